@@ -1,0 +1,7 @@
+/**
+ * Every CLI command, one module per file. Add new commands to this list.
+ */
+import type { CommandModule } from 'yargs';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs modules differ in their argument types
+export const commands: CommandModule<any, any>[] = [];

@@ -1,0 +1,56 @@
+/**
+ * The CLI entry: the only place that reads argv and maps errors to exit codes.
+ */
+import yargs from 'yargs';
+import { readFileSync } from 'node:fs';
+import { HpcbenchError, ExitCode, UsageError } from '../errors.js';
+import { addGlobalOptions } from './global-options.js';
+import { commands } from './commands.js';
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/** Runs the CLI and returns the exit code; never calls process.exit so tests can call it. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const verbose = argv.includes('--verbose') || argv.includes('-v');
+  let parser = addGlobalOptions(yargs([...argv]))
+    .scriptName('hpcbench')
+    .usage('$0 <command> [options]\n\nGenerate, submit, follow, profile and report SLURM benchmark jobs.')
+    .version(packageVersion())
+    .help()
+    .alias('help', 'h')
+    .strict()
+    .recommendCommands()
+    .demandCommand(1, 'Name a command; `hpcbench --help` lists them.')
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new UsageError(message ?? 'invalid usage', 'Run `hpcbench --help` for the list of commands and options.');
+    });
+  for (const command of commands) parser = parser.command(command);
+  try {
+    await parser.parseAsync();
+    return ExitCode.ok;
+  } catch (error) {
+    return reportError(error, verbose);
+  }
+}
+
+function reportError(error: unknown, verbose: boolean): number {
+  if (error instanceof HpcbenchError) {
+    process.stderr.write(`hpcbench: ${error.message}\n`);
+    if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
+    if (verbose && error.stack) process.stderr.write(`${error.stack}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`hpcbench: internal error: ${message}\n`);
+  if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  else process.stderr.write('hint: rerun with --verbose for the stack trace, and report it as a bug.\n');
+  return ExitCode.failed;
+}
