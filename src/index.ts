@@ -3,3 +3,4 @@
  */
 export * from './errors.js';
 export { quoteShell, shellCommand } from './render/shell-quote.js';
+export * from './stats/index.js';
