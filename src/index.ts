@@ -4,3 +4,17 @@
 export * from './errors.js';
 export { quoteShell, shellCommand } from './render/shell-quote.js';
 export * from './stats/index.js';
+export {
+  scanLines,
+  readLines,
+  RejectedLines,
+  enforceStrict,
+  emptyFileError,
+  unrecognisedFileError,
+  type Line,
+  type ReadProgress,
+  type ReadLinesOptions,
+  type ScanResult,
+  type RejectedLine,
+  type RejectedLinesReport,
+} from './profile/lines.js';
