@@ -2,6 +2,7 @@
  * Every CLI command, one module per file. Add new commands to this list.
  */
 import type { CommandModule } from 'yargs';
+import { configCommand } from './config.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs modules differ in their argument types
-export const commands: CommandModule<any, any>[] = [];
+export const commands: CommandModule<any, any>[] = [configCommand];

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { HpcbenchError, ExitCode, UsageError } from '../errors.js';
 import { addGlobalOptions } from './global-options.js';
 import { commands } from './commands.js';
+import { closest } from '../config/suggest.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -30,7 +31,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitProcess(false)
     .fail((message, error) => {
       if (error) throw error;
-      throw new UsageError(message ?? 'invalid usage', 'Run `hpcbench --help` for the list of commands and options.');
+      // At failure time the parser holds the options of the command being parsed.
+      const known = Object.keys((parser as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key);
+      throw new UsageError(explainUsage(message ?? 'invalid usage', known), 'Run `hpcbench --help` for the list of commands and options.');
     });
   for (const command of commands) parser = parser.command(command);
   try {
@@ -39,6 +42,19 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     return reportError(error, verbose);
   }
+}
+
+/** yargs says "Unknown argument: x"; name the closest known flag or command as well. */
+function explainUsage(message: string, knownKeys: readonly string[]): string {
+  if (message.startsWith('Did you mean')) return `unknown command. ${message}`;
+  const match = /^Unknown arguments?: (.+)$/.exec(message);
+  if (!match?.[1]) return message;
+  const known = knownKeys.filter((k) => k.length > 1 && k !== '$0');
+  const parts = match[1].split(', ').map((arg) => {
+    const guess = closest(arg.replace(/^-+/, ''), known);
+    return guess ? `${arg} (did you mean --${guess}?)` : arg;
+  });
+  return `${match[0].split(':')[0]}: ${parts.join(', ')}`;
 }
 
 function reportError(error: unknown, verbose: boolean): number {

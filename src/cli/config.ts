@@ -1,0 +1,50 @@
+import type { Argv, CommandModule } from 'yargs';
+import { stringify } from 'yaml';
+import { loadConfig } from '../config/index.js';
+import { relative } from 'node:path';
+import type { GlobalOptions } from './global-options.js';
+import { createOutput } from './output.js';
+
+function checkHandler(argv: GlobalOptions): void {
+  const out = createOutput(argv);
+  const config = loadConfig(argv.config);
+  const summary = {
+    file: config.file,
+    valid: true,
+    clusters: Object.keys(config.clusters),
+    experiments: Object.keys(config.experiments),
+  };
+  if (argv.json) out.json(summary);
+  else {
+    out.data(
+      `${relative(process.cwd(), config.file) || config.file}: valid (${summary.clusters.length} cluster(s): ${summary.clusters.join(', ')}; ${summary.experiments.length} experiment(s): ${summary.experiments.join(', ') || 'none'})`,
+    );
+  }
+}
+
+function showHandler(argv: GlobalOptions): void {
+  const out = createOutput(argv);
+  const config = loadConfig(argv.config);
+  if (argv.json) out.json(config);
+  else out.data(stringify(config, { lineWidth: 0 }));
+}
+
+const checkCommand: CommandModule<GlobalOptions, GlobalOptions> = {
+  command: 'check',
+  describe: 'Validate the config: exit 0 when valid, 2 with every problem listed',
+  handler: checkHandler,
+};
+
+const showCommand: CommandModule<GlobalOptions, GlobalOptions> = {
+  command: 'show',
+  describe: 'Print the resolved config (presets merged, defaults filled) as YAML, or --json',
+  handler: showHandler,
+};
+
+export const configCommand: CommandModule<GlobalOptions, GlobalOptions> = {
+  command: 'config',
+  describe: 'Validate or show the resolved hpcbench.yaml',
+  builder: (y: Argv<GlobalOptions>) =>
+    y.command(checkCommand).command(showCommand).demandCommand(1, 'Name an action: check or show.'),
+  handler: () => undefined,
+};

@@ -1,0 +1,194 @@
+/**
+ * Reading hpcbench.yaml: find it, parse it with positions kept, check its shape. Every problem
+ * found is reported at once with file:line:column and the config path.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError, UsageError, type ConfigIssue } from '../errors.js';
+import { configSchema, type RawConfig } from './schema.js';
+import { SourceMap, formatPath, type ConfigPath } from './source-map.js';
+import { closest, describeValue } from './suggest.js';
+
+export const CONFIG_FILE_NAMES = ['hpcbench.yaml', 'hpcbench.yml'] as const;
+
+/** Finds hpcbench.yaml in `start` or the nearest ancestor directory. */
+export function findConfigFile(start: string = process.cwd()): string | undefined {
+  let dir = resolve(start);
+  for (;;) {
+    for (const name of CONFIG_FILE_NAMES) {
+      const candidate = join(dir, name);
+      if (existsSync(candidate)) return candidate;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/** The explicit `--config` path, or the file found upward from the working directory. */
+export function resolveConfigPath(explicit: string | undefined, cwd: string = process.cwd()): string {
+  if (explicit !== undefined) {
+    const path = resolve(cwd, explicit);
+    if (!existsSync(path)) {
+      throw new UsageError(`config file not found: ${explicit}`, 'Check the path given to --config.');
+    }
+    return path;
+  }
+  const found = findConfigFile(cwd);
+  if (!found) {
+    throw new UsageError(
+      `no hpcbench.yaml in ${cwd} or any parent directory`,
+      'Pass --config <file>, or start from data_sample/hpcbench.yaml (see the README).',
+    );
+  }
+  return found;
+}
+
+export interface LoadedConfig {
+  readonly file: string;
+  readonly raw: RawConfig;
+  readonly source: SourceMap;
+}
+
+/** Parses and shape-checks YAML text; `file` is used in messages only. */
+export function parseConfigText(text: string, file: string): LoadedConfig {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const source = new SourceMap(file, doc, lines);
+  const syntaxIssues: ConfigIssue[] = doc.errors.map((error) => {
+    const pos = lines.linePos(error.pos[0]);
+    const firstLine = error.message.split('\n')[0] ?? error.message;
+    return { file, path: '', line: pos.line, column: pos.col, message: `YAML syntax error: ${firstLine}` };
+  });
+  if (syntaxIssues.length > 0) {
+    throw new ConfigError(syntaxIssues, 'Fix the YAML syntax first; indentation must use spaces.');
+  }
+  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (data === null || data === undefined) {
+    throw new ConfigError([{ file, path: '', line: 1, column: 1, message: 'the file is empty: expected a mapping with `clusters:` and `experiments:`' }]);
+  }
+  const result = configSchema.safeParse(data);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.flatMap((issue) => describeZodIssue(issue, data, source)));
+  }
+  return { file, raw: result.data, source };
+}
+
+export function loadConfigFile(path: string): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read config file ${path}: ${(error as Error).message}`);
+  }
+  return parseConfigText(text, displayPath(path));
+}
+
+/** Paths in messages are relative to the working directory when the file lies under it. */
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
+function valueAt(data: unknown, path: ConfigPath): unknown {
+  let current = data;
+  for (const part of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string | number, unknown>)[part];
+  }
+  return current;
+}
+
+function describeZodIssue(issue: z.core.$ZodIssue, data: unknown, source: SourceMap): ConfigIssue[] {
+  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const allowed = allowedKeysAt(path);
+      return issue.keys.map((key) => {
+        const guess = closest(key, allowed);
+        const hint = guess ? ` — did you mean '${guess}'?` : '';
+        const list = allowed.length > 0 ? ` Allowed keys: ${allowed.join(', ')}.` : '';
+        return source.issue(path, `unknown key '${key}'${hint}${list}`, { key });
+      });
+    }
+    case 'invalid_type': {
+      const found = valueAt(data, path);
+      const what = found === undefined ? 'nothing (the key is missing)' : describeValue(found);
+      return [source.issue(path, `expected ${issue.expected}, found ${what}`)];
+    }
+    case 'invalid_value':
+      return [
+        source.issue(
+          path,
+          `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, found ${describeValue(valueAt(data, path))}`,
+        ),
+      ];
+    case 'invalid_union': {
+      const found = describeValue(valueAt(data, path));
+      // The branches' own complaints are usually about type; name the accepted forms instead.
+      const expected = unionExpectation(path);
+      return [source.issue(path, `expected ${expected}, found ${found}`)];
+    }
+    case 'too_small':
+    case 'too_big': {
+      const bound = issue.code === 'too_small' ? 'at least' : 'at most';
+      const limit = String(issue.code === 'too_small' ? issue.minimum : issue.maximum);
+      const unit = issue.origin === 'array' ? ' item(s)' : issue.origin === 'string' ? ' character(s)' : '';
+      return [source.issue(path, `expected ${bound} ${limit}${unit}, found ${describeValue(valueAt(data, path))}`)];
+    }
+    default:
+      return [source.issue(path, `${issue.message}, found ${describeValue(valueAt(data, path))}`)];
+  }
+}
+
+function unionExpectation(path: ConfigPath): string {
+  const last = path[path.length - 1];
+  if (last === 'time' || last === 'max_time' || last === 'default_time') {
+    return 'a SLURM time such as "02:00:00", "1-12:00:00" or minutes as a number';
+  }
+  if (last === 'mem' || last === 'mem_per_node') return 'memory such as 64G or 512M, or MiB as a number';
+  if (last === 'ssh') return 'a host alias ("sdumont"), "user@host:port", or a mapping with host/user/port';
+  return 'a string, number or boolean';
+}
+
+/** Keys the schema allows at `path`, for "did you mean" suggestions. */
+function allowedKeysAt(path: ConfigPath): string[] {
+  let schema: unknown = configSchema;
+  for (const part of path) {
+    schema = unwrap(schema);
+    const def = defOf(schema);
+    if (def?.type === 'object' && def.shape) schema = def.shape[String(part)];
+    else if (def?.type === 'record') schema = def.valueType;
+    else if (def?.type === 'array') schema = def.element;
+    else return [];
+  }
+  const def = defOf(unwrap(schema));
+  return def?.type === 'object' && def.shape ? Object.keys(def.shape) : [];
+}
+
+interface SchemaDef {
+  type: string;
+  shape?: Record<string, unknown>;
+  valueType?: unknown;
+  element?: unknown;
+  innerType?: unknown;
+}
+
+function defOf(schema: unknown): SchemaDef | undefined {
+  if (schema && typeof schema === 'object' && '_zod' in schema) {
+    return (schema as { _zod: { def: SchemaDef } })._zod.def;
+  }
+  return undefined;
+}
+
+function unwrap(schema: unknown): unknown {
+  let current = schema;
+  for (let def = defOf(current); def && (def.type === 'optional' || def.type === 'default' || def.type === 'nullable'); def = defOf(current)) {
+    current = def.innerType;
+  }
+  return current;
+}
+
+export { formatPath };
