@@ -1,0 +1,219 @@
+/**
+ * Transport for running on the cluster itself (a login node): commands through bash, files
+ * through fs. Commands go through the same quoting as over SSH, so what works here works there.
+ */
+import { spawn } from 'node:child_process';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { chmod, copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { RemoteError } from '../errors.js';
+import { quoteShell, shellCommand } from '../render/shell-quote.js';
+import { partPath, planDownload, stampMtime, statLocal } from './resume.js';
+import {
+  DEFAULT_EXEC_TIMEOUT_MS,
+  formatDuration,
+  temporarySibling,
+  withCwd,
+  type DownloadResult,
+  type ExecOptions,
+  type ExecResult,
+  type FileWriteOptions,
+  type RemoteDirEntry,
+  type RemoteStat,
+  type Transport,
+} from './transport.js';
+
+export interface LocalTransportOptions {
+  /** Default timeout of every command. */
+  execTimeoutMs?: number;
+  /** Shell used for commands; bash, as on the clusters this tool targets. */
+  shell?: string;
+}
+
+export class LocalTransport implements Transport {
+  readonly kind = 'local' as const;
+  readonly target = 'localhost';
+  private readonly timeoutMs: number;
+  private readonly shell: string;
+
+  constructor(options: LocalTransportOptions = {}) {
+    this.timeoutMs = options.execTimeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;
+    this.shell = options.shell ?? 'bash';
+  }
+
+  exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    if (argv.length === 0) throw new RemoteError('exec needs a command; got an empty argv');
+    return this.execShell(shellCommand(argv), opts);
+  }
+
+  execShell(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    const command = withCwd(script, opts.cwd, quoteShell);
+    const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
+    return new Promise<ExecResult>((resolve, reject) => {
+      opts.signal?.throwIfAborted();
+      // detached: the command gets its own process group, so a timeout ends its children too.
+      const child = spawn(this.shell, ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+      const stdout: Buffer[] = [];
+      const stderr: Buffer[] = [];
+      let failure: unknown;
+      const killGroup = (): void => {
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      };
+      const timer = setTimeout(() => {
+        failure = new RemoteError(`command timed out after ${formatDuration(timeoutMs)} on ${this.target}: ${command}`, {
+          hint: 'the command was killed; raise the timeout if it is expected to take this long',
+        });
+        killGroup();
+      }, timeoutMs);
+      const onAbort = (): void => {
+        failure = opts.signal?.reason;
+        killGroup();
+      };
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+      child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+      child.stdin.on('error', () => {
+        // the command may exit without reading its input; that is its business
+      });
+      child.on('error', (error) => {
+        failure ??= new RemoteError(`cannot start ${this.shell}: ${error.message}`, { cause: error });
+      });
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
+        if (failure !== undefined) {
+          reject(failure);
+          return;
+        }
+        const result: ExecResult = {
+          stdout: Buffer.concat(stdout).toString('utf8'),
+          stderr: Buffer.concat(stderr).toString('utf8'),
+          code,
+        };
+        if (signal) result.signal = signal;
+        resolve(result);
+      });
+      child.stdin.end(opts.stdin ?? '');
+    });
+  }
+
+  async upload(localPath: string, remotePath: string, opts: FileWriteOptions = {}): Promise<void> {
+    const temp = temporarySibling(remotePath);
+    try {
+      await copyFile(localPath, temp);
+      if (opts.mode !== undefined) await chmod(temp, opts.mode);
+      await rename(temp, remotePath);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw wrapFsError(error, `upload ${localPath} to ${remotePath}`);
+    }
+  }
+
+  async download(remotePath: string, localPath: string): Promise<DownloadResult> {
+    const remote = await this.stat(remotePath);
+    if (!remote || remote.isDirectory) {
+      throw new RemoteError(`cannot download ${remotePath}: ${remote ? 'it is a directory' : 'no such file'}`, {
+        hint: 'check the path; job logs appear only once the job has started',
+      });
+    }
+    const part = partPath(localPath);
+    const plan = planDownload(remote, { final: await statLocal(localPath), part: await statLocal(part) });
+    if (plan.action === 'skip') return { bytes: 0, skipped: true };
+    const offset = plan.action === 'resume' ? plan.offset : 0;
+    try {
+      await mkdir(dirname(localPath), { recursive: true });
+      if (offset < remote.size) {
+        await pipeline(
+          createReadStream(remotePath, { start: offset, end: remote.size - 1 }),
+          createWriteStream(part, { flags: offset > 0 ? 'a' : 'w' }),
+        );
+      } else if (offset === 0) {
+        await writeFile(part, '');
+      }
+      await stampMtime(part, remote.mtimeMs);
+      await rename(part, localPath);
+    } catch (error) {
+      throw wrapFsError(error, `download ${remotePath} to ${localPath}`);
+    }
+    const result: DownloadResult = { bytes: remote.size - offset, skipped: false };
+    if (offset > 0) result.resumedFrom = offset;
+    return result;
+  }
+
+  async mkdirp(remotePath: string): Promise<void> {
+    try {
+      await mkdir(remotePath, { recursive: true });
+    } catch (error) {
+      throw wrapFsError(error, `create directory ${remotePath}`);
+    }
+  }
+
+  async stat(remotePath: string): Promise<RemoteStat | undefined> {
+    try {
+      const s = await stat(remotePath);
+      return { size: s.size, mtimeMs: s.mtimeMs, isDirectory: s.isDirectory() };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw wrapFsError(error, `stat ${remotePath}`);
+    }
+  }
+
+  async list(remoteDir: string): Promise<RemoteDirEntry[]> {
+    try {
+      const names = await readdir(remoteDir);
+      const entries: RemoteDirEntry[] = [];
+      for (const name of names.sort()) {
+        const s = await this.stat(join(remoteDir, name));
+        // A dangling link or a file removed meanwhile is simply not listed.
+        if (s) entries.push({ name, ...s });
+      }
+      return entries;
+    } catch (error) {
+      throw wrapFsError(error, `list ${remoteDir}`);
+    }
+  }
+
+  async writeFile(remotePath: string, content: string | Buffer, opts: FileWriteOptions = {}): Promise<void> {
+    const temp = temporarySibling(remotePath);
+    try {
+      await writeFile(temp, content, opts.mode === undefined ? {} : { mode: opts.mode });
+      if (opts.mode !== undefined) await chmod(temp, opts.mode);
+      await rename(temp, remotePath);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw wrapFsError(error, `write ${remotePath}`);
+    }
+  }
+
+  async readFile(remotePath: string): Promise<Buffer> {
+    try {
+      return await readFile(remotePath);
+    } catch (error) {
+      throw wrapFsError(error, `read ${remotePath}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    // Nothing is held open between calls.
+  }
+}
+
+function wrapFsError(error: unknown, what: string): RemoteError {
+  if (error instanceof RemoteError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  const reason = error instanceof Error ? error.message : String(error);
+  const hint =
+    code === 'EACCES' || code === 'EPERM'
+      ? 'check the permissions of the directory'
+      : code === 'ENOENT'
+        ? 'check that the path exists (parent directories are not created implicitly)'
+        : code === 'ENOSPC' || code === 'EDQUOT'
+          ? 'the file system is full or over quota'
+          : undefined;
+  return new RemoteError(`cannot ${what}: ${reason}`, { hint, cause: error });
+}

@@ -1,0 +1,196 @@
+/**
+ * File operations over one SFTP session, with the same contract as the local transport: atomic
+ * writes (temporary name + rename), resumable downloads, `mkdir -p`.
+ */
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename as renameLocal, writeFile as writeLocal } from 'node:fs/promises';
+import { dirname, posix } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { SFTPWrapper, Stats } from 'ssh2';
+import { RemoteError } from '../errors.js';
+import { partPath, planDownload, stampMtime, statLocal } from './resume.js';
+import { temporarySibling, type DownloadResult, type RemoteDirEntry, type RemoteStat } from './transport.js';
+
+/** SFTP status codes (draft-ietf-secsh-filexfer-02). */
+const NO_SUCH_FILE = 2;
+const PERMISSION_DENIED = 3;
+
+type SftpError = Error & { code?: number | string };
+
+function call<T>(fn: (cb: (error: SftpError | null | undefined, value: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    fn((error, value) => (error ? reject(error) : resolve(value)));
+  });
+}
+
+function done(fn: (cb: (error: SftpError | null | undefined) => void) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    fn((error) => (error ? reject(error) : resolve()));
+  });
+}
+
+export function wrapSftpError(error: unknown, what: string, target: string): RemoteError {
+  if (error instanceof RemoteError) return error;
+  const code = (error as SftpError).code;
+  const reason = error instanceof Error ? error.message : String(error);
+  const hint =
+    code === PERMISSION_DENIED
+      ? 'check the permissions of that path on the cluster'
+      : code === NO_SUCH_FILE
+        ? 'check that the path exists on the cluster (create parent directories first)'
+        : undefined;
+  return new RemoteError(`cannot ${what} on ${target}: ${reason}`, { hint, cause: error });
+}
+
+function toStat(attrs: Stats): RemoteStat {
+  return { size: attrs.size, mtimeMs: attrs.mtime * 1000, isDirectory: attrs.isDirectory() };
+}
+
+export class SftpFiles {
+  private home: Promise<string> | undefined;
+
+  constructor(
+    private readonly sftp: SFTPWrapper,
+    private readonly target: string,
+  ) {}
+
+  /** SFTP does not expand `~`; paths starting with it are made absolute from the login directory. */
+  async resolve(path: string): Promise<string> {
+    if (path !== '~' && !path.startsWith('~/')) return path;
+    this.home ??= call<string>((cb) => this.sftp.realpath('.', cb));
+    const home = await this.home;
+    return path === '~' ? home : posix.join(home, path.slice(2));
+  }
+
+  async stat(path: string): Promise<RemoteStat | undefined> {
+    const resolved = await this.resolve(path);
+    try {
+      return toStat(await call<Stats>((cb) => this.sftp.stat(resolved, cb)));
+    } catch (error) {
+      if ((error as SftpError).code === NO_SUCH_FILE) return undefined;
+      throw wrapSftpError(error, `stat ${path}`, this.target);
+    }
+  }
+
+  async list(dir: string): Promise<RemoteDirEntry[]> {
+    const resolved = await this.resolve(dir);
+    try {
+      const raw = await call<Array<{ filename: string; attrs: Stats }>>((cb) => this.sftp.readdir(resolved, cb));
+      const entries: RemoteDirEntry[] = [];
+      for (const { filename, attrs } of raw) {
+        if (filename === '.' || filename === '..') continue;
+        // readdir reports links as links; follow them like the local transport does.
+        const s = attrs.isSymbolicLink() ? await this.stat(posix.join(resolved, filename)) : toStat(attrs);
+        if (s) entries.push({ name: filename, ...s });
+      }
+      return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    } catch (error) {
+      throw wrapSftpError(error, `list ${dir}`, this.target);
+    }
+  }
+
+  async mkdirp(path: string): Promise<void> {
+    const resolved = posix.normalize(await this.resolve(path));
+    const parts = resolved.split('/').filter((p) => p !== '');
+    let current = resolved.startsWith('/') ? '/' : '';
+    for (const part of parts) {
+      current = current === '' ? part : posix.join(current, part);
+      const existing = await this.stat(current);
+      if (existing?.isDirectory) continue;
+      if (existing) throw new RemoteError(`cannot create directory ${path} on ${this.target}: ${current} is a file`);
+      try {
+        await done((cb) => this.sftp.mkdir(current, cb));
+      } catch (error) {
+        // Another writer may have created it meanwhile.
+        if (!(await this.stat(current))?.isDirectory) throw wrapSftpError(error, `create directory ${current}`, this.target);
+      }
+    }
+  }
+
+  /** Replace `to` with `from` atomically where the server allows it (OpenSSH's posix-rename). */
+  private async replace(from: string, to: string): Promise<void> {
+    try {
+      await done((cb) => this.sftp.ext_openssh_rename(from, to, cb));
+    } catch {
+      // Plain SFTP rename refuses to overwrite; not atomic, but the best the server offers.
+      await done((cb) => this.sftp.unlink(to, cb)).catch(() => undefined);
+      await done((cb) => this.sftp.rename(from, to, cb));
+    }
+  }
+
+  private async finishTemp(temp: string, finalPath: string, mode: number | undefined): Promise<void> {
+    // The open mode passes through the server's umask; chmod makes it exact.
+    if (mode !== undefined) await done((cb) => this.sftp.chmod(temp, mode, cb));
+    await this.replace(temp, finalPath);
+  }
+
+  async upload(localPath: string, remotePath: string, mode: number | undefined): Promise<void> {
+    const resolved = await this.resolve(remotePath);
+    const temp = temporarySibling(resolved);
+    try {
+      await done((cb) => this.sftp.fastPut(localPath, temp, mode === undefined ? {} : { mode }, cb));
+      await this.finishTemp(temp, resolved, mode);
+    } catch (error) {
+      await done((cb) => this.sftp.unlink(temp, cb)).catch(() => undefined);
+      throw wrapSftpError(error, `upload ${localPath} to ${remotePath}`, this.target);
+    }
+  }
+
+  async writeFile(remotePath: string, content: string | Buffer, mode: number | undefined): Promise<void> {
+    const resolved = await this.resolve(remotePath);
+    const temp = temporarySibling(resolved);
+    try {
+      await done((cb) => this.sftp.writeFile(temp, content, mode === undefined ? {} : { mode }, cb));
+      await this.finishTemp(temp, resolved, mode);
+    } catch (error) {
+      await done((cb) => this.sftp.unlink(temp, cb)).catch(() => undefined);
+      throw wrapSftpError(error, `write ${remotePath}`, this.target);
+    }
+  }
+
+  async readFile(remotePath: string): Promise<Buffer> {
+    const resolved = await this.resolve(remotePath);
+    try {
+      return await call<Buffer>((cb) => this.sftp.readFile(resolved, cb));
+    } catch (error) {
+      throw wrapSftpError(error, `read ${remotePath}`, this.target);
+    }
+  }
+
+  async download(remotePath: string, localPath: string): Promise<DownloadResult> {
+    const resolved = await this.resolve(remotePath);
+    const remote = await this.stat(resolved);
+    if (!remote || remote.isDirectory) {
+      throw new RemoteError(`cannot download ${remotePath} from ${this.target}: ${remote ? 'it is a directory' : 'no such file'}`, {
+        hint: 'check the path; job logs appear only once the job has started',
+      });
+    }
+    const part = partPath(localPath);
+    const plan = planDownload(remote, { final: await statLocal(localPath), part: await statLocal(part) });
+    if (plan.action === 'skip') return { bytes: 0, skipped: true };
+    const offset = plan.action === 'resume' ? plan.offset : 0;
+    try {
+      await mkdir(dirname(localPath), { recursive: true });
+      if (offset < remote.size) {
+        // Bounded by the size seen at stat time: a log still growing is fetched as of that moment.
+        const source = this.sftp.createReadStream(resolved, { start: offset, end: remote.size - 1 });
+        await pipeline(source, createWriteStream(part, { flags: offset > 0 ? 'a' : 'w' }));
+      } else if (offset === 0) {
+        await writeLocal(part, '');
+      }
+      const written = await statLocal(part);
+      if (written?.size !== remote.size) {
+        throw new RemoteError(`download of ${remotePath} stopped at ${written?.size ?? 0} of ${remote.size} bytes`, {
+          hint: 'run the command again; it resumes where it stopped',
+        });
+      }
+      await stampMtime(part, remote.mtimeMs);
+      await renameLocal(part, localPath);
+    } catch (error) {
+      throw wrapSftpError(error, `download ${remotePath}`, this.target);
+    }
+    const result: DownloadResult = { bytes: remote.size - offset, skipped: false };
+    if (offset > 0) result.resumedFrom = offset;
+    return result;
+  }
+}

@@ -1,0 +1,248 @@
+/**
+ * Turn what the user typed (`sdumont`, `alice@login.example:2222`) into everything needed to
+ * connect, the way `ssh` would: ~/.ssh/config Host sections (first value wins), tokens, `~`,
+ * ProxyJump chains. The `ssh-config` package does the parsing and Host matching.
+ */
+import { readFileSync } from 'node:fs';
+import { homedir, hostname as localHostname, userInfo } from 'node:os';
+import { join } from 'node:path';
+import SSHConfig from 'ssh-config';
+import { ConfigError } from '../errors.js';
+
+export interface SshTarget {
+  /** What was asked for (alias or user@host:port). */
+  alias: string;
+  host: string;
+  port: number;
+  username: string;
+  /** Key files to try, expanded; explicit ones from the config, else the OpenSSH defaults. */
+  identityFiles: string[];
+  /** True when identityFiles came from the config (then they must exist). */
+  identityFilesExplicit: boolean;
+  /** IdentitiesOnly yes: do not offer agent keys. */
+  identitiesOnly: boolean;
+  /** Hops to go through, first hop first; each hop already resolved. */
+  proxyJump: SshTarget[];
+  knownHostsFiles: string[];
+  /** HostKeyAlias: the name to look up in known_hosts instead of the host. */
+  hostKeyAlias?: string;
+  /** ServerAliveInterval in ms, when the config sets one. */
+  keepaliveIntervalMs?: number;
+  keepaliveCountMax?: number;
+  /** ConnectTimeout in ms, when the config sets one. */
+  connectTimeoutMs?: number;
+}
+
+export interface ResolveSshTargetOptions {
+  /** Default ~/.ssh/config; a missing default file means no configuration. */
+  configPath?: string;
+  /** Config text to use instead of reading a file (tests). */
+  configText?: string;
+  homeDir?: string;
+  localUser?: string;
+}
+
+const DEFAULT_IDENTITY_FILES = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
+const MAX_JUMP_DEPTH = 8;
+
+interface ParsedSpec {
+  host: string;
+  user?: string;
+  port?: number;
+}
+
+/** `[ssh://][user@]host[:port]`, with `[v6addr]:port` for IPv6. */
+export function parseTargetSpec(spec: string, where = 'target'): ParsedSpec {
+  let rest = spec.trim().replace(/^ssh:\/\//, '');
+  let user: string | undefined;
+  const at = rest.lastIndexOf('@');
+  if (at >= 0) {
+    user = rest.slice(0, at);
+    rest = rest.slice(at + 1);
+  }
+  let host = rest;
+  let portText: string | undefined;
+  const bracketed = /^\[([^\]]+)\](?::(.*))?$/.exec(rest);
+  if (bracketed) {
+    host = bracketed[1] ?? '';
+    portText = bracketed[2];
+  } else if ((rest.match(/:/g) ?? []).length === 1) {
+    [host = '', portText] = rest.split(':');
+  }
+  if (host === '' || (user !== undefined && user === '')) {
+    throw new ConfigError([{ path: where, message: `cannot read SSH target "${spec}"; expected [user@]host[:port]` }]);
+  }
+  const parsed: ParsedSpec = { host };
+  if (user !== undefined) parsed.user = user;
+  if (portText !== undefined) parsed.port = parsePort(portText, where, spec);
+  return parsed;
+}
+
+function parsePort(text: string, where: string, context: string, file?: string): number {
+  const port = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(port >= 1 && port <= 65535)) {
+    const issue = { path: where, message: `port "${text}" in "${context}" is not a number from 1 to 65535` };
+    throw new ConfigError([file === undefined ? issue : { ...issue, file }]);
+  }
+  return port;
+}
+
+interface TokenContext {
+  host: string;
+  originalHost: string;
+  port: number;
+  remoteUser: string;
+  localUser: string;
+  homeDir: string;
+}
+
+/** Expand `%` tokens (ssh_config(5) TOKENS) and a leading `~`. */
+export function expandPath(value: string, ctx: TokenContext, where: { file: string; field: string }): string {
+  const expanded = value.replace(/%(.)/g, (_match, token: string) => {
+    switch (token) {
+      case '%': return '%';
+      case 'h': return ctx.host;
+      case 'n': return ctx.originalHost;
+      case 'p': return String(ctx.port);
+      case 'r': return ctx.remoteUser;
+      case 'u': return ctx.localUser;
+      case 'd': return ctx.homeDir;
+      case 'l': return localHostname();
+      case 'L': return localHostname().split('.')[0] ?? '';
+      default:
+        throw new ConfigError([
+          { path: where.field, file: where.file, message: `unsupported token %${token} in "${value}"; use %h %n %p %r %u %d %l %L or %%` },
+        ]);
+    }
+  });
+  if (expanded === '~') return ctx.homeDir;
+  if (expanded.startsWith('~/')) return join(ctx.homeDir, expanded.slice(2));
+  return expanded;
+}
+
+function loadConfig(options: ResolveSshTargetOptions, homeDir: string): { config: SSHConfig; file: string } {
+  const file = options.configPath ?? join(homeDir, '.ssh', 'config');
+  if (options.configText !== undefined) return { config: SSHConfig.parse(options.configText), file };
+  try {
+    return { config: SSHConfig.parse(readFileSync(file, 'utf8')), file };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && options.configPath === undefined) return { config: new SSHConfig(), file };
+    throw new ConfigError([{ path: '', file, message: `cannot read SSH config: ${(error as Error).message}` }]);
+  }
+}
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function list(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : value.split(/\s+/).filter((v) => v !== '');
+}
+
+function seconds(value: string | undefined, field: string, file: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) {
+    throw new ConfigError([{ path: field, file, message: `expected a whole number of seconds, found "${value}"` }]);
+  }
+  return Number(value);
+}
+
+/**
+ * Resolve an alias or `user@host:port` like `ssh` does. Explicit user and port in the target win
+ * over the config; the config's HostName replaces the host.
+ */
+export function resolveSshTarget(target: string, options: ResolveSshTargetOptions = {}): SshTarget {
+  const homeDir = options.homeDir ?? homedir();
+  const localUser = options.localUser ?? safeLocalUser();
+  const { config, file } = loadConfig(options, homeDir);
+  return resolveWith(target, config, file, homeDir, localUser, 0, new Set());
+}
+
+function resolveWith(
+  target: string,
+  config: SSHConfig,
+  file: string,
+  homeDir: string,
+  localUser: string,
+  depth: number,
+  seen: Set<string>,
+): SshTarget {
+  if (depth > MAX_JUMP_DEPTH || seen.has(target)) {
+    throw new ConfigError([
+      { path: 'ProxyJump', file, message: `ProxyJump chain through "${target}" loops or is deeper than ${MAX_JUMP_DEPTH} hops` },
+    ]);
+  }
+  const spec = parseTargetSpec(target);
+  // matchExec false: the config must never make us run commands.
+  const computed = config.compute(spec.user === undefined ? { Host: spec.host } : { Host: spec.host, User: spec.user }, {
+    ignoreCase: true,
+    matchExec: false,
+  });
+  const field = (name: string): string | undefined => first(computed[name.toLowerCase()]);
+  const port = spec.port ?? (field('Port') === undefined ? 22 : parsePort(field('Port') ?? '', 'Port', spec.host, file));
+  const username = spec.user ?? field('User') ?? localUser;
+  const baseCtx = { originalHost: spec.host, port, remoteUser: username, localUser, homeDir, host: spec.host };
+  const hostName = field('HostName');
+  const host = hostName === undefined ? spec.host : expandPath(hostName, baseCtx, { file, field: 'HostName' });
+  const ctx = { ...baseCtx, host };
+
+  const configured = list(computed.identityfile);
+  const identityFiles = configured.length > 0
+    ? configured.map((f) => expandPath(f, ctx, { file, field: 'IdentityFile' }))
+    : DEFAULT_IDENTITY_FILES.map((f) => join(homeDir, '.ssh', f));
+  const knownConfigured = list(computed.userknownhostsfile);
+  const knownHostsFiles = knownConfigured.length > 0
+    ? knownConfigured.map((f) => expandPath(f, ctx, { file, field: 'UserKnownHostsFile' }))
+    : [join(homeDir, '.ssh', 'known_hosts')];
+
+  const resolved: SshTarget = {
+    alias: target,
+    host,
+    port,
+    username,
+    identityFiles,
+    identityFilesExplicit: configured.length > 0,
+    identitiesOnly: field('IdentitiesOnly')?.toLowerCase() === 'yes',
+    proxyJump: [],
+    knownHostsFiles,
+  };
+  const alias = field('HostKeyAlias');
+  if (alias !== undefined) resolved.hostKeyAlias = alias;
+  const interval = seconds(field('ServerAliveInterval'), 'ServerAliveInterval', file);
+  if (interval !== undefined) resolved.keepaliveIntervalMs = interval * 1000;
+  const countMax = seconds(field('ServerAliveCountMax'), 'ServerAliveCountMax', file);
+  if (countMax !== undefined) resolved.keepaliveCountMax = countMax;
+  const connectTimeout = seconds(field('ConnectTimeout'), 'ConnectTimeout', file);
+  if (connectTimeout !== undefined) resolved.connectTimeoutMs = connectTimeout * 1000;
+
+  const jump = field('ProxyJump');
+  if (jump !== undefined && jump.toLowerCase() !== 'none') {
+    const nextSeen = new Set(seen).add(target);
+    const hops = jump.split(',').map((h) => h.trim()).filter((h) => h !== '');
+    hops.forEach((hop, index) => {
+      // Like `ssh -J a,b`: every hop gets its own config, but only the first hop's own ProxyJump
+      // is followed; later hops are reached through the previous one.
+      const hopTarget = resolveWith(hop, config, file, homeDir, localUser, depth + 1, nextSeen);
+      if (index === 0) resolved.proxyJump.push(...hopTarget.proxyJump);
+      resolved.proxyJump.push({ ...hopTarget, proxyJump: [] });
+    });
+  }
+  return resolved;
+}
+
+function safeLocalUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.LOGNAME ?? 'root';
+  }
+}
+
+/** `user@host:port`, and the hops, for messages. */
+export function describeTarget(target: SshTarget): string {
+  const self = `${target.username}@${target.host}:${target.port}`;
+  if (target.proxyJump.length === 0) return self;
+  return `${self} via ${target.proxyJump.map((h) => `${h.username}@${h.host}:${h.port}`).join(' -> ')}`;
+}
