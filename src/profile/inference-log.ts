@@ -1,0 +1,192 @@
+/**
+ * Reads an inference log file of any supported format into InferenceRecords:
+ * hpcbench JSONL (streamed line by line), vLLM's serving benchmark result (one JSON document),
+ * or any text log through the user's regex extractors (streamed).
+ */
+import { open, readFile } from 'node:fs/promises';
+import { InputError } from '../errors.js';
+import { parseInferenceLine, type InferenceHeader, type InferenceParams, type InferenceRecord } from './inference-schema.js';
+import { emptyFileError, RejectedLines, scanLines, unrecognisedFileError, type ReadProgress } from './lines.js';
+import { extractFields, fieldsToInferenceRecord, type CompiledExtractor } from './regex-extractor.js';
+import { looksLikeVllmResult, parseVllmResult, type VllmReportedSummary } from './vllm-result.js';
+
+export type InferenceLogFormat = 'jsonl' | 'vllm' | 'text';
+
+export interface InferenceLog {
+  file: string;
+  format: InferenceLogFormat;
+  header?: InferenceHeader;
+  records: InferenceRecord[];
+  /** vLLM's own summary, when the file is a vLLM result. */
+  reported?: VllmReportedSummary;
+  /** Parameters that hold for the whole file (header params, vLLM traffic settings). */
+  params: InferenceParams;
+}
+
+export interface ReadInferenceLogOptions {
+  format?: InferenceLogFormat | 'auto';
+  /** Needed for text logs; compile them with compileExtractors. */
+  extractors?: readonly CompiledExtractor[];
+  /** Shared collector; rejected lines are added here (one is created when absent). */
+  rejected?: RejectedLines;
+  onProgress?: (progress: ReadProgress) => void;
+  signal?: AbortSignal;
+}
+
+const EXPECTED = 'hpcbench inference JSONL (docs/inference-jsonl.md), a vLLM serving benchmark result JSON, or a text log with regex extractors';
+
+async function readHead(file: string, bytes = 65536): Promise<string> {
+  try {
+    const handle = await open(file, 'r');
+    try {
+      const buffer = Buffer.alloc(bytes);
+      const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+      return buffer.subarray(0, bytesRead).toString('utf8');
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    throw new InputError(`cannot read the file: ${error instanceof Error ? error.message : String(error)}`, { file, cause: error });
+  }
+}
+
+/**
+ * Guesses the format from the first line: a JSON object with vLLM's summary keys is a vLLM
+ * result; a JSON object otherwise (or a pretty-printed `{`) is JSONL or vLLM; anything else
+ * is a text log when extractors are configured.
+ */
+export async function detectInferenceFormat(file: string, hasExtractors: boolean): Promise<InferenceLogFormat> {
+  const head = await readHead(file);
+  if (head.trim() === '') throw emptyFileError(file, 'inference records');
+  const firstLine = head.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+  if (firstLine === '{' || firstLine.startsWith('{ ') || firstLine === '{\r') return 'vllm';
+  if (firstLine.startsWith('{')) {
+    try {
+      return looksLikeVllmResult(JSON.parse(firstLine)) ? 'vllm' : 'jsonl';
+    } catch {
+      // A vLLM result written on one line can be longer than the head we read.
+      if (/"(duration|completed|total_input_tokens)"\s*:/.test(firstLine) && !/"latency_s"/.test(firstLine)) return 'vllm';
+      return hasExtractors ? 'text' : 'jsonl';
+    }
+  }
+  if (hasExtractors) return 'text';
+  throw unrecognisedFileError(file, EXPECTED, `first line: ${firstLine.slice(0, 60)}`);
+}
+
+function noRecordsError(file: string, rejected: RejectedLines, what: string): InputError {
+  const inFile = rejected.countIn(file);
+  const first = rejected.examples.find((r) => r.file === file);
+  const detail = inFile > 0 && first ? `; ${inFile} line(s) rejected, first at line ${first.line}: ${first.reason}` : '';
+  return new InputError(`no ${what} found${detail}`, {
+    file,
+    line: first?.line,
+    hint: `expected ${EXPECTED}`,
+  });
+}
+
+async function readJsonl(file: string, options: ReadInferenceLogOptions, rejected: RejectedLines): Promise<InferenceLog> {
+  const records: InferenceRecord[] = [];
+  let header: InferenceHeader | undefined;
+  let headerParams: InferenceParams = {};
+  await scanLines(
+    file,
+    (text, lineNumber, terminated) => {
+      if (text.trim() === '') return;
+      const parsed = parseInferenceLine(text, headerParams);
+      switch (parsed.kind) {
+        case 'header':
+          if (header !== undefined || records.length > 0) {
+            rejected.add(file, lineNumber, 'a second header record; the header must be the first line, once');
+            return;
+          }
+          header = parsed.header;
+          headerParams = parsed.header.params ?? {};
+          return;
+        case 'record':
+          parsed.record.file = file;
+          parsed.record.line = lineNumber;
+          records.push(parsed.record);
+          return;
+        case 'rejected':
+          rejected.add(file, lineNumber, terminated ? parsed.reason : `truncated last line (job killed while writing?): ${parsed.reason}`);
+          return;
+        default: {
+          const never: never = parsed;
+          return never;
+        }
+      }
+    },
+    { onProgress: options.onProgress, signal: options.signal },
+  );
+  if (records.length === 0) throw noRecordsError(file, rejected, 'inference records');
+  const log: InferenceLog = { file, format: 'jsonl', records, params: headerParams };
+  if (header !== undefined) log.header = header;
+  return log;
+}
+
+async function readText(
+  file: string,
+  extractors: readonly CompiledExtractor[],
+  options: ReadInferenceLogOptions,
+  rejected: RejectedLines,
+): Promise<InferenceLog> {
+  const records: InferenceRecord[] = [];
+  await scanLines(
+    file,
+    (text, lineNumber) => {
+      const fields = extractFields(extractors, text);
+      if (fields === undefined) return;
+      const converted = fieldsToInferenceRecord(fields);
+      if ('reason' in converted) {
+        rejected.add(file, lineNumber, converted.reason);
+        return;
+      }
+      converted.record.file = file;
+      converted.record.line = lineNumber;
+      records.push(converted.record);
+    },
+    { onProgress: options.onProgress, signal: options.signal },
+  );
+  if (records.length === 0) throw noRecordsError(file, rejected, 'line matching the regex extractors');
+  return { file, format: 'text', records, params: {} };
+}
+
+async function readVllm(file: string): Promise<InferenceLog> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new InputError(`cannot read the file: ${error instanceof Error ? error.message : String(error)}`, { file, cause: error });
+  }
+  if (text.trim() === '') throw emptyFileError(file, 'a vLLM serving benchmark result');
+  const result = parseVllmResult(text, file);
+  return { file, format: 'vllm', records: result.records, reported: result.reported, params: result.params };
+}
+
+/** Reads one inference log. Throws InputError for an empty, unreadable or unrecognised file. */
+export async function readInferenceLog(file: string, options: ReadInferenceLogOptions = {}): Promise<InferenceLog> {
+  const rejected = options.rejected ?? new RejectedLines();
+  const extractors = options.extractors ?? [];
+  const format =
+    options.format === undefined || options.format === 'auto'
+      ? await detectInferenceFormat(file, extractors.length > 0)
+      : options.format;
+  switch (format) {
+    case 'jsonl':
+      return readJsonl(file, options, rejected);
+    case 'vllm':
+      return readVllm(file);
+    case 'text':
+      if (extractors.length === 0) {
+        throw new InputError('a text log needs regex extractors', {
+          file,
+          hint: 'add `extractors: [{pattern: ...}]` to the experiment config, or pass a JSONL or vLLM result file',
+        });
+      }
+      return readText(file, extractors, options, rejected);
+    default: {
+      const never: never = format;
+      return never;
+    }
+  }
+}

@@ -1,0 +1,275 @@
+/**
+ * Inference metrics with vLLM's definitions (benchmarks/serve.py):
+ * - E2E latency per request; TTFT; TPOT = (latency − ttft) / (output_tokens − 1), only when a
+ *   request produced more than one token; ITL = every gap between consecutive output tokens.
+ * - duration = max(end) − min(start) over the records left after warm-up exclusion, per file
+ *   (files of one sweep point are separate runs, so their windows add up).
+ * - request throughput = completed requests / duration; output and total tokens / duration.
+ * - goodput = completed requests meeting every SLO / duration (vLLM counts TPOT as 0 for
+ *   requests of one token).
+ * A batch record (batch_size B) stands for B requests: it counts B times in request totals;
+ * its per-sequence output is output_tokens / B; latency statistics are taken per record.
+ */
+import {
+  bootstrapCi,
+  excludeWarmup,
+  percentileStatistic,
+  summarize,
+  type BootstrapInterval,
+  type PercentileMethod,
+  type Summary,
+} from '../stats/index.js';
+import type { InferenceParams, InferenceRecord } from './inference-schema.js';
+
+/** Service-level objectives in milliseconds, as vLLM's --goodput takes them. */
+export interface InferenceSlo {
+  ttftMs?: number;
+  tpotMs?: number;
+  e2eMs?: number;
+}
+
+export interface InferenceMetricsOptions {
+  /** Drop the first N records of each file, besides those flagged `warmup`. */
+  warmupRecords?: number;
+  slo?: InferenceSlo;
+  /** GPU energy over the same window, joules (from the GPU profiler). */
+  gpuEnergyJ?: number;
+  /** A duration measured by the benchmark itself (vLLM's), used when records have no timestamps. */
+  reportedDurationS?: number;
+  /** false turns the bootstrap off (it costs iterations × n). */
+  bootstrap?: false | { iterations?: number; confidence?: number; seed?: number };
+  percentileMethod?: PercentileMethod;
+}
+
+export interface InferenceGoodput {
+  slo: InferenceSlo;
+  goodRequests: number;
+  /** Requests that could not be judged because a metric an SLO needs is missing. */
+  unjudgedRequests: number;
+  requestsPerS: number | null;
+  /** Good / completed requests. */
+  fraction: number | null;
+}
+
+export interface InferenceEnergy {
+  gpuEnergyJ: number;
+  outputTokensPerJoule: number;
+  totalTokensPerJoule: number;
+  joulesPerOutputToken: number | null;
+}
+
+export interface InferenceMetrics {
+  /** Records used (after warm-up); a batch record is one record. */
+  records: number;
+  warmupRecordsExcluded: number;
+  requests: number;
+  completedRequests: number;
+  failedRequests: number;
+  /** failed / all requests; null when there are none. */
+  errorRate: number | null;
+  /** The most frequent error messages, at most five. */
+  topErrors: { message: string; count: number }[];
+  durationS: number | null;
+  durationSource: 'timestamps' | 'reported' | 'sum-of-latencies' | null;
+  totalInputTokens: number;
+  totalOutputTokens: number;
+  requestThroughput: number | null;
+  outputTokensPerS: number | null;
+  totalTokensPerS: number | null;
+  /** Seconds. Over completed records. */
+  latencyS: Summary;
+  ttftS: Summary;
+  tpotS: Summary;
+  itlS: Summary;
+  goodput?: InferenceGoodput;
+  energy?: InferenceEnergy;
+  /** Seeded percentile-bootstrap intervals; null when there is no data (or bootstrap is off). */
+  ci: {
+    latencyP50S: BootstrapInterval | null;
+    latencyP95S: BootstrapInterval | null;
+    requestThroughput: BootstrapInterval | null;
+    outputTokensPerS: BootstrapInterval | null;
+  };
+  /** Parameters shared by every record (the sweep point). */
+  params: InferenceParams;
+}
+
+/** Time per output token of one record (per sequence for a batch), or undefined when not defined. */
+export function computeTpot(record: InferenceRecord): number | undefined {
+  if (record.ttftS === undefined || record.outputTokens === undefined) return undefined;
+  const perSequence = record.outputTokens / record.batchSize;
+  if (perSequence <= 1) return undefined;
+  return Math.max(0, record.latencyS - record.ttftS) / (perSequence - 1);
+}
+
+/** Applies warm-up exclusion per file: the first N records of every file, and flagged ones. */
+export function excludeInferenceWarmup(records: readonly InferenceRecord[], warmupRecords = 0): InferenceRecord[] {
+  const byFile = new Map<string, InferenceRecord[]>();
+  for (const record of records) {
+    const key = record.file ?? '';
+    const list = byFile.get(key) ?? [];
+    list.push(record);
+    byFile.set(key, list);
+  }
+  const kept: InferenceRecord[] = [];
+  for (const list of byFile.values()) {
+    kept.push(...excludeWarmup(list, { count: warmupRecords, isWarmup: (r) => r.warmup }));
+  }
+  return kept;
+}
+
+function computeDuration(
+  records: readonly InferenceRecord[],
+  reported: number | undefined,
+  warmupExcluded: number,
+): { durationS: number | null; source: InferenceMetrics['durationSource'] } {
+  if (records.length === 0) return { durationS: null, source: null };
+  // Failed requests may carry no timestamps (vLLM records none for a request that never started).
+  const timed = records.filter((r) => r.start !== undefined && r.end !== undefined);
+  if (timed.length > 0 && records.every((r) => r.error !== null || (r.start !== undefined && r.end !== undefined))) {
+    const windows = new Map<string, { start: number; end: number }>();
+    for (const r of timed) {
+      const key = r.file ?? '';
+      const w = windows.get(key) ?? { start: Number.POSITIVE_INFINITY, end: Number.NEGATIVE_INFINITY };
+      w.start = Math.min(w.start, r.start as number);
+      w.end = Math.max(w.end, r.end as number);
+      windows.set(key, w);
+    }
+    let total = 0;
+    for (const w of windows.values()) total += w.end - w.start;
+    return { durationS: total, source: 'timestamps' };
+  }
+  // The benchmark's own window includes the records we would have dropped, so only use it whole.
+  if (reported !== undefined && warmupExcluded === 0) return { durationS: reported, source: 'reported' };
+  // Without timestamps, assume requests ran one after another (a sequential batch loop).
+  return { durationS: records.reduce((sum, r) => sum + r.latencyS, 0), source: 'sum-of-latencies' };
+}
+
+function sharedParams(records: readonly InferenceRecord[]): InferenceParams {
+  const first = records[0];
+  if (first === undefined) return {};
+  const shared: InferenceParams = { ...first.params };
+  for (const record of records) {
+    for (const key of Object.keys(shared)) {
+      if (record.params[key] !== shared[key]) delete shared[key];
+    }
+  }
+  return shared;
+}
+
+function judgeGoodput(completed: readonly InferenceRecord[], slo: InferenceSlo, durationS: number | null): InferenceGoodput {
+  let good = 0;
+  let unjudged = 0;
+  let total = 0;
+  for (const r of completed) {
+    total += r.batchSize;
+    const checks: (boolean | undefined)[] = [];
+    if (slo.ttftMs !== undefined) checks.push(r.ttftS === undefined ? undefined : r.ttftS * 1000 <= slo.ttftMs);
+    if (slo.tpotMs !== undefined) {
+      const single = r.outputTokens !== undefined && r.outputTokens / r.batchSize <= 1;
+      const tpot = single ? 0 : computeTpot(r);
+      checks.push(tpot === undefined ? undefined : tpot * 1000 <= slo.tpotMs);
+    }
+    if (slo.e2eMs !== undefined) checks.push(r.latencyS * 1000 <= slo.e2eMs);
+    if (checks.includes(undefined)) unjudged += r.batchSize;
+    else if (checks.every(Boolean)) good += r.batchSize;
+  }
+  return {
+    slo,
+    goodRequests: good,
+    unjudgedRequests: unjudged,
+    requestsPerS: durationS !== null && durationS > 0 ? good / durationS : null,
+    fraction: total > 0 ? good / total : null,
+  };
+}
+
+function topErrors(failed: readonly InferenceRecord[]): { message: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const r of failed) {
+    const message = (r.error ?? '').slice(0, 200);
+    counts.set(message, (counts.get(message) ?? 0) + r.batchSize);
+  }
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([message, count]) => ({ message, count }));
+}
+
+function sumStatistic(durationS: number): (sample: Float64Array) => number {
+  return (sample) => {
+    let sum = 0;
+    for (let i = 0; i < sample.length; i++) sum += sample[i] as number;
+    return sum / durationS;
+  };
+}
+
+export function computeInferenceMetrics(
+  allRecords: readonly InferenceRecord[],
+  options: InferenceMetricsOptions = {},
+): InferenceMetrics {
+  const records = excludeInferenceWarmup(allRecords, options.warmupRecords ?? 0);
+  const warmupRecordsExcluded = allRecords.length - records.length;
+  const completed = records.filter((r) => r.error === null);
+  const failed = records.filter((r) => r.error !== null);
+  const completedRequests = completed.reduce((s, r) => s + r.batchSize, 0);
+  const failedRequests = failed.reduce((s, r) => s + r.batchSize, 0);
+  const requests = completedRequests + failedRequests;
+  const totalInputTokens = completed.reduce((s, r) => s + (r.inputTokens ?? 0), 0);
+  const totalOutputTokens = completed.reduce((s, r) => s + (r.outputTokens ?? 0), 0);
+  const { durationS, source } = computeDuration(records, options.reportedDurationS, warmupRecordsExcluded);
+  const rate = (amount: number): number | null => (durationS !== null && durationS > 0 ? amount / durationS : null);
+  const method = options.percentileMethod ?? 'linear';
+
+  const latencies = completed.map((r) => r.latencyS);
+  const ttfts = completed.flatMap((r) => (r.ttftS === undefined ? [] : [r.ttftS]));
+  const tpots = completed.flatMap((r) => {
+    const tpot = computeTpot(r);
+    return tpot === undefined ? [] : [tpot];
+  });
+  const itls = completed.flatMap((r) => r.itlsS ?? []);
+
+  const metrics: InferenceMetrics = {
+    records: records.length,
+    warmupRecordsExcluded,
+    requests,
+    completedRequests,
+    failedRequests,
+    errorRate: requests > 0 ? failedRequests / requests : null,
+    topErrors: topErrors(failed),
+    durationS,
+    durationSource: source,
+    totalInputTokens,
+    totalOutputTokens,
+    requestThroughput: rate(completedRequests),
+    outputTokensPerS: rate(totalOutputTokens),
+    totalTokensPerS: rate(totalInputTokens + totalOutputTokens),
+    latencyS: summarize(latencies, { method }),
+    ttftS: summarize(ttfts, { method }),
+    tpotS: summarize(tpots, { method }),
+    itlS: summarize(itls, { method }),
+    ci: { latencyP50S: null, latencyP95S: null, requestThroughput: null, outputTokensPerS: null },
+    params: sharedParams(records),
+  };
+  if (options.slo !== undefined) metrics.goodput = judgeGoodput(completed, options.slo, durationS);
+  if (options.gpuEnergyJ !== undefined && options.gpuEnergyJ > 0) {
+    metrics.energy = {
+      gpuEnergyJ: options.gpuEnergyJ,
+      outputTokensPerJoule: totalOutputTokens / options.gpuEnergyJ,
+      totalTokensPerJoule: (totalInputTokens + totalOutputTokens) / options.gpuEnergyJ,
+      joulesPerOutputToken: totalOutputTokens > 0 ? options.gpuEnergyJ / totalOutputTokens : null,
+    };
+  }
+  if (options.bootstrap !== false) {
+    const boot = { iterations: 1000, ...(options.bootstrap ?? {}) };
+    metrics.ci.latencyP50S = bootstrapCi(latencies, percentileStatistic(50), boot);
+    metrics.ci.latencyP95S = bootstrapCi(latencies, percentileStatistic(95), boot);
+    if (durationS !== null && durationS > 0) {
+      // Resample the records and hold the window fixed: the spread of the work done in it.
+      const perRecordRequests = records.map((r) => (r.error === null ? r.batchSize : 0));
+      const perRecordTokens = records.map((r) => (r.error === null ? (r.outputTokens ?? 0) : 0));
+      metrics.ci.requestThroughput = bootstrapCi(perRecordRequests, sumStatistic(durationS), boot);
+      metrics.ci.outputTokensPerS = bootstrapCi(perRecordTokens, sumStatistic(durationS), boot);
+    }
+  }
+  return metrics;
+}

@@ -1,0 +1,169 @@
+/**
+ * Training metrics from TrainingRecords: loss and learning-rate curves, final loss, step time,
+ * samples/s, tokens/s and time per epoch. Where the Trainer printed its own totals
+ * (train_runtime, train_samples_per_second) those are used; otherwise they are derived from
+ * the per-step entries, and every derived figure says where it came from.
+ */
+import { summarize, type Summary } from '../stats/index.js';
+import type { TrainingEvalRecord, TrainingRecord, TrainingStepRecord, TrainingSummaryRecord } from './training-log.js';
+
+export interface CurvePoint {
+  step: number;
+  epoch?: number;
+  value: number;
+}
+
+export type Source = 'logged' | 'timestamps' | 'trainer-summary' | null;
+
+export interface TrainingMetrics {
+  stepEntries: number;
+  evalEntries: number;
+  /** `logged`: steps as written (or read from the tqdm bar); `index`: 1-based entry order. */
+  stepAxis: 'logged' | 'index';
+  lossCurve: CurvePoint[];
+  learningRateCurve: CurvePoint[];
+  evalLossCurve: CurvePoint[];
+  /** The last logged training loss. */
+  finalLoss: number | null;
+  minLoss: number | null;
+  /** The Trainer's average training loss over the run (`train_loss`). */
+  trainLoss: number | null;
+  finalEval: number | null;
+  lastStep: number | null;
+  finalEpoch: number | null;
+  /** Seconds per optimizer step, one value per log entry (or per logging interval). */
+  stepTimeS: Summary;
+  stepTimeSource: Source;
+  meanStepTimeS: number | null;
+  samplesPerS: number | null;
+  samplesPerSSource: Source;
+  tokensPerS: number | null;
+  tokensPerSSource: Source;
+  trainRuntimeS: number | null;
+  trainRuntimeSource: Source;
+  timePerEpochS: number | null;
+}
+
+// reduce rather than Math.max(...xs): a long run logs more entries than the argument limit.
+function mean(values: readonly number[]): number | null {
+  return values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+function curve<T extends TrainingStepRecord | TrainingEvalRecord>(
+  records: readonly T[],
+  useIndex: boolean,
+  pick: (r: T) => number | undefined,
+): CurvePoint[] {
+  const points: CurvePoint[] = [];
+  records.forEach((r, i) => {
+    const value = pick(r);
+    if (value === undefined) return;
+    const point: CurvePoint = { step: useIndex ? i + 1 : (r.step as number), value };
+    if (r.epoch !== undefined) point.epoch = r.epoch;
+    points.push(point);
+  });
+  return points;
+}
+
+/** Seconds per step between consecutive entries that carry both `time` and `step`. */
+function stepTimesFromTimestamps(steps: readonly TrainingStepRecord[]): number[] {
+  const out: number[] = [];
+  let previous: TrainingStepRecord | undefined;
+  for (const r of steps) {
+    if (r.time === undefined || r.step === undefined) continue;
+    if (previous?.time !== undefined && previous.step !== undefined && r.step > previous.step && r.time >= previous.time) {
+      out.push((r.time - previous.time) / (r.step - previous.step));
+    }
+    previous = r;
+  }
+  return out;
+}
+
+function runtimeFromTimestamps(steps: readonly TrainingStepRecord[]): { seconds: number; epochs: number | null } | null {
+  const timed = steps.filter((r) => r.time !== undefined);
+  const first = timed[0];
+  const last = timed[timed.length - 1];
+  if (first === undefined || last === undefined || timed.length < 2) return null;
+  const seconds = (last.time as number) - (first.time as number);
+  const epochs = first.epoch !== undefined && last.epoch !== undefined ? last.epoch - first.epoch : null;
+  return { seconds, epochs };
+}
+
+export function computeTrainingMetrics(records: readonly TrainingRecord[]): TrainingMetrics {
+  const steps = records.filter((r): r is TrainingStepRecord => r.kind === 'step');
+  const evals = records.filter((r): r is TrainingEvalRecord => r.kind === 'eval');
+  const summary = records.filter((r): r is TrainingSummaryRecord => r.kind === 'summary').at(-1);
+  const useIndex = !steps.every((r) => r.step !== undefined);
+  const lossCurve = curve(steps, useIndex, (r) => r.loss);
+  const evalLossCurve = curve(evals, !evals.every((r) => r.step !== undefined), (r) => r.evalLoss);
+  const losses = lossCurve.map((p) => p.value);
+
+  let stepTimes = steps.flatMap((r) => (r.stepTimeS === undefined ? [] : [r.stepTimeS]));
+  let stepTimeSource: Source = stepTimes.length > 0 ? 'logged' : null;
+  if (stepTimes.length === 0) {
+    stepTimes = stepTimesFromTimestamps(steps);
+    if (stepTimes.length > 0) stepTimeSource = 'timestamps';
+  }
+  const stepTimeS = summarize(stepTimes);
+  let meanStepTimeS = stepTimeS.mean;
+  if (meanStepTimeS === null && summary?.trainStepsPerS !== undefined && summary.trainStepsPerS > 0) {
+    meanStepTimeS = 1 / summary.trainStepsPerS;
+    stepTimeSource = 'trainer-summary';
+  }
+
+  const rate = (perStep: (number | undefined)[], total: number | undefined): [number | null, Source] => {
+    if (total !== undefined) return [total, 'trainer-summary'];
+    const m = mean(perStep.filter((v): v is number => v !== undefined));
+    return [m, m === null ? null : 'logged'];
+  };
+  const [samplesPerS, samplesPerSSource] = rate(
+    steps.map((r) => r.samplesPerS),
+    summary?.trainSamplesPerS,
+  );
+  const [tokensPerS, tokensPerSSource] = rate(
+    steps.map((r) => r.tokensPerS),
+    summary?.trainTokensPerS,
+  );
+
+  const epochs = [...steps, ...evals].flatMap((r) => (r.epoch === undefined ? [] : [r.epoch]));
+  const finalEpoch = summary?.epoch ?? (epochs.length > 0 ? epochs.reduce((a, b) => Math.max(a, b)) : null);
+  let trainRuntimeS: number | null = null;
+  let trainRuntimeSource: Source = null;
+  let timePerEpochS: number | null = null;
+  const fromTimestamps = runtimeFromTimestamps(steps);
+  if (summary?.trainRuntimeS !== undefined) {
+    trainRuntimeS = summary.trainRuntimeS;
+    trainRuntimeSource = 'trainer-summary';
+    if (finalEpoch !== null && finalEpoch > 0) timePerEpochS = trainRuntimeS / finalEpoch;
+  } else if (fromTimestamps !== null) {
+    trainRuntimeS = fromTimestamps.seconds;
+    trainRuntimeSource = 'timestamps';
+    if (fromTimestamps.epochs !== null && fromTimestamps.epochs > 0) timePerEpochS = fromTimestamps.seconds / fromTimestamps.epochs;
+  }
+
+  const stepNumbers = steps.flatMap((r) => (r.step === undefined ? [] : [r.step]));
+  return {
+    stepEntries: steps.length,
+    evalEntries: evals.length,
+    stepAxis: useIndex ? 'index' : 'logged',
+    lossCurve,
+    learningRateCurve: curve(steps, useIndex, (r) => r.learningRate),
+    evalLossCurve,
+    finalLoss: losses.at(-1) ?? null,
+    minLoss: losses.length > 0 ? losses.reduce((a, b) => Math.min(a, b)) : null,
+    trainLoss: summary?.trainLoss ?? null,
+    finalEval: evalLossCurve.at(-1)?.value ?? null,
+    lastStep: stepNumbers.length > 0 ? stepNumbers.reduce((a, b) => Math.max(a, b)) : null,
+    finalEpoch,
+    stepTimeS,
+    stepTimeSource,
+    meanStepTimeS,
+    samplesPerS,
+    samplesPerSSource,
+    tokensPerS,
+    tokensPerSSource,
+    trainRuntimeS,
+    trainRuntimeSource,
+    timePerEpochS,
+  };
+}
