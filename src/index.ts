@@ -18,3 +18,22 @@ export {
   type RejectedLine,
   type RejectedLinesReport,
 } from './profile/lines.js';
+export {
+  loadConfig,
+  loadConfigText,
+  findConfigFile,
+  resolveConfigPath,
+  PRESETS,
+  findPreset,
+  JOB_NAME_PATTERN,
+  type ResolvedConfig,
+  type Cluster,
+  type Partition,
+  type Experiment,
+  type Resources,
+  type Profiling,
+  type Checkpoint,
+  type Sweep,
+  type Preset,
+} from './config/index.js';
+export * from './slurm/index.js';

@@ -1,0 +1,123 @@
+/**
+ * The SLURM client layer: argv builders and output parsers, no I/O (the transport runs the
+ * commands). Explicit export list.
+ */
+export {
+  type JobState,
+  type JobStateName,
+  type PlainJobStateName,
+  parseJobState,
+  formatJobState,
+  describeJobState,
+  isTerminal,
+  isSuccess,
+  isPendingLike,
+  isSameState,
+  unknownState,
+} from './job-state.js';
+export { type PendingReasonInfo, explainPendingReason, splitPendingReason } from './pending-reason.js';
+export {
+  type SlurmCommandOutput,
+  type SlurmCondition,
+  type SlurmConditionKind,
+  SlurmFormatError,
+  ControllerUnreachableError,
+  AccountingUnavailableError,
+  SlurmCommandError,
+  classifySlurmStderr,
+  checkControllerReachable,
+} from './errors.js';
+export {
+  type SlurmDuration,
+  type DurationResult,
+  parseSlurmDuration,
+  parseSlurmDurationValue,
+  tryParseSlurmDuration,
+  formatSlurmDuration,
+  parseSlurmTimestamp,
+} from './time.js';
+export {
+  type RequestedMemory,
+  type Tres,
+  parseSlurmMemory,
+  tryParseSlurmMemory,
+  formatSlurmMemory,
+  parseRequestedMemory,
+  parseTres,
+} from './memory.js';
+export { type JobIdParts, parseJobId, tryParseJobId, expandArrayRange } from './job-id.js';
+export { expandHostList } from './hostlist.js';
+export { type JobSource, type ExitStatus, type SlurmJobRecord, parseExitStatus } from './job-record.js';
+export {
+  type SbatchOptions,
+  type SbatchSubmission,
+  type SbatchTestOnlyEstimate,
+  type SbatchTestOnlyResult,
+  type Dependency,
+  type DependencyClause,
+  type DependencyType,
+  SbatchRejectedError,
+  buildSbatchArgs,
+  formatDependency,
+  parseSbatchParsable,
+  parseSbatchTestOnly,
+  parseSbatchErrors,
+  readSbatchOutput,
+  readSbatchTestOnlyOutput,
+} from './sbatch.js';
+export {
+  type SqueueQuery,
+  type SqueueResult,
+  SQUEUE_FIELDS,
+  UNIT_SEPARATOR,
+  buildSqueueArgs,
+  parseSqueue,
+  readSqueueOutput,
+} from './squeue.js';
+export {
+  type SacctQuery,
+  type SacctJob,
+  type SacctStep,
+  type SacctResult,
+  SACCT_FIELDS,
+  buildSacctArgs,
+  parseSacct,
+  readSacctOutput,
+  requireSacctOutput,
+  findBatchStep,
+} from './sacct.js';
+export {
+  type ScontrolJob,
+  type ScontrolResult,
+  buildScontrolShowJobArgs,
+  parseScontrolShowJob,
+  parseKeyValueLine,
+  readScontrolShowJobOutput,
+} from './scontrol.js';
+export { type ScancelTarget, type ScancelOptions, buildScancelArgs } from './scancel.js';
+export { type SdiagStats, type RpcCount, type RpcDelta, buildSdiagArgs, parseSdiag, diffSdiag } from './sdiag.js';
+export { type JobView, mergeJobViews, summariseStates, idsNeedingAccounting } from './merge.js';
+export { type PollSchedule, type PollScheduleOptions, MIN_POLL_FLOOR_MS, createPollSchedule } from './poll-schedule.js';
+export {
+  type PolledJob,
+  type PollEvent,
+  type PollOptions,
+  type StateChange,
+  type Sleep,
+  pollJobs,
+  watchJobs,
+  sleepWithSignal,
+  retryMessage,
+} from './poll.js';
+export {
+  type JobFacts,
+  type PolicyContext,
+  type Verdict,
+  type VerdictAction,
+  type Suggestion,
+  assessJob,
+  detectMemoryKill,
+  suggestTimeLimit,
+  suggestMemory,
+  roundTimeLimit,
+} from './policy.js';

@@ -1,0 +1,237 @@
+/**
+ * sacct: `--parsable2 --noheader` rows, one per job and one per step (`123.batch`,
+ * `123.extern`, `123.0`), grouped here under their job. Array tasks (`123_4`) are jobs of their
+ * own; pending task ranges (`123_[5-9]`) appear once.
+ */
+import { InputError } from '../errors.js';
+import { isTerminal, parseJobState, type JobState } from './job-state.js';
+import { tryParseJobId } from './job-id.js';
+import {
+  parseExitStatus,
+  readCount,
+  readElapsed,
+  readOptionalText,
+  readTimeLimit,
+  splitRows,
+  type ExitStatus,
+  type SlurmJobRecord,
+} from './job-record.js';
+import { parseRequestedMemory, parseTres, tryParseSlurmMemory, type RequestedMemory, type Tres } from './memory.js';
+import { parseSlurmDurationValue, parseSlurmTimestamp } from './time.js';
+import {
+  AccountingUnavailableError,
+  SlurmCommandError,
+  checkControllerReachable,
+  type SlurmCommandOutput,
+} from './errors.js';
+import { UNIT_SEPARATOR } from './squeue.js';
+
+export const SACCT_FIELDS = [
+  'JobID',
+  'JobIDRaw',
+  'JobName',
+  'Partition',
+  'State',
+  'ExitCode',
+  'DerivedExitCode',
+  'Elapsed',
+  'ElapsedRaw',
+  'TotalCPU',
+  'NCPUS',
+  'AllocTRES',
+  'ReqTRES',
+  'ReqMem',
+  'MaxRSS',
+  'Submit',
+  'Start',
+  'End',
+  'NodeList',
+  'Comment',
+  'Timelimit',
+  'AllocNodes',
+  'User',
+  'Account',
+  'WorkDir',
+  'Reason',
+] as const;
+type SacctField = (typeof SACCT_FIELDS)[number];
+
+export interface SacctQuery {
+  jobIds?: readonly string[];
+  names?: readonly string[];
+  user?: string;
+  /** `--starttime`; sacct only shows jobs since midnight when no job ids are given. */
+  startTime?: string;
+  /** Field delimiter; default the unit separator so no job name can split a row. */
+  delimiter?: string;
+}
+
+export function buildSacctArgs(query: SacctQuery = {}): string[] {
+  const delimiter = query.delimiter ?? UNIT_SEPARATOR;
+  const args = ['sacct', '--parsable2', '--noheader', `--format=${SACCT_FIELDS.join(',')}`];
+  if (delimiter !== '|') args.push(`--delimiter=${delimiter}`);
+  if (query.jobIds && query.jobIds.length > 0) args.push(`--jobs=${query.jobIds.join(',')}`);
+  if (query.names && query.names.length > 0) args.push(`--name=${query.names.join(',')}`);
+  if (query.user !== undefined) args.push(`--user=${query.user}`);
+  if (query.startTime !== undefined) args.push(`--starttime=${query.startTime}`);
+  return args;
+}
+
+export interface SacctStep {
+  /** `batch`, `extern`, `0`, ... */
+  stepId: string;
+  /** The full id as printed: `123.batch`. */
+  id: string;
+  name: string;
+  state: JobState;
+  exitCode?: ExitStatus;
+  elapsedSeconds?: number;
+  totalCpuSeconds?: number;
+  maxRssMiB?: number;
+  nodes?: string;
+}
+
+export interface SacctJob extends SlurmJobRecord {
+  source: 'sacct';
+  steps: SacctStep[];
+  /** The largest MaxRSS over the job's steps (the job row itself has none). */
+  maxRssMiB?: number;
+  totalCpuSeconds?: number;
+  reqMem?: RequestedMemory;
+  allocTres?: Tres;
+  reqTres?: Tres;
+}
+
+function detectDelimiter(stdout: string): string {
+  return stdout.includes(UNIT_SEPARATOR) ? UNIT_SEPARATOR : '|';
+}
+
+/** Parses sacct rows written with SACCT_FIELDS; steps are attached to their job. */
+export function parseSacct(stdout: string, delimiter = detectDelimiter(stdout)): SacctJob[] {
+  const jobs = new Map<string, SacctJob>();
+  for (const { line, fields } of splitRows(stdout, delimiter, SACCT_FIELDS.length, 'sacct')) {
+    const f = Object.fromEntries(SACCT_FIELDS.map((key, i) => [key, fields[i] ?? ''])) as Record<SacctField, string>;
+    const parts = tryParseJobId(f.JobID);
+    if (!parts) {
+      throw new InputError(`JobID ${JSON.stringify(f.JobID)} is not a SLURM job id`, {
+        file: 'sacct output',
+        line,
+      });
+    }
+    if (parts.step !== undefined) {
+      const job = jobs.get(parts.jobId);
+      // sacct prints the job before its steps; a step alone (job row filtered out) is skipped.
+      if (job) job.steps.push(readStep(parts.step, f));
+      continue;
+    }
+    jobs.set(parts.jobId, readJob(f, parts));
+  }
+  for (const job of jobs.values()) summariseSteps(job);
+  return [...jobs.values()];
+}
+
+function readStep(stepId: string, f: Record<SacctField, string>): SacctStep {
+  const step: SacctStep = { stepId, id: f.JobID.trim(), name: f.JobName, state: parseJobState(f.State) };
+  const exit = parseExitStatus(f.ExitCode);
+  if (exit) step.exitCode = exit;
+  const elapsed = readElapsedField(f);
+  if (elapsed !== undefined) step.elapsedSeconds = elapsed;
+  const cpu = readElapsed(f.TotalCPU);
+  if (cpu !== undefined) step.totalCpuSeconds = cpu;
+  const rss = f.MaxRSS.trim() === '' ? undefined : tryParseSlurmMemory(f.MaxRSS);
+  if (rss !== undefined) step.maxRssMiB = rss;
+  const nodes = readOptionalText(f.NodeList);
+  if (nodes !== undefined) step.nodes = nodes;
+  return step;
+}
+
+function readElapsedField(f: Record<SacctField, string>): number | undefined {
+  return readCount(f.ElapsedRaw) ?? readElapsed(f.Elapsed);
+}
+
+function readJob(f: Record<SacctField, string>, parts: NonNullable<ReturnType<typeof tryParseJobId>>): SacctJob {
+  const job: SacctJob = {
+    jobId: parts.jobId,
+    name: f.JobName,
+    state: parseJobState(f.State),
+    source: 'sacct',
+    steps: [],
+    ...readTimeLimit(f.Timelimit),
+  };
+  const raw = readOptionalText(f.JobIDRaw);
+  if (raw !== undefined && !parts.arrayPendingRange) job.jobIdRaw = raw;
+  if (parts.arrayJobId !== undefined) job.arrayJobId = parts.arrayJobId;
+  if (parts.arrayTaskId !== undefined) job.arrayTaskId = parts.arrayTaskId;
+  if (parts.arrayPendingRange) job.arrayPendingRange = true;
+  if (parts.hetJobId !== undefined) job.hetJobId = parts.hetJobId;
+  if (parts.hetJobOffset !== undefined) job.hetJobOffset = parts.hetJobOffset;
+  const set = <K extends keyof SacctJob>(key: K, value: SacctJob[K] | undefined): void => {
+    if (value !== undefined) job[key] = value;
+  };
+  set('partition', readOptionalText(f.Partition));
+  set('exitCode', parseExitStatus(f.ExitCode));
+  set('derivedExitCode', parseExitStatus(f.DerivedExitCode));
+  set('elapsedSeconds', readElapsedField(f));
+  set('totalCpuSeconds', readElapsed(f.TotalCPU));
+  set('cpus', readCount(f.NCPUS));
+  set('nodeCount', readCount(f.AllocNodes));
+  set('nodes', readOptionalText(f.NodeList));
+  set('submitTime', parseSlurmTimestamp(f.Submit));
+  set('startTime', parseSlurmTimestamp(f.Start));
+  set('endTime', parseSlurmTimestamp(f.End));
+  set('comment', readOptionalText(f.Comment));
+  set('user', readOptionalText(f.User));
+  set('account', readOptionalText(f.Account));
+  set('workDir', readOptionalText(f.WorkDir));
+  set('reqMem', parseRequestedMemory(f.ReqMem));
+  if (f.AllocTRES.trim() !== '') job.allocTres = parseTres(f.AllocTRES);
+  if (f.ReqTRES.trim() !== '') job.reqTres = parseTres(f.ReqTRES);
+  const reason = readOptionalText(f.Reason);
+  if (reason !== undefined && reason !== 'None') job.reason = reason;
+  if (f.MaxRSS.trim() !== '') set('maxRssMiB', tryParseSlurmMemory(f.MaxRSS));
+  // A pending job's node list is "None assigned"; its elapsed time is 0, not unknown.
+  if (parseSlurmDurationValue(f.Elapsed)?.kind === 'invalid') delete job.elapsedSeconds;
+  return job;
+}
+
+function summariseSteps(job: SacctJob): void {
+  const rss = job.steps.map((s) => s.maxRssMiB).filter((v): v is number => v !== undefined);
+  if (job.maxRssMiB !== undefined) rss.push(job.maxRssMiB);
+  if (rss.length > 0) job.maxRssMiB = Math.max(...rss);
+}
+
+/** The batch step, where the job script ran (its state says how the script ended). */
+export function findBatchStep(job: SacctJob): SacctStep | undefined {
+  return job.steps.find((s) => s.stepId === 'batch');
+}
+
+/** True when any step is still running even though the job row says otherwise. */
+export function hasLiveSteps(job: SacctJob): boolean {
+  return job.steps.some((s) => !isTerminal(s.state) && s.state.name !== 'UNKNOWN');
+}
+
+export type SacctResult =
+  | { kind: 'ok'; jobs: SacctJob[] }
+  /** Accounting is off or slurmdbd is down: fall back to squeue/scontrol. */
+  | { kind: 'unavailable'; reason: 'accounting-disabled' | 'database-unreachable'; message: string };
+
+/**
+ * Reads a finished sacct call. Accounting disabled / slurmdbd down is a result, not an error,
+ * because the caller has a fallback; the controller being unreachable throws
+ * ControllerUnreachableError; anything else throws SlurmCommandError.
+ */
+export function readSacctOutput(output: SlurmCommandOutput): SacctResult {
+  const condition = checkControllerReachable(output);
+  if (condition?.kind === 'accounting-disabled' || condition?.kind === 'database-unreachable') {
+    return { kind: 'unavailable', reason: condition.kind, message: condition.message };
+  }
+  if (output.exitCode !== 0) throw new SlurmCommandError('sacct', output, condition);
+  return { kind: 'ok', jobs: parseSacct(output.stdout) };
+}
+
+/** Like readSacctOutput, but throws AccountingUnavailableError instead of returning it. */
+export function requireSacctOutput(output: SlurmCommandOutput): SacctJob[] {
+  const result = readSacctOutput(output);
+  if (result.kind === 'unavailable') throw new AccountingUnavailableError(result.reason, result.message);
+  return result.jobs;
+}
