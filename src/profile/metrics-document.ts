@@ -1,0 +1,101 @@
+/**
+ * metrics.json: everything `hpcbench profile` learned about a run, in one versioned document.
+ * The report and compare commands read only this (plus the run directory for reproduction
+ * details), never the raw logs.
+ */
+import type { RejectedLinesReport } from './lines.js';
+import type { GpuMetrics } from './gpu-metrics.js';
+import type { InferenceMetrics } from './inference-metrics.js';
+import type { TrainingMetrics } from './training-metrics.js';
+import type { AccountingMetrics } from './accounting.js';
+import type { ProcessUsageSummary } from './process-sampler.js';
+
+export const METRICS_SCHEMA = 'hpcbench.metrics/1';
+export const MAX_KEPT_SAMPLES = 100_000;
+
+export type SourceKind = 'nvidia-smi' | 'dmon' | 'compute-apps' | 'inference' | 'vllm' | 'training' | 'sacct' | 'process' | 'metadata';
+
+export interface SourceFile {
+  file: string;
+  kind: SourceKind;
+  task: string | undefined;
+  rejected: RejectedLinesReport | undefined;
+}
+
+/** A downsampled time series for charts: at most a few hundred points per GPU. */
+export interface GpuSeries {
+  gpu: string;
+  /** Seconds since the first sample of the task. */
+  t: number[];
+  utilization: (number | null)[];
+  memoryUsedMiB: (number | null)[];
+  powerW: (number | null)[];
+}
+
+/** What one job, or one array task, measured. */
+export interface TaskMetrics {
+  experiment: string;
+  /** "main" for a plain job, the array task id for a sweep point, or the file stem for loose files. */
+  task: string;
+  /** Sweep point or parameters of the task. */
+  params: Record<string, string | number | boolean | null>;
+  job_id: string | undefined;
+  gpu: GpuMetrics | undefined;
+  gpu_series: GpuSeries[];
+  inference: InferenceMetrics | undefined;
+  /**
+   * Per-record end-to-end latencies (seconds, after warm-up, completed records only), kept so that
+   * reports can draw the distribution and `compare` can bootstrap differences. At most
+   * MAX_KEPT_SAMPLES values: beyond that, an evenly strided subsample (flagged by `latency_samples_strided`).
+   */
+  latency_samples_s: number[];
+  latency_samples_strided: boolean;
+  /** Per-record output tokens/s of the same records, for throughput comparisons. */
+  throughput_samples: number[];
+  training: TrainingMetrics | undefined;
+  accounting: AccountingMetrics | undefined;
+  process: ProcessUsageSummary | undefined;
+  /** Job metadata written at start by the job script (node, GPU names, driver, CUDA, SLURM vars). */
+  metadata: Record<string, unknown> | undefined;
+  /** Sections that could not be filled, each with the reason ("no nvidia-smi log: the job ran on a CPU partition"). */
+  missing: { section: 'gpu' | 'inference' | 'training' | 'accounting' | 'process' | 'metadata'; reason: string }[];
+}
+
+/** One row of a sweep table: a sweep point with its headline metrics. */
+export interface SweepPoint {
+  experiment: string;
+  task: string;
+  params: Record<string, string | number | boolean | null>;
+  requests: number;
+  output_tokens_per_s: number | null;
+  request_throughput: number | null;
+  latency_p50_s: number | null;
+  latency_p95_s: number | null;
+  ttft_p95_s: number | null;
+  gpu_utilization_mean: number | null;
+  energy_j: number | null;
+}
+
+export interface MetricsDocument {
+  schema: typeof METRICS_SCHEMA;
+  generated_at: string;
+  tool: { name: 'hpcbench'; version: string };
+  run: {
+    run_id: string | undefined;
+    experiments: string[];
+    cluster: string | undefined;
+    partition: string | undefined;
+    /** Where the inputs were read from (a run directory, or loose files). */
+    root: string;
+  };
+  method: {
+    percentile_method: 'linear' | 'nearest-rank';
+    warmup_records: number;
+    bootstrap: { iterations: number; confidence: number; seed: number };
+    std: 'sample (ddof=1)';
+  };
+  sources: SourceFile[];
+  tasks: TaskMetrics[];
+  sweep: SweepPoint[];
+  warnings: string[];
+}
