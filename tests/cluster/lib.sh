@@ -20,6 +20,9 @@ PID_DIR=/run/hpcbench-cluster          # one <daemon>.pid per process up.sh star
 LOG_DIR=/var/log/hpcbench-cluster      # one <daemon>.log per daemon
 SLURM_ETC=/etc/slurm                   # Debian's daemons read their config here
 
+CLUSTER_PACKAGES=(slurmctld slurmd slurm-client slurmdbd munge mariadb-server mariadb-client
+  openssh-server openssh-client procps iproute2)
+
 # Order matters: each daemon needs the ones before it; down.sh walks it backwards.
 DAEMONS=(munged mariadb slurmdbd slurmctld slurmd sshd)
 
@@ -28,6 +31,33 @@ die() { printf '[cluster] error: %s\n' "$*" >&2; exit 1; }
 
 require_root() {
   [[ $(id -u) -eq 0 ]] || die "run as root: sudo bash $0 $*"
+}
+
+# Installs the Debian packages not yet installed; a no-op (no apt call) when all are.
+install_debian_packages() {
+  local missing=() pkg created_policy=0 apt_log=/tmp/hpcbench-cluster-apt.log status=0
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  # Packages must not start their own copies of the daemons (init scripts would race ours).
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 0755 /usr/sbin/policy-rc.d
+    created_policy=1
+  fi
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >"$apt_log" 2>&1; then
+    log "apt-get install failed; refreshing the package lists and trying once more"
+    apt-get update -q >>"$apt_log" 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >>"$apt_log" 2>&1 \
+      || status=$?
+  fi
+  [[ $created_policy -eq 1 ]] && rm -f /usr/sbin/policy-rc.d
+  if [[ $status -ne 0 ]]; then
+    tail -n 30 "$apt_log" >&2
+    die "apt-get install ${missing[*]} failed (full log: $apt_log)"
+  fi
 }
 
 # Executable name each daemon's /proc/<pid>/comm must show; guards against a recycled pid.

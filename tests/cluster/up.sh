@@ -10,33 +10,7 @@ export DEBIAN_FRONTEND=noninteractive
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_root "$@"
 
-PACKAGES=(slurmctld slurmd slurm-client slurmdbd munge mariadb-server mariadb-client
-  openssh-server openssh-client procps iproute2)
-
 started_at=$(date +%s)
-
-install_packages() {
-  local missing=() pkg created_policy=0
-  for pkg in "${PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
-  done
-  [[ ${#missing[@]} -eq 0 ]] && return 0
-  log "installing Debian packages: ${missing[*]}"
-  # Packages must not start their own copies of the daemons: we start ours, our way.
-  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
-    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
-    chmod 0755 /usr/sbin/policy-rc.d
-    created_policy=1
-  fi
-  if ! apt-get install -y -q --no-install-recommends "${missing[@]}" >/tmp/hpcbench-cluster-apt.log 2>&1; then
-    log "apt-get install failed; refreshing the package lists and trying once more"
-    apt-get update -q >>/tmp/hpcbench-cluster-apt.log 2>&1 || true
-    apt-get install -y -q --no-install-recommends "${missing[@]}" >>/tmp/hpcbench-cluster-apt.log 2>&1 \
-      || { tail -n 30 /tmp/hpcbench-cluster-apt.log >&2; [[ $created_policy -eq 1 ]] && rm -f /usr/sbin/policy-rc.d; die "apt-get install failed (log: /tmp/hpcbench-cluster-apt.log)"; }
-  fi
-  [[ $created_policy -eq 1 ]] && rm -f /usr/sbin/policy-rc.d
-  return 0
-}
 
 # Renders conf/<name>.in into $2 with @KEY@ placeholders replaced by the variables of the same
 # name. Prints "changed" when the file content differs from what was there.
@@ -93,7 +67,9 @@ make_fake_gpus() {
 write_configs() {
   local real_mb nproc_n changed_slurm="" changed_dbd="" changed_sshd=""
   install -d -m 0755 "$ETC_DIR" "$LIB_DIR" "$PID_DIR" "$LOG_DIR" "$SLURM_ETC"
-  install -d -m 0700 "$LIB_DIR/slurmctld" "$LIB_DIR/slurmd"
+  install -d -m 0700 "$LIB_DIR/slurmctld"
+  # Jobs execute their script from the spool directory as the job user: it must be traversable.
+  install -d -m 0755 "$LIB_DIR/slurmd"
   make_fake_gpus
 
   CTLD_HOST=$(hostname -s)
@@ -188,12 +164,16 @@ wait_for_node() {
 write_client_state() {
   local home owner
   home=$(getent passwd "$TEST_USER" | cut -d: -f6)
-  install -d -m 0700 "$STATE_DIR"
-  if [[ ! -s $STATE_DIR/id_ed25519 ]]; then
-    rm -f "$STATE_DIR/id_ed25519" "$STATE_DIR/id_ed25519.pub"
-    ssh-keygen -q -t ed25519 -N '' -C "$TEST_USER@hpcbench-tests" -f "$STATE_DIR/id_ed25519"
+  # One client key per machine, copied into each checkout: several clones can run the tests
+  # against the one cluster without replacing each other's authorized key.
+  install -d -m 0700 "$STATE_DIR" "$LIB_DIR/client"
+  if [[ ! -s $LIB_DIR/client/id_ed25519 ]]; then
+    rm -f "$LIB_DIR/client/id_ed25519" "$LIB_DIR/client/id_ed25519.pub"
+    ssh-keygen -q -t ed25519 -N '' -C "$TEST_USER@hpcbench-tests" -f "$LIB_DIR/client/id_ed25519"
   fi
-  install -o "$TEST_USER" -g "$TEST_USER" -m 0600 "$STATE_DIR/id_ed25519.pub" "$home/.ssh/authorized_keys"
+  install -m 0600 "$LIB_DIR/client/id_ed25519" "$STATE_DIR/id_ed25519"
+  install -m 0644 "$LIB_DIR/client/id_ed25519.pub" "$STATE_DIR/id_ed25519.pub"
+  install -o "$TEST_USER" -g "$TEST_USER" -m 0600 "$LIB_DIR/client/id_ed25519.pub" "$home/.ssh/authorized_keys"
   printf '[%s]:%s %s\n' "$SSH_ADDR" "$SSH_PORT" "$(cut -d' ' -f1,2 "$ETC_DIR/ssh_host_ed25519_key.pub")" \
     >"$STATE_DIR/known_hosts"
   cat >"$STATE_DIR/cluster.json" <<JSON
@@ -227,7 +207,7 @@ check_ssh() {
 }
 
 main() {
-  install_packages
+  install_debian_packages "${CLUSTER_PACKAGES[@]}"
   write_configs
   setup_user
   start_munged
