@@ -47,10 +47,10 @@ install_debian_packages() {
     chmod 0755 /usr/sbin/policy-rc.d
     created_policy=1
   fi
-  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >"$apt_log" 2>&1; then
+  if ! DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}" >"$apt_log" 2>&1; then
     log "apt-get install failed; refreshing the package lists and trying once more"
-    apt-get update -q >>"$apt_log" 2>&1 || true
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >>"$apt_log" 2>&1 \
+    apt-get -o DPkg::Lock::Timeout=600 update -q >>"$apt_log" 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}" >>"$apt_log" 2>&1 \
       || status=$?
   fi
   [[ $created_policy -eq 1 ]] && rm -f /usr/sbin/policy-rc.d
