@@ -1,0 +1,144 @@
+import { generateKeyPairSync, createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RemoteError } from '../../../src/errors.js';
+import { describeKeyType, loadKnownHosts, verifyHostKey, type HostKeyVerdict } from '../../../src/transport/host-key-policy.js';
+import { fingerprintSha256, parseKnownHosts } from '../../../src/transport/known-hosts.js';
+import { hostKeyAlgorithms } from '../../../src/transport/ssh-connect.js';
+
+function sshString(value: Buffer | string): Buffer {
+  const data = typeof value === 'string' ? Buffer.from(value) : value;
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  return Buffer.concat([length, data]);
+}
+
+function ed25519Blob(): Buffer {
+  const der = generateKeyPairSync('ed25519').publicKey.export({ format: 'der', type: 'spki' });
+  return Buffer.concat([sshString('ssh-ed25519'), sshString(der.subarray(der.length - 32))]);
+}
+
+const lookup = { name: '[127.0.0.1]:2222', host: '127.0.0.1', port: 2222, where: 'hpcb@127.0.0.1:2222' };
+
+function refusal(verdict: HostKeyVerdict): RemoteError {
+  if (verdict.accepted) throw new Error('expected a refusal');
+  return verdict.error;
+}
+
+function tempFile(content?: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'hpcbench-kh-')), 'known_hosts');
+  if (content !== undefined) writeFileSync(file, content);
+  return file;
+}
+
+describe('verifyHostKey', () => {
+  const server = ed25519Blob();
+  const other = ed25519Blob();
+
+  it('accepts a recorded key', () => {
+    const file = tempFile(`${lookup.name} ssh-ed25519 ${server.toString('base64')}\n`);
+    expect(verifyHostKey(server, lookup, { knownHostsFiles: [file], acceptNew: false })).toEqual({ accepted: true });
+  });
+
+  it('refuses an unknown key with its fingerprint and both ways forward', () => {
+    const file = tempFile();
+    const error = refusal(verifyHostKey(server, lookup, { knownHostsFiles: [file], acceptNew: false }));
+    expect(error).toBeInstanceOf(RemoteError);
+    expect(error.exitCode).toBe(3);
+    expect(error.message).toBe(
+      `the host key of hpcb@127.0.0.1:2222 is not known: ED25519 key ${fingerprintSha256(server)}; connection refused`,
+    );
+    expect(error.hint).toContain('--accept-new-host-key');
+    expect(error.hint).toContain(`ssh-keyscan -p 2222 127.0.0.1 >> ${file}`);
+  });
+
+  it('pins an unknown key with acceptNew, creating the file and directory', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'hpcbench-kh-')), 'sub', 'known_hosts');
+    const verdict = verifyHostKey(server, lookup, { knownHostsFiles: [file], acceptNew: true });
+    expect(verdict).toMatchObject({ accepted: true, pinnedAt: { file } });
+    expect(readFileSync(file, 'utf8')).toBe(`${lookup.name} ssh-ed25519 ${server.toString('base64')}\n`);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    // Pinned means known: a second check passes without writing again.
+    expect(verifyHostKey(server, lookup, { knownHostsFiles: [file], acceptNew: true })).toEqual({ accepted: true });
+    expect(readFileSync(file, 'utf8').split('\n').filter((l) => l !== '')).toHaveLength(1);
+  });
+
+  it('appends after a last line without newline, and can hash the name', () => {
+    const file = tempFile(`other.example.org ssh-ed25519 ${other.toString('base64')}`);
+    verifyHostKey(server, lookup, { knownHostsFiles: [file], acceptNew: true, hashNew: true });
+    const lines = readFileSync(file, 'utf8').split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[1]?.startsWith('|1|')).toBe(true);
+    const { entries, issues } = parseKnownHosts(readFileSync(file, 'utf8'), file);
+    expect(issues).toEqual([]);
+    expect(entries).toHaveLength(2);
+  });
+
+  it('refuses a changed key loudly, naming file and line, even with acceptNew', () => {
+    const file = tempFile(`# header\n\n${lookup.name} ssh-ed25519 ${other.toString('base64')}\n`);
+    const before = readFileSync(file, 'utf8');
+    const error = refusal(verifyHostKey(server, lookup, { knownHostsFiles: [file], acceptNew: true }));
+    expect(error.message).toContain('HAS CHANGED');
+    expect(error.message).toContain('man-in-the-middle');
+    expect(error.message).toContain(`${file}:3`);
+    expect(error.message).toContain(fingerprintSha256(server));
+    expect(error.message).toContain(fingerprintSha256(other));
+    expect(error.hint).toContain(`ssh-keygen -R '${lookup.name}' -f ${file}`);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+
+  it('refuses a revoked key', () => {
+    const file = tempFile(`${lookup.name} ssh-ed25519 ${server.toString('base64')}\n@revoked * ssh-ed25519 ${server.toString('base64')}\n`);
+    expect(refusal(verifyHostKey(server, lookup, { knownHostsFiles: [file], acceptNew: true })).message).toContain(
+      `marked @revoked in ${file}:2`,
+    );
+  });
+
+  it('does not pin a new key type when other types are known for the host', () => {
+    const ecdsa = Buffer.concat([sshString('ecdsa-sha2-nistp256'), sshString(createHash('sha256').update('k').digest())]);
+    const file = tempFile(`${lookup.name} ecdsa-sha2-nistp256 ${ecdsa.toString('base64')}\n`);
+    const error = refusal(verifyHostKey(server, lookup, { knownHostsFiles: [file], acceptNew: true }));
+    expect(error.message).toContain(`keys of other types are already known for it (ECDSA at ${file}:1)`);
+  });
+
+  it('notes @cert-authority entries that cannot be used', () => {
+    const file = tempFile(`@cert-authority [127.0.0.1]:* ssh-ed25519 ${other.toString('base64')}\n`);
+    expect(refusal(verifyHostKey(server, lookup, { knownHostsFiles: [file], acceptNew: false })).message).toContain(
+      'host certificates are not supported',
+    );
+  });
+
+  it('reads every file given, skipping missing ones', () => {
+    const a = tempFile(`x ssh-ed25519 ${other.toString('base64')}\n`);
+    const b = tempFile(`${lookup.name} ssh-ed25519 ${server.toString('base64')}\nbad line\n`);
+    const loaded = loadKnownHosts([join(tmpdir(), 'no-such-known-hosts'), a, b]);
+    expect(loaded.entries.map((e) => e.file)).toEqual([a, b]);
+    expect(loaded.issues).toEqual([expect.objectContaining({ file: b, line: 2 })]);
+    expect(verifyHostKey(server, lookup, { knownHostsFiles: [a, b], acceptNew: false }).accepted).toBe(true);
+  });
+});
+
+describe('describeKeyType', () => {
+  it('uses the names OpenSSH prints', () => {
+    expect(['ssh-ed25519', 'ecdsa-sha2-nistp384', 'ssh-rsa', 'ssh-dss', undefined].map(describeKeyType)).toEqual([
+      'ED25519',
+      'ECDSA',
+      'RSA',
+      'DSA',
+      'unknown-type',
+    ]);
+  });
+});
+
+describe('hostKeyAlgorithms', () => {
+  it('offers the known key types first, RSA as its SHA-2 signature algorithms', () => {
+    expect(hostKeyAlgorithms([])[0]).toBe('ssh-ed25519');
+    expect(hostKeyAlgorithms(['ssh-rsa']).slice(0, 3)).toEqual(['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']);
+    const ecdsaFirst = hostKeyAlgorithms(['ecdsa-sha2-nistp256']);
+    expect(ecdsaFirst[0]).toBe('ecdsa-sha2-nistp256');
+    expect(new Set(ecdsaFirst).size).toBe(ecdsaFirst.length);
+    expect(hostKeyAlgorithms(['ssh-unknown'])[0]).toBe('ssh-ed25519');
+  });
+});

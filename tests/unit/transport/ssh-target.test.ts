@@ -1,0 +1,140 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../src/errors.js';
+import { describeTarget, parseTargetSpec, resolveSshTarget } from '../../../src/transport/ssh-target.js';
+
+const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/ssh/${name}`, import.meta.url));
+const env = { configPath: fixture('config-sdumont'), homeDir: '/home/me', localUser: 'me' };
+
+function errorOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseTargetSpec', () => {
+  it('reads user, host and port in the forms ssh accepts', () => {
+    expect(parseTargetSpec('login.example.org')).toEqual({ host: 'login.example.org' });
+    expect(parseTargetSpec('bob@login:2200')).toEqual({ host: 'login', user: 'bob', port: 2200 });
+    expect(parseTargetSpec('ssh://eve@[::1]:2022')).toEqual({ host: '::1', user: 'eve', port: 2022 });
+    expect(parseTargetSpec('[fe80::1]')).toEqual({ host: 'fe80::1' });
+    // A bare IPv6 address has several colons and no port.
+    expect(parseTargetSpec('fe80::2')).toEqual({ host: 'fe80::2' });
+  });
+
+  it('rejects empty parts and bad ports with the offending text', () => {
+    expect(errorOf(() => parseTargetSpec('alice@')).message).toContain('cannot read SSH target "alice@"');
+    expect(errorOf(() => parseTargetSpec('host:0')).message).toContain('port "0"');
+    expect(errorOf(() => parseTargetSpec('host:ssh')).message).toContain('port "ssh"');
+  });
+});
+
+describe('resolveSshTarget', () => {
+  it('applies a Host section with tokens, ~ and a two-hop ProxyJump chain', () => {
+    const t = resolveSshTarget('sdumont', env);
+    expect(t).toMatchObject({
+      alias: 'sdumont',
+      host: 'login.sdumont.example.org',
+      port: 22,
+      username: 'alice_proj',
+      identityFiles: ['/home/me/.ssh/keys/alice_proj@login.sdumont.example.org', '/etc/ssh/shared_key'],
+      identityFilesExplicit: true,
+      knownHostsFiles: ['/home/me/.ssh/known_hosts.d/login.sdumont.example.org', '/opt/known_hosts'],
+      keepaliveIntervalMs: 30_000,
+      keepaliveCountMax: 5,
+    });
+    expect(t.proxyJump.map((h) => [h.username, h.host, h.port])).toEqual([
+      ['alice', 'gateway.example.org', 2201],
+      ['carol', 'bastion.internal', 2022],
+    ]);
+    expect(t.proxyJump[0]?.identityFiles).toEqual(['/home/me/.ssh/id_gateway']);
+    // The second hop has no Host section of its own: defaults apply.
+    expect(t.proxyJump[1]?.identityFiles).toEqual([
+      '/home/me/.ssh/id_ed25519',
+      '/home/me/.ssh/id_ecdsa',
+      '/home/me/.ssh/id_rsa',
+    ]);
+    expect(describeTarget(t)).toBe(
+      'alice_proj@login.sdumont.example.org:22 via alice@gateway.example.org:2201 -> carol@bastion.internal:2022',
+    );
+  });
+
+  it('matches any name of a multi-name Host line', () => {
+    expect(resolveSshTarget('sdumont2nd', env).host).toBe('login.sdumont2nd.example.org');
+  });
+
+  it('lets an explicit user and port win over the config, and uses them in tokens', () => {
+    const t = resolveSshTarget('bob@sdumont:2200', env);
+    expect([t.username, t.host, t.port]).toEqual(['bob', 'login.sdumont.example.org', 2200]);
+    expect(t.identityFiles[0]).toBe('/home/me/.ssh/keys/bob@login.sdumont.example.org');
+  });
+
+  it("follows the first hop's own ProxyJump, but not later hops'", () => {
+    const t = resolveSshTarget('deep', env);
+    expect(t.proxyJump.map((h) => `${h.alias}=${h.host}:${h.port}`)).toEqual([
+      'gw=gateway.example.org:2201',
+      'bastion=bastion.internal:22',
+      'gw.cluster=gw.cluster:2222',
+    ]);
+    expect(t.proxyJump.every((h) => h.proxyJump.length === 0)).toBe(true);
+  });
+
+  it('honours wildcard patterns with negation, and HostKeyAlias', () => {
+    const app = resolveSshTarget('app.cluster', env);
+    expect(app).toMatchObject({ username: 'clusteruser', hostKeyAlias: 'cluster-login' });
+    expect(app.proxyJump.map((h) => [h.host, h.port, h.username])).toEqual([['gw.cluster', 2222, 'defaultuser']]);
+    // The negated pattern keeps the gateway out of its own section (else it would jump to itself).
+    const gw = resolveSshTarget('gw.cluster', env);
+    expect(gw.proxyJump).toEqual([]);
+    expect(gw.username).toBe('defaultuser');
+    expect(gw.hostKeyAlias).toBeUndefined();
+  });
+
+  it('handles ProxyJump none, IdentitiesOnly, ? patterns and ConnectTimeout', () => {
+    expect(resolveSshTarget('direct', env)).toMatchObject({ host: '10.0.0.5', proxyJump: [], identitiesOnly: true });
+    expect(resolveSshTarget('node01', env)).toMatchObject({ host: 'node01.compute.internal', connectTimeoutMs: 7_000 });
+  });
+
+  it('uses OpenSSH defaults without a config file', () => {
+    const t = resolveSshTarget('plain.example.org', { configPath: undefined, homeDir: '/nonexistent-home', localUser: 'me' });
+    expect(t).toEqual({
+      alias: 'plain.example.org',
+      host: 'plain.example.org',
+      port: 22,
+      username: 'me',
+      identityFiles: ['/nonexistent-home/.ssh/id_ed25519', '/nonexistent-home/.ssh/id_ecdsa', '/nonexistent-home/.ssh/id_rsa'],
+      identityFilesExplicit: false,
+      identitiesOnly: false,
+      proxyJump: [],
+      knownHostsFiles: ['/nonexistent-home/.ssh/known_hosts'],
+    });
+  });
+
+  it('reads config text given directly', () => {
+    const t = resolveSshTarget('x', { configText: 'Host x\n  HostName 127.0.0.1\n  Port 2222\n  User hpcb\n', homeDir: '/h', localUser: 'me' });
+    expect([t.host, t.port, t.username]).toEqual(['127.0.0.1', 2222, 'hpcb']);
+  });
+
+  it('reports a ProxyJump loop instead of recursing forever', () => {
+    const error = errorOf(() => resolveSshTarget('loop1', env));
+    expect(error.issues[0]).toMatchObject({ path: 'ProxyJump', file: fixture('config-sdumont') });
+    expect(error.message).toContain('loops');
+  });
+
+  it('names the file and field of a bad port, a bad token and an unreadable file', () => {
+    const port = errorOf(() => resolveSshTarget('broken', { ...env, configPath: fixture('config-bad-port') }));
+    expect(port.issues[0]).toMatchObject({ path: 'Port', file: fixture('config-bad-port') });
+    expect(port.message).toContain('port "twenty-two"');
+
+    const token = errorOf(() => resolveSshTarget('weird', { ...env, configPath: fixture('config-bad-token') }));
+    expect(token.issues[0]).toMatchObject({ path: 'IdentityFile', file: fixture('config-bad-token') });
+    expect(token.message).toContain('unsupported token %z');
+
+    const missing = errorOf(() => resolveSshTarget('x', { ...env, configPath: fixture('no-such-config') }));
+    expect(missing.message).toMatch(/no-such-config: cannot read SSH config/);
+  });
+});
