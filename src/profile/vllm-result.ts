@@ -100,7 +100,10 @@ function requestCount(result: VllmResultFile, file: string): number {
   ];
   const present = arrays.filter((entry): entry is [string, unknown[]] => entry[1] !== undefined);
   const first = present[0];
-  if (first === undefined) return 0;
+  // Without --save-detailed vLLM still keeps `latencies` (and queue_times), but then nothing tells a
+  // failed request (latency 0.0) from a good one, so such a file gives no per-request records.
+  const detailed = present.some(([name]) => name !== 'latencies' && name !== 'start_times');
+  if (first === undefined || !detailed) return 0;
   for (const [name, values] of present) {
     if (values.length !== first[1].length) {
       throw new InputError(
