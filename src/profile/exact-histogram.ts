@@ -1,0 +1,182 @@
+import { interpolate, locatePercentile, checkPercentile, type PercentileMethod } from '../stats/percentile.js';
+
+/** Keys at or above this go to the sparse map: bounds the dense array to 4 MiB. */
+const DENSE_LIMIT = 1 << 20;
+
+/**
+ * Exact distribution of a metric whose values are integers or fixed-point (nvidia-smi prints
+ * utilization, memory, temperature and clocks as integers and power with two decimals), kept
+ * as counts. Memory grows with the number of DISTINCT values, never with the number of samples,
+ * and percentiles are exact: the order statistics are read from cumulative counts and
+ * interpolated exactly as numpy does on the full sample.
+ *
+ * A value is stored as the integer key value·10^decimals in a dense Uint32Array when that key is
+ * a small non-negative integer; anything else (negative, more decimals than `decimals`, huge)
+ * goes to a Map keyed by the value itself, which is still exact.
+ */
+export class ExactHistogram {
+  readonly decimals: number;
+  private readonly scale: number;
+  private dense: Uint32Array = new Uint32Array(0);
+  private readonly sparse = new Map<number, number>();
+  /** Sum of dense keys: an exact integer while below 2^53 (10^9 samples of 10^6). */
+  private denseKeySum = 0;
+  private sparseSum = 0;
+  count = 0;
+  min = Number.POSITIVE_INFINITY;
+  max = Number.NEGATIVE_INFINITY;
+
+  constructor(decimals = 0) {
+    this.decimals = decimals;
+    this.scale = 10 ** decimals;
+  }
+
+  /**
+   * Adds the value mantissa / 10^digits (as parsed from text: "250.13" is 25013 with 2 digits).
+   * This is the fast path for parsers; it never rounds.
+   */
+  addFixed(mantissa: number, digits: number): void {
+    // "45.0" is the integer 45: strip trailing zeros so it lands in the dense part.
+    while (digits > this.decimals && mantissa % 10 === 0) {
+      mantissa /= 10;
+      digits--;
+    }
+    if (digits <= this.decimals && mantissa >= 0) {
+      const key = digits === this.decimals ? mantissa : mantissa * 10 ** (this.decimals - digits);
+      if (key < DENSE_LIMIT) {
+        this.addKey(key);
+        return;
+      }
+    }
+    this.addSparse(digits === 0 ? mantissa : mantissa / 10 ** digits);
+  }
+
+  /** Adds any finite number (exact: non fixed-point values are counted by their own value). */
+  add(value: number): void {
+    const key = value * this.scale;
+    if (Number.isInteger(key) && key >= 0 && key < DENSE_LIMIT && key / this.scale === value) this.addKey(key);
+    else this.addSparse(value);
+  }
+
+  private addKey(key: number): void {
+    if (key >= this.dense.length) {
+      let size = Math.max(64, this.dense.length);
+      while (size <= key) size *= 2;
+      const grown = new Uint32Array(size);
+      grown.set(this.dense);
+      this.dense = grown;
+    }
+    this.dense[key] = (this.dense[key] as number) + 1;
+    this.denseKeySum += key;
+    this.count++;
+    const value = key / this.scale;
+    if (value < this.min) this.min = value;
+    if (value > this.max) this.max = value;
+  }
+
+  private addSparse(value: number): void {
+    this.sparse.set(value, (this.sparse.get(value) ?? 0) + 1);
+    this.sparseSum += value;
+    this.count++;
+    if (value < this.min) this.min = value;
+    if (value > this.max) this.max = value;
+  }
+
+  /** Number of distinct values held (what the memory grows with). */
+  get distinct(): number {
+    let n = this.sparse.size;
+    for (let i = 0; i < this.dense.length; i++) if (this.dense[i] !== 0) n++;
+    return n;
+  }
+
+  /** Arithmetic mean, or null when empty. The dense part is summed exactly. */
+  mean(): number | null {
+    if (this.count === 0) return null;
+    if (this.sparse.size === 0) return this.denseKeySum / (this.count * this.scale);
+    return (this.denseKeySum / this.scale + this.sparseSum) / this.count;
+  }
+
+  /** Distinct values in ascending order with their counts. */
+  entries(): { values: Float64Array; counts: Float64Array } {
+    const sparseValues = Float64Array.from(this.sparse.keys()).sort();
+    const size = this.distinct;
+    const values = new Float64Array(size);
+    const counts = new Float64Array(size);
+    let out = 0;
+    let s = 0;
+    for (let key = 0; key < this.dense.length; key++) {
+      const c = this.dense[key] as number;
+      if (c === 0) continue;
+      const value = key / this.scale;
+      while (s < sparseValues.length && (sparseValues[s] as number) < value) {
+        values[out] = sparseValues[s] as number;
+        counts[out++] = this.sparse.get(sparseValues[s++] as number) as number;
+      }
+      if (s < sparseValues.length && sparseValues[s] === value) {
+        // The same value can sit in both parts only if added once via each path.
+        values[out] = value;
+        counts[out++] = c + (this.sparse.get(sparseValues[s++] as number) as number);
+        continue;
+      }
+      values[out] = value;
+      counts[out++] = c;
+    }
+    while (s < sparseValues.length) {
+      values[out] = sparseValues[s] as number;
+      counts[out++] = this.sparse.get(sparseValues[s++] as number) as number;
+    }
+    return { values: values.subarray(0, out), counts: counts.subarray(0, out) };
+  }
+
+  /**
+   * Exact percentiles (0..100) with numpy's linear interpolation (or nearest-rank), in the order
+   * asked; null when empty.
+   */
+  percentiles(ps: readonly number[], method: PercentileMethod = 'linear'): (number | null)[] {
+    ps.forEach(checkPercentile);
+    if (this.count === 0) return ps.map(() => null);
+    const { values, counts } = this.entries();
+    const orderStatistic = (k: number): number => {
+      let cumulative = 0;
+      for (let i = 0; i < counts.length; i++) {
+        cumulative += counts[i] as number;
+        if (k < cumulative) return values[i] as number;
+      }
+      return values[values.length - 1] as number;
+    };
+    return ps.map((p) => {
+      const { lower, fraction } = locatePercentile(this.count, p, method);
+      const a = orderStatistic(lower);
+      if (fraction === 0 || lower + 1 >= this.count) return a;
+      return interpolate(a, orderStatistic(lower + 1), fraction);
+    });
+  }
+
+  percentile(p: number, method: PercentileMethod = 'linear'): number | null {
+    return this.percentiles([p], method)[0] ?? null;
+  }
+
+  /** Adds every count of `other` into this histogram (pooled statistics across GPUs). */
+  merge(other: ExactHistogram): void {
+    const { values, counts } = other.entries();
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i] as number;
+      const c = counts[i] as number;
+      const key = value * this.scale;
+      if (Number.isInteger(key) && key >= 0 && key < DENSE_LIMIT && key / this.scale === value) {
+        this.addKey(key);
+        if (c > 1) {
+          this.dense[key] = (this.dense[key] as number) + c - 1;
+          this.denseKeySum += key * (c - 1);
+          this.count += c - 1;
+        }
+      } else {
+        this.sparse.set(value, (this.sparse.get(value) ?? 0) + c);
+        this.sparseSum += value * c;
+        this.count += c;
+        if (value < this.min) this.min = value;
+        if (value > this.max) this.max = value;
+      }
+    }
+  }
+}

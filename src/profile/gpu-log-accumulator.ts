@@ -1,0 +1,47 @@
+import { basename } from 'node:path';
+import { RejectedLines } from './lines.js';
+import { computeDeviceMetrics, computeOverallMetrics, GpuAccumulator, type GpuIdentity, type GpuMetrics } from './gpu-metrics.js';
+
+/**
+ * Everything a profile run learns from GPU logs, across files: one GpuAccumulator per device,
+ * the rejected lines and the warnings. Parsers feed it; `toMetrics` reads it out.
+ */
+export class GpuLogAccumulator {
+  readonly devices = new Map<string, GpuAccumulator>();
+  readonly rejected: RejectedLines;
+  readonly warnings: string[] = [];
+  readonly files: string[] = [];
+
+  constructor(rejected: RejectedLines = new RejectedLines()) {
+    this.rejected = rejected;
+  }
+
+  /**
+   * The accumulator of a device. A uuid identifies a GPU across files; an index or bus id only
+   * within one file (two nodes both have a GPU 0), so those are qualified by the file.
+   */
+  device(file: string, identity: Omit<GpuIdentity, 'id'>): GpuAccumulator {
+    const local = identity.busId ?? identity.index ?? 'gpu';
+    const key = identity.uuid ?? `${file}\u0000${local}`;
+    let acc = this.devices.get(key);
+    if (acc === undefined) {
+      acc = new GpuAccumulator({ id: identity.uuid ?? local, ...identity });
+      this.devices.set(key, acc);
+    }
+    acc.sources.add(basename(file));
+    return acc;
+  }
+
+  toMetrics(format: GpuMetrics['format']): GpuMetrics {
+    const accumulators = [...this.devices.values()];
+    const gpus = accumulators.map(computeDeviceMetrics);
+    return {
+      format,
+      files: [...this.files],
+      gpus,
+      overall: computeOverallMetrics(accumulators, gpus),
+      rejected: this.rejected.toJSON(),
+      warnings: [...this.warnings],
+    };
+  }
+}

@@ -1,0 +1,173 @@
+import { InputError } from '../errors.js';
+import { RejectedLines, scanLines, unrecognisedFileError } from './lines.js';
+import { INVALID_FIELD_LINE, parseFieldName, parseHeaderLine, type QueryField } from './nvidia-smi-fields.js';
+import { cell, CellStatus, parseNumberCell, parseQueryTimestamp } from './nvidia-smi-values.js';
+
+/** Default field list of a headerless `--query-compute-apps` log written by hpcbench's templates. */
+export const DEFAULT_COMPUTE_APPS_FIELDS = ['timestamp', 'gpu_uuid', 'gpu_bus_id', 'pid', 'process_name', 'used_memory'] as const;
+
+const APP_FIELDS = new Set(['timestamp', 'gpu_uuid', 'gpu_bus_id', 'gpu_name', 'gpu_serial', 'pid', 'process_name', 'name', 'used_memory', 'used_gpu_memory']);
+
+/** One process on one GPU, over every sample it appeared in. */
+export interface ComputeAppUsage {
+  pid: number;
+  processName: string | null;
+  gpuUuid: string | null;
+  gpuBusId: string | null;
+  samples: number;
+  /** Peak and mean used GPU memory over samples with a value; null if always [N/A]. */
+  peakUsedMiB: number | null;
+  meanUsedMiB: number | null;
+  firstSeen: string | null;
+  lastSeen: string | null;
+}
+
+export interface ComputeAppsSummary {
+  files: string[];
+  processes: ComputeAppUsage[];
+  rejected: ReturnType<RejectedLines['toJSON']>;
+  warnings: string[];
+}
+
+interface Usage {
+  usage: ComputeAppUsage;
+  sum: number;
+  valued: number;
+  firstMs: number;
+  lastMs: number;
+}
+
+const iso = (ms: number): string | null => (Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, -1) : null);
+
+/**
+ * Summarises `nvidia-smi --query-compute-apps=… --format=csv[,noheader][,nounits]` logs: one
+ * entry per (GPU, pid). Memory is per process, so it grows with processes, not with file size.
+ */
+export async function summarizeComputeApps(
+  files: readonly string[],
+  options: { fields?: readonly string[]; rejected?: RejectedLines } = {},
+): Promise<ComputeAppsSummary> {
+  const rejected = options.rejected ?? new RejectedLines();
+  const warnings: string[] = [];
+  const usages = new Map<string, Usage>();
+  for (const file of files) {
+    let fields: QueryField[] | null = null;
+    let accepted = 0;
+    let headerSeen = false;
+    const column = (name: string): number => (fields ?? []).findIndex((f) => f.name === name);
+    await scanLines(file, (text, lineNumber, terminated) => {
+      const trimmed = text.trim();
+      if (trimmed.length === 0) return;
+      const invalid = INVALID_FIELD_LINE.exec(trimmed);
+      if (invalid !== null) {
+        throw new InputError(`nvidia-smi refused the query: field "${invalid[1]}" is not a valid field to query`, {
+          file,
+          line: lineNumber,
+          hint: 'fix the --query-compute-apps field list (see `nvidia-smi --help-query-compute-apps`)',
+        });
+      }
+      const header = parseHeaderLine(trimmed, (name) => APP_FIELDS.has(name));
+      if (header !== null) {
+        fields = header;
+        headerSeen = true;
+        return;
+      }
+      if (!terminated) {
+        warnings.push(`${file}:${lineNumber}: last line has no line end; dropped`);
+        return;
+      }
+      if (fields === null) {
+        fields = (options.fields ?? DEFAULT_COMPUTE_APPS_FIELDS).map(
+          (name) => parseFieldName(name) ?? { name, unit: null, role: { kind: 'other' } },
+        );
+      }
+      const cells = text.split(',').map((c) => c.trim());
+      if (cells.length !== fields.length) {
+        rejected.add(file, lineNumber, `expected ${fields.length} fields, found ${cells.length}`);
+        return;
+      }
+      const get = (...names: string[]): string | null => {
+        for (const name of names) {
+          const i = column(name);
+          if (i >= 0) {
+            const value = cells[i] as string;
+            return value === '' || value === 'N/A' || value.startsWith('[') ? null : value;
+          }
+        }
+        return null;
+      };
+      const pidText = get('pid');
+      if (pidText === null || !/^\d+$/.test(pidText)) {
+        rejected.add(file, lineNumber, `field "pid": expected a process id, found "${(pidText ?? '').slice(0, 30)}"`);
+        return;
+      }
+      let ms = Number.NaN;
+      const stamp = get('timestamp');
+      if (stamp !== null) {
+        ms = parseQueryTimestamp(stamp, 0, stamp.length);
+        if (ms !== ms) {
+          rejected.add(file, lineNumber, `field "timestamp": expected YYYY/MM/DD HH:MM:SS.mmm, found "${stamp.slice(0, 40)}"`);
+          return;
+        }
+      }
+      const memIndex = Math.max(column('used_memory'), column('used_gpu_memory'));
+      let used: number | null = null;
+      if (memIndex >= 0) {
+        const raw = cells[memIndex] as string;
+        const status = parseNumberCell(raw, 0, raw.length);
+        if (status === CellStatus.Invalid) {
+          rejected.add(file, lineNumber, `field "used_memory": expected MiB or [N/A], found "${raw.slice(0, 30)}"`);
+          return;
+        }
+        if (status === CellStatus.Value) used = cell.mantissa / 10 ** cell.digits;
+      }
+      const gpuUuid = get('gpu_uuid');
+      const gpuBusId = get('gpu_bus_id');
+      const key = `${gpuUuid ?? gpuBusId ?? file}\u0000${pidText}`;
+      let entry = usages.get(key);
+      if (entry === undefined) {
+        entry = {
+          usage: {
+            pid: Number(pidText),
+            processName: get('process_name', 'name'),
+            gpuUuid,
+            gpuBusId,
+            samples: 0,
+            peakUsedMiB: null,
+            meanUsedMiB: null,
+            firstSeen: null,
+            lastSeen: null,
+          },
+          sum: 0,
+          valued: 0,
+          firstMs: Number.NaN,
+          lastMs: Number.NaN,
+        };
+        usages.set(key, entry);
+      }
+      entry.usage.samples++;
+      if (used !== null) {
+        entry.sum += used;
+        entry.valued++;
+        entry.usage.peakUsedMiB = Math.max(entry.usage.peakUsedMiB ?? used, used);
+      }
+      if (ms === ms) {
+        if (!(entry.firstMs <= ms)) entry.firstMs = ms;
+        if (!(entry.lastMs >= ms)) entry.lastMs = ms;
+      }
+      accepted++;
+    });
+    // A header alone is a valid capture of "no compute process ran"; other content is not.
+    if (accepted === 0 && !headerSeen) {
+      const first = rejected.examples.find((r) => r.file === file);
+      throw unrecognisedFileError(file, 'nvidia-smi --query-compute-apps CSV', first ? `line ${first.line}: ${first.reason}` : undefined);
+    }
+  }
+  const processes = [...usages.values()].map(({ usage, sum, valued, firstMs, lastMs }) => ({
+    ...usage,
+    meanUsedMiB: valued > 0 ? sum / valued : null,
+    firstSeen: iso(firstMs),
+    lastSeen: iso(lastMs),
+  }));
+  return { files: [...files], processes, rejected: rejected.toJSON(), warnings };
+}
