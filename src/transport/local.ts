@@ -42,7 +42,7 @@ export class LocalTransport implements Transport {
     this.shell = options.shell ?? 'bash';
   }
 
-  exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+  async exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
     if (argv.length === 0) throw new RemoteError('exec needs a command; got an empty argv');
     return this.execShell(shellCommand(argv), opts);
   }

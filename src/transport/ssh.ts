@@ -169,8 +169,8 @@ export class SshTransport implements Transport {
     return live;
   }
 
-  exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    if (argv.length === 0) return Promise.reject(new RemoteError('exec needs a command; got an empty argv'));
+  async exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    if (argv.length === 0) throw new RemoteError('exec needs a command; got an empty argv');
     return this.execShell(shellCommand(argv), opts);
   }
 
