@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import {
+  describeJobState,
+  formatJobState,
+  isPendingLike,
+  isSameState,
+  isSuccess,
+  isTerminal,
+  parseJobState,
+  type PlainJobStateName,
+} from '../../../src/slurm/job-state.js';
+import { explainPendingReason, splitPendingReason } from '../../../src/slurm/pending-reason.js';
+
+describe('parseJobState', () => {
+  it.each([
+    ['PENDING', 'PENDING'],
+    ['PD', 'PENDING'],
+    ['R', 'RUNNING'],
+    ['CG', 'COMPLETING'],
+    ['CD', 'COMPLETED'],
+    ['F', 'FAILED'],
+    ['CA', 'CANCELLED'],
+    ['TO', 'TIMEOUT'],
+    ['OOM', 'OUT_OF_MEMORY'],
+    ['NF', 'NODE_FAIL'],
+    ['PR', 'PREEMPTED'],
+    ['RQ', 'REQUEUED'],
+    ['BF', 'BOOT_FAIL'],
+    ['DL', 'DEADLINE'],
+    ['S', 'SUSPENDED'],
+    ['CF', 'CONFIGURING'],
+    ['SE', 'SPECIAL_EXIT'],
+    ['OUT_OF_MEMORY', 'OUT_OF_MEMORY'],
+    ['running', 'RUNNING'],
+    [' COMPLETED ', 'COMPLETED'],
+  ])('reads %j as %s', (text, name) => {
+    expect(parseJobState(text).name).toBe(name);
+  });
+
+  it('keeps the uid of "CANCELLED by <uid>"', () => {
+    expect(parseJobState('CANCELLED by 1000')).toEqual({ name: 'CANCELLED', by: '1000' });
+    expect(parseJobState('CANCELLED by 0')).toEqual({ name: 'CANCELLED', by: '0' });
+    expect(parseJobState('CANCELLED')).toEqual({ name: 'CANCELLED' });
+  });
+
+  it('reads truncated and flagged states by their base', () => {
+    expect(parseJobState('CANCELLED+')).toEqual({ name: 'CANCELLED' });
+    expect(parseJobState('PENDING+REQUEUE')).toEqual({ name: 'PENDING' });
+  });
+
+  it('keeps unknown text instead of throwing', () => {
+    expect(parseJobState('WARPING')).toEqual({ name: 'UNKNOWN', raw: 'WARPING' });
+    expect(parseJobState('')).toEqual({ name: 'UNKNOWN', raw: '' });
+  });
+
+  it('formats back the way sacct prints', () => {
+    expect(formatJobState(parseJobState('CANCELLED by 1000'))).toBe('CANCELLED by 1000');
+    expect(formatJobState(parseJobState('R'))).toBe('RUNNING');
+    expect(formatJobState(parseJobState('??'))).toBe('UNKNOWN (??)');
+  });
+});
+
+describe('terminal states', () => {
+  const terminal: PlainJobStateName[] = ['COMPLETED', 'FAILED', 'TIMEOUT', 'OUT_OF_MEMORY', 'NODE_FAIL', 'BOOT_FAIL', 'DEADLINE', 'PREEMPTED'];
+  const live: PlainJobStateName[] = ['PENDING', 'CONFIGURING', 'RUNNING', 'COMPLETING', 'REQUEUED', 'SUSPENDED', 'STOPPED'];
+
+  it.each(terminal)('%s is terminal', (name) => {
+    expect(isTerminal({ name })).toBe(true);
+  });
+  it.each(live)('%s is not terminal', (name) => {
+    expect(isTerminal({ name })).toBe(false);
+  });
+  it('CANCELLED is terminal, UNKNOWN is not', () => {
+    expect(isTerminal({ name: 'CANCELLED', by: '1000' })).toBe(true);
+    expect(isTerminal({ name: 'UNKNOWN', raw: 'not found' })).toBe(false);
+  });
+  it('only COMPLETED is a success', () => {
+    expect(isSuccess({ name: 'COMPLETED' })).toBe(true);
+    expect(isSuccess({ name: 'FAILED' })).toBe(false);
+    expect(isSuccess({ name: 'CANCELLED' })).toBe(false);
+  });
+  it('pending-like states', () => {
+    expect(isPendingLike({ name: 'PENDING' })).toBe(true);
+    expect(isPendingLike({ name: 'REQUEUE_HOLD' })).toBe(true);
+    expect(isPendingLike({ name: 'RUNNING' })).toBe(false);
+  });
+  it('describes states, including the cancelling uid', () => {
+    expect(describeJobState({ name: 'CANCELLED', by: '1000' })).toContain('uid 1000');
+    expect(describeJobState({ name: 'TIMEOUT' })).toContain('time limit');
+    expect(describeJobState({ name: 'UNKNOWN', raw: 'not found' })).toContain('not found');
+  });
+  it('compares states including the canceller', () => {
+    expect(isSameState({ name: 'CANCELLED', by: '1' }, { name: 'CANCELLED', by: '2' })).toBe(false);
+    expect(isSameState({ name: 'RUNNING' }, parseJobState('R'))).toBe(true);
+  });
+});
+
+describe('pending reasons', () => {
+  it('explains common reasons', () => {
+    expect(explainPendingReason('Priority').explanation).toContain('higher priority');
+    expect(explainPendingReason('Resources').blocking).toBe(false);
+    expect(explainPendingReason('DependencyNeverSatisfied').blocking).toBe(true);
+    expect(explainPendingReason('QOSMaxJobsPerUserLimit').explanation).toContain('QOS');
+  });
+  it('splits details off ReqNodeNotAvail and strips parentheses', () => {
+    expect(splitPendingReason('ReqNodeNotAvail, UnavailableNodes:node[03-04]')).toEqual({
+      code: 'ReqNodeNotAvail',
+      detail: 'UnavailableNodes:node[03-04]',
+    });
+    expect(splitPendingReason('(Resources)')).toEqual({ code: 'Resources' });
+    const info = explainPendingReason('ReqNodeNotAvail, UnavailableNodes:node[03-04]');
+    expect(info.code).toBe('ReqNodeNotAvail');
+    expect(info.detail).toBe('UnavailableNodes:node[03-04]');
+  });
+  it('gives generic but useful text for unlisted QOS/Assoc limits and unknown codes', () => {
+    const qos = explainPendingReason('QOSGrpGRESRunMinutes');
+    expect(qos.explanation).toContain('QOSGrpGRESRunMinutes');
+    expect(qos.blocking).toBe(true);
+    expect(explainPendingReason('AssocGrpNodeLimit').blocking).toBe(false);
+    expect(explainPendingReason('SomethingNew').explanation).toContain('SomethingNew');
+  });
+});
