@@ -63,3 +63,99 @@ export {
   type CreateTransportOptions,
   type LocalTransportOptions,
 } from './transport/index.js';
+export {
+  INFERENCE_SCHEMA_ID,
+  inferenceHeaderSchema,
+  inferenceRecordSchema,
+  parseInferenceLine,
+  normaliseInferenceRecord,
+  type InferenceHeader,
+  type InferenceRecord,
+  type InferenceLine,
+  type InferenceParams,
+  type InferenceParamValue,
+  type RawInferenceRecord,
+} from './profile/inference-schema.js';
+export {
+  readInferenceLog,
+  detectInferenceFormat,
+  type InferenceLog,
+  type InferenceLogFormat,
+  type ReadInferenceLogOptions,
+} from './profile/inference-log.js';
+export {
+  computeInferenceMetrics,
+  computeTpot,
+  excludeInferenceWarmup,
+  type InferenceMetrics,
+  type InferenceMetricsOptions,
+  type InferenceSlo,
+  type InferenceGoodput,
+  type InferenceEnergy,
+} from './profile/inference-metrics.js';
+export {
+  aggregateInferenceSweep,
+  groupInferenceRecords,
+  paramsKey,
+  type InferenceSweepPoint,
+  type InferenceSweepOptions,
+} from './profile/inference-sweep.js';
+export {
+  parseVllmResult,
+  looksLikeVllmResult,
+  vllmResultSchema,
+  type VllmResult,
+  type VllmResultFile,
+  type VllmReportedSummary,
+} from './profile/vllm-result.js';
+export {
+  compileExtractors,
+  extractFields,
+  fieldsToInferenceRecord,
+  type RegexExtractorSpec,
+  type CompiledExtractor,
+  type ExtractedFields,
+  type ExtractedValue,
+} from './profile/regex-extractor.js';
+export {
+  readTrainingLog,
+  parseTrainingJsonLine,
+  parseTrainerLine,
+  classifyTrainingDict,
+  detectTrainingFormat,
+  type TrainingLog,
+  type TrainingLogFormat,
+  type TrainingRecord,
+  type TrainingStepRecord,
+  type TrainingEvalRecord,
+  type TrainingSummaryRecord,
+  type TrainingLine,
+  type ReadTrainingLogOptions,
+} from './profile/training-log.js';
+export { parsePythonDict, type PythonScalar } from './profile/training-python-dict.js';
+export {
+  computeTrainingMetrics,
+  type TrainingMetrics,
+  type CurvePoint,
+  type TrainingFigureSource,
+} from './profile/training-metrics.js';
+export {
+  computeAccountingMetrics,
+  toAccountingRates,
+  type AccountingRecord,
+  type AccountingRates,
+  type AccountingMetrics,
+  type AccountingOptions,
+} from './profile/accounting.js';
+export {
+  sampleProcessTree,
+  summarizeProcessSamples,
+  listDescendantsFromProc,
+  listDescendantsFromPs,
+  descendantsFromTable,
+  type ProcessSamples,
+  type ProcessUsage,
+  type ProcessUsageSummary,
+  type ProcessSamplerOptions,
+  type ProcessSamplerDeps,
+} from './profile/process-sampler.js';

@@ -8,8 +8,8 @@ import { z } from 'zod';
 export const INFERENCE_SCHEMA_ID = 'hpcbench.inference/1';
 
 /** A sweep point's parameters: flat scalars so that they can key a group and a table column. */
-export type ParamValue = string | number | boolean | null;
-export type InferenceParams = Record<string, ParamValue>;
+export type InferenceParamValue = string | number | boolean | null;
+export type InferenceParams = Record<string, InferenceParamValue>;
 
 const paramsSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
 const nonNegative = z.number().finite().nonnegative();

@@ -13,7 +13,7 @@ export interface CurvePoint {
   value: number;
 }
 
-export type Source = 'logged' | 'timestamps' | 'trainer-summary' | null;
+export type TrainingFigureSource = 'logged' | 'timestamps' | 'trainer-summary' | null;
 
 export interface TrainingMetrics {
   stepEntries: number;
@@ -33,14 +33,14 @@ export interface TrainingMetrics {
   finalEpoch: number | null;
   /** Seconds per optimizer step, one value per log entry (or per logging interval). */
   stepTimeS: Summary;
-  stepTimeSource: Source;
+  stepTimeSource: TrainingFigureSource;
   meanStepTimeS: number | null;
   samplesPerS: number | null;
-  samplesPerSSource: Source;
+  samplesPerSSource: TrainingFigureSource;
   tokensPerS: number | null;
-  tokensPerSSource: Source;
+  tokensPerSSource: TrainingFigureSource;
   trainRuntimeS: number | null;
-  trainRuntimeSource: Source;
+  trainRuntimeSource: TrainingFigureSource;
   timePerEpochS: number | null;
 }
 
@@ -99,7 +99,7 @@ export function computeTrainingMetrics(records: readonly TrainingRecord[]): Trai
   const losses = lossCurve.map((p) => p.value);
 
   let stepTimes = steps.flatMap((r) => (r.stepTimeS === undefined ? [] : [r.stepTimeS]));
-  let stepTimeSource: Source = stepTimes.length > 0 ? 'logged' : null;
+  let stepTimeSource: TrainingFigureSource = stepTimes.length > 0 ? 'logged' : null;
   if (stepTimes.length === 0) {
     stepTimes = stepTimesFromTimestamps(steps);
     if (stepTimes.length > 0) stepTimeSource = 'timestamps';
@@ -111,7 +111,7 @@ export function computeTrainingMetrics(records: readonly TrainingRecord[]): Trai
     stepTimeSource = 'trainer-summary';
   }
 
-  const rate = (perStep: (number | undefined)[], total: number | undefined): [number | null, Source] => {
+  const rate = (perStep: (number | undefined)[], total: number | undefined): [number | null, TrainingFigureSource] => {
     if (total !== undefined) return [total, 'trainer-summary'];
     const m = mean(perStep.filter((v): v is number => v !== undefined));
     return [m, m === null ? null : 'logged'];
@@ -128,7 +128,7 @@ export function computeTrainingMetrics(records: readonly TrainingRecord[]): Trai
   const epochs = [...steps, ...evals].flatMap((r) => (r.epoch === undefined ? [] : [r.epoch]));
   const finalEpoch = summary?.epoch ?? (epochs.length > 0 ? epochs.reduce((a, b) => Math.max(a, b)) : null);
   let trainRuntimeS: number | null = null;
-  let trainRuntimeSource: Source = null;
+  let trainRuntimeSource: TrainingFigureSource = null;
   let timePerEpochS: number | null = null;
   const fromTimestamps = runtimeFromTimestamps(steps);
   if (summary?.trainRuntimeS !== undefined) {
