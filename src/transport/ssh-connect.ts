@@ -112,8 +112,9 @@ function forward(via: Client, to: SshTarget, viaTarget: SshTarget): Promise<Clie
 function connectHop(hop: SshTarget, sock: Duplex, options: ConnectOptions): Promise<Client> {
   const policy: HostKeyPolicy = {
     knownHostsFiles: options.knownHostsFiles ?? hop.knownHostsFiles,
-    acceptNew: options.acceptNewHostKey ?? false,
-    hashNew: options.hashKnownHosts ?? false,
+    // Either the flag or the user's StrictHostKeyChecking accept-new turns pinning on.
+    acceptNew: (options.acceptNewHostKey ?? false) || (hop.acceptNewHostKey ?? false),
+    hashNew: (options.hashKnownHosts ?? false) || (hop.hashKnownHosts ?? false),
   };
   const name = hop.hostKeyAlias ?? knownHostName(hop.host, hop.port);
   const known = loadKnownHosts(policy.knownHostsFiles);

@@ -3,11 +3,12 @@
  * connect, the way `ssh` would: ~/.ssh/config Host sections (first value wins), tokens, `~`,
  * ProxyJump chains. The `ssh-config` package does the parsing and Host matching.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir, hostname as localHostname, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import SSHConfig from 'ssh-config';
 import { ConfigError } from '../errors.js';
+import { matchGlob } from './known-hosts.js';
 
 export interface SshTarget {
   /** What was asked for (alias or user@host:port). */
@@ -31,6 +32,10 @@ export interface SshTarget {
   keepaliveCountMax?: number;
   /** ConnectTimeout in ms, when the config sets one. */
   connectTimeoutMs?: number;
+  /** StrictHostKeyChecking accept-new (or no): pin first-seen keys; a changed key is still refused. */
+  acceptNewHostKey?: boolean;
+  /** HashKnownHosts yes: pinned names are written hashed. */
+  hashKnownHosts?: boolean;
 }
 
 export interface ResolveSshTargetOptions {
@@ -120,11 +125,52 @@ export function expandPath(value: string, ctx: TokenContext, where: { file: stri
   return expanded;
 }
 
+const MAX_INCLUDE_DEPTH = 16;
+
+/**
+ * Inline `Include` files (ssh-config leaves them alone). Relative paths are relative to ~/.ssh,
+ * `*` and `?` may appear in the last path component. Inlining is exact for an Include at top
+ * level or at the end of a Host block, which is how it is used in practice.
+ */
+export function inlineIncludes(text: string, homeDir: string, depth = 0): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      const match = /^\s*include\s*[=\s]\s*(.+?)\s*$/i.exec(line);
+      if (!match || depth >= MAX_INCLUDE_DEPTH) return line;
+      const files = (match[1] ?? '').split(/\s+/).flatMap((pattern) => expandInclude(pattern.replace(/^"|"$/g, ''), homeDir));
+      return files.map((f) => inlineIncludes(readFileSync(f, 'utf8'), homeDir, depth + 1)).join('\n');
+    })
+    .join('\n');
+}
+
+function expandInclude(pattern: string, homeDir: string): string[] {
+  const absolute = pattern.startsWith('~/')
+    ? join(homeDir, pattern.slice(2))
+    : isAbsolute(pattern)
+      ? pattern
+      : join(homeDir, '.ssh', pattern);
+  const dir = dirname(absolute);
+  const base = basename(absolute);
+  if (!/[*?]/.test(base)) return existsSync(absolute) ? [absolute] : [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  // Like glob(3): sorted, and hidden files only when the pattern asks for them.
+  return names
+    .filter((n) => matchGlob(base, n) && (base.startsWith('.') || !n.startsWith('.')))
+    .sort()
+    .map((n) => join(dir, n));
+}
+
 function loadConfig(options: ResolveSshTargetOptions, homeDir: string): { config: SSHConfig; file: string } {
   const file = options.configPath ?? join(homeDir, '.ssh', 'config');
-  if (options.configText !== undefined) return { config: SSHConfig.parse(options.configText), file };
+  if (options.configText !== undefined) return { config: SSHConfig.parse(inlineIncludes(options.configText, homeDir)), file };
   try {
-    return { config: SSHConfig.parse(readFileSync(file, 'utf8')), file };
+    return { config: SSHConfig.parse(inlineIncludes(readFileSync(file, 'utf8'), homeDir)), file };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && options.configPath === undefined) return { config: new SSHConfig(), file };
@@ -216,6 +262,11 @@ function resolveWith(
   if (countMax !== undefined) resolved.keepaliveCountMax = countMax;
   const connectTimeout = seconds(field('ConnectTimeout'), 'ConnectTimeout', file);
   if (connectTimeout !== undefined) resolved.connectTimeoutMs = connectTimeout * 1000;
+
+  const strict = field('StrictHostKeyChecking')?.toLowerCase();
+  // `no` would also accept changed keys in OpenSSH; here it only goes as far as accept-new.
+  if (strict === 'accept-new' || strict === 'no' || strict === 'off') resolved.acceptNewHostKey = true;
+  if (field('HashKnownHosts')?.toLowerCase() === 'yes') resolved.hashKnownHosts = true;
 
   const jump = field('ProxyJump');
   if (jump !== undefined && jump.toLowerCase() !== 'none') {

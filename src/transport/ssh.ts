@@ -156,7 +156,10 @@ export class SshTransport implements Transport {
     this.everConnected = true;
     const live: Live = { connection, alive: true };
     const die = (): void => {
+      if (!live.alive) return;
       live.alive = false;
+      // The rest of a ProxyJump chain would otherwise stay open to the gateways.
+      connection.close();
     };
     connection.client.on('close', die);
     connection.client.on('end', die);
@@ -360,7 +363,7 @@ export class SshTransport implements Transport {
     this.live = undefined;
     if (!current) return;
     const live = await current.catch(() => undefined);
-    if (!live) return;
+    if (!live?.alive) return;
     live.alive = false;
     await new Promise<void>((resolve) => {
       live.connection.client.once('close', () => resolve());

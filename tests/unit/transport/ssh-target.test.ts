@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors.js';
@@ -136,5 +139,20 @@ describe('resolveSshTarget', () => {
 
     const missing = errorOf(() => resolveSshTarget('x', { ...env, configPath: fixture('no-such-config') }));
     expect(missing.message).toMatch(/no-such-config: cannot read SSH config/);
+  });
+
+  it('inlines Include files, globbed and relative to ~/.ssh, in order', () => {
+    const home = mkdtempSync(join(tmpdir(), 'hpcbench-home-'));
+    mkdirSync(join(home, '.ssh', 'config.d'), { recursive: true });
+    writeFileSync(join(home, '.ssh', 'config.d', '10-cluster'), 'Host hpc\n  HostName hpc.example.org\n  User first\n');
+    writeFileSync(join(home, '.ssh', 'config.d', '20-later'), 'Host hpc\n  User second\n  Port 2200\n');
+    writeFileSync(join(home, '.ssh', 'config.d', '.hidden'), 'Host hpc\n  HostName hidden.example.org\n');
+    writeFileSync(join(home, '.ssh', 'config'), 'Include config.d/*\nHost *\n  StrictHostKeyChecking accept-new\n  HashKnownHosts yes\n');
+    const t = resolveSshTarget('hpc', { homeDir: home, localUser: 'me' });
+    expect([t.host, t.username, t.port]).toEqual(['hpc.example.org', 'first', 2200]);
+    expect(t.acceptNewHostKey).toBe(true);
+    expect(t.hashKnownHosts).toBe(true);
+    // An Include that matches nothing is not an error (as in OpenSSH).
+    expect(resolveSshTarget('x', { configText: 'Include nothing-here/*\n', homeDir: home, localUser: 'me' }).host).toBe('x');
   });
 });
