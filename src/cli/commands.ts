@@ -3,6 +3,7 @@
  */
 import type { CommandModule } from 'yargs';
 import { configCommand } from './config.js';
+import { profileCommand } from './profile.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs modules differ in their argument types
-export const commands: CommandModule<any, any>[] = [configCommand];
+export const commands: CommandModule<any, any>[] = [configCommand, profileCommand];

@@ -2,18 +2,12 @@
  * The CLI entry: the only place that reads argv and maps errors to exit codes.
  */
 import yargs from 'yargs';
-import { readFileSync } from 'node:fs';
+import { packageVersion } from './version.js';
 import { HpcbenchError, ExitCode, UsageError } from '../errors.js';
 import { addGlobalOptions } from './global-options.js';
 import { commands } from './commands.js';
 import { closest } from '../config/suggest.js';
 
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
 
 /** Runs the CLI and returns the exit code; never calls process.exit so tests can call it. */
 export async function main(argv: readonly string[]): Promise<number> {

@@ -42,6 +42,7 @@ export class GpuLogAccumulator {
       overall: computeOverallMetrics(accumulators, gpus),
       rejected: this.rejected.toJSON(),
       warnings: [...this.warnings],
+      series: accumulators.map((acc) => acc.series.toSeries(acc.identity.id)),
     };
   }
 }

@@ -1,5 +1,7 @@
 import { ExactHistogram } from './exact-histogram.js';
 import type { RejectedLinesReport } from './lines.js';
+import type { GpuSeries } from './metrics-document.js';
+import { SeriesBuilder } from './gpu-series.js';
 
 /**
  * The GPU metrics hpcbench summarises, by canonical nvidia-smi query name (dmon columns are
@@ -40,6 +42,7 @@ export const BUSY_UTILIZATION_THRESHOLD = 0;
 
 const UTILIZATION = METRIC_ID['utilization.gpu'];
 const POWER = METRIC_ID['power.draw'];
+const MEMORY_USED = METRIC_ID['memory.used'];
 const POW10 = [1, 10, 100, 1000, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 
 export interface GpuIdentity {
@@ -70,6 +73,8 @@ export class GpuAccumulator {
   readonly integratedSeconds = new Float64Array(GPU_METRIC_NAMES.length);
   /** metric → reason → count, for values nvidia-smi did not give (`[N/A]`, `-`, …). */
   readonly missing = new Map<GpuMetricName, Map<string, number>>();
+  /** A bounded, downsampled series of utilization, memory and power for charts. */
+  readonly series = new SeriesBuilder();
 
   constructor(identity: GpuIdentity) {
     this.identity = identity;
@@ -99,6 +104,8 @@ export class GpuAccumulator {
     histogram.addFixed(mantissa, digits);
     const value = digits === 0 ? mantissa : mantissa / (POW10[digits] ?? 10 ** digits);
     if (id === UTILIZATION && value > BUSY_UTILIZATION_THRESHOLD) this.busy++;
+    const seriesIndex = id === UTILIZATION ? 0 : id === MEMORY_USED ? 1 : id === POWER ? 2 : -1;
+    if (seriesIndex >= 0) this.series.add(seriesIndex, ms, value);
     if (ms === ms) {
       const previous = this.lastT[id] as number;
       // Equal or earlier timestamps (duplicated rows, a clock step back) add no interval.
@@ -186,6 +193,8 @@ export interface GpuMetrics {
   overall: GpuOverallMetrics;
   rejected: RejectedLinesReport;
   warnings: string[];
+  /** Downsampled time series per GPU (at most a few hundred points each), for charts. */
+  series?: GpuSeries[];
 }
 
 function distribution(acc: GpuAccumulator, id: number): MetricDistribution | null {

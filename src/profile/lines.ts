@@ -1,6 +1,6 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { CheckFailedError, InputError } from '../errors.js';
+import { CheckFailedError, HpcbenchError, InputError } from '../errors.js';
 
 /** One line of a text file, without its line end (`\n` or `\r\n`). */
 export interface Line {
@@ -106,7 +106,8 @@ export async function scanLines(
       options.onProgress?.({ file, bytesRead, totalBytes });
     }
   } catch (error) {
-    if ((error as Error | undefined)?.name === 'AbortError') throw error;
+    // A parser's own error (thrown from onLine) is already precise; only I/O errors are wrapped.
+    if ((error as Error | undefined)?.name === 'AbortError' || error instanceof HpcbenchError) throw error;
     throw openError(file, error);
   }
   carry += decoder.end();

@@ -1,0 +1,96 @@
+import type { Argv, CommandModule } from 'yargs';
+import { existsSync, statSync, writeFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { profileFiles, profileRun, type ProfileOptions } from '../profile/profile-run.js';
+import type { MetricsDocument } from '../profile/metrics-document.js';
+import { UsageError } from '../errors.js';
+import { resolveRunDirectory } from './run-argument.js';
+import type { GlobalOptions } from './global-options.js';
+import { createOutput, type Output } from './output.js';
+import { packageVersion } from './version.js';
+import { progressReporter } from './progress.js';
+
+interface ProfileArgs extends GlobalOptions {
+  inputs: string[];
+  out: string | undefined;
+  strict: boolean;
+  warmup: number | undefined;
+  'percentile-method': 'linear' | 'nearest-rank';
+  seed: number | undefined;
+}
+
+function isRunDirectory(path: string): boolean {
+  return existsSync(path) && statSync(path).isDirectory();
+}
+
+function writeAtomically(file: string, text: string): void {
+  const temp = `${file}.tmp-${process.pid}`;
+  writeFileSync(temp, text);
+  renameSync(temp, file);
+}
+
+function printSummary(out: Output, doc: MetricsDocument): void {
+  const lines: string[] = [];
+  for (const t of doc.tasks) {
+    const parts: string[] = [];
+    const inf = t.inference;
+    if (inf && inf.latencyS.n > 0) {
+      parts.push(`${inf.requests} requests, p50 ${(inf.latencyS.p50! * 1000).toFixed(1)} ms, p95 ${(inf.latencyS.p95! * 1000).toFixed(1)} ms`);
+      if (inf.outputTokensPerS !== null) parts.push(`${inf.outputTokensPerS.toFixed(1)} output tok/s`);
+    }
+    const util = t.gpu?.overall.utilization;
+    if (util) parts.push(`GPU util ${(util.timeWeightedMean ?? util.mean).toFixed(1)} %`);
+    if (t.gpu?.overall.energyJ != null) parts.push(`${(t.gpu.overall.energyJ / 1000).toFixed(2)} kJ`);
+    if (t.training?.finalLoss != null) parts.push(`final loss ${t.training.finalLoss.toFixed(4)}`);
+    if (t.accounting?.cpuEfficiency !== undefined) parts.push(`CPU eff ${(t.accounting.cpuEfficiency * 100).toFixed(0)} %`);
+    lines.push(`${t.experiment}/${t.task}: ${parts.join('; ') || 'no metrics'}`);
+  }
+  out.data(lines.join('\n'));
+  for (const w of doc.warnings) out.warn(w);
+}
+
+async function handler(argv: ProfileArgs): Promise<void> {
+  const out = createOutput(argv);
+  if (argv.inputs.length === 0) throw new UsageError('name a run id, `latest`, a run directory, or log files');
+  const options: ProfileOptions = {
+    strict: argv.strict,
+    warmup: argv.warmup,
+    percentileMethod: argv['percentile-method'],
+    seed: argv.seed,
+    toolVersion: packageVersion(),
+    onProgress: progressReporter(),
+  };
+  let doc: MetricsDocument;
+  let defaultOut: string | undefined;
+  const single = argv.inputs.length === 1 ? (argv.inputs[0] as string) : undefined;
+  const runDir = single !== undefined && !(existsSync(single) && statSync(single).isFile()) ? resolveRunDirectory(single, argv.config) : undefined;
+  if (runDir && isRunDirectory(runDir)) {
+    doc = await profileRun(runDir, options);
+    defaultOut = join(runDir, 'metrics.json');
+  } else {
+    doc = await profileFiles(argv.inputs, options);
+  }
+  const target = argv.out ?? defaultOut;
+  const text = `${JSON.stringify(doc, null, 2)}\n`;
+  if (target) {
+    writeAtomically(target, text);
+    out.info(`metrics written to ${target}`);
+  }
+  if (argv.json) out.json(doc);
+  else if (!target) out.data(text);
+  else printSummary(out, doc);
+}
+
+export const profileCommand: CommandModule<GlobalOptions, ProfileArgs> = {
+  command: 'profile <inputs..>',
+  describe: 'Summarise a run (or log files) into metrics.json: GPU, inference, training, process and accounting',
+  builder: (y: Argv<GlobalOptions>) =>
+    y
+      .positional('inputs', { type: 'string', array: true, demandOption: true, description: 'A run id, `latest`, a run directory, or log files' })
+      .option('out', { type: 'string', description: 'Where to write metrics.json (default: <run>/metrics.json; stdout for files)' })
+      .option('strict', { type: 'boolean', default: false, description: 'Exit 1 if any log line was rejected' })
+      .option('warmup', { type: 'number', description: 'Inference records to drop at the start of each log (besides flagged ones)' })
+      .option('percentile-method', { choices: ['linear', 'nearest-rank'] as const, default: 'linear' as const, description: 'linear = numpy default' })
+      .option('seed', { type: 'number', description: 'Seed of the bootstrap confidence intervals' }) as unknown as Argv<ProfileArgs>,
+  handler,
+};

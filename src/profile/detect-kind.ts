@@ -1,0 +1,70 @@
+/**
+ * Recognises a log by its first bytes, so `hpcbench profile a.csv b.jsonl` needs no flags.
+ * Only the head of the file is read.
+ */
+import { open } from 'node:fs/promises';
+import { InputError } from '../errors.js';
+
+export type LogKind = 'nvidia-smi' | 'dmon' | 'compute-apps' | 'inference' | 'training' | 'sacct' | 'metadata' | 'process' | 'unknown';
+
+async function readHead(file: string, bytes = 16384): Promise<string> {
+  try {
+    const handle = await open(file, 'r');
+    try {
+      const buffer = Buffer.alloc(bytes);
+      const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+      return buffer.subarray(0, bytesRead).toString('utf8');
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    throw new InputError(`cannot read the file: ${(error as Error).message}`, { file, cause: error });
+  }
+}
+
+const NVIDIA_QUERY_HEADER = /^(timestamp|index|uuid|pci\.bus_id|name|utilization\.gpu|memory\.used|power\.draw)\b[^\n]*,/;
+const NVIDIA_TIMESTAMP_ROW = /^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?\s*,/;
+const NVIDIA_ERROR = /^(Field "[^"]*" is not a valid field to query|NVIDIA-SMI has failed|No devices were found)/;
+// sacct rows are split by '|' (--parsable2) or the unit separator hpcbench asks for.
+// eslint-disable-next-line no-control-regex -- the unit separator is the delimiter itself
+const SACCT_HEADER = /^JobID[|\u001f]/;
+// eslint-disable-next-line no-control-regex -- as above
+const SACCT_ROW = /^\d+(_\d+|_\[[^\]]*\])?(\.\w+)?[|\u001f]/;
+const TRAINER_LINE = /\{'(loss|train_runtime|eval_loss)':/;
+
+function classifyJson(value: unknown): LogKind {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'unknown';
+  const keys = new Set(Object.keys(value));
+  const has = (...names: string[]) => names.some((n) => keys.has(n));
+  if (has('peakRssBytes', 'peakRssMiB')) return 'process';
+  if (has('loss', 'learning_rate', 'train_runtime', 'eval_loss')) return 'training';
+  if (has('latency_s', 'ttft_s', 'output_tokens', 'batch_size', 'start', 'end') || (value as { schema?: unknown }).schema === 'hpcbench.inference/1') return 'inference';
+  if (has('duration', 'completed', 'ttfts', 'itls', 'request_throughput')) return 'inference';
+  if (has('job_id', 'slurm', 'SLURM_JOB_ID', 'gpus', 'hostname')) return 'metadata';
+  return 'unknown';
+}
+
+export async function detectLogKind(file: string): Promise<LogKind> {
+  const head = await readHead(file);
+  const firstLine = head.split(/\r?\n/).find((l) => l.trim() !== '')?.trim() ?? '';
+  if (firstLine === '') return 'unknown';
+  if (NVIDIA_ERROR.test(firstLine)) return 'nvidia-smi';
+  if (/^#\s*(Date\s+Time\s+)?gpu\b/i.test(firstLine)) return 'dmon';
+  if (/\bpid\b/.test(firstLine) && /used_(gpu_)?memory/.test(firstLine)) return 'compute-apps';
+  if (NVIDIA_QUERY_HEADER.test(firstLine) || NVIDIA_TIMESTAMP_ROW.test(firstLine)) return 'nvidia-smi';
+  if (SACCT_HEADER.test(firstLine) || SACCT_ROW.test(firstLine)) return 'sacct';
+  if (TRAINER_LINE.test(head)) return 'training';
+  if (firstLine.startsWith('{')) {
+    try {
+      return classifyJson(JSON.parse(firstLine));
+    } catch {
+      // A pretty-printed document: parse the whole head when it is complete.
+      try {
+        return classifyJson(JSON.parse(head));
+      } catch {
+        return head.includes('"duration"') && head.includes('"completed"') ? 'inference' : 'unknown';
+      }
+    }
+  }
+  return 'unknown';
+}

@@ -1,0 +1,417 @@
+/**
+ * `hpcbench profile`: turns a run directory (or loose log files) into one MetricsDocument.
+ * Each task's logs are found by their names in the run layout (out/<experiment>/<task>/), or by
+ * their content for loose files; each parser streams its file.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { InputError } from '../errors.js';
+import { parseSacct, type SacctJob } from '../slurm/sacct.js';
+import { computeAccountingMetrics, type AccountingRates, type AccountingRecord } from './accounting.js';
+import { detectLogKind, type LogKind } from './detect-kind.js';
+import { GpuLogAccumulator } from './gpu-log-accumulator.js';
+import type { GpuMetrics } from './gpu-metrics.js';
+import { computeInferenceMetrics, excludeInferenceWarmup, type InferenceSlo } from './inference-metrics.js';
+import { readInferenceLog } from './inference-log.js';
+import type { InferenceRecord } from './inference-schema.js';
+import { enforceStrict, RejectedLines, type ReadProgress } from './lines.js';
+import { MAX_KEPT_SAMPLES, METRICS_SCHEMA, type MetricsDocument, type SourceFile, type SweepPoint, type TaskMetrics } from './metrics-document.js';
+import { parseDmonFiles } from './nvidia-smi-dmon.js';
+import { parseQueryGpuFiles } from './nvidia-smi-query.js';
+import type { ProcessUsageSummary } from './process-sampler.js';
+import { compileExtractors, type RegexExtractorSpec } from './regex-extractor.js';
+import { computeTrainingMetrics } from './training-metrics.js';
+import { readTrainingLog } from './training-log.js';
+import { DEFAULT_BOOTSTRAP_SEED } from '../stats/index.js';
+
+export interface ProfileOptions {
+  /** Records excluded at the start of each inference log, besides those flagged as warm-up. */
+  warmup?: number;
+  slo?: InferenceSlo;
+  percentileMethod?: 'linear' | 'nearest-rank';
+  extractors?: readonly RegexExtractorSpec[];
+  /** Field list of headerless nvidia-smi logs when the manifest does not say. */
+  gpuFields?: readonly string[];
+  rates?: AccountingRates;
+  bootstrapIterations?: number;
+  seed?: number;
+  strict?: boolean;
+  toolVersion?: string;
+  onProgress?: (file: string, progress: ReadProgress) => void;
+  /** Clock for generated_at (tests). */
+  now?: () => Date;
+}
+
+interface TaskFiles {
+  experiment: string;
+  task: string;
+  dir: string;
+  params: Record<string, string | number | boolean | null>;
+  gpuFields: readonly string[] | undefined;
+  files: { file: string; kind: LogKind }[];
+}
+
+interface ManifestLike {
+  run_id?: string;
+  experiments?: string[];
+  jobs?: {
+    experiment: string;
+    cluster?: string;
+    partition?: string;
+    out_dir?: string;
+    parameters?: Record<string, string | number | boolean>;
+    gpu_fields?: string[];
+    array?: { size: number; points?: Record<string, string | number | boolean>[] };
+  }[];
+}
+
+const KNOWN_NAMES: Record<string, LogKind> = {
+  'nvidia-smi.csv': 'nvidia-smi',
+  'nvidia-smi-dmon.log': 'dmon',
+  'dmon.log': 'dmon',
+  'compute-apps.csv': 'compute-apps',
+  'inference.jsonl': 'inference',
+  'train.jsonl': 'training',
+  'training.jsonl': 'training',
+  'metadata.json': 'metadata',
+  'process.json': 'process',
+};
+
+function readJson<T>(file: string): T | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch (error) {
+    throw new InputError(`not valid JSON: ${(error as Error).message}`, { file });
+  }
+}
+
+async function classifyTaskDir(dir: string): Promise<{ file: string; kind: LogKind }[]> {
+  const found: { file: string; kind: LogKind }[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const file = join(dir, name);
+    if (!statSync(file).isFile() || statSync(file).size === 0) continue;
+    const known = KNOWN_NAMES[name];
+    if (known) found.push({ file, kind: known });
+    else if (/\.(jsonl|json|csv|log)$/.test(name) && !/^job\.(out|err)$|^exit\.json$/.test(name)) {
+      const kind = await detectLogKind(file);
+      if (kind !== 'unknown') found.push({ file, kind });
+    }
+  }
+  return found;
+}
+
+async function discoverTasks(runDir: string, manifest: ManifestLike | undefined): Promise<TaskFiles[]> {
+  const outRoot = join(runDir, 'out');
+  const tasks: TaskFiles[] = [];
+  const seen = new Set<string>();
+  for (const job of manifest?.jobs ?? []) {
+    const outDir = join(runDir, job.out_dir ?? join('out', job.experiment));
+    const names = job.array ? Array.from({ length: job.array.size }, (_, i) => String(i)) : ['main'];
+    for (const task of names) {
+      const dir = join(outDir, task);
+      seen.add(dir);
+      const point = job.array?.points?.[Number(task)];
+      tasks.push({
+        experiment: job.experiment,
+        task,
+        dir,
+        params: { ...(job.parameters ?? {}), ...(point ?? {}) },
+        gpuFields: job.gpu_fields,
+        files: existsSync(dir) ? await classifyTaskDir(dir) : [],
+      });
+    }
+  }
+  // Output directories the manifest does not list (a run directory assembled by hand).
+  if (existsSync(outRoot)) {
+    for (const experiment of readdirSync(outRoot).sort()) {
+      const expDir = join(outRoot, experiment);
+      if (!statSync(expDir).isDirectory()) continue;
+      for (const task of readdirSync(expDir).sort()) {
+        const dir = join(expDir, task);
+        if (seen.has(dir) || !statSync(dir).isDirectory()) continue;
+        tasks.push({ experiment, task, dir, params: {}, gpuFields: undefined, files: await classifyTaskDir(dir) });
+      }
+    }
+  }
+  return tasks;
+}
+
+function sacctToRecord(job: SacctJob): AccountingRecord {
+  const cpus = job.cpus ?? job.allocTres?.cpus ?? 0;
+  const nodes = job.nodeCount ?? job.allocTres?.nodes ?? 1;
+  let reqMemMiB: number | undefined;
+  if (job.reqMem) reqMemMiB = job.reqMem.per === 'cpu' ? job.reqMem.mib * cpus : job.reqMem.per === 'node' ? job.reqMem.mib * nodes : job.reqMem.mib;
+  const date = (text: string | undefined): Date | undefined => {
+    if (!text) return undefined;
+    const d = new Date(text);
+    return Number.isNaN(d.getTime()) ? undefined : d;
+  };
+  const exit = job.exitCode ? `${job.exitCode.code}:${job.exitCode.signal}` : '0:0';
+  return {
+    jobId: job.jobId,
+    state: job.state.name === 'CANCELLED' && job.state.by !== undefined ? `CANCELLED by ${job.state.by}` : job.state.name,
+    exitCode: exit,
+    submit: date(job.submitTime),
+    start: date(job.startTime),
+    end: date(job.endTime),
+    elapsedSeconds: job.elapsedSeconds ?? 0,
+    totalCpuSeconds: job.totalCpuSeconds ?? 0,
+    ncpus: cpus,
+    maxRssMiB: job.maxRssMiB,
+    reqMemMiB,
+    gpus: job.allocTres?.gpus ?? 0,
+    nodes,
+    partition: job.partition ?? '',
+  };
+}
+
+/** The job id a task's metadata names (`123` or `123_4` for an array task). */
+function jobIdOf(metadata: Record<string, unknown> | undefined): string | undefined {
+  if (!metadata) return undefined;
+  const pick = (...keys: string[]): string | undefined => {
+    for (const key of keys) {
+      const value = metadata[key] ?? (metadata.slurm as Record<string, unknown> | undefined)?.[key];
+      if (value !== undefined && value !== null && value !== '') return String(value);
+    }
+    return undefined;
+  };
+  const arrayJob = pick('array_job_id', 'SLURM_ARRAY_JOB_ID');
+  const arrayTask = pick('array_task_id', 'SLURM_ARRAY_TASK_ID');
+  if (arrayJob && arrayTask) return `${arrayJob}_${arrayTask}`;
+  return pick('job_id', 'SLURM_JOB_ID');
+}
+
+function keepSamples(values: number[]): { values: number[]; strided: boolean } {
+  if (values.length <= MAX_KEPT_SAMPLES) return { values, strided: false };
+  const stride = values.length / MAX_KEPT_SAMPLES;
+  return { values: Array.from({ length: MAX_KEPT_SAMPLES }, (_, i) => values[Math.floor(i * stride)] as number), strided: true };
+}
+
+async function profileGpu(files: { file: string; kind: LogKind }[], fields: readonly string[] | undefined, options: ProfileOptions, rejected: RejectedLines): Promise<GpuMetrics | undefined> {
+  const query = files.filter((f) => f.kind === 'nvidia-smi').map((f) => f.file);
+  const dmon = files.filter((f) => f.kind === 'dmon').map((f) => f.file);
+  const onProgress = (file: string) => (p: ReadProgress) => options.onProgress?.(file, p);
+  if (query.length > 0) {
+    const acc = new GpuLogAccumulator(rejected);
+    for (const file of query) await parseQueryGpuFiles([file], { fields: fields ?? options.gpuFields, onProgress: onProgress(file) }, acc);
+    return acc.toMetrics('query-gpu');
+  }
+  if (dmon.length > 0) {
+    const acc = new GpuLogAccumulator(rejected);
+    for (const file of dmon) await parseDmonFiles([file], { onProgress: onProgress(file) }, acc);
+    return acc.toMetrics('dmon');
+  }
+  return undefined;
+}
+
+async function profileTask(spec: TaskFiles, options: ProfileOptions, sacct: Map<string, SacctJob>, sources: SourceFile[], root: string): Promise<TaskMetrics> {
+  const of = (kind: LogKind) => spec.files.filter((f) => f.kind === kind);
+  const where = relative(root, spec.dir) || spec.dir;
+  const task: TaskMetrics = {
+    experiment: spec.experiment,
+    task: spec.task,
+    params: { ...spec.params },
+    job_id: undefined,
+    gpu: undefined,
+    gpu_series: [],
+    inference: undefined,
+    latency_samples_s: [],
+    latency_samples_strided: false,
+    throughput_samples: [],
+    training: undefined,
+    accounting: undefined,
+    process: undefined,
+    metadata: undefined,
+    missing: [],
+  };
+  const record = (file: string, kind: SourceFile['kind'], rejected?: RejectedLines): void => {
+    sources.push({ file: relative(root, file) || file, kind, task: `${spec.experiment}/${spec.task}`, rejected: rejected?.toJSON() });
+  };
+
+  const metadataFile = of('metadata')[0];
+  if (metadataFile) {
+    task.metadata = readJson<Record<string, unknown>>(metadataFile.file);
+    record(metadataFile.file, 'metadata');
+  } else task.missing.push({ section: 'metadata', reason: `no metadata.json in ${where}` });
+  task.job_id = jobIdOf(task.metadata);
+
+  const gpuRejected = new RejectedLines();
+  task.gpu = await profileGpu(spec.files, spec.gpuFields, options, gpuRejected);
+  for (const f of [...of('nvidia-smi'), ...of('dmon')]) record(f.file, f.kind === 'dmon' ? 'dmon' : 'nvidia-smi', gpuRejected);
+  if (task.gpu) task.gpu_series = task.gpu.series ?? [];
+  else task.missing.push({ section: 'gpu', reason: `no nvidia-smi log in ${where} (a CPU job, or nvidia-smi was absent on the node)` });
+
+  const inferenceFiles = of('inference');
+  if (inferenceFiles.length > 0) {
+    const rejected = new RejectedLines();
+    const extractors = compileExtractors(options.extractors ?? [], 'profiling.extractors');
+    const records: InferenceRecord[] = [];
+    let reportedDurationS: number | undefined;
+    for (const f of inferenceFiles) {
+      const log = await readInferenceLog(f.file, { extractors, rejected, onProgress: (p) => options.onProgress?.(f.file, p) });
+      records.push(...excludeInferenceWarmup(log.records, options.warmup ?? 0));
+      reportedDurationS ??= log.reported?.durationS;
+      Object.assign(task.params, log.params);
+      record(f.file, log.format === 'vllm' ? 'vllm' : 'inference', rejected);
+    }
+    task.inference = computeInferenceMetrics(records, {
+      warmupRecords: 0,
+      slo: options.slo,
+      gpuEnergyJ: task.gpu?.overall.energyJ ?? undefined,
+      reportedDurationS,
+      percentileMethod: options.percentileMethod,
+      bootstrap: { iterations: options.bootstrapIterations ?? 2000, seed: options.seed ?? DEFAULT_BOOTSTRAP_SEED },
+    });
+    const completed = records.filter((r) => r.error === null && !r.warmup);
+    const latencies = keepSamples(completed.map((r) => r.latencyS));
+    task.latency_samples_s = latencies.values;
+    task.latency_samples_strided = latencies.strided;
+    task.throughput_samples = keepSamples(
+      completed.filter((r) => r.outputTokens !== undefined && r.latencyS > 0).map((r) => (r.outputTokens as number) / r.latencyS),
+    ).values;
+  } else task.missing.push({ section: 'inference', reason: `no inference log in ${where}` });
+
+  const trainingFile = of('training')[0];
+  if (trainingFile) {
+    const rejected = new RejectedLines();
+    const log = await readTrainingLog(trainingFile.file, { rejected, onProgress: (p) => options.onProgress?.(trainingFile.file, p) });
+    task.training = computeTrainingMetrics(log.records);
+    record(trainingFile.file, 'training', rejected);
+  } else task.missing.push({ section: 'training', reason: `no training log in ${where}` });
+
+  const processFile = of('process')[0];
+  if (processFile) {
+    task.process = readJson<ProcessUsageSummary>(processFile.file);
+    record(processFile.file, 'process');
+  } else task.missing.push({ section: 'process', reason: `no process samples in ${where} (they are taken by run --local)` });
+
+  const job = task.job_id ? sacct.get(task.job_id) : undefined;
+  if (job) {
+    task.accounting = computeAccountingMetrics(sacctToRecord(job), {
+      rates: options.rates,
+      outputTokens: task.inference?.totalOutputTokens,
+      source: `sacct record of job ${job.jobId}`,
+    });
+  } else {
+    task.missing.push({
+      section: 'accounting',
+      reason: task.job_id ? `no sacct record for job ${task.job_id} (run \`hpcbench fetch\` after the job ends)` : 'no SLURM job id (a local run, or no metadata.json)',
+    });
+  }
+  return task;
+}
+
+function sweepTable(tasks: readonly TaskMetrics[]): SweepPoint[] {
+  return tasks
+    .filter((t) => t.inference && Object.keys(t.params).length > 0)
+    .map((t) => {
+      const inf = t.inference!;
+      return {
+        experiment: t.experiment,
+        task: t.task,
+        params: t.params,
+        requests: inf.requests,
+        output_tokens_per_s: inf.outputTokensPerS,
+        request_throughput: inf.requestThroughput,
+        latency_p50_s: inf.latencyS.p50,
+        latency_p95_s: inf.latencyS.p95,
+        ttft_p95_s: inf.ttftS.p95,
+        gpu_utilization_mean: t.gpu?.overall.utilization?.timeWeightedMean ?? t.gpu?.overall.utilization?.mean ?? null,
+        energy_j: t.gpu?.overall.energyJ ?? null,
+      };
+    });
+}
+
+function buildDocument(root: string, manifest: ManifestLike | undefined, tasks: TaskMetrics[], sources: SourceFile[], options: ProfileOptions): MetricsDocument {
+  const warnings: string[] = [];
+  const rejectedTotal = sources.reduce((n, s) => n + (s.rejected?.count ?? 0), 0);
+  if (rejectedTotal > 0) warnings.push(`${rejectedTotal} log line(s) were rejected; see sources[].rejected (or rerun with --strict to fail on them)`);
+  for (const t of tasks) {
+    for (const w of t.gpu?.warnings ?? []) warnings.push(`${t.experiment}/${t.task}: ${w}`);
+  }
+  if (tasks.length === 0) warnings.push('no task output found: nothing was profiled');
+  const first = manifest?.jobs?.[0];
+  return {
+    schema: METRICS_SCHEMA,
+    generated_at: (options.now?.() ?? new Date()).toISOString(),
+    tool: { name: 'hpcbench', version: options.toolVersion ?? '0.0.0' },
+    run: {
+      run_id: manifest?.run_id,
+      experiments: manifest?.experiments ?? [...new Set(tasks.map((t) => t.experiment))],
+      cluster: first?.cluster,
+      partition: first?.partition,
+      root,
+    },
+    method: {
+      percentile_method: options.percentileMethod ?? 'linear',
+      warmup_records: options.warmup ?? 0,
+      bootstrap: { iterations: options.bootstrapIterations ?? 2000, confidence: 0.95, seed: options.seed ?? DEFAULT_BOOTSTRAP_SEED },
+      std: 'sample (ddof=1)',
+    },
+    sources,
+    tasks,
+    sweep: sweepTable(tasks),
+    warnings,
+  };
+}
+
+function enforce(sources: readonly SourceFile[], strict: boolean | undefined): void {
+  if (!strict) return;
+  const all = new RejectedLines();
+  for (const s of sources) {
+    for (const example of s.rejected?.examples ?? []) all.add(example.file, example.line, example.reason);
+    const extra = (s.rejected?.count ?? 0) - (s.rejected?.examples.length ?? 0);
+    for (let i = 0; i < extra; i++) all.count++;
+  }
+  enforceStrict(all, true);
+}
+
+/** Profiles a run directory laid out as in the run-directory contract. */
+export async function profileRun(runDir: string, options: ProfileOptions = {}): Promise<MetricsDocument> {
+  if (!existsSync(runDir) || !statSync(runDir).isDirectory()) {
+    throw new InputError('not a run directory', { file: runDir, hint: 'give a run id from `hpcbench runs`, `latest`, or log files' });
+  }
+  const manifest = readJson<ManifestLike>(join(runDir, 'manifest.json'));
+  const sacctFile = join(runDir, 'sacct.txt');
+  const sacct = new Map<string, SacctJob>();
+  if (existsSync(sacctFile)) {
+    for (const job of parseSacct(readFileSync(sacctFile, 'utf8'))) sacct.set(job.jobId, job);
+  }
+  const sources: SourceFile[] = [];
+  const tasks: TaskMetrics[] = [];
+  for (const spec of await discoverTasks(runDir, manifest)) tasks.push(await profileTask(spec, options, sacct, sources, runDir));
+  if (existsSync(sacctFile)) sources.push({ file: 'sacct.txt', kind: 'sacct', task: undefined, rejected: undefined });
+  enforce(sources, options.strict);
+  return buildDocument(runDir, manifest, tasks, sources, options);
+}
+
+/** Profiles loose files as one task: their kinds are recognised from their content. */
+export async function profileFiles(files: readonly string[], options: ProfileOptions = {}): Promise<MetricsDocument> {
+  const classified: { file: string; kind: LogKind }[] = [];
+  const sacct = new Map<string, SacctJob>();
+  for (const file of files) {
+    if (!existsSync(file) || !statSync(file).isFile()) throw new InputError('no such file', { file });
+    const kind = KNOWN_NAMES[basename(file)] ?? (await detectLogKind(file));
+    if (kind === 'unknown') {
+      throw new InputError('unrecognised log: expected an nvidia-smi query CSV or dmon log, an inference JSONL or vLLM result, a training log, sacct output, metadata.json or process.json', {
+        file,
+        hint: 'for another text log format, add regex extractors under profiling.extractors in hpcbench.yaml',
+      });
+    }
+    if (kind === 'sacct') for (const job of parseSacct(readFileSync(file, 'utf8'))) sacct.set(job.jobId, job);
+    else classified.push({ file, kind });
+  }
+  const spec: TaskFiles = { experiment: 'files', task: 'main', dir: process.cwd(), params: {}, gpuFields: undefined, files: classified };
+  const sources: SourceFile[] = [];
+  const task = await profileTask(spec, options, sacct, sources, process.cwd());
+  // With loose files a single sacct job is the one described, whatever its id.
+  if (!task.accounting && sacct.size === 1) {
+    const job = [...sacct.values()][0] as SacctJob;
+    task.accounting = computeAccountingMetrics(sacctToRecord(job), { rates: options.rates, outputTokens: task.inference?.totalOutputTokens });
+    task.missing = task.missing.filter((m) => m.section !== 'accounting');
+    task.job_id ??= job.jobId;
+  }
+  enforce(sources, options.strict);
+  return buildDocument(process.cwd(), undefined, [task], sources, options);
+}
