@@ -5,7 +5,7 @@
  * The clock, the sleep and the measuring function are injected so tests need not wait.
  */
 import { execFile } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import pidusage from 'pidusage';
 import { summarize, type Summary } from '../stats/index.js';
@@ -261,4 +261,39 @@ export function summarizeProcessSamples(samples: ProcessSamples): ProcessUsageSu
     peakRssMiB: samples.peakRssBytes / (1024 * 1024),
     processesSeen: samples.pidsSeen.length,
   };
+}
+
+/**
+ * process.json: the summary fields at the top level (what `hpcbench profile` reads) plus the
+ * series, so a report can draw CPU and RSS over time.
+ */
+export interface ProcessSamplesDocument extends ProcessUsageSummary {
+  rootPid: number;
+  pidsSeen: number[];
+  stoppedBy: ProcessSamples['stoppedBy'];
+  series: { timeMs: number[]; cpuPercent: number[]; rssBytes: number[]; processCount: number[] };
+}
+
+export function toProcessSamplesDocument(samples: ProcessSamples): ProcessSamplesDocument {
+  return {
+    ...summarizeProcessSamples(samples),
+    rootPid: samples.rootPid,
+    pidsSeen: samples.pidsSeen,
+    stoppedBy: samples.stoppedBy,
+    series: {
+      timeMs: Array.from(samples.timeMs),
+      cpuPercent: Array.from(samples.cpuPercent),
+      rssBytes: Array.from(samples.rssBytes),
+      processCount: Array.from(samples.processCount),
+    },
+  };
+}
+
+/** Writes process.json atomically (temp file + rename), so a reader never sees half a file. */
+export async function writeProcessSamples(file: string, samples: ProcessSamples): Promise<ProcessSamplesDocument> {
+  const document = toProcessSamplesDocument(samples);
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, `${JSON.stringify(document)}\n`);
+  await rename(temp, file);
+  return document;
 }

@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   descendantsFromTable,
@@ -6,6 +9,8 @@ import {
   listDescendantsFromPs,
   sampleProcessTree,
   summarizeProcessSamples,
+  writeProcessSamples,
+  type ProcessSamplesDocument,
   type ProcessUsage,
 } from '../../../src/profile/process-sampler.js';
 
@@ -116,5 +121,27 @@ describe('sampleProcessTree on real processes', () => {
     } finally {
       child.kill();
     }
+  });
+});
+
+describe('writeProcessSamples', () => {
+  it('writes the summary at the top level and the series beside it', async () => {
+    const samples = await sampleProcessTree({
+      rootPid: 1,
+      maxSamples: 3,
+      now: (() => {
+        let t = 0;
+        return () => (t += 100);
+      })(),
+      sleep: async () => undefined,
+      listDescendants: async () => [],
+      measure: async () => ({ cpu: 20, memory: 2 * 1024 * 1024 }),
+    });
+    const file = join(mkdtempSync(join(tmpdir(), 'hpcbench-proc-')), 'process.json');
+    await writeProcessSamples(file, samples);
+    const written = JSON.parse(readFileSync(file, 'utf8')) as ProcessSamplesDocument;
+    expect(written).toMatchObject({ samples: 3, peakRssMiB: 2, maxCpuPercent: 20, rootPid: 1, stoppedBy: 'max-samples' });
+    expect(written.series.rssBytes).toEqual([2097152, 2097152, 2097152]);
+    expect(written.series.timeMs).toHaveLength(3);
   });
 });
