@@ -9,7 +9,7 @@ import { RemoteError } from '../../src/errors.js';
 import { fingerprintSha256, keyTypeOfBlob, parseKnownHosts } from '../../src/transport/known-hosts.js';
 import { SshTransport, type SshTransportOptions } from '../../src/transport/ssh.js';
 import type { SshTarget } from '../../src/transport/ssh-target.js';
-import { describeCluster, type TestCluster } from './support/cluster.js';
+import { controlClusterDaemon, describeCluster, type TestCluster } from './support/cluster.js';
 
 function targetFor(cluster: TestCluster, overrides: Partial<SshTarget> = {}): SshTarget {
   return {
@@ -162,6 +162,38 @@ describeCluster('SSH transport on the test cluster', (cluster) => {
       // SFTP works on the new connection too.
       expect((await fresh.stat(remoteDir))?.isDirectory).toBe(true);
     } finally {
+      await fresh.close();
+    }
+  });
+
+  it('waits with growing backoff while sshd is down, and reconnects once it is back', async () => {
+    const sleeps: number[] = [];
+    let restarted = false;
+    const fresh = new SshTransport(targetFor(cluster), {
+      ...quiet,
+      reconnect: { attempts: 8, baseDelayMs: 200, maxDelayMs: 2_000 },
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        // Bring sshd back during the second wait: by then two connection attempts were refused.
+        if (sleeps.length === 2) {
+          controlClusterDaemon('start', 'sshd');
+          restarted = true;
+        }
+        await new Promise((resolve) => setTimeout(resolve, ms));
+      },
+    });
+    try {
+      expect((await fresh.exec(['true'])).code).toBe(0);
+      controlClusterDaemon('stop', 'sshd');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const result = await fresh.exec(['echo', 'after restart']);
+      expect(result.stdout).toBe('after restart\n');
+      expect(sleeps.length).toBe(2);
+      expect(sleeps[1]).toBeGreaterThan(sleeps[0] ?? Infinity);
+      expect(fresh.reconnects).toBe(1);
+      expect(fresh.connectionsOpened).toBe(2);
+    } finally {
+      if (!restarted) controlClusterDaemon('start', 'sshd');
       await fresh.close();
     }
   });
