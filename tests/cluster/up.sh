@@ -206,6 +206,18 @@ check_ssh() {
     -i "$STATE_DIR/id_ed25519" -p "$SSH_PORT" "$TEST_USER@$SSH_ADDR" sinfo -h -o '%P' >/dev/null
 }
 
+# cgroup v1 can look usable and still be refused by slurmd (a read-only hierarchy, a container):
+# then fall back to the OverMemoryKill form rather than leave the node down.
+start_slurmd_with_fallback() {
+  if (start_slurmd); then return 0; fi
+  [[ $MEMORY_ENFORCEMENT == cgroup ]] || die "slurmd does not start (log: $LOG_DIR/slurmd.log)"
+  log "slurmd does not start with task/cgroup; falling back to JobAcctGatherParams=OverMemoryKill"
+  export HPCB_CLUSTER_NO_CGROUP=1
+  write_configs
+  start_slurmctld
+  start_slurmd
+}
+
 main() {
   install_debian_packages "${CLUSTER_PACKAGES[@]}"
   write_configs
@@ -216,7 +228,7 @@ main() {
   start_slurmdbd
   register_accounting
   start_slurmctld
-  start_slurmd
+  start_slurmd_with_fallback
   wait_for_node
   write_client_state
   start_sshd
