@@ -33,21 +33,24 @@ const KNOWN_KEYS = new Set(
 const FREE_TEXT_KEYS = new Set(['Command', 'WorkDir', 'Comment', 'AdminComment', 'SystemComment', 'StdErr', 'StdIn', 'StdOut', 'Reason', 'JobName']);
 const KEY_AT = /(?:^| )([A-Z][A-Za-z0-9_/:]*)=/g;
 
-/** Splits one `scontrol -o` line into its key/value pairs (first occurrence of a key wins). */
+/** Splits one `scontrol -o` line into its key/value pairs. */
 export function parseKeyValueLine(line: string): Map<string, string> {
   const starts: { key: string; at: number; valueAt: number }[] = [];
+  const seen = new Set<string>();
   let freeText = false;
   for (const match of line.matchAll(KEY_AT)) {
     const key = match[1] ?? '';
     const at = match.index + (match[0].startsWith(' ') ? 1 : 0);
-    if (starts.length > 0 && freeText && !KNOWN_KEYS.has(key)) continue;
+    // scontrol prints each key once, so a repeated key is text inside a value.
+    if (seen.has(key) || (starts.length > 0 && freeText && !KNOWN_KEYS.has(key))) continue;
+    seen.add(key);
     starts.push({ key, at, valueAt: at + key.length + 1 });
     freeText = FREE_TEXT_KEYS.has(key);
   }
   const pairs = new Map<string, string>();
   starts.forEach((start, i) => {
     const end = i + 1 < starts.length ? (starts[i + 1]?.at ?? line.length) - 1 : line.length;
-    if (!pairs.has(start.key)) pairs.set(start.key, line.slice(start.valueAt, Math.max(start.valueAt, end)).trimEnd());
+    pairs.set(start.key, line.slice(start.valueAt, Math.max(start.valueAt, end)).trimEnd());
   });
   return pairs;
 }
