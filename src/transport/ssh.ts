@@ -58,6 +58,29 @@ interface Live {
   sftp?: Promise<SftpFiles>;
 }
 
+/** ssh2 internals reached by {@link killRemote}; absent fields mean a different ssh2 version. */
+interface ChannelInternals {
+  _client?: { _protocol?: { signal?: (id: number, name: string) => void } };
+  outgoing?: { id?: number; state?: string };
+}
+
+/**
+ * Ask sshd to SIGKILL the command's process group: without this, closing the channel leaves a
+ * command without a TTY running on the login node. ssh2's public `signal()` stays silent once
+ * stdin was closed (EOF), yet the protocol allows the request after EOF, so it is sent directly.
+ */
+function killRemote(channel: ClientChannel): void {
+  try {
+    const internals = channel as unknown as ChannelInternals;
+    const id = internals.outgoing?.id;
+    const protocol = internals._client?._protocol;
+    if (internals.outgoing?.state === 'open') channel.signal('KILL');
+    else if (id !== undefined && typeof protocol?.signal === 'function' && internals.outgoing?.state === 'eof') protocol.signal(id, 'KILL');
+  } catch {
+    // Servers without signal support (OpenSSH < 7.9) leave the command running; nothing more to do.
+  }
+}
+
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class SshTransport implements Transport {
@@ -208,11 +231,7 @@ export class SshTransport implements Transport {
         fn();
       };
       const stop = (): void => {
-        try {
-          channel?.signal('KILL');
-        } catch {
-          // the server may not support signals; closing the channel is what matters
-        }
+        if (channel) killRemote(channel);
         channel?.close();
       };
       const timer = setTimeout(() => {

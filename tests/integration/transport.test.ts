@@ -75,7 +75,20 @@ describeCluster('SSH transport on the test cluster', (cluster) => {
     expect(failed).toMatchObject({ code: 7, stderr: 'oops\n' });
     const echoed = await ssh.exec(['cat'], { stdin: 'from stdin\n' });
     expect(echoed.stdout).toBe('from stdin\n');
-    await expect(ssh.exec(['sleep', '30'], { timeoutMs: 500 })).rejects.toThrow(/timed out after 0\.5 s.*sleep 30/);
+    await expect(ssh.exec(['sleep', '31.25'], { timeoutMs: 500 })).rejects.toThrow(/timed out after 0\.5 s.*sleep 31\.25/);
+    // The timed-out command is killed on the server, not left running.
+    let survivors = '';
+    for (let i = 0; i < 20; i += 1) {
+      survivors = (await ssh.exec(['pgrep', '-af', 'sleep 31[.]25'])).stdout;
+      if (survivors === '') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(survivors).toBe('');
+
+    const controller = new AbortController();
+    const aborted = ssh.exec(['sleep', '20'], { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('stopped by the user')), 200);
+    await expect(aborted).rejects.toThrow('stopped by the user');
   });
 
   it('uploads, lists, downloads and resumes a download by SFTP', async () => {
