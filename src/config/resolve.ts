@@ -74,7 +74,7 @@ export interface Profiling {
   percentile_method: 'linear' | 'nearest-rank';
   slo: { ttft_ms?: number; tpot_ms?: number; e2e_ms?: number };
   latency_slo_ms: number | undefined;
-  extractors: { pattern: string; flags?: string; file?: string }[];
+  extractors: { pattern: string; flags?: string; fields?: string[]; file?: string }[];
   inference_log: string | undefined;
   training_log: string | undefined;
   sample_processes: boolean;

@@ -95,6 +95,8 @@ const extractorSchema = z.strictObject({
   /** A JavaScript regular expression with named groups; each group becomes a field. */
   pattern: z.string().min(1),
   flags: z.string().optional(),
+  /** Names for unnamed groups, in order. */
+  fields: z.array(z.string()).optional(),
   file: z.string().optional(),
 });
 

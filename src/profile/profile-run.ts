@@ -250,20 +250,20 @@ async function profileTask(spec: TaskFiles, options: ProfileOptions, sacct: Map<
     let reportedDurationS: number | undefined;
     for (const f of inferenceFiles) {
       const log = await readInferenceLog(f.file, { extractors, rejected, onProgress: (p) => options.onProgress?.(f.file, p) });
-      records.push(...excludeInferenceWarmup(log.records, options.warmup ?? 0));
+      records.push(...log.records);
       reportedDurationS ??= log.reported?.durationS;
       Object.assign(task.params, log.params);
       record(f.file, log.format === 'vllm' ? 'vllm' : 'inference', rejected);
     }
     task.inference = computeInferenceMetrics(records, {
-      warmupRecords: 0,
+      warmupRecords: options.warmup ?? 0,
       slo: options.slo,
       gpuEnergyJ: task.gpu?.overall.energyJ ?? undefined,
       reportedDurationS,
       percentileMethod: options.percentileMethod,
       bootstrap: { iterations: options.bootstrapIterations ?? 2000, seed: options.seed ?? DEFAULT_BOOTSTRAP_SEED },
     });
-    const completed = records.filter((r) => r.error === null && !r.warmup);
+    const completed = excludeInferenceWarmup(records, options.warmup ?? 0).filter((r) => r.error === null);
     const latencies = keepSamples(completed.map((r) => r.latencyS));
     task.latency_samples_s = latencies.values;
     task.latency_samples_strided = latencies.strided;
