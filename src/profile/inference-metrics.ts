@@ -13,12 +13,12 @@
 import {
   bootstrapCi,
   excludeWarmup,
-  percentileStatistic,
   summarize,
   type BootstrapInterval,
   type PercentileMethod,
   type Summary,
 } from '../stats/index.js';
+import { selectPercentileStatistic } from './inference-bootstrap.js';
 import type { InferenceParams, InferenceRecord } from './inference-schema.js';
 
 /** Service-level objectives in milliseconds, as vLLM's --goodput takes them. */
@@ -36,7 +36,10 @@ export interface InferenceMetricsOptions {
   gpuEnergyJ?: number;
   /** A duration measured by the benchmark itself (vLLM's), used when records have no timestamps. */
   reportedDurationS?: number;
-  /** false turns the bootstrap off (it costs iterations × n). */
+  /**
+   * false turns the bootstrap off (it costs iterations × n). Default: 1000 iterations up to
+   * 20 000 records, then fewer (2·10⁷ / n, at least 200); the count is in each interval.
+   */
   bootstrap?: false | { iterations?: number; confidence?: number; seed?: number };
   percentileMethod?: PercentileMethod;
 }
@@ -260,9 +263,12 @@ export function computeInferenceMetrics(
     };
   }
   if (options.bootstrap !== false) {
-    const boot = { iterations: 1000, ...(options.bootstrap ?? {}) };
-    metrics.ci.latencyP50S = bootstrapCi(latencies, percentileStatistic(50), boot);
-    metrics.ci.latencyP95S = bootstrapCi(latencies, percentileStatistic(95), boot);
+    // Each resample draws n values (~4 ms per 100 000 here); by default fewer iterations for huge
+    // logs keep four intervals within seconds. The count used is reported in each interval.
+    const iterations = records.length <= 20_000 ? 1000 : Math.max(200, Math.round(2e7 / records.length));
+    const boot = { iterations, ...(options.bootstrap ?? {}) };
+    metrics.ci.latencyP50S = bootstrapCi(latencies, selectPercentileStatistic(50), boot);
+    metrics.ci.latencyP95S = bootstrapCi(latencies, selectPercentileStatistic(95), boot);
     if (durationS !== null && durationS > 0) {
       // Resample the records and hold the window fixed: the spread of the work done in it.
       const perRecordRequests = records.map((r) => (r.error === null ? r.batchSize : 0));
