@@ -49,9 +49,11 @@ const PATTERNS: readonly [SlurmConditionKind, RegExp][] = [
     'controller-unreachable',
     /unable to contact slurm controller|socket timed out on send\/recv|connection refused.*slurmctld|slurmctld.*(?:not responding|connection refused)|zero bytes were transmitted or received|communication connection failure|could not establish a configuration source|unable to establish.*controller/i,
   ],
+  // The summary line first: it says more than the connection detail printed before it.
+  ['database-unreachable', /problem talking to the database/i],
   [
     'database-unreachable',
-    /problem talking to the database|slurm_persist_conn_open|unable to connect to (?:the )?database|slurmdbd.*(?:connection refused|not responding)/i,
+    /slurm_persist_conn_open|unable to connect to (?:the )?database|slurmdbd.*(?:connection refused|not responding)/i,
   ],
   ['invalid-job-id', /invalid job id specified|job id .* not found|invalid job id/i],
   ['permission-denied', /access\/permission denied|access denied|not authorized|permission denied/i],

@@ -27,7 +27,7 @@ describe('buildSacctArgs', () => {
       '--parsable2',
       '--noheader',
       `--format=${SACCT_FIELDS.join(',')}`,
-      '--names=hpcbench-r1'.replace('names', 'name'),
+      '--name=hpcbench-r1',
       '--starttime=now-7days',
     ]);
   });

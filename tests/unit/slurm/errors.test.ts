@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import {
+  AccountingUnavailableError,
+  ControllerUnreachableError,
+  SlurmCommandError,
+  checkControllerReachable,
+  classifySlurmStderr,
+} from '../../../src/slurm/errors.js';
+import { ExitCode, RemoteError } from '../../../src/errors.js';
+import { fixture } from './fixtures.js';
+
+describe('classifySlurmStderr', () => {
+  it.each([
+    ['squeue-controller-down.stderr.txt', 'controller-unreachable'],
+    ['squeue-socket-timeout.stderr.txt', 'controller-unreachable'],
+    ['sbatch-controller-down.stderr.txt', 'controller-unreachable'],
+    ['squeue-invalid-job-id.stderr.txt', 'invalid-job-id'],
+    ['scancel-invalid.stderr.txt', 'invalid-job-id'],
+    ['sacct-disabled.stderr.txt', 'accounting-disabled'],
+    ['sacct-dbd-down.stderr.txt', 'database-unreachable'],
+    ['sbatch-rejected-time.stderr.txt', 'submission-rejected'],
+  ])('%s → %s', (name, kind) => {
+    expect(classifySlurmStderr(fixture(name))?.kind).toBe(kind);
+  });
+
+  it('keeps the relevant line and ignores empty stderr', () => {
+    expect(classifySlurmStderr(fixture('sacct-dbd-down.stderr.txt'))?.message).toBe(
+      'sacct: error: Problem talking to the database: Connection refused',
+    );
+    expect(classifySlurmStderr('')).toBeUndefined();
+    expect(classifySlurmStderr('squeue: warning: something minor\n')).toBeUndefined();
+    expect(classifySlurmStderr('squeue: error: odd\n')).toEqual({ kind: 'other', message: 'squeue: error: odd' });
+  });
+});
+
+describe('error classes', () => {
+  it('ControllerUnreachableError is a RemoteError (exit 3) with a hint', () => {
+    expect(() => checkControllerReachable({ stdout: '', stderr: fixture('squeue-controller-down.stderr.txt'), exitCode: 1 })).toThrow(
+      ControllerUnreachableError,
+    );
+    const error = new ControllerUnreachableError('connect failure');
+    expect(error).toBeInstanceOf(RemoteError);
+    expect(error.exitCode).toBe(ExitCode.remote);
+    expect(error.hint).toContain('retries');
+    expect(error.message).toBe('SLURM controller unreachable: connect failure');
+  });
+  it('AccountingUnavailableError explains the fallback', () => {
+    expect(new AccountingUnavailableError('accounting-disabled', 'x').hint).toContain('MinJobAge');
+  });
+  it('SlurmCommandError names the command and the first error line', () => {
+    const error = new SlurmCommandError('squeue', { stdout: '', stderr: 'squeue: error: Invalid user: bob2\n', exitCode: 1 });
+    expect(error.message).toBe('squeue failed: squeue: error: Invalid user: bob2');
+    expect(new SlurmCommandError('sdiag', { stdout: '', stderr: '', exitCode: null }).message).toBe('sdiag failed: exit code null');
+  });
+});
