@@ -4,6 +4,8 @@
 import type { CommandModule } from 'yargs';
 import { configCommand } from './config.js';
 import { profileCommand } from './profile.js';
+import { renderCommand } from './render.js';
+import { templatesCommand } from './templates.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs modules differ in their argument types
-export const commands: CommandModule<any, any>[] = [configCommand, profileCommand];
+export const commands: CommandModule<any, any>[] = [configCommand, profileCommand, renderCommand, templatesCommand];
