@@ -150,7 +150,9 @@ export function parseInferenceLine(text: string, headerParams: InferenceParams =
     if (!header.success) return { kind: 'rejected', reason: `header: ${describeZodIssues(header.error)}` };
     return { kind: 'header', header: header.data };
   }
-  const parsed = inferenceRecordSchema.safeParse(value);
+  // null means "not measured" (Python writers map NaN to null), the same as leaving the key out.
+  const present = Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null));
+  const parsed = inferenceRecordSchema.safeParse(present);
   if (!parsed.success) return { kind: 'rejected', reason: describeZodIssues(parsed.error) };
   return { kind: 'record', record: normaliseInferenceRecord(parsed.data, headerParams) };
 }

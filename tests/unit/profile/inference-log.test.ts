@@ -39,6 +39,15 @@ describe('parseInferenceLine', () => {
     expect(parsed.record.itlsS).toEqual([0.25, 0.5]);
   });
 
+  it('treats null as an absent key (Python writers turn NaN into null)', () => {
+    const parsed = parseInferenceLine('{"latency_s": 1.2, "ttft_s": null, "output_tokens": null, "warmup": null}');
+    expect(parsed.kind).toBe('record');
+    if (parsed.kind !== 'record') return;
+    expect(parsed.record).not.toHaveProperty('ttftS');
+    expect(parsed.record).not.toHaveProperty('outputTokens');
+    expect(parsed.record.warmup).toBe(false);
+  });
+
   it('treats an empty error string as success and a message as failure', () => {
     const ok = parseInferenceLine('{"latency_s": 1, "error": ""}');
     const bad = parseInferenceLine('{"latency_s": 1, "error": "timeout"}');
@@ -84,6 +93,21 @@ describe('readInferenceLog', () => {
     expect(rejected.examples[0]).toEqual({ file, line: 3, reason: expect.stringContaining('field `latency_s`') });
     expect(rejected.examples[1]).toMatchObject({ file, line: 4, reason: expect.stringContaining('not valid JSON') });
     expect(rejected.format()).toContain(`${file}:3: field`);
+  });
+
+  it('reads a log written by the reference workload workloads/infer.py', async () => {
+    const rejected = new RejectedLines();
+    const log = await readInferenceLog(join(fixtures, 'infer-ngram-cpu.jsonl'), { rejected });
+    expect(rejected.count).toBe(0);
+    expect(log.header).toMatchObject({ schema: 'hpcbench.inference/1', backend: 'ngram', params: { batch_size: 4, max_new_tokens: 16 } });
+    expect(log.records).toHaveLength(6);
+    expect(log.records.filter((r) => r.warmup)).toHaveLength(2);
+    for (const r of log.records) {
+      expect(r).toMatchObject({ batchSize: 4, outputTokens: 64, error: null });
+      expect(r.itlsS).toHaveLength(15);
+      expect(r.ttftS).toBeGreaterThanOrEqual(0);
+      expect(r.ttftS).toBeLessThanOrEqual(r.latencyS);
+    }
   });
 
   it('says that an unterminated last line was truncated', async () => {
