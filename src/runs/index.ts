@@ -1,0 +1,84 @@
+/** The run registry and the job lifecycle (submit, status, watch, fetch, cancel). Explicit export list. */
+export {
+  RUN_RECORD_SCHEMA,
+  type RunRecord,
+  type RunJob,
+  type RunCluster,
+  type RunSshSettings,
+  type SubmissionAttempt,
+  type HistoryEntry,
+  type JobFactsRecord,
+  parseRunRecord,
+  currentJobIds,
+  findJob,
+  addHistory,
+  runTag,
+} from './run-record.js';
+export {
+  RUN_FILE,
+  runDirectory,
+  runFilePath,
+  writeRunRecord,
+  readRunRecord,
+  listRunIds,
+  resolveRunId,
+  updateRunRecord,
+  readAllRuns,
+} from './registry.js';
+export {
+  MANIFEST_FILE,
+  type SubmitManifest,
+  type SubmitManifestJob,
+  parseSubmitManifest,
+  readSubmitManifest,
+  taskNames,
+  expandArraySpec,
+} from './manifest-file.js';
+export {
+  type ConnectClusterOptions,
+  connectCluster,
+  describeRunCluster,
+  resolveClusterTarget,
+  connectionsOpened,
+} from './connect.js';
+export {
+  type QueryCounters,
+  type JobQueryOptions,
+  type JobQueryResult,
+  queryJobs,
+  factsOfView,
+  factsRecord,
+  isViewFinal,
+  taskStates,
+} from './query.js';
+export { type LostSubmissionQuery, findLostSubmission } from './lookup.js';
+export { type PreflightCheck, type PreflightOptions, runPreflight, assertPreflight, hubDirectoryName } from './preflight.js';
+export {
+  type SubmitEvent,
+  type SubmitRunOptions,
+  type SubmitRunResult,
+  submitRun,
+  resubmitJob,
+  createRunRecord,
+  remoteRunDir,
+  uploadRun,
+  sbatchArgsFor,
+  describeSubmitPlan,
+  isAmbiguousSubmitError,
+} from './submit.js';
+export { type StatusRow, type StatusResult, type StatusRunOptions, statusRun } from './status.js';
+export {
+  TEST_POLL_FLOOR_ENV,
+  type WatchEvent,
+  type WatchJobStatus,
+  type WatchRunOptions,
+  type WatchRunResult,
+  type JobOutcome,
+  watchRun,
+  isTransientFault,
+  describeFault,
+  factsOfRunJob,
+  outcomesOf,
+} from './watch.js';
+export { type FetchedFile, type FetchRunOptions, type FetchRunResult, fetchRun } from './fetch.js';
+export { type CancelRunOptions, type CancelRunResult, cancelRun } from './cancel.js';

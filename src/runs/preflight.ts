@@ -1,0 +1,115 @@
+/**
+ * Checks before anything is uploaded or submitted, each costing one remote command at most:
+ * the work directory exists and is writable, the models are in the offline Hugging Face cache
+ * (compute nodes cannot download them), and `sbatch --test-only` accepts every script.
+ */
+import { CheckFailedError } from '../errors.js';
+import { quoteShell } from '../render/shell-quote.js';
+import { buildSbatchArgs, parseSbatchTestOnly } from '../slurm/index.js';
+import type { Transport } from '../transport/transport.js';
+import type { SubmitManifestJob } from './manifest-file.js';
+import { toSlurmOutput } from './query.js';
+import { runTag } from './run-record.js';
+
+export interface PreflightCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface PreflightOptions {
+  transport: Transport;
+  runId: string;
+  workdir: string;
+  hfCache?: string | undefined;
+  models: readonly string[];
+  jobs: readonly { job: SubmitManifestJob; scriptText: string }[];
+}
+
+/** `org/name` → the hub cache directory name `models--org--name`. */
+export function hubDirectoryName(model: string): string {
+  return `models--${model.split('/').join('--')}`;
+}
+
+async function checkWorkdir(transport: Transport, workdir: string): Promise<PreflightCheck> {
+  const d = quoteShell(workdir);
+  const result = await transport.execShell(`if [ ! -d ${d} ]; then echo missing; elif [ ! -w ${d} ]; then echo readonly; else echo ok; fi`);
+  const answer = result.stdout.trim();
+  if (answer === 'ok') return { name: 'workdir', ok: true, detail: `${workdir} exists and is writable` };
+  const detail =
+    answer === 'missing'
+      ? `${workdir} does not exist on ${transport.target}: create it (mkdir -p ${workdir}) or fix clusters.<name>.workdir`
+      : answer === 'readonly'
+        ? `${workdir} is not writable by the SSH user on ${transport.target}: pick a directory you own (e.g. /scratch/<project>/<user>)`
+        : `could not check ${workdir}: ${result.stderr.trim() || `exit ${String(result.code)}`}`;
+  return { name: 'workdir', ok: false, detail };
+}
+
+async function checkModels(transport: Transport, hfCache: string | undefined, models: readonly string[]): Promise<PreflightCheck[]> {
+  if (models.length === 0) return [];
+  if (hfCache === undefined) {
+    return [
+      {
+        name: 'models',
+        ok: false,
+        detail: `the experiment names models (${models.join(', ')}) but the cluster has no hf_cache: set clusters.<name>.hf_cache to the offline Hugging Face cache`,
+      },
+    ];
+  }
+  // One command for all models: a snapshot directory with at least one entry means downloaded.
+  const lines = models.map((m) => {
+    const dir = quoteShell(`${hfCache}/hub/${hubDirectoryName(m)}/snapshots`);
+    return `if [ -d ${dir} ] && [ -n "$(ls -A ${dir} 2>/dev/null)" ]; then echo ok; else echo missing; fi`;
+  });
+  const result = await transport.execShell(lines.join('; '));
+  const answers = result.stdout.split('\n').filter((l) => l.trim() !== '');
+  return models.map((m, i) =>
+    answers[i] === 'ok'
+      ? { name: `model ${m}`, ok: true, detail: `found in ${hfCache}/hub` }
+      : {
+          name: `model ${m}`,
+          ok: false,
+          detail: `${m} is not in the offline cache ${hfCache}/hub/${hubDirectoryName(m)}: compute nodes cannot download it; run scripts/prefetch-hf.sh on a node with internet (or huggingface-cli download ${m} with HF_HOME=${hfCache})`,
+        },
+  );
+}
+
+async function checkScript(transport: Transport, runId: string, workdir: string, job: SubmitManifestJob, scriptText: string): Promise<PreflightCheck> {
+  // The script goes on stdin: nothing is uploaded before the checks pass. Dependencies are
+  // left out: the jobs they name do not exist yet.
+  const args = buildSbatchArgs({
+    script: '/dev/stdin',
+    testOnly: true,
+    parsable: false,
+    jobName: job.job_name,
+    comment: runTag(runId),
+    chdir: workdir,
+    ...(job.array ? { array: job.array.spec } : {}),
+  });
+  const output = toSlurmOutput(await transport.exec(args, { stdin: scriptText }));
+  const result = parseSbatchTestOnly(output);
+  const name = `sbatch --test-only ${job.script}`;
+  if (result.ok) {
+    return { name, ok: true, detail: `accepted: would start at ${result.startTime} on ${result.nodes} in partition ${result.partition}` };
+  }
+  return { name, ok: false, detail: `rejected: ${result.errors.join('; ')}` };
+}
+
+export async function runPreflight(options: PreflightOptions): Promise<PreflightCheck[]> {
+  const checks: PreflightCheck[] = [await checkWorkdir(options.transport, options.workdir)];
+  checks.push(...(await checkModels(options.transport, options.hfCache, options.models)));
+  for (const { job, scriptText } of options.jobs) {
+    checks.push(await checkScript(options.transport, options.runId, options.workdir, job, scriptText));
+  }
+  return checks;
+}
+
+/** Throws one error listing every failed check. */
+export function assertPreflight(checks: readonly PreflightCheck[]): void {
+  const failed = checks.filter((c) => !c.ok);
+  if (failed.length === 0) return;
+  throw new CheckFailedError(
+    `preflight failed (${failed.length} of ${checks.length} checks):\n${failed.map((c) => `  ${c.name}: ${c.detail}`).join('\n')}`,
+    'Nothing was uploaded or submitted. Fix the problems above and run `hpcbench submit --test-only` again.',
+  );
+}

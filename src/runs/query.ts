@@ -1,0 +1,148 @@
+/**
+ * The state of every job of a run from ONE squeue call and AT MOST ONE sacct call, whatever the
+ * number of jobs: slurmctld serves every user of the cluster, and one call per job per poll is
+ * what gets people's scripts banned from login nodes.
+ */
+import {
+  buildSacctArgs,
+  buildSqueueArgs,
+  findBatchStep,
+  formatJobState,
+  idsNeedingAccounting,
+  isTerminal,
+  mergeJobViews,
+  readSacctOutput,
+  readSqueueOutput,
+  summariseStates,
+  type JobFacts,
+  type JobView,
+  type SacctJob,
+  type SlurmCommandOutput,
+  type SlurmJobRecord,
+} from '../slurm/index.js';
+import type { ExecResult, Transport } from '../transport/transport.js';
+import type { JobFactsRecord } from './run-record.js';
+
+/** Counts the SLURM commands a caller ran, for tests and the benchmark. */
+export interface QueryCounters {
+  squeue: number;
+  sacct: number;
+}
+
+export interface JobQueryOptions {
+  signal?: AbortSignal;
+  /** false: never ask sacct (accounting known to be off). */
+  useAccounting?: boolean;
+  counters?: QueryCounters;
+  timeoutMs?: number;
+}
+
+export interface JobQueryResult {
+  views: JobView[];
+  /** `unavailable` when sacct answered that accounting is disabled or slurmdbd is down. */
+  accounting: 'ok' | 'unavailable' | 'not-asked';
+  accountingMessage?: string;
+}
+
+export function toSlurmOutput(result: ExecResult): SlurmCommandOutput {
+  return { stdout: result.stdout, stderr: result.stderr, exitCode: result.code };
+}
+
+export async function queryJobs(transport: Transport, ids: readonly string[], options: JobQueryOptions = {}): Promise<JobQueryResult> {
+  if (ids.length === 0) return { views: [], accounting: 'not-asked' };
+  const execOptions = {
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  };
+  if (options.counters) options.counters.squeue += 1;
+  const squeue = readSqueueOutput(toSlurmOutput(await transport.exec(buildSqueueArgs({ jobIds: ids }), execOptions)));
+  const needing = idsNeedingAccounting(squeue.records, ids);
+  if (needing.length === 0 || options.useAccounting === false) {
+    return { views: mergeJobViews(squeue.records, undefined, ids), accounting: 'not-asked' };
+  }
+  if (options.counters) options.counters.sacct += 1;
+  const sacct = readSacctOutput(toSlurmOutput(await transport.exec(buildSacctArgs({ jobIds: needing }), execOptions)));
+  if (sacct.kind === 'unavailable') {
+    return { views: mergeJobViews(squeue.records, undefined, ids), accounting: 'unavailable', accountingMessage: sacct.message };
+  }
+  return { views: mergeJobViews(squeue.records, sacct.jobs, ids), accounting: 'ok' };
+}
+
+function isSacctJob(record: SlurmJobRecord): record is SacctJob {
+  return record.source === 'sacct' && Array.isArray((record as SacctJob).steps);
+}
+
+/**
+ * The record that speaks for a view: for an array, the task in the summarised state (the worst
+ * finished one, or a live one); sacct records preferred for finished jobs (exit code, MaxRSS).
+ */
+export function representativeRecord(view: JobView): SlurmJobRecord | undefined {
+  const wanted = formatJobState(view.state);
+  const matching = view.records.filter((r) => formatJobState(r.state) === wanted);
+  const pool = matching.length > 0 ? matching : view.records;
+  return pool.find(isSacctJob) ?? pool[0];
+}
+
+/** What the policy needs about a job, from its view. */
+export function factsOfView(view: JobView, now?: Date): JobFacts {
+  const record = representativeRecord(view);
+  const facts: JobFacts = { state: view.state };
+  if (!record) return facts;
+  if (record.exitCode) facts.exitCode = record.exitCode;
+  if (record.elapsedSeconds !== undefined) facts.elapsedSeconds = record.elapsedSeconds;
+  if (record.timeLimitSeconds !== undefined) facts.timeLimitSeconds = record.timeLimitSeconds;
+  if (record.nodes !== undefined) facts.nodes = record.nodes;
+  if (record.reason !== undefined) facts.reason = record.reason;
+  if (isSacctJob(record)) {
+    if (record.maxRssMiB !== undefined) facts.maxRssMiB = record.maxRssMiB;
+    const req = record.reqMem;
+    if (req !== undefined) {
+      const cpus = record.cpus ?? 1;
+      const nodes = record.nodeCount ?? 1;
+      facts.reqMemMiB = req.per === 'cpu' ? req.mib * cpus : req.per === 'node' ? req.mib * nodes : req.mib;
+    }
+    const batch = findBatchStep(record);
+    if (batch) facts.batchStepState = batch.state;
+  }
+  if (now !== undefined && record.submitTime !== undefined && view.state.name === 'PENDING') {
+    const submitted = Date.parse(record.submitTime);
+    if (Number.isFinite(submitted)) facts.pendingSeconds = Math.max(0, Math.round((now.getTime() - submitted) / 1000));
+  }
+  return facts;
+}
+
+/** The facts as run.json stores them. */
+export function factsRecord(view: JobView): JobFactsRecord {
+  const f = factsOfView(view);
+  const out: JobFactsRecord = { source: view.source };
+  if (f.reason !== undefined) out.reason = f.reason;
+  if (f.elapsedSeconds !== undefined) out.elapsed_s = f.elapsedSeconds;
+  if (f.timeLimitSeconds !== undefined) out.time_limit_s = f.timeLimitSeconds;
+  if (f.nodes !== undefined) out.nodes = f.nodes;
+  if (f.exitCode !== undefined) out.exit_code = `${f.exitCode.code}:${f.exitCode.signal}`;
+  if (f.maxRssMiB !== undefined) out.max_rss_mib = f.maxRssMiB;
+  if (f.reqMemMiB !== undefined) out.req_mem_mib = f.reqMemMiB;
+  if (f.batchStepState !== undefined) out.batch_state = formatJobState(f.batchStepState);
+  return out;
+}
+
+/** Array task id → state, for arrays; undefined for plain jobs. */
+export function taskStates(view: JobView): Record<string, string> | undefined {
+  const tasks = view.records.filter((r) => r.arrayTaskId !== undefined);
+  if (tasks.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const r of tasks) out[r.arrayPendingRange ? `[${r.arrayTaskId ?? ''}]` : (r.arrayTaskId ?? '')] = formatJobState(r.state);
+  return out;
+}
+
+/**
+ * A view is final when nothing about it can change: terminal, and for an array every task
+ * terminal with no pending range left.
+ */
+export function isViewFinal(view: JobView): boolean {
+  if (!isTerminal(view.state)) return false;
+  if (view.records.length === 0) return false;
+  return view.records.every((r) => !r.arrayPendingRange && isTerminal(r.state));
+}
+
+export { summariseStates };

@@ -1,0 +1,104 @@
+/**
+ * The run registry on disk: results/<run-id>/run.json. Writes are atomic (temporary file,
+ * fsync, rename) so a watch killed mid-write leaves the previous complete file, never half a
+ * file; every command names a run by id, unique prefix, or `latest`.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { parseRunRecord, type RunRecord } from './run-record.js';
+
+export const RUN_FILE = 'run.json';
+
+export function runDirectory(resultsDir: string, runId: string): string {
+  return join(resultsDir, runId);
+}
+
+export function runFilePath(resultsDir: string, runId: string): string {
+  return join(resultsDir, runId, RUN_FILE);
+}
+
+/** Writes run.json atomically; `updated_at` is set from `now`. */
+export async function writeRunRecord(resultsDir: string, record: RunRecord, now: Date = new Date()): Promise<void> {
+  record.updated_at = now.toISOString();
+  const dir = runDirectory(resultsDir, record.run_id);
+  await mkdir(dir, { recursive: true });
+  const final = join(dir, RUN_FILE);
+  const temp = `${final}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const handle = await open(temp, 'w');
+  try {
+    await handle.writeFile(`${JSON.stringify(record, null, 2)}\n`, 'utf8');
+    // Without fsync a crash after rename can leave an empty run.json on some file systems.
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(temp, final);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+export async function readRunRecord(resultsDir: string, runId: string): Promise<RunRecord> {
+  const file = runFilePath(resultsDir, runId);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new UsageError(`no run ${runId}: ${file} does not exist`, 'List the runs with `hpcbench runs`.');
+    }
+    throw error;
+  }
+  return parseRunRecord(text, file);
+}
+
+/** Run ids (directory names holding a run.json), oldest first: ids start with a UTC timestamp. */
+export async function listRunIds(resultsDir: string): Promise<string[]> {
+  if (!existsSync(resultsDir)) return [];
+  const entries = await readdir(resultsDir, { withFileTypes: true });
+  return entries
+    .filter((e) => e.isDirectory() && existsSync(join(resultsDir, e.name, RUN_FILE)))
+    .map((e) => e.name)
+    .sort();
+}
+
+/** `latest`, an exact id, or a unique prefix of one. */
+export async function resolveRunId(resultsDir: string, wanted: string | undefined): Promise<string> {
+  const ids = await listRunIds(resultsDir);
+  if (ids.length === 0) {
+    throw new UsageError(`no runs in ${resultsDir}`, 'Submit one with `hpcbench submit <experiment>`, or pass --results DIR.');
+  }
+  if (wanted === undefined || wanted === 'latest') return ids[ids.length - 1] as string;
+  if (ids.includes(wanted)) return wanted;
+  const matches = ids.filter((id) => id.startsWith(wanted));
+  if (matches.length === 1) return matches[0] as string;
+  if (matches.length > 1) {
+    throw new UsageError(`run id "${wanted}" is ambiguous: ${matches.join(', ')}`, 'Give more of the id.');
+  }
+  throw new UsageError(
+    `no run "${wanted}" in ${resultsDir}`,
+    `Known runs: ${ids.slice(-5).join(', ')}${ids.length > 5 ? ', ...' : ''}; \`hpcbench runs\` lists them all.`,
+  );
+}
+
+/** Read-modify-write of run.json; `change` mutates the record in place. */
+export async function updateRunRecord(
+  resultsDir: string,
+  runId: string,
+  change: (record: RunRecord) => void,
+  now: Date = new Date(),
+): Promise<RunRecord> {
+  const record = await readRunRecord(resultsDir, runId);
+  change(record);
+  await writeRunRecord(resultsDir, record, now);
+  return record;
+}
+
+export async function readAllRuns(resultsDir: string): Promise<RunRecord[]> {
+  const ids = await listRunIds(resultsDir);
+  return Promise.all(ids.map((id) => readRunRecord(resultsDir, id)));
+}

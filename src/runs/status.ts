@@ -1,0 +1,103 @@
+/**
+ * `hpcbench status`: every job of a run from one squeue call and at most one sacct call,
+ * recorded in run.json like a watch cycle would. When accounting is off or a job has left
+ * both squeue and sacct, the last state run.json knows is shown, marked as such.
+ */
+import { formatJobState, formatSlurmDuration } from '../slurm/index.js';
+import type { Transport } from '../transport/transport.js';
+import { factsOfView, factsRecord, isViewFinal, queryJobs, taskStates, type QueryCounters } from './query.js';
+import { writeRunRecord } from './registry.js';
+import { addHistory, type RunRecord } from './run-record.js';
+
+export interface StatusRow {
+  experiment: string;
+  jobId: string | null;
+  state: string;
+  reason: string | null;
+  elapsed: string | null;
+  elapsedSeconds: number | null;
+  nodes: string | null;
+  exitCode: string | null;
+  /** squeue, sacct, or `run.json` when SLURM no longer knows the job. */
+  source: string;
+  tasks?: Record<string, string>;
+  note?: string;
+}
+
+export interface StatusResult {
+  runId: string;
+  cluster: string;
+  rows: StatusRow[];
+  accounting: 'ok' | 'unavailable' | 'not-asked';
+  accountingMessage?: string;
+}
+
+export interface StatusRunOptions {
+  transport: Transport;
+  resultsDir: string;
+  record: RunRecord;
+  counters?: QueryCounters;
+  now?: () => Date;
+}
+
+export async function statusRun(options: StatusRunOptions): Promise<StatusResult> {
+  const { record } = options;
+  const now = options.now ?? (() => new Date());
+  const ids = record.jobs.flatMap((j) => (j.job_id === undefined ? [] : [j.job_id]));
+  const result = await queryJobs(options.transport, ids, options.counters ? { counters: options.counters } : {});
+  const rows: StatusRow[] = [];
+  let changed = false;
+  for (const job of record.jobs) {
+    if (job.job_id === undefined) {
+      rows.push({ experiment: job.experiment, jobId: null, state: 'NOT SUBMITTED', reason: null, elapsed: null, elapsedSeconds: null, nodes: null, exitCode: null, source: 'run.json' });
+      continue;
+    }
+    const view = result.views.find((v) => v.id === job.job_id);
+    if (!view || view.source === 'none') {
+      const row: StatusRow = {
+        experiment: job.experiment,
+        jobId: job.job_id,
+        state: job.state ?? 'UNKNOWN',
+        reason: job.facts?.reason ?? null,
+        elapsed: job.facts?.elapsed_s === undefined ? null : formatSlurmDuration(job.facts.elapsed_s),
+        elapsedSeconds: job.facts?.elapsed_s ?? null,
+        nodes: job.facts?.nodes ?? null,
+        exitCode: job.facts?.exit_code ?? null,
+        source: 'run.json',
+        note: view?.note ?? 'not known to SLURM any more; last state recorded in run.json',
+      };
+      if (job.tasks) row.tasks = job.tasks;
+      rows.push(row);
+      continue;
+    }
+    const facts = factsOfView(view);
+    const text = formatJobState(view.state);
+    if (job.state !== text) {
+      addHistory(record, { event: 'state', experiment: job.experiment, job_id: job.job_id, state: text }, now());
+      job.state = text;
+    }
+    job.facts = factsRecord(view);
+    job.final = isViewFinal(view);
+    const tasks = taskStates(view);
+    if (tasks) job.tasks = tasks;
+    changed = true;
+    const row: StatusRow = {
+      experiment: job.experiment,
+      jobId: job.job_id,
+      state: text,
+      reason: facts.reason ?? null,
+      elapsed: facts.elapsedSeconds === undefined ? null : formatSlurmDuration(facts.elapsedSeconds),
+      elapsedSeconds: facts.elapsedSeconds ?? null,
+      nodes: facts.nodes ?? null,
+      exitCode: facts.exitCode === undefined ? null : `${facts.exitCode.code}:${facts.exitCode.signal}`,
+      source: view.source,
+    };
+    if (tasks) row.tasks = tasks;
+    if (view.note !== undefined) row.note = view.note;
+    rows.push(row);
+  }
+  if (changed) await writeRunRecord(options.resultsDir, record, now());
+  const out: StatusResult = { runId: record.run_id, cluster: record.cluster.name, rows, accounting: result.accounting };
+  if (result.accountingMessage !== undefined) out.accountingMessage = result.accountingMessage;
+  return out;
+}

@@ -1,0 +1,240 @@
+/**
+ * Following a run to the end: the poll loop of src/slurm fed by one squeue + at most one sacct
+ * per cycle, every state change written to run.json as it is seen (so a killed watch resumes
+ * where it stopped and reports only news), network faults and a restarting controller retried,
+ * NODE_FAIL/BOOT_FAIL resubmitted when retries allow, and jobs pending too long cancelled.
+ */
+import { RemoteError } from '../errors.js';
+import {
+  assessJob,
+  buildScancelArgs,
+  ControllerUnreachableError,
+  formatJobState,
+  parseExitStatus,
+  parseJobState,
+  watchJobs,
+  type JobFacts,
+  type JobView,
+  type PollEvent,
+  type Sleep,
+  type Verdict,
+} from '../slurm/index.js';
+import { ConnectionLostError } from '../transport/ssh.js';
+import { SshConnectError } from '../transport/ssh-connect.js';
+import type { Transport } from '../transport/transport.js';
+import { factsOfView, factsRecord, isViewFinal, queryJobs, taskStates, type QueryCounters } from './query.js';
+import { readRunRecord, writeRunRecord } from './registry.js';
+import { addHistory, type RunJob, type RunRecord } from './run-record.js';
+import { resubmitJob } from './submit.js';
+
+/**
+ * Lower poll floor for tests only: the schedule never goes below 1 s whatever is asked, and
+ * real use keeps the 5 s default that protects slurmctld.
+ */
+export const TEST_POLL_FLOOR_ENV = 'HPCBENCH_TEST_POLL_FLOOR_MS';
+
+export interface WatchJobStatus {
+  experiment: string;
+  jobId: string;
+  state: string;
+  final: boolean;
+  tasks?: Record<string, string>;
+}
+
+export type WatchEvent =
+  | { kind: 'change'; experiment: string; jobId: string; from?: string; to: string; verdict: Verdict }
+  | { kind: 'progress'; cycle: number; jobs: readonly WatchJobStatus[]; nextPollMs?: number }
+  | { kind: 'retrying'; message: string; retryInMs: number; attempt: number }
+  | { kind: 'resubmitted'; experiment: string; oldId: string; newId: string; exclude: readonly string[] }
+  | { kind: 'cancelled-pending'; experiment: string; jobId: string; reason: string };
+
+export interface WatchRunOptions {
+  transport: Transport;
+  resultsDir: string;
+  runId: string;
+  signal?: AbortSignal;
+  /** Poll floor in ms (default 5000; see TEST_POLL_FLOOR_ENV). */
+  pollFloorMs?: number;
+  pollCeilingMs?: number;
+  /** Cancel a job pending longer than this, reporting its reason. */
+  pendingLimitSeconds?: number;
+  useAccounting?: boolean;
+  now?: () => Date;
+  sleep?: Sleep;
+  onEvent?: (event: WatchEvent) => void;
+  counters?: QueryCounters;
+  /** Cycles a job may be missing from squeue and sacct before it is given up (default 3). */
+  missingCycles?: number;
+}
+
+export interface JobOutcome {
+  experiment: string;
+  jobId: string;
+  state: string;
+  verdict: Verdict;
+}
+
+export interface WatchRunResult {
+  outcome: 'done' | 'aborted';
+  record: RunRecord;
+  jobs: JobOutcome[];
+  /** 0 every job completed; 1 any failed, timed out, ran out of memory or was cancelled. */
+  exitCode: 0 | 1;
+}
+
+/** Faults that say nothing about the jobs: retried, never reported as a job failure. */
+export function isTransientFault(error: unknown): boolean {
+  if (error instanceof ControllerUnreachableError || error instanceof ConnectionLostError) return true;
+  if (error instanceof SshConnectError) return error.transient;
+  return error instanceof RemoteError && /timed out|connection .* (?:lost|closed)|not connected/i.test(error.message);
+}
+
+export function describeFault(error: unknown): string {
+  const detail = error instanceof Error ? error.message : String(error);
+  if (error instanceof ControllerUnreachableError) return `controller unreachable, retrying (${error.detail})`;
+  return `connection lost, reconnecting (${detail})`;
+}
+
+/** The facts of a job as run.json keeps them, for the policy. */
+export function factsOfRunJob(job: RunJob): JobFacts {
+  const facts: JobFacts = { state: parseJobState(job.state ?? 'UNKNOWN') };
+  const f = job.facts;
+  if (!f) return facts;
+  const exit = parseExitStatus(f.exit_code);
+  if (exit) facts.exitCode = exit;
+  if (f.elapsed_s !== undefined) facts.elapsedSeconds = f.elapsed_s;
+  if (f.time_limit_s !== undefined) facts.timeLimitSeconds = f.time_limit_s;
+  if (f.max_rss_mib !== undefined) facts.maxRssMiB = f.max_rss_mib;
+  if (f.req_mem_mib !== undefined) facts.reqMemMiB = f.req_mem_mib;
+  if (f.nodes !== undefined) facts.nodes = f.nodes;
+  if (f.reason !== undefined) facts.reason = f.reason;
+  if (f.batch_state !== undefined) facts.batchStepState = parseJobState(f.batch_state);
+  return facts;
+}
+
+export function outcomesOf(record: RunRecord): JobOutcome[] {
+  return record.jobs
+    .filter((j) => j.job_id !== undefined)
+    .map((j) => ({ experiment: j.experiment, jobId: j.job_id as string, state: j.state ?? 'UNKNOWN', verdict: assessJob(factsOfRunJob(j), { retriesLeft: j.retries_left }) }));
+}
+
+function exitCodeOf(outcomes: readonly JobOutcome[]): 0 | 1 {
+  return outcomes.every((o) => o.verdict.outcome === 'success') ? 0 : 1;
+}
+
+interface Polled {
+  id: string;
+  state: JobView['state'];
+  final: boolean;
+}
+
+export async function watchRun(options: WatchRunOptions): Promise<WatchRunResult> {
+  const now = options.now ?? (() => new Date());
+  const emit = options.onEvent ?? (() => undefined);
+  const record = await readRunRecord(options.resultsDir, options.runId);
+  const missing = new Map<string, number>();
+  const missingLimit = options.missingCycles ?? 3;
+  const active = (): RunJob[] => record.jobs.filter((j) => j.job_id !== undefined && !j.final);
+  const byId = (id: string): RunJob | undefined => record.jobs.find((j) => j.job_id === id);
+  const save = (): Promise<void> => writeRunRecord(options.resultsDir, record, now());
+
+  if (active().length === 0) {
+    const jobs = outcomesOf(record);
+    return { outcome: 'done', record, jobs, exitCode: exitCodeOf(jobs) };
+  }
+
+  const applyView = async (view: JobView): Promise<Polled> => {
+    const job = byId(view.id);
+    if (!job) return { id: view.id, state: view.state, final: true };
+    const at = now();
+    let final = isViewFinal(view);
+    if (view.source === 'none') {
+      const count = (missing.get(view.id) ?? 0) + 1;
+      missing.set(view.id, count);
+      // A job SLURM no longer knows (aged out, accounting off) cannot change any more.
+      final = count >= missingLimit && job.state !== undefined;
+      if (!final) return { id: view.id, state: parseJobState(job.state ?? 'PENDING'), final: false };
+      addHistory(record, { event: 'note', experiment: job.experiment, job_id: view.id, message: view.note ?? 'not found' }, at);
+      job.final = true;
+      return { id: view.id, state: parseJobState(job.state ?? 'UNKNOWN'), final: true };
+    }
+    missing.delete(view.id);
+    const text = formatJobState(view.state);
+    const previous = job.state;
+    job.facts = factsRecord(view);
+    const tasks = taskStates(view);
+    if (tasks) job.tasks = tasks;
+    job.final = final;
+    if (previous !== text) {
+      job.state = text;
+      addHistory(record, { event: 'state', experiment: job.experiment, job_id: view.id, state: text }, at);
+      const verdict = assessJob(factsOfRunJob(job), { retriesLeft: job.retries_left });
+      emit({ kind: 'change', experiment: job.experiment, jobId: view.id, ...(previous === undefined ? {} : { from: previous }), to: text, verdict });
+    }
+    const facts = factsOfView(view, at);
+    const verdict = assessJob(facts, {
+      retriesLeft: job.retries_left,
+      excludedNodes: job.exclude,
+      ...(options.pendingLimitSeconds === undefined ? {} : { pendingLimitSeconds: options.pendingLimitSeconds }),
+    });
+    if (final && verdict.resubmit && job.retries_left > 0) {
+      const old = view.id;
+      const newId = await resubmitJob({ transport: options.transport, resultsDir: options.resultsDir, now, ...(options.counters ? { counters: options.counters } : {}) }, record, job.experiment, verdict.excludeNodes ?? []);
+      emit({ kind: 'resubmitted', experiment: job.experiment, oldId: old, newId, exclude: job.exclude });
+      return { id: old, state: view.state, final: true };
+    }
+    if (!final && verdict.action === 'cancel' && options.pendingLimitSeconds !== undefined && facts.pendingSeconds !== undefined && facts.pendingSeconds > options.pendingLimitSeconds) {
+      await options.transport.exec(buildScancelArgs({ jobIds: [view.id] }));
+      addHistory(record, { event: 'cancel', experiment: job.experiment, job_id: view.id, message: verdict.title }, at);
+      emit({ kind: 'cancelled-pending', experiment: job.experiment, jobId: view.id, reason: verdict.title });
+    }
+    return { id: view.id, state: view.state, final };
+  };
+
+  const fetchStates = async (signal?: AbortSignal): Promise<Polled[]> => {
+    const ids = active().map((j) => j.job_id as string);
+    const result = await queryJobs(options.transport, ids, {
+      ...(signal === undefined ? {} : { signal }),
+      ...(options.useAccounting === undefined ? {} : { useAccounting: options.useAccounting }),
+      ...(options.counters ? { counters: options.counters } : {}),
+    });
+    const polled: Polled[] = [];
+    for (const view of result.views) polled.push(await applyView(view));
+    // Resubmitted jobs are polled from the next cycle on.
+    for (const job of active()) {
+      if (!polled.some((p) => p.id === job.job_id)) polled.push({ id: job.job_id as string, state: parseJobState(job.state ?? 'PENDING'), final: false });
+    }
+    await save();
+    return polled;
+  };
+
+  const envFloor = Number(process.env[TEST_POLL_FLOOR_ENV]);
+  const floorMs = options.pollFloorMs ?? (Number.isFinite(envFloor) && envFloor > 0 ? envFloor : undefined);
+  const knownStates = new Map(active().map((j) => [j.job_id as string, parseJobState(j.state ?? 'PENDING')]));
+  const { outcome } = await watchJobs<Polled>(
+    {
+      fetchStates,
+      isDone: (job) => job.final,
+      knownStates,
+      isRetryable: isTransientFault,
+      schedule: {
+        ...(floorMs === undefined ? {} : { floorMs }),
+        ...(options.pollCeilingMs === undefined ? {} : { ceilingMs: options.pollCeilingMs }),
+      },
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+    },
+    (event: PollEvent<Polled>) => {
+      if (event.kind === 'retrying') {
+        emit({ kind: 'retrying', message: describeFault(event.error), retryInMs: event.retryInMs, attempt: event.attempt });
+      } else if (event.kind === 'update') {
+        const jobs = record.jobs
+          .filter((j) => j.job_id !== undefined)
+          .map((j) => ({ experiment: j.experiment, jobId: j.job_id as string, state: j.state ?? 'UNKNOWN', final: j.final, ...(j.tasks ? { tasks: j.tasks } : {}) }));
+        emit({ kind: 'progress', cycle: event.cycle, jobs, ...(event.nextPollMs === undefined ? {} : { nextPollMs: event.nextPollMs }) });
+      }
+    },
+  );
+  const jobs = outcomesOf(record);
+  return { outcome, record, jobs, exitCode: exitCodeOf(jobs) };
+}
