@@ -8,7 +8,7 @@ import { InputError } from '../errors.js';
 import { parseInferenceLine, type InferenceHeader, type InferenceParams, type InferenceRecord } from './inference-schema.js';
 import { emptyFileError, RejectedLines, scanLines, unrecognisedFileError, type ReadProgress } from './lines.js';
 import { extractFields, fieldsToInferenceRecord, type CompiledExtractor } from './regex-extractor.js';
-import { looksLikeVllmResult, parseVllmResult, type VllmReportedSummary } from './vllm-result.js';
+import { looksLikeVllmResult, parseVllmResults, type VllmReportedSummary } from './vllm-result.js';
 
 export type InferenceLogFormat = 'jsonl' | 'vllm' | 'text';
 
@@ -17,7 +17,7 @@ export interface InferenceLog {
   format: InferenceLogFormat;
   header?: InferenceHeader;
   records: InferenceRecord[];
-  /** vLLM's own summary, when the file is a vLLM result. */
+  /** vLLM's own summary, when the file is one vLLM result (not several appended ones). */
   reported?: VllmReportedSummary;
   /** Parameters that hold for the whole file (header params, vLLM traffic settings). */
   params: InferenceParams;
@@ -159,8 +159,11 @@ async function readVllm(file: string): Promise<InferenceLog> {
     throw new InputError(`cannot read the file: ${error instanceof Error ? error.message : String(error)}`, { file, cause: error });
   }
   if (text.trim() === '') throw emptyFileError(file, 'a vLLM serving benchmark result');
-  const result = parseVllmResult(text, file);
-  return { file, format: 'vllm', records: result.records, reported: result.reported, params: result.params };
+  const results = parseVllmResults(text, file);
+  const only = results.length === 1 ? results[0] : undefined;
+  if (only !== undefined) return { file, format: 'vllm', records: only.records, reported: only.reported, params: only.params };
+  // Several appended results (a request-rate sweep): each keeps its own params and time window.
+  return { file, format: 'vllm', records: results.flatMap((r) => r.records), params: {} };
 }
 
 /** Reads one inference log. Throws InputError for an empty, unreadable or unrecognised file. */

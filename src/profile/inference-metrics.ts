@@ -105,11 +105,16 @@ export function computeTpot(record: InferenceRecord): number | undefined {
   return Math.max(0, record.latencyS - record.ttftS) / (perSequence - 1);
 }
 
+/** One contiguous run: a file, or one result of a file that holds several. */
+function runKey(record: InferenceRecord): string {
+  return `${record.file ?? ''}\u0000${record.run ?? ''}`;
+}
+
 /** Applies warm-up exclusion per file: the first N records of every file, and flagged ones. */
 export function excludeInferenceWarmup(records: readonly InferenceRecord[], warmupRecords = 0): InferenceRecord[] {
   const byFile = new Map<string, InferenceRecord[]>();
   for (const record of records) {
-    const key = record.file ?? '';
+    const key = runKey(record);
     const list = byFile.get(key) ?? [];
     list.push(record);
     byFile.set(key, list);
@@ -132,7 +137,7 @@ function computeDuration(
   if (timed.length > 0 && records.every((r) => r.error !== null || (r.start !== undefined && r.end !== undefined))) {
     const windows = new Map<string, { start: number; end: number }>();
     for (const r of timed) {
-      const key = r.file ?? '';
+      const key = runKey(r);
       const w = windows.get(key) ?? { start: Number.POSITIVE_INFINITY, end: Number.NEGATIVE_INFINITY };
       w.start = Math.min(w.start, r.start as number);
       w.end = Math.max(w.end, r.end as number);

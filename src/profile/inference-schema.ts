@@ -63,6 +63,8 @@ export interface InferenceRecord {
   /** Where it came from, for messages. */
   file?: string;
   line?: number;
+  /** Which run inside the file, when one file holds several (vLLM --append-result lines). */
+  run?: string;
   id?: string | number;
   start?: number;
   end?: number;

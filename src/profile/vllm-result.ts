@@ -205,3 +205,33 @@ export function looksLikeVllmResult(value: unknown): boolean {
     'total_input_tokens' in value
   );
 }
+
+/**
+ * Parses a result file that may hold several results, one JSON object per line, as
+ * `vllm bench serve --append-result` writes them. Each result's records get `run` set to
+ * `line <n>` so that their time windows stay apart. A single (possibly pretty-printed) document
+ * is one result.
+ */
+export function parseVllmResults(text: string, file: string): VllmResult[] {
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  const single = lines.length <= 1 || !lines.every((l) => l.trimStart().startsWith('{') && l.trimEnd().endsWith('}'));
+  if (single) return [parseVllmResult(text, file)];
+  const results: VllmResult[] = [];
+  let lineNumber = 0;
+  for (const line of text.split('\n')) {
+    lineNumber++;
+    if (line.trim() === '') continue;
+    let result: VllmResult;
+    try {
+      result = parseVllmResult(line, file);
+    } catch (error) {
+      if (error instanceof InputError) {
+        throw new InputError(error.message.replace(`${file}: `, ''), { file, line: lineNumber, hint: error.hint, cause: error });
+      }
+      throw error;
+    }
+    for (const record of result.records) record.run = `line ${lineNumber}`;
+    results.push(result);
+  }
+  return results;
+}

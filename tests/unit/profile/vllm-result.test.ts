@@ -1,11 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.js';
 import { readInferenceLog } from '../../../src/profile/inference-log.js';
 import { computeInferenceMetrics } from '../../../src/profile/inference-metrics.js';
-import { parseVllmResult } from '../../../src/profile/vllm-result.js';
+import { parseVllmResult, parseVllmResults } from '../../../src/profile/vllm-result.js';
+import { aggregateInferenceSweep } from '../../../src/profile/inference-sweep.js';
 
 const fixtures = join(import.meta.dirname, '../../fixtures/inference');
 const detailedText = readFileSync(join(fixtures, 'vllm-serving-result.json'), 'utf8');
@@ -80,6 +82,28 @@ describe('parseVllmResult', () => {
     expect(result.reported.requestThroughput).toBeUndefined();
   });
 
+  it('reads appended results (--append-result) as separate sweep points with separate windows', async () => {
+    const second = detailedText.replace('"request_rate": 4.0', '"request_rate": 8.0');
+    const file = join(mkdtempSync(join(tmpdir(), 'hpcbench-vllm-')), 'appended.json');
+    writeFileSync(file, `${detailedText}\n${second}\n${detailedText}\n`);
+    const results = parseVllmResults(readFileSync(file, 'utf8'), file);
+    expect(results.map((r) => r.params.request_rate)).toEqual([4, 8, 4]);
+    expect(results[1]?.records[0]?.run).toBe('line 2');
+    const log = await readInferenceLog(file);
+    expect(log.reported).toBeUndefined();
+    expect(log.records).toHaveLength(24);
+    const points = aggregateInferenceSweep([log], { bootstrap: false });
+    expect(points.map((p) => [p.params.request_rate, p.metrics.requests])).toEqual([
+      [4, 16],
+      [8, 8],
+    ]);
+    // Two runs of rate 4 with identical timestamps: two windows added, not one shared window.
+    const single = computeInferenceMetrics(parseVllmResult(detailedText, 'one.json').records, { bootstrap: false });
+    expect(points[0]?.metrics.durationS).toBeCloseTo(2 * single.durationS!, 9);
+    const broken = `${detailedText}\n{"duration": 1}\n`;
+    expect(() => parseVllmResults(broken, 'b.json')).toThrow(/^b\.json:2: not a vLLM serving benchmark result/);
+  });
+
   it.each([
     ['not json', /not valid JSON/],
     ['[1, 2]', /expected a JSON object/],
@@ -106,10 +130,12 @@ describe('parseVllmResult', () => {
     fc.assert(
       fc.property(fc.nat(detailedText.length), fc.string({ maxLength: 6 }), fc.nat(40), (at, insert, cut) => {
         const mutated = detailedText.slice(0, at) + insert + detailedText.slice(at + cut);
-        try {
-          parseVllmResult(mutated, 'm.json');
-        } catch (error) {
-          expect(error).toBeInstanceOf(InputError);
+        for (const parse of [parseVllmResult, parseVllmResults]) {
+          try {
+            parse(`${mutated}\n${detailedText}`, 'm.json');
+          } catch (error) {
+            expect(error).toBeInstanceOf(InputError);
+          }
         }
       }),
       { numRuns: 400 },
