@@ -1,7 +1,8 @@
 // The SSH transport against an in-process SSH server (real protocol, real bash): connection reuse,
 // session limits, reconnection, lost commands, host key and auth refusals. The same behaviour is
 // proven against the cluster's OpenSSH in tests/integration/transport.test.ts.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -185,6 +186,22 @@ describe('SshTransport (in-process server)', () => {
     const ssh = transport({ proxyJump: [hop] });
     expect((await ssh.exec(['echo', 'through'])).stdout).toBe('through\n');
     expect(ssh.target).toContain(' via ');
+  });
+
+  it('authenticates with a key held by a real ssh-agent', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hpcbench-agent-'));
+    const socket = join(dir, 'agent.sock');
+    const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 50 && !existsSync(socket); i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      const added = spawnSync('ssh-add', [server.clientKeyPath], { env: { ...process.env, SSH_AUTH_SOCK: socket }, encoding: 'utf8' });
+      expect(added.status).toBe(0);
+      // No key files at all: only the agent can get in.
+      const ssh = transport({ identityFiles: [], identitiesOnly: false }, { agent: socket });
+      expect((await ssh.exec(['echo', 'agent'])).stdout).toBe('agent\n');
+    } finally {
+      agent.kill();
+    }
   });
 
   it('refuses work after close', async () => {
