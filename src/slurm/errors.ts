@@ -57,7 +57,7 @@ const PATTERNS: readonly [SlurmConditionKind, RegExp][] = [
   ],
   ['invalid-job-id', /invalid job id specified|job id .* not found|invalid job id/i],
   ['permission-denied', /access\/permission denied|access denied|not authorized|permission denied/i],
-  ['submission-rejected', /batch job submission failed|sbatch: error:/i],
+  ['submission-rejected', /batch job submission failed|allocation failure|sbatch: error:/i],
 ];
 
 /** Classifies a command's stderr; `undefined` when there is nothing on it worth reporting. */

@@ -188,7 +188,8 @@ export type SbatchTestOnlyResult = SbatchTestOnlyEstimate | { ok: false; errors:
 export function parseSbatchErrors(stderr: string): string[] {
   const errors: string[] = [];
   for (const line of stderr.split('\n')) {
-    const match = /^\s*sbatch:\s*(?:error|fatal):\s*(.+?)\s*$/.exec(line);
+    // --test-only prints the controller's refusal as "allocation failure: ..." without a prefix.
+    const match = /^\s*(?:sbatch:\s*(?:error|fatal):|allocation failure:)\s*(.+?)\s*$/.exec(line);
     if (match?.[1] && !errors.includes(match[1])) errors.push(match[1]);
   }
   return errors;

@@ -69,8 +69,13 @@ export interface ScontrolJob extends SlurmJobRecord {
   dependency?: string;
 }
 
-export function buildScontrolShowJobArgs(jobIds: readonly string[]): string[] {
-  return ['scontrol', 'show', 'job', '-o', ...(jobIds.length > 0 ? [jobIds.join(',')] : [])];
+/**
+ * argv for one job, or for every job slurmctld holds when `jobId` is omitted. scontrol takes a
+ * single id ("too many arguments for keyword:show", and `1,2` is refused), so to look at many
+ * jobs in one RPC ask for all of them and filter.
+ */
+export function buildScontrolShowJobArgs(jobId?: string): string[] {
+  return ['scontrol', 'show', 'job', '-o', ...(jobId === undefined ? [] : [jobId])];
 }
 
 /** Parses `scontrol show job -o` output, one job per non-empty line. */

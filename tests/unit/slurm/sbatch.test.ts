@@ -127,6 +127,13 @@ describe('sbatch outputs', () => {
     });
   });
 
+  it('reads the refusal --test-only prints without the sbatch prefix (real 22.05 output)', () => {
+    expect(parseSbatchTestOnly({ stdout: '', stderr: fixture('sbatch-test-only-bad-partition.stderr.txt') })).toEqual({
+      ok: false,
+      errors: ['invalid partition specified: nope', 'Invalid partition name specified'],
+    });
+  });
+
   it('throws SbatchRejectedError (exit 1) naming the script and reasons', () => {
     const output = { stdout: '', stderr: fixture('sbatch-rejected-partition.stderr.txt'), exitCode: 1 };
     expect(() => readSbatchOutput('lora.slurm', output)).toThrow(SbatchRejectedError);

@@ -15,8 +15,24 @@ describe('scontrol show job -o', () => {
   const jobs = parseScontrolShowJob(fixture('scontrol-show-job.txt'));
   const byId = new Map(jobs.map((j) => [j.jobId, j]));
 
-  it('builds one call for many jobs', () => {
-    expect(buildScontrolShowJobArgs(['301', '302'])).toEqual(['scontrol', 'show', 'job', '-o', '301,302']);
+  it('asks about one job, or about all of them (scontrol takes a single id)', () => {
+    expect(buildScontrolShowJobArgs('301')).toEqual(['scontrol', 'show', 'job', '-o', '301']);
+    expect(buildScontrolShowJobArgs()).toEqual(['scontrol', 'show', 'job', '-o']);
+  });
+
+  it('reads real SLURM 22.05 output (test cluster), including trailing spaces and empty values', () => {
+    const real = new Map(parseScontrolShowJob(fixture('scontrol-real-22.05.txt')).map((j) => [j.jobId, j]));
+    expect([...real.keys()]).toEqual(['11', '12', '13', '14', '15_0', '18', '19', '15_5']);
+    expect(real.get('11')).toMatchObject({ state: { name: 'COMPLETED' }, comment: 'hpcbench:check one', user: 'hpcb', elapsedSeconds: 5 });
+    expect(real.get('11')?.fields.StdErr).toBe('/tmp/slurmcheck/slurm-11.out');
+    expect(real.get('12')).toMatchObject({ state: { name: 'FAILED' }, exitCode: { code: 3, signal: 0 }, reason: 'NonZeroExitCode' });
+    expect(real.get('13')).toMatchObject({ state: { name: 'RUNNING' }, timeLimitSeconds: 60 });
+    expect(real.get('14')).toMatchObject({ state: { name: 'OUT_OF_MEMORY' }, exitCode: { code: 0, signal: 125 } });
+    expect(real.get('18')).toMatchObject({ state: { name: 'PENDING' }, reason: 'JobHeldUser' });
+    expect(real.get('18')?.nodes).toBeUndefined();
+    expect(real.get('18')?.fields.Power).toBe('');
+    // The array's own record runs its last task.
+    expect(real.get('15_5')).toMatchObject({ jobIdRaw: '15', arrayJobId: '15', arrayTaskId: '5' });
   });
 
   it('reads a running job, keeping values with spaces whole', () => {

@@ -102,6 +102,33 @@ describe('parseSqueue', () => {
   });
 });
 
+describe('real SLURM 22.05 squeue output (test cluster)', () => {
+  const real = new Map(parseSqueue(fixture('squeue-real-22.05.txt')).map((r) => [r.jobId, r]));
+
+  it('parses every row with the states and reasons SLURM printed', () => {
+    expect([...real.values()].map((r) => `${r.jobId}:${r.state.name}:${r.reason ?? ''}`)).toEqual([
+      '11:COMPLETED:',
+      '15_0:COMPLETED:',
+      '15_1:COMPLETED:',
+      '12:FAILED:NonZeroExitCode',
+      '14:OUT_OF_MEMORY:OutOfMemory',
+      '15_[4-5%2]:PENDING:JobArrayTaskLimit',
+      '19:PENDING:BeginTime',
+      '18:PENDING:JobHeldUser',
+      '13:RUNNING:',
+      '15_2:RUNNING:',
+      '15_3:RUNNING:',
+    ]);
+  });
+
+  it('reads a one-minute limit printed as 1:00 and a comment with a space', () => {
+    expect(real.get('13')).toMatchObject({ timeLimitSeconds: 60, elapsedSeconds: 5, nodes: 'hpcbench-node' });
+    expect(real.get('11')?.comment).toBe('hpcbench:check one');
+    expect(real.get('15_2')).toMatchObject({ jobIdRaw: '22', arrayJobId: '15', arrayTaskId: '2' });
+    expect(real.get('19')?.startTime).toBe('2026-11-24T07:26:12');
+  });
+});
+
 describe('readSqueueOutput', () => {
   it('reports aged-out job ids instead of failing', () => {
     const result = readSqueueOutput({ stdout: '', stderr: fixture('squeue-invalid-job-id.stderr.txt'), exitCode: 1 });
