@@ -1,0 +1,148 @@
+/**
+ * Warnings a good advisor would give after looking at the numbers: idle GPUs, a CPU request
+ * the job did not use, memory close to its limit, latency outliers, too few samples for the
+ * tail percentiles. Each advice is structured (code + values) so both languages word it.
+ */
+import type { MetricsDocument, TaskMetrics } from '../profile/metrics-document.js';
+import { countOutliers } from '../stats/index.js';
+
+export type AdviceCode =
+  | 'gpu-idle'
+  | 'gpu-low-utilization'
+  | 'gpu-memory-near-limit'
+  | 'low-cpu-efficiency'
+  | 'memory-near-limit'
+  | 'memory-over-requested'
+  | 'latency-outliers'
+  | 'few-samples-p99'
+  | 'few-samples-p95'
+  | 'failed-requests'
+  | 'job-not-completed'
+  | 'rejected-lines'
+  | 'samples-strided'
+  | 'loss-not-decreasing'
+  | 'profile-warning';
+
+export interface Advice {
+  code: AdviceCode;
+  severity: 'warning' | 'info';
+  experiment: string | undefined;
+  task: string | undefined;
+  /** Values the message quotes; numbers are formatted per language by the renderer. */
+  values: Record<string, string | number>;
+}
+
+/** Thresholds, exported so the report's method section can quote them. */
+export const ADVICE_THRESHOLDS = {
+  idleBusyFraction: 0.05,
+  lowUtilizationPercent: 50,
+  gpuMemoryNearLimitPercent: 95,
+  lowCpuEfficiency: 0.5,
+  memoryNearLimit: 0.9,
+  memoryOverRequested: 0.1,
+  outlierZ: 3.5,
+  minSamplesP99: 100,
+  minSamplesP95: 20,
+} as const;
+
+function gpuAdvice(task: TaskMetrics, push: (a: Omit<Advice, 'experiment' | 'task'>) => void): void {
+  for (const gpu of task.gpu?.gpus ?? []) {
+    const util = gpu.utilization;
+    const label = gpu.index ?? gpu.id;
+    if (util !== null) {
+      if (util.busyFraction <= ADVICE_THRESHOLDS.idleBusyFraction) {
+        push({ code: 'gpu-idle', severity: 'warning', values: { gpu: label, busy: util.busyFraction, mean: util.mean } });
+      } else if ((util.timeWeightedMean ?? util.mean) < ADVICE_THRESHOLDS.lowUtilizationPercent) {
+        push({
+          code: 'gpu-low-utilization',
+          severity: 'warning',
+          values: { gpu: label, mean: util.timeWeightedMean ?? util.mean, busy: util.busyFraction },
+        });
+      }
+    }
+    const peak = gpu.memoryUsedMiB?.peakPercent;
+    if (typeof peak === 'number' && peak >= ADVICE_THRESHOLDS.gpuMemoryNearLimitPercent) {
+      push({ code: 'gpu-memory-near-limit', severity: 'warning', values: { gpu: label, peak: peak / 100 } });
+    }
+  }
+}
+
+function accountingAdvice(task: TaskMetrics, push: (a: Omit<Advice, 'experiment' | 'task'>) => void): void {
+  const acc = task.accounting;
+  if (acc === undefined) return;
+  if (!/^COMPLETED/.test(acc.state)) push({ code: 'job-not-completed', severity: 'warning', values: { state: acc.state, exit: acc.exitCode } });
+  if (acc.cpuEfficiency !== undefined && acc.cpuEfficiency < ADVICE_THRESHOLDS.lowCpuEfficiency) {
+    const cpus = acc.elapsedSeconds > 0 ? Math.round((acc.cpuHours * 3600) / acc.elapsedSeconds) : 0;
+    push({ code: 'low-cpu-efficiency', severity: 'warning', values: { efficiency: acc.cpuEfficiency, cpus } });
+  }
+  if (acc.memoryEfficiency !== undefined) {
+    if (acc.memoryEfficiency >= ADVICE_THRESHOLDS.memoryNearLimit) {
+      push({ code: 'memory-near-limit', severity: 'warning', values: { efficiency: acc.memoryEfficiency } });
+    } else if (acc.memoryEfficiency < ADVICE_THRESHOLDS.memoryOverRequested) {
+      push({ code: 'memory-over-requested', severity: 'info', values: { efficiency: acc.memoryEfficiency } });
+    }
+  }
+}
+
+function inferenceAdvice(task: TaskMetrics, push: (a: Omit<Advice, 'experiment' | 'task'>) => void): void {
+  const inf = task.inference;
+  if (inf === undefined) return;
+  const n = inf.latencyS.n;
+  if (n > 0 && n < ADVICE_THRESHOLDS.minSamplesP95) {
+    push({ code: 'few-samples-p95', severity: 'warning', values: { n, min: ADVICE_THRESHOLDS.minSamplesP95 } });
+  } else if (n > 0 && n < ADVICE_THRESHOLDS.minSamplesP99) {
+    push({ code: 'few-samples-p99', severity: 'warning', values: { n, min: ADVICE_THRESHOLDS.minSamplesP99 } });
+  }
+  if (inf.failedRequests > 0) {
+    push({ code: 'failed-requests', severity: 'warning', values: { failed: inf.failedRequests, rate: inf.errorRate ?? 0 } });
+  }
+  if (task.latency_samples_s.length >= 3) {
+    const outliers = countOutliers(task.latency_samples_s, ADVICE_THRESHOLDS.outlierZ);
+    if (outliers > 0) {
+      push({
+        code: 'latency-outliers',
+        severity: 'info',
+        values: { count: outliers, n: task.latency_samples_s.length, z: ADVICE_THRESHOLDS.outlierZ },
+      });
+    }
+  }
+  if (task.latency_samples_strided) push({ code: 'samples-strided', severity: 'info', values: { kept: task.latency_samples_s.length } });
+}
+
+function trainingAdvice(task: TaskMetrics, push: (a: Omit<Advice, 'experiment' | 'task'>) => void): void {
+  const curve = task.training?.lossCurve ?? [];
+  const first = curve[0];
+  const last = curve[curve.length - 1];
+  if (curve.length >= 3 && first !== undefined && last !== undefined && last.value >= first.value) {
+    push({ code: 'loss-not-decreasing', severity: 'warning', values: { first: first.value, last: last.value } });
+  }
+}
+
+/** All advice for a metrics document, task by task, then document-wide notes. */
+export function adviseOnMetrics(doc: MetricsDocument): Advice[] {
+  const out: Advice[] = [];
+  for (const task of doc.tasks) {
+    const push = (a: Omit<Advice, 'experiment' | 'task'>): void => {
+      out.push({ ...a, experiment: task.experiment, task: task.task });
+    };
+    gpuAdvice(task, push);
+    accountingAdvice(task, push);
+    inferenceAdvice(task, push);
+    trainingAdvice(task, push);
+  }
+  for (const source of doc.sources) {
+    if (source.rejected !== undefined && source.rejected.count > 0) {
+      out.push({
+        code: 'rejected-lines',
+        severity: 'warning',
+        experiment: undefined,
+        task: source.task,
+        values: { file: source.file, count: source.rejected.count },
+      });
+    }
+  }
+  for (const warning of doc.warnings) {
+    out.push({ code: 'profile-warning', severity: 'info', experiment: undefined, task: undefined, values: { text: warning } });
+  }
+  return out;
+}

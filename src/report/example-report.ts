@@ -1,0 +1,58 @@
+/**
+ * The committed example report (report/): data_sample/run-example profiled with the real
+ * `profileRun`, then reported in every format and both languages. One function serves the
+ * regeneration script and the test that checks the committed files are current.
+ */
+import { join, relative, resolve } from 'node:path';
+import { loadConfig } from '../config/index.js';
+import type { AccountingRates } from '../profile/accounting.js';
+import type { MetricsDocument } from '../profile/metrics-document.js';
+import { profileRun } from '../profile/profile-run.js';
+import { reportOptionsFromConfig, restrictToExperiments } from './config-options.js';
+import { loadBundle } from './run-bundle.js';
+import { renderReportFiles } from './write-report.js';
+
+export const EXAMPLE_RUN_DIR = 'data_sample/run-example';
+export const EXAMPLE_REPORT_DIR = 'report';
+/** Fixed so regenerating changes nothing unless the inputs or the code did. */
+export const EXAMPLE_GENERATED_AT = new Date('2026-11-24T07:00:00.000Z');
+
+export interface ExampleReport {
+  doc: MetricsDocument;
+  files: Map<string, string>;
+}
+
+/** Profiles and reports the sample run; paths inside the outputs are relative to `repoRoot`. */
+export async function buildExampleReport(repoRoot: string, toolVersion: string): Promise<ExampleReport> {
+  const runDir = resolve(repoRoot, EXAMPLE_RUN_DIR);
+  const config = loadConfig(join(runDir, 'hpcbench.yaml'));
+  const infer = config.experiments.infer;
+  const cluster = config.clusters[infer?.cluster ?? ''];
+  const rates: AccountingRates = {};
+  if (cluster?.rates?.su_per_gpu_hour !== undefined) rates.suPerGpuHour = cluster.rates.su_per_gpu_hour;
+  if (cluster?.rates?.su_per_cpu_hour !== undefined) rates.suPerCpuHour = cluster.rates.su_per_cpu_hour;
+  if (cluster?.rates?.cost_per_su !== undefined) rates.currencyPerSu = cluster.rates.cost_per_su;
+  if (cluster?.rates?.currency !== undefined) rates.currency = cluster.rates.currency;
+  const slo = infer?.profiling.slo;
+  // A relative run directory keeps absolute paths of this machine out of the committed files.
+  const doc = await profileRun(relative(process.cwd(), runDir) || '.', {
+    toolVersion,
+    now: () => EXAMPLE_GENERATED_AT,
+    rates,
+    slo: slo !== undefined && Object.keys(slo).length > 0 ? { ttftMs: slo.ttft_ms, tpotMs: slo.tpot_ms, e2eMs: slo.e2e_ms } : undefined,
+  });
+  doc.run.root = EXAMPLE_RUN_DIR;
+  const fromConfig = reportOptionsFromConfig(config);
+  const experiments = doc.run.experiments;
+  const files = await renderReportFiles(doc, loadBundle(runDir), {
+    formats: ['md', 'csv', 'json', 'html'],
+    langs: ['en', 'pt-BR'],
+    now: () => EXAMPLE_GENERATED_AT,
+    toolVersion,
+    sloMs: restrictToExperiments(fromConfig.sloMs as Record<string, number>, experiments),
+    references: restrictToExperiments(fromConfig.references ?? {}, experiments),
+    descriptions: restrictToExperiments(fromConfig.descriptions ?? {}, experiments),
+  });
+  files.set('metrics.json', `${JSON.stringify(doc, null, 2)}\n`);
+  return { doc, files };
+}

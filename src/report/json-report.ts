@@ -1,0 +1,51 @@
+/**
+ * JSON report: the whole metrics document plus what the report derived from it (reference
+ * checks, advice, sweep choices), under a versioned schema id of its own.
+ */
+import type { MetricsDocument } from '../profile/metrics-document.js';
+import type { Advice } from './advisor.js';
+import type { ReferenceCheck } from './references.js';
+import { REPORT_SCHEMA, type ReportModel } from './report-model.js';
+import type { SweepChoice } from './sweep.js';
+
+export interface JsonReport {
+  schema: typeof REPORT_SCHEMA;
+  report: {
+    generated_at: string;
+    tool: { name: 'hpcbench'; version: string };
+    run_id: string;
+    references: ReferenceCheck[];
+    advice: Advice[];
+    sweep_choices: SweepChoice[];
+    reproduction: {
+      scripts: { path: string; sha256: string }[];
+      config: { path: string; sha256: string } | null;
+      missing: string[];
+    };
+  };
+  metrics: MetricsDocument;
+}
+
+export function buildJsonReport(model: ReportModel): JsonReport {
+  return {
+    schema: REPORT_SCHEMA,
+    report: {
+      generated_at: model.generatedAt,
+      tool: { name: 'hpcbench', version: model.toolVersion },
+      run_id: model.runId,
+      references: model.references,
+      advice: model.advice,
+      sweep_choices: model.sweeps.map((s) => s.choice),
+      reproduction: {
+        scripts: (model.bundle?.scripts ?? []).map((s) => ({ path: s.path, sha256: s.sha256 })),
+        config: model.bundle?.config ? { path: model.bundle.config.path, sha256: model.bundle.config.sha256 } : null,
+        missing: model.bundle?.missing ?? [],
+      },
+    },
+    metrics: model.doc,
+  };
+}
+
+export function renderJsonReport(model: ReportModel): string {
+  return `${JSON.stringify(buildJsonReport(model), null, 2)}\n`;
+}

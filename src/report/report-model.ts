@@ -1,0 +1,238 @@
+/**
+ * The view model every report format renders: the metrics document plus what the report adds
+ * (environment rows, sweep tables and the best point under the SLO, reference checks, advice,
+ * the reproduction bundle). Language-neutral: numbers stay numbers until a template formats them.
+ */
+import { basename } from 'node:path';
+import type { MetricsDocument, TaskMetrics } from '../profile/metrics-document.js';
+import { adviseOnMetrics, ADVICE_THRESHOLDS, type Advice } from './advisor.js';
+import { checkReferences, type ReferenceCheck, type ReferenceTable } from './references.js';
+import type { RunBundle } from './run-bundle.js';
+import { chooseBestPoint, groupSweeps, type SweepChoice, type SweepTable } from './sweep.js';
+
+export const REPORT_SCHEMA = 'hpcbench.report/1';
+
+export interface ReportOptions {
+  /** Latency SLO in milliseconds per experiment (from profiling.latency_slo_ms), or one for all. */
+  sloMs?: number | Record<string, number>;
+  references?: ReferenceTable;
+  /** Report metadata clock (tests pin it). */
+  now?: () => Date;
+  toolVersion?: string;
+  /** Experiment descriptions from the config, quoted in the objective. */
+  descriptions?: Record<string, string>;
+}
+
+export interface EnvironmentRow {
+  experiment: string;
+  task: string;
+  jobId: string | null;
+  node: string | null;
+  partition: string | null;
+  gpuModel: string | null;
+  gpuCount: number | null;
+  driver: string | null;
+  cuda: string | null;
+  queueWaitS: number | null;
+  elapsedS: number | null;
+  state: string | null;
+}
+
+export interface TaskBundle {
+  experiment: string;
+  task: string;
+  gitCommit: string | null;
+  modules: string[];
+  environment: [string, string][];
+  metadata: [string, string][];
+}
+
+export interface ReportModel {
+  schema: typeof REPORT_SCHEMA;
+  generatedAt: string;
+  toolVersion: string;
+  doc: MetricsDocument;
+  runId: string;
+  environment: EnvironmentRow[];
+  tasks: TaskMetrics[];
+  inferenceTasks: TaskMetrics[];
+  gpuTasks: TaskMetrics[];
+  trainingTasks: TaskMetrics[];
+  accountingTasks: TaskMetrics[];
+  processTasks: TaskMetrics[];
+  /** section → "experiment/task: reason" lines, when no task has the section at all. */
+  missing: Record<string, string[]>;
+  /** section → "experiment/task" of the tasks lacking it, when other tasks have it. */
+  partial: Record<string, string[]>;
+  sweeps: { table: SweepTable; choice: SweepChoice }[];
+  references: ReferenceCheck[];
+  advice: Advice[];
+  thresholds: typeof ADVICE_THRESHOLDS;
+  bundle: RunBundle | undefined;
+  taskBundles: TaskBundle[];
+  descriptions: Record<string, string>;
+  /** The run directory's name (never its absolute path: reports are shared). */
+  runDirName: string;
+  referencePass: number;
+  referenceFail: number;
+  totals: { gpuHours: number | null; cpuHours: number | null; cost: number | null; currency: string | null; energyJ: number | null };
+}
+
+function lookup(metadata: Record<string, unknown> | undefined, keys: readonly string[]): unknown {
+  if (metadata === undefined) return undefined;
+  const nested = ['slurm', 'gpu', 'env', 'environment', 'git', 'workload'];
+  for (const key of keys) {
+    if (metadata[key] !== undefined && metadata[key] !== null && metadata[key] !== '') return metadata[key];
+    for (const n of nested) {
+      const inner = metadata[n];
+      if (typeof inner === 'object' && inner !== null && !Array.isArray(inner)) {
+        const value = (inner as Record<string, unknown>)[key];
+        if (value !== undefined && value !== null && value !== '') return value;
+      }
+    }
+  }
+  return undefined;
+}
+
+function text(value: unknown): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (Array.isArray(value)) return value.map(String).join(', ');
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+function unique(values: (string | null | undefined)[]): string | null {
+  const set = [...new Set(values.filter((v): v is string => typeof v === 'string' && v !== ''))];
+  return set.length > 0 ? set.join(', ') : null;
+}
+
+/** GPUs as metadata.json lists them (`gpus: [{index, name, driver_version, uuid}]`). */
+function metadataGpus(metadata: Record<string, unknown> | undefined): Record<string, unknown>[] {
+  const list = metadata?.gpus;
+  return Array.isArray(list) ? list.filter((g): g is Record<string, unknown> => typeof g === 'object' && g !== null) : [];
+}
+
+function environmentRow(task: TaskMetrics, doc: MetricsDocument): EnvironmentRow {
+  const m = task.metadata;
+  const gpus = task.gpu?.gpus ?? [];
+  const listed = metadataGpus(m);
+  return {
+    experiment: task.experiment,
+    task: task.task,
+    jobId: task.job_id ?? text(lookup(m, ['job_id', 'SLURM_JOB_ID'])),
+    node: text(lookup(m, ['nodes', 'hostname', 'node', 'host', 'SLURM_JOB_NODELIST', 'SLURMD_NODENAME'])),
+    partition: task.accounting?.partition || text(lookup(m, ['partition', 'SLURM_JOB_PARTITION'])) || doc.run.partition || null,
+    gpuModel: unique(gpus.map((g) => g.name)) ?? unique(listed.map((g) => text(g.name))) ?? text(lookup(m, ['gpu_name', 'gpu_model'])),
+    gpuCount: task.gpu?.overall.gpus ?? (listed.length > 0 ? listed.length : null),
+    driver: unique(gpus.map((g) => g.driverVersion)) ?? unique(listed.map((g) => text(g.driver_version))) ?? text(lookup(m, ['driver_version'])),
+    cuda: text(lookup(m, ['cuda_version', 'cuda', 'CUDA_VERSION'])),
+    queueWaitS: task.accounting?.queueWaitSeconds ?? null,
+    elapsedS: task.accounting?.elapsedSeconds ?? null,
+    state: task.accounting?.state ?? null,
+  };
+}
+
+const SKIP_METADATA = new Set(['modules', 'env', 'environment', 'gpus']);
+
+/** Nested objects (slurm, script, parameters) one level deep as `slurm.SLURM_JOB_ID` rows. */
+function flattenMetadata(m: Record<string, unknown>): [string, string][] {
+  const rows: [string, string][] = [];
+  for (const [k, v] of Object.entries(m)) {
+    if (SKIP_METADATA.has(k)) continue;
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      for (const [k2, v2] of Object.entries(v as Record<string, unknown>)) rows.push([`${k}.${k2}`, text(v2) ?? '']);
+    } else rows.push([k, text(v) ?? '']);
+  }
+  return rows;
+}
+
+function taskBundle(task: TaskMetrics): TaskBundle {
+  const m = task.metadata ?? {};
+  const modulesRaw = lookup(m, ['modules', 'loaded_modules', 'LOADEDMODULES']);
+  const modules = Array.isArray(modulesRaw)
+    ? modulesRaw.map(String)
+    : typeof modulesRaw === 'string'
+      ? modulesRaw.split(/[:\s]+/).filter((s) => s !== '')
+      : [];
+  const envRaw = m.env ?? m.environment;
+  const environment: [string, string][] =
+    typeof envRaw === 'object' && envRaw !== null && !Array.isArray(envRaw)
+      ? Object.entries(envRaw as Record<string, unknown>).map(([k, v]) => [k, text(v) ?? ''])
+      : [];
+  const metadata = flattenMetadata(m);
+  return {
+    experiment: task.experiment,
+    task: task.task,
+    gitCommit: text(lookup(m, ['git_commit', 'workload_git_commit', 'commit'])),
+    modules,
+    environment,
+    metadata,
+  };
+}
+
+function sum(values: (number | null | undefined)[]): number | null {
+  const present = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  return present.length > 0 ? present.reduce((a, b) => a + b, 0) : null;
+}
+
+function sloFor(options: ReportOptions, experiment: string): number | null {
+  if (typeof options.sloMs === 'number') return options.sloMs;
+  return options.sloMs?.[experiment] ?? null;
+}
+
+export function buildReportModel(doc: MetricsDocument, bundle: RunBundle | undefined, options: ReportOptions = {}): ReportModel {
+  const tasks = doc.tasks;
+  const missing: Record<string, string[]> = {};
+  const partial: Record<string, string[]> = {};
+  const has: Record<string, boolean> = {
+    gpu: tasks.some((t) => t.gpu !== undefined),
+    inference: tasks.some((t) => t.inference !== undefined),
+    training: tasks.some((t) => t.training !== undefined),
+    accounting: tasks.some((t) => t.accounting !== undefined),
+    process: tasks.some((t) => t.process !== undefined),
+    metadata: tasks.some((t) => t.metadata !== undefined),
+  };
+  for (const t of tasks) {
+    for (const m of t.missing) {
+      if (has[m.section]) (partial[m.section] ??= []).push(`${t.experiment}/${t.task}`);
+      else (missing[m.section] ??= []).push(`${t.experiment}/${t.task}: ${m.reason}`);
+    }
+  }
+  const references = checkReferences(doc, options.references ?? {});
+  const currencies = [...new Set(tasks.map((t) => t.accounting?.currency).filter((c): c is string => c !== undefined))];
+  return {
+    schema: REPORT_SCHEMA,
+    generatedAt: (options.now?.() ?? new Date()).toISOString(),
+    toolVersion: options.toolVersion ?? doc.tool.version,
+    doc,
+    runId: doc.run.run_id ?? bundle?.manifest?.run_id ?? '(no run id)',
+    environment: tasks.map((t) => environmentRow(t, doc)),
+    tasks,
+    inferenceTasks: tasks.filter((t) => t.inference !== undefined),
+    gpuTasks: tasks.filter((t) => t.gpu !== undefined),
+    trainingTasks: tasks.filter((t) => t.training !== undefined),
+    accountingTasks: tasks.filter((t) => t.accounting !== undefined),
+    processTasks: tasks.filter((t) => t.process !== undefined),
+    missing,
+    partial,
+    sweeps: groupSweeps(doc.sweep)
+      .filter((table) => table.points.length > 1)
+      .map((table) => ({ table, choice: chooseBestPoint(table, sloFor(options, table.experiment)) })),
+    references,
+    referencePass: references.filter((r) => r.status === 'pass').length,
+    referenceFail: references.filter((r) => r.status === 'fail').length,
+    descriptions: options.descriptions ?? {},
+    runDirName: basename(bundle?.runDir ?? doc.run.root),
+    advice: adviseOnMetrics(doc),
+    thresholds: ADVICE_THRESHOLDS,
+    bundle,
+    taskBundles: tasks.map(taskBundle),
+    totals: {
+      gpuHours: sum(tasks.map((t) => t.accounting?.gpuHours)),
+      cpuHours: sum(tasks.map((t) => t.accounting?.cpuHours)),
+      cost: sum(tasks.map((t) => t.accounting?.cost)),
+      currency: currencies.length === 1 ? (currencies[0] as string) : null,
+      energyJ: sum(tasks.map((t) => t.gpu?.overall.energyJ)),
+    },
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * The nunjucks environment for report templates (templates/report/), with per-language
+ * formatting filters. Markdown is rendered without autoescaping (Markdown table cells are
+ * escaped by the `cell` filter); HTML with autoescaping on, so every value is escaped unless a
+ * template marks it `safe` (only the SVG charts are).
+ */
+import { fileURLToPath } from 'node:url';
+import nunjucks from 'nunjucks';
+import type { BootstrapInterval } from '../stats/index.js';
+import { describeAdvice, labelsFor } from './i18n.js';
+import type { Advice } from './advisor.js';
+import {
+  formatChange,
+  formatDuration,
+  formatMiB,
+  formatMs,
+  formatNumber,
+  formatPercent,
+  formatPercentValue,
+  formatValue,
+  MISSING,
+  type ReportLang,
+} from './format.js';
+
+export const REPORT_TEMPLATE_DIR = fileURLToPath(new URL('../../templates/report/', import.meta.url));
+
+function formatParams(params: unknown, lang: ReportLang): string {
+  if (typeof params !== 'object' || params === null) return MISSING;
+  const entries = Object.entries(params as Record<string, unknown>);
+  return entries.length === 0 ? MISSING : entries.map(([k, v]) => `${k}=${formatValue(v, lang)}`).join(', ');
+}
+
+function formatCiMs(ci: BootstrapInterval | null | undefined, lang: ReportLang): string {
+  if (ci === null || ci === undefined) return '';
+  return ` [${formatMs(ci.low, lang)} – ${formatMs(ci.high, lang)}]`;
+}
+
+function formatCi(ci: BootstrapInterval | null | undefined, lang: ReportLang): string {
+  if (ci === null || ci === undefined) return '';
+  return ` [${formatNumber(ci.low, lang)} – ${formatNumber(ci.high, lang)}]`;
+}
+
+/** A fence longer than any run of backticks in the text, so embedded files cannot close it. */
+function fenceFor(text: unknown): string {
+  const runs = String(text ?? '').match(/`+/g) ?? [];
+  const longest = runs.reduce((n, r) => Math.max(n, r.length), 0);
+  return '`'.repeat(Math.max(3, longest + 1));
+}
+
+/** Markdown table cell: pipes escaped, line breaks flattened. */
+function cell(value: unknown): string {
+  return String(value ?? '').replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+export function createReportEnvironment(lang: ReportLang, autoescape: boolean): nunjucks.Environment {
+  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(REPORT_TEMPLATE_DIR, { noCache: true }), {
+    autoescape,
+    throwOnUndefined: false,
+    trimBlocks: true,
+    lstripBlocks: true,
+  });
+  env.addFilter('num', (v: unknown, digits?: number) => formatNumber(v, lang, digits));
+  env.addFilter('int', (v: unknown) => formatNumber(v, lang, 0));
+  env.addFilter('ms', (v: unknown, digits?: number) => formatMs(v, lang, digits));
+  env.addFilter('pct', (v: unknown, digits?: number) => formatPercent(v, lang, digits));
+  env.addFilter('pctv', (v: unknown, digits?: number) => formatPercentValue(v, lang, digits));
+  env.addFilter('change', (v: unknown) => formatChange(v, lang));
+  env.addFilter('dur', (v: unknown) => formatDuration(v));
+  env.addFilter('mib', (v: unknown) => formatMiB(v, lang));
+  env.addFilter('val', (v: unknown) => formatValue(v, lang));
+  env.addFilter('params', (v: unknown) => formatParams(v, lang));
+  env.addFilter('cims', (v: BootstrapInterval | null | undefined) => formatCiMs(v, lang));
+  env.addFilter('ci', (v: BootstrapInterval | null | undefined) => formatCi(v, lang));
+  env.addFilter('advice', (a: Advice) => describeAdvice(a, lang));
+  env.addFilter('fence', fenceFor);
+  env.addFilter('cell', cell);
+  env.addFilter('or_missing', (v: unknown) => (v === null || v === undefined || v === '' ? MISSING : v));
+  env.addFilter('subst', (template: string, values: Record<string, unknown>) =>
+    String(template).replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? String(values[key]) : whole)),
+  );
+  env.addGlobal('L', labelsFor(lang));
+  env.addGlobal('lang', lang);
+  env.addGlobal('MISSING', MISSING);
+  return env;
+}
