@@ -23,12 +23,25 @@ export class ExactHistogram {
   private denseKeySum = 0;
   private sparseSum = 0;
   count = 0;
-  min = Number.POSITIVE_INFINITY;
-  max = Number.NEGATIVE_INFINITY;
+  /** Extremes of the dense part as keys (compared as integers on the hot path). */
+  private minKey = Number.POSITIVE_INFINITY;
+  private maxKey = Number.NEGATIVE_INFINITY;
+  private sparseMin = Number.POSITIVE_INFINITY;
+  private sparseMax = Number.NEGATIVE_INFINITY;
 
   constructor(decimals = 0) {
     this.decimals = decimals;
     this.scale = 10 ** decimals;
+  }
+
+  /** Smallest value added (+Infinity when empty). */
+  get min(): number {
+    return Math.min(this.minKey / this.scale, this.sparseMin);
+  }
+
+  /** Largest value added (-Infinity when empty). */
+  get max(): number {
+    return Math.max(this.maxKey / this.scale, this.sparseMax);
   }
 
   /**
@@ -36,19 +49,19 @@ export class ExactHistogram {
    * This is the fast path for parsers; it never rounds.
    */
   addFixed(mantissa: number, digits: number): void {
-    // "45.0" is the integer 45: strip trailing zeros so it lands in the dense part.
-    while (digits > this.decimals && mantissa % 10 === 0) {
-      mantissa /= 10;
-      digits--;
-    }
-    if (digits <= this.decimals && mantissa >= 0) {
-      const key = digits === this.decimals ? mantissa : mantissa * 10 ** (this.decimals - digits);
-      if (key < DENSE_LIMIT) {
-        this.addKey(key);
-        return;
+    if (digits !== this.decimals) {
+      // "45.0" is the integer 45: strip trailing zeros so it lands in the dense part.
+      while (digits > this.decimals && mantissa % 10 === 0) {
+        mantissa /= 10;
+        digits--;
+      }
+      if (digits < this.decimals) {
+        mantissa *= 10 ** (this.decimals - digits);
+        digits = this.decimals;
       }
     }
-    this.addSparse(digits === 0 ? mantissa : mantissa / 10 ** digits);
+    if (digits === this.decimals && mantissa >= 0 && mantissa < DENSE_LIMIT) this.addKey(mantissa);
+    else this.addSparse(mantissa / 10 ** digits);
   }
 
   /** Adds any finite number (exact: non fixed-point values are counted by their own value). */
@@ -59,27 +72,28 @@ export class ExactHistogram {
   }
 
   private addKey(key: number): void {
-    if (key >= this.dense.length) {
-      let size = Math.max(64, this.dense.length);
-      while (size <= key) size *= 2;
-      const grown = new Uint32Array(size);
-      grown.set(this.dense);
-      this.dense = grown;
-    }
+    if (key >= this.dense.length) this.grow(key);
     this.dense[key] = (this.dense[key] as number) + 1;
     this.denseKeySum += key;
     this.count++;
-    const value = key / this.scale;
-    if (value < this.min) this.min = value;
-    if (value > this.max) this.max = value;
+    if (key < this.minKey) this.minKey = key;
+    if (key > this.maxKey) this.maxKey = key;
+  }
+
+  private grow(key: number): void {
+    let size = Math.max(64, this.dense.length);
+    while (size <= key) size *= 2;
+    const grown = new Uint32Array(size);
+    grown.set(this.dense);
+    this.dense = grown;
   }
 
   private addSparse(value: number): void {
     this.sparse.set(value, (this.sparse.get(value) ?? 0) + 1);
     this.sparseSum += value;
     this.count++;
-    if (value < this.min) this.min = value;
-    if (value > this.max) this.max = value;
+    if (value < this.sparseMin) this.sparseMin = value;
+    if (value > this.sparseMax) this.sparseMax = value;
   }
 
   /** Number of distinct values held (what the memory grows with). */
@@ -174,8 +188,8 @@ export class ExactHistogram {
         this.sparse.set(value, (this.sparse.get(value) ?? 0) + c);
         this.sparseSum += value * c;
         this.count += c;
-        if (value < this.min) this.min = value;
-        if (value > this.max) this.max = value;
+        if (value < this.sparseMin) this.sparseMin = value;
+        if (value > this.sparseMax) this.sparseMax = value;
       }
     }
   }

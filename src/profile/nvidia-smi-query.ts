@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import { scanLines, unrecognisedFileError, type ReadProgress } from './lines.js';
+import { scanLineBytes, unrecognisedFileError, type ReadProgress } from './lines.js';
 import { GpuLogAccumulator } from './gpu-log-accumulator.js';
 import type { GpuAccumulator, GpuMetrics } from './gpu-metrics.js';
 import {
@@ -10,7 +10,7 @@ import {
   parseHeaderLine,
   type QueryField,
 } from './nvidia-smi-fields.js';
-import { cell, CellStatus, parseNumberCell, parseQueryTimestamp } from './nvidia-smi-values.js';
+import { cell, CellStatus, parseNumberBytes, parseTimestampBytes } from './nvidia-smi-values.js';
 
 export interface QueryGpuOptions {
   /** Field list of a headerless log (default DEFAULT_GPU_QUERY_FIELDS). A header overrides it. */
@@ -49,7 +49,10 @@ export class QueryGpuParser {
   private reasons: string[] = [];
   private starts = new Int32Array(0);
   private ends = new Int32Array(0);
-  private readonly local = new Map<string, GpuAccumulator>();
+  /** Devices of this file by key text; a short list scanned without allocating a key string. */
+  private localKeys: Buffer[] = [];
+  private localDevices: GpuAccumulator[] = [];
+  private lastFound = 0;
   private headerText: string | null = null;
   private restarts = 0;
   accepted = 0;
@@ -89,17 +92,30 @@ export class QueryGpuParser {
       }
     });
     this.keyColumn = uuid >= 0 ? uuid : bus >= 0 ? bus : index;
-    this.local.clear();
+    this.localKeys = [];
+    this.localDevices = [];
   }
 
-  /** One line of the file; `terminated` is false for a last line without a line end. */
+  /** One line as text (tests, small inputs); the file path goes through `lineBytes`. */
   line(text: string, lineNumber: number, terminated: boolean): void {
-    if (text.length === 0 || text.trim().length === 0) return;
-    const first = text.charCodeAt(0);
+    const bytes = Buffer.from(text, 'utf8');
+    this.lineBytes(bytes, 0, bytes.length, lineNumber, terminated);
+  }
+
+  /** One line, as bytes [start, end) of `buffer`; `terminated` is false for a last line without a line end. */
+  lineBytes(buffer: Buffer, start: number, end: number, lineNumber: number, terminated: boolean): void {
+    let first = buffer[start];
+    if (first === undefined || start >= end) return;
+    if (first === 32 || first === 9) {
+      let i = start;
+      while (i < end && (buffer[i] === 32 || buffer[i] === 9)) i++;
+      if (i === end) return;
+      first = buffer[i] as number;
+    }
     // Data rows start with a digit (timestamp, index) unless the first field is textual, so
     // only lines starting with a letter are checked for headers and nvidia-smi messages.
     if ((first >= 97 && first <= 122) || (first >= 65 && first <= 90)) {
-      if (this.handleSpecialLine(text, lineNumber)) return;
+      if (this.handleSpecialLine(buffer.toString('utf8', start, end), lineNumber)) return;
     }
     if (!terminated) {
       this.acc.warnings.push(
@@ -110,7 +126,8 @@ export class QueryGpuParser {
     if (this.fields === null) {
       const result = fieldsFromList(this.fallbackFields);
       if ('bad' in result) throw new InputError(`"${result.bad}" is not an nvidia-smi field name`, { file: this.file });
-      const cells = text.split(',').length;
+      let cells = 1;
+      for (let i = start; i < end; i++) if (buffer[i] === 44) cells++;
       if (cells !== result.fields.length) {
         throw new InputError(
           `no header line and ${cells} fields per row, but the field list has ${result.fields.length} (${this.fallbackFields.join(',')})`,
@@ -119,7 +136,7 @@ export class QueryGpuParser {
       }
       this.useFields(result.fields);
     }
-    const reason = this.parseRow(text);
+    const reason = this.parseRow(buffer, start, end);
     if (reason !== null) this.acc.rejected.add(this.file, lineNumber, reason);
   }
 
@@ -127,7 +144,7 @@ export class QueryGpuParser {
   private handleSpecialLine(text: string, lineNumber: number): boolean {
     if (text === this.headerText) {
       this.restarts++;
-      for (const device of this.local.values()) device.breakSegments();
+      for (const device of this.localDevices) device.breakSegments();
       return true;
     }
     const invalid = INVALID_FIELD_LINE.exec(text.trim());
@@ -146,7 +163,7 @@ export class QueryGpuParser {
     if (header === null) return false;
     if (this.headerText !== null || this.accepted > 0) {
       this.restarts++;
-      for (const device of this.local.values()) device.breakSegments();
+      for (const device of this.localDevices) device.breakSegments();
     }
     this.headerText = text;
     this.useFields(header);
@@ -154,26 +171,57 @@ export class QueryGpuParser {
   }
 
   /** Parses and commits one data row; returns the rejection reason or null. */
-  private parseRow(text: string): string | null {
+  private parseRow(buffer: Buffer, start: number, end: number): string | null {
     const fields = this.fields as QueryField[];
     const n = fields.length;
-    const len = text.length;
-    let pos = 0;
+    const excerpt = (s: number, e: number): string => buffer.toString('utf8', s, Math.min(e, s + 40));
+    let pos = start;
     let ms = Number.NaN;
     for (let f = 0; f < n; f++) {
-      let end = text.indexOf(',', pos);
-      if (end === -1) {
-        if (f < n - 1) return `expected ${n} fields, found ${f + 1}`;
-        end = len;
-      }
-      let s = pos;
-      while (s < end && text.charCodeAt(s) === 32) s++;
-      let e = end;
-      while (e > s && text.charCodeAt(e - 1) === 32) e--;
-      pos = end + 1;
       const role = this.roles[f];
+      // Fast paths touch each byte once: a bare number (nounits) or a 23-byte timestamp followed
+      // directly by the separator. Anything else takes the general path below.
       if (role === ROLE_METRIC) {
-        const status = parseNumberCell(text, s, e);
+        let i = pos;
+        while (i < end && buffer[i] === 32) i++;
+        let mantissa = 0;
+        let digits = 0;
+        let count = 0;
+        let dot = false;
+        for (; i < end; i++) {
+          const c = buffer[i] as number;
+          if (c >= 48 && c <= 57) {
+            mantissa = mantissa * 10 + (c - 48);
+            count++;
+            if (dot) digits++;
+          } else if (c === 46 && !dot) dot = true;
+          else break;
+        }
+        if (count > 0 && count <= 15 && (i === end || buffer[i] === 44) && (f === n - 1) === (i === end)) {
+          this.status[f] = CellStatus.Value;
+          this.mantissas[f] = mantissa;
+          this.digits[f] = digits;
+          pos = i + 1;
+          continue;
+        }
+      } else if (role === ROLE_TIMESTAMP && pos + 23 <= end && (pos + 23 === end || buffer[pos + 23] === 44)) {
+        ms = parseTimestampBytes(buffer, pos, pos + 23);
+        if (ms === ms && (f === n - 1) === (pos + 23 === end)) {
+          pos += 24;
+          continue;
+        }
+      }
+      // A JS loop, not buffer.indexOf: cells are a few bytes, and a native call per cell costs more.
+      let cellEnd = pos;
+      while (cellEnd < end && buffer[cellEnd] !== 44) cellEnd++;
+      if (cellEnd === end && f < n - 1) return `expected ${n} fields, found ${f + 1}`;
+      let s = pos;
+      while (s < cellEnd && buffer[s] === 32) s++;
+      let e = cellEnd;
+      while (e > s && buffer[e - 1] === 32) e--;
+      pos = cellEnd + 1;
+      if (role === ROLE_METRIC) {
+        const status = parseNumberBytes(buffer, s, e);
         this.status[f] = status;
         if (status === CellStatus.Value) {
           this.mantissas[f] = cell.mantissa;
@@ -181,27 +229,19 @@ export class QueryGpuParser {
         } else if (status === CellStatus.Missing) {
           this.reasons[f] = cell.reason;
         } else {
-          return `field "${fields[f]?.name}": expected a number (optionally with a unit) or [N/A], found "${text.slice(s, e).slice(0, 40)}"`;
+          return `field "${fields[f]?.name}": expected a number (optionally with a unit) or [N/A], found "${excerpt(s, e)}"`;
         }
       } else if (role === ROLE_TIMESTAMP) {
-        ms = parseQueryTimestamp(text, s, e);
-        if (ms !== ms) return `field "timestamp": expected YYYY/MM/DD HH:MM:SS.mmm, found "${text.slice(s, e).slice(0, 40)}"`;
+        ms = parseTimestampBytes(buffer, s, e);
+        if (ms !== ms) return `field "timestamp": expected YYYY/MM/DD HH:MM:SS.mmm, found "${excerpt(s, e)}"`;
       } else {
         this.starts[f] = s;
         this.ends[f] = e;
       }
     }
-    if (pos <= len) return `expected ${n} fields, found more`;
-    let device: GpuAccumulator | undefined;
-    let key = 'gpu';
-    if (this.keyColumn >= 0) {
-      key = text.slice(this.starts[this.keyColumn], this.ends[this.keyColumn]);
-      if (key.length === 0 || key.charCodeAt(0) === 91 || key === 'N/A') {
-        return `field "${fields[this.keyColumn]?.name}": no GPU identifier ("${key}")`;
-      }
-    }
-    device = this.local.get(key);
-    if (device === undefined) device = this.createDevice(text, key);
+    if (pos <= end) return `expected ${n} fields, found more`;
+    const device = this.findDevice(buffer);
+    if (typeof device === 'string') return device;
     device.noteRow(ms);
     for (let f = 0; f < n; f++) {
       if (this.roles[f] !== ROLE_METRIC) continue;
@@ -213,11 +253,43 @@ export class QueryGpuParser {
     return null;
   }
 
-  private createDevice(text: string, key: string): GpuAccumulator {
+  /**
+   * The row's device, matched on the key cell in place: interleaved GPUs come round-robin, so
+   * the search starts after the last match. Returns a rejection reason for an empty key.
+   */
+  private findDevice(buffer: Buffer): GpuAccumulator | string {
+    if (this.keyColumn < 0) {
+      return this.localDevices[0] ?? this.createDevice(buffer, Buffer.alloc(0));
+    }
+    const s = this.starts[this.keyColumn] as number;
+    const e = this.ends[this.keyColumn] as number;
+    const length = e - s;
+    const keys = this.localKeys;
+    const n = keys.length;
+    for (let k = 0, i = this.lastFound + 1; k < n; k++, i++) {
+      if (i >= n) i = 0;
+      const key = keys[i] as Buffer;
+      if (key.length !== length) continue;
+      let j = 0;
+      while (j < length && key[j] === buffer[s + j]) j++;
+      if (j === length) {
+        this.lastFound = i;
+        return this.localDevices[i] as GpuAccumulator;
+      }
+    }
+    const key = Buffer.from(buffer.subarray(s, e));
+    const text = key.toString('utf8');
+    if (text.length === 0 || text.startsWith('[') || text === 'N/A') {
+      return `field "${this.fields?.[this.keyColumn]?.name}": no GPU identifier ("${text.slice(0, 40)}")`;
+    }
+    return this.createDevice(buffer, key);
+  }
+
+  private createDevice(buffer: Buffer, key: Buffer): GpuAccumulator {
     const pick = (role: number): string | null => {
       const f = this.roles.indexOf(role);
       if (f < 0) return null;
-      const value = text.slice(this.starts[f], this.ends[f]);
+      const value = buffer.toString('utf8', this.starts[f], this.ends[f]);
       return value.length === 0 || value.startsWith('[') || value === 'N/A' ? null : value;
     };
     const device = this.acc.device(this.file, {
@@ -228,7 +300,9 @@ export class QueryGpuParser {
       driverVersion: pick(ROLE_DRIVER),
     });
     if (pick(ROLE_MIG) === 'Enabled') device.migEnabled = true;
-    this.local.set(key, device);
+    this.localKeys.push(key);
+    this.localDevices.push(device);
+    this.lastFound = this.localKeys.length - 1;
     return device;
   }
 
@@ -256,7 +330,7 @@ export async function parseQueryGpuFiles(
   for (const file of files) {
     const parser = new QueryGpuParser(file, acc, options);
     acc.files.push(file);
-    await scanLines(file, (text, n, terminated) => parser.line(text, n, terminated), {
+    await scanLineBytes(file, (buffer, start, end, n, terminated) => parser.lineBytes(buffer, start, end, n, terminated), {
       onProgress: options.onProgress,
       signal: options.signal,
     });

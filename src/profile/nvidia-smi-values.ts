@@ -86,18 +86,15 @@ function digitsAt(line: string, at: number, count: number): number {
 let cachedDayKey = -1;
 let cachedDayMs = 0;
 
+/** Midnight of a calendar date in ms (NaN if no such date); cached, logs stay on one day for long. */
 function dayMs(year: number, month: number, day: number): number {
   const key = year * 10000 + month * 100 + day;
   if (key !== cachedDayKey) {
+    const valid = year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
     cachedDayKey = key;
-    cachedDayMs = Date.UTC(year, month - 1, day);
+    cachedDayMs = valid ? Date.UTC(year, month - 1, day) : Number.NaN;
   }
   return cachedDayMs;
-}
-
-function validDate(year: number, month: number, day: number): boolean {
-  if (year < 0 || month < 1 || month > 12 || day < 1) return false;
-  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
 /**
@@ -134,7 +131,7 @@ function combine(text: string, at: number, end: number, year: number, month: num
   const minute = digitsAt(text, at + 3, 2);
   const second = digitsAt(text, at + 6, 2);
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return Number.NaN;
-  if (!validDate(year, month, day)) return Number.NaN;
+  if (year < 0 || month < 0 || day < 0) return Number.NaN;
   let ms = 0;
   let i = at + 8;
   if (i < end) {
@@ -149,6 +146,101 @@ function combine(text: string, at: number, end: number, year: number, month: num
       any = true;
     }
     if (!any) return Number.NaN;
+  }
+  return dayMs(year, month, day) + ((hour * 60 + minute) * 60 + second) * 1000 + ms;
+}
+
+/** parseNumberCell over bytes: the --query-gpu hot path reads the file's buffer directly. */
+export function parseNumberBytes(buffer: Uint8Array, start: number, end: number): CellStatus {
+  if (start >= end) {
+    cell.reason = 'empty';
+    return CellStatus.Missing;
+  }
+  let i = start;
+  let negative = false;
+  let c = buffer[i] as number;
+  if (c === 45) {
+    if (end - start === 1) {
+      cell.reason = '-';
+      return CellStatus.Missing;
+    }
+    negative = true;
+    i++;
+  }
+  let mantissa = 0;
+  let digits = 0;
+  let seenDigit = false;
+  let dot = false;
+  for (; i < end; i++) {
+    c = buffer[i] as number;
+    if (c >= 48 && c <= 57) {
+      if (mantissa > MAX_SAFE) return CellStatus.Invalid;
+      mantissa = mantissa * 10 + (c - 48);
+      seenDigit = true;
+      if (dot) digits++;
+    } else if (c === 46 && !dot) {
+      dot = true;
+    } else break;
+  }
+  if (!seenDigit) {
+    if (buffer[start] === 91 && buffer[end - 1] === 93) {
+      cell.reason = Buffer.from(buffer.buffer, buffer.byteOffset + start + 1, end - start - 2).toString('utf8').trim() || 'empty';
+      return CellStatus.Missing;
+    }
+    if (end - start === 3 && buffer[start] === 78 && buffer[start + 1] === 47 && buffer[start + 2] === 65) {
+      cell.reason = 'N/A';
+      return CellStatus.Missing;
+    }
+    return CellStatus.Invalid;
+  }
+  if (i < end) {
+    if (buffer[i] !== 32) return CellStatus.Invalid;
+    for (i++; i < end; i++) {
+      c = buffer[i] as number;
+      const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 37 || c === 47;
+      if (!letter) return CellStatus.Invalid;
+    }
+  }
+  cell.mantissa = negative ? -mantissa : mantissa;
+  cell.digits = digits;
+  return CellStatus.Value;
+}
+
+function byteDigits(buffer: Uint8Array, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i++) {
+    const c = buffer[i] as number;
+    if (c < 48 || c > 57) return -1;
+    value = value * 10 + (c - 48);
+  }
+  return value;
+}
+
+/** parseQueryTimestamp over bytes. */
+export function parseTimestampBytes(buffer: Uint8Array, start: number, end: number): number {
+  if (end - start < 19) return Number.NaN;
+  if (buffer[start + 4] !== 47 || buffer[start + 7] !== 47 || buffer[start + 10] !== 32) return Number.NaN;
+  if (buffer[start + 13] !== 58 || buffer[start + 16] !== 58) return Number.NaN;
+  const year = byteDigits(buffer, start, 4);
+  const month = byteDigits(buffer, start + 5, 2);
+  const day = byteDigits(buffer, start + 8, 2);
+  const hour = byteDigits(buffer, start + 11, 2);
+  const minute = byteDigits(buffer, start + 14, 2);
+  const second = byteDigits(buffer, start + 17, 2);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return Number.NaN;
+  if (year < 0 || month < 0 || day < 0) return Number.NaN;
+  let ms = 0;
+  let i = start + 19;
+  if (i < end) {
+    if (buffer[i] !== 46) return Number.NaN;
+    let scale = 100;
+    for (i++; i < end; i++) {
+      const c = buffer[i] as number;
+      if (c < 48 || c > 57) return Number.NaN;
+      ms += (c - 48) * scale;
+      scale /= 10;
+    }
+    if (end === start + 20) return Number.NaN;
   }
   return dayMs(year, month, day) + ((hour * 60 + minute) * 60 + second) * 1000 + ms;
 }
