@@ -123,6 +123,7 @@ export {
   parseTrainerLine,
   classifyTrainingDict,
   detectTrainingFormat,
+  type ClassifyOptions as TrainingClassifyOptions,
   type TrainingLog,
   type TrainingLogFormat,
   type TrainingRecord,

@@ -59,11 +59,21 @@ export type TrainingLine =
 
 type Dict = Record<string, PythonScalar | unknown>;
 
-/** Reads a numeric field; a present but non-numeric or non-finite value is an error, not a zero. */
-function readNumber(dict: Dict, key: string): number | undefined {
+const NUMERIC_TEXT = /^\s*(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|nan|-?inf)\s*$/;
+
+/**
+ * Reads a numeric field; a present but non-numeric or non-finite value is an error, not a zero.
+ * With `numericStrings`, '2.345' counts as 2.345: some Trainer versions and callbacks format
+ * floats as strings before printing the dict.
+ */
+function readNumber(dict: Dict, key: string, numericStrings = false): number | undefined {
   if (!(key in dict)) return undefined;
-  const value = dict[key];
+  let value = dict[key];
   if (value === null || value === undefined) return undefined;
+  if (numericStrings && typeof value === 'string' && NUMERIC_TEXT.test(value)) {
+    const text = value.trim();
+    value = text === 'nan' ? Number.NaN : text.endsWith('inf') ? (text.startsWith('-') ? -Infinity : Infinity) : Number(text);
+  }
   if (typeof value !== 'number') throw new FieldError(`field \`${key}\`: expected a number, found ${JSON.stringify(value)}`);
   if (!Number.isFinite(value)) {
     const hint = key.includes('loss') ? ' (the training diverged?)' : '';
@@ -72,8 +82,8 @@ function readNumber(dict: Dict, key: string): number | undefined {
   return value;
 }
 
-function readStep(dict: Dict): number | undefined {
-  const step = readNumber(dict, 'step');
+function readStep(dict: Dict, numericStrings: boolean): number | undefined {
+  const step = readNumber(dict, 'step', numericStrings);
   if (step !== undefined && (!Number.isInteger(step) || step < 0)) {
     throw new FieldError(`field \`step\`: expected a whole number ≥ 0, found ${step}`);
   }
@@ -86,42 +96,55 @@ function assign<T extends object, K extends keyof T>(target: T, key: K, value: T
   if (value !== undefined) target[key] = value;
 }
 
+export interface ClassifyOptions {
+  /** The step shown by a tqdm bar on the same line, used when the dict has no `step`. */
+  progressStep?: number;
+  /** Accept numbers written as strings ('2.345'), as printed Trainer dicts may hold. */
+  numericStrings?: boolean;
+}
+
 /** Classifies one parsed dict; undefined when it carries no training field at all. */
-export function classifyTrainingDict(dict: Dict, line: number, progressStep?: number): TrainingRecord | undefined {
+export function classifyTrainingDict(dict: Dict, line: number, options: ClassifyOptions = {}): TrainingRecord | undefined {
+  const { progressStep } = options;
+  const lenient = options.numericStrings ?? false;
+  const num = (key: string): number | undefined => readNumber(dict, key, lenient);
   if ('train_runtime' in dict || 'train_loss' in dict) {
     const record: TrainingSummaryRecord = { kind: 'summary', line };
-    assign(record, 'epoch', readNumber(dict, 'epoch'));
-    assign(record, 'trainRuntimeS', readNumber(dict, 'train_runtime'));
-    assign(record, 'trainSamplesPerS', readNumber(dict, 'train_samples_per_second'));
-    assign(record, 'trainStepsPerS', readNumber(dict, 'train_steps_per_second'));
-    assign(record, 'trainTokensPerS', readNumber(dict, 'train_tokens_per_second'));
-    assign(record, 'trainLoss', readNumber(dict, 'train_loss'));
+    assign(record, 'epoch', num('epoch'));
+    assign(record, 'trainRuntimeS', num('train_runtime'));
+    assign(record, 'trainSamplesPerS', num('train_samples_per_second'));
+    assign(record, 'trainStepsPerS', num('train_steps_per_second'));
+    assign(record, 'trainTokensPerS', num('train_tokens_per_second'));
+    assign(record, 'trainLoss', num('train_loss'));
     return record;
   }
   const evalKeys = Object.keys(dict).filter((k) => k.startsWith('eval_'));
   if (evalKeys.length > 0) {
     const record: TrainingEvalRecord = { kind: 'eval', line, metrics: {} };
-    assign(record, 'step', readStep(dict) ?? progressStep);
-    assign(record, 'epoch', readNumber(dict, 'epoch'));
+    assign(record, 'step', readStep(dict, lenient) ?? progressStep);
+    assign(record, 'epoch', num('epoch'));
     for (const key of evalKeys) {
       const value = dict[key];
-      if (key === 'eval_loss') assign(record, 'evalLoss', readNumber(dict, key));
-      else if (typeof value === 'number' && Number.isFinite(value)) record.metrics[key.slice(5)] = value;
+      if (key === 'eval_loss') assign(record, 'evalLoss', num(key));
+      else {
+        const n = typeof value === 'number' ? value : lenient && typeof value === 'string' ? Number(value) : Number.NaN;
+        if (Number.isFinite(n)) record.metrics[key.slice(5)] = n;
+      }
     }
     return record;
   }
   const known = ['loss', 'learning_rate', 'step', 'step_time_s', 'samples_per_s', 'tokens_per_s'];
   if (!known.some((k) => k in dict)) return undefined;
   const record: TrainingStepRecord = { kind: 'step', line };
-  assign(record, 'step', readStep(dict) ?? progressStep);
-  assign(record, 'epoch', readNumber(dict, 'epoch'));
-  assign(record, 'loss', readNumber(dict, 'loss'));
-  assign(record, 'learningRate', readNumber(dict, 'learning_rate'));
-  assign(record, 'gradNorm', readNumber(dict, 'grad_norm'));
-  assign(record, 'stepTimeS', readNumber(dict, 'step_time_s'));
-  assign(record, 'samplesPerS', readNumber(dict, 'samples_per_s'));
-  assign(record, 'tokensPerS', readNumber(dict, 'tokens_per_s'));
-  assign(record, 'time', readNumber(dict, 'time'));
+  assign(record, 'step', readStep(dict, lenient) ?? progressStep);
+  assign(record, 'epoch', num('epoch'));
+  assign(record, 'loss', num('loss'));
+  assign(record, 'learningRate', num('learning_rate'));
+  assign(record, 'gradNorm', num('grad_norm'));
+  assign(record, 'stepTimeS', num('step_time_s'));
+  assign(record, 'samplesPerS', num('samples_per_s'));
+  assign(record, 'tokensPerS', num('tokens_per_s'));
+  assign(record, 'time', num('time'));
   return record;
 }
 
@@ -178,7 +201,7 @@ export function parseTrainerLine(text: string, line: number): TrainingLine {
       continue;
     }
     try {
-      const record = classifyTrainingDict(parsed.value, line, progressStepBefore(text, open));
+      const record = classifyTrainingDict(parsed.value, line, { progressStep: progressStepBefore(text, open), numericStrings: true });
       if (record !== undefined) records.push(record);
     } catch (error) {
       if (error instanceof FieldError) return { kind: 'rejected', reason: error.message };

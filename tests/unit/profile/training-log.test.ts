@@ -64,6 +64,23 @@ describe('parseTrainerLine', () => {
       records: [{ kind: 'summary', line: 2, trainRuntimeS: 12.3, trainSamplesPerS: 40.1, trainStepsPerS: 5, trainLoss: 2.1, epoch: 3 }],
     });
   });
+  it('reads floats that the Trainer printed as strings', () => {
+    const parsed = parseTrainerLine(`{'loss': '2.345', 'grad_norm': '1.2', 'learning_rate': '4.5e-05', 'epoch': 0.5}`, 3);
+    expect(parsed).toEqual({
+      kind: 'records',
+      records: [{ kind: 'step', line: 3, loss: 2.345, gradNorm: 1.2, learningRate: 4.5e-5, epoch: 0.5 }],
+    });
+    expect(parseTrainerLine(`{'eval_loss': '1.5', 'eval_runtime': '3.2', 'epoch': 1.0}`, 4)).toEqual({
+      kind: 'records',
+      records: [{ kind: 'eval', line: 4, evalLoss: 1.5, epoch: 1, metrics: { runtime: 3.2 } }],
+    });
+    expect(parseTrainerLine(`{'loss': 'nan', 'epoch': 0.5}`, 5)).toMatchObject({ kind: 'rejected' });
+    expect(parseTrainerLine(`{'loss': 'high', 'epoch': 0.5}`, 6)).toEqual({
+      kind: 'rejected',
+      reason: 'field `loss`: expected a number, found "high"',
+    });
+  });
+
   it('ignores lines without a training dict', () => {
     expect(parseTrainerLine('[INFO|trainer.py:2314] >> ***** Running training *****', 1)).toEqual({ kind: 'ignored' });
     expect(parseTrainerLine(`{'model_type': 'qwen2'}`, 1)).toEqual({ kind: 'ignored' });
