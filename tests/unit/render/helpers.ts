@@ -45,3 +45,17 @@ export function fileOf(rendered: RenderedRun, path: string): string {
   if (text === undefined) throw new Error(`no ${path} among ${[...rendered.files.keys()].join(', ')}`);
   return text;
 }
+
+/** A config built from plain objects (YAML accepts JSON), for values that are awkward to write as YAML. */
+export function configFromObjects(cluster: Record<string, unknown>, experiment: Record<string, unknown>): ResolvedConfig {
+  const base = {
+    preset: 'generic',
+    transport: 'local',
+    partitions: {
+      cpu: { kind: 'cpu', cpus_per_node: 8, mem_per_node: '22G', max_time: '01:00:00' },
+      gpu: { kind: 'gpu', gpus_per_node: 2, cpus_per_node: 8, mem_per_node: '22G', max_time: '01:00:00' },
+    },
+  };
+  const text = `clusters:\n  local: ${JSON.stringify({ ...base, ...cluster })}\nexperiments:\n  exp: ${JSON.stringify(experiment)}\n`;
+  return loadConfigText(text, 'inline.yaml', FIXTURE_DIR);
+}

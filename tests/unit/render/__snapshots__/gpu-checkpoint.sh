@@ -1,0 +1,266 @@
+#!/usr/bin/env bash
+#SBATCH --job-name=lora
+#SBATCH --partition=sequana_gpu
+#SBATCH --account=proj
+#SBATCH --time=02:00:00
+#SBATCH --nodes=1
+#SBATCH --ntasks-per-node=1
+#SBATCH --cpus-per-task=12
+#SBATCH --mem=96G
+#SBATCH --gres=gpu:1
+#SBATCH --output=out/lora/main/job.out
+#SBATCH --error=out/lora/main/job.err
+#SBATCH --comment=hpcbench:<run-id>
+#SBATCH --signal=B:USR1@300
+#SBATCH --requeue
+#SBATCH --open-mode=append
+# The helpers below run from traps (SC2317); setup lines source files that exist only on the cluster (SC1090, SC1091).
+# shellcheck disable=SC2317,SC1090,SC1091
+#
+# hpcbench job script: experiment lora, run <run-id>, template gpu.
+# Rendered from hpcbench.yaml: change the config and render again rather than editing this file.
+# The setup and command lines are copied verbatim from the config (they are your own shell code);
+# every other value in this script is quoted data.
+set -euo pipefail
+
+export HPCBENCH_RUN_ID=<run-id>
+export HPCBENCH_EXPERIMENT=lora
+# sbatch runs the job with --chdir set to the run directory; a local runner may set it instead.
+export HPCBENCH_RUN_DIR="${HPCBENCH_RUN_DIR:-$PWD}"
+cd "$HPCBENCH_RUN_DIR"
+export HPCBENCH_TASK=main
+export HPCBENCH_OUT_DIR="$HPCBENCH_RUN_DIR"/out/lora/"$HPCBENCH_TASK"
+export HPCBENCH_FILES_DIR="$HPCBENCH_RUN_DIR/files"
+export HPCBENCH_INFERENCE_LOG="$HPCBENCH_OUT_DIR"/inference.jsonl
+export HPCBENCH_TRAINING_LOG="$HPCBENCH_OUT_DIR"/train.jsonl
+export HPCBENCH_CHECKPOINT_DIR="$HPCBENCH_RUN_DIR"/checkpoints/"$HPCBENCH_EXPERIMENT"/"$HPCBENCH_TASK"
+mkdir -p "$HPCBENCH_CHECKPOINT_DIR"
+mkdir -p "$HPCBENCH_OUT_DIR"
+hpcb_script_path="$HPCBENCH_RUN_DIR"/scripts/lora.sbatch
+
+# --- helpers -------------------------------------------------------------------------------------
+# JSON is written by bash itself (python3 is not on every compute node): strings are escaped here.
+hpcb_json_str() {
+  local s=$1
+  s=${s//\\/\\\\}
+  s=${s//\"/\\\"}
+  s=${s//$'\n'/\\n}
+  s=${s//$'\r'/\\r}
+  s=${s//$'\t'/\\t}
+  s=${s//[$'\001'-$'\037']/}
+  printf '"%s"' "$s"
+}
+
+# The value of the variable named $1 as a JSON string, or null when it is unset.
+hpcb_json_var() {
+  if [[ -n ${!1+set} ]]; then hpcb_json_str "${!1}"; else printf 'null'; fi
+}
+
+hpcb_trim() {
+  local s=$1
+  s=${s#"${s%%[![:space:]]*}"}
+  s=${s%"${s##*[![:space:]]}"}
+  printf '%s' "$s"
+}
+
+hpcb_sha256_json() {
+  local sum
+  if [[ -r $1 ]] && command -v sha256sum >/dev/null 2>&1; then
+    sum=$(sha256sum "$1")
+    hpcb_json_str "${sum%% *}"
+  else
+    printf 'null'
+  fi
+}
+
+hpcb_nodes_json() {
+  local hosts='' out='' sep='' host
+  if [[ -n ${SLURM_JOB_NODELIST:-} ]] && command -v scontrol >/dev/null 2>&1; then
+    hosts=$(scontrol show hostnames "$SLURM_JOB_NODELIST" 2>/dev/null) || hosts=''
+  fi
+  if [[ -z $hosts ]]; then hosts=$(hostname); fi
+  while IFS= read -r host; do
+    if [[ -n $host ]]; then
+      out+="$sep$(hpcb_json_str "$host")"
+      sep=', '
+    fi
+  done <<<"$hosts"
+  printf '[%s]' "$out"
+}
+
+# GPU names and driver, when nvidia-smi is there; an empty list otherwise.
+hpcb_gpus_json() {
+  local out='' sep='' rows='' index name driver uuid memory
+  if command -v nvidia-smi >/dev/null 2>&1; then
+    rows=$(LC_ALL=C nvidia-smi --query-gpu=index,name,driver_version,uuid,memory.total --format=csv,noheader,nounits 2>/dev/null) || rows=''
+  fi
+  while IFS=, read -r index name driver uuid memory; do
+    if [[ -z $index ]]; then continue; fi
+    out+="$sep{\"index\": $(hpcb_json_str "$(hpcb_trim "$index")"), \"name\": $(hpcb_json_str "$(hpcb_trim "$name")"), \"driver_version\": $(hpcb_json_str "$(hpcb_trim "$driver")"), \"uuid\": $(hpcb_json_str "$(hpcb_trim "$uuid")"), \"memory_total_mib\": $(hpcb_json_str "$(hpcb_trim "$memory")")}"
+    sep=', '
+  done <<<"$rows"
+  printf '[%s]' "$out"
+}
+
+hpcb_slurm_env_json() {
+  local out='' sep='' name
+  while IFS= read -r name; do
+    if [[ $name == SLURM_* ]]; then
+      out+="$sep$(hpcb_json_str "$name"): $(hpcb_json_str "${!name}")"
+      sep=', '
+    fi
+  done < <(compgen -e | LC_ALL=C sort)
+  printf '%s%s%s' '{' "$out" '}'
+}
+
+hpcb_restart_count() {
+  local n=${SLURM_RESTART_COUNT:-0}
+  if [[ $n =~ ^[0-9]+$ ]]; then printf '%s' "$n"; else printf '0'; fi
+}
+
+# metadata.json: written at start (again after a requeue), via a temp file so readers never see half of it.
+hpcb_write_metadata() {
+  local file="$HPCBENCH_OUT_DIR/metadata.json"
+  {
+    printf '{\n'
+    printf '  "schema": "hpcbench.metadata/1",\n'
+    printf '  "run_id": %s,\n' "$(hpcb_json_str "$HPCBENCH_RUN_ID")"
+    printf '  "experiment": %s,\n' "$(hpcb_json_str "$HPCBENCH_EXPERIMENT")"
+    printf '  "task": %s,\n' "$(hpcb_json_str "$HPCBENCH_TASK")"
+    printf '  "job_id": %s,\n' "$(hpcb_json_var SLURM_JOB_ID)"
+    printf '  "array_job_id": %s,\n' "$(hpcb_json_var SLURM_ARRAY_JOB_ID)"
+    printf '  "array_task_id": %s,\n' "$(hpcb_json_var SLURM_ARRAY_TASK_ID)"
+    printf '  "restart_count": %s,\n' "$(hpcb_restart_count)"
+    printf '  "hostname": %s,\n' "$(hpcb_json_str "$(hostname)")"
+    printf '  "nodes": %s,\n' "$(hpcb_nodes_json)"
+    printf '  "start_time": %s,\n' "$(hpcb_json_str "$(date -u +%Y-%m-%dT%H:%M:%SZ)")"
+    printf '  "cuda_visible_devices": %s,\n' "$(hpcb_json_var CUDA_VISIBLE_DEVICES)"
+    printf '  "gpus": %s,\n' "$(hpcb_gpus_json)"
+    printf '  "gpu_fields": %s,\n' '["timestamp","index","uuid","pci.bus_id","name","driver_version","utilization.gpu","utilization.memory","memory.used","memory.total","power.draw","temperature.gpu","clocks.sm","clocks.mem"]'
+    printf '  "gpu_interval_ms": %s,\n' 1000
+    # In a batch job $0 is slurmd's copy of the script; compare both with manifest.json's sha256.
+    printf '  "script": {"path": %s, "sha256_running": %s, "sha256_run_dir": %s},\n' \
+      '"scripts/lora.sbatch"' "$(hpcb_sha256_json "$0")" "$(hpcb_sha256_json "$hpcb_script_path")"
+    printf '  "parameters": %s,\n' "$HPCBENCH_PARAMS_JSON"
+    printf '  "slurm": %s\n' "$(hpcb_slurm_env_json)"
+    printf '}\n'
+  } >"$file.tmp"
+  mv -f "$file.tmp" "$file"
+}
+
+hpcb_sidecar_pid=''
+hpcb_signal=''
+hpcb_requeued=false
+# exit.json and the sidecar's end, whatever way the script ends.
+hpcb_on_exit() {
+  local rc=$?
+  set +e
+  if [[ -n $hpcb_sidecar_pid ]]; then
+    kill "$hpcb_sidecar_pid" 2>/dev/null
+    wait "$hpcb_sidecar_pid" 2>/dev/null
+  fi
+  printf '{"exit_code": %s, "end_time": %s, "restart_count": %s, "signal": %s, "requeued": %s}\n' \
+    "$rc" "$(hpcb_json_str "$(date -u +%Y-%m-%dT%H:%M:%SZ)")" "$(hpcb_restart_count)" \
+    "$(if [[ -n $hpcb_signal ]]; then hpcb_json_str "$hpcb_signal"; else printf 'null'; fi)" "$hpcb_requeued" \
+    >"$HPCBENCH_OUT_DIR/exit.json.tmp" && mv -f "$HPCBENCH_OUT_DIR/exit.json.tmp" "$HPCBENCH_OUT_DIR/exit.json"
+  exit "$rc"
+}
+trap hpcb_on_exit EXIT
+
+hpcb_workload_pid=''
+# `wait` returns early when a trapped signal arrives; keep waiting until the workload is gone.
+hpcb_wait_workload() {
+  local rc=0
+  wait "$hpcb_workload_pid" || rc=$?
+  while kill -0 "$hpcb_workload_pid" 2>/dev/null; do
+    rc=0
+    wait "$hpcb_workload_pid" || rc=$?
+  done
+  # A status above 128 may be the interrupted wait's, not the workload's; bash still knows the latter.
+  if ((rc > 128)); then
+    rc=0
+    wait "$hpcb_workload_pid" || rc=$?
+  fi
+  return "$rc"
+}
+
+# --- GPU sampling ----------------------------------------------------------------------------------
+# nvidia-smi in the background, one CSV line per GPU per interval; the EXIT trap stops it.
+hpcb_start_sidecar() {
+  if ! command -v nvidia-smi >/dev/null 2>&1; then
+    echo "hpcbench: nvidia-smi not found on $(hostname): GPU sampling skipped, the job goes on" >&2
+    return 0
+  fi
+  LC_ALL=C nvidia-smi --query-gpu=timestamp,index,uuid,pci.bus_id,name,driver_version,utilization.gpu,utilization.memory,memory.used,memory.total,power.draw,temperature.gpu,clocks.sm,clocks.mem --format=csv,noheader,nounits -l 1 \
+    >>"$HPCBENCH_OUT_DIR/nvidia-smi.csv" 2>>"$HPCBENCH_OUT_DIR/nvidia-smi.err" &
+  hpcb_sidecar_pid=$!
+}
+
+
+# --- checkpoint and requeue ----------------------------------------------------------------------
+# SLURM sends SIGUSR1 300 s before the time limit (--signal=B:…, to this
+# shell only). Forward it to the workload's process group, give it up to 60 s to write its
+# checkpoint into $HPCBENCH_CHECKPOINT_DIR and exit, then put the job back in the queue.
+hpcb_on_checkpoint_signal() {
+  local waited=0
+  hpcb_signal=USR1
+  echo "hpcbench: SIG$hpcb_signal at $(date -u +%H:%M:%S): asking the workload to checkpoint" >&2
+  if [[ -n $hpcb_workload_pid ]]; then
+    kill -s "$hpcb_signal" -- "-$hpcb_workload_pid" 2>/dev/null || kill -s "$hpcb_signal" "$hpcb_workload_pid" 2>/dev/null || true
+    while kill -0 "$hpcb_workload_pid" 2>/dev/null && ((waited < 60)); do
+      sleep 1
+      waited=$((waited + 1))
+    done
+  fi
+  if [[ -n ${SLURM_JOB_ID:-} ]] && command -v scontrol >/dev/null 2>&1; then
+    echo "hpcbench: requeueing job $SLURM_JOB_ID (restart $(hpcb_restart_count) so far)" >&2
+    if scontrol requeue "$SLURM_JOB_ID"; then hpcb_requeued=true; else echo "hpcbench: scontrol requeue failed" >&2; fi
+  fi
+}
+trap hpcb_on_checkpoint_signal USR1
+
+# --- setup (cluster, then experiment), verbatim from the config ------------------------------------
+# Environment modules and conda activation scripts read unset variables: relax `set -u` meanwhile.
+set +u
+module load python/3.10_sequana
+source /scratch/proj/alice/venv/bin/activate
+set -u
+
+# --- Hugging Face, offline -----------------------------------------------------------------------
+# Compute nodes have no internet: models and datasets come from the cache that
+# scripts/prefetch-hf.sh filled on a login or transfer node.
+export HF_HOME=/scratch/proj/alice/hf-cache
+export HF_HUB_CACHE="$HF_HOME/hub"
+export HF_HUB_OFFLINE=1
+export TRANSFORMERS_OFFLINE=1
+export HF_DATASETS_OFFLINE=1
+# Expandable segments reduce fragmentation OOMs. PYTORCH_ALLOC_CONF replaces the deprecated
+# PYTORCH_CUDA_ALLOC_CONF; a value set by the cluster or the experiment env wins.
+export PYTORCH_ALLOC_CONF="${PYTORCH_ALLOC_CONF:-expandable_segments:True}"
+
+# --- environment and parameters ------------------------------------------------------------------
+export TOKENIZERS_PARALLELISM=false
+export lr=0.0002
+export note='it'\''s fine'
+export HPCBENCH_PARAMS_JSON='{"lr":0.0002,"note":"it'\''s fine"}'
+
+hpcb_write_metadata
+# GPU sampling into nvidia-smi.csv (fields in metadata.json), stopped by the EXIT trap.
+hpcb_start_sidecar
+
+# The workload: the experiment's `command`, verbatim.
+hpcb_workload() {
+python workloads/train.py --epochs 1
+}
+
+# Relative paths in the command resolve against the uploaded files (same layout as the project).
+if [[ -d $HPCBENCH_FILES_DIR ]]; then cd "$HPCBENCH_FILES_DIR"; fi
+# Job control on for one line: the workload gets its own process group, so a forwarded signal
+# reaches every process in it. It runs in the background so that bash can run traps meanwhile.
+set -m
+hpcb_workload </dev/null &
+hpcb_workload_pid=$!
+set +m
+hpcb_rc=0
+hpcb_wait_workload || hpcb_rc=$?
+exit "$hpcb_rc"
