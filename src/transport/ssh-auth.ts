@@ -3,7 +3,7 @@
  * read lazily, so an encrypted key only asks for its passphrase when the agent did not get in.
  */
 import { readFileSync } from 'node:fs';
-import { utils, type AnyAuthMethod, type AuthHandlerMiddleware, type ParsedKey } from 'ssh2';
+import ssh2, { type AnyAuthMethod, type AuthHandlerMiddleware, type ParsedKey } from 'ssh2';
 import { RemoteError } from '../errors.js';
 import type { SshTarget } from './ssh-target.js';
 
@@ -117,6 +117,9 @@ export class AuthAttempt {
     });
   }
 }
+
+// ssh2 is CommonJS; Node's ESM loader only sees some of its exports by name, and not `utils`.
+const { utils } = ssh2;
 
 function parseKeyOnce(data: Buffer, passphrase: string | undefined): ParsedKey | Error {
   const parsed = passphrase === undefined ? utils.parseKey(data) : utils.parseKey(data, passphrase);
