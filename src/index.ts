@@ -163,3 +163,4 @@ export {
   type ProcessSamplerOptions,
   type ProcessSamplerDeps,
 } from './profile/process-sampler.js';
+export * from './runs/index.js';

@@ -6,6 +6,12 @@ import { configCommand } from './config.js';
 import { profileCommand } from './profile.js';
 import { renderCommand } from './render.js';
 import { templatesCommand } from './templates.js';
+import { submitCommand } from './submit.js';
+import { statusCommand } from './status.js';
+import { watchCommand } from './watch.js';
+import { fetchCommand } from './fetch.js';
+import { cancelCommand } from './cancel.js';
+import { runsCommand } from './runs.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs modules differ in their argument types
-export const commands: CommandModule<any, any>[] = [configCommand, profileCommand, renderCommand, templatesCommand];
+export const commands: CommandModule<any, any>[] = [configCommand, profileCommand, renderCommand, templatesCommand, submitCommand, statusCommand, watchCommand, fetchCommand, cancelCommand, runsCommand];

@@ -52,7 +52,7 @@ export {
   taskStates,
 } from './query.js';
 export { type LostSubmissionQuery, findLostSubmission } from './lookup.js';
-export { type PreflightCheck, type PreflightOptions, runPreflight, assertPreflight, hubDirectoryName } from './preflight.js';
+export { type PreflightCheck, type PreflightOptions as SubmitPreflightOptions, runPreflight, assertPreflight, hubDirectoryName } from './preflight.js';
 export {
   type SubmitEvent,
   type SubmitRunOptions,

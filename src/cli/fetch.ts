@@ -1,0 +1,49 @@
+/** `hpcbench fetch [run]`: the run's out/ tree into results/<run-id>/, resumably. */
+import type { Argv, CommandModule } from 'yargs';
+import { openRun } from '../runs/context.js';
+import { fetchRun } from '../runs/fetch.js';
+import { runDirectory } from '../runs/registry.js';
+import type { GlobalOptions } from './global-options.js';
+import { createOutput } from './output.js';
+import { addRunOptions, connectOptionsOf, resultsDirOf, type RunCommandArgs } from './runs.js';
+
+interface FetchArgs extends RunCommandArgs {
+  run: string | undefined;
+  experiment: string[] | undefined;
+}
+
+async function fetchHandler(argv: FetchArgs): Promise<void> {
+  const out = createOutput(argv);
+  const run = await openRun(resultsDirOf(argv), argv.run, connectOptionsOf(argv, out));
+  try {
+    const runDir = runDirectory(run.resultsDir, run.runId);
+    const result = await fetchRun({
+      transport: run.transport,
+      record: run.record,
+      runDir,
+      ...(argv.experiment && argv.experiment.length > 0 ? { experiments: argv.experiment } : {}),
+      onFile: (f) => out.debug(`${f.skipped ? 'complete ' : 'fetched  '} ${f.path}${f.resumedFrom !== undefined ? ` (resumed at ${f.resumedFrom} B)` : ''}`),
+    });
+    if (argv.json) {
+      out.json({ run_id: run.runId, dir: runDir, ...result });
+      return;
+    }
+    if (result.empty) {
+      out.info(`run ${run.runId}: nothing to fetch yet (${run.record.remote_dir}/out does not exist: no job has started)`);
+      return;
+    }
+    out.data(`run ${run.runId}: ${result.files.length} file(s), ${result.bytes} bytes fetched, ${result.skipped} already complete, into ${runDir}`);
+  } finally {
+    await run.transport.close();
+  }
+}
+
+export const fetchCommand: CommandModule<GlobalOptions, FetchArgs> = {
+  command: 'fetch [run]',
+  describe: 'Download job logs, nvidia-smi CSV, inference/training logs and metadata (resumable; complete files are skipped)',
+  builder: (y: Argv<GlobalOptions>) =>
+    addRunOptions(y)
+      .positional('run', { type: 'string', describe: 'Run id, a unique prefix of one, or latest' })
+      .option('experiment', { type: 'string', array: true, describe: 'Only these experiments of the run' }) as unknown as Argv<FetchArgs>,
+  handler: fetchHandler,
+};

@@ -1,0 +1,147 @@
+/**
+ * `hpcbench submit <experiment>`: render, preflight, upload, submit in dependency order, record.
+ * `--test-only` stops after the preflight checks (read-only remote commands, nothing uploaded);
+ * `--dry-run` runs no remote command at all and prints the plan; `--resume <run>` continues a
+ * run whose submission was interrupted, looking lost submissions up before sending anything.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { loadConfigText, resolveConfigPath } from '../config/index.js';
+import { UsageError } from '../errors.js';
+import { applySetOverrides, parseSetArgument, renderRun, writeRun } from '../render/index.js';
+import { connectCluster, describeRunCluster } from '../runs/connect.js';
+import { parseSubmitManifest, readSubmitManifest } from '../runs/manifest-file.js';
+import { readRunRecord, resolveRunId, runDirectory } from '../runs/registry.js';
+import { describeSubmitPlan, submitRun, type SubmitEvent } from '../runs/submit.js';
+import type { GlobalOptions } from './global-options.js';
+import { createOutput, type Output } from './output.js';
+import { addRunOptions, connectOptionsOf, resultsDirOf, type RunCommandArgs } from './runs.js';
+
+interface SubmitArgs extends RunCommandArgs {
+  experiment: string | undefined;
+  'test-only': boolean;
+  'dry-run': boolean;
+  retries: number;
+  set: string[];
+  'run-id': string | undefined;
+  resume: string | undefined;
+}
+
+function reportEvent(out: Output, event: SubmitEvent): void {
+  switch (event.kind) {
+    case 'preflight':
+      for (const c of event.checks) out.info(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
+      break;
+    case 'uploaded':
+      out.info(`uploaded ${event.files} file(s)`);
+      break;
+    case 'submitted':
+      out.info(`submitted ${event.experiment}: job ${event.jobId}${event.recovered ? ' (found by its tag after the answer was lost)' : ''}`);
+      break;
+    case 'ambiguous':
+      out.warn(`${event.experiment}: the answer to sbatch was lost (${event.message}); looking the job up before submitting again`);
+      break;
+    case 'retrying':
+      out.warn(`${event.experiment}: ${event.message}; retrying in ${Math.round(event.retryInMs / 1000)} s`);
+      break;
+    default: {
+      const never: never = event;
+      throw new Error(`unhandled submit event ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+async function resumeHandler(argv: SubmitArgs, out: Output): Promise<void> {
+  const resultsDir = resultsDirOf(argv);
+  const runId = await resolveRunId(resultsDir, argv.resume);
+  const record = await readRunRecord(resultsDir, runId);
+  const manifest = await readSubmitManifest(runDirectory(resultsDir, runId));
+  const transport = connectCluster(record.cluster, connectOptionsOf(argv, out));
+  try {
+    const result = await submitRun({ transport, resultsDir, manifest, cluster: record.cluster, skipPreflight: true, onEvent: (e) => reportEvent(out, e) });
+    if (argv.json) out.json({ run_id: runId, jobs: result.record.jobs.map((j) => ({ experiment: j.experiment, job_id: j.job_id ?? null })) });
+    else out.data(runId);
+  } finally {
+    await transport.close();
+  }
+}
+
+async function submitHandler(argv: SubmitArgs): Promise<void> {
+  const out = createOutput(argv);
+  if (argv.resume !== undefined) return resumeHandler(argv, out);
+  if (argv.experiment === undefined) throw new UsageError('name the experiment to submit, or --resume <run>', 'e.g. `hpcbench submit lora`');
+  if (!Number.isInteger(argv.retries) || argv.retries < 0) throw new UsageError(`--retries ${String(argv.retries)} must be a whole number ≥ 0`);
+  const configPath = resolveConfigPath(argv.config);
+  const root = dirname(configPath);
+  const text = applySetOverrides(readFileSync(configPath, 'utf8'), argv.experiment, argv.set.map(parseSetArgument));
+  const config = loadConfigText(text, configPath, root);
+  const rendered = renderRun(config, argv.experiment, argv['run-id'] !== undefined ? { runId: argv['run-id'] } : {});
+  for (const warning of rendered.warnings) out.warn(warning);
+  const manifest = parseSubmitManifest(JSON.stringify(rendered.manifest), 'manifest.json');
+  const clusterNames = [...new Set(manifest.jobs.map((j) => j.cluster))];
+  if (clusterNames.length !== 1) {
+    throw new UsageError(`the experiments of this run use several clusters (${clusterNames.join(', ')})`, 'Submit experiments that run on different clusters separately.');
+  }
+  const cluster = config.clusters[clusterNames[0] as string];
+  if (!cluster) throw new UsageError(`cluster ${clusterNames[0] ?? ''} is not in ${configPath}`);
+  const runCluster = describeRunCluster(cluster, root);
+  if (argv['dry-run']) {
+    // No remote command at all: only what would be done.
+    const lines = describeSubmitPlan(manifest, runCluster, argv.retries);
+    if (argv.json) out.json({ run_id: manifest.run_id, dry_run: true, plan: lines });
+    else for (const line of lines) out.data(line);
+    return;
+  }
+  const resultsDir = resultsDirOf(argv);
+  const runDir = join(resultsDir, manifest.run_id);
+  writeRun(runDir, rendered, { copyFilesFrom: root });
+  const models = [...new Set(manifest.experiments.flatMap((name) => config.experiments[name]?.models ?? []))];
+  const transport = connectCluster(runCluster, { ...connectOptionsOf(argv, out), root });
+  try {
+    const result = await submitRun({
+      transport,
+      resultsDir,
+      runDir,
+      manifest,
+      cluster: runCluster,
+      hfCache: cluster.hf_cache,
+      models,
+      configRoot: root,
+      configFile: configPath,
+      testOnly: argv['test-only'],
+      retries: argv.retries,
+      onEvent: (e) => reportEvent(out, e),
+    });
+    if (argv.json) {
+      out.json({
+        run_id: manifest.run_id,
+        test_only: result.testOnly,
+        checks: result.checks,
+        jobs: result.record.jobs.map((j) => ({ experiment: j.experiment, job_id: j.job_id ?? null })),
+      });
+    } else if (result.testOnly) {
+      out.data(`preflight passed for run ${manifest.run_id}; nothing was uploaded or submitted`);
+    } else {
+      out.data(manifest.run_id);
+      out.info(`follow it with \`hpcbench watch ${manifest.run_id}\``);
+    }
+  } finally {
+    await transport.close();
+  }
+}
+
+export const submitCommand: CommandModule<GlobalOptions, SubmitArgs> = {
+  command: 'submit [experiment]',
+  describe: 'Render, check, upload and submit an experiment (and those it depends on) to its cluster',
+  builder: (y: Argv<GlobalOptions>) =>
+    addRunOptions(y)
+      .positional('experiment', { type: 'string', describe: 'Experiment name from hpcbench.yaml' })
+      .option('test-only', { type: 'boolean', default: false, describe: 'Stop after the preflight checks (workdir, models in the HF cache, sbatch --test-only)' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'Print what would be uploaded and submitted; runs no remote command' })
+      .option('retries', { type: 'number', default: 0, describe: 'Resubmit a job ended by NODE_FAIL/BOOT_FAIL up to N times, excluding the node (done by watch)' })
+      .option('set', { type: 'string', array: true, default: [] as string[], describe: 'Override for this run, as for `hpcbench render`' })
+      .option('run-id', { type: 'string', describe: 'Run id (default: YYYYMMDD-HHMMSS-<experiment>-<hex>)' })
+      .option('resume', { type: 'string', describe: 'Continue submitting an interrupted run (id, prefix or latest); never submits a job twice' }) as unknown as Argv<SubmitArgs>,
+  handler: submitHandler,
+};

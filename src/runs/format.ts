@@ -1,0 +1,44 @@
+/** Text for people: tables and one-line summaries of runs and jobs (no printing here). */
+import type { StatusRow } from './status.js';
+import type { RunRecord } from './run-record.js';
+import type { WatchJobStatus } from './watch.js';
+
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** `3 COMPLETED, 1 RUNNING` for an array's tasks. */
+export function summariseTasks(tasks: Readonly<Record<string, string>> | undefined): string {
+  if (!tasks) return '';
+  const counts = new Map<string, number>();
+  for (const state of Object.values(tasks)) counts.set(state, (counts.get(state) ?? 0) + 1);
+  return [...counts.entries()].map(([s, n]) => `${n} ${s}`).join(', ');
+}
+
+export function formatStatusTable(rows: readonly StatusRow[]): string {
+  return formatTable(
+    ['EXPERIMENT', 'JOB', 'STATE', 'REASON', 'ELAPSED', 'NODE', 'EXIT', 'TASKS'],
+    rows.map((r) => [r.experiment, r.jobId ?? '-', r.state, r.reason ?? '', r.elapsed ?? '', r.nodes ?? '', r.exitCode ?? '', summariseTasks(r.tasks)]),
+  );
+}
+
+/** One line for the live display: `lora 12 RUNNING · infer 13 PENDING`. */
+export function formatProgressLine(jobs: readonly WatchJobStatus[]): string {
+  return jobs.map((j) => `${j.experiment} ${j.jobId} ${j.tasks ? `[${summariseTasks(j.tasks)}]` : j.state}`).join(' · ');
+}
+
+export function formatRunsTable(records: readonly RunRecord[]): string {
+  return formatTable(
+    ['RUN', 'CLUSTER', 'PHASE', 'EXPERIMENTS', 'STATES', 'CREATED'],
+    records.map((r) => [
+      r.run_id,
+      r.cluster.name,
+      r.phase,
+      r.experiments.join(','),
+      r.jobs.map((j) => j.state ?? '-').join(','),
+      r.created_at.replace(/\.\d+Z$/, 'Z'),
+    ]),
+  );
+}
