@@ -6,6 +6,8 @@ export { quoteShell, shellCommand } from './render/shell-quote.js';
 export * from './stats/index.js';
 export {
   scanLines,
+  scanLineBytes,
+  MAX_LINE_BYTES,
   readLines,
   RejectedLines,
   enforceStrict,
@@ -164,3 +166,34 @@ export {
   type ProcessSamplerDeps,
 } from './profile/process-sampler.js';
 export * from './runs/index.js';
+export { ExactHistogram } from './profile/exact-histogram.js';
+export {
+  GPU_METRIC_NAMES,
+  BUSY_UTILIZATION_THRESHOLD,
+  GpuAccumulator,
+  computeDeviceMetrics,
+  computeOverallMetrics,
+  type GpuMetricName,
+  type GpuIdentity,
+  type GpuMetrics,
+  type GpuDeviceMetrics,
+  type GpuOverallMetrics,
+  type MetricDistribution,
+} from './profile/gpu-metrics.js';
+export { GpuLogAccumulator } from './profile/gpu-log-accumulator.js';
+export { DEFAULT_GPU_QUERY_FIELDS, parseHeaderLine, parseFieldName, type QueryField, type QueryFieldRole } from './profile/nvidia-smi-fields.js';
+export { QueryGpuParser, parseQueryGpuFiles, summarizeQueryGpuLogs, type QueryGpuOptions } from './profile/nvidia-smi-query.js';
+export { DmonParser, parseDmonFiles, summarizeDmonLogs, type DmonOptions } from './profile/nvidia-smi-dmon.js';
+export {
+  summarizeComputeApps,
+  DEFAULT_COMPUTE_APPS_FIELDS,
+  type ComputeAppUsage,
+  type ComputeAppsSummary,
+} from './profile/nvidia-smi-apps.js';
+export {
+  detectNvidiaSmiFormat,
+  summarizeNvidiaSmiLogs,
+  type NvidiaSmiFormat,
+  type NvidiaSmiSummary,
+  type NvidiaSmiOptions,
+} from './profile/nvidia-smi.js';
