@@ -99,6 +99,8 @@ const ALIASES: Readonly<Record<string, PlainJobStateName | 'CANCELLED'>> = {
   COMPLETE: 'COMPLETED',
   CANCELED: 'CANCELLED',
   OOM: 'OUT_OF_MEMORY',
+  // squeue's default two-column ST field cuts OOM to OO.
+  OO: 'OUT_OF_MEMORY',
   NODEFAIL: 'NODE_FAIL',
 };
 

@@ -118,13 +118,17 @@ export function suggestTimeLimit(
   return { value: wanted, capped: false, exhausted: false };
 }
 
-/** The memory to ask for after an out-of-memory kill: `factor`× the larger of peak and request, whole GiB. */
+/**
+ * The memory to ask for after an out-of-memory kill: `factor`× the larger of peak and request
+ * (a killed job's MaxRSS is often sampled before the spike), in whole GiB, or 256 MiB steps
+ * below 1 GiB so a small job is not told to ask for gigabytes.
+ */
 export function suggestMemory(
   usedMiB: number,
   options: { factor?: number; previousMiB?: number; nodeMemoryMiB?: number } = {},
 ): Suggestion {
-  const base = Math.max(usedMiB, options.previousMiB ?? 0, 1024);
-  const wanted = roundUpTo(base * (options.factor ?? 1.5), 1024);
+  const raw = Math.max(usedMiB, options.previousMiB ?? 0, 1) * (options.factor ?? 1.5);
+  const wanted = raw <= 1024 ? roundUpTo(raw, 256) : roundUpTo(raw, 1024);
   const max = options.nodeMemoryMiB;
   if (max !== undefined && wanted > max) {
     return { value: max, capped: true, exhausted: max <= (options.previousMiB ?? usedMiB) };

@@ -29,6 +29,7 @@ describe('parseJobState', () => {
     ['DL', 'DEADLINE'],
     ['S', 'SUSPENDED'],
     ['CF', 'CONFIGURING'],
+    ['OO', 'OUT_OF_MEMORY'],
     ['SE', 'SPECIAL_EXIT'],
     ['OUT_OF_MEMORY', 'OUT_OF_MEMORY'],
     ['running', 'RUNNING'],

@@ -43,6 +43,11 @@ describe('suggestions', () => {
     expect(suggestTimeLimit(48 * 3600, { previousLimitSeconds: 48 * 3600, partitionMaxSeconds: 48 * 3600 }).exhausted).toBe(true);
   });
 
+  it('asks for small jobs in 256 MiB steps', () => {
+    expect(suggestMemory(1.06, { previousMiB: 100 }).value).toBe(256);
+    expect(suggestMemory(600, { previousMiB: 512 }).value).toBe(1024);
+  });
+
   it('asks for 1.5× the larger of peak and request, in whole GiB, capped at the node', () => {
     expect(suggestMemory(1023.5, { previousMiB: 1024 })).toEqual({ value: 2048, capped: false, exhausted: false });
     expect(suggestMemory(30_000, { previousMiB: 32_768 })).toEqual({ value: 49_152, capped: false, exhausted: false });
@@ -148,6 +153,16 @@ describe('assessJob', () => {
     const v = assessJob({ state: parseJobState('PD'), reason: 'DependencyNeverSatisfied' });
     expect(v.action).toBe('cancel');
     expect(v.title).toContain('cannot start');
+  });
+
+  it('judges the real test-cluster outcomes', () => {
+    const real = new Map(parseSacct(fixture('sacct-real-22.05.txt')).map((j) => [j.jobId, j]));
+    const timeout = real.get('3');
+    const oom = real.get('4');
+    const dep = real.get('6');
+    expect(assessJob({ state: timeout!.state, elapsedSeconds: timeout!.elapsedSeconds!, timeLimitSeconds: timeout!.timeLimitSeconds! }).suggestedTime).toBe('00:05:00');
+    expect(assessJob({ state: oom!.state, reqMemMiB: oom!.reqMem!.mib, maxRssMiB: oom!.maxRssMiB! }).suggestedMem).toBe('256M');
+    expect(assessJob({ state: dep!.state, reason: dep!.reason! }).action).toBe('cancel');
   });
 
   it('running and unknown jobs need no action yet', () => {

@@ -167,3 +167,38 @@ describe('readSacctOutput', () => {
     if (result.kind === 'ok') expect(result.jobs).toHaveLength(14);
   });
 });
+
+describe('real SLURM 22.05 sacct output (test cluster)', () => {
+  const real = new Map(parseSacct(fixture('sacct-real-22.05.txt')).map((j) => [j.jobId, j]));
+
+  it('reads the outcomes the cluster produced', () => {
+    expect([...real.values()].map((j) => `${j.jobId}:${j.state.name}`)).toEqual([
+      '1:COMPLETED',
+      '2:FAILED',
+      '3:TIMEOUT',
+      '4:OUT_OF_MEMORY',
+      '6:PENDING',
+      '7:CANCELLED',
+      '5_0:COMPLETED',
+      '5_1:COMPLETED',
+      '5_2:COMPLETED',
+      '5_3:COMPLETED',
+      '5_4:COMPLETED',
+      '5_5:COMPLETED',
+    ]);
+    expect(real.get('2')?.exitCode).toEqual({ code: 3, signal: 0 });
+    expect(real.get('3')).toMatchObject({ elapsedSeconds: 75, timeLimitSeconds: 60 });
+    expect(real.get('3')?.steps[0]).toMatchObject({ stepId: 'batch', state: { name: 'CANCELLED' }, exitCode: { code: 0, signal: 15 } });
+    expect(real.get('4')).toMatchObject({ reqMem: { mib: 100, per: 'job' }, exitCode: { code: 0, signal: 125 } });
+    expect(real.get('7')?.state).toEqual({ name: 'CANCELLED', by: '1001' });
+    expect(real.get('5_5')).toMatchObject({ jobIdRaw: '5', arrayJobId: '5', arrayTaskId: '5' });
+    expect(real.get('5_0')?.steps.map((s) => s.id)).toEqual(['5_0.batch']);
+  });
+
+  it('keeps Partition_Limit as text and DependencyNeverSatisfied as the reason', () => {
+    expect(real.get('6')).toMatchObject({ timeLimitText: 'Partition_Limit', reason: 'DependencyNeverSatisfied' });
+    expect(real.get('6')?.timeLimitSeconds).toBeUndefined();
+    // Without AccountingStoreFlags=job_comment, sacct leaves Comment empty.
+    expect(real.get('1')?.comment).toBeUndefined();
+  });
+});
