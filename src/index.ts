@@ -41,11 +41,13 @@ export {
 export * from './slurm/index.js';
 export {
   createTransport,
+  createClusterTransport,
   LocalTransport,
   SshTransport,
   ConnectionLostError,
   SshConnectError,
   resolveSshTarget,
+  resolveSshSettings,
   describeTarget,
   parseKnownHosts,
   checkHostKey,
@@ -61,6 +63,8 @@ export {
   type DownloadResult,
   type FileWriteOptions,
   type SshTarget,
+  type SshTargetSettings,
+  type ClusterTransportSettings,
   type SshTransportOptions,
   type CreateTransportOptions,
   type LocalTransportOptions,

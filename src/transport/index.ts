@@ -13,8 +13,21 @@ export {
 export { LocalTransport, type LocalTransportOptions } from './local.js';
 export { SshTransport, ConnectionLostError, type SshTransportOptions, type ReconnectOptions } from './ssh.js';
 export { SshConnectError, type ConnectOptions } from './ssh-connect.js';
-export { resolveSshTarget, describeTarget, parseTargetSpec, type SshTarget, type ResolveSshTargetOptions } from './ssh-target.js';
-export { createTransport, type CreateTransportOptions } from './create-transport.js';
+export {
+  resolveSshTarget,
+  resolveSshSettings,
+  describeTarget,
+  parseTargetSpec,
+  type SshTarget,
+  type SshTargetSettings,
+  type ResolveSshTargetOptions,
+} from './ssh-target.js';
+export {
+  createTransport,
+  createClusterTransport,
+  type CreateTransportOptions,
+  type ClusterTransportSettings,
+} from './create-transport.js';
 export {
   parseKnownHosts,
   checkHostKey,

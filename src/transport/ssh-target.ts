@@ -200,27 +200,79 @@ function seconds(value: string | undefined, field: string, file: string): number
  * over the config; the config's HostName replaces the host.
  */
 export function resolveSshTarget(target: string, options: ResolveSshTargetOptions = {}): SshTarget {
+  return resolveWith(target, {}, createResolver(options), 0, new Set());
+}
+
+/** The `ssh:` mapping of a cluster in hpcbench.yaml; set fields win over ~/.ssh/config, like flags of `ssh`. */
+export interface SshTargetSettings {
+  /** A Host alias from ~/.ssh/config, a host name, or user@host:port. */
+  host: string;
+  user?: string | undefined;
+  port?: number | undefined;
+  identity_file?: string | undefined;
+  known_hosts?: string | undefined;
+  /** Like `ssh -J`: replaces the config's ProxyJump; "none" disables it. */
+  proxy_jump?: string | undefined;
+  /** Another ssh config file instead of ~/.ssh/config. */
+  ssh_config?: string | undefined;
+}
+
+export function resolveSshSettings(settings: SshTargetSettings, options: ResolveSshTargetOptions = {}): SshTarget {
+  const homeDir = options.homeDir ?? homedir();
+  const configPath = settings.ssh_config === undefined ? options.configPath : expandHome(settings.ssh_config, homeDir);
+  const resolver = createResolver({ ...options, ...(configPath === undefined ? {} : { configPath }) });
+  const override: Partial<ParsedSpec> = {};
+  if (settings.user !== undefined) override.user = settings.user;
+  if (settings.port !== undefined) override.port = settings.port;
+  const resolved = resolveWith(settings.host, override, resolver, 0, new Set());
+  const ctx: TokenContext = {
+    host: resolved.host,
+    originalHost: parseTargetSpec(settings.host, 'ssh.host').host,
+    port: resolved.port,
+    remoteUser: resolved.username,
+    localUser: resolver.localUser,
+    homeDir,
+  };
+  if (settings.identity_file !== undefined) {
+    resolved.identityFiles = [expandPath(settings.identity_file, ctx, { file: '', field: 'ssh.identity_file' })];
+    resolved.identityFilesExplicit = true;
+  }
+  if (settings.known_hosts !== undefined) {
+    resolved.knownHostsFiles = [expandPath(settings.known_hosts, ctx, { file: '', field: 'ssh.known_hosts' })];
+  }
+  if (settings.proxy_jump !== undefined) {
+    resolved.proxyJump = resolveJumps(settings.proxy_jump, resolver, 1, new Set([settings.host]));
+  }
+  return resolved;
+}
+
+interface Resolver {
+  config: SSHConfig;
+  file: string;
+  homeDir: string;
+  localUser: string;
+}
+
+function createResolver(options: ResolveSshTargetOptions): Resolver {
   const homeDir = options.homeDir ?? homedir();
   const localUser = options.localUser ?? safeLocalUser();
   const { config, file } = loadConfig(options, homeDir);
-  return resolveWith(target, config, file, homeDir, localUser, 0, new Set());
+  return { config, file, homeDir, localUser };
 }
 
-function resolveWith(
-  target: string,
-  config: SSHConfig,
-  file: string,
-  homeDir: string,
-  localUser: string,
-  depth: number,
-  seen: Set<string>,
-): SshTarget {
+function expandHome(path: string, homeDir: string): string {
+  if (path === '~') return homeDir;
+  return path.startsWith('~/') ? join(homeDir, path.slice(2)) : path;
+}
+
+function resolveWith(target: string, override: Partial<ParsedSpec>, r: Resolver, depth: number, seen: Set<string>): SshTarget {
+  const { config, file, homeDir, localUser } = r;
   if (depth > MAX_JUMP_DEPTH || seen.has(target)) {
     throw new ConfigError([
       { path: 'ProxyJump', file, message: `ProxyJump chain through "${target}" loops or is deeper than ${MAX_JUMP_DEPTH} hops` },
     ]);
   }
-  const spec = parseTargetSpec(target);
+  const spec = { ...parseTargetSpec(target), ...override };
   // matchExec false: the config must never make us run commands.
   const computed = config.compute(spec.user === undefined ? { Host: spec.host } : { Host: spec.host, User: spec.user }, {
     ignoreCase: true,
@@ -269,18 +321,24 @@ function resolveWith(
   if (field('HashKnownHosts')?.toLowerCase() === 'yes') resolved.hashKnownHosts = true;
 
   const jump = field('ProxyJump');
-  if (jump !== undefined && jump.toLowerCase() !== 'none') {
-    const nextSeen = new Set(seen).add(target);
-    const hops = jump.split(',').map((h) => h.trim()).filter((h) => h !== '');
-    hops.forEach((hop, index) => {
-      // Like `ssh -J a,b`: every hop gets its own config, but only the first hop's own ProxyJump
-      // is followed; later hops are reached through the previous one.
-      const hopTarget = resolveWith(hop, config, file, homeDir, localUser, depth + 1, nextSeen);
-      if (index === 0) resolved.proxyJump.push(...hopTarget.proxyJump);
-      resolved.proxyJump.push({ ...hopTarget, proxyJump: [] });
-    });
-  }
+  if (jump !== undefined) resolved.proxyJump = resolveJumps(jump, r, depth + 1, new Set(seen).add(target));
   return resolved;
+}
+
+/**
+ * Like `ssh -J a,b`: every hop gets its own config, but only the first hop's own ProxyJump is
+ * followed; later hops are reached through the previous one.
+ */
+function resolveJumps(jump: string, r: Resolver, depth: number, seen: Set<string>): SshTarget[] {
+  if (jump.trim().toLowerCase() === 'none') return [];
+  const chain: SshTarget[] = [];
+  const hops = jump.split(',').map((h) => h.trim()).filter((h) => h !== '');
+  hops.forEach((hop, index) => {
+    const hopTarget = resolveWith(hop, {}, r, depth, seen);
+    if (index === 0) chain.push(...hopTarget.proxyJump);
+    chain.push({ ...hopTarget, proxyJump: [] });
+  });
+  return chain;
 }
 
 function safeLocalUser(): string {

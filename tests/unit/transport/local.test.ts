@@ -5,7 +5,12 @@ import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { RemoteError } from '../../../src/errors.js';
 import { LocalTransport } from '../../../src/transport/local.js';
-import { createTransport } from '../../../src/transport/create-transport.js';
+import type { Cluster } from '../../../src/config/resolve.js';
+import { ConfigError } from '../../../src/errors.js';
+import { createClusterTransport, createTransport, type ClusterTransportSettings } from '../../../src/transport/create-transport.js';
+
+// A resolved cluster from src/config must be usable as is (checked by tsc).
+const fromConfig: (cluster: Cluster) => ClusterTransportSettings = (cluster) => cluster;
 
 let dir: string;
 const local = new LocalTransport();
@@ -170,5 +175,15 @@ describe('createTransport', () => {
     expect(ssh.kind).toBe('ssh');
     expect(ssh.target).toBe('alice@login.example.org:2200');
     await ssh.close();
+  });
+
+  it('builds the transport of a cluster entry, and explains a missing ssh target', async () => {
+    expect(createClusterTransport({ transport: 'local' }).kind).toBe('local');
+    const ssh = createClusterTransport({ transport: 'ssh', ssh: { host: 'login.example.org', user: 'carol', port: 2022 } }, { homeDir: dir });
+    expect(ssh.target).toBe('carol@login.example.org:2022');
+    await ssh.close();
+    expect(() => createClusterTransport({ name: 'sdumont', transport: 'ssh' })).toThrow(ConfigError);
+    expect(() => createClusterTransport({ name: 'sdumont', transport: 'ssh' })).toThrow(/clusters\.sdumont\.ssh: transport ssh needs/);
+    expect(typeof fromConfig).toBe('function');
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors.js';
-import { describeTarget, parseTargetSpec, resolveSshTarget } from '../../../src/transport/ssh-target.js';
+import { describeTarget, parseTargetSpec, resolveSshSettings, resolveSshTarget } from '../../../src/transport/ssh-target.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/ssh/${name}`, import.meta.url));
 const env = { configPath: fixture('config-sdumont'), homeDir: '/home/me', localUser: 'me' };
@@ -154,5 +154,35 @@ describe('resolveSshTarget', () => {
     expect(t.hashKnownHosts).toBe(true);
     // An Include that matches nothing is not an error (as in OpenSSH).
     expect(resolveSshTarget('x', { configText: 'Include nothing-here/*\n', homeDir: home, localUser: 'me' }).host).toBe('x');
+  });
+});
+
+describe('resolveSshSettings (the ssh: mapping of hpcbench.yaml)', () => {
+  it('applies ~/.ssh/config first, then the explicit fields, like flags of ssh', () => {
+    const t = resolveSshSettings(
+      {
+        host: 'sdumont',
+        user: 'bob',
+        port: 2200,
+        identity_file: '~/.ssh/hpc_%r',
+        known_hosts: '~/hpc_known_hosts',
+        proxy_jump: 'gw.cluster',
+        ssh_config: fixture('config-sdumont'),
+      },
+      { homeDir: '/home/me', localUser: 'me' },
+    );
+    expect([t.username, t.host, t.port]).toEqual(['bob', 'login.sdumont.example.org', 2200]);
+    expect(t.identityFiles).toEqual(['/home/me/.ssh/hpc_bob']);
+    expect(t.identityFilesExplicit).toBe(true);
+    expect(t.knownHostsFiles).toEqual(['/home/me/hpc_known_hosts']);
+    // The mapping's proxy_jump replaces the config's two-hop chain.
+    expect(t.proxyJump.map((h) => `${h.host}:${h.port}`)).toEqual(['gw.cluster:2222']);
+  });
+
+  it('keeps the config values for fields not given, and "none" disables a ProxyJump', () => {
+    const t = resolveSshSettings({ host: 'sdumont', proxy_jump: 'none' }, env);
+    expect(t.username).toBe('alice_proj');
+    expect(t.proxyJump).toEqual([]);
+    expect(resolveSshSettings({ host: 'sdumont' }, env).proxyJump).toHaveLength(2);
   });
 });
