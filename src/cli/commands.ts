@@ -12,6 +12,8 @@ import { watchCommand } from './watch.js';
 import { fetchCommand } from './fetch.js';
 import { cancelCommand } from './cancel.js';
 import { runsCommand } from './runs.js';
+import { reportCommand } from './report.js';
+import { compareCommand } from './compare.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs modules differ in their argument types
-export const commands: CommandModule<any, any>[] = [configCommand, profileCommand, renderCommand, templatesCommand, submitCommand, statusCommand, watchCommand, fetchCommand, cancelCommand, runsCommand];
+export const commands: CommandModule<any, any>[] = [configCommand, profileCommand, renderCommand, templatesCommand, submitCommand, statusCommand, watchCommand, fetchCommand, cancelCommand, runsCommand, reportCommand, compareCommand];

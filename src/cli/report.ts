@@ -1,0 +1,78 @@
+import type { Argv, CommandModule } from 'yargs';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { loadConfig } from '../config/index.js';
+import { findConfigFile } from '../config/load.js';
+import { UsageError } from '../errors.js';
+import { reportOptionsFromConfig, restrictToExperiments } from '../report/config-options.js';
+import type { ReportOptions } from '../report/report-model.js';
+import { loadRun } from '../report/run-bundle.js';
+import { parseReportFormats, parseReportLangs, renderReportFiles, writeReportFiles } from '../report/write-report.js';
+import type { GlobalOptions } from './global-options.js';
+import { createOutput } from './output.js';
+import { resolveRunDirectory } from './run-argument.js';
+import { packageVersion } from './version.js';
+
+interface ReportArgs extends GlobalOptions {
+  runs: string[];
+  format: string;
+  lang: string;
+  out: string | undefined;
+  'slo-ms': number | undefined;
+}
+
+/** SLOs, references and descriptions from hpcbench.yaml: the run's own copy first, then --config. */
+function configOptions(runDir: string, explicit: string | undefined, experiments: readonly string[]): Pick<ReportOptions, 'sloMs' | 'references' | 'descriptions'> {
+  const copy = ['hpcbench.yaml', 'hpcbench.yml'].map((n) => join(runDir, n)).find((f) => existsSync(f));
+  const file = explicit ?? copy ?? findConfigFile();
+  if (file === undefined) return {};
+  const options = reportOptionsFromConfig(loadConfig(file));
+  return {
+    sloMs: restrictToExperiments((options.sloMs ?? {}) as Record<string, number>, experiments),
+    references: restrictToExperiments(options.references ?? {}, experiments),
+    descriptions: restrictToExperiments(options.descriptions ?? {}, experiments),
+  };
+}
+
+async function handler(argv: ReportArgs): Promise<void> {
+  const out = createOutput(argv);
+  const formats = parseReportFormats(argv.format);
+  const langs = parseReportLangs(argv.lang);
+  if (argv['slo-ms'] !== undefined && !(argv['slo-ms'] > 0)) throw new UsageError(`--slo-ms must be a positive number of milliseconds, got ${argv['slo-ms']}`);
+  const written: { run: string; files: string[] }[] = [];
+  for (const run of argv.runs) {
+    const runDir = resolveRunDirectory(run, argv.config);
+    const { doc, bundle } = loadRun(runDir);
+    const fromConfig = configOptions(runDir, argv.config, doc.run.experiments);
+    const files = await renderReportFiles(doc, bundle, {
+      ...fromConfig,
+      ...(argv['slo-ms'] !== undefined ? { sloMs: argv['slo-ms'] } : {}),
+      formats,
+      langs,
+      toolVersion: packageVersion(),
+    });
+    // Several runs into one --out: one folder each, so their reports do not overwrite each other.
+    const target = argv.out === undefined ? join(runDir, 'report') : argv.runs.length > 1 ? join(argv.out, basename(runDir)) : argv.out;
+    const paths = writeReportFiles(target, files);
+    written.push({ run: doc.run.run_id ?? basename(runDir), files: paths });
+    for (const section of new Set(doc.tasks.flatMap((t) => t.missing.map((m) => m.section)))) {
+      const all = doc.tasks.every((t) => t.missing.some((m) => m.section === section));
+      if (all && section !== 'process') out.info(`${basename(runDir)}: no ${section} data; that section of the report says so`);
+    }
+  }
+  if (argv.json) out.json(written);
+  else for (const w of written) out.data(`${w.run}:\n${w.files.map((f) => `  ${f}`).join('\n')}`);
+}
+
+export const reportCommand: CommandModule<GlobalOptions, ReportArgs> = {
+  command: 'report <runs..>',
+  describe: 'Write reports of profiled runs: Markdown (en, pt-BR), tidy CSV, JSON and a self-contained HTML with charts',
+  builder: (y: Argv<GlobalOptions>) =>
+    y
+      .positional('runs', { type: 'string', array: true, demandOption: true, description: 'Run ids, `latest`, or run directories (profiled: with metrics.json)' })
+      .option('format', { type: 'string', default: 'md,csv,json,html', description: 'Comma-separated: md, csv, json, html' })
+      .option('lang', { type: 'string', default: 'en', description: 'en, pt-BR, or both (en,pt-BR)' })
+      .option('out', { type: 'string', description: 'Output folder (default: <run>/report/)' })
+      .option('slo-ms', { type: 'number', description: 'p95 latency SLO for choosing the best sweep point (default: profiling.latency_slo_ms)' }) as unknown as Argv<ReportArgs>,
+  handler,
+};

@@ -1,0 +1,34 @@
+/**
+ * A comparison as a Markdown table: readable in a terminal, pasteable into an issue or a paper.
+ */
+import type { RunComparison } from './compare.js';
+import { formatChange, formatNumber, formatMs, type ReportLang } from './format.js';
+
+const WORDS = {
+  en: { improved: 'improved', regressed: 'REGRESSED', 'within-noise': 'within noise', title: 'Comparison', metric: 'Metric', baseline: 'Baseline', candidate: 'Candidate', change: 'Change', ci: '95 % CI', verdict: 'Verdict', noise: 'Noise threshold', unmatched: 'Not compared (task in one run only)', none: 'No metric in common between the two runs.' },
+  'pt-BR': { improved: 'melhorou', regressed: 'PIOROU', 'within-noise': 'dentro do ruído', title: 'Comparação', metric: 'Métrica', baseline: 'Referência', candidate: 'Candidata', change: 'Variação', ci: 'IC 95 %', verdict: 'Veredito', noise: 'Limiar de ruído', unmatched: 'Não comparadas (tarefa em só uma execução)', none: 'Nenhuma métrica em comum entre as duas execuções.' },
+} as const;
+
+function value(v: number, unit: string, lang: ReportLang): string {
+  return unit === 's' ? `${formatMs(v, lang)} ms` : `${formatNumber(v, lang)} ${unit}`;
+}
+
+export function renderComparisonMarkdown(comparison: RunComparison, lang: ReportLang = 'en'): string {
+  const w = WORDS[lang];
+  const lines = [
+    `# ${w.title}: ${comparison.baseline.run_id ?? '?'} → ${comparison.candidate.run_id ?? '?'}`,
+    '',
+    `${w.noise}: ±${formatNumber(comparison.noisePct, lang)} %; bootstrap seed ${comparison.seed}.`,
+    '',
+  ];
+  if (comparison.metrics.length === 0) lines.push(w.none);
+  else {
+    lines.push(`| Task | ${w.metric} | ${w.baseline} | ${w.candidate} | ${w.change} | ${w.ci} | ${w.verdict} |`, '|---|---|---:|---:|---:|---:|---|');
+    for (const m of comparison.metrics) {
+      const ci = m.ci === null ? '—' : `[${formatChange(m.ci.low, lang)}, ${formatChange(m.ci.high, lang)}]`;
+      lines.push(`| ${m.experiment}/${m.task} | \`${m.metric}\` | ${value(m.baseline, m.unit, lang)} | ${value(m.candidate, m.unit, lang)} | ${formatChange(m.change, lang)} | ${ci} | ${w[m.verdict]} |`);
+    }
+  }
+  if (comparison.unmatched.length > 0) lines.push('', `${w.unmatched}: ${comparison.unmatched.join('; ')}.`);
+  return `${lines.join('\n')}\n`;
+}

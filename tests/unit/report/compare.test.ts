@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../../src/errors.js';
+import type { MetricsDocument, TaskMetrics } from '../../../src/profile/metrics-document.js';
+import { compareRuns, findRegressions, judgeChange } from '../../../src/report/compare.js';
+import { renderComparisonMarkdown } from '../../../src/report/compare-format.js';
+import { createRng, summarize } from '../../../src/stats/index.js';
+import { emptyDoc, emptyTask } from './fixture-doc.js';
+
+function inferenceRun(runId: string, experiment: string, scale: number, seed: number): MetricsDocument {
+  const random = createRng(seed);
+  const latencies = Array.from({ length: 400 }, () => (0.2 + random() * 0.05) * scale);
+  const task: TaskMetrics = emptyTask(experiment, 'main');
+  task.latency_samples_s = latencies;
+  task.throughput_samples = latencies.map((l) => 32 / l);
+  const summary = summarize(latencies);
+  task.inference = {
+    records: 400, warmupRecordsExcluded: 0, requests: 400, completedRequests: 400, failedRequests: 0, errorRate: 0, topErrors: [],
+    durationS: 100 * scale, durationSource: 'timestamps', totalInputTokens: 0, totalOutputTokens: 12800,
+    requestThroughput: 4 / scale, outputTokensPerS: 128 / scale, totalTokensPerS: 128 / scale,
+    latencyS: summary, ttftS: summarize([]), tpotS: summarize([]), itlS: summarize([]),
+    ci: { latencyP50S: null, latencyP95S: null, requestThroughput: null, outputTokensPerS: null }, params: {},
+  };
+  return emptyDoc(runId, [experiment], [task]);
+}
+
+describe('compareRuns', () => {
+  it('finds a 30 % slowdown a regression, with a bootstrap interval that excludes zero', () => {
+    const comparison = compareRuns(inferenceRun('a', 'infer', 1, 1), inferenceRun('b', 'infer', 1.3, 2), { seed: 11, iterations: 500 });
+    const p95 = comparison.metrics.find((m) => m.metric === 'latency_p95_s');
+    expect(p95?.verdict).toBe('regressed');
+    expect(p95?.ci?.low).toBeGreaterThan(0.2);
+    expect(p95?.ci?.high).toBeLessThan(0.4);
+    expect(comparison.metrics.find((m) => m.metric === 'output_tokens_per_s')?.verdict).toBe('regressed');
+    expect(findRegressions(comparison, 20).map((m) => m.metric)).toContain('latency_p95_s');
+    expect(findRegressions(comparison, 50)).toEqual([]);
+    const reverse = compareRuns(inferenceRun('b', 'infer', 1.3, 2), inferenceRun('a', 'infer', 1, 1), { seed: 11, iterations: 500 });
+    expect(reverse.metrics.find((m) => m.metric === 'latency_p95_s')?.verdict).toBe('improved');
+  });
+
+  it('calls two draws of the same distribution within noise, and is reproducible for a seed', () => {
+    const a = inferenceRun('a', 'infer', 1, 1);
+    const b = inferenceRun('b', 'infer', 1, 2);
+    const first = compareRuns(a, b, { seed: 3, iterations: 300 });
+    expect(first.metrics.filter((m) => m.ci !== null).every((m) => m.verdict === 'within-noise')).toBe(true);
+    expect(compareRuns(a, b, { seed: 3, iterations: 300 })).toEqual(first);
+  });
+
+  it('refuses runs of different experiments unless forced', () => {
+    const a = inferenceRun('a', 'infer', 1, 1);
+    const b = inferenceRun('b', 'lora', 1, 1);
+    expect(() => compareRuns(a, b)).toThrow(UsageError);
+    expect(() => compareRuns(a, b)).toThrow(/different experiments: baseline a has infer, candidate b has lora/);
+    const forced = compareRuns(a, b, { force: true, iterations: 100 });
+    expect(forced.metrics.length).toBeGreaterThan(0);
+  });
+
+  it('lists tasks present in one run only, and renders a table', () => {
+    const a = inferenceRun('a', 'infer', 1, 1);
+    const b = inferenceRun('b', 'infer', 1, 1);
+    b.tasks.push({ ...emptyTask('infer', 'extra') });
+    const comparison = compareRuns(a, b, { iterations: 100 });
+    expect(comparison.unmatched).toEqual(['candidate: infer/extra']);
+    const md = renderComparisonMarkdown(comparison);
+    expect(md).toContain('| infer/main | `latency_p95_s` |');
+    expect(md).toContain('Not compared (task in one run only): candidate: infer/extra.');
+  });
+
+  it('judges changes against the noise threshold and the interval', () => {
+    expect(judgeChange(0.04, 'higher', 5, null)).toBe('within-noise');
+    expect(judgeChange(0.06, 'higher', 5, null)).toBe('improved');
+    expect(judgeChange(0.06, 'lower', 5, null)).toBe('regressed');
+    expect(judgeChange(0.2, 'lower', 5, { low: -0.1, high: 0.5, confidence: 0.95, iterations: 10 })).toBe('within-noise');
+  });
+});
