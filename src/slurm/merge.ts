@@ -98,17 +98,16 @@ export function mergeJobViews(
       (r) => !(liveArray && r.source !== 'squeue' && r.state.name === 'PENDING'),
     );
     if (records.length === 0) {
-      const where = [squeue ? 'squeue' : undefined, sacct ? 'sacct' : undefined].filter(Boolean).join(' or ');
-      return {
-        id,
-        state: unknownState('not found'),
-        source: 'none' as const,
-        records: [],
-        note:
-          where === ''
-            ? 'no SLURM command was asked about this job'
-            : `job ${id} was found in neither ${where}: it may have aged out of squeue (MinJobAge) on a cluster without accounting`,
-      };
+      const asked = [squeue ? 'squeue' : undefined, sacct ? 'sacct' : undefined].filter((c) => c !== undefined);
+      let note = 'no SLURM command was asked about this job';
+      if (asked.length === 2) {
+        note = `job ${id} is in neither squeue nor sacct: check the id (another cluster, or purged from accounting)`;
+      } else if (asked[0] === 'squeue') {
+        note = `job ${id} is not in squeue and accounting is unavailable: it may have aged out (MinJobAge)`;
+      } else if (asked[0] === 'sacct') {
+        note = `job ${id} is not in sacct`;
+      }
+      return { id, state: unknownState('not found'), source: 'none' as const, records: [], note };
     }
     const sources = new Set(records.map((r) => r.source));
     const state = records.length === 1 && records[0] ? records[0].state : summariseStates(records.map((r) => r.state));

@@ -26,8 +26,10 @@ describe('mergeJobViews', () => {
     const [view] = mergeJobViews([], undefined, ['9']);
     expect(view?.state).toEqual({ name: 'UNKNOWN', raw: 'not found' });
     expect(view?.source).toBe('none');
-    expect(view?.note).toContain('neither squeue');
+    expect(view?.note).toContain('accounting is unavailable');
     expect(view?.note).toContain('MinJobAge');
+    expect(mergeJobViews([], [], ['9'])[0]?.note).toContain('neither squeue nor sacct');
+    expect(mergeJobViews(undefined, [], ['9'])[0]?.note).toBe('job 9 is not in sacct');
   });
 
   it('works without accounting (sacct undefined) and without squeue', () => {

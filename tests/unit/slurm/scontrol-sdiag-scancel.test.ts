@@ -121,6 +121,17 @@ describe('sdiag', () => {
     expect(diffSdiag(stats, { ...later, dataSince: 1 })).toBeUndefined();
   });
 
+  it('reads real 22.05 sdiag output (test cluster)', () => {
+    const real = parseSdiag(fixture('sdiag-real-22.05.txt'));
+    expect(real.rpcsByType).toHaveLength(13);
+    expect(real.rpcsByType.find((r) => r.name === 'REQUEST_JOB_INFO')).toMatchObject({ id: 2003, count: 223 });
+    expect(real.totalRpcs).toBe(233 + 223 + 29 + 24 + 20 + 20 + 7 + 6 + 2 + 2 + 1 + 1 + 1);
+    expect(real.rpcsByUser.map((u) => [u.name, u.id, u.count])).toEqual([
+      ['hpcb', 1001, 519],
+      ['root', 0, 50],
+    ]);
+  });
+
   it('rejects output without the RPC section', () => {
     expect(() => parseSdiag('sdiag: error: slurm_get_statistics: Unable to contact slurm controller\n')).toThrow(InputError);
   });
