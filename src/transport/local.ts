@@ -11,6 +11,7 @@ import { RemoteError } from '../errors.js';
 import { quoteShell, shellCommand } from '../render/shell-quote.js';
 import { partPath, planDownload, stampMtime, statLocal } from './resume.js';
 import {
+  abbreviateCommand,
   DEFAULT_EXEC_TIMEOUT_MS,
   formatDuration,
   temporarySibling,
@@ -65,7 +66,7 @@ export class LocalTransport implements Transport {
         }
       };
       const timer = setTimeout(() => {
-        failure = new RemoteError(`command timed out after ${formatDuration(timeoutMs)} on ${this.target}: ${command}`, {
+        failure = new RemoteError(`command timed out after ${formatDuration(timeoutMs)} on ${this.target}: ${abbreviateCommand(command)}`, {
           hint: 'the command was killed; raise the timeout if it is expected to take this long',
         });
         killGroup();

@@ -13,6 +13,7 @@ import { SftpFiles } from './sftp-files.js';
 import { openSshConnection, SshConnectError, type ConnectOptions, type SshConnection } from './ssh-connect.js';
 import { describeTarget, resolveSshTarget, type ResolveSshTargetOptions, type SshTarget } from './ssh-target.js';
 import {
+  abbreviateCommand,
   DEFAULT_EXEC_TIMEOUT_MS,
   formatDuration,
   withCwd,
@@ -238,7 +239,7 @@ export class SshTransport implements Transport {
         stop();
         finish(() =>
           reject(
-            new RemoteError(`command timed out after ${formatDuration(timeoutMs)} on ${this.target}: ${command}`, {
+            new RemoteError(`command timed out after ${formatDuration(timeoutMs)} on ${this.target}: ${abbreviateCommand(command)}`, {
               hint: 'the cluster may be overloaded (try again), or raise the timeout if the command is expected to take this long',
             }),
           ),
@@ -253,8 +254,8 @@ export class SshTransport implements Transport {
       const lost = (commandSent: boolean, cause?: unknown): ConnectionLostError =>
         new ConnectionLostError(
           commandSent
-            ? `the connection to ${this.target} was lost while running: ${command}`
-            : `the connection to ${this.target} was lost before the command could start: ${command}`,
+            ? `the connection to ${this.target} was lost while running: ${abbreviateCommand(command)}`
+            : `the connection to ${this.target} was lost before the command could start: ${abbreviateCommand(command)}`,
           {
             commandSent,
             cause,

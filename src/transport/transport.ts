@@ -83,6 +83,12 @@ export function formatDuration(ms: number): string {
   return Number.isInteger(s) ? `${s} s` : `${s.toFixed(1)} s`;
 }
 
+/** A command as shown in messages: long scripts are cut, so an error stays readable. */
+export function abbreviateCommand(command: string, max = 200): string {
+  const oneLine = command.replace(/\s*\n\s*/g, ' \u21b5 ');
+  return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max - 1)}\u2026`;
+}
+
 /** Prefix a command line with a `cd` that fails loudly instead of running in the wrong place. */
 export function withCwd(command: string, cwd: string | undefined, quote: (v: string) => string): string {
   return cwd === undefined ? command : `cd -- ${quote(cwd)} && ${command}`;
