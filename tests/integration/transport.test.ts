@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RemoteError } from '../../src/errors.js';
-import { fingerprintSha256, keyTypeOfBlob, parseKnownHosts } from '../../src/transport/known-hosts.js';
+import { fingerprintSha256, hashHostName, keyTypeOfBlob, parseKnownHosts } from '../../src/transport/known-hosts.js';
 import { SshTransport, type SshTransportOptions } from '../../src/transport/ssh.js';
 import type { SshTarget } from '../../src/transport/ssh-target.js';
 import { controlClusterDaemon, describeCluster, type TestCluster } from './support/cluster.js';
@@ -268,6 +268,37 @@ describeCluster('SSH transport on the test cluster', (cluster) => {
       expect(viaJump.target).toContain(' via ');
     } finally {
       await viaJump.close();
+    }
+  });
+
+  it('reaches the cluster through an ~/.ssh/config alias with a ProxyJump alias and hashed known_hosts', async () => {
+    const configFile = join(work, 'ssh_config');
+    const knownHosts = join(work, 'hashed_known_hosts');
+    const blob = parseKnownHosts(readFileSync(cluster.knownHostsPath, 'utf8'), cluster.knownHostsPath).entries[0]?.key;
+    expect(blob).toBeDefined();
+    writeFileSync(knownHosts, `${hashHostName(`[${cluster.host}]:${cluster.port}`)} ssh-ed25519 ${blob?.toString('base64') ?? ''}\n`);
+    writeFileSync(
+      configFile,
+      [
+        'Host test-gateway test-login',
+        `    HostName ${cluster.host}`,
+        `    Port ${cluster.port}`,
+        `    User ${cluster.username}`,
+        `    IdentityFile ${cluster.privateKeyPath}`,
+        `    UserKnownHostsFile ${knownHosts}`,
+        '    IdentitiesOnly yes',
+        'Host test-login',
+        '    ProxyJump test-gateway',
+        '',
+      ].join('\n'),
+    );
+    const ssh = SshTransport.fromAlias('test-login', { ...quiet, configPath: configFile });
+    try {
+      expect(ssh.sshTarget.proxyJump.map((h) => h.alias)).toEqual(['test-gateway']);
+      expect((await ssh.exec(['whoami'])).stdout.trim()).toBe(cluster.username);
+      expect(ssh.connectionsOpened).toBe(1);
+    } finally {
+      await ssh.close();
     }
   });
 
