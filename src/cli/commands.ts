@@ -4,6 +4,7 @@
 import type { CommandModule } from 'yargs';
 import { configCommand } from './config.js';
 import { profileCommand } from './profile.js';
+import { runCommand } from './run.js';
 import { renderCommand } from './render.js';
 import { templatesCommand } from './templates.js';
 import { submitCommand } from './submit.js';
@@ -16,4 +17,4 @@ import { reportCommand } from './report.js';
 import { compareCommand } from './compare.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs modules differ in their argument types
-export const commands: CommandModule<any, any>[] = [configCommand, profileCommand, renderCommand, templatesCommand, submitCommand, statusCommand, watchCommand, fetchCommand, cancelCommand, runsCommand, reportCommand, compareCommand];
+export const commands: CommandModule<any, any>[] = [configCommand, profileCommand, runCommand, renderCommand, templatesCommand, submitCommand, statusCommand, watchCommand, fetchCommand, cancelCommand, runsCommand, reportCommand, compareCommand];

@@ -2,11 +2,18 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { findConfigFile } from '../config/load.js';
+import { loadConfig } from '../config/index.js';
 
-/** results/ beside the config file when there is one, else in the working directory. */
+/** results/ in the project directory of the config (its `root:`) when there is one, else in the working directory. */
 export function resultsRoot(configPath: string | undefined): string {
-  const config = configPath !== undefined ? resolve(configPath) : findConfigFile();
-  return join(config ? dirname(config) : process.cwd(), 'results');
+  const file = configPath !== undefined ? resolve(configPath) : findConfigFile();
+  if (!file) return join(process.cwd(), 'results');
+  try {
+    return join(loadConfig(file).root, 'results');
+  } catch {
+    // A broken config must not stop read-only commands on existing runs.
+    return join(dirname(file), 'results');
+  }
 }
 
 /** A run argument as every command takes it: a directory, a run id under results/, or `latest`. */

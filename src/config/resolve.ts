@@ -3,6 +3,7 @@
  * fact that needs the whole document checked (cluster and partition names, limits, accounts).
  * All problems are collected and reported together.
  */
+import { resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { formatSlurmDuration, parseSlurmDuration } from '../slurm/time.js';
 import { parseSlurmMemory } from '../slurm/memory.js';
@@ -121,7 +122,7 @@ export interface Experiment {
 export interface ResolvedConfig {
   /** The config file as shown in messages. */
   file: string;
-  /** Absolute directory of the config file: relative paths in it (files, logs) start here. */
+  /** Absolute project directory (the config file's directory, or its `root:`): relative paths in it start here. */
   root: string;
   project: string | undefined;
   clusters: Record<string, Cluster>;
@@ -287,7 +288,7 @@ export function resolveConfig(loaded: LoadedConfig, root: string = process.cwd()
     const sorted = [...issues.issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
     throw new ConfigError(sorted);
   }
-  return { file: loaded.file, root, project: raw.project, clusters, experiments };
+  return { file: loaded.file, root: resolve(root, raw.root ?? '.'), project: raw.project, clusters, experiments };
 }
 
 function checkDependencyCycles(experiments: Record<string, RawExperiment>, issues: IssueCollector): void {

@@ -173,6 +173,11 @@ export const experimentSchema = z.strictObject({
 export const configSchema = z.strictObject({
   version: z.literal(1).optional(),
   project: z.string().optional(),
+  /**
+   * The project directory, relative to this file (default: the file's own directory): `files:`,
+   * a project templates/ directory and results/ are found there.
+   */
+  root: z.string().min(1).optional(),
   clusters: z.record(z.string(), clusterSchema),
   experiments: z.record(z.string(), experimentSchema).optional(),
   defaults: z

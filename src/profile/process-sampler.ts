@@ -133,10 +133,43 @@ export function descendantsFromTable(rootPid: number, table: string): number[] {
   return found;
 }
 
-async function defaultListDescendants(rootPid: number): Promise<number[]> {
-  if (process.platform === 'linux') return listDescendantsFromProc(rootPid);
-  return listDescendantsFromPs(rootPid);
+/**
+ * Descendants from every /proc/<pid>/stat (the ppid is the 4th field, after the parenthesised
+ * command name, which may itself hold spaces or parentheses). Works on kernels built without
+ * CONFIG_PROC_CHILDREN, where /proc/<pid>/task/<tid>/children does not exist.
+ */
+export async function listDescendantsFromProcStat(rootPid: number): Promise<number[]> {
+  const rows: string[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+      const ppid = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
+      if (ppid !== undefined) rows.push(`${entry} ${ppid}`);
+    } catch {
+      // exited while listing
+    }
+  }
+  return descendantsFromTable(rootPid, rows.join('\n'));
 }
+
+let procChildrenFile: boolean | undefined;
+
+/** The fastest way this machine offers to list a process tree. */
+export async function listDescendants(rootPid: number): Promise<number[]> {
+  if (process.platform !== 'linux') return listDescendantsFromPs(rootPid);
+  if (procChildrenFile === undefined) {
+    try {
+      await readFile(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8');
+      procChildrenFile = true;
+    } catch {
+      procChildrenFile = false;
+    }
+  }
+  return procChildrenFile ? listDescendantsFromProc(rootPid) : listDescendantsFromProcStat(rootPid);
+}
+
+const defaultListDescendants = listDescendants;
 
 async function defaultMeasure(pid: number): Promise<ProcessUsage> {
   const stat = await pidusage(pid);

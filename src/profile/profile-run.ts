@@ -205,7 +205,7 @@ async function profileGpu(files: { file: string; kind: LogKind }[], fields: read
   return undefined;
 }
 
-async function profileTask(spec: TaskFiles, options: ProfileOptions, sacct: Map<string, SacctJob>, sources: SourceFile[], root: string): Promise<TaskMetrics> {
+async function profileTask(spec: TaskFiles, options: ProfileOptions, sacct: Map<string, SacctJob>, sources: SourceFile[], root: string, local = false): Promise<TaskMetrics> {
   const of = (kind: LogKind) => spec.files.filter((f) => f.kind === kind);
   const where = relative(root, spec.dir) || spec.dir;
   const task: TaskMetrics = {
@@ -293,6 +293,8 @@ async function profileTask(spec: TaskFiles, options: ProfileOptions, sacct: Map<
       outputTokens: task.inference?.totalOutputTokens,
       source: `sacct record of job ${job.jobId}`,
     });
+  } else if (local) {
+    task.missing.push({ section: 'accounting', reason: 'a local run has no SLURM accounting; the process section has CPU and memory use' });
   } else {
     task.missing.push({
       section: 'accounting',
@@ -380,7 +382,8 @@ export async function profileRun(runDir: string, options: ProfileOptions = {}): 
   }
   const sources: SourceFile[] = [];
   const tasks: TaskMetrics[] = [];
-  for (const spec of await discoverTasks(runDir, manifest)) tasks.push(await profileTask(spec, options, sacct, sources, runDir));
+  const local = readJson<{ local?: boolean }>(join(runDir, 'run.json'))?.local === true;
+  for (const spec of await discoverTasks(runDir, manifest)) tasks.push(await profileTask(spec, options, sacct, sources, runDir, local));
   if (existsSync(sacctFile)) sources.push({ file: 'sacct.txt', kind: 'sacct', task: undefined, rejected: undefined });
   enforce(sources, options.strict);
   return buildDocument(runDir, manifest, tasks, sources, options);
