@@ -26,15 +26,16 @@ export async function writeRunRecord(resultsDir: string, record: RunRecord, now:
   await mkdir(dir, { recursive: true });
   const final = join(dir, RUN_FILE);
   const temp = `${final}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  const handle = await open(temp, 'w');
+  const text = `${JSON.stringify(record, null, 2)}\n`;
   try {
-    await handle.writeFile(`${JSON.stringify(record, null, 2)}\n`, 'utf8');
-    // Without fsync a crash after rename can leave an empty run.json on some file systems.
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    const handle = await open(temp, 'w');
+    try {
+      await handle.writeFile(text, 'utf8');
+      // Without fsync a crash after rename can leave an empty run.json on some file systems.
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(temp, final);
   } catch (error) {
     await rm(temp, { force: true });

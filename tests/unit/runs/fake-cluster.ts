@@ -1,0 +1,190 @@
+// A fake Transport that plays a tiny SLURM: sbatch creates jobs, squeue/sacct report them in
+// the real output formats (so the real parsers run), scancel cancels. Every call is recorded,
+// so tests can count commands per cycle and inject faults at exact points.
+import { SACCT_FIELDS, SQUEUE_FIELDS, UNIT_SEPARATOR } from '../../../src/slurm/index.js';
+import type { DownloadResult, ExecOptions, ExecResult, RemoteDirEntry, RemoteStat, Transport } from '../../../src/transport/transport.js';
+
+export interface FakeJob {
+  id: string;
+  name: string;
+  comment: string;
+  workDir: string;
+  state: string;
+  reason?: string;
+  elapsed?: string;
+  timeLimit?: string;
+  nodes?: string;
+  exitCode?: string;
+  /** Gone from squeue (MinJobAge) but still in sacct. */
+  agedOut?: boolean;
+  submitTime?: string;
+}
+
+export type Fault = (argv: readonly string[], call: number) => ExecResult | Error | undefined;
+
+const ok = (stdout = ''): ExecResult => ({ stdout, stderr: '', code: 0 });
+
+function flag(argv: readonly string[], name: string): string | undefined {
+  const hit = argv.find((a) => a.startsWith(`--${name}=`));
+  return hit?.slice(name.length + 3);
+}
+
+export class FakeCluster implements Transport {
+  readonly kind = 'ssh' as const;
+  readonly target = 'fake@cluster:22';
+  readonly jobs = new Map<string, FakeJob>();
+  readonly calls: string[][] = [];
+  readonly uploads: string[] = [];
+  nextId = 100;
+  accounting = true;
+  /** Consulted before every exec; return a result or an Error to inject a fault. */
+  fault: Fault | undefined;
+  workdirState: 'ok' | 'missing' | 'readonly' = 'ok';
+  modelsPresent = new Set<string>();
+
+  count(command: string): number {
+    return this.calls.filter((c) => c[0] === command).length;
+  }
+
+  addJob(job: Partial<FakeJob> & { id: string }): FakeJob {
+    const full: FakeJob = { name: 'job', comment: '', workDir: '/w', state: 'PENDING', ...job };
+    this.jobs.set(full.id, full);
+    return full;
+  }
+
+  private squeueRow(j: FakeJob): string {
+    const values: Record<string, string> = {
+      jobId: j.id,
+      jobIdRaw: j.id,
+      arrayJobId: j.id,
+      arrayTaskId: 'N/A',
+      name: j.name,
+      state: j.state,
+      reason: j.reason ?? 'None',
+      elapsed: j.elapsed ?? '0:00',
+      timeLimit: j.timeLimit ?? '5:00',
+      nodes: j.nodes ?? '',
+      nodeCount: '1',
+      cpus: '1',
+      partition: 'cpu',
+      user: 'hpcb',
+      account: 'acct',
+      submitTime: j.submitTime ?? '2026-11-24T06:00:00',
+      startTime: 'N/A',
+      workDir: j.workDir,
+      comment: j.comment,
+    };
+    return SQUEUE_FIELDS.map(([key]) => values[key] ?? '').join(UNIT_SEPARATOR);
+  }
+
+  private sacctRow(j: FakeJob): string {
+    const values: Record<string, string> = {
+      JobID: j.id,
+      JobIDRaw: j.id,
+      JobName: j.name,
+      Partition: 'cpu',
+      State: j.state,
+      ExitCode: j.exitCode ?? '0:0',
+      DerivedExitCode: '0:0',
+      Elapsed: j.elapsed ?? '00:00:00',
+      ElapsedRaw: '0',
+      TotalCPU: '00:00:00',
+      NCPUS: '1',
+      AllocTRES: '',
+      ReqTRES: '',
+      ReqMem: '512M',
+      MaxRSS: '',
+      Submit: '2026-11-24T06:00:00',
+      Start: 'Unknown',
+      End: 'Unknown',
+      NodeList: j.nodes ?? 'None assigned',
+      Comment: '',
+      Timelimit: j.timeLimit ?? '00:05:00',
+      AllocNodes: '1',
+      User: 'hpcb',
+      Account: 'acct',
+      WorkDir: j.workDir,
+      Reason: j.reason ?? 'None',
+    };
+    return SACCT_FIELDS.map((key) => values[key] ?? '').join(UNIT_SEPARATOR);
+  }
+
+  async exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    this.calls.push([...argv]);
+    const injected = this.fault?.(argv, this.calls.length);
+    if (injected instanceof Error) throw injected;
+    if (injected) return injected;
+    return this.run(argv, opts);
+  }
+
+  /** What the command does when no fault is injected (fault hooks may call it, then lose the answer). */
+  run(argv: readonly string[], opts: ExecOptions = {}): ExecResult {
+    const [command] = argv;
+    switch (command) {
+      case 'sbatch': {
+        if (argv.includes('--test-only')) {
+          return { stdout: '', stderr: `sbatch: Job 1 to start at 2026-11-24T06:00:00 using 1 processors on nodes n1 in partition cpu\n${opts.stdin === undefined ? 'no stdin' : ''}`, code: 0 };
+        }
+        const id = String(this.nextId++);
+        this.addJob({ id, name: flag(argv, 'job-name') ?? 'job', comment: flag(argv, 'comment') ?? '', workDir: flag(argv, 'chdir') ?? '/w' });
+        return ok(`${id}\n`);
+      }
+      case 'squeue': {
+        const ids = flag(argv, 'jobs')?.split(',');
+        const names = flag(argv, 'name')?.split(',');
+        const rows = [...this.jobs.values()].filter((j) => !j.agedOut && (!ids || ids.includes(j.id)) && (!names || names.includes(j.name)));
+        if (ids && rows.length === 0) return { stdout: '', stderr: 'slurm_load_jobs error: Invalid job id specified\n', code: 1 };
+        return ok(rows.map((j) => `${this.squeueRow(j)}\n`).join(''));
+      }
+      case 'sacct': {
+        if (!this.accounting) return { stdout: '', stderr: 'sacct: error: Slurm accounting storage is disabled\n', code: 1 };
+        const ids = flag(argv, 'jobs')?.split(',');
+        const names = flag(argv, 'name')?.split(',');
+        const rows = [...this.jobs.values()].filter((j) => (!ids || ids.includes(j.id)) && (!names || names.includes(j.name)));
+        return ok(rows.map((j) => `${this.sacctRow(j)}\n`).join(''));
+      }
+      case 'scancel': {
+        for (const id of argv.slice(1)) {
+          const j = this.jobs.get(id);
+          if (j) j.state = 'CANCELLED by 1000';
+        }
+        return ok();
+      }
+      case 'mkdir':
+      case 'scontrol':
+        return ok();
+      default:
+        return { stdout: '', stderr: `fake: unknown command ${command ?? ''}`, code: 127 };
+    }
+  }
+
+  async execShell(script: string): Promise<ExecResult> {
+    this.calls.push(['sh', script]);
+    if (script.includes('missing; elif')) return ok(`${this.workdirState}\n`);
+    if (script.includes('/hub/models--')) {
+      const lines = [...script.matchAll(/models--([^/']+)\/snapshots/g)].map((m) => (this.modelsPresent.has(m[1] ?? '') ? 'ok' : 'missing'));
+      // Each model's check appears twice in its line (test -d and ls).
+      return ok(`${lines.filter((_, i) => i % 2 === 0).join('\n')}\n`);
+    }
+    return ok();
+  }
+
+  async upload(_local: string, remote: string): Promise<void> {
+    this.uploads.push(remote);
+  }
+  async download(): Promise<DownloadResult> {
+    return { bytes: 0, skipped: true };
+  }
+  async mkdirp(): Promise<void> {}
+  async stat(): Promise<RemoteStat | undefined> {
+    return undefined;
+  }
+  async list(): Promise<RemoteDirEntry[]> {
+    return [];
+  }
+  async writeFile(): Promise<void> {}
+  async readFile(): Promise<Buffer> {
+    return Buffer.alloc(0);
+  }
+  async close(): Promise<void> {}
+}

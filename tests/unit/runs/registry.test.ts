@@ -1,0 +1,75 @@
+import { mkdtempSync, readdirSync, readFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InputError, UsageError } from '../../../src/errors.js';
+import {
+  createRunRecord,
+  listRunIds,
+  parseRunRecord,
+  readRunRecord,
+  resolveRunId,
+  writeRunRecord,
+} from '../../../src/runs/index.js';
+import { CLUSTER, makeRenderedRun } from './helpers.js';
+
+function recordFor(runId: string) {
+  const { manifest } = makeRenderedRun([{ experiment: 'a' }], runId);
+  return createRunRecord(manifest, CLUSTER, new Date('2026-11-24T06:00:00Z'));
+}
+
+describe('run registry', () => {
+  it('writes run.json atomically and reads it back identical', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hpcbench-reg-'));
+    const record = recordFor('20261124-060000-a-0001');
+    await writeRunRecord(dir, record, new Date('2026-11-24T06:01:00Z'));
+    const files = readdirSync(join(dir, record.run_id));
+    expect(files).toEqual(['run.json']);
+    const back = await readRunRecord(dir, record.run_id);
+    expect(back).toEqual(record);
+    expect(back.updated_at).toBe('2026-11-24T06:01:00.000Z');
+    expect(back.history[0]).toMatchObject({ event: 'rendered', at: '2026-11-24T06:00:00.000Z' });
+  });
+
+  it('resolves latest, exact ids and unique prefixes; rejects ambiguous and unknown ids', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hpcbench-reg-'));
+    for (const id of ['20261124-060000-a-0001', '20261124-070000-b-0002', '20261125-010000-a-0003']) {
+      await writeRunRecord(dir, recordFor(id));
+    }
+    mkdirSync(join(dir, 'not-a-run'));
+    expect(await listRunIds(dir)).toHaveLength(3);
+    expect(await resolveRunId(dir, 'latest')).toBe('20261125-010000-a-0003');
+    expect(await resolveRunId(dir, undefined)).toBe('20261125-010000-a-0003');
+    expect(await resolveRunId(dir, '20261124-07')).toBe('20261124-070000-b-0002');
+    await expect(resolveRunId(dir, '20261124')).rejects.toThrow(/ambiguous/);
+    await expect(resolveRunId(dir, 'nope')).rejects.toBeInstanceOf(UsageError);
+    await expect(resolveRunId(mkdtempSync(join(tmpdir(), 'empty-')), 'latest')).rejects.toThrow(/no runs/);
+  });
+
+  it('names the file and the field of a damaged run.json', async () => {
+    expect(() => parseRunRecord('{"schema": "hpcbench.run/1"', '/r/run.json')).toThrow(/\/r\/run.json: not valid JSON/);
+    const record = recordFor('20261124-060000-a-0001');
+    const bad = JSON.parse(JSON.stringify(record)) as { jobs: { depends_on: unknown }[] };
+    (bad.jobs[0] as { depends_on: unknown }).depends_on = 'a';
+    let error: unknown;
+    try {
+      parseRunRecord(JSON.stringify(bad), '/r/run.json');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toMatch(/\/r\/run.json: field jobs\.0\.depends_on/);
+  });
+
+  it('keeps the previous complete file when a later write cannot finish', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hpcbench-reg-'));
+    const record = recordFor('20261124-060000-a-0001');
+    await writeRunRecord(dir, record);
+    const before = readFileSync(join(dir, record.run_id, 'run.json'), 'utf8');
+    const cyclic = { ...record } as Record<string, unknown>;
+    cyclic.self = cyclic;
+    await expect(writeRunRecord(dir, cyclic as unknown as typeof record)).rejects.toThrow();
+    expect(readFileSync(join(dir, record.run_id, 'run.json'), 'utf8')).toBe(before);
+    expect(readdirSync(join(dir, record.run_id))).toEqual(['run.json']);
+  });
+});

@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+import { createRunRecord, queryJobs, readRunRecord, statusRun, watchRun, writeRunRecord, type QueryCounters, type WatchEvent } from '../../../src/runs/index.js';
+import { CLUSTER, makeRenderedRun, noSleep } from './helpers.js';
+import { FakeCluster } from './fake-cluster.js';
+
+describe('queryJobs', () => {
+  it('asks about N jobs with one squeue and no sacct while none has finished', async () => {
+    const fake = new FakeCluster();
+    const ids = Array.from({ length: 50 }, (_, i) => String(1000 + i));
+    for (const id of ids) fake.addJob({ id, state: 'RUNNING' });
+    const counters: QueryCounters = { squeue: 0, sacct: 0 };
+    const result = await queryJobs(fake, ids, { counters });
+    expect(result.views).toHaveLength(50);
+    expect(result.views.every((v) => v.state.name === 'RUNNING')).toBe(true);
+    expect(counters).toEqual({ squeue: 1, sacct: 0 });
+    expect(fake.calls).toHaveLength(1);
+  });
+
+  it('asks sacct once, only about the jobs finished or gone from squeue', async () => {
+    const fake = new FakeCluster();
+    const ids = Array.from({ length: 20 }, (_, i) => String(2000 + i));
+    ids.forEach((id, i) => fake.addJob({ id, state: i < 5 ? 'COMPLETED' : 'RUNNING', agedOut: i < 3 }));
+    const counters: QueryCounters = { squeue: 0, sacct: 0 };
+    const result = await queryJobs(fake, ids, { counters });
+    expect(counters).toEqual({ squeue: 1, sacct: 1 });
+    const sacct = fake.calls.find((c) => c[0] === 'sacct') ?? [];
+    expect(sacct).toContain('--jobs=2000,2001,2002,2003,2004');
+    expect(result.views.filter((v) => v.state.name === 'COMPLETED')).toHaveLength(5);
+  });
+
+  it('falls back to squeue alone when accounting is disabled', async () => {
+    const fake = new FakeCluster();
+    fake.accounting = false;
+    fake.addJob({ id: '1', state: 'COMPLETED' });
+    fake.addJob({ id: '2', state: 'COMPLETED', agedOut: true });
+    const result = await queryJobs(fake, ['1', '2']);
+    expect(result.accounting).toBe('unavailable');
+    expect(result.views[0]?.state.name).toBe('COMPLETED');
+    expect(result.views[1]?.source).toBe('none');
+  });
+});
+
+async function submittedRun(fake: FakeCluster, states: string[]) {
+  const { resultsDir, manifest } = makeRenderedRun(states.map((_, i) => ({ experiment: `e${i}` })));
+  const record = createRunRecord(manifest, CLUSTER, new Date('2026-11-24T06:00:00Z'));
+  record.phase = 'submitted';
+  states.forEach((state, i) => {
+    const job = record.jobs[i];
+    if (!job) return;
+    job.job_id = String(500 + i);
+    fake.addJob({ id: job.job_id, name: job.job_name, state, elapsed: '1:00', timeLimit: '1:00', exitCode: state === 'FAILED' ? '3:0' : '0:0' });
+  });
+  await writeRunRecord(resultsDir, record);
+  return { resultsDir, runId: record.run_id };
+}
+
+describe('watchRun', () => {
+  it('follows jobs to the end with one squeue per cycle and reports success', async () => {
+    const fake = new FakeCluster();
+    const { resultsDir, runId } = await submittedRun(fake, ['PENDING', 'RUNNING', 'RUNNING']);
+    let cycle = 0;
+    const counters: QueryCounters = { squeue: 0, sacct: 0 };
+    const events: WatchEvent[] = [];
+    const result = await watchRun({
+      transport: fake,
+      resultsDir,
+      runId,
+      counters,
+      sleep: async () => {
+        cycle += 1;
+        for (const job of fake.jobs.values()) job.state = cycle === 1 ? 'RUNNING' : 'COMPLETED';
+      },
+      onEvent: (e) => events.push(e),
+    });
+    expect(result.exitCode).toBe(0);
+    expect(result.jobs.map((j) => j.state)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
+    expect(counters.squeue).toBe(3);
+    expect(counters.sacct).toBeLessThanOrEqual(counters.squeue);
+    const record = await readRunRecord(resultsDir, runId);
+    expect(record.jobs.every((j) => j.final)).toBe(true);
+    expect(record.history.filter((h) => h.event === 'state' && h.experiment === 'e0').map((h) => h.state)).toEqual(['PENDING', 'RUNNING', 'COMPLETED']);
+  });
+
+  it('resumes from run.json: finished jobs are not asked about, known states are not reported again', async () => {
+    const fake = new FakeCluster();
+    const { resultsDir, runId } = await submittedRun(fake, ['COMPLETED', 'RUNNING']);
+    const record = await readRunRecord(resultsDir, runId);
+    Object.assign(record.jobs[0] ?? {}, { state: 'COMPLETED', final: true });
+    Object.assign(record.jobs[1] ?? {}, { state: 'RUNNING' });
+    await writeRunRecord(resultsDir, record);
+    const events: WatchEvent[] = [];
+    const result = await watchRun({
+      transport: fake,
+      resultsDir,
+      runId,
+      sleep: async () => {
+        const job = fake.jobs.get('501');
+        if (job) job.state = 'COMPLETED';
+      },
+      onEvent: (e) => events.push(e),
+    });
+    expect(result.exitCode).toBe(0);
+    const squeues = fake.calls.filter((c) => c[0] === 'squeue');
+    expect(squeues.every((c) => c.includes('--jobs=501'))).toBe(true);
+    const changes = events.filter((e) => e.kind === 'change');
+    expect(changes).toEqual([expect.objectContaining({ jobId: '501', from: 'RUNNING', to: 'COMPLETED' })]);
+  });
+
+  it('retries an unreachable controller as such, never as a job failure', async () => {
+    const fake = new FakeCluster();
+    const { resultsDir, runId } = await submittedRun(fake, ['RUNNING']);
+    let failures = 2;
+    fake.fault = (argv) => {
+      if (argv[0] !== 'squeue' || failures === 0) return undefined;
+      failures -= 1;
+      return { stdout: '', stderr: 'slurm_load_jobs error: Unable to contact slurm controller (connect failure)\n', code: 1 };
+    };
+    const events: WatchEvent[] = [];
+    const result = await watchRun({
+      transport: fake,
+      resultsDir,
+      runId,
+      sleep: async () => {
+        if (failures === 0) for (const job of fake.jobs.values()) job.state = 'COMPLETED';
+      },
+      onEvent: (e) => events.push(e),
+    });
+    const retries = events.filter((e) => e.kind === 'retrying');
+    expect(retries).toHaveLength(2);
+    expect(retries[0]).toMatchObject({ message: expect.stringMatching(/^controller unreachable, retrying/) });
+    expect(result.exitCode).toBe(0);
+  });
+
+  it('exits 1 with advice for FAILED and TIMEOUT', async () => {
+    const fake = new FakeCluster();
+    const { resultsDir, runId } = await submittedRun(fake, ['FAILED', 'TIMEOUT']);
+    const result = await watchRun({ transport: fake, resultsDir, runId, sleep: noSleep });
+    expect(result.exitCode).toBe(1);
+    expect(result.jobs[0]?.verdict.title).toMatch(/exit code 3/);
+    expect(result.jobs[1]?.verdict).toMatchObject({ action: 'increase-time', suggestedTime: expect.any(String) });
+  });
+
+  it('cancels a job pending past the limit, with its reason', async () => {
+    const fake = new FakeCluster();
+    const { resultsDir, runId } = await submittedRun(fake, ['PENDING']);
+    const job = fake.jobs.get('500');
+    if (job) Object.assign(job, { reason: 'Resources', submitTime: '2026-11-24T05:00:00' });
+    const events: WatchEvent[] = [];
+    const result = await watchRun({
+      transport: fake,
+      resultsDir,
+      runId,
+      pendingLimitSeconds: 600,
+      now: () => new Date('2026-11-24T06:00:00'),
+      sleep: noSleep,
+      onEvent: (e) => events.push(e),
+    });
+    expect(fake.calls.some((c) => c[0] === 'scancel' && c.includes('500'))).toBe(true);
+    expect(events.find((e) => e.kind === 'cancelled-pending')).toMatchObject({ reason: expect.stringMatching(/Resources/) });
+    expect(result.jobs[0]?.state).toMatch(/^CANCELLED/);
+    expect(result.exitCode).toBe(1);
+  });
+
+  it('resubmits a NODE_FAIL job excluding the node when retries allow', async () => {
+    const fake = new FakeCluster();
+    const { resultsDir, runId } = await submittedRun(fake, ['NODE_FAIL']);
+    const record = await readRunRecord(resultsDir, runId);
+    Object.assign(record.jobs[0] ?? {}, { retries_left: 1 });
+    await writeRunRecord(resultsDir, record);
+    const bad = fake.jobs.get('500');
+    if (bad) bad.nodes = 'node7';
+    const events: WatchEvent[] = [];
+    const result = await watchRun({
+      transport: fake,
+      resultsDir,
+      runId,
+      sleep: async () => {
+        const fresh = fake.jobs.get('100');
+        if (fresh) fresh.state = 'COMPLETED';
+      },
+      onEvent: (e) => events.push(e),
+    });
+    const sbatch = fake.calls.find((c) => c[0] === 'sbatch');
+    expect(sbatch).toContain('--exclude=node7');
+    expect(events.find((e) => e.kind === 'resubmitted')).toMatchObject({ oldId: '500', newId: '100' });
+    expect(result.jobs[0]).toMatchObject({ jobId: '100', state: 'COMPLETED' });
+    expect(result.record.jobs[0]?.previous_job_ids).toEqual(['500']);
+    expect(result.exitCode).toBe(0);
+  });
+});
+
+describe('statusRun', () => {
+  it('shows every job from one squeue and at most one sacct call, and records the states', async () => {
+    const fake = new FakeCluster();
+    const { resultsDir, runId } = await submittedRun(fake, ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED']);
+    const record = await readRunRecord(resultsDir, runId);
+    const result = await statusRun({ transport: fake, resultsDir, record });
+    expect(fake.count('squeue')).toBe(1);
+    expect(fake.count('sacct')).toBe(1);
+    expect(result.rows.map((r) => r.state)).toEqual(['PENDING', 'RUNNING', 'COMPLETED', 'FAILED']);
+    expect(result.rows[3]?.exitCode).toBe('3:0');
+    const saved = await readRunRecord(resultsDir, runId);
+    expect(saved.jobs.map((j) => j.final)).toEqual([false, false, true, true]);
+  });
+});
