@@ -102,6 +102,15 @@ describe('SshTransport (in-process server)', () => {
     expect(ssh.connectionsOpened).toBe(2);
   });
 
+  it('notices a silent dead connection by keepalives and carries on over a new one', async () => {
+    const ssh = transport({}, { keepaliveIntervalMs: 100, keepaliveCountMax: 2 });
+    await ssh.connect();
+    server.freezeAll();
+    expect((await ssh.exec(['echo', 'alive'])).stdout).toBe('alive\n');
+    expect(ssh.connectionsOpened).toBe(2);
+    expect(ssh.reconnects).toBe(1);
+  });
+
   it('reports a command cut off by a dropped connection as possibly run, and does not re-send it', async () => {
     const ssh = transport();
     const marker = join(mkdtempSync(join(tmpdir(), 'hpcbench-ssh-lost-')), 'runs');

@@ -21,6 +21,8 @@ export interface TestSshServer {
   readonly peakSessions: number;
   /** End every client connection abruptly (no SSH disconnect message). */
   dropAll(): void;
+  /** Stop reading from every open connection, as a dead network path would: nothing is answered. */
+  freezeAll(): void;
   stop(): Promise<void>;
   /** Listen again on the same port after stop(). */
   start(): Promise<void>;
@@ -43,6 +45,7 @@ export async function startTestSshServer(options: { maxSessions?: number } = {})
   const maxSessions = options.maxSessions ?? 10;
   const live = new Set<Connection>();
   const sockets = new Set<Socket>();
+  const frozen = new Set<Socket>();
   let connections = 0;
   let peakSessions = 0;
 
@@ -134,8 +137,16 @@ export async function startTestSshServer(options: { maxSessions?: number } = {})
     dropAll() {
       for (const socket of sockets) socket.destroy();
     },
+    freezeAll() {
+      for (const socket of sockets) {
+        socket.pause();
+        // Forgotten by the server from now on; destroyed by stop().
+        frozen.add(socket);
+        sockets.delete(socket);
+      }
+    },
     stop() {
-      for (const socket of sockets) socket.destroy();
+      for (const socket of [...sockets, ...frozen]) socket.destroy();
       return new Promise((resolve) => tcp.close(() => resolve()));
     },
     async start() {
