@@ -121,3 +121,4 @@ export {
   suggestMemory,
   roundTimeLimit,
 } from './policy.js';
+export { type RunSlurmCommand, type FetchJobViewsOptions, type JobViewsResult, fetchJobViews } from './status.js';

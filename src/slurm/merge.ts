@@ -1,7 +1,7 @@
 /**
  * One current view per submitted job from one squeue call and at most one sacct call.
- * squeue is authoritative while slurmctld still holds the job; sacct for jobs that finished
- * and aged out of squeue (MinJobAge) or when squeue was not asked. An array job is one view
+ * squeue is authoritative while a job is live; sacct for jobs that finished (when both say so)
+ * or aged out of squeue (MinJobAge), and when squeue was not asked. An array job is one view
  * whose `records` are its tasks, and whose state summarises them.
  */
 import { isTerminal, unknownState, type JobState, type JobStateName } from './job-state.js';
@@ -92,7 +92,12 @@ export function mergeJobViews(
       if (record.arrayPendingRange && live.length > 0) continue;
       if (!liveKeys.has(key(record))) byKey.set(key(record), record);
     }
-    for (const record of live) byKey.set(key(record), record);
+    for (const record of live) {
+      // Once both agree a job is over, sacct's record is richer (exit codes, steps, MaxRSS);
+      // while sacct lags behind (slurmdbd is updated asynchronously) squeue's state stands.
+      const fromSacct = accounted.find((r) => key(r) === key(record));
+      byKey.set(key(record), fromSacct && isTerminal(record.state) && isTerminal(fromSacct.state) ? fromSacct : record);
+    }
     // When squeue lists a pending range, tasks sacct reports as PENDING inside it are duplicates.
     const records = [...byKey.values()].filter(
       (r) => !(liveArray && r.source !== 'squeue' && r.state.name === 'PENDING'),
