@@ -6,7 +6,7 @@
  * reproduces every byte. Usage: node scripts/make-sample-run.mjs [outDir]
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -121,6 +121,65 @@ function sacctJob(id, raw, name, submit, start, end, cpu, maxRssKiB, limit) {
   ];
 }
 
+// The configuration this run was "rendered" from: the lora and infer experiments of
+// data_sample/hpcbench.yaml, frozen here so the sample does not change when that file does.
+const CONFIG = `# Snapshot of data_sample/hpcbench.yaml (lora and infer) that the generated sample run stands for.
+version: 1
+project: medtech-llm
+
+clusters:
+  sdumont:
+    preset: santos-dumont
+    ssh: sdumont
+    project: medtechllm
+    user: student
+    account: medtechllm
+    setup:
+      - module purge
+      - module load sequana/current
+      - module load python/3.10_sequana
+    env:
+      TOKENIZERS_PARALLELISM: "false"
+
+experiments:
+  lora:
+    description: LoRA fine-tuning of distilgpt2 on the medical-technology corpus
+    cluster: sdumont
+    partition: sequana_gpu
+    models: [distilgpt2]
+    command: python workloads/train_lora.py --model distilgpt2 --train data_sample/train.txt --val data_sample/val.txt
+    resources:
+      time: "02:00:00"
+      gpus: 1
+    profiling:
+      interval_ms: 1000
+      training_log: train.jsonl
+
+  infer:
+    description: Batched inference sweep with the fine-tuned adapter
+    cluster: sdumont
+    partition: sequana_gpu
+    depends_on: [lora]
+    models: [distilgpt2]
+    command: python workloads/infer.py --model distilgpt2 --prompts data_sample/prompts.txt
+    resources:
+      time: "00:30:00"
+      gpus: 1
+    sweep:
+      matrix:
+        batch_size: [1, 4, 16]
+        max_new_tokens: [32, 128]
+      max_parallel: 2
+    profiling:
+      warmup: 2
+      latency_slo_ms: 2000
+      slo: { ttft_ms: 200, tpot_ms: 50 }
+      inference_log: inference.jsonl
+    references:
+      output_tokens_per_s: { value: 450, tolerance_pct: 10 }
+      latency_p95_s: { value: 2.0, tolerance_pct: 5 }
+`;
+
 rmSync(outDir, { recursive: true, force: true });
 const t0 = Date.UTC(2026, 10, 24, 6, 15, 40);
 const sacct = [];
@@ -215,7 +274,7 @@ const sweepTsv = `batch_size\tmax_new_tokens\n${POINTS.map((p) => `${p.batch_siz
 write(join(outDir, 'scripts', 'lora.sbatch'), loraScript);
 write(join(outDir, 'scripts', 'infer.sbatch'), inferScript);
 write(join(outDir, 'scripts', 'infer.sweep.tsv'), sweepTsv);
-copyFileSync(join(repo, 'data_sample', 'hpcbench.yaml'), join(outDir, 'hpcbench.yaml'));
+write(join(outDir, 'hpcbench.yaml'), CONFIG);
 const manifest = {
   schema: 'hpcbench.manifest/1',
   run_id: RUN_ID,

@@ -25,10 +25,11 @@ const WIDTH = 560;
 const HEIGHT = 220;
 const FONT = 'sans-serif';
 
-function base(title: string): Pick<TopLevelSpec, '$schema' | 'config' | 'title'> & { width: number; height: number } {
+/** The HTML caption names the chart, so the SVG carries no title of its own (`description` keeps it for screen readers). */
+function base(title: string): Pick<TopLevelSpec, '$schema' | 'config' | 'description'> & { width: number; height: number } {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title,
+    description: title,
     width: WIDTH,
     height: HEIGHT,
     config: { font: FONT, axis: { labelFont: FONT, titleFont: FONT }, legend: { labelFont: FONT, titleFont: FONT }, title: { font: FONT } },

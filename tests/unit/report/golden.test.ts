@@ -6,16 +6,10 @@ import { renderCsvReport } from '../../../src/report/csv.js';
 import { renderMarkdownReport } from '../../../src/report/markdown.js';
 import { buildReportModel, type ReportModel } from '../../../src/report/report-model.js';
 import { buildFixtureDoc } from './fixture-doc.js';
+import { normaliseReport } from './normalise.js';
 
 // Golden files: rerun with UPDATE_GOLDEN=1 after an intended change and review the diff.
 const GOLDEN = 'tests/fixtures/report/golden';
-
-/** Timestamps and the tool version change between runs without the report changing. */
-export function normaliseReport(text: string): string {
-  return text
-    .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, '<timestamp>')
-    .replace(/hpcbench \d+\.\d+\.\d+(-[\w.]+)?/g, 'hpcbench <version>');
-}
 
 function checkGolden(name: string, actual: string): void {
   const file = join(GOLDEN, name);

@@ -1,0 +1,98 @@
+/**
+ * The HTML report in a real browser: Debian's chromium through playwright-core. No console
+ * errors, no network requests (the file must be self-contained), every chart an SVG with a
+ * non-zero size, and a screenshot in test-output/ for a human to look at.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildExampleReport } from '../../../src/report/example-report.js';
+import { renderHtmlReport } from '../../../src/report/html.js';
+import { buildReportModel } from '../../../src/report/report-model.js';
+import { emptyDoc, emptyTask } from './fixture-doc.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const OUT = resolve('test-output');
+
+describe('HTML report in chromium', () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} is missing: the HTML report test needs Debian's chromium. Install it with \`apt-get install -y chromium\`.`);
+    }
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  async function open(html: string, name: string): Promise<{ errors: string[]; requests: string[]; page: import('playwright-core').Page }> {
+    mkdirSync(OUT, { recursive: true });
+    const file = join(OUT, name);
+    writeFileSync(file, html);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('request', (r) => {
+      if (!r.url().startsWith('file:')) requests.push(r.url());
+    });
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    return { errors, requests, page };
+  }
+
+  it('shows every chart of the example run as a visible SVG, offline, without console errors', async () => {
+    const { files } = await buildExampleReport(process.cwd(), '0.0.0-test');
+    const html = files.get('report.html') as string;
+    const { errors, requests, page } = await open(html, 'report.html');
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+    const charts = await page.$$eval('figure.chart', (figures) =>
+      figures.map((f) => {
+        const svg = f.querySelector('svg');
+        const box = svg?.getBoundingClientRect();
+        return { id: f.getAttribute('data-chart'), width: box?.width ?? 0, height: box?.height ?? 0, marks: svg?.querySelectorAll('path, line, rect, circle').length ?? 0 };
+      }),
+    );
+    const ids = charts.map((c) => c.id);
+    expect(ids).toContain('gpu-lora-main');
+    expect(ids).toContain('latency-infer-0');
+    expect(ids).toContain('loss-lora-main');
+    expect(ids).toContain('sweep-infer-batch_size');
+    expect(ids).toContain('sweep-infer-max_new_tokens');
+    expect(charts).toHaveLength(16);
+    for (const c of charts) {
+      expect(c.width, `${c.id} width`).toBeGreaterThan(50);
+      expect(c.height, `${c.id} height`).toBeGreaterThan(50);
+      expect(c.marks, `${c.id} marks`).toBeGreaterThan(5);
+    }
+    await page.screenshot({ path: join(OUT, 'report.png'), fullPage: true });
+    expect(existsSync(join(OUT, 'report.png'))).toBe(true);
+    await page.close();
+  }, 60_000);
+
+  it('escapes text from the logs, and a run without data says so instead of failing', async () => {
+    const task = emptyTask('<script>alert(1)</script>', 'main');
+    task.missing.push({ section: 'gpu', reason: 'no nvidia-smi log <b>here</b>' });
+    const doc = emptyDoc('run-<x>', [task.experiment], [task]);
+    const html = await renderHtmlReport(buildReportModel(doc, undefined), 'pt-BR');
+    expect(html).not.toContain('<script>alert(1)</script>');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    const { errors, page } = await open(html, 'report-empty.html');
+    expect(errors).toEqual([]);
+    expect(await page.$$('figure.chart')).toHaveLength(0);
+    expect(await page.textContent('#charts')).toContain('Nenhum gráfico');
+    await page.close();
+  }, 60_000);
+});
