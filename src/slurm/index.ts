@@ -96,7 +96,7 @@ export {
 } from './scontrol.js';
 export { type ScancelTarget, type ScancelOptions, buildScancelArgs } from './scancel.js';
 export { type SdiagStats, type RpcCount, type RpcDelta, buildSdiagArgs, parseSdiag, diffSdiag } from './sdiag.js';
-export { type JobView, mergeJobViews, summariseStates, idsNeedingAccounting } from './merge.js';
+export { type JobView, mergeJobViews, summariseStates, idsNeedingAccounting, findJobsByTag } from './merge.js';
 export { type PollSchedule, type PollScheduleOptions, MIN_POLL_FLOOR_MS, createPollSchedule } from './poll-schedule.js';
 export {
   type PolledJob,

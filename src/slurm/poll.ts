@@ -27,8 +27,8 @@ export type PollEvent<T extends PolledJob> =
   | { kind: 'update'; cycle: number; jobs: readonly T[]; changes: readonly StateChange<T>[]; nextPollMs?: number }
   /** The fetch failed with a retryable error; the loop sleeps and tries again. */
   | { kind: 'retrying'; cycle: number; attempt: number; message: string; retryInMs: number; error: unknown }
-  /** Every job is terminal; the loop ends. */
-  | { kind: 'done'; cycle: number; jobs: readonly T[] }
+  /** Every job is terminal (or given up on, listed in `unresolved`); the loop ends. */
+  | { kind: 'done'; cycle: number; jobs: readonly T[]; unresolved: readonly string[] }
   /** The signal was aborted; the loop ends, the jobs keep running. */
   | { kind: 'aborted'; cycle: number; jobs: readonly T[] | undefined };
 
@@ -47,6 +47,11 @@ export interface PollOptions<T extends PolledJob> {
   isRetryable?: (error: unknown) => boolean;
   /** Give up after this many failed cycles in a row and rethrow (default: never). */
   maxConsecutiveFailures?: number;
+  /**
+   * Stop waiting for a job that stays UNKNOWN (found nowhere, e.g. the cluster's state was
+   * wiped) for this many successful cycles in a row; it is listed in `unresolved`. Default: never.
+   */
+  giveUpOnUnknownAfter?: number;
 }
 
 /** Default sleep: a timer that an abort ends early without throwing. */
@@ -81,6 +86,8 @@ export async function* pollJobs<T extends PolledJob>(options: PollOptions<T>): A
   const last = new Map<string, string>();
   const lastState = new Map<string, JobState>(options.knownStates ?? []);
   for (const [id, state] of lastState) last.set(id, formatJobState(state));
+  const unknownCycles = new Map<string, number>();
+  const giveUp = options.giveUpOnUnknownAfter ?? Number.POSITIVE_INFINITY;
   let jobs: readonly T[] | undefined;
   let failures = 0;
   for (let cycle = 1; ; cycle++) {
@@ -112,9 +119,13 @@ export async function* pollJobs<T extends PolledJob>(options: PollOptions<T>): A
       last.set(job.id, text);
       lastState.set(job.id, job.state);
     }
-    if (jobs.every(isDone)) {
+    for (const job of jobs) {
+      unknownCycles.set(job.id, job.state.name === 'UNKNOWN' ? (unknownCycles.get(job.id) ?? 0) + 1 : 0);
+    }
+    const unresolved = jobs.filter((job) => !isDone(job) && (unknownCycles.get(job.id) ?? 0) >= giveUp).map((j) => j.id);
+    if (jobs.every((job) => isDone(job) || unresolved.includes(job.id))) {
       yield { kind: 'update', cycle, jobs, changes };
-      yield { kind: 'done', cycle, jobs };
+      yield { kind: 'done', cycle, jobs, unresolved };
       return;
     }
     if (changes.length > 0) schedule.reset();

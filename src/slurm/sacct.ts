@@ -24,7 +24,7 @@ import {
   checkControllerReachable,
   type SlurmCommandOutput,
 } from './errors.js';
-import { UNIT_SEPARATOR } from './squeue.js';
+import { UNIT_SEPARATOR, joinNames } from './squeue.js';
 
 export const SACCT_FIELDS = [
   'JobID',
@@ -71,7 +71,7 @@ export function buildSacctArgs(query: SacctQuery = {}): string[] {
   const args = ['sacct', '--parsable2', '--noheader', `--format=${SACCT_FIELDS.join(',')}`];
   if (delimiter !== '|') args.push(`--delimiter=${delimiter}`);
   if (query.jobIds && query.jobIds.length > 0) args.push(`--jobs=${query.jobIds.join(',')}`);
-  if (query.names && query.names.length > 0) args.push(`--name=${query.names.join(',')}`);
+  if (query.names && query.names.length > 0) args.push(`--name=${joinNames(query.names)}`);
   if (query.user !== undefined) args.push(`--user=${query.user}`);
   if (query.startTime !== undefined) args.push(`--starttime=${query.startTime}`);
   return args;

@@ -14,7 +14,7 @@ import {
   type SlurmJobRecord,
 } from './job-record.js';
 import { parseSlurmTimestamp } from './time.js';
-import { SlurmCommandError, checkControllerReachable, type SlurmCommandOutput } from './errors.js';
+import { SlurmCommandError, SlurmFormatError, checkControllerReachable, type SlurmCommandOutput } from './errors.js';
 
 export const UNIT_SEPARATOR = '\x1f';
 
@@ -59,9 +59,19 @@ export function buildSqueueArgs(query: SqueueQuery = {}): string[] {
   const args = ['squeue', '--noheader', `--format=${SQUEUE_FIELDS.map(([, code]) => code).join(delimiter)}`];
   if (query.allStates ?? true) args.push('--states=all');
   if (query.jobIds && query.jobIds.length > 0) args.push(`--jobs=${query.jobIds.join(',')}`);
-  if (query.names && query.names.length > 0) args.push(`--name=${query.names.join(',')}`);
+  if (query.names && query.names.length > 0) args.push(`--name=${joinNames(query.names)}`);
   if (query.user !== undefined) args.push(`--user=${query.user}`);
   return args;
+}
+
+/** Names are joined with commas, so a name with a comma would become two filters. */
+export function joinNames(names: readonly string[]): string {
+  for (const name of names) {
+    if (name.includes(',') || name.trim() === '') {
+      throw new SlurmFormatError('job name filter', name, 'a non-empty job name without commas');
+    }
+  }
+  return names.join(',');
 }
 
 function detectDelimiter(stdout: string): string {

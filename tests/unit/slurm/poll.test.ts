@@ -160,3 +160,26 @@ describe('pollJobs', () => {
     await expect(pending).resolves.toBeUndefined();
   });
 });
+
+describe('pollJobs with jobs found nowhere', () => {
+  it('keeps waiting for UNKNOWN jobs by default, and gives up after giveUpOnUnknownAfter cycles when asked', async () => {
+    const lost = { id: '9', state: parseJobState(''), elapsed: 0 };
+    const fetch = scripted([[job('1', 'CD'), lost]]);
+    const events = await collect(pollJobs({ fetchStates: fetch, sleep: async () => {}, giveUpOnUnknownAfter: 3 }));
+    expect(events.filter((e) => e.kind === 'update')).toHaveLength(3);
+    expect(events.at(-1)).toMatchObject({ kind: 'done', unresolved: ['9'] });
+    let cycles = 0;
+    const controller = new AbortController();
+    const forever = await collect(
+      pollJobs({
+        fetchStates: async () => [lost],
+        sleep: async () => {
+          if (++cycles === 10) controller.abort();
+        },
+        signal: controller.signal,
+      }),
+    );
+    expect(forever.at(-1)?.kind).toBe('aborted');
+    expect(cycles).toBe(10);
+  });
+});

@@ -25,6 +25,7 @@ describe('buildSqueueArgs', () => {
       '--name=hpcbench-r1',
       '--user=alice',
     ]);
+    expect(() => buildSqueueArgs({ names: ['a,b'] })).toThrow(/without commas/);
   });
 });
 
