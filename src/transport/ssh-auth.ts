@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import ssh2, { type AnyAuthMethod, type AuthHandlerMiddleware, type ParsedKey } from 'ssh2';
 import { RemoteError } from '../errors.js';
+import { IdentityFilteredAgent, readIdentityBlobs } from './identity-agent.js';
 import type { SshTarget } from './ssh-target.js';
 
 export type PassphrasePrompt = (prompt: string) => Promise<string>;
@@ -32,6 +33,13 @@ export class AuthAttempt {
       this.queue.push(async () => {
         this.tried.push('ssh-agent');
         return { type: 'agent', username, agent };
+      });
+    } else if (agent) {
+      this.queue.push(async () => {
+        const allowed = readIdentityBlobs(target.identityFiles);
+        if (allowed.length === 0) return undefined;
+        this.tried.push('ssh-agent (IdentityFile keys only)');
+        return { type: 'agent', username, agent: new IdentityFilteredAgent(agent, allowed) };
       });
     }
     for (const file of target.identityFiles) {

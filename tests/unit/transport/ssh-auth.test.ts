@@ -62,9 +62,14 @@ describe('AuthAttempt', () => {
     expect(attempt.tried).toEqual(['ssh-agent', plainKey]);
   });
 
-  it('skips the agent with IdentitiesOnly', async () => {
-    const attempt = new AuthAttempt(target([plainKey], { identitiesOnly: true }), { agent: '/run/agent.sock' });
-    expect((await methodsOf(attempt)).map((m) => (m === false ? false : m.type))).toEqual(['publickey', false]);
+  it('with IdentitiesOnly, lets the agent sign only with the IdentityFile keys', async () => {
+    const attempt = new AuthAttempt(target([encryptedKey], { identitiesOnly: true }), { agent: '/run/agent.sock', interactive: false });
+    const methods = await methodsOf(attempt);
+    // The encrypted key's public half comes from its .pub file, so the agent can still use it.
+    expect(methods.map((m) => (m === false ? false : m.type))).toEqual(['agent', false]);
+    expect(attempt.tried).toEqual(['ssh-agent (IdentityFile keys only)']);
+    const none = new AuthAttempt(target([join(dir, 'id_none')], { identitiesOnly: true }), { agent: '/run/agent.sock' });
+    expect(await methodsOf(none)).toEqual([false]);
   });
 
   it('fails clearly on an encrypted key without a TTY', async () => {

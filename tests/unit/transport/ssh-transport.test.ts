@@ -2,7 +2,7 @@
 // session limits, reconnection, lost commands, host key and auth refusals. The same behaviour is
 // proven against the cluster's OpenSSH in tests/integration/transport.test.ts.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -208,6 +208,17 @@ describe('SshTransport (in-process server)', () => {
       // No key files at all: only the agent can get in.
       const ssh = transport({ identityFiles: [], identitiesOnly: false }, { agent: socket });
       expect((await ssh.exec(['echo', 'agent'])).stdout).toBe('agent\n');
+      // IdentitiesOnly: the agent signs with the IdentityFile key even though that file is
+      // unreadable to us now (only its .pub is there), as with an encrypted key and no TTY.
+      const pubOnly = join(dir, 'only_pub');
+      writeFileSync(`${pubOnly}.pub`, readFileSync(`${server.clientKeyPath}.pub`));
+      const filtered = transport({ identityFiles: [pubOnly], identitiesOnly: true }, { agent: socket });
+      expect((await filtered.exec(['echo', 'filtered'])).stdout).toBe('filtered\n');
+      // A key the agent does not hold is not offered, so nothing works.
+      const other = join(dir, 'other');
+      spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);
+      const refused = transport({ identityFiles: [other], identitiesOnly: true }, { agent: socket });
+      await expect(refused.exec(['true'])).rejects.toThrow(/authentication .* failed/);
     } finally {
       agent.kill();
     }

@@ -42,6 +42,7 @@ export async function startTestSshServer(options: { maxSessions?: number } = {})
   const hostKeyBlob = parse(hostKeys.public).getPublicSSH();
   const clientKeyPath = join(dir, 'id_ed25519');
   writeFileSync(clientKeyPath, clientKeys.private, { mode: 0o600 });
+  writeFileSync(`${clientKeyPath}.pub`, `${clientKeys.public}\n`);
   const maxSessions = options.maxSessions ?? 10;
   const live = new Set<Connection>();
   const sockets = new Set<Socket>();
