@@ -1,5 +1,19 @@
 import { interpolate, locatePercentile, checkPercentile, type PercentileMethod } from '../stats/percentile.js';
 
+/** An ExactHistogram as plain data (survives structured cloning to and from worker threads). */
+export interface ExactHistogramState {
+  decimals: number;
+  dense: Uint32Array;
+  sparse: [number, number][];
+  denseKeySum: number;
+  sparseSum: number;
+  count: number;
+  minKey: number;
+  maxKey: number;
+  sparseMin: number;
+  sparseMax: number;
+}
+
 /** Keys at or above this go to the sparse map: bounds the dense array to 4 MiB. */
 const DENSE_LIMIT = 1 << 20;
 
@@ -192,5 +206,39 @@ export class ExactHistogram {
         if (value > this.sparseMax) this.sparseMax = value;
       }
     }
+  }
+
+  toState(): ExactHistogramState {
+    return {
+      decimals: this.decimals,
+      dense: this.dense.subarray(0, Number.isFinite(this.maxKey) ? this.maxKey + 1 : 0),
+      sparse: [...this.sparse],
+      denseKeySum: this.denseKeySum,
+      sparseSum: this.sparseSum,
+      count: this.count,
+      minKey: this.minKey,
+      maxKey: this.maxKey,
+      sparseMin: this.sparseMin,
+      sparseMax: this.sparseMax,
+    };
+  }
+
+  /** Adds the counts of a histogram with the same `decimals` given as state. */
+  mergeState(state: ExactHistogramState): void {
+    if (state.decimals !== this.decimals) {
+      throw new RangeError(`cannot merge a histogram with ${state.decimals} decimals into one with ${this.decimals}`);
+    }
+    if (state.dense.length > 0) {
+      if (state.dense.length > this.dense.length) this.grow(state.dense.length - 1);
+      for (let key = 0; key < state.dense.length; key++) this.dense[key] = (this.dense[key] as number) + (state.dense[key] as number);
+    }
+    for (const [value, n] of state.sparse) this.sparse.set(value, (this.sparse.get(value) ?? 0) + n);
+    this.denseKeySum += state.denseKeySum;
+    this.sparseSum += state.sparseSum;
+    this.count += state.count;
+    this.minKey = Math.min(this.minKey, state.minKey);
+    this.maxKey = Math.max(this.maxKey, state.maxKey);
+    this.sparseMin = Math.min(this.sparseMin, state.sparseMin);
+    this.sparseMax = Math.max(this.sparseMax, state.sparseMax);
   }
 }

@@ -1,4 +1,4 @@
-import { ExactHistogram } from './exact-histogram.js';
+import { ExactHistogram, type ExactHistogramState } from './exact-histogram.js';
 import type { RejectedLinesReport } from './lines.js';
 import type { GpuSeries } from './metrics-document.js';
 import { SeriesBuilder } from './gpu-series.js';
@@ -37,6 +37,8 @@ const METRIC_DECIMALS: Readonly<Record<GpuMetricName, number>> = {
   'clocks.gr': 0,
 };
 
+const METRIC_DECIMAL_LIST = GPU_METRIC_NAMES.map((name) => METRIC_DECIMALS[name]);
+
 /** A GPU counts as busy in a sample when its utilization is strictly above this (percent). */
 export const BUSY_UTILIZATION_THRESHOLD = 0;
 
@@ -67,14 +69,29 @@ export class GpuAccumulator {
   migEnabled = false;
   readonly histograms: (ExactHistogram | undefined)[] = new Array(GPU_METRIC_NAMES.length);
   private readonly lastT = new Float64Array(GPU_METRIC_NAMES.length).fill(Number.NaN);
+  /** Last value per metric, scaled to an integer (value·10^decimals). */
   private readonly lastV = new Float64Array(GPU_METRIC_NAMES.length);
-  /** ∫ value dt (value·seconds) over intervals between consecutive present samples. */
+  /**
+   * 2·∫ value dt over intervals between consecutive present samples, in (value·10^decimals)·ms.
+   * Values are fixed-point and timestamps whole milliseconds, so every term is an integer and the
+   * sums are EXACT (below 2^53): the result does not depend on summation order, which keeps a
+   * parallel parse identical to a sequential one. Read through `integralOf`/`integratedSecondsOf`.
+   */
   readonly integral = new Float64Array(GPU_METRIC_NAMES.length);
-  readonly integratedSeconds = new Float64Array(GPU_METRIC_NAMES.length);
+  readonly integratedMs = new Float64Array(GPU_METRIC_NAMES.length);
   /** metric → reason → count, for values nvidia-smi did not give (`[N/A]`, `-`, …). */
   readonly missing = new Map<GpuMetricName, Map<string, number>>();
   /** A bounded, downsampled series of utilization, memory and power for charts. */
   readonly series = new SeriesBuilder();
+  /**
+   * For stitching byte ranges parsed in parallel: the first value of each metric when nothing
+   * (a missing value, a restart) came before it, and whether anything happened to the metric.
+   */
+  private readonly firstT = new Float64Array(GPU_METRIC_NAMES.length).fill(Number.NaN);
+  private readonly firstV = new Float64Array(GPU_METRIC_NAMES.length);
+  private readonly events = new Uint8Array(GPU_METRIC_NAMES.length);
+  /** Time of the first charted sample: the origin of `series`' buckets. */
+  private seriesOriginMs = Number.NaN;
 
   constructor(identity: GpuIdentity) {
     this.identity = identity;
@@ -103,20 +120,40 @@ export class GpuAccumulator {
     }
     histogram.addFixed(mantissa, digits);
     const value = digits === 0 ? mantissa : mantissa / (POW10[digits] ?? 10 ** digits);
+    const decimals = METRIC_DECIMAL_LIST[id] as number;
+    const scaled =
+      digits === decimals ? mantissa : digits < decimals ? mantissa * (POW10[decimals - digits] ?? 10 ** (decimals - digits)) : value * (POW10[decimals] ?? 1);
     if (id === UTILIZATION && value > BUSY_UTILIZATION_THRESHOLD) this.busy++;
     const seriesIndex = id === UTILIZATION ? 0 : id === MEMORY_USED ? 1 : id === POWER ? 2 : -1;
-    if (seriesIndex >= 0) this.series.add(seriesIndex, ms, value);
+    if (seriesIndex >= 0) {
+      if (this.seriesOriginMs !== this.seriesOriginMs) this.seriesOriginMs = ms;
+      this.series.add(seriesIndex, ms, value);
+    }
+    if (this.events[id] === 0) {
+      this.events[id] = 1;
+      this.firstT[id] = ms;
+      this.firstV[id] = scaled;
+    }
     if (ms === ms) {
       const previous = this.lastT[id] as number;
       // Equal or earlier timestamps (duplicated rows, a clock step back) add no interval.
       if (ms > previous) {
-        const seconds = (ms - previous) / 1000;
-        this.integral[id] = (this.integral[id] as number) + ((this.lastV[id] as number) + value) * 0.5 * seconds;
-        this.integratedSeconds[id] = (this.integratedSeconds[id] as number) + seconds;
+        const dt = ms - previous;
+        this.integral[id] = (this.integral[id] as number) + ((this.lastV[id] as number) + scaled) * dt;
+        this.integratedMs[id] = (this.integratedMs[id] as number) + dt;
       }
       this.lastT[id] = ms;
-      this.lastV[id] = value;
+      this.lastV[id] = scaled;
     }
+  }
+
+  /** ∫ value dt in value·seconds (joules for power). */
+  integralOf(id: number): number {
+    return (this.integral[id] as number) / (2000 * (POW10[METRIC_DECIMAL_LIST[id] as number] ?? 1));
+  }
+
+  integratedSecondsOf(id: number): number {
+    return (this.integratedMs[id] as number) / 1000;
   }
 
   /** A value nvidia-smi could not give; it also ends the current integration segment. */
@@ -129,12 +166,119 @@ export class GpuAccumulator {
     }
     reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
     this.lastT[id] = Number.NaN;
+    this.events[id] = 1;
   }
 
   /** The logger restarted: never integrate across the gap. */
   breakSegments(): void {
     this.lastT.fill(Number.NaN);
+    this.events.fill(1);
   }
+
+  /** Everything a byte range learnt about this GPU, as structured-clone-able data (worker → main). */
+  exportRange(): GpuRangeState {
+    return {
+      identity: this.identity,
+      rows: this.rows,
+      firstMs: this.firstMs,
+      lastMs: this.lastMs,
+      busy: this.busy,
+      migEnabled: this.migEnabled,
+      histograms: this.histograms.map((h) => h?.toState() ?? null),
+      integral: this.integral,
+      integratedMs: this.integratedMs,
+      firstT: this.firstT,
+      firstV: this.firstV,
+      lastT: this.lastT,
+      lastV: this.lastV,
+      events: this.events,
+      missing: this.missing,
+      series: this.series.toSeries(this.identity.id),
+      seriesOriginMs: this.seriesOriginMs,
+    };
+  }
+
+  /**
+   * Appends the state of the NEXT byte range of the same file, as if its rows had followed here:
+   * the interval between this range's last sample and that range's first is integrated unless a
+   * missing value or a restart came between. Charts get the range's bucket means as samples.
+   */
+  mergeRange(range: GpuRangeState): void {
+    this.rows += range.rows;
+    if (range.firstMs === range.firstMs && !(this.firstMs <= range.firstMs)) this.firstMs = range.firstMs;
+    if (range.lastMs === range.lastMs && !(this.lastMs >= range.lastMs)) this.lastMs = range.lastMs;
+    this.busy += range.busy;
+    this.migEnabled ||= range.migEnabled;
+    for (let id = 0; id < GPU_METRIC_NAMES.length; id++) {
+      const state = range.histograms[id];
+      if (state != null) {
+        let histogram = this.histograms[id];
+        if (histogram === undefined) {
+          histogram = new ExactHistogram(state.decimals);
+          this.histograms[id] = histogram;
+        }
+        histogram.mergeState(state);
+      }
+      this.integral[id] = (this.integral[id] as number) + (range.integral[id] as number);
+      this.integratedMs[id] = (this.integratedMs[id] as number) + (range.integratedMs[id] as number);
+      const firstT = range.firstT[id] as number;
+      const lastT = this.lastT[id] as number;
+      if (firstT === firstT && lastT === lastT && firstT > lastT) {
+        const dt = firstT - lastT;
+        this.integral[id] = (this.integral[id] as number) + ((this.lastV[id] as number) + (range.firstV[id] as number)) * dt;
+        this.integratedMs[id] = (this.integratedMs[id] as number) + dt;
+      }
+      if (range.events[id] === 1) {
+        this.lastT[id] = range.lastT[id] as number;
+        this.lastV[id] = range.lastV[id] as number;
+        if (this.events[id] === 0) {
+          this.events[id] = 1;
+          this.firstT[id] = firstT;
+          this.firstV[id] = range.firstV[id] as number;
+        }
+      }
+    }
+    for (const [name, reasons] of range.missing) {
+      let mine = this.missing.get(name);
+      if (mine === undefined) {
+        mine = new Map();
+        this.missing.set(name, mine);
+      }
+      for (const [reason, n] of reasons) mine.set(reason, (mine.get(reason) ?? 0) + n);
+    }
+    const origin = range.seriesOriginMs;
+    if (origin === origin) {
+      const { t, utilization, memoryUsedMiB, powerW } = range.series;
+      if (this.seriesOriginMs !== this.seriesOriginMs) this.seriesOriginMs = origin;
+      t.forEach((seconds, i) => {
+        const ms = origin + seconds * 1000;
+        [utilization[i], memoryUsedMiB[i], powerW[i]].forEach((value, m) => {
+          if (typeof value === 'number') this.series.add(m, ms, value);
+        });
+      });
+    }
+  }
+}
+
+/** A GpuAccumulator's state after one byte range, passed from a worker thread to the main one. */
+export interface GpuRangeState {
+  identity: GpuIdentity;
+  rows: number;
+  firstMs: number;
+  lastMs: number;
+  busy: number;
+  migEnabled: boolean;
+  histograms: (ExactHistogramState | null)[];
+  integral: Float64Array;
+  integratedMs: Float64Array;
+  firstT: Float64Array;
+  firstV: Float64Array;
+  lastT: Float64Array;
+  lastV: Float64Array;
+  events: Uint8Array;
+  missing: Map<GpuMetricName, Map<string, number>>;
+  series: GpuSeries;
+  seriesOriginMs: number;
 }
 
 /** Distribution of one metric over a GPU's samples; percentiles are exact (numpy linear). */
@@ -201,11 +345,11 @@ function distribution(acc: GpuAccumulator, id: number): MetricDistribution | nul
   const histogram = acc.histograms[id];
   if (histogram === undefined || histogram.count === 0) return null;
   const [p50, p95] = histogram.percentiles([50, 95]) as [number, number];
-  const seconds = acc.integratedSeconds[id] as number;
+  const seconds = acc.integratedSecondsOf(id);
   return {
     samples: histogram.count,
     mean: histogram.mean() as number,
-    timeWeightedMean: seconds > 0 ? (acc.integral[id] as number) / seconds : null,
+    timeWeightedMean: seconds > 0 ? acc.integralOf(id) / seconds : null,
     min: histogram.min,
     p50,
     p95,
@@ -243,7 +387,7 @@ export function computeDeviceMetrics(acc: GpuAccumulator): GpuDeviceMetrics {
       meanPercent: percent(memory.mean),
     },
     powerW: power,
-    energyJ: power !== null && (acc.integratedSeconds[POWER] as number) > 0 ? (acc.integral[POWER] as number) : null,
+    energyJ: power !== null && acc.integratedSecondsOf(POWER) > 0 ? acc.integralOf(POWER) : null,
     temperatureC: distribution(acc, METRIC_ID['temperature.gpu']),
     clocksSmMHz: distribution(acc, METRIC_ID['clocks.sm']),
     clocksMemMHz: distribution(acc, METRIC_ID['clocks.mem']),

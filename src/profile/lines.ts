@@ -136,7 +136,7 @@ function tooLongError(file: string, lineNumber: number): InputError {
 export async function scanLineBytes(
   file: string,
   onLine: (buffer: Buffer, start: number, end: number, lineNumber: number, terminated: boolean) => void,
-  options: Omit<ReadLinesOptions, 'encoding'> = {},
+  options: Omit<ReadLinesOptions, 'encoding'> & { start?: number; end?: number } = {},
 ): Promise<ScanResult> {
   let totalBytes: number;
   try {
@@ -147,7 +147,17 @@ export async function scanLineBytes(
     throw openError(file, error);
   }
   if (totalBytes === 0 && !options.allowEmpty) throw emptyFileError(file);
-  const stream = createReadStream(file, { highWaterMark: options.chunkSize ?? DEFAULT_CHUNK, signal: options.signal });
+  // A byte range [start, end) lets parallel parsers each take a part of one file.
+  const start = options.start ?? 0;
+  const end = Math.min(options.end ?? totalBytes, totalBytes);
+  totalBytes = end - start;
+  if (totalBytes <= 0) return { file, lines: 0, bytes: 0, lastLineUnterminated: false };
+  const stream = createReadStream(file, {
+    highWaterMark: options.chunkSize ?? DEFAULT_CHUNK,
+    signal: options.signal,
+    start,
+    end: end - 1,
+  });
   let tail: Buffer | null = null;
   let lineNumber = 0;
   let bytesRead = 0;
@@ -264,6 +274,16 @@ export class RejectedLines {
     this.count++;
     this.perFile.set(file, (this.perFile.get(file) ?? 0) + 1);
     if (this.examples.length < this.keep) this.examples.push({ file, line, reason });
+  }
+
+  /** Adds `count` rejections in `file` of which `examples` are the first (parallel parsing). */
+  addMany(file: string, count: number, examples: readonly RejectedLine[]): void {
+    this.count += count;
+    if (count > 0) this.perFile.set(file, (this.perFile.get(file) ?? 0) + count);
+    for (const example of examples) {
+      if (this.examples.length >= this.keep) break;
+      this.examples.push(example);
+    }
   }
 
   /** Rejections counted in `file` so far. */

@@ -1,6 +1,7 @@
 import { InputError } from '../errors.js';
 import { scanLineBytes, unrecognisedFileError, type ReadProgress } from './lines.js';
 import { GpuLogAccumulator } from './gpu-log-accumulator.js';
+import { parseQueryGpuFileParallel } from './nvidia-smi-parallel.js';
 import type { GpuAccumulator, GpuMetrics } from './gpu-metrics.js';
 import {
   DEFAULT_GPU_QUERY_FIELDS,
@@ -15,8 +16,19 @@ import { cell, CellStatus, parseNumberBytes, parseTimestampBytes } from './nvidi
 export interface QueryGpuOptions {
   /** Field list of a headerless log (default DEFAULT_GPU_QUERY_FIELDS). A header overrides it. */
   fields?: readonly string[];
+  /**
+   * Parse large files on several threads (default true). Each thread takes a byte range; the
+   * results are merged exactly (counts add up; integrals are stitched at the range borders).
+   */
+  parallel?: boolean;
   onProgress?: (progress: ReadProgress) => void;
   signal?: AbortSignal;
+}
+
+/** Where a range parser starts: the file's first header line (null if none), and whether it is range 0. */
+export interface RangeStart {
+  header: string | null;
+  first: boolean;
 }
 
 const ROLE_TIMESTAMP = 1;
@@ -54,13 +66,30 @@ export class QueryGpuParser {
   private localDevices: GpuAccumulator[] = [];
   private lastFound = 0;
   private headerText: string | null = null;
-  private restarts = 0;
+  restarts = 0;
   accepted = 0;
+  /** Line of a last line without a line end, dropped with a warning. */
+  truncatedLine: number | null = null;
+  /** A range parser met a header other than the file's first: ranges after it need a re-parse. */
+  fieldsChanged = false;
+  private readonly range: RangeStart | undefined;
 
-  constructor(file: string, acc: GpuLogAccumulator, options: QueryGpuOptions = {}) {
+  /**
+   * `range` starts a parser in the middle of a file (parallel parsing): with the header in force
+   * there (the file's first one, or null for a headerless file) and line numbers left relative.
+   */
+  constructor(file: string, acc: GpuLogAccumulator, options: QueryGpuOptions = {}, range?: RangeStart) {
     this.file = file;
     this.acc = acc;
     this.fallbackFields = options.fields ?? DEFAULT_GPU_QUERY_FIELDS;
+    this.range = range;
+    if (range?.header != null && !range.first) {
+      const header = parseHeaderLine(range.header);
+      if (header !== null) {
+        this.headerText = range.header;
+        this.useFields(header);
+      }
+    }
   }
 
   private useFields(fields: QueryField[]): void {
@@ -118,9 +147,8 @@ export class QueryGpuParser {
       if (this.handleSpecialLine(buffer.toString('utf8', start, end), lineNumber)) return;
     }
     if (!terminated) {
-      this.acc.warnings.push(
-        `${this.file}:${lineNumber}: last line has no line end (the logger was probably killed mid-write); dropped`,
-      );
+      this.truncatedLine = lineNumber;
+      if (this.range === undefined) this.acc.warnings.push(truncatedWarning(this.file, lineNumber));
       return;
     }
     if (this.fields === null) {
@@ -161,6 +189,7 @@ export class QueryGpuParser {
     }
     const header = parseHeaderLine(text);
     if (header === null) return false;
+    if (this.range !== undefined && text !== this.range.header) this.fieldsChanged = true;
     if (this.headerText !== null || this.accepted > 0) {
       this.restarts++;
       for (const device of this.localDevices) device.breakSegments();
@@ -300,17 +329,22 @@ export class QueryGpuParser {
       driverVersion: pick(ROLE_DRIVER),
     });
     if (pick(ROLE_MIG) === 'Enabled') device.migEnabled = true;
+    // Met first after a restart: nothing before it in this file may be joined to it.
+    if (this.restarts > 0) device.breakSegments();
     this.localKeys.push(key);
     this.localDevices.push(device);
     this.lastFound = this.localKeys.length - 1;
     return device;
   }
 
+  /** The devices of this file (or range), in the order met. */
+  get devices(): readonly GpuAccumulator[] {
+    return this.localDevices;
+  }
+
   /** Ends the file: an InputError when it held no usable row. */
   finish(): void {
-    if (this.restarts > 0) {
-      this.acc.warnings.push(`${this.file}: the logger restarted ${this.restarts} time(s) (repeated header); no interval is integrated across a restart`);
-    }
+    if (this.restarts > 0) this.acc.warnings.push(restartWarning(this.file, this.restarts));
     if (this.accepted > 0) return;
     const first = this.acc.rejected.examples.find((r) => r.file === this.file);
     throw unrecognisedFileError(
@@ -321,6 +355,14 @@ export class QueryGpuParser {
   }
 }
 
+export function truncatedWarning(file: string, line: number): string {
+  return `${file}:${line}: last line has no line end (the logger was probably killed mid-write); dropped`;
+}
+
+export function restartWarning(file: string, restarts: number): string {
+  return `${file}: the logger restarted ${restarts} time(s) (repeated header); no interval is integrated across a restart`;
+}
+
 /** Streams one or more --query-gpu logs into `acc` (new accumulator if none given). */
 export async function parseQueryGpuFiles(
   files: readonly string[],
@@ -328,6 +370,7 @@ export async function parseQueryGpuFiles(
   acc: GpuLogAccumulator = new GpuLogAccumulator(),
 ): Promise<GpuLogAccumulator> {
   for (const file of files) {
+    if (await parseQueryGpuFileParallel(file, options, acc)) continue;
     const parser = new QueryGpuParser(file, acc, options);
     acc.files.push(file);
     await scanLineBytes(file, (buffer, start, end, n, terminated) => parser.lineBytes(buffer, start, end, n, terminated), {
