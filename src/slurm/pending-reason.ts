@@ -71,6 +71,10 @@ const EXPLANATIONS: Readonly<Record<string, { text: string; blocking?: boolean }
     blocking: true,
   },
   MaxRunningJobsPerUser: { text: 'you already run as many jobs as you may' },
+  JobArrayTaskLimit: { text: "the array's %N limit allows no more of its tasks to run at once" },
+  Nodes_required_for_job_are_DOWN_DRAINED_or_reserved_for_jobs_in_higher_priority_partitions: {
+    text: 'the nodes it needs are down, drained, or reserved for jobs in higher-priority partitions',
+  },
 };
 
 /** Splits `ReqNodeNotAvail, UnavailableNodes:node1` and `(Resources)` into code and detail. */
@@ -84,7 +88,8 @@ export function splitPendingReason(text: string): { code: string; detail?: strin
 /** Explains a pending reason; unknown codes get a generic but honest explanation. */
 export function explainPendingReason(text: string): PendingReasonInfo {
   const { code, detail } = splitPendingReason(text);
-  const known = EXPLANATIONS[code];
+  // squeue writes this one with a comma inside ("..._DOWN,_DRAINED_..."); drop it to look it up.
+  const known = EXPLANATIONS[code] ?? EXPLANATIONS[text.trim().replace(/^\((.*)\)$/, '$1').replace(/,/g, '')];
   const base = { code, ...(detail === undefined ? {} : { detail }) };
   if (known) {
     return { ...base, explanation: known.text, blocking: known.blocking ?? false };

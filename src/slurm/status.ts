@@ -19,8 +19,9 @@ export interface FetchJobViewsOptions {
    */
   accounting?: 'auto' | 'off';
   /**
-   * sacct `--starttime`, e.g. the run's submission time: job ids restart when a cluster's state
-   * is wiped, and sacct would then also return older jobs with the same ids.
+   * sacct `--starttime`, e.g. the run's submission time in the cluster's local time
+   * (`2026-11-24T06:00:00`): job ids restart when a cluster's state is wiped, and sacct would
+   * then also return older jobs with the same ids.
    */
   since?: string;
 }

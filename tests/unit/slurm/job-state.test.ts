@@ -121,3 +121,11 @@ describe('pending reasons', () => {
     expect(explainPendingReason('SomethingNew').explanation).toContain('SomethingNew');
   });
 });
+
+describe('pending reasons seen on the test cluster', () => {
+  it('explains array throttling and the long node-availability reason', () => {
+    expect(explainPendingReason('JobArrayTaskLimit').explanation).toContain('%N');
+    const nodes = explainPendingReason('(Nodes_required_for_job_are_DOWN,_DRAINED_or_reserved_for_jobs_in_higher_priority_partitions)');
+    expect(nodes.explanation).toContain('drained');
+  });
+});
