@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir, hostname as localHostname, userInfo } from 'node:os';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
 import SSHConfig from 'ssh-config';
 import { ConfigError } from '../errors.js';
 import { matchGlob } from './known-hosts.js';
@@ -217,9 +217,17 @@ export interface SshTargetSettings {
   ssh_config?: string | undefined;
 }
 
-export function resolveSshSettings(settings: SshTargetSettings, options: ResolveSshTargetOptions = {}): SshTarget {
+/**
+ * `baseDir`: where relative paths of the mapping start (the directory of hpcbench.yaml); like
+ * `ssh -i`, an identity_file given here also implies IdentitiesOnly.
+ */
+export function resolveSshSettings(
+  settings: SshTargetSettings,
+  options: ResolveSshTargetOptions & { baseDir?: string } = {},
+): SshTarget {
   const homeDir = options.homeDir ?? homedir();
-  const configPath = settings.ssh_config === undefined ? options.configPath : expandHome(settings.ssh_config, homeDir);
+  const fromBase = (path: string): string => (options.baseDir === undefined || isAbsolute(path) ? path : resolvePath(options.baseDir, path));
+  const configPath = settings.ssh_config === undefined ? options.configPath : fromBase(expandHome(settings.ssh_config, homeDir));
   const resolver = createResolver({ ...options, ...(configPath === undefined ? {} : { configPath }) });
   const override: Partial<ParsedSpec> = {};
   if (settings.user !== undefined) override.user = settings.user;
@@ -234,11 +242,12 @@ export function resolveSshSettings(settings: SshTargetSettings, options: Resolve
     homeDir,
   };
   if (settings.identity_file !== undefined) {
-    resolved.identityFiles = [expandPath(settings.identity_file, ctx, { file: '', field: 'ssh.identity_file' })];
+    resolved.identityFiles = [fromBase(expandPath(settings.identity_file, ctx, { file: '', field: 'ssh.identity_file' }))];
     resolved.identityFilesExplicit = true;
+    resolved.identitiesOnly = true;
   }
   if (settings.known_hosts !== undefined) {
-    resolved.knownHostsFiles = [expandPath(settings.known_hosts, ctx, { file: '', field: 'ssh.known_hosts' })];
+    resolved.knownHostsFiles = [fromBase(expandPath(settings.known_hosts, ctx, { file: '', field: 'ssh.known_hosts' }))];
   }
   if (settings.proxy_jump !== undefined) {
     resolved.proxyJump = resolveJumps(settings.proxy_jump, resolver, 1, new Set([settings.host]));

@@ -174,9 +174,21 @@ describe('resolveSshSettings (the ssh: mapping of hpcbench.yaml)', () => {
     expect([t.username, t.host, t.port]).toEqual(['bob', 'login.sdumont.example.org', 2200]);
     expect(t.identityFiles).toEqual(['/home/me/.ssh/hpc_bob']);
     expect(t.identityFilesExplicit).toBe(true);
+    expect(t.identitiesOnly).toBe(true);
     expect(t.knownHostsFiles).toEqual(['/home/me/hpc_known_hosts']);
     // The mapping's proxy_jump replaces the config's two-hop chain.
     expect(t.proxyJump.map((h) => `${h.host}:${h.port}`)).toEqual(['gw.cluster:2222']);
+  });
+
+  it('resolves relative paths from baseDir (the directory of hpcbench.yaml)', () => {
+    const t = resolveSshSettings(
+      { host: 'direct', identity_file: 'keys/id_hpc', known_hosts: '/abs/known_hosts', ssh_config: 'config-sdumont' },
+      { homeDir: '/home/me', localUser: 'me', baseDir: fileURLToPath(new URL('../../fixtures/ssh/', import.meta.url)) },
+    );
+    // The relative ssh_config was found: its Host section for "direct" applied.
+    expect(t.host).toBe('10.0.0.5');
+    expect(t.identityFiles).toEqual([fixture('keys/id_hpc')]);
+    expect(t.knownHostsFiles).toEqual(['/abs/known_hosts']);
   });
 
   it('keeps the config values for fields not given, and "none" disables a ProxyJump', () => {
