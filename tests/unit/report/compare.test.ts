@@ -1,27 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
-import type { MetricsDocument, TaskMetrics } from '../../../src/profile/metrics-document.js';
 import { compareRuns, findRegressions, judgeChange } from '../../../src/report/compare.js';
 import { renderComparisonMarkdown } from '../../../src/report/compare-format.js';
-import { createRng, summarize } from '../../../src/stats/index.js';
-import { emptyDoc, emptyTask } from './fixture-doc.js';
-
-function inferenceRun(runId: string, experiment: string, scale: number, seed: number): MetricsDocument {
-  const random = createRng(seed);
-  const latencies = Array.from({ length: 400 }, () => (0.2 + random() * 0.05) * scale);
-  const task: TaskMetrics = emptyTask(experiment, 'main');
-  task.latency_samples_s = latencies;
-  task.throughput_samples = latencies.map((l) => 32 / l);
-  const summary = summarize(latencies);
-  task.inference = {
-    records: 400, warmupRecordsExcluded: 0, requests: 400, completedRequests: 400, failedRequests: 0, errorRate: 0, topErrors: [],
-    durationS: 100 * scale, durationSource: 'timestamps', totalInputTokens: 0, totalOutputTokens: 12800,
-    requestThroughput: 4 / scale, outputTokensPerS: 128 / scale, totalTokensPerS: 128 / scale,
-    latencyS: summary, ttftS: summarize([]), tpotS: summarize([]), itlS: summarize([]),
-    ci: { latencyP50S: null, latencyP95S: null, requestThroughput: null, outputTokensPerS: null }, params: {},
-  };
-  return emptyDoc(runId, [experiment], [task]);
-}
+import { emptyTask, inferenceRun } from './fixture-doc.js';
 
 describe('compareRuns', () => {
   it('finds a 30 % slowdown a regression, with a bootstrap interval that excludes zero', () => {

@@ -9,6 +9,7 @@ import { METRICS_SCHEMA, type MetricsDocument, type TaskMetrics } from '../../..
 import { summarizeNvidiaSmiLogs } from '../../../src/profile/nvidia-smi.js';
 import { computeTrainingMetrics } from '../../../src/profile/training-metrics.js';
 import { readTrainingLog } from '../../../src/profile/training-log.js';
+import { createRng, summarize } from '../../../src/stats/index.js';
 
 export function emptyTask(experiment: string, task: string): TaskMetrics {
   return {
@@ -104,4 +105,22 @@ export async function buildFixtureDoc(): Promise<MetricsDocument> {
   doc.sources = [{ file: 'out/infer/0/inference.jsonl', kind: 'inference', task: 'infer/0', rejected: { count: 2, examples: [], byFile: {} } }];
   doc.warnings = ['2 log line(s) were rejected; see sources[].rejected'];
   return doc;
+}
+
+/** One inference task with 400 seeded latencies around 0.2 s × scale (for compare tests). */
+export function inferenceRun(runId: string, experiment: string, scale: number, seed: number): MetricsDocument {
+  const random = createRng(seed);
+  const latencies = Array.from({ length: 400 }, () => (0.2 + random() * 0.05) * scale);
+  const task: TaskMetrics = emptyTask(experiment, 'main');
+  task.latency_samples_s = latencies;
+  task.throughput_samples = latencies.map((l) => 32 / l);
+  const summary = summarize(latencies);
+  task.inference = {
+    records: 400, warmupRecordsExcluded: 0, requests: 400, completedRequests: 400, failedRequests: 0, errorRate: 0, topErrors: [],
+    durationS: 100 * scale, durationSource: 'timestamps', totalInputTokens: 0, totalOutputTokens: 12800,
+    requestThroughput: 4 / scale, outputTokensPerS: 128 / scale, totalTokensPerS: 128 / scale,
+    latencyS: summary, ttftS: summarize([]), tpotS: summarize([]), itlS: summarize([]),
+    ci: { latencyP50S: null, latencyP95S: null, requestThroughput: null, outputTokensPerS: null }, params: {},
+  };
+  return emptyDoc(runId, [experiment], [task]);
 }
