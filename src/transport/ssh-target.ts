@@ -218,8 +218,9 @@ export interface SshTargetSettings {
 }
 
 /**
- * `baseDir`: where relative paths of the mapping start (the directory of hpcbench.yaml); like
- * `ssh -i`, an identity_file given here also implies IdentitiesOnly.
+ * `baseDir`: where relative paths of the mapping start (the directory of hpcbench.yaml). An
+ * identity_file given here also sets IdentitiesOnly (stricter than `ssh -i`): the agent then signs
+ * with that key only, so a crowded agent cannot use up the server's MaxAuthTries.
  */
 export function resolveSshSettings(
   settings: SshTargetSettings,
