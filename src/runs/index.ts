@@ -23,6 +23,7 @@ export {
   listRunIds,
   resolveRunId,
   updateRunRecord,
+  writeRunRecordMerged,
   readAllRuns,
 } from './registry.js';
 export {

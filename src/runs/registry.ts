@@ -103,3 +103,31 @@ export async function readAllRuns(resultsDir: string): Promise<RunRecord[]> {
   const ids = await listRunIds(resultsDir);
   return Promise.all(ids.map((id) => readRunRecord(resultsDir, id)));
 }
+
+function historyKey(entry: RunRecord['history'][number]): string {
+  return `${entry.at}|${entry.event}|${entry.experiment ?? ''}|${entry.job_id ?? ''}|${entry.state ?? ''}|${entry.message ?? ''}`;
+}
+
+/**
+ * Writes a record that this process has held in memory for a while (a watch), keeping what
+ * other commands wrote meanwhile (a `cancel` in another terminal): their history entries
+ * and a cancelled phase survive instead of being overwritten.
+ */
+export async function writeRunRecordMerged(resultsDir: string, record: RunRecord, now: Date = new Date()): Promise<void> {
+  let disk: RunRecord | undefined;
+  try {
+    disk = await readRunRecord(resultsDir, record.run_id);
+  } catch {
+    disk = undefined;
+  }
+  if (disk) {
+    const known = new Set(record.history.map(historyKey));
+    const missing = disk.history.filter((h) => !known.has(historyKey(h)));
+    if (missing.length > 0) {
+      record.history.push(...missing);
+      record.history.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+    }
+    if (disk.phase === 'cancelled') record.phase = 'cancelled';
+  }
+  await writeRunRecord(resultsDir, record, now);
+}

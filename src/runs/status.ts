@@ -6,7 +6,7 @@
 import { formatJobState, formatSlurmDuration } from '../slurm/index.js';
 import type { Transport } from '../transport/transport.js';
 import { factsOfView, factsRecord, isViewFinal, queryJobs, taskStates, type QueryCounters } from './query.js';
-import { writeRunRecord } from './registry.js';
+import { writeRunRecordMerged } from './registry.js';
 import { addHistory, type RunRecord } from './run-record.js';
 
 export interface StatusRow {
@@ -96,7 +96,7 @@ export async function statusRun(options: StatusRunOptions): Promise<StatusResult
     if (view.note !== undefined) row.note = view.note;
     rows.push(row);
   }
-  if (changed) await writeRunRecord(options.resultsDir, record, now());
+  if (changed) await writeRunRecordMerged(options.resultsDir, record, now());
   const out: StatusResult = { runId: record.run_id, cluster: record.cluster.name, rows, accounting: result.accounting };
   if (result.accountingMessage !== undefined) out.accountingMessage = result.accountingMessage;
   return out;

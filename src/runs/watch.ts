@@ -23,7 +23,7 @@ import { ConnectionLostError } from '../transport/ssh.js';
 import { SshConnectError } from '../transport/ssh-connect.js';
 import type { Transport } from '../transport/transport.js';
 import { factsOfView, factsRecord, isViewFinal, queryJobs, taskStates, type QueryCounters } from './query.js';
-import { readRunRecord, writeRunRecord } from './registry.js';
+import { readRunRecord, writeRunRecordMerged } from './registry.js';
 import { addHistory, type RunJob, type RunRecord } from './run-record.js';
 import { resubmitJob } from './submit.js';
 
@@ -136,7 +136,7 @@ export async function watchRun(options: WatchRunOptions): Promise<WatchRunResult
   const missingLimit = options.missingCycles ?? 3;
   const active = (): RunJob[] => record.jobs.filter((j) => j.job_id !== undefined && !j.final);
   const byId = (id: string): RunJob | undefined => record.jobs.find((j) => j.job_id === id);
-  const save = (): Promise<void> => writeRunRecord(options.resultsDir, record, now());
+  const save = (): Promise<void> => writeRunRecordMerged(options.resultsDir, record, now());
 
   if (active().length === 0) {
     const jobs = outcomesOf(record);

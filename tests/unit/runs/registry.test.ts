@@ -10,6 +10,8 @@ import {
   readRunRecord,
   resolveRunId,
   writeRunRecord,
+  writeRunRecordMerged,
+  addHistory,
 } from '../../../src/runs/index.js';
 import { CLUSTER, makeRenderedRun } from './helpers.js';
 
@@ -71,5 +73,22 @@ describe('run registry', () => {
     await expect(writeRunRecord(dir, cyclic as unknown as typeof record)).rejects.toThrow();
     expect(readFileSync(join(dir, record.run_id, 'run.json'), 'utf8')).toBe(before);
     expect(readdirSync(join(dir, record.run_id))).toEqual(['run.json']);
+  });
+
+  it('keeps what another command wrote meanwhile when a long-held record is saved', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hpcbench-reg-'));
+    const held = recordFor('20261124-060000-a-0001');
+    await writeRunRecord(dir, held);
+    // Another process (hpcbench cancel) records a cancellation.
+    const other = await readRunRecord(dir, held.run_id);
+    addHistory(other, { event: 'cancel', experiment: 'a', job_id: '5', message: 'cancel requested' }, new Date('2026-11-24T06:05:00Z'));
+    other.phase = 'cancelled';
+    await writeRunRecord(dir, other);
+    // The watch that held its copy since before writes a state change.
+    addHistory(held, { event: 'state', experiment: 'a', job_id: '5', state: 'RUNNING' }, new Date('2026-11-24T06:04:00Z'));
+    await writeRunRecordMerged(dir, held);
+    const saved = await readRunRecord(dir, held.run_id);
+    expect(saved.history.map((h) => h.event)).toEqual(['rendered', 'state', 'cancel']);
+    expect(saved.phase).toBe('cancelled');
   });
 });

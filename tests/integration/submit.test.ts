@@ -1,0 +1,155 @@
+// submit → watch → status → fetch → cancel against the real SLURM test cluster over real SSH.
+// Every job is started in beforeAll and followed concurrently, so the slowest one (TIMEOUT,
+// a little over a minute) sets the duration of the whole file.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { cancelRun, fetchRun, readRunRecord, resolveRunId, statusRun, TEST_POLL_FLOOR_ENV, watchRun, type WatchRunResult } from '../../src/runs/index.js';
+import type { Transport } from '../../src/transport/transport.js';
+import { describeCluster } from './support/cluster.js';
+import { connectProject, openProject, renderAndSubmit, writeTestProject, type TestProject } from './submit-helpers.js';
+
+/** Runs the CLI in-process and returns its exit code and stdout. */
+async function cli(args: string[]): Promise<{ code: number; stdout: string }> {
+  const chunks: string[] = [];
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    return true;
+  });
+  try {
+    const code = await main(args);
+    return { code, stdout: chunks.join('') };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+describeCluster('submit, watch, status, fetch and cancel on the test cluster', (cluster) => {
+  let project: TestProject;
+  let transport: Transport;
+  const watches = new Map<string, Promise<WatchRunResult>>();
+  const runIds = new Map<string, string>();
+
+  const follow = async (experiment: string): Promise<void> => {
+    const submitted = await renderAndSubmit(project, transport, experiment);
+    runIds.set(experiment, submitted.record.run_id);
+    const watch = watchRun({ transport, resultsDir: project.resultsDir, runId: submitted.record.run_id, pollFloorMs: 1000, pollCeilingMs: 5000 });
+    watch.catch(() => undefined);
+    watches.set(experiment, watch);
+  };
+
+  beforeAll(async () => {
+    process.env[TEST_POLL_FLOOR_ENV] = '1000';
+    project = openProject(
+      writeTestProject(cluster, {
+        first: { command: 'echo first; sleep 2' },
+        second: { command: 'echo "task $HPCBENCH_TASK x=$x" > "$HPCBENCH_OUT_DIR/result.txt"', depends_on: ['first'], sweep: { x: [1, 2, 3] } },
+        fails: { command: 'echo broken >&2; exit 3' },
+        slow: { command: 'sleep 600', time: '1' },
+        hungry: { command: 'head -c 1500M /dev/zero | tail > /dev/null', mem: '100M' },
+        doomed: { command: 'sleep 600' },
+      }),
+    );
+    transport = connectProject(project);
+    await Promise.all(['fails', 'slow', 'hungry', 'doomed'].map(follow));
+  });
+
+  afterAll(async () => {
+    delete process.env[TEST_POLL_FLOOR_ENV];
+    // Nothing of ours may keep running on the shared cluster.
+    await Promise.all(
+      [...runIds.values()].map(async (runId) => {
+        const record = await readRunRecord(project.resultsDir, runId);
+        await cancelRun({ transport, resultsDir: project.resultsDir, record }).catch(() => undefined);
+      }),
+    );
+    await transport?.close();
+  });
+
+  it('runs a dependency chain into an array through the CLI: submit, watch (exit 0), status, fetch (resumable)', async () => {
+    const submitted = await cli(['submit', 'second', '--config', project.config, '--results', project.resultsDir]);
+    expect(submitted.code).toBe(0);
+    const runId = await resolveRunId(project.resultsDir, submitted.stdout.trim());
+    const record = await readRunRecord(project.resultsDir, runId);
+    expect(record.jobs.map((j) => j.experiment)).toEqual(['first', 'second']);
+    const [first, second] = record.jobs;
+    expect(first?.job_id).toMatch(/^\d+$/);
+    expect(second?.array?.size).toBe(3);
+
+    const watched = await cli(['watch', runId, '--config', project.config, '--results', project.resultsDir]);
+    expect(watched.code).toBe(0);
+    expect(watched.stdout).toMatch(/second\s+\d+\s+COMPLETED/);
+
+    const status = await cli(['status', runId, '--json', '--results', project.resultsDir]);
+    expect(status.code).toBe(0);
+    const rows = (JSON.parse(status.stdout) as { rows: { experiment: string; state: string; tasks?: Record<string, string> }[] }).rows;
+    expect(rows.map((r) => r.state)).toEqual(['COMPLETED', 'COMPLETED']);
+    expect(rows[1]?.tasks).toEqual({ '0': 'COMPLETED', '1': 'COMPLETED', '2': 'COMPLETED' });
+
+    // The dependency held: the array started only after `first` ended.
+    const after = await readRunRecord(project.resultsDir, runId);
+    const firstDone = after.history.find((h) => h.experiment === 'first' && h.state === 'COMPLETED');
+    const secondRan = after.history.find((h) => h.experiment === 'second' && (h.state === 'RUNNING' || h.state === 'COMPLETED'));
+    expect(firstDone && secondRan && firstDone.at <= secondRan.at).toBe(true);
+
+    const fetched = await cli(['fetch', runId, '--json', '--results', project.resultsDir]);
+    expect(fetched.code).toBe(0);
+    const runDir = join(project.resultsDir, runId);
+    for (const task of ['0', '1', '2']) {
+      expect(readFileSync(join(runDir, 'out', 'second', task, 'result.txt'), 'utf8')).toMatch(new RegExp(`^task ${task} x=${Number(task) + 1}`));
+      expect(existsSync(join(runDir, 'out', 'second', task, 'job.out'))).toBe(true);
+      expect(existsSync(join(runDir, 'out', 'second', task, 'metadata.json'))).toBe(true);
+    }
+    expect(readFileSync(join(runDir, 'out', 'first', 'main', 'job.out'), 'utf8')).toContain('first');
+    const again = JSON.parse((await cli(['fetch', runId, '--json', '--results', project.resultsDir])).stdout) as { bytes: number; skipped: number; files: unknown[] };
+    expect(again.bytes).toBe(0);
+    expect(again.skipped).toBe(again.files.length);
+  });
+
+  it('reports a job exiting non-zero as FAILED with its exit code', async () => {
+    const result = await watches.get('fails');
+    expect(result?.exitCode).toBe(1);
+    expect(result?.jobs[0]).toMatchObject({ state: 'FAILED', verdict: { action: 'fix-and-resubmit' } });
+    expect(result?.jobs[0]?.verdict.title).toMatch(/exit code 3/);
+  });
+
+  it('reports a job over its memory limit as out of memory with the memory to ask for next', async () => {
+    const result = await watches.get('hungry');
+    expect(result?.exitCode).toBe(1);
+    const job = result?.jobs[0];
+    // cgroup enforcement gives OUT_OF_MEMORY; OverMemoryKill gives FAILED + batch step CANCELLED by 0.
+    expect(job?.verdict.effectiveState.name).toBe('OUT_OF_MEMORY');
+    expect(job?.verdict).toMatchObject({ action: 'increase-memory', suggestedMem: expect.any(String) });
+  });
+
+  it('cancels a running job through the CLI and watch reports it CANCELLED', async () => {
+    const runId = runIds.get('doomed') ?? '';
+    // Let it start first: cancelling a running job is the interesting case.
+    for (let i = 0; i < 60; i++) {
+      const record = await readRunRecord(project.resultsDir, runId);
+      if (record.jobs[0]?.state === 'RUNNING') break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const cancelled = await cli(['cancel', runId, '--results', project.resultsDir]);
+    expect(cancelled.code).toBe(0);
+    expect(cancelled.stdout).toMatch(/cancelled doomed \(job \d+\)/);
+    const result = await watches.get('doomed');
+    expect(result?.exitCode).toBe(1);
+    expect(result?.jobs[0]?.state).toMatch(/^CANCELLED/);
+    const record = await readRunRecord(project.resultsDir, runId);
+    expect(record.history.some((h) => h.event === 'cancel')).toBe(true);
+  });
+
+  it('reports a job past its time limit as TIMEOUT with the time to ask for next', async () => {
+    const result = await watches.get('slow');
+    expect(result?.exitCode).toBe(1);
+    expect(result?.jobs[0]).toMatchObject({ state: 'TIMEOUT', verdict: { action: 'increase-time', suggestedTime: expect.any(String) } });
+    // A status call after the end still answers from one squeue and at most one sacct.
+    const record = await readRunRecord(project.resultsDir, runIds.get('slow') ?? '');
+    const status = await statusRun({ transport, resultsDir: project.resultsDir, record });
+    expect(status.rows[0]?.state).toBe('TIMEOUT');
+    const fetched = await fetchRun({ transport, record, runDir: join(project.resultsDir, record.run_id) });
+    expect(fetched.files.map((f) => f.path)).toContain('out/slow/main/job.err');
+  });
+});
