@@ -66,3 +66,16 @@ describe('checkpoint and requeue', () => {
     expect(result.status).not.toBe(0);
   });
 });
+
+describe('termination', () => {
+  it('passes SIGTERM (scancel, time limit) to the workload and records it in exit.json', async () => {
+    const config = configFromObjects({}, { partition: 'cpu', command: 'touch "$HPCBENCH_OUT_DIR/ready"; while true; do sleep 0.1; done', resources: { time: 30 } });
+    const box = createSandbox(renderRun(config, 'exp', { runId: 'term' }));
+    const run = startScript(box, 'scripts/exp.sbatch', { SLURM_JOB_ID: '9' });
+    await waitFor(join(box.runDir, 'out/exp/main/ready'));
+    run.child.kill('SIGTERM');
+    const result = await run.done;
+    expect(result.status).toBe(143);
+    expect(JSON.parse(readFileSync(join(box.runDir, 'out/exp/main/exit.json'), 'utf8'))).toMatchObject({ exit_code: 143, signal: 'TERM', requeued: false });
+  });
+});

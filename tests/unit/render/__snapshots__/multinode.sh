@@ -146,6 +146,7 @@ hpcb_write_metadata() {
 hpcb_sidecar_pid=''
 hpcb_signal=''
 hpcb_requeued=false
+hpcb_workload_pid=''
 # exit.json and the sidecar's end, whatever way the script ends.
 hpcb_on_exit() {
   local rc=$?
@@ -162,7 +163,17 @@ hpcb_on_exit() {
 }
 trap hpcb_on_exit EXIT
 
-hpcb_workload_pid=''
+# scancel and the time limit send SIGTERM: pass it on to the workload and record it in exit.json
+# (without this trap bash would run the EXIT trap with a status of 0).
+hpcb_on_term() {
+  hpcb_signal=TERM
+  if [[ -n $hpcb_workload_pid ]]; then
+    kill -s TERM -- "-$hpcb_workload_pid" 2>/dev/null || kill -s TERM "$hpcb_workload_pid" 2>/dev/null || true
+  fi
+  exit 143
+}
+trap hpcb_on_term TERM
+
 # `wait` returns early when a trapped signal arrives; keep waiting until the workload is gone.
 hpcb_wait_workload() {
   local rc=0
