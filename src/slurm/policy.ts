@@ -185,14 +185,12 @@ function assessMemory(facts: JobFacts, context: PolicyContext): Verdict {
   const asked = facts.reqMemMiB === undefined ? '' : ` of ${formatSlurmMemory(facts.reqMemMiB)}`;
   const title = `killed for exceeding its memory${asked}${peak}`;
   if (s.exhausted) {
-    return {
-      ...verdict(effective, {
-        outcome: 'failure',
-        action: 'fix-and-resubmit',
-        title,
-        advice: `a node has only ${formatSlurmMemory(s.value)}; lower the batch size, use gradient checkpointing or a smaller model, or use more nodes`,
-      }),
-    };
+    return verdict(effective, {
+      outcome: 'failure',
+      action: 'fix-and-resubmit',
+      title,
+      advice: `a node has only ${formatSlurmMemory(s.value)}; lower the batch size, use gradient checkpointing or a smaller model, or use more nodes`,
+    });
   }
   const text = formatSlurmMemory(s.value);
   return verdict(effective, {

@@ -4,7 +4,7 @@
  * own; pending task ranges (`123_[5-9]`) appear once.
  */
 import { InputError } from '../errors.js';
-import { isTerminal, parseJobState, type JobState } from './job-state.js';
+import { parseJobState, type JobState } from './job-state.js';
 import { tryParseJobId } from './job-id.js';
 import {
   parseExitStatus,
@@ -189,7 +189,7 @@ function readJob(f: Record<SacctField, string>, parts: NonNullable<ReturnType<ty
   const reason = readOptionalText(f.Reason);
   if (reason !== undefined && reason !== 'None') job.reason = reason;
   if (f.MaxRSS.trim() !== '') set('maxRssMiB', tryParseSlurmMemory(f.MaxRSS));
-  // A pending job's node list is "None assigned"; its elapsed time is 0, not unknown.
+  // ElapsedRaw can hold a number even where Elapsed says INVALID; trust the refusal.
   if (parseSlurmDurationValue(f.Elapsed)?.kind === 'invalid') delete job.elapsedSeconds;
   return job;
 }
@@ -203,11 +203,6 @@ function summariseSteps(job: SacctJob): void {
 /** The batch step, where the job script ran (its state says how the script ended). */
 export function findBatchStep(job: SacctJob): SacctStep | undefined {
   return job.steps.find((s) => s.stepId === 'batch');
-}
-
-/** True when any step is still running even though the job row says otherwise. */
-export function hasLiveSteps(job: SacctJob): boolean {
-  return job.steps.some((s) => !isTerminal(s.state) && s.state.name !== 'UNKNOWN');
 }
 
 export type SacctResult =
