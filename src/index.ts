@@ -237,3 +237,4 @@ export {
   type ParamRecord,
   type SetOverride,
 } from './render/index.js';
+export * from './report/index.js';
