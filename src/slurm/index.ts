@@ -112,8 +112,8 @@ export {
 export {
   type JobFacts,
   type PolicyContext,
-  type Verdict,
-  type VerdictAction,
+  type JobVerdict,
+  type JobVerdictAction,
   type Suggestion,
   assessJob,
   detectMemoryKill,

@@ -42,7 +42,7 @@ export interface PolicyContext {
   excludedNodes?: readonly string[];
 }
 
-export type VerdictAction =
+export type JobVerdictAction =
   | 'none'
   | 'keep-watching'
   | 'wait'
@@ -52,9 +52,9 @@ export type VerdictAction =
   | 'fix-and-resubmit'
   | 'cancel';
 
-export interface Verdict {
+export interface JobVerdict {
   outcome: 'success' | 'failure' | 'waiting' | 'active';
-  action: VerdictAction;
+  action: JobVerdictAction;
   /** One line: what happened. */
   title: string;
   /** What to do next, concretely. */
@@ -136,7 +136,7 @@ export function suggestMemory(
   return { value: wanted, capped: false, exhausted: false };
 }
 
-function verdict(state: JobState, fields: Omit<Verdict, 'effectiveState' | 'resubmit'> & { resubmit?: boolean }): Verdict {
+function verdict(state: JobState, fields: Omit<JobVerdict, 'effectiveState' | 'resubmit'> & { resubmit?: boolean }): JobVerdict {
   return { resubmit: false, ...fields, effectiveState: state };
 }
 
@@ -148,7 +148,7 @@ function describeExit(exit: ExitStatus | undefined): string {
   return ` (exit code ${exit.code})`;
 }
 
-function assessTimeout(facts: JobFacts, context: PolicyContext): Verdict {
+function assessTimeout(facts: JobFacts, context: PolicyContext): JobVerdict {
   const used = facts.elapsedSeconds ?? facts.timeLimitSeconds ?? 0;
   const s = suggestTimeLimit(used, {
     ...(facts.timeLimitSeconds === undefined ? {} : { previousLimitSeconds: facts.timeLimitSeconds }),
@@ -174,7 +174,7 @@ function assessTimeout(facts: JobFacts, context: PolicyContext): Verdict {
   });
 }
 
-function assessMemory(facts: JobFacts, context: PolicyContext): Verdict {
+function assessMemory(facts: JobFacts, context: PolicyContext): JobVerdict {
   const effective: JobState = { name: 'OUT_OF_MEMORY' };
   const used = facts.maxRssMiB ?? facts.reqMemMiB ?? 0;
   const s = suggestMemory(used, {
@@ -203,7 +203,7 @@ function assessMemory(facts: JobFacts, context: PolicyContext): Verdict {
   });
 }
 
-function assessNodeFailure(facts: JobFacts, context: PolicyContext): Verdict {
+function assessNodeFailure(facts: JobFacts, context: PolicyContext): JobVerdict {
   const retries = context.retriesLeft ?? 0;
   const failed = facts.nodes === undefined ? [] : safeExpand(facts.nodes);
   const exclude = [...new Set([...(context.excludedNodes ?? []), ...failed])];
@@ -241,7 +241,7 @@ function safeExpand(nodes: string): string[] {
   }
 }
 
-function assessPending(facts: JobFacts, context: PolicyContext): Verdict {
+function assessPending(facts: JobFacts, context: PolicyContext): JobVerdict {
   const info = facts.reason === undefined ? undefined : explainPendingReason(facts.reason);
   const why = info === undefined ? 'no reason given yet' : `${info.code}: ${info.explanation}`;
   const limit = context.pendingLimitSeconds;
@@ -265,7 +265,7 @@ function assessPending(facts: JobFacts, context: PolicyContext): Verdict {
 }
 
 /** The verdict for a job in any state. */
-export function assessJob(facts: JobFacts, context: PolicyContext = {}): Verdict {
+export function assessJob(facts: JobFacts, context: PolicyContext = {}): JobVerdict {
   const state = facts.state;
   if (detectMemoryKill(facts)) return assessMemory(facts, context);
   switch (state.name) {
