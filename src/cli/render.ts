@@ -28,11 +28,12 @@ function renderHandler(argv: RenderArgs): void {
   const text = applySetOverrides(readFileSync(configPath, 'utf8'), argv.experiment, overrides);
   const config = loadConfigText(text, displayPath(configPath), root);
   const rendered = renderRun(config, argv.experiment, argv['run-id'] !== undefined ? { runId: argv['run-id'] } : {});
-  const dir = argv.out !== undefined ? resolve(argv.out) : join(root, 'results', rendered.runId);
+  // Results and workload files belong to the project directory (the config's `root:`, by default its folder).
+  const dir = argv.out !== undefined ? resolve(argv.out) : join(config.root, 'results', rendered.runId);
   if (existsSync(join(dir, 'manifest.json')) && !argv.force) {
     throw new UsageError(`${displayPath(dir)} already holds a rendered run (manifest.json)`, 'Pick another --out or --run-id, or pass --force to overwrite its scripts.');
   }
-  writeRun(dir, rendered, { copyFilesFrom: root });
+  writeRun(dir, rendered, { copyFilesFrom: config.root });
   for (const warning of rendered.warnings) out.warn(warning);
   if (argv.json) {
     out.json({ run_id: rendered.runId, dir, manifest: rendered.manifest });

@@ -1,5 +1,5 @@
 // `hpcbench render` and `hpcbench templates` through the real CLI entry point.
-import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli/main.js';
@@ -48,6 +48,16 @@ describe('hpcbench render', () => {
     expect(await main(['render', 'cpu-baseline', '--config', config, '--run-id', 'r1'])).toBe(2);
     expect(stderr).toMatch(/already holds a rendered run[\s\S]*--force/);
     expect(await main(['render', 'cpu-baseline', '--config', config, '--run-id', 'r1', '--force'])).toBe(0);
+  });
+
+  it("puts results and workload files under the config's root: directory", async () => {
+    const project = tempDir('cli-root');
+    cpSync(join(FIXTURE_DIR, 'workloads'), join(project, 'workloads'), { recursive: true });
+    mkdirSync(join(project, 'conf'));
+    writeFileSync(join(project, 'conf/hpcbench.yaml'), `root: ..\n${readFileSync(FIXTURE_CONFIG, 'utf8')}`);
+    expect(await main(['render', 'lora', '--config', join(project, 'conf/hpcbench.yaml'), '--run-id', 'r2'])).toBe(0);
+    expect(existsSync(join(project, 'results/r2/scripts/lora.sbatch'))).toBe(true);
+    expect(readFileSync(join(project, 'results/r2/files/workloads/train.py'), 'utf8')).toContain('train');
   });
 
   it('reports a bad experiment or --set as a usage error without a stack trace', async () => {
