@@ -113,6 +113,7 @@ export {
   type JobFacts,
   type PolicyContext,
   type JobVerdict,
+  type Verdict,
   type JobVerdictAction,
   type Suggestion,
   assessJob,

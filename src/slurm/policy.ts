@@ -42,6 +42,9 @@ export interface PolicyContext {
   excludedNodes?: readonly string[];
 }
 
+/** @deprecated Old name of JobVerdict, kept for src/runs; the library root exports report's Verdict. */
+export type Verdict = JobVerdict;
+
 export type JobVerdictAction =
   | 'none'
   | 'keep-watching'
