@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { parseJobState, formatJobState } from '../../../src/slurm/job-state.js';
+import { parseSqueue, SQUEUE_FIELDS, UNIT_SEPARATOR } from '../../../src/slurm/squeue.js';
+import { parseKeyValueLine } from '../../../src/slurm/scontrol.js';
+import { tryParseSlurmDuration } from '../../../src/slurm/time.js';
+import { expandArrayRange } from '../../../src/slurm/job-id.js';
+
+// Free text as people type it: anything but the delimiter and line breaks.
+const freeText = fc.string({ maxLength: 40 }).filter((s) => !/[\x1f\n\r]/.test(s));
+
+describe('properties', () => {
+  it('parseJobState never throws and formats back to a non-empty string', () => {
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        expect(formatJobState(parseJobState(text)).length).toBeGreaterThan(0);
+      }),
+    );
+  });
+
+  it('tryParseSlurmDuration never throws on any text', () => {
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        const result = tryParseSlurmDuration(text);
+        expect(typeof result.ok).toBe('boolean');
+      }),
+    );
+  });
+
+  it('squeue rows keep names and comments whole, whatever they contain', () => {
+    fc.assert(
+      fc.property(freeText, freeText, (name, comment) => {
+        const fields: string[] = SQUEUE_FIELDS.map(([key]) => {
+          if (key === 'name') return name;
+          if (key === 'comment') return comment;
+          if (key === 'jobId' || key === 'jobIdRaw' || key === 'arrayJobId') return '7';
+          if (key === 'state') return 'RUNNING';
+          return '';
+        });
+        const [record] = parseSqueue(`${fields.join(UNIT_SEPARATOR)}\n`, UNIT_SEPARATOR);
+        expect(record?.name).toBe(name);
+        const trimmed = comment.trim();
+        if (trimmed !== '' && !['(null)', 'N/A', 'None assigned', '(None)'].includes(trimmed)) expect(record?.comment).toBe(trimmed);
+      }),
+    );
+  });
+
+  it('scontrol free-text values survive any text without " Key=" inside', () => {
+    const text = freeText.filter((s) => !/ [A-Z][A-Za-z0-9_/:]*=/.test(` ${s}`) && s.trim() === s);
+    fc.assert(
+      fc.property(text, (comment) => {
+        const kv = parseKeyValueLine(`JobId=1 JobName=x Comment=${comment} StdOut=/o`);
+        expect(kv.get('Comment')).toBe(comment);
+        expect(kv.get('StdOut')).toBe('/o');
+      }),
+    );
+  });
+
+  it('array ranges expand to sorted tasks inside the bounds', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 500 }), fc.integer({ min: 0, max: 50 }), fc.integer({ min: 1, max: 7 }), (start, span, stride) => {
+        const tasks = expandArrayRange(`${start}-${start + span}:${stride}%3`);
+        expect(tasks?.[0]).toBe(start);
+        expect(tasks?.length).toBe(Math.floor(span / stride) + 1);
+        expect(tasks?.every((t) => t <= start + span)).toBe(true);
+      }),
+    );
+  });
+});
