@@ -4,18 +4,17 @@
  * every handshake costs a round trip or three through the gateways, so the connection is reused;
  * when it drops it is re-established with backoff.
  */
-import type { ClientChannel, SFTPWrapper } from 'ssh2';
+import type { SFTPWrapper } from 'ssh2';
 import { RemoteError } from '../errors.js';
 import { quoteShell, shellCommand } from '../render/shell-quote.js';
 import { isInteractive, readPassphraseFromTty } from './passphrase.js';
 import { Semaphore } from './semaphore.js';
 import { SftpFiles } from './sftp-files.js';
+import { ConnectionLostError, runSshCommand } from './ssh-exec.js';
 import { openSshConnection, SshConnectError, type ConnectOptions, type SshConnection } from './ssh-connect.js';
 import { describeTarget, resolveSshTarget, type ResolveSshTargetOptions, type SshTarget } from './ssh-target.js';
 import {
-  abbreviateCommand,
   DEFAULT_EXEC_TIMEOUT_MS,
-  formatDuration,
   withCwd,
   type DownloadResult,
   type ExecOptions,
@@ -25,6 +24,9 @@ import {
   type RemoteStat,
   type Transport,
 } from './transport.js';
+
+// Re-exported: callers catch it from here.
+export { ConnectionLostError };
 
 export interface ReconnectOptions {
   /** Connection attempts after a transient failure (refused, reset, timeout); default 4. */
@@ -43,43 +45,10 @@ export interface SshTransportOptions extends ConnectOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** The connection went away after the command was sent: it may or may not have run. */
-export class ConnectionLostError extends RemoteError {
-  /** True when the command reached the server, so running it again could run it twice. */
-  readonly commandSent: boolean;
-  constructor(message: string, options: { commandSent: boolean; hint?: string; cause?: unknown }) {
-    super(message, { hint: options.hint, cause: options.cause });
-    this.commandSent = options.commandSent;
-  }
-}
-
 interface Live {
   readonly connection: SshConnection;
   alive: boolean;
   sftp?: Promise<SftpFiles>;
-}
-
-/** ssh2 internals reached by {@link killRemote}; absent fields mean a different ssh2 version. */
-interface ChannelInternals {
-  _client?: { _protocol?: { signal?: (id: number, name: string) => void } };
-  outgoing?: { id?: number; state?: string };
-}
-
-/**
- * Ask sshd to SIGKILL the command's process group: without this, closing the channel leaves a
- * command without a TTY running on the login node. ssh2's public `signal()` stays silent once
- * stdin was closed (EOF), yet the protocol allows the request after EOF, so it is sent directly.
- */
-function killRemote(channel: ClientChannel): void {
-  try {
-    const internals = channel as unknown as ChannelInternals;
-    const id = internals.outgoing?.id;
-    const protocol = internals._client?._protocol;
-    if (internals.outgoing?.state === 'open') channel.signal('KILL');
-    else if (id !== undefined && typeof protocol?.signal === 'function' && internals.outgoing?.state === 'eof') protocol.signal(id, 'KILL');
-  } catch {
-    // Servers without signal support (OpenSSH < 7.9) leave the command running; nothing more to do.
-  }
 }
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -209,7 +178,9 @@ export class SshTransport implements Transport {
         opts.signal?.throwIfAborted();
         const live = await this.acquireLive();
         try {
-          return await this.runOnce(live, command, opts);
+          const timeoutMs = opts.timeoutMs ?? this.options.execTimeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;
+          const channelHost = { client: live.connection.client, isAlive: () => live.alive, target: this.target };
+          return await runSshCommand(channelHost, command, opts, timeoutMs);
         } catch (error) {
           const retry = error instanceof ConnectionLostError && !error.commandSent && attempt === 1;
           if (!retry) throw error;
@@ -219,118 +190,25 @@ export class SshTransport implements Transport {
     });
   }
 
-  private runOnce(live: Live, command: string, opts: ExecOptions): Promise<ExecResult> {
-    const timeoutMs = opts.timeoutMs ?? this.options.execTimeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;
-    return new Promise<ExecResult>((resolve, reject) => {
-      let channel: ClientChannel | undefined;
-      let settled = false;
-      const finish = (fn: () => void): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        opts.signal?.removeEventListener('abort', onAbort);
-        fn();
-      };
-      const stop = (): void => {
-        if (channel) killRemote(channel);
-        channel?.close();
-      };
-      const timer = setTimeout(() => {
-        stop();
-        finish(() =>
-          reject(
-            new RemoteError(`command timed out after ${formatDuration(timeoutMs)} on ${this.target}: ${abbreviateCommand(command)}`, {
-              hint: 'the cluster may be overloaded (try again), or raise the timeout if the command is expected to take this long',
-            }),
-          ),
-        );
-      }, timeoutMs);
-      const onAbort = (): void => {
-        stop();
-        finish(() => reject(opts.signal?.reason));
-      };
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
-
-      const lost = (commandSent: boolean, cause?: unknown): ConnectionLostError =>
-        new ConnectionLostError(
-          commandSent
-            ? `the connection to ${this.target} was lost while running: ${abbreviateCommand(command)}`
-            : `the connection to ${this.target} was lost before the command could start: ${abbreviateCommand(command)}`,
-          {
-            commandSent,
-            cause,
-            hint: commandSent ? 'the command may or may not have run; check its effect before running it again' : 'check the network; the next command reconnects',
-          },
-        );
-      const onOpened = (error: Error | undefined, ch: ClientChannel): void => {
-        if (error) {
-          finish(() =>
-            reject(
-              live.alive
-                ? new RemoteError(`cannot start a command on ${this.target}: ${error.message}`, {
-                    hint: 'the server refused a new session; lower maxChannels if its MaxSessions is below 10',
-                    cause: error,
-                  })
-                : lost(false, error),
-            ),
-          );
-          return;
-        }
-        channel = ch;
-        if (settled) {
-          ch.close();
-          return;
-        }
-        const stdout: Buffer[] = [];
-        const stderr: Buffer[] = [];
-        let code: number | null = null;
-        let signal: string | undefined;
-        let exited = false;
-        ch.on('data', (chunk: Buffer) => stdout.push(chunk));
-        ch.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-        ch.on('exit', (exitCode: number | null, signalName?: string) => {
-          exited = true;
-          code = typeof exitCode === 'number' ? exitCode : null;
-          if (signalName) signal = signalName;
-        });
-        ch.on('close', () => {
-          if (!exited && !live.alive) {
-            finish(() => reject(lost(true)));
-            return;
-          }
-          const result: ExecResult = {
-            stdout: Buffer.concat(stdout).toString('utf8'),
-            stderr: Buffer.concat(stderr).toString('utf8'),
-            code,
-          };
-          if (signal !== undefined) result.signal = signal;
-          finish(() => resolve(result));
-        });
-        ch.end(opts.stdin ?? '');
-      };
-      try {
-        if (!live.alive) throw new Error('Not connected');
-        live.connection.client.exec(command, onOpened);
-      } catch (error) {
-        finish(() => reject(lost(false, error)));
-      }
-    });
-  }
-
   private openSftp(live: Live): Promise<SftpFiles> {
-    live.sftp ??= new Promise<SftpFiles>((resolve, reject) => {
+    if (live.sftp) return live.sftp;
+    const pending = new Promise<SftpFiles>((resolve, reject) => {
       live.connection.client.sftp((error: Error | undefined, sftp: SFTPWrapper) => {
         if (error) {
           reject(new RemoteError(`cannot open an SFTP session on ${this.target}: ${error.message}`, {
             hint: 'the server must enable the sftp subsystem (Subsystem sftp in sshd_config)',
             cause: error,
           }));
-        } else {
-          resolve(new SftpFiles(sftp, this.target));
+          return;
         }
+        // A session closed by the server (sftp-server killed) is reopened by the next operation.
+        sftp.on('close', () => {
+          if (live.sftp === pending) delete live.sftp;
+        });
+        resolve(new SftpFiles(sftp, this.target));
       });
     });
-    const pending = live.sftp;
+    live.sftp = pending;
     pending.catch(() => {
       if (live.sftp === pending) delete live.sftp;
     });
