@@ -8,7 +8,8 @@ import { homedir } from 'node:os';
 import type { Cluster } from '../config/index.js';
 import { LocalTransport } from '../transport/local.js';
 import { SshTransport, type SshTransportOptions } from '../transport/ssh.js';
-import { resolveSshTarget, type SshTarget } from '../transport/ssh-target.js';
+import { resolveSshSettings, type SshTarget } from '../transport/ssh-target.js';
+import { ConfigError } from '../errors.js';
 import type { Transport } from '../transport/transport.js';
 import type { RunCluster } from './run-record.js';
 
@@ -38,30 +39,16 @@ export function describeRunCluster(cluster: Cluster, root: string): RunCluster {
   return out;
 }
 
-/** The SSH target for a cluster's settings. */
+/** The SSH target for a cluster's settings (the transport's own resolution, as `ssh` would do it). */
 export function resolveClusterTarget(cluster: RunCluster, options: ConnectClusterOptions = {}): SshTarget {
   const ssh = cluster.ssh;
-  if (!ssh) throw new Error(`cluster ${cluster.name} has no ssh settings`);
-  const home = options.homeDir ?? homedir();
-  const root = options.root ?? process.cwd();
-  const resolveOptions = ssh.ssh_config === undefined ? { homeDir: home } : { homeDir: home, configPath: expandHome(ssh.ssh_config, root, home) };
-  const target = resolveSshTarget(ssh.host, resolveOptions);
-  if (ssh.user !== undefined) target.username = ssh.user;
-  if (ssh.port !== undefined) target.port = ssh.port;
-  if (ssh.identity_file !== undefined) {
-    target.identityFiles = [expandHome(ssh.identity_file, root, home)];
-    target.identityFilesExplicit = true;
-    target.identitiesOnly = true;
+  if (!ssh) {
+    throw new ConfigError([{ path: `clusters.${cluster.name}.ssh`, message: 'transport ssh needs an `ssh:` target: a Host alias from ~/.ssh/config, or "user@host"' }]);
   }
-  if (ssh.known_hosts !== undefined) target.knownHostsFiles = [expandHome(ssh.known_hosts, root, home)];
-  if (ssh.proxy_jump !== undefined && ssh.proxy_jump.toLowerCase() !== 'none') {
-    target.proxyJump = ssh.proxy_jump
-      .split(',')
-      .map((h) => h.trim())
-      .filter((h) => h !== '')
-      .map((hop) => ({ ...resolveSshTarget(hop, resolveOptions), proxyJump: [] }));
-  }
-  return target;
+  return resolveSshSettings(ssh, {
+    ...(options.homeDir === undefined ? {} : { homeDir: options.homeDir }),
+    baseDir: options.root ?? process.cwd(),
+  });
 }
 
 /** One transport for the whole CLI invocation (one SSH connection, multiplexed). */

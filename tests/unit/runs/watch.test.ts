@@ -203,3 +203,18 @@ describe('statusRun', () => {
     expect(saved.jobs.map((j) => j.final)).toEqual([false, false, true, true]);
   });
 });
+
+describe('isTransientFault', () => {
+  it('retries lost connections, refused connects and an unreachable controller; not a refused host key', async () => {
+    const { isTransientFault, describeFault } = await import('../../../src/runs/index.js');
+    const { ConnectionLostError } = await import('../../../src/transport/ssh.js');
+    const { SshConnectError } = await import('../../../src/transport/ssh-connect.js');
+    const { ControllerUnreachableError } = await import('../../../src/slurm/index.js');
+    expect(isTransientFault(new ConnectionLostError('lost', { commandSent: true }))).toBe(true);
+    expect(isTransientFault(new SshConnectError('refused', { transient: true }))).toBe(true);
+    expect(isTransientFault(new SshConnectError('host key changed', { transient: false }))).toBe(false);
+    expect(isTransientFault(new Error('bug'))).toBe(false);
+    expect(describeFault(new ControllerUnreachableError('connect failure'))).toBe('controller unreachable, retrying (connect failure)');
+    expect(describeFault(new SshConnectError('refused', { transient: true }))).toMatch(/^connection lost, reconnecting/);
+  });
+});
