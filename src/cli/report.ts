@@ -3,13 +3,15 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { loadConfig } from '../config/index.js';
 import { findConfigFile } from '../config/load.js';
-import { UsageError } from '../errors.js';
+import { HpcbenchError, UsageError } from '../errors.js';
 import { reportOptionsFromConfig, restrictToExperiments } from '../report/config-options.js';
 import type { ReportOptions } from '../report/report-model.js';
 import { loadRun } from '../report/run-bundle.js';
+import { renderCsvReport } from '../report/csv.js';
+import type { MetricsDocument } from '../profile/metrics-document.js';
 import { parseReportFormats, parseReportLangs, renderReportFiles, writeReportFiles } from '../report/write-report.js';
 import type { GlobalOptions } from './global-options.js';
-import { createOutput } from './output.js';
+import { createOutput, type Output } from './output.js';
 import { resolveRunDirectory } from './run-argument.js';
 import { packageVersion } from './version.js';
 
@@ -21,12 +23,22 @@ interface ReportArgs extends GlobalOptions {
   'slo-ms': number | undefined;
 }
 
-/** SLOs, references and descriptions from hpcbench.yaml: the run's own copy first, then --config. */
-function configOptions(runDir: string, explicit: string | undefined, experiments: readonly string[]): Pick<ReportOptions, 'sloMs' | 'references' | 'descriptions'> {
+/**
+ * SLOs, references and descriptions from hpcbench.yaml (--config, else the run's own copy, else
+ * the project's). A config that no longer loads costs those extras, not the report.
+ */
+function configOptions(runDir: string, explicit: string | undefined, experiments: readonly string[], out: Output): Pick<ReportOptions, 'sloMs' | 'references' | 'descriptions'> {
   const copy = ['hpcbench.yaml', 'hpcbench.yml'].map((n) => join(runDir, n)).find((f) => existsSync(f));
   const file = explicit ?? copy ?? findConfigFile();
   if (file === undefined) return {};
-  const options = reportOptionsFromConfig(loadConfig(file));
+  let options: ReturnType<typeof reportOptionsFromConfig>;
+  try {
+    options = reportOptionsFromConfig(loadConfig(file));
+  } catch (error) {
+    if (explicit !== undefined || !(error instanceof HpcbenchError)) throw error;
+    out.warn(`${file} could not be read, so the report has no SLO or references from it: ${error.message.split('\n')[0] ?? ''}`);
+    return {};
+  }
   return {
     sloMs: restrictToExperiments((options.sloMs ?? {}) as Record<string, number>, experiments),
     references: restrictToExperiments(options.references ?? {}, experiments),
@@ -40,10 +52,12 @@ async function handler(argv: ReportArgs): Promise<void> {
   const langs = parseReportLangs(argv.lang);
   if (argv['slo-ms'] !== undefined && !(argv['slo-ms'] > 0)) throw new UsageError(`--slo-ms must be a positive number of milliseconds, got ${argv['slo-ms']}`);
   const written: { run: string; files: string[] }[] = [];
+  const docs: MetricsDocument[] = [];
   for (const run of argv.runs) {
     const runDir = resolveRunDirectory(run, argv.config);
     const { doc, bundle } = loadRun(runDir);
-    const fromConfig = configOptions(runDir, argv.config, doc.run.experiments);
+    docs.push(doc);
+    const fromConfig = configOptions(runDir, argv.config, doc.run.experiments, out);
     const files = await renderReportFiles(doc, bundle, {
       ...fromConfig,
       ...(argv['slo-ms'] !== undefined ? { sloMs: argv['slo-ms'] } : {}),
@@ -59,6 +73,10 @@ async function handler(argv: ReportArgs): Promise<void> {
       const all = doc.tasks.every((t) => t.missing.some((m) => m.section === section));
       if (all && section !== 'process') out.info(`${basename(runDir)}: no ${section} data; that section of the report says so`);
     }
+  }
+  // Several runs: one tidy CSV of all of them as well, for side-by-side analysis.
+  if (argv.out !== undefined && docs.length > 1 && formats.includes('csv')) {
+    written.push({ run: 'all runs', files: writeReportFiles(argv.out, new Map([['metrics.csv', renderCsvReport(docs)]])) });
   }
   if (argv.json) out.json(written);
   else for (const w of written) out.data(`${w.run}:\n${w.files.map((f) => `  ${f}`).join('\n')}`);

@@ -8,6 +8,7 @@ import { countOutliers } from '../stats/index.js';
 
 export type AdviceCode =
   | 'gpu-idle'
+  | 'gpus-unused'
   | 'gpu-low-utilization'
   | 'gpu-memory-near-limit'
   | 'low-cpu-efficiency'
@@ -65,6 +66,15 @@ function gpuAdvice(task: TaskMetrics, push: (a: Omit<Advice, 'experiment' | 'tas
       push({ code: 'gpu-memory-near-limit', severity: 'warning', values: { gpu: label, peak: peak / 100 } });
     }
   }
+}
+
+/** GPUs SLURM allocated (from sacct's GPU-hours) against those that did work in the log. */
+function allocationAdvice(task: TaskMetrics, push: (a: Omit<Advice, 'experiment' | 'task'>) => void): void {
+  const acc = task.accounting;
+  if (acc === undefined || !(acc.elapsedSeconds > 0) || task.gpu === undefined) return;
+  const allocated = Math.round((acc.gpuHours * 3600) / acc.elapsedSeconds);
+  const busy = task.gpu.gpus.filter((g) => g.utilization !== null && g.utilization.busyFraction > ADVICE_THRESHOLDS.idleBusyFraction).length;
+  if (allocated >= 2 && busy < allocated) push({ code: 'gpus-unused', severity: 'warning', values: { working: busy, allocated } });
 }
 
 function accountingAdvice(task: TaskMetrics, push: (a: Omit<Advice, 'experiment' | 'task'>) => void): void {
@@ -126,6 +136,7 @@ export function adviseOnMetrics(doc: MetricsDocument): Advice[] {
       out.push({ ...a, experiment: task.experiment, task: task.task });
     };
     gpuAdvice(task, push);
+    allocationAdvice(task, push);
     accountingAdvice(task, push);
     inferenceAdvice(task, push);
     trainingAdvice(task, push);

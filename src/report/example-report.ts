@@ -5,7 +5,7 @@
  */
 import { join, relative, resolve } from 'node:path';
 import { loadConfig } from '../config/index.js';
-import type { AccountingRates } from '../profile/accounting.js';
+import { toAccountingRates, type AccountingRates } from '../profile/accounting.js';
 import type { MetricsDocument } from '../profile/metrics-document.js';
 import { profileRun } from '../profile/profile-run.js';
 import { reportOptionsFromConfig, restrictToExperiments } from './config-options.js';
@@ -28,11 +28,7 @@ export async function buildExampleReport(repoRoot: string, toolVersion: string):
   const config = loadConfig(join(runDir, 'hpcbench.yaml'));
   const infer = config.experiments.infer;
   const cluster = config.clusters[infer?.cluster ?? ''];
-  const rates: AccountingRates = {};
-  if (cluster?.rates?.su_per_gpu_hour !== undefined) rates.suPerGpuHour = cluster.rates.su_per_gpu_hour;
-  if (cluster?.rates?.su_per_cpu_hour !== undefined) rates.suPerCpuHour = cluster.rates.su_per_cpu_hour;
-  if (cluster?.rates?.cost_per_su !== undefined) rates.currencyPerSu = cluster.rates.cost_per_su;
-  if (cluster?.rates?.currency !== undefined) rates.currency = cluster.rates.currency;
+  const rates: AccountingRates = toAccountingRates(cluster?.rates ?? {});
   const slo = infer?.profiling.slo;
   // A relative run directory keeps absolute paths of this machine out of the committed files.
   const doc = await profileRun(relative(process.cwd(), runDir) || '.', {

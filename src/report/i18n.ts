@@ -4,12 +4,14 @@
  * per language before substitution.
  */
 import type { Advice, AdviceCode } from './advisor.js';
+import type { BundleGap } from './run-bundle.js';
 import { formatNumber, formatPercent, formatPercentValue, type ReportLang } from './format.js';
 
 type Messages = Record<AdviceCode, string>;
 
 const ADVICE_EN: Messages = {
   'gpu-idle': 'GPU {gpu} was idle: busy in {busy} of its samples (mean utilization {mean}). Check that the workload uses it (device placement, CUDA_VISIBLE_DEVICES), or request fewer GPUs.',
+  'gpus-unused': 'Only {working} of the {allocated} allocated GPUs did any work. Request fewer GPUs, or launch the workload on all of them (torchrun, accelerate, DDP); idle GPUs are charged all the same.',
   'gpu-low-utilization': 'GPU {gpu} averaged {mean} utilization. The job is probably input-bound or too small for the GPU: raise the batch size, add data-loader workers, or use a smaller GPU.',
   'gpu-memory-near-limit': 'GPU {gpu} peaked at {peak} of its memory. A longer sequence or a larger batch will run out of memory: leave headroom or enable gradient checkpointing.',
   'low-cpu-efficiency': 'CPU efficiency was {efficiency} of {cpus} allocated CPUs. Request fewer CPUs (--cpus-per-task) or make the workload use them (data-loader workers, threads).',
@@ -28,6 +30,7 @@ const ADVICE_EN: Messages = {
 
 const ADVICE_PT: Messages = {
   'gpu-idle': 'A GPU {gpu} ficou ociosa: ocupada em {busy} das amostras (utilização média {mean}). Verifique se a carga de trabalho a utiliza (alocação de dispositivo, CUDA_VISIBLE_DEVICES) ou solicite menos GPUs.',
+  'gpus-unused': 'Apenas {working} das {allocated} GPUs alocadas fizeram algum trabalho. Solicite menos GPUs ou execute a carga de trabalho em todas (torchrun, accelerate, DDP); GPUs ociosas são cobradas do mesmo jeito.',
   'gpu-low-utilization': 'A GPU {gpu} teve utilização média de {mean}. O job provavelmente está limitado pela entrada ou é pequeno demais para a GPU: aumente o tamanho do lote, use mais workers no carregamento de dados ou uma GPU menor.',
   'gpu-memory-near-limit': 'A GPU {gpu} atingiu {peak} da memória. Uma sequência mais longa ou um lote maior esgotará a memória: deixe folga ou ative gradient checkpointing.',
   'low-cpu-efficiency': 'A eficiência de CPU foi de {efficiency} das {cpus} CPUs alocadas. Solicite menos CPUs (--cpus-per-task) ou faça a carga de trabalho usá-las (workers, threads).',
@@ -46,7 +49,7 @@ const ADVICE_PT: Messages = {
 
 const FRACTION_KEYS = new Set(['busy', 'efficiency', 'rate', 'peak']);
 const PERCENT_VALUE_KEYS = new Set(['mean']);
-const INTEGER_KEYS = new Set(['count', 'n', 'min', 'failed', 'kept', 'cpus']);
+const INTEGER_KEYS = new Set(['count', 'n', 'min', 'failed', 'kept', 'cpus', 'allocated', 'working']);
 
 function formatAdviceValue(key: string, value: string | number, lang: ReportLang): string {
   if (typeof value === 'string') return value;
@@ -252,4 +255,27 @@ const LABELS_PT: Labels = {
 
 export function labelsFor(lang: ReportLang): Labels {
   return lang === 'pt-BR' ? LABELS_PT : LABELS_EN;
+}
+
+const GAPS: Record<ReportLang, Record<BundleGap, string>> = {
+  en: {
+    manifest: 'manifest.json (the run was not rendered by hpcbench, or the file was not copied)',
+    'manifest-invalid': 'a readable manifest.json (the file is not a JSON object)',
+    'run-record': 'run.json (the run was not submitted through hpcbench)',
+    scripts: 'scripts/ (no rendered job scripts)',
+    config: 'the hpcbench.yaml the run was rendered from',
+    sacct: 'sacct.txt (run `hpcbench fetch` after the jobs end)',
+  },
+  'pt-BR': {
+    manifest: 'manifest.json (a execução não foi gerada pelo hpcbench, ou o arquivo não foi copiado)',
+    'manifest-invalid': 'um manifest.json legível (o arquivo não é um objeto JSON)',
+    'run-record': 'run.json (a execução não foi submetida pelo hpcbench)',
+    scripts: 'scripts/ (nenhum script de job gerado)',
+    config: 'o hpcbench.yaml a partir do qual a execução foi gerada',
+    sacct: 'sacct.txt (execute `hpcbench fetch` depois que os jobs terminarem)',
+  },
+};
+
+export function describeBundleGap(gap: BundleGap, lang: ReportLang): string {
+  return GAPS[lang][gap];
 }

@@ -2,7 +2,7 @@
  * The report module's public API: reports of profiled runs and comparisons between runs.
  */
 export { buildReportModel, REPORT_SCHEMA, type ReportModel, type ReportOptions, type EnvironmentRow, type TaskBundle } from './report-model.js';
-export { loadRun, loadBundle, validateMetricsDocument, type LoadedRun, type RunBundle, type BundleFile, type ManifestSummary } from './run-bundle.js';
+export { loadRun, loadBundle, validateMetricsDocument, type LoadedRun, type RunBundle, type BundleFile, type ManifestSummary, type BundleGap } from './run-bundle.js';
 export { renderMarkdownReport } from './markdown.js';
 export { renderCsvReport, collectTidyRows, type TidyRow } from './csv.js';
 export { renderJsonReport, buildJsonReport, type JsonReport } from './json-report.js';
@@ -19,7 +19,7 @@ export {
   type RenderReportOptions,
 } from './write-report.js';
 export { adviseOnMetrics, ADVICE_THRESHOLDS, type Advice, type AdviceCode } from './advisor.js';
-export { describeAdvice, labelsFor } from './i18n.js';
+export { describeAdvice, describeBundleGap, labelsFor } from './i18n.js';
 export { checkReferences, judgeReference, type ReferenceCheck, type ReferenceSpec, type ReferenceTable } from './references.js';
 export { groupSweeps, chooseBestPoint, type SweepTable, type SweepChoice } from './sweep.js';
 export { METRIC_CATALOG, findMetric, collectTaskMetrics, type MetricDefinition, type MetricValue, type Direction } from './metric-catalog.js';

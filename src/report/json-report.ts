@@ -5,6 +5,7 @@
 import type { MetricsDocument } from '../profile/metrics-document.js';
 import type { Advice } from './advisor.js';
 import type { ReferenceCheck } from './references.js';
+import type { BundleGap } from './run-bundle.js';
 import { REPORT_SCHEMA, type ReportModel } from './report-model.js';
 import type { SweepChoice } from './sweep.js';
 
@@ -20,7 +21,8 @@ export interface JsonReport {
     reproduction: {
       scripts: { path: string; sha256: string }[];
       config: { path: string; sha256: string } | null;
-      missing: string[];
+      /** What the run directory lacks, as codes (manifest, run-record, scripts, config, sacct). */
+      missing: BundleGap[];
     };
   };
   metrics: MetricsDocument;

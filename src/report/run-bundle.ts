@@ -30,6 +30,8 @@ export interface ManifestSummary {
   }[];
 }
 
+export type BundleGap = 'manifest' | 'manifest-invalid' | 'run-record' | 'scripts' | 'config' | 'sacct';
+
 export interface BundleFile {
   /** Relative to the run directory (or the config file name). */
   path: string;
@@ -47,8 +49,8 @@ export interface RunBundle {
   scripts: BundleFile[];
   config: BundleFile | undefined;
   sacct: BundleFile | undefined;
-  /** What could not be read, in plain words (shown in the reproducibility section). */
-  missing: string[];
+  /** What the run directory lacks (worded per language by the report: see describeBundleGap). */
+  missing: BundleGap[];
 }
 
 export interface LoadedRun {
@@ -153,26 +155,26 @@ export function loadRun(runDir: string): LoadedRun {
 }
 
 export function loadBundle(runDir: string): RunBundle {
-  const missing: string[] = [];
+  const missing: BundleGap[] = [];
   const manifestFile = join(runDir, 'manifest.json');
   let manifest: ManifestSummary | undefined;
   if (existsSync(manifestFile)) {
     const value = readJsonFile(manifestFile);
     if (isRecord(value)) manifest = value as ManifestSummary;
-    else missing.push('manifest.json is not a JSON object');
-  } else missing.push('manifest.json (the run was not rendered by hpcbench, or the file was not copied)');
+    else missing.push('manifest-invalid');
+  } else missing.push('manifest');
   const runFile = join(runDir, 'run.json');
   let runRecord: Record<string, unknown> | undefined;
   if (existsSync(runFile)) {
     const value = readJsonFile(runFile);
     if (isRecord(value)) runRecord = value;
-  } else missing.push('run.json (the run was not submitted through hpcbench)');
+  } else missing.push('run-record');
   const scripts = readScripts(runDir);
-  if (scripts.length === 0) missing.push('scripts/ (no rendered job scripts)');
+  if (scripts.length === 0) missing.push('scripts');
   const config = findConfig(runDir, manifest);
-  if (config === undefined) missing.push('the hpcbench.yaml the run was rendered from');
+  if (config === undefined) missing.push('config');
   const sacctFile = join(runDir, 'sacct.txt');
   const sacct = existsSync(sacctFile) ? readBundleFile(sacctFile, 'sacct.txt') : undefined;
-  if (sacct === undefined) missing.push('sacct.txt (run `hpcbench fetch` after the jobs end)');
+  if (sacct === undefined) missing.push('sacct');
   return { runDir, manifest, runRecord, scripts, config, sacct, missing };
 }

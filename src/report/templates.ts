@@ -7,7 +7,8 @@
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import type { BootstrapInterval } from '../stats/index.js';
-import { describeAdvice, labelsFor } from './i18n.js';
+import { describeAdvice, describeBundleGap, labelsFor } from './i18n.js';
+import type { BundleGap } from './run-bundle.js';
 import type { Advice } from './advisor.js';
 import {
   formatChange,
@@ -72,6 +73,7 @@ export function createReportEnvironment(lang: ReportLang, autoescape: boolean): 
   env.addFilter('cims', (v: BootstrapInterval | null | undefined) => formatCiMs(v, lang));
   env.addFilter('ci', (v: BootstrapInterval | null | undefined) => formatCi(v, lang));
   env.addFilter('advice', (a: Advice) => describeAdvice(a, lang));
+  env.addFilter('gap', (g: BundleGap) => describeBundleGap(g, lang));
   env.addFilter('fence', fenceFor);
   env.addFilter('cell', cell);
   env.addFilter('or_missing', (v: unknown) => (v === null || v === undefined || v === '' ? MISSING : v));

@@ -29,6 +29,15 @@ describe('adviseOnMetrics', () => {
     expect(codes).toEqual(['idle:gpu-idle', 'full:gpu-low-utilization', 'full:gpu-memory-near-limit']);
   });
 
+  it('flags allocated GPUs that never worked (4 requested, 1 busy)', () => {
+    const task = emptyTask('x', 'ddp');
+    task.gpu = gpuWith(0.9, 80, 50);
+    task.accounting = { jobId: '9', state: 'COMPLETED', exitCode: '0:0', partition: 'sequana_gpu', nodes: 1, elapsedSeconds: 1800, cpuHours: 0.5, gpuHours: 2, cpuEfficiency: 0.9 };
+    const advice = adviseOnMetrics(emptyDoc('r', ['x'], [task]));
+    expect(advice.map((a) => a.code)).toEqual(['gpus-unused']);
+    expect(describeAdvice(advice[0]!, 'en')).toMatch(/^Only 1 of the 4 allocated GPUs did any work\./);
+  });
+
   it('flags low CPU efficiency, memory near the limit, too few samples and failed jobs', async () => {
     const doc = await buildFixtureDoc();
     const codes = adviseOnMetrics(doc).map((a) => `${a.experiment ?? ''}/${a.task ?? ''}:${a.code}`);

@@ -47,10 +47,11 @@ describe('bad input', () => {
     const { bundle } = loadRun(dir);
     expect(bundle.scripts).toEqual([]);
     expect(bundle.config).toBeUndefined();
-    expect(bundle.missing.join('\n')).toMatch(/manifest\.json[\s\S]*run\.json[\s\S]*scripts\/[\s\S]*hpcbench\.yaml[\s\S]*sacct\.txt/);
+    expect(bundle.missing).toEqual(['manifest', 'run-record', 'scripts', 'config', 'sacct']);
     const md = renderMarkdownReport(buildReportModel(loadRun(dir).doc, loadBundle(dir)), 'en');
     expect(md).toContain('No task was profiled');
     expect(md).toContain('- manifest.json (the run was not rendered by hpcbench, or the file was not copied)');
+    expect(renderMarkdownReport(buildReportModel(loadRun(dir).doc, loadBundle(dir)), 'pt-BR')).toContain('- sacct.txt (execute `hpcbench fetch` depois que os jobs terminarem)');
     expect(renderCsvReport([loadRun(dir).doc])).toBe('run_id,experiment,task,metric,value,unit\n');
   });
 

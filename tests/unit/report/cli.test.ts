@@ -42,6 +42,28 @@ describe('hpcbench report', () => {
     expect(readFileSync(join(run, 'report', 'report.md'), 'utf8')).toContain('SLO of 600 ms:** task 2');
   }, 60_000);
 
+  it('several runs into one --out: a folder per run and one CSV of all of them', async () => {
+    const second = join(temp, 'second');
+    cpSync(run, second, { recursive: true });
+    const out = join(temp, 'many');
+    const result = await runCli(['report', run, second, '--out', out, '--format', 'csv,json']);
+    expect(result.code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['metrics.csv', 'run-example', 'second']);
+    expect(readdirSync(join(out, 'second')).sort()).toEqual(['metrics.csv', 'report.json']);
+    const rows = (file: string): number => readFileSync(file, 'utf8').trimEnd().split('\n').length - 1;
+    expect(rows(join(out, 'metrics.csv'))).toBe(2 * rows(join(out, 'second', 'metrics.csv')));
+  }, 60_000);
+
+  it('a run whose config copy no longer loads: a warning, and the report without SLO or references', async () => {
+    const broken = join(temp, 'broken-config');
+    cpSync(run, broken, { recursive: true });
+    writeFileSync(join(broken, 'hpcbench.yaml'), 'clusters: [not, a, map]\n');
+    const result = await runCli(['report', broken, '--format', 'md']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^warning: .*hpcbench\.yaml could not be read, so the report has no SLO or references from it: /);
+    expect(readFileSync(join(broken, 'report', 'report.md'), 'utf8')).toContain('No references configured');
+  }, 60_000);
+
   it('a run that was not profiled: exit 2 and what to run', async () => {
     const dir = join(temp, 'unprofiled');
     mkdirSync(dir);
