@@ -5,7 +5,7 @@
  * sample run itself comes from scripts/make-sample-run.mjs. tests/unit/report/example.test.ts
  * fails when report/ is out of date.
  */
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,7 +16,11 @@ const version = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).ver
 const { files } = await buildExampleReport(repo, version);
 const outDir = join(repo, EXAMPLE_REPORT_DIR);
 mkdirSync(outDir, { recursive: true });
-// Files from an older layout would otherwise linger and look current.
-for (const name of readdirSync(outDir)) if (!files.has(name) && name !== '.gitkeep' && name !== 'README.md') rmSync(join(outDir, name));
+// Report files from an older layout would otherwise linger and look current. Folders are other
+// commands' output (report/demo/ is the demo's) and are left alone.
+for (const name of readdirSync(outDir)) {
+  const file = join(outDir, name);
+  if (!files.has(name) && name !== '.gitkeep' && name !== 'README.md' && statSync(file).isFile()) rmSync(file);
+}
 for (const [name, text] of files) writeFileSync(join(outDir, name), text);
 process.stdout.write(`wrote ${files.size} files to ${outDir}\n`);
