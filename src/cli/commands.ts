@@ -5,6 +5,7 @@ import type { CommandModule } from 'yargs';
 import { configCommand } from './config.js';
 import { profileCommand } from './profile.js';
 import { runCommand } from './run.js';
+import { demoCommand } from './demo.js';
 import { renderCommand } from './render.js';
 import { templatesCommand } from './templates.js';
 import { submitCommand } from './submit.js';
@@ -17,4 +18,4 @@ import { reportCommand } from './report.js';
 import { compareCommand } from './compare.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs modules differ in their argument types
-export const commands: CommandModule<any, any>[] = [configCommand, profileCommand, runCommand, renderCommand, templatesCommand, submitCommand, statusCommand, watchCommand, fetchCommand, cancelCommand, runsCommand, reportCommand, compareCommand];
+export const commands: CommandModule<any, any>[] = [demoCommand, configCommand, profileCommand, runCommand, renderCommand, templatesCommand, submitCommand, statusCommand, watchCommand, fetchCommand, cancelCommand, runsCommand, reportCommand, compareCommand];

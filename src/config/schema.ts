@@ -43,11 +43,12 @@ const sshObjectSchema = z.strictObject({
   ssh_config: z.string().optional(),
 });
 
+/** How the centre charges: service units per GPU/CPU hour and money per unit, or a price per GPU-hour. */
 export const ratesSchema = z.strictObject({
   su_per_gpu_hour: z.number().nonnegative().optional(),
   su_per_cpu_hour: z.number().nonnegative().optional(),
-  su_per_node_hour: z.number().nonnegative().optional(),
-  cost_per_su: z.number().nonnegative().optional(),
+  currency_per_su: z.number().nonnegative().optional(),
+  cost_per_gpu_hour: z.number().nonnegative().optional(),
   currency: z.string().optional(),
 });
 
