@@ -218,3 +218,36 @@ describe('isTransientFault', () => {
     expect(describeFault(new SshConnectError('refused', { transient: true }))).toMatch(/^connection lost, reconnecting/);
   });
 });
+
+describe('watchRun interrupted', () => {
+  it('Ctrl-C stops watching, never the jobs; the next watch resumes from run.json', async () => {
+    const fake = new FakeCluster();
+    const { resultsDir, runId } = await submittedRun(fake, ['PENDING']);
+    const controller = new AbortController();
+    const first = await watchRun({
+      transport: fake,
+      resultsDir,
+      runId,
+      signal: controller.signal,
+      sleep: async () => {
+        fake.jobs.get('500')!.state = 'RUNNING';
+        controller.abort();
+      },
+    });
+    expect(first.outcome).toBe('aborted');
+    expect(fake.count('scancel')).toBe(0);
+    expect((await readRunRecord(resultsDir, runId)).jobs[0]?.state).toBe('PENDING');
+    const events: WatchEvent[] = [];
+    const second = await watchRun({
+      transport: fake,
+      resultsDir,
+      runId,
+      sleep: async () => {
+        fake.jobs.get('500')!.state = 'COMPLETED';
+      },
+      onEvent: (e) => events.push(e),
+    });
+    expect(second.outcome).toBe('done');
+    expect(events.filter((e) => e.kind === 'change').map((e) => (e.kind === 'change' ? `${e.from ?? ''}>${e.to}` : ''))).toEqual(['PENDING>RUNNING', 'RUNNING>COMPLETED']);
+  });
+});
