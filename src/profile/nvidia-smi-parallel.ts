@@ -44,13 +44,18 @@ export interface QueryRangeInput {
 }
 
 /** Parses bytes [start, end) of a log (start and end at line starts) into a mergeable result. */
-export async function parseQueryGpuRange(input: QueryRangeInput, onBytes?: (bytes: number) => void): Promise<QueryRangeResult> {
+export async function parseQueryGpuRange(
+  input: QueryRangeInput,
+  onBytes?: (bytes: number) => void,
+  signal?: AbortSignal,
+): Promise<QueryRangeResult> {
   const acc = new GpuLogAccumulator(new RejectedLines());
   const parser = new QueryGpuParser(input.file, acc, { fields: input.fields }, input.range);
   let reported = 0;
   const scan = await scanLineBytes(input.file, (buffer, start, end, n, terminated) => parser.lineBytes(buffer, start, end, n, terminated), {
     start: input.start,
     end: input.end,
+    signal,
     onProgress: (p) => {
       onBytes?.(p.bytesRead - reported);
       reported = p.bytesRead;
@@ -160,10 +165,18 @@ class RangeFailure extends Error {
   }
 }
 
-function runWorker(input: QueryRangeInput, onBytes: (bytes: number) => void): Promise<QueryRangeResult> {
+function runWorker(input: QueryRangeInput, onBytes: (bytes: number) => void, signal?: AbortSignal): Promise<QueryRangeResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_URL, { workerData: input });
     let settled = false;
+    const abort = (): void => {
+      settled = true;
+      void worker.terminate();
+      reject(signal?.reason instanceof Error ? signal.reason : Object.assign(new Error('aborted'), { name: 'AbortError' }));
+    };
+    if (signal?.aborted) abort();
+    signal?.addEventListener('abort', abort, { once: true });
+    worker.on('exit', () => signal?.removeEventListener('abort', abort));
     worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'progress') onBytes(message.bytes ?? 0);
       else if (message.type === 'result' && message.result) {
@@ -191,7 +204,7 @@ function runWorker(input: QueryRangeInput, onBytes: (bytes: number) => void): Pr
  */
 export async function parseQueryGpuFileParallel(
   file: string,
-  options: { fields?: readonly string[]; parallel?: boolean; onProgress?: (progress: ReadProgress) => void },
+  options: { fields?: readonly string[]; parallel?: boolean; onProgress?: (progress: ReadProgress) => void; signal?: AbortSignal },
   acc: GpuLogAccumulator,
 ): Promise<boolean> {
   const threads = Math.min(availableParallelism(), MAX_THREADS);
@@ -219,7 +232,9 @@ export async function parseQueryGpuFileParallel(
     range: { header, first: i === 0 },
     fields: options.fields,
   }));
-  const settled = await Promise.allSettled(inputs.map((input, i) => (i === 0 ? parseQueryGpuRange(input, onBytes) : runWorker(input, onBytes))));
+  const settled = await Promise.allSettled(inputs.map((input, i) =>
+      i === 0 ? parseQueryGpuRange(input, onBytes, options.signal) : runWorker(input, onBytes, options.signal),
+    ));
   let lineOffset = 0;
   const results: QueryRangeResult[] = [];
   for (const outcome of settled) {
