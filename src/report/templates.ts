@@ -31,13 +31,14 @@ function formatParams(params: unknown, lang: ReportLang): string {
   return entries.length === 0 ? MISSING : entries.map(([k, v]) => `${k}=${formatValue(v, lang)}`).join(', ');
 }
 
+/** A zero-width interval (every resample gave the same value) is left out rather than shown as certainty. */
 function formatCiMs(ci: BootstrapInterval | null | undefined, lang: ReportLang): string {
-  if (ci === null || ci === undefined) return '';
+  if (ci === null || ci === undefined || ci.low === ci.high) return '';
   return ` [${formatMs(ci.low, lang)} – ${formatMs(ci.high, lang)}]`;
 }
 
 function formatCi(ci: BootstrapInterval | null | undefined, lang: ReportLang): string {
-  if (ci === null || ci === undefined) return '';
+  if (ci === null || ci === undefined || ci.low === ci.high) return '';
   return ` [${formatNumber(ci.low, lang)} – ${formatNumber(ci.high, lang)}]`;
 }
 
