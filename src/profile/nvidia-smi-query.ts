@@ -54,6 +54,8 @@ export class QueryGpuParser {
   private readonly fallbackFields: readonly string[];
   private roles = new Uint8Array(0);
   private metricIds = new Int8Array(0);
+  /** Columns holding metrics, so committing a row skips the others. */
+  private metricColumns = new Int32Array(0);
   private keyColumn = -1;
   private mantissas = new Float64Array(0);
   private digits = new Uint8Array(0);
@@ -121,6 +123,7 @@ export class QueryGpuParser {
       }
     });
     this.keyColumn = uuid >= 0 ? uuid : bus >= 0 ? bus : index;
+    this.metricColumns = Int32Array.from(fields.flatMap((field, i) => (field.role.kind === 'metric' ? [i] : [])));
     this.localKeys = [];
     this.localDevices = [];
   }
@@ -272,8 +275,9 @@ export class QueryGpuParser {
     const device = this.findDevice(buffer);
     if (typeof device === 'string') return device;
     device.noteRow(ms);
-    for (let f = 0; f < n; f++) {
-      if (this.roles[f] !== ROLE_METRIC) continue;
+    const metricColumns = this.metricColumns;
+    for (let k = 0; k < metricColumns.length; k++) {
+      const f = metricColumns[k] as number;
       const id = this.metricIds[f] as number;
       if (this.status[f] === CellStatus.Value) device.addValue(id, ms, this.mantissas[f] as number, this.digits[f] as number);
       else device.addMissing(id, this.reasons[f] as string);
