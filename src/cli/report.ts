@@ -52,12 +52,15 @@ async function handler(argv: ReportArgs): Promise<void> {
   const langs = parseReportLangs(argv.lang);
   if (argv['slo-ms'] !== undefined && !(argv['slo-ms'] > 0)) throw new UsageError(`--slo-ms must be a positive number of milliseconds, got ${argv['slo-ms']}`);
   const written: { run: string; files: string[] }[] = [];
-  const docs: MetricsDocument[] = [];
-  for (const run of argv.runs) {
+  // Every run is read before anything is written: a bad run id fails the command, not half of it.
+  const loaded = argv.runs.map((run) => {
     const runDir = resolveRunDirectory(run, argv.config);
-    const { doc, bundle } = loadRun(runDir);
-    docs.push(doc);
-    const fromConfig = configOptions(runDir, argv.config, doc.run.experiments, out);
+    return { runDir, ...loadRun(runDir) };
+  });
+  const docs: MetricsDocument[] = loaded.map((l) => l.doc);
+  for (const { runDir, doc, bundle } of loaded) {
+    const experiments = doc.run.experiments.length > 0 ? doc.run.experiments : [...new Set(doc.tasks.map((t) => t.experiment))];
+    const fromConfig = configOptions(runDir, argv.config, experiments, out);
     const files = await renderReportFiles(doc, bundle, {
       ...fromConfig,
       ...(argv['slo-ms'] !== undefined ? { sloMs: argv['slo-ms'] } : {}),
