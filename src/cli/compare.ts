@@ -3,7 +3,7 @@ import { CheckFailedError, UsageError } from '../errors.js';
 import { compareRuns, findRegressions } from '../report/compare.js';
 import { renderComparisonMarkdown } from '../report/compare-format.js';
 import { parseReportLangs } from '../report/write-report.js';
-import { loadRun } from '../report/run-bundle.js';
+import { loadRunOrMetricsFile } from '../report/run-bundle.js';
 import { formatChange } from '../report/format.js';
 import type { GlobalOptions } from './global-options.js';
 import { createOutput } from './output.js';
@@ -26,8 +26,9 @@ async function handler(argv: CompareArgs): Promise<void> {
   const threshold = argv['fail-on-regression'];
   if (threshold !== undefined && !(threshold >= 0)) throw new UsageError(`--fail-on-regression must be a percentage ≥ 0, got ${threshold}`);
   if (!Number.isInteger(argv.iterations) || argv.iterations < 1) throw new UsageError(`--iterations must be a positive integer, got ${argv.iterations}`);
-  const baseline = loadRun(resolveRunDirectory(argv.baseline, argv.config)).doc;
-  const candidate = loadRun(resolveRunDirectory(argv.candidate, argv.config)).doc;
+  const resolveRun = (arg: string): string => resolveRunDirectory(arg, argv.config);
+  const baseline = loadRunOrMetricsFile(argv.baseline, resolveRun).doc;
+  const candidate = loadRunOrMetricsFile(argv.candidate, resolveRun).doc;
   const comparison = compareRuns(baseline, candidate, { noisePct: argv.noise, force: argv.force, seed: argv.seed, iterations: argv.iterations });
   if (argv.json) out.json(comparison);
   else out.data(renderComparisonMarkdown(comparison, lang));
@@ -47,8 +48,8 @@ export const compareCommand: CommandModule<GlobalOptions, CompareArgs> = {
   describe: 'Compare two profiled runs metric by metric, with bootstrap intervals and a verdict',
   builder: (y: Argv<GlobalOptions>) =>
     y
-      .positional('baseline', { type: 'string', demandOption: true, description: 'Run id, `latest` or run directory of the baseline' })
-      .positional('candidate', { type: 'string', demandOption: true, description: 'Run id, `latest` or run directory of the candidate' })
+      .positional('baseline', { type: 'string', demandOption: true, description: 'Run id, `latest`, run directory or metrics.json of the baseline' })
+      .positional('candidate', { type: 'string', demandOption: true, description: 'Run id, `latest`, run directory or metrics.json of the candidate' })
       .option('noise', { type: 'number', default: 5, description: 'Changes within ± this percentage are noise' })
       .option('fail-on-regression', { type: 'number', description: 'Exit 1 when a metric regressed by at least this percentage (for CI)' })
       .option('force', { type: 'boolean', default: false, description: 'Compare runs of different experiments, pairing tasks by name' })

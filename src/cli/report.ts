@@ -6,7 +6,7 @@ import { findConfigFile } from '../config/load.js';
 import { HpcbenchError, UsageError } from '../errors.js';
 import { reportOptionsFromConfig, restrictToExperiments } from '../report/config-options.js';
 import type { ReportOptions } from '../report/report-model.js';
-import { loadRun } from '../report/run-bundle.js';
+import { loadRunOrMetricsFile } from '../report/run-bundle.js';
 import { renderCsvReport } from '../report/csv.js';
 import type { MetricsDocument } from '../profile/metrics-document.js';
 import { parseReportFormats, parseReportLangs, renderReportFiles, writeReportFiles } from '../report/write-report.js';
@@ -53,10 +53,7 @@ async function handler(argv: ReportArgs): Promise<void> {
   if (argv['slo-ms'] !== undefined && !(argv['slo-ms'] > 0)) throw new UsageError(`--slo-ms must be a positive number of milliseconds, got ${argv['slo-ms']}`);
   const written: { run: string; files: string[] }[] = [];
   // Every run is read before anything is written: a bad run id fails the command, not half of it.
-  const loaded = argv.runs.map((run) => {
-    const runDir = resolveRunDirectory(run, argv.config);
-    return { runDir, ...loadRun(runDir) };
-  });
+  const loaded = argv.runs.map((run) => loadRunOrMetricsFile(run, (arg) => resolveRunDirectory(arg, argv.config)));
   const docs: MetricsDocument[] = loaded.map((l) => l.doc);
   for (const { runDir, doc, bundle } of loaded) {
     const experiments = doc.run.experiments.length > 0 ? doc.run.experiments : [...new Set(doc.tasks.map((t) => t.experiment))];
@@ -90,7 +87,7 @@ export const reportCommand: CommandModule<GlobalOptions, ReportArgs> = {
   describe: 'Write reports of profiled runs: Markdown (en, pt-BR), tidy CSV, JSON and a self-contained HTML with charts',
   builder: (y: Argv<GlobalOptions>) =>
     y
-      .positional('runs', { type: 'string', array: true, demandOption: true, description: 'Run ids, `latest`, or run directories (profiled: with metrics.json)' })
+      .positional('runs', { type: 'string', array: true, demandOption: true, description: 'Run ids, `latest`, run directories (profiled: with metrics.json), or metrics.json files' })
       .option('format', { type: 'string', default: 'md,csv,json,html', description: 'Comma-separated: md, csv, json, html' })
       .option('lang', { type: 'string', default: 'en', description: 'en, pt-BR, or both (en,pt-BR)' })
       .option('out', { type: 'string', description: 'Output folder (default: <run>/report/)' })

@@ -2,7 +2,7 @@
  * The report module's public API: reports of profiled runs and comparisons between runs.
  */
 export { buildReportModel, REPORT_SCHEMA, type ReportModel, type ReportOptions, type EnvironmentRow, type TaskBundle } from './report-model.js';
-export { loadRun, loadBundle, validateMetricsDocument, type LoadedRun, type RunBundle, type BundleFile, type ManifestSummary, type BundleGap } from './run-bundle.js';
+export { loadRun, loadRunOrMetricsFile, loadBundle, validateMetricsDocument, type LoadedRun, type RunBundle, type BundleFile, type ManifestSummary, type BundleGap } from './run-bundle.js';
 export { renderMarkdownReport } from './markdown.js';
 export { renderCsvReport, collectTidyRows, type TidyRow } from './csv.js';
 export { renderJsonReport, buildJsonReport, type JsonReport } from './json-report.js';

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { METRICS_SCHEMA, type MetricsDocument } from '../profile/metrics-document.js';
 
@@ -152,6 +152,20 @@ export function loadRun(runDir: string): LoadedRun {
   }
   const doc = validateMetricsDocument(readJsonFile(metricsFile), metricsFile);
   return { doc, bundle: loadBundle(runDir) };
+}
+
+/**
+ * A run argument as report and compare take it: a metrics.json file (from `profile <files>
+ * --out`), whose folder then stands for the run, or a run directory.
+ */
+export function loadRunOrMetricsFile(path: string, resolveRunDir: (arg: string) => string): LoadedRun & { runDir: string } {
+  if (existsSync(path) && statSync(path).isFile()) {
+    const doc = validateMetricsDocument(readJsonFile(path), path);
+    const runDir = dirname(resolve(path));
+    return { runDir, doc, bundle: loadBundle(runDir) };
+  }
+  const runDir = resolveRunDir(path);
+  return { runDir, ...loadRun(runDir) };
 }
 
 export function loadBundle(runDir: string): RunBundle {

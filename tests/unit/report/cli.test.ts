@@ -74,6 +74,15 @@ describe('hpcbench report', () => {
     expect(existsSync(join(dir, 'report'))).toBe(false);
   });
 
+  it('a metrics.json file from `profile <files> --out`: reported next to it', async () => {
+    const dir = writeRun('loose', inferenceRun('loose', 'files', 1, 4));
+    const result = await runCli(['report', join(dir, 'metrics.json'), '--format', 'md', '--lang', 'pt-BR']);
+    expect(result.code).toBe(0);
+    const md = readFileSync(join(dir, 'report', 'report.pt-BR.md'), 'utf8');
+    expect(md).toContain('| files | main | 400 | 0 |');
+    expect(md).toContain('- manifest.json (a execução não foi gerada pelo hpcbench, ou o arquivo não foi copiado)');
+  });
+
   it('an unknown format: exit 2 naming the accepted ones', async () => {
     const result = await runCli(['report', run, '--format', 'md,pdf']);
     expect(result.code).toBe(2);
@@ -97,8 +106,8 @@ describe('hpcbench compare', () => {
     expect(loose.code).toBe(0);
   });
 
-  it('--json gives the comparison object', async () => {
-    const result = await runCli(['compare', base, base, '--iterations', '100', '--json']);
+  it('--json gives the comparison object; metrics.json files are accepted as runs', async () => {
+    const result = await runCli(['compare', join(base, 'metrics.json'), base, '--iterations', '100', '--json']);
     const parsed = JSON.parse(result.stdout) as { metrics: { verdict: string }[] };
     expect(parsed.metrics.length).toBeGreaterThan(5);
     expect(parsed.metrics.every((m) => m.verdict === 'within-noise')).toBe(true);
