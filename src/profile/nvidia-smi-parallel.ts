@@ -150,22 +150,53 @@ export function mergeQueryRanges(file: string, results: readonly QueryRangeResul
   return accepted;
 }
 
+/** An InputError from a range, as plain data: its line is relative to the range's first line. */
+export interface RangeFailureDetail {
+  message: string;
+  line: number | undefined;
+  hint: string | undefined;
+  input: boolean;
+}
+
 interface WorkerMessage {
   type: 'progress' | 'result' | 'error';
   bytes?: number;
   result?: QueryRangeResult;
-  error?: { message: string; line: number | undefined; hint: string | undefined; input: boolean };
+  error?: RangeFailureDetail;
 }
 
-class RangeFailure extends Error {
-  constructor(
-    readonly detail: NonNullable<WorkerMessage['error']>,
-  ) {
+/** A range's parse failed; `detail.input` says it was an InputError (bad file, not a bug). */
+export class RangeFailure extends Error {
+  constructor(readonly detail: RangeFailureDetail) {
     super(detail.message);
   }
 }
 
-function runWorker(input: QueryRangeInput, onBytes: (bytes: number) => void, signal?: AbortSignal): Promise<QueryRangeResult> {
+export function describeRangeError(error: unknown): RangeFailureDetail {
+  const input = error instanceof InputError;
+  return {
+    message: error instanceof Error ? error.message : String(error),
+    line: input ? error.line : undefined,
+    hint: input ? error.hint : undefined,
+    input,
+  };
+}
+
+/** Parses a range and reports failures the way a worker thread does. */
+export type RangeRunner = (input: QueryRangeInput, onBytes: (bytes: number) => void, signal?: AbortSignal) => Promise<QueryRangeResult>;
+
+/** Runs a range on the calling thread (range 0, and the tests). */
+export const runRangeHere: RangeRunner = async (input, onBytes, signal) => {
+  try {
+    return await parseQueryGpuRange(input, onBytes, signal);
+  } catch (error) {
+    if (error instanceof InputError) throw new RangeFailure(describeRangeError(error));
+    throw error;
+  }
+};
+
+/** Runs a range on a worker thread. */
+export const runRangeInWorker: RangeRunner = (input, onBytes, signal) => {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_URL, { workerData: input });
     let settled = false;
@@ -195,20 +226,31 @@ function runWorker(input: QueryRangeInput, onBytes: (bytes: number) => void, sig
       if (!settled) reject(new Error(`nvidia-smi parser thread exited with code ${code}`));
     });
   });
-}
+};
 
 /**
  * Parses one file on several threads into `acc`. Returns false, having changed nothing, when
  * the file should be parsed sequentially instead (small file, one core, no built worker, or a
  * field list that changes mid-file).
  */
-export async function parseQueryGpuFileParallel(
-  file: string,
-  options: { fields?: readonly string[]; parallel?: boolean; onProgress?: (progress: ReadProgress) => void; signal?: AbortSignal },
-  acc: GpuLogAccumulator,
-): Promise<boolean> {
-  const threads = Math.min(availableParallelism(), MAX_THREADS);
-  if (options.parallel === false || threads < 2 || !existsSync(fileURLToPath(WORKER_URL))) return false;
+export interface ParallelOptions {
+  fields?: readonly string[];
+  parallel?: boolean;
+  onProgress?: (progress: ReadProgress) => void;
+  signal?: AbortSignal;
+  /** Ranges to cut (default: cores, at most 4). */
+  threads?: number;
+  /** Smallest file parsed in parallel (default PARALLEL_MIN_BYTES). */
+  minBytes?: number;
+  /** How ranges after the first are run (default: worker threads). Tests run them in process. */
+  runRange?: RangeRunner;
+}
+
+export async function parseQueryGpuFileParallel(file: string, options: ParallelOptions, acc: GpuLogAccumulator): Promise<boolean> {
+  const threads = options.threads ?? Math.min(availableParallelism(), MAX_THREADS);
+  const runRange = options.runRange ?? runRangeInWorker;
+  if (options.parallel === false || threads < 2) return false;
+  if (options.runRange === undefined && !existsSync(fileURLToPath(WORKER_URL))) return false; // running from sources
   let size: number;
   try {
     const info = await stat(file);
@@ -217,7 +259,7 @@ export async function parseQueryGpuFileParallel(
   } catch {
     return false; // the sequential path reports the error
   }
-  if (size < PARALLEL_MIN_BYTES) return false;
+  if (size < (options.minBytes ?? PARALLEL_MIN_BYTES)) return false;
   const header = await sniffHeader(file);
   const bounds = await splitAtLines(file, size, threads);
   let bytesRead = 0;
@@ -233,7 +275,7 @@ export async function parseQueryGpuFileParallel(
     fields: options.fields,
   }));
   const settled = await Promise.allSettled(inputs.map((input, i) =>
-      i === 0 ? parseQueryGpuRange(input, onBytes, options.signal) : runWorker(input, onBytes, options.signal),
+      (i === 0 ? runRangeHere : runRange)(input, onBytes, options.signal),
     ));
   let lineOffset = 0;
   const results: QueryRangeResult[] = [];
@@ -245,7 +287,7 @@ export async function parseQueryGpuFileParallel(
         const prefix = new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(:\\d+)?: `);
         throw new InputError(error.detail.message.replace(prefix, ''), { file, line, hint: error.detail.hint });
       }
-      throw error; // range 0 runs here: its line numbers are already absolute
+      throw error;
     }
     results.push(outcome.value);
     lineOffset += outcome.value.lines;

@@ -1,22 +1,10 @@
 /** Worker thread entry: parses one byte range of a --query-gpu log (see nvidia-smi-parallel.ts). */
 import { parentPort, workerData } from 'node:worker_threads';
-import { InputError } from '../errors.js';
-import { parseQueryGpuRange, type QueryRangeInput } from './nvidia-smi-parallel.js';
+import { describeRangeError, parseQueryGpuRange, type QueryRangeInput } from './nvidia-smi-parallel.js';
 
 const port = parentPort;
 if (port !== null) {
   parseQueryGpuRange(workerData as QueryRangeInput, (bytes) => port.postMessage({ type: 'progress', bytes }))
     .then((result) => port.postMessage({ type: 'result', result }))
-    .catch((error: unknown) => {
-      const input = error instanceof InputError;
-      port.postMessage({
-        type: 'error',
-        error: {
-          message: error instanceof Error ? error.message : String(error),
-          line: input ? error.line : undefined,
-          hint: input ? error.hint : undefined,
-          input,
-        },
-      });
-    });
+    .catch((error: unknown) => port.postMessage({ type: 'error', error: describeRangeError(error) }));
 }

@@ -2,7 +2,15 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mergeQueryRanges, parseQueryGpuRange, sniffHeader, splitAtLines } from '../../../src/profile/nvidia-smi-parallel.js';
+import {
+  mergeQueryRanges,
+  parseQueryGpuFileParallel,
+  parseQueryGpuRange,
+  runRangeHere,
+  sniffHeader,
+  splitAtLines,
+} from '../../../src/profile/nvidia-smi-parallel.js';
+import { InputError } from '../../../src/errors.js';
 import { summarizeQueryGpuLogs } from '../../../src/profile/nvidia-smi-query.js';
 import { GpuLogAccumulator } from '../../../src/profile/gpu-log-accumulator.js';
 import type { GpuMetrics } from '../../../src/profile/gpu-metrics.js';
@@ -93,5 +101,53 @@ describe('parallel (byte-range) parsing', () => {
     for (const b of bounds.slice(1, -1)) expect(bytes[b - 1]).toBe(10);
     expect(await sniffHeader(file)).toMatch(/^timestamp, index/);
     expect(await sniffHeader(fixture('query-noheader.csv'))).toBeNull();
+  });
+
+  describe('the orchestration (ranges run in process instead of worker threads)', () => {
+    const run = async (file: string, threads: number): Promise<{ done: boolean; acc: GpuLogAccumulator }> => {
+      const acc = new GpuLogAccumulator();
+      const done = await parseQueryGpuFileParallel(file, { threads, minBytes: 0, runRange: runRangeHere }, acc);
+      return { done, acc };
+    };
+
+    it('gives the sequential result with 2, 3 and 4 ranges, and reports progress to the end', async () => {
+      const sequential = comparable(await summarizeQueryGpuLogs([mixed], { parallel: false }));
+      for (const threads of [2, 3, 4]) {
+        const { done, acc } = await run(mixed, threads);
+        expect(done).toBe(true);
+        expect(comparable(acc.toMetrics('query-gpu'))).toEqual(sequential);
+      }
+      const progress: number[] = [];
+      const acc = new GpuLogAccumulator();
+      await parseQueryGpuFileParallel(mixed, { threads: 3, minBytes: 0, runRange: runRangeHere, onProgress: (p) => progress.push(p.bytesRead) }, acc);
+      expect(progress.at(-1)).toBe(readFileSync(mixed).length);
+    });
+
+    it('reports an InputError in a later range at its line in the whole file', async () => {
+      const rows = Array.from({ length: 40 }, (_, i) => `2024/05/14 11:00:${String(i).padStart(2, '0')}.000, 0, 50 %`);
+      const file = join(dir, 'refused-late.csv');
+      writeFileSync(file, ['timestamp, index, utilization.gpu [%]', ...rows.slice(0, 30), 'Field "foo" is not a valid field to query.', ...rows.slice(30)].join('\n') + '\n');
+      const error = await run(file, 2).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InputError).line).toBe(32);
+      expect((error as InputError).message).toBe(`${file}:32: nvidia-smi refused the query: field "foo" is not a valid field to query`);
+    });
+
+    it('declines (changing nothing) when the field list changes mid-file, and skips small files', async () => {
+      const file = join(dir, 'changed.csv');
+      writeFileSync(
+        file,
+        ['timestamp, index, utilization.gpu [%]', '2024/05/14 11:00:00.000, 0, 50 %', '2024/05/14 11:00:01.000, 0, 50 %',
+          'timestamp, index, power.draw [W]', '2024/05/14 11:10:00.000, 0, 100.00 W', '2024/05/14 11:10:01.000, 0, 110.00 W'].join('\n') + '\n',
+      );
+      const { done, acc } = await run(file, 3);
+      expect(done).toBe(false);
+      expect(acc.devices.size).toBe(0);
+      expect(acc.files).toEqual([]);
+      const small = new GpuLogAccumulator();
+      expect(await parseQueryGpuFileParallel(mixed, { threads: 2, runRange: runRangeHere }, small)).toBe(false);
+      const sequential = await summarizeQueryGpuLogs([file]);
+      expect(sequential.gpus[0]?.powerW?.samples).toBe(2);
+    });
   });
 });
