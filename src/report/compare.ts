@@ -7,7 +7,7 @@
  */
 import { UsageError } from '../errors.js';
 import type { MetricsDocument, TaskMetrics } from '../profile/metrics-document.js';
-import { createRng, DEFAULT_BOOTSTRAP_SEED, percentile } from '../stats/index.js';
+import { createRng, DEFAULT_BOOTSTRAP_SEED, interpolate, locatePercentile, percentile } from '../stats/index.js';
 import { METRIC_CATALOG, type Direction } from './metric-catalog.js';
 
 export type Verdict = 'improved' | 'regressed' | 'within-noise';
@@ -55,33 +55,84 @@ export interface RunComparison {
 }
 
 /** Above this many samples a side, an even stride keeps the bootstrap affordable. */
-const MAX_BOOTSTRAP_SAMPLES = 10_000;
+const MAX_BOOTSTRAP_SAMPLES = 20_000;
 
-function stride(values: readonly number[]): Float64Array {
-  if (values.length <= MAX_BOOTSTRAP_SAMPLES) return Float64Array.from(values);
-  const step = values.length / MAX_BOOTSTRAP_SAMPLES;
-  return Float64Array.from({ length: MAX_BOOTSTRAP_SAMPLES }, (_, i) => values[Math.floor(i * step)] as number);
+function stridedSorted(values: readonly number[]): Float64Array {
+  let picked: Float64Array;
+  if (values.length <= MAX_BOOTSTRAP_SAMPLES) picked = Float64Array.from(values);
+  else {
+    const step = values.length / MAX_BOOTSTRAP_SAMPLES;
+    picked = Float64Array.from({ length: MAX_BOOTSTRAP_SAMPLES }, (_, i) => values[Math.floor(i * step)] as number);
+  }
+  return picked.sort();
 }
 
-type SampleStatistic = { metric: string; of: (sorted: Float64Array, mean: number) => number };
+/** A statistic of a resample: its mean, or a linear percentile (numpy's default, as in stats). */
+export type SampleStatistic = { metric: string; kind: 'mean' } | { metric: string; kind: 'percentile'; p: number };
 
 const LATENCY_STATS: SampleStatistic[] = [
-  { metric: 'latency_mean_s', of: (_, mean) => mean },
-  { metric: 'latency_p50_s', of: (s) => percentile(s, 50) },
-  { metric: 'latency_p95_s', of: (s) => percentile(s, 95) },
-  { metric: 'latency_p99_s', of: (s) => percentile(s, 99) },
+  { metric: 'latency_mean_s', kind: 'mean' },
+  { metric: 'latency_p50_s', kind: 'percentile', p: 50 },
+  { metric: 'latency_p95_s', kind: 'percentile', p: 95 },
+  { metric: 'latency_p99_s', kind: 'percentile', p: 99 },
 ];
 
-function resampleSorted(source: Float64Array, scratch: Float64Array, random: () => number): number {
-  const n = source.length;
-  let sum = 0;
-  for (let i = 0; i < n; i++) {
-    const v = source[Math.floor(random() * n)] as number;
-    scratch[i] = v;
-    sum += v;
+/**
+ * One resample of a sorted sample, held as a count per original index: drawing indices and
+ * counting them gives the resample already in order, so order statistics need no sort (O(n)
+ * per resample instead of O(n log n)).
+ */
+export class SortedResample {
+  private readonly counts: Uint32Array;
+  constructor(private readonly sorted: Float64Array) {
+    this.counts = new Uint32Array(sorted.length);
   }
-  scratch.sort();
-  return sum / n;
+
+  draw(random: () => number): void {
+    const n = this.sorted.length;
+    this.counts.fill(0);
+    for (let i = 0; i < n; i++) {
+      const j = Math.floor(random() * n);
+      this.counts[j] = (this.counts[j] as number) + 1;
+    }
+  }
+
+  mean(): number {
+    let sum = 0;
+    for (let i = 0; i < this.sorted.length; i++) sum += (this.counts[i] as number) * (this.sorted[i] as number);
+    return sum / this.sorted.length;
+  }
+
+  /** The k-th smallest values of the resample for ascending ranks `ranks` (0-based). */
+  orderStatistics(ranks: readonly number[], out: Float64Array): void {
+    let seen = 0;
+    let r = 0;
+    for (let i = 0; i < this.sorted.length && r < ranks.length; i++) {
+      seen += this.counts[i] as number;
+      while (r < ranks.length && (ranks[r] as number) < seen) {
+        out[r] = this.sorted[i] as number;
+        r++;
+      }
+    }
+  }
+
+  percentiles(ps: readonly number[]): number[] {
+    const n = this.sorted.length;
+    const located = ps.map((p) => locatePercentile(n, p, 'linear'));
+    const ranks = [...new Set(located.flatMap((l) => [l.lower, Math.min(l.lower + 1, n - 1)]))].sort((a, b) => a - b);
+    const values = new Float64Array(ranks.length);
+    this.orderStatistics(ranks, values);
+    const at = (rank: number): number => values[ranks.indexOf(rank)] as number;
+    return located.map((l) => (l.fraction === 0 || l.lower + 1 >= n ? at(l.lower) : interpolate(at(l.lower), at(l.lower + 1), l.fraction)));
+  }
+}
+
+function evaluate(resample: SortedResample, statistics: readonly SampleStatistic[]): number[] {
+  const ps = statistics.flatMap((s) => (s.kind === 'percentile' ? [s.p] : []));
+  const values = ps.length > 0 ? resample.percentiles(ps) : [];
+  const mean = statistics.some((s) => s.kind === 'mean') ? resample.mean() : Number.NaN;
+  let k = 0;
+  return statistics.map((s) => (s.kind === 'mean' ? mean : (values[k++] as number)));
 }
 
 /** Bootstrap intervals of the relative change of several statistics, from one resampling loop. */
@@ -93,18 +144,18 @@ export function bootstrapRelativeChange(
 ): Map<string, ChangeInterval> {
   const out = new Map<string, ChangeInterval>();
   if (baseline.length === 0 || candidate.length === 0) return out;
-  const b = stride(baseline);
-  const c = stride(candidate);
-  const bScratch = new Float64Array(b.length);
-  const cScratch = new Float64Array(c.length);
+  const b = new SortedResample(stridedSorted(baseline));
+  const c = new SortedResample(stridedSorted(candidate));
   const random = createRng(options.seed);
   const changes = statistics.map(() => new Float64Array(options.iterations));
   for (let i = 0; i < options.iterations; i++) {
-    const bMean = resampleSorted(b, bScratch, random);
-    const cMean = resampleSorted(c, cScratch, random);
-    statistics.forEach((stat, k) => {
-      const base = stat.of(bScratch, bMean);
-      (changes[k] as Float64Array)[i] = base === 0 ? Number.NaN : stat.of(cScratch, cMean) / base - 1;
+    b.draw(random);
+    c.draw(random);
+    const before = evaluate(b, statistics);
+    const after = evaluate(c, statistics);
+    statistics.forEach((_, k) => {
+      const base = before[k] as number;
+      (changes[k] as Float64Array)[i] = base === 0 ? Number.NaN : (after[k] as number) / base - 1;
     });
   }
   const tail = ((1 - options.confidence) / 2) * 100;
@@ -168,7 +219,7 @@ export function compareRuns(baseline: MetricsDocument, candidate: MetricsDocumen
   const metrics: MetricComparison[] = [];
   for (const [b, c] of pairs) {
     const intervals = bootstrapRelativeChange(b.latency_samples_s, c.latency_samples_s, LATENCY_STATS, boot);
-    const throughput = bootstrapRelativeChange(b.throughput_samples, c.throughput_samples, [{ metric: 'throughput_per_request_mean', of: (_, mean) => mean }], boot);
+    const throughput = bootstrapRelativeChange(b.throughput_samples, c.throughput_samples, [{ metric: 'throughput_per_request_mean', kind: 'mean' }], boot);
     for (const def of METRIC_CATALOG) {
       if (def.direction === undefined) continue;
       const before = def.pick(b);
