@@ -158,6 +158,9 @@ const LABELS_EN = {
   eval: 'evaluation',
   throughput: 'Throughput',
   p95Ms: 'p95 latency (ms)',
+  template: 'Template',
+  script: 'Script',
+  array: 'Array',
 };
 export type Labels = typeof LABELS_EN;
 
@@ -251,6 +254,9 @@ const LABELS_PT: Labels = {
   eval: 'validação',
   throughput: 'Vazão',
   p95Ms: 'Latência p95 (ms)',
+  template: 'Modelo de script',
+  script: 'Script',
+  array: 'Array',
 };
 
 export function labelsFor(lang: ReportLang): Labels {

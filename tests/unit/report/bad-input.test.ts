@@ -55,6 +55,16 @@ describe('bad input', () => {
     expect(renderCsvReport([loadRun(dir).doc])).toBe('run_id,experiment,task,metric,value,unit\n');
   });
 
+  it('names from logs and configs stay text in the HTML, charts included', async () => {
+    const task = emptyTask('<script>alert(1)</script>', '<img src=x onerror=alert(2)>');
+    task.latency_samples_s = [0.1, 0.2, 0.3, 0.25];
+    task.params = { '<b>': '"quoted" & <tagged>' };
+    const html = await renderHtmlReport(buildReportModel(emptyDoc('<run>', [task.experiment], [task]), undefined), 'en');
+    expect(html).not.toMatch(/<script|<img|<b>/i);
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html.match(/<svg/g)).toHaveLength(1);
+  });
+
   it('a run missing GPU logs: a partial report whose GPU section says why', async () => {
     const task = emptyTask('cpu-baseline', 'main');
     task.missing.push({ section: 'gpu', reason: 'no nvidia-smi log in out/cpu-baseline/main (a CPU job, or nvidia-smi was absent on the node)' });
