@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mean as ssMean, sampleStandardDeviation, quantileSorted } from 'simple-statistics';
 import { summarize, compensatedSum } from '../../../src/stats/summary.js';
+import { percentile as percentileOf } from '../../../src/stats/percentile.js';
 import { UsageError } from '../../../src/errors.js';
 
 describe('summarize', () => {
@@ -40,5 +42,18 @@ describe('summarize', () => {
 
   it('compensatedSum keeps small terms next to large ones', () => {
     expect(compensatedSum([1e16, 1, -1e16])).toBe(1);
+  });
+
+  it('agrees with simple-statistics (mean, sample std, type-7 quantiles)', () => {
+    const values = [12.5, 3, 7.25, 99, 41, 41, 0.5, 18, 27.75, 64];
+    const s = summarize(values);
+    expect(s.mean).toBeCloseTo(ssMean(values), 12);
+    expect(s.std).toBeCloseTo(sampleStandardDeviation(values), 12);
+    // Same definition; ours mirrors numpy's two-sided interpolation to the last bit and takes
+    // typed arrays, which is why percentile() does not simply call quantileSorted.
+    const sorted = [...values].sort((a, b) => a - b);
+    for (const p of [1, 10, 25, 50, 75, 90, 95, 99]) {
+      expect(percentileOf(sorted, p)).toBeCloseTo(quantileSorted(sorted, p / 100), 9);
+    }
   });
 });
