@@ -3,11 +3,12 @@
 // exit.json are valid JSON; the sidecar logs while the workload runs and tolerates a missing
 // nvidia-smi; sweep tasks get their own parameters.
 import { execFileSync } from 'node:child_process';
+import * as fsSync from 'node:fs';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderRun } from '../../../src/render/index.js';
-import { configFromObjects } from './helpers.js';
+import { configFromObjects, tempDir } from './helpers.js';
 import { createSandbox, runScriptSync } from './run-script.js';
 
 const HOSTILE = [
@@ -164,5 +165,32 @@ describe('a rendered script run by bash', () => {
     const result = runScriptSync(box, 'scripts/exp.sbatch');
     expect(result.status).toBe(3);
     expect(readJson(join(box.runDir, 'out/exp/main/exit.json'))).toMatchObject({ exit_code: 3 });
+  });
+});
+
+describe('the prefetch script run by bash', () => {
+  it('downloads each model and dataset into the cluster cache, online, with ids and paths as data', () => {
+    const cacheParent = tempDir('hf');
+    const home = join(cacheParent, 'hf $(touch pwned-hf)');
+    const config = configFromObjects(
+      { hf_cache: home },
+      { partition: 'cpu', command: 'true', models: ['distilgpt2', 'org/model-1.5'], datasets: ['imdb'] },
+    );
+    const rendered = renderRun(config, 'exp', { runId: 'p1' });
+    const box = createSandbox(rendered);
+    // A stand-in `hf` CLI that records what it was asked for and in which environment.
+    const { writeFileSync, chmodSync } = fsSync;
+    writeFileSync(join(box.bin, 'hf'), '#!/bin/bash\nprintf "%s|%s|%s|%s\\n" "$HF_HOME" "$HF_HUB_CACHE" "${HF_HUB_OFFLINE-unset}" "$*" >>"$HPCB_TEST_CALL_LOG"\n');
+    chmodSync(join(box.bin, 'hf'), 0o755);
+    const result = runScriptSync(box, 'scripts/prefetch-hf.sh', { HF_HUB_OFFLINE: '1', HOME: join(box.root, 'home') });
+    expect(result.status, result.stderr).toBe(0);
+    expect(readFileSync(box.callLog, 'utf8').trim().split('\n')).toEqual([
+      `${home}|${home}/hub|unset|download --repo-type model distilgpt2`,
+      `${home}|${home}/hub|unset|download --repo-type model org/model-1.5`,
+      `${home}|${home}/hub|unset|download --repo-type dataset imdb`,
+    ]);
+    expect(pwned(box.root)).toEqual([]);
+    expect(pwned(cacheParent)).toEqual([]);
+    expect(fsSync.existsSync(home)).toBe(true);
   });
 });
