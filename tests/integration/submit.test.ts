@@ -49,10 +49,11 @@ describeCluster('submit, watch, status, fetch and cancel on the test cluster', (
         slow: { command: 'sleep 600', time: '1' },
         hungry: { command: 'head -c 1500M /dev/zero | tail > /dev/null', mem: '100M' },
         doomed: { command: 'sleep 600' },
+        sweep: { command: 'echo "point $HPCBENCH_TASK of $HPCBENCH_RUN_ID: n=$n" > "$HPCBENCH_OUT_DIR/point.txt"', sweep: { n: [10, 20, 30, 40] } },
       }),
     );
     transport = connectProject(project);
-    await Promise.all(['fails', 'slow', 'hungry', 'doomed'].map(follow));
+    await Promise.all(['fails', 'slow', 'hungry', 'doomed', 'sweep'].map(follow));
   });
 
   afterAll(async () => {
@@ -105,6 +106,21 @@ describeCluster('submit, watch, status, fetch and cancel on the test cluster', (
     const again = JSON.parse((await cli(['fetch', runId, '--json', '--results', project.resultsDir])).stdout) as { bytes: number; skipped: number; files: unknown[] };
     expect(again.bytes).toBe(0);
     expect(again.skipped).toBe(again.files.length);
+  });
+
+  it('submits a sweep as one array job whose tasks each get their point and output directory', async () => {
+    const result = await watches.get('sweep');
+    expect(result?.exitCode).toBe(0);
+    const runId = runIds.get('sweep') ?? '';
+    const record = await readRunRecord(project.resultsDir, runId);
+    const job = record.jobs[0];
+    expect(job?.array).toEqual({ spec: expect.stringMatching(/^0-3/), size: 4 });
+    expect(job?.tasks).toEqual({ '0': 'COMPLETED', '1': 'COMPLETED', '2': 'COMPLETED', '3': 'COMPLETED' });
+    // One sbatch for the whole sweep.
+    expect(job?.attempts).toHaveLength(1);
+    await fetchRun({ transport, record, runDir: join(project.resultsDir, runId) });
+    const points = ['0', '1', '2', '3'].map((t) => readFileSync(join(project.resultsDir, runId, 'out', 'sweep', t, 'point.txt'), 'utf8').trim());
+    expect(points).toEqual([10, 20, 30, 40].map((n, i) => `point ${i} of ${runId}: n=${n}`));
   });
 
   it('reports a job exiting non-zero as FAILED with its exit code', async () => {
