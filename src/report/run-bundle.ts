@@ -107,6 +107,10 @@ export function validateMetricsDocument(value: unknown, file: string): MetricsDo
   for (const field of ['run', 'method'] as const) {
     if (!isRecord(value[field])) throw new InputError(`field \`${field}\` is missing or not an object`, { file, hint: 'regenerate it with `hpcbench profile`' });
   }
+  const run = value.run as Record<string, unknown>;
+  if (!Array.isArray(run.experiments) || !run.experiments.every((e) => typeof e === 'string')) {
+    throw new InputError('field `run.experiments` is missing or not a list of names', { file, hint: 'regenerate it with `hpcbench profile`' });
+  }
   (value.tasks as unknown[]).forEach((task, i) => {
     if (!isRecord(task) || typeof task.experiment !== 'string' || typeof task.task !== 'string') {
       throw new InputError(`tasks[${i}] lacks \`experiment\`/\`task\` names`, { file });
