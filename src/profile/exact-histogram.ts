@@ -5,17 +5,18 @@ export interface ExactHistogramState {
   decimals: number;
   dense: Uint32Array;
   sparse: [number, number][];
-  denseKeySum: number;
-  sparseSum: number;
-  count: number;
-  minKey: number;
-  maxKey: number;
-  sparseMin: number;
-  sparseMax: number;
 }
 
 /** Keys at or above this go to the sparse map: bounds the dense array to 4 MiB. */
 const DENSE_LIMIT = 1 << 20;
+
+/** Count, exact key sum and extreme keys of the dense part, computed when asked. */
+interface DenseSummary {
+  count: number;
+  keySum: number;
+  minKey: number;
+  maxKey: number;
+}
 
 /**
  * Exact distribution of a metric whose values are integers or fixed-point (nvidia-smi prints
@@ -27,19 +28,18 @@ const DENSE_LIMIT = 1 << 20;
  * A value is stored as the integer key value·10^decimals in a dense Uint32Array when that key is
  * a small non-negative integer; anything else (negative, more decimals than `decimals`, huge)
  * goes to a Map keyed by the value itself, which is still exact.
+ *
+ * Adding a dense value only increments its counter: count, sum and extremes are derived from
+ * the counters when read (a few times per report), which keeps the per-sample cost minimal —
+ * this is the hottest path when summarising gigabytes of nvidia-smi logs.
  */
 export class ExactHistogram {
   readonly decimals: number;
   private readonly scale: number;
   private dense: Uint32Array = new Uint32Array(0);
   private readonly sparse = new Map<number, number>();
-  /** Sum of dense keys: an exact integer while below 2^53 (10^9 samples of 10^6). */
-  private denseKeySum = 0;
+  private sparseCount = 0;
   private sparseSum = 0;
-  count = 0;
-  /** Extremes of the dense part as keys (compared as integers on the hot path). */
-  private minKey = Number.POSITIVE_INFINITY;
-  private maxKey = Number.NEGATIVE_INFINITY;
   private sparseMin = Number.POSITIVE_INFINITY;
   private sparseMax = Number.NEGATIVE_INFINITY;
 
@@ -48,14 +48,37 @@ export class ExactHistogram {
     this.scale = 10 ** decimals;
   }
 
+  private summarizeDense(): DenseSummary {
+    let count = 0;
+    let keySum = 0;
+    let minKey = Number.POSITIVE_INFINITY;
+    let maxKey = Number.NEGATIVE_INFINITY;
+    const dense = this.dense;
+    for (let key = 0; key < dense.length; key++) {
+      const c = dense[key] as number;
+      if (c === 0) continue;
+      count += c;
+      // An exact integer while below 2^53 (10^9 samples of keys up to 10^6).
+      keySum += key * c;
+      if (key < minKey) minKey = key;
+      maxKey = key;
+    }
+    return { count, keySum, minKey, maxKey };
+  }
+
+  /** Number of values added. */
+  get count(): number {
+    return this.summarizeDense().count + this.sparseCount;
+  }
+
   /** Smallest value added (+Infinity when empty). */
   get min(): number {
-    return Math.min(this.minKey / this.scale, this.sparseMin);
+    return Math.min(this.summarizeDense().minKey / this.scale, this.sparseMin);
   }
 
   /** Largest value added (-Infinity when empty). */
   get max(): number {
-    return Math.max(this.maxKey / this.scale, this.sparseMax);
+    return Math.max(this.summarizeDense().maxKey / this.scale, this.sparseMax);
   }
 
   /**
@@ -74,24 +97,19 @@ export class ExactHistogram {
         digits = this.decimals;
       }
     }
-    if (digits === this.decimals && mantissa >= 0 && mantissa < DENSE_LIMIT) this.addKey(mantissa);
-    else this.addSparse(mantissa / 10 ** digits);
+    if (digits === this.decimals && mantissa >= 0 && mantissa < DENSE_LIMIT) {
+      if (mantissa >= this.dense.length) this.grow(mantissa);
+      this.dense[mantissa] = (this.dense[mantissa] as number) + 1;
+    } else this.addSparse(mantissa / 10 ** digits, 1);
   }
 
   /** Adds any finite number (exact: non fixed-point values are counted by their own value). */
-  add(value: number): void {
+  add(value: number, times = 1): void {
     const key = value * this.scale;
-    if (Number.isInteger(key) && key >= 0 && key < DENSE_LIMIT && key / this.scale === value) this.addKey(key);
-    else this.addSparse(value);
-  }
-
-  private addKey(key: number): void {
-    if (key >= this.dense.length) this.grow(key);
-    this.dense[key] = (this.dense[key] as number) + 1;
-    this.denseKeySum += key;
-    this.count++;
-    if (key < this.minKey) this.minKey = key;
-    if (key > this.maxKey) this.maxKey = key;
+    if (Number.isInteger(key) && key >= 0 && key < DENSE_LIMIT && key / this.scale === value) {
+      if (key >= this.dense.length) this.grow(key);
+      this.dense[key] = (this.dense[key] as number) + times;
+    } else this.addSparse(value, times);
   }
 
   private grow(key: number): void {
@@ -102,10 +120,10 @@ export class ExactHistogram {
     this.dense = grown;
   }
 
-  private addSparse(value: number): void {
-    this.sparse.set(value, (this.sparse.get(value) ?? 0) + 1);
-    this.sparseSum += value;
-    this.count++;
+  private addSparse(value: number, times: number): void {
+    this.sparse.set(value, (this.sparse.get(value) ?? 0) + times);
+    this.sparseCount += times;
+    this.sparseSum += value * times;
     if (value < this.sparseMin) this.sparseMin = value;
     if (value > this.sparseMax) this.sparseMax = value;
   }
@@ -119,9 +137,11 @@ export class ExactHistogram {
 
   /** Arithmetic mean, or null when empty. The dense part is summed exactly. */
   mean(): number | null {
-    if (this.count === 0) return null;
-    if (this.sparse.size === 0) return this.denseKeySum / (this.count * this.scale);
-    return (this.denseKeySum / this.scale + this.sparseSum) / this.count;
+    const dense = this.summarizeDense();
+    const count = dense.count + this.sparseCount;
+    if (count === 0) return null;
+    if (this.sparseCount === 0) return dense.keySum / (count * this.scale);
+    return (dense.keySum / this.scale + this.sparseSum) / count;
   }
 
   /** Distinct values in ascending order with their counts. */
@@ -162,8 +182,10 @@ export class ExactHistogram {
    */
   percentiles(ps: readonly number[], method: PercentileMethod = 'linear'): (number | null)[] {
     ps.forEach(checkPercentile);
-    if (this.count === 0) return ps.map(() => null);
     const { values, counts } = this.entries();
+    let total = 0;
+    for (let i = 0; i < counts.length; i++) total += counts[i] as number;
+    if (total === 0) return ps.map(() => null);
     const orderStatistic = (k: number): number => {
       let cumulative = 0;
       for (let i = 0; i < counts.length; i++) {
@@ -173,9 +195,9 @@ export class ExactHistogram {
       return values[values.length - 1] as number;
     };
     return ps.map((p) => {
-      const { lower, fraction } = locatePercentile(this.count, p, method);
+      const { lower, fraction } = locatePercentile(total, p, method);
       const a = orderStatistic(lower);
-      if (fraction === 0 || lower + 1 >= this.count) return a;
+      if (fraction === 0 || lower + 1 >= total) return a;
       return interpolate(a, orderStatistic(lower + 1), fraction);
     });
   }
@@ -187,39 +209,15 @@ export class ExactHistogram {
   /** Adds every count of `other` into this histogram (pooled statistics across GPUs). */
   merge(other: ExactHistogram): void {
     const { values, counts } = other.entries();
-    for (let i = 0; i < values.length; i++) {
-      const value = values[i] as number;
-      const c = counts[i] as number;
-      const key = value * this.scale;
-      if (Number.isInteger(key) && key >= 0 && key < DENSE_LIMIT && key / this.scale === value) {
-        this.addKey(key);
-        if (c > 1) {
-          this.dense[key] = (this.dense[key] as number) + c - 1;
-          this.denseKeySum += key * (c - 1);
-          this.count += c - 1;
-        }
-      } else {
-        this.sparse.set(value, (this.sparse.get(value) ?? 0) + c);
-        this.sparseSum += value * c;
-        this.count += c;
-        if (value < this.sparseMin) this.sparseMin = value;
-        if (value > this.sparseMax) this.sparseMax = value;
-      }
-    }
+    for (let i = 0; i < values.length; i++) this.add(values[i] as number, counts[i] as number);
   }
 
   toState(): ExactHistogramState {
+    const { maxKey } = this.summarizeDense();
     return {
       decimals: this.decimals,
-      dense: this.dense.subarray(0, Number.isFinite(this.maxKey) ? this.maxKey + 1 : 0),
+      dense: this.dense.subarray(0, Number.isFinite(maxKey) ? maxKey + 1 : 0),
       sparse: [...this.sparse],
-      denseKeySum: this.denseKeySum,
-      sparseSum: this.sparseSum,
-      count: this.count,
-      minKey: this.minKey,
-      maxKey: this.maxKey,
-      sparseMin: this.sparseMin,
-      sparseMax: this.sparseMax,
     };
   }
 
@@ -232,13 +230,6 @@ export class ExactHistogram {
       if (state.dense.length > this.dense.length) this.grow(state.dense.length - 1);
       for (let key = 0; key < state.dense.length; key++) this.dense[key] = (this.dense[key] as number) + (state.dense[key] as number);
     }
-    for (const [value, n] of state.sparse) this.sparse.set(value, (this.sparse.get(value) ?? 0) + n);
-    this.denseKeySum += state.denseKeySum;
-    this.sparseSum += state.sparseSum;
-    this.count += state.count;
-    this.minKey = Math.min(this.minKey, state.minKey);
-    this.maxKey = Math.max(this.maxKey, state.maxKey);
-    this.sparseMin = Math.min(this.sparseMin, state.sparseMin);
-    this.sparseMax = Math.max(this.sparseMax, state.sparseMax);
+    for (const [value, n] of state.sparse) this.addSparse(value, n);
   }
 }
