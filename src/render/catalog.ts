@@ -4,7 +4,7 @@
  * alone, e.g. templates/sbatch/partials/setup.njk).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../errors.js';
 import { SHIPPED_TEMPLATES_DIR } from './environment.js';
 import { closest } from '../config/suggest.js';
@@ -60,7 +60,7 @@ export function listTemplates(options: CatalogOptions = {}): TemplateEntry[] {
     const { name, kind } = describe(shippedRoot, file);
     entries.set(name, { name, kind, source: 'shipped', file, overrides: false });
   }
-  if (options.projectDir !== undefined) {
+  if (options.projectDir !== undefined && resolve(options.projectDir) !== resolve(shippedRoot)) {
     for (const file of walk(join(options.projectDir, 'sbatch'))) {
       const { name, kind } = describe(options.projectDir, file);
       entries.set(name, { name, kind, source: 'project', file, overrides: entries.has(name) });

@@ -13,7 +13,7 @@
  * tests/unit/render/template-scan.test.ts fails when a shipped template prints anything else.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import { quoteShell } from './shell-quote.js';
@@ -68,8 +68,10 @@ export interface TemplateEnvironmentOptions {
 /** The directories searched, first match wins. */
 export function templateSearchPath(options: TemplateEnvironmentOptions = {}): string[] {
   const dirs: string[] = [];
-  if (options.projectDir !== undefined && existsSync(options.projectDir)) dirs.push(options.projectDir);
-  dirs.push(options.shippedDir ?? SHIPPED_TEMPLATES_DIR);
+  const shipped = options.shippedDir ?? SHIPPED_TEMPLATES_DIR;
+  // Inside hpcbench's own repository the project's templates/ is the shipped one.
+  if (options.projectDir !== undefined && existsSync(options.projectDir) && resolve(options.projectDir) !== resolve(shipped)) dirs.push(options.projectDir);
+  dirs.push(shipped);
   return dirs;
 }
 

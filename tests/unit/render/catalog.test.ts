@@ -55,3 +55,10 @@ describe('template catalog', () => {
     expect(renderRun(config, 'exp', { runId: 'r' }).files.get('scripts/exp.sbatch')).toBe('#!/bin/bash\necho project exp\n');
   });
 });
+
+describe('inside the hpcbench repository', () => {
+  it('does not list the shipped templates/ as project overrides of itself', async () => {
+    const { SHIPPED_TEMPLATES_DIR } = await import('../../../src/render/index.js');
+    expect(listTemplates({ projectDir: SHIPPED_TEMPLATES_DIR }).every((e) => e.source === 'shipped')).toBe(true);
+  });
+});
