@@ -27,7 +27,9 @@ const sizesGB = (option('--size') ?? '1,2').split(',').map(Number).map((gb) => g
 const keep = args.includes('--keep');
 const noMiller = args.includes('--no-miller');
 const tmp = join(here, 'out', 'tmp');
-const resultsDir = join(here, 'results');
+// Only a full-size run replaces the committed results; quick or custom runs go next to the inputs.
+const official = scale === 1 && option('--size') === undefined;
+const resultsDir = official ? join(here, 'results') : tmp;
 mkdirSync(tmp, { recursive: true });
 mkdirSync(resultsDir, { recursive: true });
 
@@ -239,3 +241,4 @@ lines.push(
 );
 writeFileSync(join(resultsDir, 'profile-nvsmi.md'), `${lines.join('\n')}`);
 console.log(lines.join('\n'));
+console.error(`\nresults written to ${join(resultsDir, 'profile-nvsmi.json')} and .md${official ? '' : ' (not a full-size run: bench/results/ left as it was)'}`);
