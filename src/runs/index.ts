@@ -62,7 +62,6 @@ export {
   resubmitJob,
   createRunRecord,
   remoteRunDir,
-  uploadRun,
   sbatchArgsFor,
   describeSubmitPlan,
   isAmbiguousSubmitError,
@@ -81,5 +80,7 @@ export {
   factsOfRunJob,
   outcomesOf,
 } from './watch.js';
+export { uploadRun } from './upload.js';
+export { type ExitFileOutcome, readExitFiles } from './exit-files.js';
 export { type FetchedFile, type FetchRunOptions, type FetchRunResult, fetchRun } from './fetch.js';
 export { type CancelRunOptions, type CancelRunResult, cancelRun } from './cancel.js';

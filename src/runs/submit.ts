@@ -5,8 +5,8 @@
  * answer was lost is looked up by its tag before anything is sent again.
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
-import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, posix } from 'node:path';
 import { RemoteError, UsageError } from '../errors.js';
 import { quoteShell } from '../render/shell-quote.js';
 import {
@@ -24,6 +24,7 @@ import { taskNames, type SubmitManifest, type SubmitManifestJob } from './manife
 import { assertPreflight, runPreflight, type PreflightCheck } from './preflight.js';
 import { toSlurmOutput, type QueryCounters } from './query.js';
 import { readRunRecord, RUN_FILE, writeRunRecord } from './registry.js';
+import { uploadRun } from './upload.js';
 import {
   addHistory,
   findJob,
@@ -128,65 +129,6 @@ export function isAmbiguousSubmitError(error: unknown): boolean {
 /** The command surely did not reach sbatch, and trying again may work. */
 function isRetryableBeforeSend(error: unknown): boolean {
   return (error instanceof ConnectionLostError && !error.commandSent) || (error instanceof SshConnectError && error.transient);
-}
-
-async function listLocalFiles(root: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      const full = join(dir, entry.name);
-      const rel = relative(root, full);
-      if (entry.isDirectory()) {
-        if (rel === 'out') continue;
-        await walk(full);
-      } else if (entry.isFile() && rel !== RUN_FILE && !entry.name.includes('.tmp-') && !entry.name.endsWith('.part')) {
-        out.push(rel);
-      }
-    }
-  };
-  await walk(root);
-  return out.sort();
-}
-
-function toPosix(rel: string): string {
-  return rel.split(sep).join('/');
-}
-
-/** Uploads the run directory (scripts, manifest, files) and creates the out/ task directories. */
-export async function uploadRun(
-  transport: Transport,
-  runDir: string,
-  remoteDir: string,
-  manifest: SubmitManifest,
-  configRoot: string,
-): Promise<number> {
-  const uploads = (await listLocalFiles(runDir)).map((rel) => ({ local: join(runDir, rel), remote: posix.join(remoteDir, toPosix(rel)) }));
-  const have = new Set(uploads.map((u) => u.remote));
-  for (const f of manifest.files) {
-    const remote = posix.join(remoteDir, f.path);
-    if (have.has(remote)) continue;
-    const local = isAbsolute(f.local) ? f.local : resolve(configRoot, f.local);
-    if (!existsSync(local)) {
-      throw new UsageError(`workload file ${f.local} (listed in manifest.json as ${f.path}) does not exist`, 'Fix `files:` in hpcbench.yaml and render again.');
-    }
-    uploads.push({ local, remote });
-  }
-  // SLURM does not create the directories of --output/--error: a job whose log directory is
-  // missing fails at once without a log. One mkdir for every directory needed.
-  const dirs = new Set<string>([remoteDir]);
-  for (const u of uploads) dirs.add(posix.dirname(u.remote));
-  for (const job of manifest.jobs) for (const task of taskNames(job)) dirs.add(posix.join(remoteDir, job.out_dir, task));
-  const made = await transport.exec(['mkdir', '-p', '--', ...[...dirs].sort()]);
-  if (made.code !== 0) {
-    throw new RemoteError(`cannot create the run directory ${remoteDir} on ${transport.target}: ${made.stderr.trim()}`, {
-      hint: 'check the work directory and the quota (`quota -s` or `lfs quota`)',
-    });
-  }
-  for (const u of uploads) {
-    const executable = /\.(sh|sbatch|py)$/.test(u.remote);
-    await transport.upload(u.local, u.remote, executable ? { mode: 0o755 } : {});
-  }
-  return uploads.length;
 }
 
 export function dependencyFor(record: RunRecord, job: RunJob): Dependency | undefined {

@@ -22,6 +22,7 @@ import {
 import { ConnectionLostError } from '../transport/ssh.js';
 import { SshConnectError } from '../transport/ssh-connect.js';
 import type { Transport } from '../transport/transport.js';
+import { readExitFiles } from './exit-files.js';
 import { factsOfView, factsRecord, isViewFinal, queryJobs, taskStates, type QueryCounters } from './query.js';
 import { readRunRecord, writeRunRecordMerged } from './registry.js';
 import { addHistory, type RunJob, type RunRecord } from './run-record.js';
@@ -154,8 +155,22 @@ export async function watchRun(options: WatchRunOptions): Promise<WatchRunResult
       // A job SLURM no longer knows (aged out, accounting off) cannot change any more.
       final = count >= missingLimit && job.state !== undefined;
       if (!final) return { id: view.id, state: parseJobState(job.state ?? 'PENDING'), final: false };
-      addHistory(record, { event: 'note', experiment: job.experiment, job_id: view.id, message: view.note ?? 'not found' }, at);
+      // The job's own exit.json files say how it ended when SLURM cannot any more.
+      const fromFiles = await readExitFiles(options.transport, record, job);
+      const message = fromFiles
+        ? `state ${fromFiles.state} read from exit.json: SLURM no longer knows the job (${view.note ?? 'not found'})`
+        : `${view.note ?? 'not found'}; no exit.json either, last known state kept`;
+      addHistory(record, { event: 'note', experiment: job.experiment, job_id: view.id, message }, at);
       job.final = true;
+      if (fromFiles) {
+        const previous = job.state;
+        job.state = fromFiles.state;
+        job.facts = { ...(job.facts ?? {}), exit_code: fromFiles.exitCode, source: 'exit.json' };
+        if (job.array) job.tasks = fromFiles.tasks;
+        addHistory(record, { event: 'state', experiment: job.experiment, job_id: view.id, state: fromFiles.state }, at);
+        const verdict = assessJob(factsOfRunJob(job), { retriesLeft: job.retries_left });
+        emit({ kind: 'change', experiment: job.experiment, jobId: view.id, ...(previous === undefined ? {} : { from: previous }), to: fromFiles.state, verdict });
+      }
       return { id: view.id, state: parseJobState(job.state ?? 'UNKNOWN'), final: true };
     }
     missing.delete(view.id);

@@ -41,6 +41,8 @@ export class FakeCluster implements Transport {
   fault: Fault | undefined;
   workdirState: 'ok' | 'missing' | 'readonly' = 'ok';
   modelsPresent = new Set<string>();
+  /** Remote files readFile can return (path → content). */
+  readonly files = new Map<string, string>();
 
   count(command: string): number {
     return this.calls.filter((c) => c[0] === command).length;
@@ -183,8 +185,10 @@ export class FakeCluster implements Transport {
     return [];
   }
   async writeFile(): Promise<void> {}
-  async readFile(): Promise<Buffer> {
-    return Buffer.alloc(0);
+  async readFile(path: string): Promise<Buffer> {
+    const content = this.files.get(path);
+    if (content === undefined) throw new Error(`no such file ${path}`);
+    return Buffer.from(content);
   }
   async close(): Promise<void> {}
 }

@@ -251,3 +251,44 @@ describe('watchRun interrupted', () => {
     expect(events.filter((e) => e.kind === 'change').map((e) => (e.kind === 'change' ? `${e.from ?? ''}>${e.to}` : ''))).toEqual(['PENDING>RUNNING', 'RUNNING>COMPLETED']);
   });
 });
+
+describe('watchRun when SLURM forgets a job', () => {
+  it('reads the job exit.json when the job left squeue and accounting is off', async () => {
+    const fake = new FakeCluster();
+    fake.accounting = false;
+    const { resultsDir, runId } = await submittedRun(fake, ['RUNNING', 'RUNNING']);
+    const record = await readRunRecord(resultsDir, runId);
+    fake.files.set(`${record.remote_dir}/out/e0/main/exit.json`, '{"exit_code": 0, "signal": null}');
+    fake.files.set(`${record.remote_dir}/out/e1/main/exit.json`, '{"exit_code": 2, "signal": null}');
+    const result = await watchRun({
+      transport: fake,
+      resultsDir,
+      runId,
+      sleep: async () => {
+        for (const job of fake.jobs.values()) job.agedOut = true;
+      },
+    });
+    expect(result.jobs.map((j) => j.state)).toEqual(['COMPLETED', 'FAILED']);
+    expect(result.jobs[1]?.verdict.title).toMatch(/exit code 2/);
+    expect(result.exitCode).toBe(1);
+    const saved = await readRunRecord(resultsDir, runId);
+    expect(saved.history.some((h) => h.event === 'note' && /read from exit.json/.test(h.message ?? ''))).toBe(true);
+  });
+
+  it('keeps the last known state, marked final, when there is no exit.json either', async () => {
+    const fake = new FakeCluster();
+    fake.accounting = false;
+    const { resultsDir, runId } = await submittedRun(fake, ['RUNNING']);
+    const result = await watchRun({
+      transport: fake,
+      resultsDir,
+      runId,
+      sleep: async () => {
+        for (const job of fake.jobs.values()) job.agedOut = true;
+      },
+    });
+    expect(result.outcome).toBe('done');
+    expect(result.record.jobs[0]).toMatchObject({ state: 'RUNNING', final: true });
+    expect(result.exitCode).toBe(1);
+  });
+});
