@@ -126,6 +126,7 @@ describe('a rendered script run by bash', () => {
     const sha = (metadata.script as Record<string, string>).sha256_run_dir;
     expect(sha).toBe(rendered.manifest.jobs[0]?.sha256);
     expect((metadata.script as Record<string, string>).sha256_running).toBe(sha);
+    expect((metadata.script as Record<string, string>).sha256_manifest).toBe(sha);
     expect(script.length).toBeGreaterThan(0);
     expect(pwned(box.root)).toEqual([]);
   });

@@ -31,6 +31,7 @@ export HPCBENCH_INFERENCE_LOG="$HPCBENCH_OUT_DIR"/inference.jsonl
 export HPCBENCH_TRAINING_LOG="$HPCBENCH_OUT_DIR"/train.jsonl
 mkdir -p "$HPCBENCH_OUT_DIR"
 hpcb_script_path="$HPCBENCH_RUN_DIR"/scripts/cpu-baseline.sbatch
+hpcb_script_json='"scripts/cpu-baseline.sbatch"'
 
 # --- helpers -------------------------------------------------------------------------------------
 # JSON is written by bash itself (python3 is not on every compute node): strings are escaped here.
@@ -112,6 +113,22 @@ hpcb_restart_count() {
   if [[ $n =~ ^[0-9]+$ ]]; then printf '%s' "$n"; else printf '0'; fi
 }
 
+# The script's sha256 as manifest.json records it (render wrote it; the script cannot hold its own hash).
+hpcb_manifest_sha256_json() {
+  local manifest="$HPCBENCH_RUN_DIR/manifest.json" line found=0
+  if [[ -r $manifest ]]; then
+    while IFS= read -r line; do
+      if [[ $line == *'"script": '"$hpcb_script_json"* ]]; then
+        found=1
+      elif ((found)) && [[ $line =~ \"sha256\":\ \"([0-9a-f]{64})\" ]]; then
+        printf '"%s"' "${BASH_REMATCH[1]}"
+        return 0
+      fi
+    done <"$manifest"
+  fi
+  printf 'null'
+}
+
 # metadata.json: written at start (again after a requeue), via a temp file so readers never see half of it.
 hpcb_write_metadata() {
   local file="$HPCBENCH_OUT_DIR/metadata.json"
@@ -132,9 +149,9 @@ hpcb_write_metadata() {
     printf '  "gpus": %s,\n' "$(hpcb_gpus_json)"
     printf '  "gpu_fields": %s,\n' '[]'
     printf '  "gpu_interval_ms": %s,\n' 1000
-    # In a batch job $0 is slurmd's copy of the script; compare both with manifest.json's sha256.
-    printf '  "script": {"path": %s, "sha256_running": %s, "sha256_run_dir": %s},\n' \
-      '"scripts/cpu-baseline.sbatch"' "$(hpcb_sha256_json "$0")" "$(hpcb_sha256_json "$hpcb_script_path")"
+    # In a batch job $0 is slurmd's copy of the script: all three hashes agree unless it was edited.
+    printf '  "script": {"path": %s, "sha256_manifest": %s, "sha256_running": %s, "sha256_run_dir": %s},\n' \
+      "$hpcb_script_json" "$(hpcb_manifest_sha256_json)" "$(hpcb_sha256_json "$0")" "$(hpcb_sha256_json "$hpcb_script_path")"
     printf '  "parameters": %s,\n' "$HPCBENCH_PARAMS_JSON"
     printf '  "slurm": %s\n' "$(hpcb_slurm_env_json)"
     printf '}\n'
