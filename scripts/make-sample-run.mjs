@@ -288,13 +288,36 @@ const manifest = {
   files: [],
 };
 write(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+// run.json as the run registry (src/runs/run-record.ts, hpcbench.run/1) keeps it after submit and watch.
+const at = (ms) => new Date(ms).toISOString();
+const runRecord = {
+  schema: 'hpcbench.run/1',
+  run_id: RUN_ID,
+  created_at: at(t0),
+  updated_at: at(t0 + 1_200_000),
+  config_file: 'data_sample/hpcbench.yaml',
+  experiments: ['lora', 'infer'],
+  cluster: { name: 'sdumont', transport: 'ssh', ssh: { host: 'sdumont' }, workdir: '/scratch/medtechllm/student/hpcbench' },
+  remote_dir: `/scratch/medtechllm/student/hpcbench/${RUN_ID}`,
+  phase: 'submitted',
+  jobs: [
+    { experiment: 'lora', job_name: 'hpcbench-lora', script: 'scripts/lora.sbatch', sha256: sha256(loraScript), depends_on: [], job_id: String(LORA_JOB), previous_job_ids: [], attempts: [{ at: at(t0), outcome: 'submitted', job_id: String(LORA_JOB) }], retries_left: 1, exclude: [], state: 'COMPLETED', final: true, submitted_at: at(t0) },
+    { experiment: 'infer', job_name: 'hpcbench-infer', script: 'scripts/infer.sbatch', sha256: sha256(inferScript), depends_on: ['lora'], array: { spec: '0-5%2', size: POINTS.length }, job_id: String(INFER_JOB), previous_job_ids: [], attempts: [{ at: at(t0 + 100_000), outcome: 'submitted', job_id: String(INFER_JOB) }], retries_left: 1, exclude: [], state: 'COMPLETED', final: true, tasks: Object.fromEntries(POINTS.map((_, i) => [String(i), 'COMPLETED'])), submitted_at: at(t0 + 100_000) },
+  ],
+  history: [
+    { at: at(t0 - 5000), event: 'rendered' },
+    { at: at(t0), event: 'submitted', experiment: 'lora', job_id: String(LORA_JOB) },
+    { at: at(t0 + 100_000), event: 'submitted', experiment: 'infer', job_id: String(INFER_JOB) },
+  ],
+};
+write(join(outDir, 'run.json'), `${JSON.stringify(runRecord, null, 2)}\n`);
 write(
   join(outDir, 'README.md'),
   `# run-example: GENERATED sample run directory
 
 **Every log in this folder is synthetic.** It was written by \`scripts/make-sample-run.mjs\`
 (seeded, deterministic) because no GPU or SLURM cluster was available when the example report
-was made. It follows the run-directory layout (manifest.json, scripts/, out/<experiment>/<task>/,
+was made. It follows the run-directory layout (manifest.json, run.json, scripts/, out/<experiment>/<task>/,
 sacct.txt) so that \`hpcbench profile\` and \`hpcbench report\` can be shown end to end; the
 numbers illustrate the report, they describe no real hardware.
 

@@ -47,6 +47,16 @@ export interface TaskBundle {
   metadata: [string, string][];
 }
 
+/** A job as run.json records it: what was submitted, where, and what became of it. */
+export interface SubmittedJob {
+  experiment: string;
+  jobId: string | null;
+  state: string | null;
+  submittedAt: string | null;
+  /** Ids of earlier submissions (resubmitted after a failure or a requeue). */
+  previousJobIds: string[];
+}
+
 export interface ReportModel {
   schema: typeof REPORT_SCHEMA;
   generatedAt: string;
@@ -70,6 +80,8 @@ export interface ReportModel {
   thresholds: typeof ADVICE_THRESHOLDS;
   bundle: RunBundle | undefined;
   taskBundles: TaskBundle[];
+  /** From run.json, when the run was submitted through hpcbench. */
+  submission: { cluster: string | null; remoteDir: string | null; jobs: SubmittedJob[] } | null;
   descriptions: Record<string, string>;
   /** The run directory's name (never its absolute path: reports are shared). */
   runDirName: string;
@@ -170,6 +182,26 @@ function taskBundle(task: TaskMetrics): TaskBundle {
   };
 }
 
+function readSubmission(record: Record<string, unknown> | undefined): ReportModel['submission'] {
+  if (record === undefined) return null;
+  const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+  const cluster = record.cluster;
+  const jobs = Array.isArray(record.jobs) ? record.jobs : [];
+  return {
+    cluster: typeof cluster === 'object' && cluster !== null ? str((cluster as Record<string, unknown>).name) : null,
+    remoteDir: str(record.remote_dir),
+    jobs: jobs
+      .filter((j): j is Record<string, unknown> => typeof j === 'object' && j !== null)
+      .map((j) => ({
+        experiment: str(j.experiment) ?? '?',
+        jobId: str(j.job_id),
+        state: str(j.state),
+        submittedAt: str(j.submitted_at),
+        previousJobIds: Array.isArray(j.previous_job_ids) ? j.previous_job_ids.filter((x): x is string => typeof x === 'string') : [],
+      })),
+  };
+}
+
 function sum(values: (number | null | undefined)[]): number | null {
   const present = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
   return present.length > 0 ? present.reduce((a, b) => a + b, 0) : null;
@@ -227,6 +259,7 @@ export function buildReportModel(doc: MetricsDocument, bundle: RunBundle | undef
     thresholds: ADVICE_THRESHOLDS,
     bundle,
     taskBundles: tasks.map(taskBundle),
+    submission: readSubmission(bundle?.runRecord),
     totals: {
       gpuHours: sum(tasks.map((t) => t.accounting?.gpuHours)),
       cpuHours: sum(tasks.map((t) => t.accounting?.cpuHours)),

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseRunRecord } from '../../../src/runs/run-record.js';
 import { buildExampleReport, EXAMPLE_REPORT_DIR, EXAMPLE_RUN_DIR } from '../../../src/report/example-report.js';
 import { normaliseJsonReport, normaliseReport } from './normalise.js';
 
@@ -27,6 +28,11 @@ describe('committed example', () => {
     for (const name of generated) {
       expect(readFileSync(join(EXAMPLE_RUN_DIR, name), 'utf8'), `${name}: ${fix}`).toBe(readFileSync(join(temp, name), 'utf8'));
     }
+  });
+
+  it('its run.json is one the run registry reads', () => {
+    const record = parseRunRecord(readFileSync(join(EXAMPLE_RUN_DIR, 'run.json'), 'utf8'), 'run.json');
+    expect(record.jobs.map((j) => `${j.experiment}:${j.job_id ?? ''}`)).toEqual(['lora:7001234', 'infer:7001235']);
   });
 
   it('report/ is the current report of data_sample/run-example', async () => {
