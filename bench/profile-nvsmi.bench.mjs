@@ -8,7 +8,7 @@
 //   HPCBENCH_BENCH_SCALE=0.05 node bench/profile-nvsmi.bench.mjs     (quick check: 50 MB, 100 MB)
 //
 // Needs a build (npm run build) and the Debian packages datamash, miller and time.
-// Results: bench/results/profile-nvsmi.json and .md. Generated logs go to bench/out/tmp/.
+// Results: bench/results/profile-nvsmi.json and .md (full-size runs; quick runs write to bench/out/tmp/).
 import { mkdirSync, rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
