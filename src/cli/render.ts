@@ -56,7 +56,7 @@ export const renderCommand: CommandModule<GlobalOptions, RenderArgs> = {
   builder: (y: Argv<GlobalOptions>) =>
     y
       .positional('experiment', { type: 'string', demandOption: true, describe: 'Experiment name from hpcbench.yaml' })
-      .option('out', { type: 'string', describe: 'Run directory (default: results/<run-id> next to hpcbench.yaml)' })
+      .option('out', { type: 'string', describe: 'Run directory (default: results/<run-id> in the project directory: the config\'s root:, else its folder)' })
       .option('set', {
         type: 'string',
         array: true,
