@@ -77,6 +77,9 @@ export interface ReportModel {
   sweeps: { table: SweepTable; choice: SweepChoice }[];
   references: ReferenceCheck[];
   advice: Advice[];
+  /** `advice` split by severity: what needs action, and what is worth knowing. */
+  adviceWarnings: Advice[];
+  adviceNotes: Advice[];
   thresholds: typeof ADVICE_THRESHOLDS;
   bundle: RunBundle | undefined;
   taskBundles: TaskBundle[];
@@ -231,6 +234,7 @@ export function buildReportModel(doc: MetricsDocument, bundle: RunBundle | undef
     }
   }
   const references = checkReferences(doc, options.references ?? {});
+  const advice = adviseOnMetrics(doc);
   const currencies = [...new Set(tasks.map((t) => t.accounting?.currency).filter((c): c is string => c !== undefined))];
   return {
     schema: REPORT_SCHEMA,
@@ -255,7 +259,9 @@ export function buildReportModel(doc: MetricsDocument, bundle: RunBundle | undef
     referenceFail: references.filter((r) => r.status === 'fail').length,
     descriptions: options.descriptions ?? {},
     runDirName: basename(bundle?.runDir ?? doc.run.root),
-    advice: adviseOnMetrics(doc),
+    advice,
+    adviceWarnings: advice.filter((a) => a.severity === 'warning'),
+    adviceNotes: advice.filter((a) => a.severity === 'info'),
     thresholds: ADVICE_THRESHOLDS,
     bundle,
     taskBundles: tasks.map(taskBundle),
