@@ -2,7 +2,7 @@
  * A comparison as a Markdown table: readable in a terminal, pasteable into an issue or a paper.
  */
 import type { RunComparison } from './compare.js';
-import { formatChange, formatNumber, formatMs, type ReportLang } from './format.js';
+import { formatChange, formatMs, formatNumber, formatPercent, formatValue, type ReportLang } from './format.js';
 
 const WORDS = {
   en: { improved: 'improved', regressed: 'REGRESSED', 'within-noise': 'within noise', title: 'Comparison', metric: 'Metric', baseline: 'Baseline', candidate: 'Candidate', change: 'Change', ci: '95 % CI', verdict: 'Verdict', noise: 'Noise threshold', unmatched: 'Not compared (task in one run only)', none: 'No metric in common between the two runs.' },
@@ -10,7 +10,9 @@ const WORDS = {
 } as const;
 
 function value(v: number, unit: string, lang: ReportLang): string {
-  return unit === 's' ? `${formatMs(v, lang)} ms` : `${formatNumber(v, lang)} ${unit}`;
+  if (unit === 's') return `${formatMs(v, lang)} ms`;
+  if (unit === 'fraction') return formatPercent(v, lang);
+  return `${formatNumber(v, lang)} ${unit}`;
 }
 
 export function renderComparisonMarkdown(comparison: RunComparison, lang: ReportLang = 'en'): string {
@@ -18,7 +20,7 @@ export function renderComparisonMarkdown(comparison: RunComparison, lang: Report
   const lines = [
     `# ${w.title}: ${comparison.baseline.run_id ?? '?'} → ${comparison.candidate.run_id ?? '?'}`,
     '',
-    `${w.noise}: ±${formatNumber(comparison.noisePct, lang)} %; bootstrap seed ${comparison.seed}.`,
+    `${w.noise}: ±${formatValue(comparison.noisePct, lang)} %; bootstrap seed ${comparison.seed}.`,
     '',
   ];
   if (comparison.metrics.length === 0) lines.push(w.none);

@@ -40,10 +40,13 @@ describe('compareRuns', () => {
     const a = inferenceRun('a', 'infer', 1, 1);
     const b = inferenceRun('b', 'infer', 1, 1);
     b.tasks.push({ ...emptyTask('infer', 'extra') });
+    for (const doc of [a, b]) doc.tasks[0]!.inference!.errorRate = 0.0125;
     const comparison = compareRuns(a, b, { iterations: 100 });
     expect(comparison.unmatched).toEqual(['candidate: infer/extra']);
     const md = renderComparisonMarkdown(comparison);
     expect(md).toContain('| infer/main | `latency_p95_s` |');
+    expect(md).toContain('Noise threshold: ±5 %; bootstrap seed 24301.');
+    expect(md).toMatch(/\| infer\/main \| `error_rate` \| 1\.3 % \| 1\.3 % \| ±0\.0 % \| — \| within noise \|/);
     expect(md).toContain('Not compared (task in one run only): candidate: infer/extra.');
   });
 
