@@ -52,6 +52,17 @@ function reportEvent(out: Output, event: SubmitEvent): void {
   }
 }
 
+/** A submission that failed half-way leaves queued jobs: say which, and how to continue or cancel. */
+async function warnPartialSubmission(out: Output, resultsDir: string, runId: string): Promise<void> {
+  const record = await readRunRecord(resultsDir, runId).catch(() => undefined);
+  const queued = record?.jobs.filter((j) => j.job_id !== undefined) ?? [];
+  if (queued.length === 0) return;
+  out.warn(
+    `${queued.map((j) => `${j.experiment} (job ${j.job_id ?? ''})`).join(', ')} ${queued.length === 1 ? 'was' : 'were'} already submitted: ` +
+      `continue with \`hpcbench submit --resume ${runId}\` or cancel with \`hpcbench cancel ${runId}\``,
+  );
+}
+
 async function resumeHandler(argv: SubmitArgs, out: Output): Promise<void> {
   const resultsDir = resultsDirOf(argv);
   const runId = await resolveRunId(resultsDir, argv.resume);
@@ -112,6 +123,9 @@ async function submitHandler(argv: SubmitArgs): Promise<void> {
       testOnly: argv['test-only'],
       retries: argv.retries,
       onEvent: (e) => reportEvent(out, e),
+    }).catch(async (error: unknown) => {
+      await warnPartialSubmission(out, resultsDir, manifest.run_id);
+      throw error;
     });
     if (argv.json) {
       out.json({
