@@ -2,25 +2,9 @@
  * Recognises a log by its first bytes, so `hpcbench profile a.csv b.jsonl` needs no flags.
  * Only the head of the file is read.
  */
-import { open } from 'node:fs/promises';
-import { InputError } from '../errors.js';
+import { readFileHead } from './lines.js';
 
 export type LogKind = 'nvidia-smi' | 'dmon' | 'compute-apps' | 'inference' | 'training' | 'sacct' | 'metadata' | 'process' | 'unknown';
-
-async function readHead(file: string, bytes = 16384): Promise<string> {
-  try {
-    const handle = await open(file, 'r');
-    try {
-      const buffer = Buffer.alloc(bytes);
-      const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
-      return buffer.subarray(0, bytesRead).toString('utf8');
-    } finally {
-      await handle.close();
-    }
-  } catch (error) {
-    throw new InputError(`cannot read the file: ${(error as Error).message}`, { file, cause: error });
-  }
-}
 
 const NVIDIA_QUERY_HEADER = /^(timestamp|index|uuid|pci\.bus_id|name|utilization\.gpu|memory\.used|power\.draw)\b[^\n]*,/;
 const NVIDIA_TIMESTAMP_ROW = /^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?\s*,/;
@@ -45,7 +29,7 @@ function classifyJson(value: unknown): LogKind {
 }
 
 export async function detectLogKind(file: string): Promise<LogKind> {
-  const head = await readHead(file);
+  const head = await readFileHead(file, 16384);
   const firstLine = head.split(/\r?\n/).find((l) => l.trim() !== '')?.trim() ?? '';
   if (firstLine === '') return 'unknown';
   if (NVIDIA_ERROR.test(firstLine)) return 'nvidia-smi';

@@ -3,10 +3,10 @@
  * hpcbench JSONL (streamed line by line), vLLM's serving benchmark result (one JSON document),
  * or any text log through the user's regex extractors (streamed).
  */
-import { open, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import { parseInferenceLine, type InferenceHeader, type InferenceParams, type InferenceRecord } from './inference-schema.js';
-import { emptyFileError, RejectedLines, scanLines, unrecognisedFileError, type ReadProgress } from './lines.js';
+import { emptyFileError, readFileHead, RejectedLines, scanLines, unrecognisedFileError, type ReadProgress } from './lines.js';
 import { extractFields, fieldsToInferenceRecord, type CompiledExtractor } from './regex-extractor.js';
 import { looksLikeVllmResult, parseVllmResults, type VllmReportedSummary } from './vllm-result.js';
 
@@ -35,28 +35,13 @@ export interface ReadInferenceLogOptions {
 
 const EXPECTED = 'hpcbench inference JSONL (docs/inference-jsonl.md), a vLLM serving benchmark result JSON, or a text log with regex extractors';
 
-async function readHead(file: string, bytes = 65536): Promise<string> {
-  try {
-    const handle = await open(file, 'r');
-    try {
-      const buffer = Buffer.alloc(bytes);
-      const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
-      return buffer.subarray(0, bytesRead).toString('utf8');
-    } finally {
-      await handle.close();
-    }
-  } catch (error) {
-    throw new InputError(`cannot read the file: ${error instanceof Error ? error.message : String(error)}`, { file, cause: error });
-  }
-}
-
 /**
  * Guesses the format from the first line: a JSON object with vLLM's summary keys is a vLLM
  * result; a JSON object otherwise (or a pretty-printed `{`) is JSONL or vLLM; anything else
  * is a text log when extractors are configured.
  */
 export async function detectInferenceFormat(file: string, hasExtractors: boolean): Promise<InferenceLogFormat> {
-  const head = await readHead(file);
+  const head = await readFileHead(file);
   if (head.trim() === '') throw emptyFileError(file, 'inference records');
   const firstLine = head.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
   if (firstLine === '{' || firstLine.startsWith('{ ') || firstLine === '{\r') return 'vllm';

@@ -325,3 +325,22 @@ export function enforceStrict(rejected: RejectedLines, strict: boolean): void {
     'fix or remove the rejected lines, or run without --strict to profile the remaining ones',
   );
 }
+
+/** The first `bytes` of a file as UTF-8 (to recognise its format without reading it whole). */
+export async function readFileHead(file: string, bytes = 65536): Promise<string> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, 'r');
+  } catch (error) {
+    throw openError(file, error);
+  }
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } catch (error) {
+    throw openError(file, error);
+  } finally {
+    await handle.close();
+  }
+}
