@@ -9,6 +9,7 @@ import { main } from '../../src/cli/main.js';
 import {
   cancelRun,
   connectCluster,
+  listRunIds,
   readRunRecord,
   statusRun,
   watchRun,
@@ -66,6 +67,8 @@ describeCluster('faults survived on the test cluster', (cluster) => {
       writeTestProject(cluster, {
         steady: { command: 'sleep 25; echo done' },
         lost: { command: 'sleep 1' },
+        upstream: { command: 'sleep 1' },
+        downstream: { command: 'sleep 1', depends_on: ['upstream'] },
       }),
     );
     cleanup = connectProject(project);
@@ -168,6 +171,48 @@ describeCluster('faults survived on the test cluster', (cluster) => {
     } finally {
       await inner.close();
     }
+  });
+
+  it('resumes a submission interrupted half-way through the CLI, submitting nothing twice', async () => {
+    const inner = connectProject(project);
+    let sbatches = 0;
+    // The process "dies" (a non-retryable error) right before the second sbatch.
+    const dying = new Proxy(inner, {
+      get(target, prop, receiver) {
+        if (prop === 'exec') {
+          return async (argv: readonly string[], opts?: Parameters<Transport['exec']>[1]) => {
+            if (argv[0] === 'sbatch' && !argv.includes('--test-only') && ++sbatches === 2) throw new RemoteError('simulated crash');
+            return target.exec(argv, opts);
+          };
+        }
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    try {
+      await expect(renderAndSubmit(project, dying, 'downstream')).rejects.toThrow(/simulated crash/);
+    } finally {
+      await inner.close();
+    }
+    const interrupted = (await listRunIds(project.resultsDir)).filter((id) => id.includes('-downstream-'));
+    expect(interrupted).toHaveLength(1);
+    const runId = interrupted[0] ?? '';
+    runs.push(runId);
+    const before = await readRunRecord(project.resultsDir, runId);
+    const upstreamId = before.jobs[0]?.job_id;
+    expect(upstreamId).toMatch(/^\d+$/);
+    expect(before.jobs[1]?.job_id).toBeUndefined();
+    expect(before.phase).toBe('submitting');
+
+    const code = await main(['submit', '--resume', runId, '--results', project.resultsDir, '--quiet']);
+    expect(code).toBe(0);
+    const after = await readRunRecord(project.resultsDir, runId);
+    expect(after.phase).toBe('submitted');
+    expect(after.jobs[0]?.job_id).toBe(upstreamId);
+    expect(after.jobs[0]?.attempts).toHaveLength(1);
+    expect(after.jobs[1]?.job_id).toMatch(/^\d+$/);
+    const result = await watchRun({ transport: cleanup, resultsDir: project.resultsDir, runId, pollFloorMs: 1000 });
+    expect(result.exitCode).toBe(0);
   });
 
   it('refuses a changed host key with its fingerprint and touches nothing', async () => {
