@@ -187,6 +187,12 @@ export async function watchRun(options: WatchRunOptions): Promise<WatchRunResult
       emit({ kind: 'change', experiment: job.experiment, jobId: view.id, ...(previous === undefined ? {} : { from: previous }), to: text, verdict });
     }
     const facts = factsOfView(view, at);
+    // SLURM prints submit times in the cluster's local time without a zone; the time recorded
+    // at submission is exact wherever hpcbench runs.
+    const submittedAt = job.submitted_at === undefined ? Number.NaN : Date.parse(job.submitted_at);
+    if (facts.pendingSeconds !== undefined && Number.isFinite(submittedAt)) {
+      facts.pendingSeconds = Math.max(0, Math.round((at.getTime() - submittedAt) / 1000));
+    }
     const verdict = assessJob(facts, {
       retriesLeft: job.retries_left,
       excludedNodes: job.exclude,

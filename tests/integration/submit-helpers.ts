@@ -18,6 +18,8 @@ export interface TestExperiment {
   sweep?: Record<string, (string | number)[]>;
   models?: string[];
   partition?: string;
+  /** Extra sbatch flags, e.g. --begin=now+1hour. */
+  extra?: string[];
 }
 
 export function writeTestProject(cluster: TestCluster, experiments: Record<string, TestExperiment>, extra: { hfCache?: string; workdir?: string } = {}): { dir: string; config: string } {
@@ -50,6 +52,7 @@ export function writeTestProject(cluster: TestCluster, experiments: Record<strin
     lines.push(`  ${name}:`, '    cluster: test', `    partition: ${e.partition ?? 'cpu'}`, `    command: ${JSON.stringify(e.command)}`, '    resources:', `      time: ${JSON.stringify(e.time ?? '00:05:00')}`, '      cpus_per_task: 1');
     if (e.mem) lines.push(`      mem: ${e.mem}`);
     if (e.depends_on) lines.push(`    depends_on: [${e.depends_on.join(', ')}]`);
+    if (e.extra) lines.push(`    extra_directives: [${e.extra.map((x) => JSON.stringify(x)).join(', ')}]`);
     if (e.models) lines.push(`    models: [${e.models.map((m) => JSON.stringify(m)).join(', ')}]`);
     if (e.sweep) {
       lines.push('    sweep:', '      matrix:');

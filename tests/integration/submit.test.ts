@@ -49,6 +49,7 @@ describeCluster('submit, watch, status, fetch and cancel on the test cluster', (
         slow: { command: 'sleep 600', time: '1' },
         hungry: { command: 'head -c 1500M /dev/zero | tail > /dev/null', mem: '100M' },
         doomed: { command: 'sleep 600' },
+        later: { command: 'echo never', extra: ['--begin=now+1hour'] },
         sweep: { command: 'echo "point $HPCBENCH_TASK of $HPCBENCH_RUN_ID: n=$n" > "$HPCBENCH_OUT_DIR/point.txt"', sweep: { n: [10, 20, 30, 40] } },
       }),
     );
@@ -121,6 +122,28 @@ describeCluster('submit, watch, status, fetch and cancel on the test cluster', (
     await fetchRun({ transport, record, runDir: join(project.resultsDir, runId) });
     const points = ['0', '1', '2', '3'].map((t) => readFileSync(join(project.resultsDir, runId, 'out', 'sweep', t, 'point.txt'), 'utf8').trim());
     expect(points).toEqual([10, 20, 30, 40].map((n, i) => `point ${i} of ${runId}: n=${n}`));
+  });
+
+  it('watch --pending-limit cancels a job pending too long and says why', async () => {
+    const submitted = await renderAndSubmit(project, transport, 'later');
+    const runId = submitted.record.run_id;
+    runIds.set('later', runId);
+    const errors: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      errors.push(String(chunk));
+      return true;
+    });
+    let code: number;
+    try {
+      code = await main(['watch', runId, '--pending-limit', '0:02', '--results', project.resultsDir]);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(code).toBe(1);
+    expect(errors.join('')).toMatch(/later \(job \d+\) cancelled: pending for .* over the limit of .*BeginTime/);
+    const record = await readRunRecord(project.resultsDir, runId);
+    expect(record.jobs[0]?.state).toMatch(/^CANCELLED/);
+    expect(record.history.some((h) => h.event === 'cancel' && /BeginTime/.test(h.message ?? ''))).toBe(true);
   });
 
   it('reports a job exiting non-zero as FAILED with its exit code', async () => {

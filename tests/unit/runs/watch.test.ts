@@ -292,3 +292,27 @@ describe('watchRun when SLURM forgets a job', () => {
     expect(result.exitCode).toBe(1);
   });
 });
+
+describe('pending limit clock', () => {
+  it('measures pending time from the submission recorded in run.json, not SLURM local timestamps', async () => {
+    const fake = new FakeCluster();
+    const { resultsDir, runId } = await submittedRun(fake, ['PENDING']);
+    const record = await readRunRecord(resultsDir, runId);
+    Object.assign(record.jobs[0] ?? {}, { submitted_at: '2026-11-24T06:59:00.000Z' });
+    await writeRunRecord(resultsDir, record);
+    // The cluster's clock is in another time zone: its local submit time looks hours old.
+    Object.assign(fake.jobs.get('500') ?? {}, { reason: 'Priority', submitTime: '2026-11-24T03:59:00' });
+    const result = await watchRun({
+      transport: fake,
+      resultsDir,
+      runId,
+      pendingLimitSeconds: 600,
+      now: () => new Date('2026-11-24T07:00:00.000Z'),
+      sleep: async () => {
+        Object.assign(fake.jobs.get('500') ?? {}, { state: 'COMPLETED' });
+      },
+    });
+    expect(fake.count('scancel')).toBe(0);
+    expect(result.exitCode).toBe(0);
+  });
+});
