@@ -203,11 +203,26 @@ function topErrors(failed: readonly InferenceRecord[]): { message: string; count
     .map(([message, count]) => ({ message, count }));
 }
 
-function sumStatistic(durationS: number): (sample: Float64Array) => number {
-  return (sample) => {
-    let sum = 0;
-    for (let i = 0; i < sample.length; i++) sum += sample[i] as number;
-    return sum / durationS;
+/**
+ * Throughput as a ratio estimator over resampled record indices: amount done per second of
+ * request latency, Σamount* / Σlatency*, scaled by Σlatency / duration so that the original
+ * sample gives exactly amount / duration. Resampling amounts alone with the window held fixed
+ * gives an interval of zero width whenever every record does the same amount of work (fixed
+ * max_new_tokens), although throughput then still varies with latency.
+ */
+function ratioThroughputStatistic(amounts: Float64Array, latencies: Float64Array, durationS: number): (indices: Float64Array) => number {
+  let totalLatency = 0;
+  for (let i = 0; i < latencies.length; i++) totalLatency += latencies[i] as number;
+  const scale = totalLatency / durationS;
+  return (indices) => {
+    let amount = 0;
+    let latency = 0;
+    for (let i = 0; i < indices.length; i++) {
+      const k = indices[i] as number;
+      amount += amounts[k] as number;
+      latency += latencies[k] as number;
+    }
+    return latency > 0 ? (amount / latency) * scale : 0;
   };
 }
 
@@ -274,12 +289,14 @@ export function computeInferenceMetrics(
     const boot = { iterations, ...(options.bootstrap ?? {}) };
     metrics.ci.latencyP50S = bootstrapCi(latencies, selectPercentileStatistic(50), boot);
     metrics.ci.latencyP95S = bootstrapCi(latencies, selectPercentileStatistic(95), boot);
-    if (durationS !== null && durationS > 0) {
-      // Resample the records and hold the window fixed: the spread of the work done in it.
-      const perRecordRequests = records.map((r) => (r.error === null ? r.batchSize : 0));
-      const perRecordTokens = records.map((r) => (r.error === null ? (r.outputTokens ?? 0) : 0));
-      metrics.ci.requestThroughput = bootstrapCi(perRecordRequests, sumStatistic(durationS), boot);
-      metrics.ci.outputTokensPerS = bootstrapCi(perRecordTokens, sumStatistic(durationS), boot);
+    if (durationS !== null && durationS > 0 && records.some((r) => r.latencyS > 0)) {
+      // Records are resampled in pairs (work done, latency): see ratioThroughputStatistic.
+      const indices = Float64Array.from(records, (_, i) => i);
+      const recordLatencies = Float64Array.from(records, (r) => r.latencyS);
+      const perRecordRequests = Float64Array.from(records, (r) => (r.error === null ? r.batchSize : 0));
+      const perRecordTokens = Float64Array.from(records, (r) => (r.error === null ? (r.outputTokens ?? 0) : 0));
+      metrics.ci.requestThroughput = bootstrapCi(indices, ratioThroughputStatistic(perRecordRequests, recordLatencies, durationS), boot);
+      metrics.ci.outputTokensPerS = bootstrapCi(indices, ratioThroughputStatistic(perRecordTokens, recordLatencies, durationS), boot);
     }
   }
   return metrics;

@@ -148,3 +148,22 @@ describe('computeInferenceMetrics edge cases', () => {
     expect(m).toMatchObject({ durationS: null, durationSource: null, requestThroughput: null, errorRate: null });
   });
 });
+
+describe('throughput confidence interval', () => {
+  it('is not degenerate when every record produces the same number of tokens', () => {
+    // Back-to-back batches of 64 tokens whose latency varies: throughput is uncertain.
+    const latencies = [0.5, 0.7, 0.4, 0.9, 0.6, 0.55, 0.8, 0.45, 0.65, 0.75];
+    let t = 0;
+    const records = latencies.map((latencyS) => {
+      const start = t;
+      t += latencyS;
+      return { start, end: t, latencyS, batchSize: 1, inputTokens: 10, outputTokens: 64, error: null, warmup: false };
+    });
+    const m = computeInferenceMetrics(records, { bootstrap: { iterations: 500, seed: 1 } });
+    const ci = m.ci.outputTokensPerS!;
+    expect(ci.estimate).toBeCloseTo(640 / t, 9);
+    expect(ci.high - ci.low).toBeGreaterThan(0);
+    expect(ci.low).toBeLessThan(ci.estimate);
+    expect(ci.high).toBeGreaterThan(ci.estimate);
+  });
+});
