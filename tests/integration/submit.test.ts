@@ -124,6 +124,41 @@ describeCluster('submit, watch, status, fetch and cancel on the test cluster', (
     expect(points).toEqual([10, 20, 30, 40].map((n, i) => `point ${i} of ${runId}: n=${n}`));
   });
 
+  it('submit --test-only checks the work directory, the offline HF cache and sbatch --test-only, and uploads nothing', async () => {
+    const hf = `${cluster.remoteWorkdir}/hf-cache-${process.pid}`;
+    await transport.exec(['mkdir', '-p', `${hf}/hub/models--org--present/snapshots/0123abcd`]);
+    await transport.exec(['touch', `${hf}/hub/models--org--present/snapshots/0123abcd/config.json`]);
+    try {
+      const good = writeTestProject(cluster, { infer: { command: 'true', models: ['org/present'] } }, { hfCache: hf });
+      const ok = await cli(['submit', 'infer', '--test-only', '--config', good.config, '--quiet']);
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toMatch(/preflight passed for run (\S+); nothing was uploaded or submitted/);
+      const runId = /run (\S+);/.exec(ok.stdout)?.[1] ?? '';
+      expect(await transport.stat(`${cluster.remoteWorkdir}/${runId}`)).toBeUndefined();
+
+      const bad = writeTestProject(cluster, { infer: { command: 'true', models: ['org/present', 'org/absent'] } }, { hfCache: hf, workdir: `${cluster.remoteWorkdir}/does-not-exist` });
+      const errors: string[] = [];
+      const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        errors.push(String(chunk));
+        return true;
+      });
+      let code: number;
+      try {
+        code = (await cli(['submit', 'infer', '--config', bad.config])).code;
+      } finally {
+        spy.mockRestore();
+      }
+      expect(code).toBe(1);
+      const text = errors.join('');
+      expect(text).toMatch(/preflight failed \(2 of 4 checks\)/);
+      expect(text).toMatch(/does-not-exist does not exist/);
+      expect(text).toMatch(/org\/absent is not in the offline cache .*models--org--absent/);
+      expect(text).not.toMatch(/org\/present is not/);
+    } finally {
+      await transport.exec(['rm', '-rf', '--', hf]);
+    }
+  });
+
   it('watch --pending-limit cancels a job pending too long and says why', async () => {
     const submitted = await renderAndSubmit(project, transport, 'later');
     const runId = submitted.record.run_id;
