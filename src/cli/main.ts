@@ -10,7 +10,17 @@ import { closest } from '../config/suggest.js';
 
 
 /** Runs the CLI and returns the exit code; never calls process.exit so tests can call it. */
+/** `hpcbench … | head` closes stdout early: that is not an error, just stop. */
+function exitQuietlyOnClosedPipe(): void {
+  if (process.stdout.listenerCount('error') > 0) return;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
+  exitQuietlyOnClosedPipe();
   const verbose = argv.includes('--verbose') || argv.includes('-v');
   let parser = addGlobalOptions(yargs([...argv]))
     .scriptName('hpcbench')
