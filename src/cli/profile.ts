@@ -3,7 +3,10 @@ import { existsSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { profileFiles, profileRun, type ProfileOptions } from '../profile/profile-run.js';
 import type { MetricsDocument } from '../profile/metrics-document.js';
-import { UsageError } from '../errors.js';
+import { HpcbenchError, UsageError } from '../errors.js';
+import { loadConfig } from '../config/index.js';
+import { findConfigFile } from '../config/load.js';
+import { profileOptionsFromConfig } from '../profile/config-options.js';
 import { resolveRunDirectory } from './run-argument.js';
 import type { GlobalOptions } from './global-options.js';
 import { createOutput, type Output } from './output.js';
@@ -49,6 +52,26 @@ function printSummary(out: Output, doc: MetricsDocument): void {
   for (const w of doc.warnings) out.warn(w);
 }
 
+/**
+ * Warm-up, SLOs, extractors and rates from hpcbench.yaml: --config, else the run's own copy,
+ * else the project's. A flag given on the command line wins over the config.
+ */
+function experimentOptions(runDir: string, argv: ProfileArgs, out: Output): ProfileOptions['experiments'] {
+  const copy = ['hpcbench.yaml', 'hpcbench.yml'].map((n) => join(runDir, n)).find((f) => existsSync(f));
+  const file = argv.config ?? copy ?? findConfigFile();
+  if (file === undefined) return undefined;
+  let perExperiment: NonNullable<ProfileOptions['experiments']>;
+  try {
+    perExperiment = profileOptionsFromConfig(loadConfig(file));
+  } catch (error) {
+    if (argv.config !== undefined || !(error instanceof HpcbenchError)) throw error;
+    out.warn(`${file} could not be read, so its profiling settings (warm-up, SLOs, extractors) are not applied: ${error.message.split('\n')[0] ?? ''}`);
+    return undefined;
+  }
+  if (argv.warmup !== undefined) for (const o of Object.values(perExperiment)) delete o.warmup;
+  return perExperiment;
+}
+
 async function handler(argv: ProfileArgs): Promise<void> {
   const out = createOutput(argv);
   if (argv.inputs.length === 0) throw new UsageError('name a run id, `latest`, a run directory, or log files');
@@ -65,6 +88,7 @@ async function handler(argv: ProfileArgs): Promise<void> {
   const single = argv.inputs.length === 1 ? (argv.inputs[0] as string) : undefined;
   const runDir = single !== undefined && !(existsSync(single) && statSync(single).isFile()) ? resolveRunDirectory(single, argv.config) : undefined;
   if (runDir && isRunDirectory(runDir)) {
+    options.experiments = experimentOptions(runDir, argv, out);
     doc = await profileRun(runDir, options);
     defaultOut = join(runDir, 'metrics.json');
   } else {

@@ -5,6 +5,7 @@ import { loadConfig } from '../config/index.js';
 import { CheckFailedError, UsageError } from '../errors.js';
 import { runLocal, type LocalRunEvent, type LocalRunResult } from '../local/run-local.js';
 import { profileRun } from '../profile/profile-run.js';
+import { profileOptionsFromConfig } from '../profile/config-options.js';
 import type { GlobalOptions } from './global-options.js';
 import { createOutput, type Output } from './output.js';
 import { resultsRoot } from './run-argument.js';
@@ -70,7 +71,7 @@ async function handler(argv: RunArgs): Promise<void> {
     onEvent: (event) => describeEvent(out, event),
   });
   if (argv.profile) {
-    const doc = await profileRun(result.runDir, { toolVersion: packageVersion() });
+    const doc = await profileRun(result.runDir, { toolVersion: packageVersion(), experiments: profileOptionsFromConfig(config) });
     const target = join(result.runDir, 'metrics.json');
     writeFileSync(`${target}.tmp`, `${JSON.stringify(doc, null, 2)}\n`);
     renameSync(`${target}.tmp`, target);

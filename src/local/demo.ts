@@ -15,7 +15,7 @@ import { profileRun } from '../profile/profile-run.js';
 import { reportOptionsFromConfig, restrictToExperiments } from '../report/config-options.js';
 import { loadBundle } from '../report/run-bundle.js';
 import { renderReportFiles, writeReportFiles } from '../report/write-report.js';
-import { toAccountingRates } from '../profile/accounting.js';
+import { profileOptionsFromConfig } from '../profile/config-options.js';
 import { runLocal, type LocalRunEvent, type LocalRunResult } from './run-local.js';
 
 /** The package's own directory (dist/local/ or src/local/ → two levels up). */
@@ -79,7 +79,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     onEvent: options.onEvent,
     now,
   });
-  const cpuMetrics = await profileRun(run.runDir, { toolVersion: options.toolVersion, warmup: config.experiments[CPU_EXPERIMENT]?.profiling.warmup });
+  const cpuMetrics = await profileRun(run.runDir, { toolVersion: options.toolVersion, experiments: profileOptionsFromConfig(config) });
   writeFileSync(join(run.runDir, 'metrics.json'), `${JSON.stringify(cpuMetrics, null, 2)}\n`);
   const cpuReportDir = join(reportRoot, 'cpu-local');
   const cpuFiles = await writeReports(config, cpuMetrics, run.runDir, [join(run.runDir, 'report'), cpuReportDir], options.toolVersion);
@@ -87,13 +87,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   step(`profiling the bundled GPU run (${relative(PACKAGE_ROOT, DEMO_GPU_RUN)}: generated sample logs, see its README)`);
   if (!existsSync(DEMO_GPU_RUN)) throw new Error(`the sample GPU run is missing from the package: ${DEMO_GPU_RUN}`);
   const gpuConfig = loadConfig(join(DEMO_GPU_RUN, 'hpcbench.yaml'));
-  const infer = gpuConfig.experiments[GPU_EXPERIMENT];
-  const slo = infer?.profiling.slo;
-  const gpuMetrics = await profileRun(DEMO_GPU_RUN, {
-    toolVersion: options.toolVersion,
-    rates: toAccountingRates(gpuConfig.clusters[infer?.cluster ?? '']?.rates ?? {}),
-    slo: slo && Object.keys(slo).length > 0 ? { ttftMs: slo.ttft_ms, tpotMs: slo.tpot_ms, e2eMs: slo.e2e_ms } : undefined,
-  });
+  const gpuMetrics = await profileRun(DEMO_GPU_RUN, { toolVersion: options.toolVersion, experiments: profileOptionsFromConfig(gpuConfig) });
   const gpuReportDir = join(reportRoot, 'gpu-example');
   const gpuResultsDir = join(resultsDir, createRunId('demo-gpu-example', now()));
   const gpuFiles = await writeReports(gpuConfig, gpuMetrics, DEMO_GPU_RUN, [join(gpuResultsDir, 'report'), gpuReportDir], options.toolVersion);

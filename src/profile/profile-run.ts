@@ -40,7 +40,11 @@ export interface ProfileOptions {
   onProgress?: (file: string, progress: ReadProgress) => void;
   /** Clock for generated_at (tests). */
   now?: () => Date;
+  /** Settings of single experiments (from their `profiling:` in hpcbench.yaml), over the ones above. */
+  experiments?: Record<string, ExperimentProfileOptions>;
 }
+
+export type ExperimentProfileOptions = Pick<ProfileOptions, 'warmup' | 'slo' | 'extractors' | 'rates'>;
 
 interface TaskFiles {
   experiment: string;
@@ -205,7 +209,8 @@ async function profileGpu(files: { file: string; kind: LogKind }[], fields: read
   return undefined;
 }
 
-async function profileTask(spec: TaskFiles, options: ProfileOptions, sacct: Map<string, SacctJob>, sources: SourceFile[], root: string, local = false): Promise<TaskMetrics> {
+async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: Map<string, SacctJob>, sources: SourceFile[], root: string, local = false): Promise<TaskMetrics> {
+  const options: ProfileOptions = { ...allOptions, ...(allOptions.experiments?.[spec.experiment] ?? {}) };
   const of = (kind: LogKind) => spec.files.filter((f) => f.kind === kind);
   const where = relative(root, spec.dir) || spec.dir;
   const task: TaskMetrics = {
@@ -245,7 +250,7 @@ async function profileTask(spec: TaskFiles, options: ProfileOptions, sacct: Map<
   const inferenceFiles = of('inference');
   if (inferenceFiles.length > 0) {
     const rejected = new RejectedLines();
-    const extractors = compileExtractors(options.extractors ?? [], 'profiling.extractors');
+    const extractors = compileExtractors(options.extractors ?? [], `experiments.${spec.experiment}.profiling.extractors`);
     const records: InferenceRecord[] = [];
     let reportedDurationS: number | undefined;
     for (const f of inferenceFiles) {

@@ -5,7 +5,7 @@
  */
 import { join, relative, resolve } from 'node:path';
 import { loadConfig } from '../config/index.js';
-import { toAccountingRates, type AccountingRates } from '../profile/accounting.js';
+import { profileOptionsFromConfig } from '../profile/config-options.js';
 import type { MetricsDocument } from '../profile/metrics-document.js';
 import { profileRun } from '../profile/profile-run.js';
 import { reportOptionsFromConfig, restrictToExperiments } from './config-options.js';
@@ -26,16 +26,11 @@ export interface ExampleReport {
 export async function buildExampleReport(repoRoot: string, toolVersion: string): Promise<ExampleReport> {
   const runDir = resolve(repoRoot, EXAMPLE_RUN_DIR);
   const config = loadConfig(join(runDir, 'hpcbench.yaml'));
-  const infer = config.experiments.infer;
-  const cluster = config.clusters[infer?.cluster ?? ''];
-  const rates: AccountingRates = toAccountingRates(cluster?.rates ?? {});
-  const slo = infer?.profiling.slo;
   // A relative run directory keeps absolute paths of this machine out of the committed files.
   const doc = await profileRun(relative(process.cwd(), runDir) || '.', {
     toolVersion,
     now: () => EXAMPLE_GENERATED_AT,
-    rates,
-    slo: slo !== undefined && Object.keys(slo).length > 0 ? { ttftMs: slo.ttft_ms, tpotMs: slo.tpot_ms, e2eMs: slo.e2e_ms } : undefined,
+    experiments: profileOptionsFromConfig(config),
   });
   doc.run.root = EXAMPLE_RUN_DIR;
   const fromConfig = reportOptionsFromConfig(config);
