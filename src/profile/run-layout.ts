@@ -1,0 +1,151 @@
+/**
+ * Where a run's logs are: the tasks of a run directory (from manifest.json, plus any output
+ * directory it does not list), the kind of each file in a task's directory, and the SLURM facts
+ * (sacct record, job id) that belong to a task.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '../errors.js';
+import type { SacctJob } from '../slurm/sacct.js';
+import type { AccountingRecord } from './accounting.js';
+import { detectLogKind, type LogKind } from './detect-kind.js';
+
+export interface TaskFiles {
+  experiment: string;
+  task: string;
+  dir: string;
+  params: Record<string, string | number | boolean | null>;
+  gpuFields: readonly string[] | undefined;
+  files: { file: string; kind: LogKind }[];
+}
+
+export interface ManifestLike {
+  run_id?: string;
+  experiments?: string[];
+  jobs?: {
+    experiment: string;
+    cluster?: string;
+    partition?: string;
+    out_dir?: string;
+    parameters?: Record<string, string | number | boolean>;
+    gpu_fields?: string[];
+    array?: { size: number; points?: Record<string, string | number | boolean>[] };
+  }[];
+}
+
+export const KNOWN_NAMES: Record<string, LogKind> = {
+  'nvidia-smi.csv': 'nvidia-smi',
+  'nvidia-smi-dmon.log': 'dmon',
+  'dmon.log': 'dmon',
+  'compute-apps.csv': 'compute-apps',
+  'inference.jsonl': 'inference',
+  'train.jsonl': 'training',
+  'training.jsonl': 'training',
+  'metadata.json': 'metadata',
+  'process.json': 'process',
+};
+
+export function readJson<T>(file: string): T | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch (error) {
+    throw new InputError(`not valid JSON: ${(error as Error).message}`, { file });
+  }
+}
+
+async function classifyTaskDir(dir: string): Promise<{ file: string; kind: LogKind }[]> {
+  const found: { file: string; kind: LogKind }[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const file = join(dir, name);
+    if (!statSync(file).isFile() || statSync(file).size === 0) continue;
+    const known = KNOWN_NAMES[name];
+    if (known) found.push({ file, kind: known });
+    else if (/\.(jsonl|json|csv|log)$/.test(name) && !/^job\.(out|err)$|^exit\.json$/.test(name)) {
+      const kind = await detectLogKind(file);
+      if (kind !== 'unknown') found.push({ file, kind });
+    }
+  }
+  return found;
+}
+
+export async function discoverTasks(runDir: string, manifest: ManifestLike | undefined): Promise<TaskFiles[]> {
+  const outRoot = join(runDir, 'out');
+  const tasks: TaskFiles[] = [];
+  const seen = new Set<string>();
+  for (const job of manifest?.jobs ?? []) {
+    const outDir = join(runDir, job.out_dir ?? join('out', job.experiment));
+    const names = job.array ? Array.from({ length: job.array.size }, (_, i) => String(i)) : ['main'];
+    for (const task of names) {
+      const dir = join(outDir, task);
+      seen.add(dir);
+      const point = job.array?.points?.[Number(task)];
+      tasks.push({
+        experiment: job.experiment,
+        task,
+        dir,
+        params: { ...(job.parameters ?? {}), ...(point ?? {}) },
+        gpuFields: job.gpu_fields,
+        files: existsSync(dir) ? await classifyTaskDir(dir) : [],
+      });
+    }
+  }
+  // Output directories the manifest does not list (a run directory assembled by hand).
+  if (existsSync(outRoot)) {
+    for (const experiment of readdirSync(outRoot).sort()) {
+      const expDir = join(outRoot, experiment);
+      if (!statSync(expDir).isDirectory()) continue;
+      for (const task of readdirSync(expDir).sort()) {
+        const dir = join(expDir, task);
+        if (seen.has(dir) || !statSync(dir).isDirectory()) continue;
+        tasks.push({ experiment, task, dir, params: {}, gpuFields: undefined, files: await classifyTaskDir(dir) });
+      }
+    }
+  }
+  return tasks;
+}
+
+export function sacctToRecord(job: SacctJob): AccountingRecord {
+  const cpus = job.cpus ?? job.allocTres?.cpus ?? 0;
+  const nodes = job.nodeCount ?? job.allocTres?.nodes ?? 1;
+  let reqMemMiB: number | undefined;
+  if (job.reqMem) reqMemMiB = job.reqMem.per === 'cpu' ? job.reqMem.mib * cpus : job.reqMem.per === 'node' ? job.reqMem.mib * nodes : job.reqMem.mib;
+  const date = (text: string | undefined): Date | undefined => {
+    if (!text) return undefined;
+    const d = new Date(text);
+    return Number.isNaN(d.getTime()) ? undefined : d;
+  };
+  const exit = job.exitCode ? `${job.exitCode.code}:${job.exitCode.signal}` : '0:0';
+  return {
+    jobId: job.jobId,
+    state: job.state.name === 'CANCELLED' && job.state.by !== undefined ? `CANCELLED by ${job.state.by}` : job.state.name,
+    exitCode: exit,
+    submit: date(job.submitTime),
+    start: date(job.startTime),
+    end: date(job.endTime),
+    elapsedSeconds: job.elapsedSeconds ?? 0,
+    totalCpuSeconds: job.totalCpuSeconds ?? 0,
+    ncpus: cpus,
+    maxRssMiB: job.maxRssMiB,
+    reqMemMiB,
+    gpus: job.allocTres?.gpus ?? 0,
+    nodes,
+    partition: job.partition ?? '',
+  };
+}
+
+/** The job id a task's metadata names (`123` or `123_4` for an array task). */
+export function jobIdOf(metadata: Record<string, unknown> | undefined): string | undefined {
+  if (!metadata) return undefined;
+  const pick = (...keys: string[]): string | undefined => {
+    for (const key of keys) {
+      const value = metadata[key] ?? (metadata.slurm as Record<string, unknown> | undefined)?.[key];
+      if (value !== undefined && value !== null && value !== '') return String(value);
+    }
+    return undefined;
+  };
+  const arrayJob = pick('array_job_id', 'SLURM_ARRAY_JOB_ID');
+  const arrayTask = pick('array_task_id', 'SLURM_ARRAY_TASK_ID');
+  if (arrayJob && arrayTask) return `${arrayJob}_${arrayTask}`;
+  return pick('job_id', 'SLURM_JOB_ID');
+}
