@@ -90,7 +90,10 @@ export interface MetricsDocument {
   };
   method: {
     percentile_method: 'linear' | 'nearest-rank';
+    /** Records dropped at the start of each inference log (besides flagged ones). */
     warmup_records: number;
+    /** Set when experiments of the run use different warm-up counts (from their profiling: settings). */
+    warmup_by_experiment?: Record<string, number>;
     bootstrap: { iterations: number; confidence: number; seed: number };
     std: 'sample (ddof=1)';
   };

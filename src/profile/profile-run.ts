@@ -191,6 +191,15 @@ function sweepTable(tasks: readonly TaskMetrics[]): SweepPoint[] {
     });
 }
 
+/** One warm-up count when every experiment of the run uses the same, else one per experiment. */
+function warmupMethod(tasks: readonly TaskMetrics[], options: ProfileOptions): Pick<MetricsDocument['method'], 'warmup_records' | 'warmup_by_experiment'> {
+  const byExperiment: Record<string, number> = {};
+  for (const t of tasks) byExperiment[t.experiment] = options.experiments?.[t.experiment]?.warmup ?? options.warmup ?? 0;
+  const counts = new Set(Object.values(byExperiment));
+  if (counts.size <= 1) return { warmup_records: [...counts][0] ?? options.warmup ?? 0 };
+  return { warmup_records: options.warmup ?? 0, warmup_by_experiment: byExperiment };
+}
+
 function buildDocument(root: string, manifest: ManifestLike | undefined, tasks: TaskMetrics[], sources: SourceFile[], options: ProfileOptions): MetricsDocument {
   const warnings: string[] = [];
   const rejectedTotal = sources.reduce((n, s) => n + (s.rejected?.count ?? 0), 0);
@@ -213,7 +222,7 @@ function buildDocument(root: string, manifest: ManifestLike | undefined, tasks: 
     },
     method: {
       percentile_method: options.percentileMethod ?? 'linear',
-      warmup_records: options.warmup ?? 0,
+      ...warmupMethod(tasks, options),
       bootstrap: { iterations: options.bootstrapIterations ?? 2000, confidence: 0.95, seed: options.seed ?? DEFAULT_BOOTSTRAP_SEED },
       std: 'sample (ddof=1)',
     },
