@@ -7,7 +7,6 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RemoteError } from '../../src/errors.js';
 import { main } from '../../src/cli/main.js';
 import {
-  cancelRun,
   connectCluster,
   listRunIds,
   readRunRecord,
@@ -19,7 +18,7 @@ import {
 import { ConnectionLostError, SshTransport } from '../../src/transport/ssh.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { controlClusterDaemon, describeCluster } from './support/cluster.js';
-import { connectProject, openProject, quietSsh, renderAndSubmit, writeTestProject, type TestProject } from './submit-helpers.js';
+import { cleanUpRuns, connectProject, openProject, quietSsh, renderAndSubmit, writeTestProject, type TestProject } from './submit-helpers.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -86,10 +85,7 @@ describeCluster('faults survived on the test cluster', (cluster) => {
     } catch {
       // already running
     }
-    for (const runId of runs) {
-      const record = await readRunRecord(project.resultsDir, runId);
-      await cancelRun({ transport: cleanup, resultsDir: project.resultsDir, record }).catch(() => undefined);
-    }
+    await cleanUpRuns(project, cleanup);
     await cleanup.close();
   });
 

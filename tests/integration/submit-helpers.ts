@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { TestCluster } from './support/cluster.js';
 import { loadConfig } from '../../src/config/index.js';
 import { renderRun, writeRun } from '../../src/render/index.js';
-import { connectCluster, describeRunCluster, parseSubmitManifest, submitRun, type RunCluster, type SubmitRunOptions, type SubmitRunResult } from '../../src/runs/index.js';
+import { cancelRun, connectCluster, describeRunCluster, listRunIds, parseSubmitManifest, readRunRecord, submitRun, type RunCluster, type SubmitRunOptions, type SubmitRunResult } from '../../src/runs/index.js';
 import type { Transport } from '../../src/transport/transport.js';
 import type { SshTransportOptions } from '../../src/transport/ssh.js';
 
@@ -102,4 +102,15 @@ export async function renderAndSubmit(
   writeRun(runDir, rendered, { copyFilesFrom: project.dir });
   const manifest = parseSubmitManifest(JSON.stringify(rendered.manifest), 'manifest.json');
   return submitRun({ transport, resultsDir: project.resultsDir, runDir, manifest, cluster: project.cluster, configRoot: project.dir, ...extra });
+}
+
+/** Cancels whatever the project's runs left queued and removes their directories on the cluster. */
+export async function cleanUpRuns(project: TestProject, transport: Transport): Promise<void> {
+  for (const runId of await listRunIds(project.resultsDir)) {
+    const record = await readRunRecord(project.resultsDir, runId);
+    await cancelRun({ transport, resultsDir: project.resultsDir, record }).catch(() => undefined);
+    if (record.remote_dir.startsWith(`${record.cluster.workdir}/`)) {
+      await transport.exec(['rm', '-rf', '--', record.remote_dir]).catch(() => undefined);
+    }
+  }
 }

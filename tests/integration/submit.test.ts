@@ -5,10 +5,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { cancelRun, fetchRun, readRunRecord, resolveRunId, statusRun, TEST_POLL_FLOOR_ENV, watchRun, type WatchRunResult } from '../../src/runs/index.js';
+import { fetchRun, readRunRecord, resolveRunId, statusRun, TEST_POLL_FLOOR_ENV, watchRun, type WatchRunResult } from '../../src/runs/index.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { describeCluster } from './support/cluster.js';
-import { connectProject, openProject, renderAndSubmit, writeTestProject, type TestProject } from './submit-helpers.js';
+import { cleanUpRuns, connectProject, openProject, renderAndSubmit, writeTestProject, type TestProject } from './submit-helpers.js';
 
 /** Runs the CLI in-process and returns its exit code and stdout. */
 async function cli(args: string[]): Promise<{ code: number; stdout: string }> {
@@ -59,13 +59,8 @@ describeCluster('submit, watch, status, fetch and cancel on the test cluster', (
 
   afterAll(async () => {
     delete process.env[TEST_POLL_FLOOR_ENV];
-    // Nothing of ours may keep running on the shared cluster.
-    await Promise.all(
-      [...runIds.values()].map(async (runId) => {
-        const record = await readRunRecord(project.resultsDir, runId);
-        await cancelRun({ transport, resultsDir: project.resultsDir, record }).catch(() => undefined);
-      }),
-    );
+    // Nothing of ours may keep running on the shared cluster, nor stay in its work directory.
+    if (transport) await cleanUpRuns(project, transport);
     await transport?.close();
   });
 
