@@ -122,6 +122,7 @@ async function followWithHpcbench(count) {
   const watchSeconds = (Date.now() - started) / 1000;
   const total = userRpcs(first, sdiag());
   const connections = transport.connectionsOpened;
+  await transport.exec(['rm', '-rf', '--', record.remote_dir]);
   await transport.close();
   return {
     approach: 'hpcbench', jobs: count, submitSeconds, watchSeconds, completed: result.jobs.filter((j) => j.state === 'COMPLETED').length,
@@ -145,8 +146,8 @@ function sshSqueue(jobId) {
 
 async function followWithSshLoop(count) {
   // Submission goes through hpcbench too: the comparison is about following the jobs.
+  // Its connection stays idle while the loop polls, and only removes the run directory at the end.
   const { transport, record, submitSeconds } = await submit('naive', count);
-  await transport.close();
   const ids = record.jobs.map((j) => j.job_id);
   const live = new Set(ids);
   const cycles = [];
@@ -169,6 +170,8 @@ async function followWithSshLoop(count) {
   }
   const watchSeconds = (Date.now() - started) / 1000;
   const total = userRpcs(first, sdiag());
+  await transport.exec(['rm', '-rf', '--', record.remote_dir]);
+  await transport.close();
   return {
     approach: 'ssh + squeue -j per job', jobs: count, submitSeconds, watchSeconds, completed: count,
     sshConnections, pollCycles: cycles.length, squeueCalls: sshConnections, sacctCalls: 0,
