@@ -6,6 +6,7 @@
 import { formatJobState, formatSlurmDuration } from '../slurm/index.js';
 import type { Transport } from '../transport/transport.js';
 import { factsOfView, factsRecord, isViewFinal, queryJobs, taskStates, type QueryCounters } from './query.js';
+import { readExitFiles } from './exit-files.js';
 import { writeRunRecordMerged } from './registry.js';
 import { addHistory, type RunRecord } from './run-record.js';
 
@@ -53,6 +54,18 @@ export async function statusRun(options: StatusRunOptions): Promise<StatusResult
       continue;
     }
     const view = result.views.find((v) => v.id === job.job_id);
+    if ((!view || view.source === 'none') && !job.final) {
+      // SLURM forgot the job (aged out, no accounting): its exit.json says how it ended.
+      const fromFiles = await readExitFiles(options.transport, record, job);
+      if (fromFiles) {
+        addHistory(record, { event: 'state', experiment: job.experiment, job_id: job.job_id, state: fromFiles.state }, now());
+        job.state = fromFiles.state;
+        job.final = true;
+        job.facts = { ...(job.facts ?? {}), exit_code: fromFiles.exitCode, source: 'exit.json' };
+        if (job.array) job.tasks = fromFiles.tasks;
+        changed = true;
+      }
+    }
     if (!view || view.source === 'none') {
       const row: StatusRow = {
         experiment: job.experiment,
@@ -63,7 +76,7 @@ export async function statusRun(options: StatusRunOptions): Promise<StatusResult
         elapsedSeconds: job.facts?.elapsed_s ?? null,
         nodes: job.facts?.nodes ?? null,
         exitCode: job.facts?.exit_code ?? null,
-        source: 'run.json',
+        source: job.facts?.source === 'exit.json' ? 'exit.json' : 'run.json',
         note: view?.note ?? 'not known to SLURM any more; last state recorded in run.json',
       };
       if (job.tasks) row.tasks = job.tasks;

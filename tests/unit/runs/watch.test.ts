@@ -316,3 +316,22 @@ describe('pending limit clock', () => {
     expect(result.exitCode).toBe(0);
   });
 });
+
+describe('statusRun when SLURM forgot the jobs', () => {
+  it('shows the outcome from exit.json, and the last known state otherwise', async () => {
+    const fake = new FakeCluster();
+    fake.accounting = false;
+    const { resultsDir, runId } = await submittedRun(fake, ['COMPLETED', 'COMPLETED']);
+    for (const job of fake.jobs.values()) job.agedOut = true;
+    const record = await readRunRecord(resultsDir, runId);
+    Object.assign(record.jobs[1] ?? {}, { state: 'RUNNING' });
+    fake.files.set(`${record.remote_dir}/out/e0/main/exit.json`, '{"exit_code": 1, "signal": null}');
+    const result = await statusRun({ transport: fake, resultsDir, record });
+    expect(result.accounting).toBe('unavailable');
+    expect(result.rows.map((r) => [r.state, r.source, r.exitCode])).toEqual([
+      ['FAILED', 'exit.json', '1:0'],
+      ['RUNNING', 'run.json', null],
+    ]);
+    expect((await readRunRecord(resultsDir, runId)).jobs[0]).toMatchObject({ state: 'FAILED', final: true });
+  });
+});
