@@ -28,7 +28,9 @@ function expandHome(path: string, root: string, home: string): string {
 /** The cluster fields run.json keeps, taken from a resolved config cluster (paths made absolute). */
 export function describeRunCluster(cluster: Cluster, root: string): RunCluster {
   const home = homedir();
-  const out: RunCluster = { name: cluster.name, transport: cluster.transport, workdir: cluster.workdir };
+  // A local cluster's workdir may be relative to hpcbench.yaml; later commands run from anywhere.
+  const workdir = cluster.transport === 'local' ? expandHome(cluster.workdir, root, home) : cluster.workdir;
+  const out: RunCluster = { name: cluster.name, transport: cluster.transport, workdir };
   if (cluster.ssh) {
     const ssh = { ...cluster.ssh };
     if (ssh.identity_file !== undefined) ssh.identity_file = expandHome(ssh.identity_file, root, home);

@@ -63,6 +63,8 @@ export async function uploadRun(
     });
   }
   for (const u of uploads) {
+    // A local cluster whose workdir is the results directory already holds the files.
+    if (transport.kind === 'local' && resolve(u.local) === resolve(u.remote)) continue;
     const executable = /\.(sh|sbatch|py)$/.test(u.remote);
     await transport.upload(u.local, u.remote, executable ? { mode: 0o755 } : {});
   }

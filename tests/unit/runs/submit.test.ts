@@ -115,3 +115,23 @@ describe('submitRun', () => {
     expect(lines.join('\n')).toMatch(/sbatch --parsable --job-name=b .*--dependency=afterok:1000 /);
   });
 });
+
+describe('submitRun on a local cluster', () => {
+  it('does not copy files onto themselves when the workdir is the results directory', async () => {
+    const { LocalTransport } = await import('../../../src/transport/local.js');
+    const { resultsDir, manifest } = makeRenderedRun([{ experiment: 'a' }]);
+    const local = new LocalTransport();
+    const uploaded: string[] = [];
+    const transport = Object.assign(Object.create(local) as typeof local, {
+      upload: async (from: string, to: string) => {
+        uploaded.push(`${from}->${to}`);
+      },
+      exec: async (argv: readonly string[]) => (argv[0] === 'sbatch' ? { stdout: '9\n', stderr: '', code: 0 } : local.exec(argv)),
+    });
+    const cluster = { name: 'here', transport: 'local' as const, workdir: resultsDir };
+    const result = await submitRun({ transport, resultsDir, manifest, cluster, skipPreflight: true, sleep: noSleep });
+    expect(uploaded).toEqual([]);
+    expect(result.record.jobs[0]?.job_id).toBe('9');
+    expect(result.record.remote_dir).toBe(`${resultsDir}/${manifest.run_id}`);
+  });
+});
