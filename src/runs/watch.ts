@@ -134,6 +134,7 @@ export async function watchRun(options: WatchRunOptions): Promise<WatchRunResult
   const emit = options.onEvent ?? (() => undefined);
   const record = await readRunRecord(options.resultsDir, options.runId);
   const missing = new Map<string, number>();
+  const preempted = new Map<string, number>();
   const missingLimit = options.missingCycles ?? 3;
   const active = (): RunJob[] => record.jobs.filter((j) => j.job_id !== undefined && !j.final);
   const byId = (id: string): RunJob | undefined => record.jobs.find((j) => j.job_id === id);
@@ -149,6 +150,13 @@ export async function watchRun(options: WatchRunOptions): Promise<WatchRunResult
     if (!job) return { id: view.id, state: view.state, final: true };
     const at = now();
     let final = isViewFinal(view);
+    if (final && view.state.name === 'PREEMPTED') {
+      // Where the partition requeues preempted jobs, the job comes back as PENDING: keep
+      // looking for a few cycles before taking PREEMPTED as the end.
+      const count = (preempted.get(view.id) ?? 0) + 1;
+      preempted.set(view.id, count);
+      final = count >= missingLimit;
+    }
     if (view.source === 'none') {
       const count = (missing.get(view.id) ?? 0) + 1;
       missing.set(view.id, count);

@@ -335,3 +335,31 @@ describe('statusRun when SLURM forgot the jobs', () => {
     expect((await readRunRecord(resultsDir, runId)).jobs[0]).toMatchObject({ state: 'FAILED', final: true });
   });
 });
+
+describe('watchRun and preemption', () => {
+  it('keeps watching a preempted job that the partition requeues', async () => {
+    const fake = new FakeCluster();
+    const { resultsDir, runId } = await submittedRun(fake, ['RUNNING']);
+    const script = ['PREEMPTED', 'PENDING', 'RUNNING', 'COMPLETED'];
+    const result = await watchRun({
+      transport: fake,
+      resultsDir,
+      runId,
+      sleep: async () => {
+        Object.assign(fake.jobs.get('500') ?? {}, { state: script.shift() ?? 'COMPLETED' });
+      },
+    });
+    expect(result.exitCode).toBe(0);
+    const states = result.record.history.filter((h) => h.event === 'state').map((h) => h.state);
+    expect(states).toEqual(['RUNNING', 'PREEMPTED', 'PENDING', 'RUNNING', 'COMPLETED']);
+  });
+
+  it('ends on PREEMPTED when the job does not come back', async () => {
+    const fake = new FakeCluster();
+    const { resultsDir, runId } = await submittedRun(fake, ['PREEMPTED']);
+    const result = await watchRun({ transport: fake, resultsDir, runId, sleep: noSleep });
+    expect(result.outcome).toBe('done');
+    expect(result.jobs[0]?.state).toBe('PREEMPTED');
+    expect(fake.count('squeue')).toBe(3);
+  });
+});
