@@ -145,4 +145,3 @@ export function isViewFinal(view: JobView): boolean {
   return view.records.every((r) => !r.arrayPendingRange && isTerminal(r.state));
 }
 
-export { summariseStates };
