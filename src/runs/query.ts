@@ -13,7 +13,6 @@ import {
   mergeJobViews,
   readSacctOutput,
   readSqueueOutput,
-  summariseStates,
   type JobFacts,
   type JobView,
   type SacctJob,
