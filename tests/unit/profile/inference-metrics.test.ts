@@ -157,7 +157,7 @@ describe('throughput confidence interval', () => {
     const records = latencies.map((latencyS) => {
       const start = t;
       t += latencyS;
-      return { start, end: t, latencyS, batchSize: 1, inputTokens: 10, outputTokens: 64, error: null, warmup: false };
+      return { start, end: t, latencyS, batchSize: 1, inputTokens: 10, outputTokens: 64, error: null, warmup: false, params: {} };
     });
     const m = computeInferenceMetrics(records, { bootstrap: { iterations: 500, seed: 1 } });
     const ci = m.ci.outputTokensPerS!;
