@@ -33,6 +33,10 @@ async function fetchHandler(argv: FetchArgs): Promise<void> {
       return;
     }
     out.data(`run ${run.runId}: ${result.files.length} file(s), ${result.bytes} bytes fetched, ${result.skipped} already complete, into ${runDir}`);
+    if (result.accounting.status === 'saved') out.info(`accounting records saved to ${runDir}/sacct.txt; next: hpcbench profile ${run.runId}`);
+    else if (result.accounting.status === 'partial') {
+      out.warn(`accounting has ${result.accounting.recorded} of ${result.accounting.expected} job records so far (slurmdbd records jobs a few seconds after they end): run fetch again shortly`);
+    } else if (result.accounting.status === 'unavailable') out.warn(`no accounting records (${result.accounting.message}): the report will lack queue wait and CPU/memory efficiency`);
   } finally {
     await run.transport.close();
   }

@@ -3,9 +3,12 @@
  * nvidia-smi CSV, inference/training logs, metadata, exit.json) into results/<run-id>/out/.
  * Resumable: the transport skips files whose local copy is complete and continues partial ones.
  */
+import { renameSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import { buildSacctArgs, readSacctOutput } from '../slurm/sacct.js';
 import type { Transport } from '../transport/transport.js';
-import type { RunRecord } from './run-record.js';
+import { toSlurmOutput } from './query.js';
+import { currentJobIds, type RunRecord } from './run-record.js';
 
 export interface FetchedFile {
   /** Path relative to the run directory, e.g. out/lora/main/job.out. */
@@ -21,6 +24,12 @@ export interface FetchRunResult {
   skipped: number;
   /** True when the remote out/ directory does not exist yet (no job started). */
   empty: boolean;
+  /**
+   * The run's accounting records, saved as sacct.txt for `hpcbench profile` (queue wait, CPU and
+   * memory efficiency, GPU-hours): `saved`, `unavailable` (accounting disabled or unreachable,
+   * with the reason), or `no-jobs`.
+   */
+  accounting: { status: 'saved' | 'no-jobs' } | { status: 'partial'; recorded: number; expected: number } | { status: 'unavailable'; message: string };
 }
 
 export interface FetchRunOptions {
@@ -44,11 +53,28 @@ async function listTree(transport: Transport, dir: string, rel: string): Promise
   return out;
 }
 
+/** One sacct call for every job of the run; its raw output becomes results/<run-id>/sacct.txt. */
+async function saveAccounting(transport: Transport, record: RunRecord, runDir: string): Promise<FetchRunResult['accounting']> {
+  const ids = currentJobIds(record);
+  if (ids.length === 0) return { status: 'no-jobs' };
+  const output = toSlurmOutput(await transport.exec(buildSacctArgs({ jobIds: ids })));
+  const result = readSacctOutput(output);
+  if (result.kind === 'unavailable') return { status: 'unavailable', message: result.message };
+  const file = join(runDir, 'sacct.txt');
+  writeFileSync(`${file}.tmp-${process.pid}`, output.stdout);
+  renameSync(`${file}.tmp-${process.pid}`, file);
+  // slurmdbd records a job a few seconds after it ends, array tasks one by one: say when some are missing.
+  const expected = record.jobs.reduce((n, j) => n + (j.job_id === undefined ? 0 : (j.array?.size ?? 1)), 0);
+  const recorded = result.jobs.filter((j) => !j.arrayPendingRange).length;
+  return recorded < expected ? { status: 'partial', recorded, expected } : { status: 'saved' };
+}
+
 export async function fetchRun(options: FetchRunOptions): Promise<FetchRunResult> {
   const { transport, record } = options;
+  const accounting = await saveAccounting(transport, record, options.runDir);
   const remoteOut = posix.join(record.remote_dir, 'out');
   const top = await transport.stat(remoteOut);
-  if (!top?.isDirectory) return { files: [], bytes: 0, skipped: 0, empty: true };
+  if (!top?.isDirectory) return { files: [], bytes: 0, skipped: 0, empty: true, accounting };
   const wanted = options.experiments;
   const experiments = (await transport.list(remoteOut)).filter((e) => e.isDirectory && (wanted === undefined || wanted.includes(e.name)));
   const files: FetchedFile[] = [];
@@ -68,5 +94,6 @@ export async function fetchRun(options: FetchRunOptions): Promise<FetchRunResult
     bytes: files.reduce((s, f) => s + f.bytes, 0),
     skipped: files.filter((f) => f.skipped).length,
     empty: false,
+    accounting,
   };
 }

@@ -102,6 +102,32 @@ describeCluster('submit, watch, status, fetch and cancel on the test cluster', (
     const again = JSON.parse((await cli(['fetch', runId, '--json', '--results', project.resultsDir])).stdout) as { bytes: number; skipped: number; files: unknown[] };
     expect(again.bytes).toBe(0);
     expect(again.skipped).toBe(again.files.length);
+
+    // The accounting fetched with the logs reaches the profile: sacct facts for every task.
+    // slurmdbd records array tasks a few seconds after they end; fetch says so, and again completes it.
+    let accounting = (JSON.parse((await cli(['fetch', runId, '--json', '--results', project.resultsDir])).stdout) as { accounting: { status: string } }).accounting;
+    for (let i = 0; i < 15 && accounting.status === 'partial'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      accounting = (JSON.parse((await cli(['fetch', runId, '--json', '--results', project.resultsDir])).stdout) as { accounting: { status: string } }).accounting;
+    }
+    expect(accounting.status).toBe('saved');
+    expect(existsSync(join(runDir, 'sacct.txt'))).toBe(true);
+    const profiled = await cli(['profile', runDir, '--config', project.config]);
+    expect(profiled.code).toBe(0);
+    const metrics = JSON.parse(readFileSync(join(runDir, 'metrics.json'), 'utf8')) as {
+      tasks: { experiment: string; task: string; accounting?: { jobId: string; state: string; exitCode: string; queueWaitSeconds?: number } }[];
+    };
+    expect(metrics.tasks.map((t) => `${t.experiment}/${t.task}`)).toEqual(['first/main', 'second/0', 'second/1', 'second/2']);
+    for (const task of metrics.tasks) {
+      expect(task.accounting?.state, `${task.experiment}/${task.task}`).toBe('COMPLETED');
+      expect(task.accounting?.queueWaitSeconds).toBeGreaterThanOrEqual(0);
+      expect(task.accounting?.exitCode).toBe('0:0');
+      // Each task is matched to its own sacct record: the array task's id, not the array's.
+      expect(task.accounting?.jobId).toMatch(task.experiment === 'first' ? /^\d+$/ : new RegExp(`^\\d+_${task.task}$`));
+    }
+    const reported = await cli(['report', runDir, '--format', 'md,csv', '--config', project.config]);
+    expect(reported.code).toBe(0);
+    expect(readFileSync(join(runDir, 'report', 'report.md'), 'utf8')).toMatch(/second/);
   });
 
   it('submits a sweep as one array job whose tasks each get their point and output directory', async () => {
