@@ -5,18 +5,26 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
-import { findConfigFile } from '../config/index.js';
+import { findConfigFile, loadConfig } from '../config/index.js';
 import type { Transport } from '../transport/transport.js';
 import { connectCluster, type ConnectClusterOptions } from './connect.js';
 import { readRunRecord, resolveRunId } from './registry.js';
 import type { RunRecord } from './run-record.js';
 
-/** `--results`, else results/ next to hpcbench.yaml (as render writes it), else ./results. */
+/**
+ * `--results`, else results/ in the config's project directory (its `root:`, else its folder),
+ * as render and run --local write them, else ./results. The one place that decides it.
+ */
 export function resolveResultsDir(explicit: string | undefined, configOption: string | undefined, cwd: string = process.cwd()): string {
   if (explicit !== undefined) return resolve(cwd, explicit);
   const config = configOption !== undefined ? resolve(cwd, configOption) : findConfigFile(cwd);
-  if (config !== undefined && existsSync(config)) return join(dirname(config), 'results');
-  return resolve(cwd, 'results');
+  if (config === undefined || !existsSync(config)) return resolve(cwd, 'results');
+  try {
+    return join(loadConfig(config).root, 'results');
+  } catch {
+    // A config that no longer loads must not stop status, fetch or cancel of existing runs.
+    return join(dirname(config), 'results');
+  }
 }
 
 export interface OpenedRun {
