@@ -15,6 +15,11 @@ export class SeriesBuilder {
   private readonly sums: Float64Array[];
   private readonly counts: Uint32Array[];
   private readonly capacity: number;
+  // The bucket of the previous sample: consecutive samples nearly always share it, and this
+  // runs once per value of a multi-gigabyte log.
+  private cachedIndex = -1;
+  private cachedStartMs = 0;
+  private cachedEndMs = 0;
 
   constructor(targetPoints = 300, initialWidthMs = 1000) {
     this.capacity = targetPoints * 2;
@@ -25,11 +30,18 @@ export class SeriesBuilder {
 
   add(metric: number, ms: number, value: number): void {
     if (!(ms === ms) || metric < 0 || metric >= SERIES_METRICS.length) return;
-    if (!(this.originMs === this.originMs)) this.originMs = ms;
-    let index = Math.max(0, Math.floor((ms - this.originMs) / this.widthMs));
-    while (index >= this.capacity) {
-      this.halve();
-      index = Math.floor(index / 2);
+    let index: number;
+    if (ms >= this.cachedStartMs && ms < this.cachedEndMs) index = this.cachedIndex;
+    else {
+      if (!(this.originMs === this.originMs)) this.originMs = ms;
+      index = Math.max(0, Math.floor((ms - this.originMs) / this.widthMs));
+      while (index >= this.capacity) {
+        this.halve();
+        index = Math.floor(index / 2);
+      }
+      this.cachedIndex = index;
+      this.cachedStartMs = index === 0 ? -Infinity : this.originMs + index * this.widthMs;
+      this.cachedEndMs = this.originMs + (index + 1) * this.widthMs;
     }
     const sums = this.sums[metric] as Float64Array;
     const counts = this.counts[metric] as Uint32Array;
@@ -51,6 +63,9 @@ export class SeriesBuilder {
     }
     this.widthMs *= 2;
     this.buckets = Math.ceil(this.buckets / 2);
+    this.cachedIndex = -1;
+    this.cachedStartMs = 0;
+    this.cachedEndMs = 0;
   }
 
   /** The series, one point per non-empty bucket; values are bucket means (null where a metric has none). */
