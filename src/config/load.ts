@@ -8,6 +8,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, UsageError, type ConfigIssue } from '../errors.js';
 import { configSchema, type RawConfig } from './schema.js';
+import { resolveConfig } from './resolve.js';
 import { SourceMap, formatPath, type ConfigPath } from './source-map.js';
 import { closest, describeValue } from './suggest.js';
 
@@ -71,9 +72,46 @@ export function parseConfigText(text: string, file: string): LoadedConfig {
   }
   const result = configSchema.safeParse(data);
   if (!result.success) {
-    throw new ConfigError(result.error.issues.flatMap((issue) => describeZodIssue(issue, data, source)));
+    const shape = result.error.issues.flatMap((issue) => describeZodIssue(issue, data, source));
+    throw new ConfigError(sortIssues([...shape, ...laterIssues(data, result.error.issues, shape, file, source)]));
   }
   return { file, raw: result.data, source };
+}
+
+export function sortIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
+  return [...issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+}
+
+/**
+ * The problems that checks after the shape (unknown partitions, limits, dependencies) would also
+ * find, so that one run of `config check` lists them all: the values with a wrong shape are left
+ * out, and the rest is resolved as usual. Issues at or under a path already reported are dropped.
+ */
+function laterIssues(data: unknown, zodIssues: readonly z.core.$ZodIssue[], shape: readonly ConfigIssue[], file: string, source: SourceMap): ConfigIssue[] {
+  const salvaged = structuredClone(data) as Record<string, unknown>;
+  for (const issue of zodIssues) {
+    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+    if (issue.code === 'unrecognized_keys') {
+      const holder = valueAt(salvaged, path);
+      if (holder && typeof holder === 'object') for (const key of issue.keys) delete (holder as Record<string, unknown>)[key];
+      continue;
+    }
+    // A bad list element takes its list with it; a bad top-level value leaves nothing to check.
+    const cut = typeof path[path.length - 1] === 'number' ? path.slice(0, path.findIndex((p) => typeof p === 'number')) : path;
+    if (cut.length <= 1) return [];
+    const parent = valueAt(salvaged, cut.slice(0, -1));
+    if (parent && typeof parent === 'object') delete (parent as Record<string | number, unknown>)[cut[cut.length - 1] as string | number];
+  }
+  const again = configSchema.safeParse(salvaged);
+  if (!again.success) return [];
+  try {
+    resolveConfig({ file, raw: again.data, source });
+    return [];
+  } catch (error) {
+    if (!(error instanceof ConfigError)) return [];
+    const reported = shape.map((i) => i.path);
+    return error.issues.filter((i) => !reported.some((p) => i.path === p || i.path.startsWith(`${p}.`) || i.path.startsWith(`${p}[`)));
+  }
 }
 
 export function loadConfigFile(path: string): LoadedConfig {
@@ -108,7 +146,7 @@ function describeZodIssue(issue: z.core.$ZodIssue, data: unknown, source: Source
       const allowed = allowedKeysAt(path);
       return issue.keys.map((key) => {
         const guess = closest(key, allowed);
-        const hint = guess ? ` — did you mean '${guess}'?` : '';
+        const hint = guess ? ` — did you mean '${guess}'?` : '.';
         const list = allowed.length > 0 ? ` Allowed keys: ${allowed.join(', ')}.` : '';
         return source.issue(path, `unknown key '${key}'${hint}${list}`, { key });
       });

@@ -9,7 +9,7 @@ import { formatSlurmDuration, parseSlurmDuration } from '../slurm/time.js';
 import { parseSlurmMemory } from '../slurm/memory.js';
 import { findPreset, PRESETS } from './presets.js';
 import type { RawCluster, RawConfig, RawExperiment, RawPartition, Rates, Scalar, SshSettings } from './schema.js';
-import type { LoadedConfig } from './load.js';
+import { sortIssues, type LoadedConfig } from './load.js';
 import type { SourceMap } from './source-map.js';
 import { closest } from './suggest.js';
 import { resolveExperiment } from './resolve-experiment.js';
@@ -284,10 +284,7 @@ export function resolveConfig(loaded: LoadedConfig, root: string = process.cwd()
     if (resolved) experiments[name] = resolved;
   }
   checkDependencyCycles(rawExperiments, issues);
-  if (issues.issues.length > 0) {
-    const sorted = [...issues.issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
-    throw new ConfigError(sorted);
-  }
+  if (issues.issues.length > 0) throw new ConfigError(sortIssues(issues.issues));
   return { file: loaded.file, root: resolve(root, raw.root ?? '.'), project: raw.project, clusters, experiments };
 }
 

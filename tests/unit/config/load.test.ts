@@ -144,4 +144,24 @@ experiments:
     const issues = issuesOf(base.replace('preset: santos-dumont', 'preset: santos-dumon'));
     expect(issues[0]?.message).toMatch(/unknown preset 'santos-dumon' — did you mean 'santos-dumont'\?/);
   });
+
+  it('reports shape problems and the problems found after them in one run', () => {
+    const text = `
+clusters:
+  sd: { preset: santos-dumont, ssh: sd }
+experiments:
+  lora:
+    partition: sequana_gpux
+    resources: { gpus: "2" }
+  b:
+    partition: sequana_gpu
+    depends_on: [lorra]
+`;
+    const issues = issuesOf(text);
+    expect(issues.map((i) => `${i.line}:${i.path}`)).toEqual([
+      '6:experiments.lora.partition',
+      '7:experiments.lora.resources.gpus',
+      '10:experiments.b.depends_on[0]',
+    ]);
+  });
 });
