@@ -3,13 +3,12 @@
  * through fs. Commands go through the same quoting as over SSH, so what works here works there.
  */
 import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { chmod, copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { join } from 'node:path';
 import { RemoteError } from '../errors.js';
 import { quoteShell, shellCommand } from '../render/shell-quote.js';
-import { partPath, planDownload, stampMtime, statLocal } from './resume.js';
+import { downloadResumable } from './resume.js';
 import {
   abbreviateCommand,
   DEFAULT_EXEC_TIMEOUT_MS,
@@ -116,34 +115,14 @@ export class LocalTransport implements Transport {
   }
 
   async download(remotePath: string, localPath: string): Promise<DownloadResult> {
-    const remote = await this.stat(remotePath);
-    if (!remote || remote.isDirectory) {
-      throw new RemoteError(`cannot download ${remotePath}: ${remote ? 'it is a directory' : 'no such file'}`, {
-        hint: 'check the path; job logs appear only once the job has started',
-      });
-    }
-    const part = partPath(localPath);
-    const plan = planDownload(remote, { final: await statLocal(localPath), part: await statLocal(part) });
-    if (plan.action === 'skip') return { bytes: 0, skipped: true };
-    const offset = plan.action === 'resume' ? plan.offset : 0;
-    try {
-      await mkdir(dirname(localPath), { recursive: true });
-      if (offset < remote.size) {
-        await pipeline(
-          createReadStream(remotePath, { start: offset, end: remote.size - 1 }),
-          createWriteStream(part, { flags: offset > 0 ? 'a' : 'w' }),
-        );
-      } else if (offset === 0) {
-        await writeFile(part, '');
-      }
-      await stampMtime(part, remote.mtimeMs);
-      await rename(part, localPath);
-    } catch (error) {
-      throw wrapFsError(error, `download ${remotePath} to ${localPath}`);
-    }
-    const result: DownloadResult = { bytes: remote.size - offset, skipped: false };
-    if (offset > 0) result.resumedFrom = offset;
-    return result;
+    return downloadResumable({
+      remotePath,
+      where: '',
+      remote: await this.stat(remotePath),
+      localPath,
+      open: (start, end) => createReadStream(remotePath, { start, end }),
+      wrapError: (error) => wrapFsError(error, `download ${remotePath} to ${localPath}`),
+    });
   }
 
   async mkdirp(remotePath: string): Promise<void> {

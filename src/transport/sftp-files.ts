@@ -2,13 +2,10 @@
  * File operations over one SFTP session, with the same contract as the local transport: atomic
  * writes (temporary name + rename), resumable downloads, `mkdir -p`.
  */
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename as renameLocal, writeFile as writeLocal } from 'node:fs/promises';
-import { dirname, posix } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { posix } from 'node:path';
 import type { SFTPWrapper, Stats } from 'ssh2';
 import { RemoteError } from '../errors.js';
-import { partPath, planDownload, stampMtime, statLocal } from './resume.js';
+import { downloadResumable } from './resume.js';
 import { temporarySibling, type DownloadResult, type RemoteDirEntry, type RemoteStat } from './transport.js';
 
 /** SFTP status codes (draft-ietf-secsh-filexfer-02). */
@@ -159,38 +156,13 @@ export class SftpFiles {
 
   async download(remotePath: string, localPath: string): Promise<DownloadResult> {
     const resolved = await this.resolve(remotePath);
-    const remote = await this.stat(resolved);
-    if (!remote || remote.isDirectory) {
-      throw new RemoteError(`cannot download ${remotePath} from ${this.target}: ${remote ? 'it is a directory' : 'no such file'}`, {
-        hint: 'check the path; job logs appear only once the job has started',
-      });
-    }
-    const part = partPath(localPath);
-    const plan = planDownload(remote, { final: await statLocal(localPath), part: await statLocal(part) });
-    if (plan.action === 'skip') return { bytes: 0, skipped: true };
-    const offset = plan.action === 'resume' ? plan.offset : 0;
-    try {
-      await mkdir(dirname(localPath), { recursive: true });
-      if (offset < remote.size) {
-        // Bounded by the size seen at stat time: a log still growing is fetched as of that moment.
-        const source = this.sftp.createReadStream(resolved, { start: offset, end: remote.size - 1 });
-        await pipeline(source, createWriteStream(part, { flags: offset > 0 ? 'a' : 'w' }));
-      } else if (offset === 0) {
-        await writeLocal(part, '');
-      }
-      const written = await statLocal(part);
-      if (written?.size !== remote.size) {
-        throw new RemoteError(`download of ${remotePath} stopped at ${written?.size ?? 0} of ${remote.size} bytes`, {
-          hint: 'run the command again; it resumes where it stopped',
-        });
-      }
-      await stampMtime(part, remote.mtimeMs);
-      await renameLocal(part, localPath);
-    } catch (error) {
-      throw wrapSftpError(error, `download ${remotePath}`, this.target);
-    }
-    const result: DownloadResult = { bytes: remote.size - offset, skipped: false };
-    if (offset > 0) result.resumedFrom = offset;
-    return result;
+    return downloadResumable({
+      remotePath,
+      where: ` from ${this.target}`,
+      remote: await this.stat(resolved),
+      localPath,
+      open: (start, end) => this.sftp.createReadStream(resolved, { start, end }),
+      wrapError: (error) => wrapSftpError(error, `download ${remotePath}`, this.target),
+    });
   }
 }
