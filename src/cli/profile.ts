@@ -1,9 +1,10 @@
 import type { Argv, CommandModule } from 'yargs';
-import { existsSync, statSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { profileFiles, profileRun, type ProfileOptions } from '../profile/profile-run.js';
 import type { MetricsDocument } from '../profile/metrics-document.js';
 import { HpcbenchError, UsageError } from '../errors.js';
+import { writeFileAtomically } from '../fs-atomic.js';
 import { loadConfig } from '../config/index.js';
 import { findConfigFile } from '../config/load.js';
 import { profileOptionsFromConfig } from '../profile/config-options.js';
@@ -24,12 +25,6 @@ interface ProfileArgs extends GlobalOptions {
 
 function isRunDirectory(path: string): boolean {
   return existsSync(path) && statSync(path).isDirectory();
-}
-
-function writeAtomically(file: string, text: string): void {
-  const temp = `${file}.tmp-${process.pid}`;
-  writeFileSync(temp, text);
-  renameSync(temp, file);
 }
 
 function printSummary(out: Output, doc: MetricsDocument): void {
@@ -97,7 +92,7 @@ async function handler(argv: ProfileArgs): Promise<void> {
   const target = argv.out ?? defaultOut;
   const text = `${JSON.stringify(doc, null, 2)}\n`;
   if (target) {
-    writeAtomically(target, text);
+    writeFileAtomically(target, text);
     out.info(`metrics written to ${target}`);
   }
   if (argv.json) out.json(doc);

@@ -1,8 +1,8 @@
 import type { Argv, CommandModule } from 'yargs';
 import { join } from 'node:path';
-import { writeFileSync, renameSync } from 'node:fs';
 import { loadConfig } from '../config/index.js';
 import { CheckFailedError, UsageError } from '../errors.js';
+import { writeFileAtomically } from '../fs-atomic.js';
 import { runLocal, type LocalRunEvent, type LocalRunResult } from '../local/run-local.js';
 import { profileRun } from '../profile/profile-run.js';
 import { profileOptionsFromConfig } from '../profile/config-options.js';
@@ -73,8 +73,7 @@ async function handler(argv: RunArgs): Promise<void> {
   if (argv.profile) {
     const doc = await profileRun(result.runDir, { toolVersion: packageVersion(), experiments: profileOptionsFromConfig(config) });
     const target = join(result.runDir, 'metrics.json');
-    writeFileSync(`${target}.tmp`, `${JSON.stringify(doc, null, 2)}\n`);
-    renameSync(`${target}.tmp`, target);
+    writeFileAtomically(target, `${JSON.stringify(doc, null, 2)}\n`);
     out.info(`metrics written to ${target}`);
   }
   if (argv.json) out.json(result);

@@ -6,10 +6,11 @@
  * Results land in the same layout as a cluster run, so profile and report work unchanged.
  */
 import { spawn } from 'node:child_process';
-import { openSync, closeSync, writeFileSync, renameSync } from 'node:fs';
+import { openSync, closeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/index.js';
+import { writeFileAtomically } from '../fs-atomic.js';
 import { renderRun, writeRun } from '../render/render-run.js';
 import type { ManifestJob, RunManifest } from '../render/manifest.js';
 import { listDescendants, sampleProcessTree, writeProcessSamples } from '../profile/process-sampler.js';
@@ -90,9 +91,7 @@ export interface LocalRunRecord {
 }
 
 function writeJsonAtomically(file: string, value: unknown): void {
-  const temp = `${file}.tmp-${process.pid}`;
-  writeFileSync(temp, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(temp, file);
+  writeFileAtomically(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 let jobCounter = 0;

@@ -5,9 +5,10 @@
  * The clock, the sleep and the measuring function are injected so tests need not wait.
  */
 import { execFile } from 'node:child_process';
-import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import pidusage from 'pidusage';
+import { writeFileAtomicallyAsync } from '../fs-atomic.js';
 import { summarize, type Summary } from '../stats/index.js';
 
 const execFileAsync = promisify(execFile);
@@ -325,8 +326,6 @@ export function toProcessSamplesDocument(samples: ProcessSamples): ProcessSample
 /** Writes process.json atomically (temp file + rename), so a reader never sees half a file. */
 export async function writeProcessSamples(file: string, samples: ProcessSamples): Promise<ProcessSamplesDocument> {
   const document = toProcessSamplesDocument(samples);
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, `${JSON.stringify(document)}\n`);
-  await rename(temp, file);
+  await writeFileAtomicallyAsync(file, `${JSON.stringify(document)}\n`);
   return document;
 }

@@ -3,8 +3,8 @@
  * nvidia-smi CSV, inference/training logs, metadata, exit.json) into results/<run-id>/out/.
  * Resumable: the transport skips files whose local copy is complete and continues partial ones.
  */
-import { renameSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import { writeFileAtomically } from '../fs-atomic.js';
 import { buildSacctArgs, readSacctOutput } from '../slurm/sacct.js';
 import type { Transport } from '../transport/transport.js';
 import { toSlurmOutput } from './query.js';
@@ -61,8 +61,7 @@ async function saveAccounting(transport: Transport, record: RunRecord, runDir: s
   const result = readSacctOutput(output);
   if (result.kind === 'unavailable') return { status: 'unavailable', message: result.message };
   const file = join(runDir, 'sacct.txt');
-  writeFileSync(`${file}.tmp-${process.pid}`, output.stdout);
-  renameSync(`${file}.tmp-${process.pid}`, file);
+  writeFileAtomically(file, output.stdout);
   // slurmdbd records a job a few seconds after it ends, array tasks one by one: say when some are missing.
   const expected = record.jobs.reduce((n, j) => n + (j.job_id === undefined ? 0 : (j.array?.size ?? 1)), 0);
   const recorded = result.jobs.filter((j) => !j.arrayPendingRange).length;
