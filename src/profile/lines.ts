@@ -46,6 +46,20 @@ function openError(file: string, error: unknown): InputError {
   return new InputError(`cannot read the file: ${why}`, { file, hint: 'check the path (and that the job copied its logs back)', cause: error });
 }
 
+/** The size of a log file; InputError for a missing file, a directory, or (unless allowed) an empty file. */
+async function statLogFile(file: string, allowEmpty = false): Promise<number> {
+  let size: number;
+  try {
+    const stat = await fs.stat(file);
+    if (stat.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
+    size = stat.size;
+  } catch (error) {
+    throw openError(file, error);
+  }
+  if (size === 0 && !allowEmpty) throw emptyFileError(file);
+  return size;
+}
+
 /** The InputError for a file with no content. */
 export function emptyFileError(file: string, expected = 'log lines'): InputError {
   return new InputError(`the file is empty; expected ${expected}`, {
@@ -72,15 +86,7 @@ export async function scanLines(
   onLine: (text: string, lineNumber: number, terminated: boolean) => void,
   options: ReadLinesOptions = {},
 ): Promise<ScanResult> {
-  let totalBytes: number;
-  try {
-    const stat = await fs.stat(file);
-    if (stat.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
-    totalBytes = stat.size;
-  } catch (error) {
-    throw openError(file, error);
-  }
-  if (totalBytes === 0 && !options.allowEmpty) throw emptyFileError(file);
+  const totalBytes = await statLogFile(file, options.allowEmpty);
   const decoder = new StringDecoder(options.encoding ?? 'utf8');
   const stream = createReadStream(file, { highWaterMark: options.chunkSize ?? DEFAULT_CHUNK, signal: options.signal });
   let carry = '';
@@ -138,15 +144,7 @@ export async function scanLineBytes(
   onLine: (buffer: Buffer, start: number, end: number, lineNumber: number, terminated: boolean) => void,
   options: Omit<ReadLinesOptions, 'encoding'> & { start?: number; end?: number } = {},
 ): Promise<ScanResult> {
-  let totalBytes: number;
-  try {
-    const stat = await fs.stat(file);
-    if (stat.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
-    totalBytes = stat.size;
-  } catch (error) {
-    throw openError(file, error);
-  }
-  if (totalBytes === 0 && !options.allowEmpty) throw emptyFileError(file);
+  let totalBytes = await statLogFile(file, options.allowEmpty);
   // A byte range [start, end) lets parallel parsers each take a part of one file.
   const start = options.start ?? 0;
   const end = Math.min(options.end ?? totalBytes, totalBytes);
@@ -209,15 +207,7 @@ export async function scanLineBytes(
  * scanLines for logs of millions of lines.
  */
 export async function* readLines(file: string, options: ReadLinesOptions = {}): AsyncGenerator<Line> {
-  let totalBytes: number;
-  try {
-    const stat = await fs.stat(file);
-    if (stat.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
-    totalBytes = stat.size;
-  } catch (error) {
-    throw openError(file, error);
-  }
-  if (totalBytes === 0 && !options.allowEmpty) throw emptyFileError(file);
+  const totalBytes = await statLogFile(file, options.allowEmpty);
   const decoder = new StringDecoder(options.encoding ?? 'utf8');
   const stream = createReadStream(file, { highWaterMark: options.chunkSize ?? 64 * 1024, signal: options.signal });
   let carry = '';
