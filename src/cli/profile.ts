@@ -3,12 +3,11 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { profileFiles, profileRun, type ProfileOptions } from '../profile/profile-run.js';
 import type { MetricsDocument } from '../profile/metrics-document.js';
-import { HpcbenchError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { writeFileAtomically } from '../fs-atomic.js';
-import { loadConfig } from '../config/index.js';
-import { findConfigFile } from '../config/load.js';
 import { profileOptionsFromConfig } from '../profile/config-options.js';
 import { resolveRunDirectory } from './run-argument.js';
+import { readRunConfigOptions } from './run-config.js';
 import type { GlobalOptions } from './global-options.js';
 import { createOutput, type Output } from './output.js';
 import { packageVersion } from './version.js';
@@ -52,17 +51,8 @@ function printSummary(out: Output, doc: MetricsDocument): void {
  * else the project's. A flag given on the command line wins over the config.
  */
 function experimentOptions(runDir: string, argv: ProfileArgs, out: Output): ProfileOptions['experiments'] {
-  const copy = ['hpcbench.yaml', 'hpcbench.yml'].map((n) => join(runDir, n)).find((f) => existsSync(f));
-  const file = argv.config ?? copy ?? findConfigFile();
-  if (file === undefined) return undefined;
-  let perExperiment: NonNullable<ProfileOptions['experiments']>;
-  try {
-    perExperiment = profileOptionsFromConfig(loadConfig(file));
-  } catch (error) {
-    if (argv.config !== undefined || !(error instanceof HpcbenchError)) throw error;
-    out.warn(`${file} could not be read, so its profiling settings (warm-up, SLOs, extractors) are not applied: ${error.message.split('\n')[0] ?? ''}`);
-    return undefined;
-  }
+  const perExperiment = readRunConfigOptions(runDir, argv.config, out, 'its profiling settings (warm-up, SLOs, extractors) are not applied', profileOptionsFromConfig);
+  if (perExperiment === undefined) return undefined;
   if (argv.warmup !== undefined) for (const o of Object.values(perExperiment)) delete o.warmup;
   return perExperiment;
 }

@@ -1,9 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
-import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { loadConfig } from '../config/index.js';
-import { findConfigFile } from '../config/load.js';
-import { HpcbenchError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { reportOptionsFromConfig, restrictToExperiments } from '../report/config-options.js';
 import type { ReportOptions } from '../report/report-model.js';
 import { loadRunOrMetricsFile } from '../report/run-bundle.js';
@@ -13,6 +10,7 @@ import { parseReportFormats, parseReportLangs, renderReportFiles, writeReportFil
 import type { GlobalOptions } from './global-options.js';
 import { createOutput, type Output } from './output.js';
 import { resolveRunDirectory } from './run-argument.js';
+import { readRunConfigOptions } from './run-config.js';
 import { packageVersion } from './version.js';
 
 interface ReportArgs extends GlobalOptions {
@@ -28,17 +26,8 @@ interface ReportArgs extends GlobalOptions {
  * the project's). A config that no longer loads costs those extras, not the report.
  */
 function configOptions(runDir: string, explicit: string | undefined, experiments: readonly string[], out: Output): Pick<ReportOptions, 'sloMs' | 'references' | 'descriptions'> {
-  const copy = ['hpcbench.yaml', 'hpcbench.yml'].map((n) => join(runDir, n)).find((f) => existsSync(f));
-  const file = explicit ?? copy ?? findConfigFile();
-  if (file === undefined) return {};
-  let options: ReturnType<typeof reportOptionsFromConfig>;
-  try {
-    options = reportOptionsFromConfig(loadConfig(file));
-  } catch (error) {
-    if (explicit !== undefined || !(error instanceof HpcbenchError)) throw error;
-    out.warn(`${file} could not be read, so the report has no SLO or references from it: ${error.message.split('\n')[0] ?? ''}`);
-    return {};
-  }
+  const options = readRunConfigOptions(runDir, explicit, out, 'the report has no SLO or references from it', reportOptionsFromConfig);
+  if (options === undefined) return {};
   return {
     sloMs: restrictToExperiments((options.sloMs ?? {}) as Record<string, number>, experiments),
     references: restrictToExperiments(options.references ?? {}, experiments),
