@@ -250,8 +250,45 @@ export TOKENIZERS_PARALLELISM=false
 export HPCBENCH_PARAMS_JSON='{}'
 
 hpcb_write_metadata
-# GPU sampling into nvidia-smi.csv (fields in metadata.json), stopped by the EXIT trap.
-hpcb_start_sidecar
+# GPU sampling on every node of the allocation: one nvidia-smi per node, each writing
+# nvidia-smi-<short hostname>.csv, in one background srun step that the EXIT trap stops.
+#   --overlap (SLURM >= 20.11): the step shares the job's CPUs, memory and GPUs with the workload's
+#     step instead of holding them, so torchrun's srun still gets the whole allocation.
+#   The job's own GPU request, per node: with cgroup ConstrainDevices=yes a step that asks for no
+#     GPUs sees none and nvidia-smi would report nothing; shared through --overlap it costs nothing.
+#   No --mem: a step without one may use the job's memory on each node, and --overlap shares it.
+#   --kill-on-bad-exit=0: a node whose sampler fails never takes the job down.
+# A node without nvidia-smi writes a note to job.err and samples nothing; the job goes on.
+hpcb_start_node_sidecars() {
+  # The per-node script is single-quoted on purpose: it expands on each node, not here (SC2016).
+  # shellcheck disable=SC2016
+  srun --overlap --quiet --kill-on-bad-exit=0 --job-name=hpcbench-gpu-sidecar \
+    --nodes="$SLURM_JOB_NUM_NODES" --ntasks="$SLURM_JOB_NUM_NODES" --ntasks-per-node=1 --cpus-per-task=1 \
+    --gres=gpu:4 \
+    bash -c '
+      host=$(hostname -s 2>/dev/null || hostname)
+      if ! command -v nvidia-smi >/dev/null 2>&1; then
+        echo "hpcbench: nvidia-smi not found on $host: GPU sampling skipped there, the job goes on" >&2
+        exit 0
+      fi
+      # The step ends with SIGTERM from the EXIT trap: stop the sampler and end quietly.
+      stop() { kill "$pid" 2>/dev/null; wait "$pid"; exit 0; }
+      trap stop TERM INT
+      LC_ALL=C nvidia-smi --query-gpu="$1" --format=csv,noheader,nounits "$2" "$3" \
+        >>"$HPCBENCH_OUT_DIR/nvidia-smi-$host.csv" 2>>"$HPCBENCH_OUT_DIR/nvidia-smi-$host.err" &
+      pid=$!
+      wait "$pid"
+    ' hpcbench-gpu-sidecar timestamp,index,uuid,pci.bus_id,name,driver_version,utilization.gpu,utilization.memory,memory.used,memory.total,power.draw,temperature.gpu,clocks.sm,clocks.mem -l 1 </dev/null &
+  hpcb_sidecar_pid=$!
+}
+
+# One node (or no srun, outside SLURM): the single-node sampler and its nvidia-smi.csv.
+hpcb_nodes=${SLURM_JOB_NUM_NODES:-1}
+if [[ $hpcb_nodes =~ ^[0-9]+$ ]] && ((hpcb_nodes > 1)) && command -v srun >/dev/null 2>&1; then
+  hpcb_start_node_sidecars
+else
+  hpcb_start_sidecar
+fi
 
 # The workload: the experiment's `command`, verbatim.
 hpcb_workload() {
