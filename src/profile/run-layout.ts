@@ -45,6 +45,9 @@ export const KNOWN_NAMES: Record<string, LogKind> = {
   'process.json': 'process',
 };
 
+/** A node's nvidia-smi query log in a multinode job's task directory. */
+export const NODE_GPU_LOG = /^nvidia-smi-.+\.csv$/;
+
 export function readJson<T>(file: string): T | undefined {
   if (!existsSync(file)) return undefined;
   try {
@@ -59,7 +62,8 @@ async function classifyTaskDir(dir: string): Promise<{ file: string; kind: LogKi
   for (const name of readdirSync(dir).sort()) {
     const file = join(dir, name);
     if (!statSync(file).isFile() || statSync(file).size === 0) continue;
-    const known = KNOWN_NAMES[name];
+    // Multinode jobs write one query log per node (nvidia-smi-<host>.csv); GPUs are keyed by uuid.
+    const known = KNOWN_NAMES[name] ?? (NODE_GPU_LOG.test(name) ? 'nvidia-smi' : undefined);
     if (known) found.push({ file, kind: known });
     else if (/\.(jsonl|json|csv|log)$/.test(name) && !/^job\.(out|err)$|^exit\.json$/.test(name)) {
       const kind = await detectLogKind(file);
