@@ -1,27 +1,24 @@
 /** `hpcbench fetch [run]`: the run's out/ tree into results/<run-id>/, resumably. */
 import type { Argv, CommandModule } from 'yargs';
-import { openRun } from '../runs/context.js';
 import { fetchRun } from '../runs/fetch.js';
 import { runDirectory } from '../runs/registry.js';
 import type { GlobalOptions } from './global-options.js';
 import { createOutput } from './output.js';
-import { addRunOptions, connectOptionsOf, resultsDirOf, type RunCommandArgs } from './runs.js';
+import { addExperimentFilter, addRunTarget, experimentFilterOf, withOpenRun, type RunTargetArgs } from './runs.js';
 
-interface FetchArgs extends RunCommandArgs {
-  run: string | undefined;
+interface FetchArgs extends RunTargetArgs {
   experiment: string[] | undefined;
 }
 
 async function fetchHandler(argv: FetchArgs): Promise<void> {
   const out = createOutput(argv);
-  const run = await openRun(resultsDirOf(argv), argv.run, connectOptionsOf(argv, out));
-  try {
+  await withOpenRun(argv, out, async (run) => {
     const runDir = runDirectory(run.resultsDir, run.runId);
     const result = await fetchRun({
       transport: run.transport,
       record: run.record,
       runDir,
-      ...(argv.experiment && argv.experiment.length > 0 ? { experiments: argv.experiment } : {}),
+      ...experimentFilterOf(argv),
       onFile: (f) => out.debug(`${f.skipped ? 'complete ' : 'fetched  '} ${f.path}${f.resumedFrom !== undefined ? ` (resumed at ${f.resumedFrom} B)` : ''}`),
     });
     if (argv.json) {
@@ -37,17 +34,13 @@ async function fetchHandler(argv: FetchArgs): Promise<void> {
     else if (result.accounting.status === 'partial') {
       out.warn(`accounting has ${result.accounting.recorded} of ${result.accounting.expected} job records so far (slurmdbd records jobs a few seconds after they end): run fetch again shortly`);
     } else if (result.accounting.status === 'unavailable') out.warn(`no accounting records (${result.accounting.message}): the report will lack queue wait and CPU/memory efficiency`);
-  } finally {
-    await run.transport.close();
-  }
+  });
 }
 
 export const fetchCommand: CommandModule<GlobalOptions, FetchArgs> = {
   command: 'fetch [run]',
   describe: 'Download job logs, nvidia-smi CSV, inference/training logs and metadata (resumable; complete files are skipped)',
   builder: (y: Argv<GlobalOptions>) =>
-    addRunOptions(y)
-      .positional('run', { type: 'string', describe: 'Run id, a unique prefix of one, or latest' })
-      .option('experiment', { type: 'string', array: true, describe: 'Only these experiments of the run' }) as unknown as Argv<FetchArgs>,
+    addExperimentFilter(addRunTarget(y)),
   handler: fetchHandler,
 };

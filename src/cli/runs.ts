@@ -4,7 +4,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { readAllRuns } from '../runs/registry.js';
-import { resolveResultsDir } from '../runs/context.js';
+import { openRun, resolveResultsDir, type OpenedRun } from '../runs/context.js';
 import type { ConnectClusterOptions } from '../runs/connect.js';
 import { formatRunsTable } from '../runs/format.js';
 import type { GlobalOptions } from './global-options.js';
@@ -34,6 +34,35 @@ export function connectOptionsOf(argv: RunCommandArgs, out: Output): ConnectClus
 
 export function resultsDirOf(argv: RunCommandArgs): string {
   return resolveResultsDir(argv.results, argv.config);
+}
+
+/** Arguments of the commands that act on one recorded run: status, watch, fetch, cancel. */
+export interface RunTargetArgs extends RunCommandArgs {
+  run: string | undefined;
+}
+
+export function addRunTarget<T>(y: Argv<T>): Argv<T & RunTargetArgs> {
+  return addRunOptions(y).positional('run', { type: 'string', describe: 'Run id, a unique prefix of one, or latest' }) as unknown as Argv<T & RunTargetArgs>;
+}
+
+/** `--experiment`, for the commands that can act on part of a run (fetch, cancel). */
+export function addExperimentFilter<T>(y: Argv<T>): Argv<T & { experiment: string[] | undefined }> {
+  return y.option('experiment', { type: 'string', array: true, describe: 'Only these experiments of the run' }) as unknown as Argv<T & { experiment: string[] | undefined }>;
+}
+
+/** The `experiments` option of the run functions: absent (the whole run) when --experiment is not given. */
+export function experimentFilterOf(argv: { experiment: string[] | undefined }): { experiments?: string[] } {
+  return argv.experiment && argv.experiment.length > 0 ? { experiments: argv.experiment } : {};
+}
+
+/** Opens the run the command names and closes its connection however `use` ends. */
+export async function withOpenRun<T>(argv: RunTargetArgs, out: Output, use: (run: OpenedRun) => Promise<T>): Promise<T> {
+  const run = await openRun(resultsDirOf(argv), argv.run, connectOptionsOf(argv, out));
+  try {
+    return await use(run);
+  } finally {
+    await run.transport.close();
+  }
 }
 
 async function runsHandler(argv: RunCommandArgs): Promise<void> {

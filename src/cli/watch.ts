@@ -5,16 +5,14 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { CheckFailedError, UsageError } from '../errors.js';
-import { openRun } from '../runs/context.js';
 import { formatProgressLine, formatTable } from '../runs/format.js';
 import { watchRun, type JobOutcome, type WatchEvent } from '../runs/watch.js';
 import { parseSlurmDuration } from '../slurm/index.js';
 import type { GlobalOptions } from './global-options.js';
 import { createOutput, type Output } from './output.js';
-import { addRunOptions, connectOptionsOf, resultsDirOf, type RunCommandArgs } from './runs.js';
+import { addRunTarget, withOpenRun, type RunTargetArgs } from './runs.js';
 
-interface WatchArgs extends RunCommandArgs {
-  run: string | undefined;
+interface WatchArgs extends RunTargetArgs {
   'pending-limit': string | undefined;
 }
 
@@ -79,48 +77,47 @@ async function watchHandler(argv: WatchArgs): Promise<void> {
       throw new UsageError(`--pending-limit ${JSON.stringify(argv['pending-limit'])} is not a duration`, 'Use SLURM time syntax, e.g. 30 (minutes), 2:00:00 or 1-00:00:00.');
     }
   }
-  const run = await openRun(resultsDirOf(argv), argv.run, connectOptionsOf(argv, out));
-  const controller = new AbortController();
-  const onSigint = (): void => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', onSigint);
-  const live = Boolean(process.stderr.isTTY) && !argv.quiet && !argv.json;
-  const reporter = makeReporter(out, live);
-  try {
-    out.info(`watching run ${run.runId} on ${run.record.cluster.name} (Ctrl-C stops watching; the jobs keep running)`);
-    const result = await watchRun({
-      transport: run.transport,
-      resultsDir: run.resultsDir,
-      runId: run.runId,
-      signal: controller.signal,
-      onEvent: reporter.onEvent,
-      ...(pendingLimitSeconds === undefined ? {} : { pendingLimitSeconds }),
-    });
-    reporter.finish();
-    if (result.outcome === 'aborted') {
-      out.info(`stopped watching; the jobs keep running. Resume with \`hpcbench watch ${run.runId}\``);
-      return;
+  await withOpenRun(argv, out, async (run) => {
+    const controller = new AbortController();
+    const onSigint = (): void => controller.abort(new Error('interrupted'));
+    process.once('SIGINT', onSigint);
+    const live = Boolean(process.stderr.isTTY) && !argv.quiet && !argv.json;
+    const reporter = makeReporter(out, live);
+    try {
+      out.info(`watching run ${run.runId} on ${run.record.cluster.name} (Ctrl-C stops watching; the jobs keep running)`);
+      const result = await watchRun({
+        transport: run.transport,
+        resultsDir: run.resultsDir,
+        runId: run.runId,
+        signal: controller.signal,
+        onEvent: reporter.onEvent,
+        ...(pendingLimitSeconds === undefined ? {} : { pendingLimitSeconds }),
+      });
+      reporter.finish();
+      if (result.outcome === 'aborted') {
+        out.info(`stopped watching; the jobs keep running. Resume with \`hpcbench watch ${run.runId}\``);
+        return;
+      }
+      if (argv.json) out.json({ run_id: run.runId, exit_code: result.exitCode, jobs: result.jobs });
+      else printOutcomes(out, result.jobs);
+      if (result.exitCode !== 0) {
+        const bad = result.jobs.filter((j) => j.verdict.outcome !== 'success');
+        throw new CheckFailedError(
+          `run ${run.runId}: ${bad.length} of ${result.jobs.length} job(s) did not complete (${bad.map((j) => `${j.experiment} ${j.state}`).join(', ')})`,
+          'See the advice above; `hpcbench fetch` brings the logs home.',
+        );
+      }
+    } finally {
+      process.removeListener('SIGINT', onSigint);
     }
-    if (argv.json) out.json({ run_id: run.runId, exit_code: result.exitCode, jobs: result.jobs });
-    else printOutcomes(out, result.jobs);
-    if (result.exitCode !== 0) {
-      const bad = result.jobs.filter((j) => j.verdict.outcome !== 'success');
-      throw new CheckFailedError(
-        `run ${run.runId}: ${bad.length} of ${result.jobs.length} job(s) did not complete (${bad.map((j) => `${j.experiment} ${j.state}`).join(', ')})`,
-        'See the advice above; `hpcbench fetch` brings the logs home.',
-      );
-    }
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-    await run.transport.close();
-  }
+  });
 }
 
 export const watchCommand: CommandModule<GlobalOptions, WatchArgs> = {
   command: 'watch [run]',
   describe: 'Follow a run until every job ends: exit 0 all completed, 1 any failed/timed out/out of memory/cancelled',
   builder: (y: Argv<GlobalOptions>) =>
-    addRunOptions(y)
-      .positional('run', { type: 'string', describe: 'Run id, a unique prefix of one, or latest' })
+    addRunTarget(y)
       .option('pending-limit', { type: 'string', describe: 'Cancel a job still pending after this long (SLURM time, e.g. 2:00:00), with its reason' }) as unknown as Argv<WatchArgs>,
   handler: watchHandler,
 };
