@@ -9,14 +9,14 @@ import { InputError } from '../errors.js';
 import { parseSacct, type SacctJob } from '../slurm/sacct.js';
 import { computeAccountingMetrics, type AccountingRates } from './accounting.js';
 import { detectLogKind, type LogKind } from './detect-kind.js';
-import { discoverTasks, jobIdOf, KNOWN_NAMES, readJson, sacctToRecord, type ManifestLike, type TaskFiles } from './run-layout.js';
+import { discoverTasks, jobIdOf, kindByName, readJson, sacctToRecord, type ManifestLike, type TaskFiles } from './run-layout.js';
 import { GpuLogAccumulator } from './gpu-log-accumulator.js';
 import type { GpuMetrics } from './gpu-metrics.js';
 import { computeInferenceMetrics, excludeInferenceWarmup, type InferenceSlo } from './inference-metrics.js';
 import { readInferenceLog } from './inference-log.js';
 import type { InferenceRecord } from './inference-schema.js';
 import { enforceStrict, RejectedLines, type ReadProgress } from './lines.js';
-import { MAX_KEPT_SAMPLES, METRICS_SCHEMA, type MetricsDocument, type SourceFile, type SweepPoint, type TaskMetrics } from './metrics-document.js';
+import { createTaskMetrics, MAX_KEPT_SAMPLES, METRICS_SCHEMA, type MetricsDocument, type SourceFile, type SweepPoint, type TaskMetrics } from './metrics-document.js';
 import { parseDmonFiles } from './nvidia-smi-dmon.js';
 import { parseQueryGpuFiles } from './nvidia-smi-query.js';
 import type { ProcessUsageSummary } from './process-sampler.js';
@@ -74,23 +74,7 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
   const options: ProfileOptions = { ...allOptions, ...(allOptions.experiments?.[spec.experiment] ?? {}) };
   const of = (kind: LogKind) => spec.files.filter((f) => f.kind === kind);
   const where = relative(root, spec.dir) || spec.dir;
-  const task: TaskMetrics = {
-    experiment: spec.experiment,
-    task: spec.task,
-    params: { ...spec.params },
-    job_id: undefined,
-    gpu: undefined,
-    gpu_series: [],
-    inference: undefined,
-    latency_samples_s: [],
-    latency_samples_strided: false,
-    throughput_samples: [],
-    training: undefined,
-    accounting: undefined,
-    process: undefined,
-    metadata: undefined,
-    missing: [],
-  };
+  const task = createTaskMetrics(spec.experiment, spec.task, { ...spec.params });
   const record = (file: string, kind: SourceFile['kind'], rejected?: RejectedLines): void => {
     sources.push({ file: relative(root, file) || file, kind, task: `${spec.experiment}/${spec.task}`, rejected: rejected?.toJSON() });
   };
@@ -270,7 +254,7 @@ export async function profileFiles(files: readonly string[], options: ProfileOpt
   const sacct = new Map<string, SacctJob>();
   for (const file of files) {
     if (!existsSync(file) || !statSync(file).isFile()) throw new InputError('no such file', { file });
-    const kind = KNOWN_NAMES[basename(file)] ?? (await detectLogKind(file));
+    const kind = kindByName(basename(file)) ?? (await detectLogKind(file));
     if (kind === 'unknown') {
       throw new InputError('unrecognised log: expected an nvidia-smi query CSV or dmon log, an inference JSONL or vLLM result, a training log, sacct output, metadata.json or process.json', {
         file,

@@ -48,6 +48,11 @@ export const KNOWN_NAMES: Record<string, LogKind> = {
 /** A node's nvidia-smi query log in a multinode job's task directory. */
 export const NODE_GPU_LOG = /^nvidia-smi-.+\.csv$/;
 
+/** The kind a file's name alone tells (the run layout's names, per-node GPU logs), if any. */
+export function kindByName(name: string): LogKind | undefined {
+  return KNOWN_NAMES[name] ?? (NODE_GPU_LOG.test(name) ? 'nvidia-smi' : undefined);
+}
+
 export function readJson<T>(file: string): T | undefined {
   if (!existsSync(file)) return undefined;
   try {
@@ -63,7 +68,7 @@ async function classifyTaskDir(dir: string): Promise<{ file: string; kind: LogKi
     const file = join(dir, name);
     if (!statSync(file).isFile() || statSync(file).size === 0) continue;
     // Multinode jobs write one query log per node (nvidia-smi-<host>.csv); GPUs are keyed by uuid.
-    const known = KNOWN_NAMES[name] ?? (NODE_GPU_LOG.test(name) ? 'nvidia-smi' : undefined);
+    const known = kindByName(name);
     if (known) found.push({ file, kind: known });
     else if (/\.(jsonl|json|csv|log)$/.test(name) && !/^job\.(out|err)$|^exit\.json$/.test(name)) {
       const kind = await detectLogKind(file);
