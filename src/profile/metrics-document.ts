@@ -61,6 +61,27 @@ export interface TaskMetrics {
   missing: { section: 'gpu' | 'inference' | 'training' | 'accounting' | 'process' | 'metadata'; reason: string }[];
 }
 
+/** A task with nothing measured yet; the profiler fills it section by section. */
+export function createTaskMetrics(experiment: string, task: string, params: TaskMetrics['params'] = {}): TaskMetrics {
+  return {
+    experiment,
+    task,
+    params,
+    job_id: undefined,
+    gpu: undefined,
+    gpu_series: [],
+    inference: undefined,
+    latency_samples_s: [],
+    latency_samples_strided: false,
+    throughput_samples: [],
+    training: undefined,
+    accounting: undefined,
+    process: undefined,
+    metadata: undefined,
+    missing: [],
+  };
+}
+
 /** One row of a sweep table: a sweep point with its headline metrics. */
 export interface SweepPoint {
   experiment: string;

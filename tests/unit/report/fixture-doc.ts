@@ -5,30 +5,14 @@
 import { computeAccountingMetrics } from '../../../src/profile/accounting.js';
 import { computeInferenceMetrics } from '../../../src/profile/inference-metrics.js';
 import { readInferenceLog } from '../../../src/profile/inference-log.js';
-import { METRICS_SCHEMA, type MetricsDocument, type TaskMetrics } from '../../../src/profile/metrics-document.js';
+import { createTaskMetrics, METRICS_SCHEMA, type MetricsDocument, type TaskMetrics } from '../../../src/profile/metrics-document.js';
 import { summarizeNvidiaSmiLogs } from '../../../src/profile/nvidia-smi.js';
 import { computeTrainingMetrics } from '../../../src/profile/training-metrics.js';
 import { readTrainingLog } from '../../../src/profile/training-log.js';
 import { createRng, summarize } from '../../../src/stats/index.js';
 
 export function emptyTask(experiment: string, task: string): TaskMetrics {
-  return {
-    experiment,
-    task,
-    params: {},
-    job_id: undefined,
-    gpu: undefined,
-    gpu_series: [],
-    inference: undefined,
-    latency_samples_s: [],
-    latency_samples_strided: false,
-    throughput_samples: [],
-    training: undefined,
-    accounting: undefined,
-    process: undefined,
-    metadata: undefined,
-    missing: [],
-  };
+  return createTaskMetrics(experiment, task);
 }
 
 export function emptyDoc(runId: string, experiments: string[], tasks: TaskMetrics[] = []): MetricsDocument {
