@@ -1,4 +1,4 @@
-import { generateKeyPairSync, createHash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,18 +7,7 @@ import { RemoteError } from '../../../src/errors.js';
 import { describeKeyType, loadKnownHosts, verifyHostKey, type HostKeyVerdict } from '../../../src/transport/host-key-policy.js';
 import { fingerprintSha256, parseKnownHosts } from '../../../src/transport/known-hosts.js';
 import { hostKeyAlgorithms } from '../../../src/transport/ssh-connect.js';
-
-function sshString(value: Buffer | string): Buffer {
-  const data = typeof value === 'string' ? Buffer.from(value) : value;
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  return Buffer.concat([length, data]);
-}
-
-function ed25519Blob(): Buffer {
-  const der = generateKeyPairSync('ed25519').publicKey.export({ format: 'der', type: 'spki' });
-  return Buffer.concat([sshString('ssh-ed25519'), sshString(der.subarray(der.length - 32))]);
-}
+import { ed25519Blob, sshString } from './support/ssh-keys.js';
 
 const lookup = { name: '[127.0.0.1]:2222', host: '127.0.0.1', port: 2222, where: 'hpcb@127.0.0.1:2222' };
 

@@ -1,4 +1,4 @@
-import { createHash, createHmac, generateKeyPairSync } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,18 +16,7 @@ import {
   matchGlob,
   parseKnownHosts,
 } from '../../../src/transport/known-hosts.js';
-
-function sshString(value: Buffer | string): Buffer {
-  const data = typeof value === 'string' ? Buffer.from(value) : value;
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  return Buffer.concat([length, data]);
-}
-
-function ed25519Blob(): Buffer {
-  const der = generateKeyPairSync('ed25519').publicKey.export({ format: 'der', type: 'spki' });
-  return Buffer.concat([sshString('ssh-ed25519'), sshString(der.subarray(der.length - 32))]);
-}
+import { ed25519Blob, sshString } from './support/ssh-keys.js';
 
 /** A syntactically valid blob of another type; its content does not matter to the matcher. */
 function fakeBlob(type: string, seed: string): Buffer {
