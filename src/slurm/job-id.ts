@@ -77,8 +77,3 @@ export function expandArrayRange(text: string, limit = 100_000): number[] | unde
   }
   return out;
 }
-
-/** True when `jobId` (a job, array task or het component) belongs to the submitted id `submitted`. */
-export function belongsToJob(parts: JobIdParts, submitted: string, jobIdRaw?: string): boolean {
-  return parts.jobId === submitted || parts.baseId === submitted || jobIdRaw === submitted;
-}
