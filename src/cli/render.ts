@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { loadConfigText, resolveConfigPath } from '../config/index.js';
+import { displayPath } from '../config/load.js';
 import { UsageError } from '../errors.js';
 import { applySetOverrides, parseSetArgument, renderRun, writeRun } from '../render/index.js';
 import type { GlobalOptions } from './global-options.js';
@@ -13,11 +14,6 @@ interface RenderArgs extends GlobalOptions {
   set: string[];
   'run-id': string | undefined;
   force: boolean;
-}
-
-function displayPath(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 }
 
 function renderHandler(argv: RenderArgs): void {

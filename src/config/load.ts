@@ -125,7 +125,7 @@ export function loadConfigFile(path: string): LoadedConfig {
 }
 
 /** Paths in messages are relative to the working directory when the file lies under it. */
-function displayPath(path: string): string {
+export function displayPath(path: string): string {
   const rel = relative(process.cwd(), path);
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 }
