@@ -102,16 +102,21 @@ export class LocalTransport implements Transport {
     });
   }
 
-  async upload(localPath: string, remotePath: string, opts: FileWriteOptions = {}): Promise<void> {
+  /** `put` writes a temporary sibling, which then replaces `remotePath`; on failure it is removed. */
+  private async writeThroughTemp(remotePath: string, mode: number | undefined, what: string, put: (temp: string) => Promise<void>): Promise<void> {
     const temp = temporarySibling(remotePath);
     try {
-      await copyFile(localPath, temp);
-      if (opts.mode !== undefined) await chmod(temp, opts.mode);
+      await put(temp);
+      if (mode !== undefined) await chmod(temp, mode);
       await rename(temp, remotePath);
     } catch (error) {
       await rm(temp, { force: true });
-      throw wrapFsError(error, `upload ${localPath} to ${remotePath}`);
+      throw wrapFsError(error, what);
     }
+  }
+
+  async upload(localPath: string, remotePath: string, opts: FileWriteOptions = {}): Promise<void> {
+    await this.writeThroughTemp(remotePath, opts.mode, `upload ${localPath} to ${remotePath}`, (temp) => copyFile(localPath, temp));
   }
 
   async download(remotePath: string, localPath: string): Promise<DownloadResult> {
@@ -159,15 +164,9 @@ export class LocalTransport implements Transport {
   }
 
   async writeFile(remotePath: string, content: string | Buffer, opts: FileWriteOptions = {}): Promise<void> {
-    const temp = temporarySibling(remotePath);
-    try {
-      await writeFile(temp, content, opts.mode === undefined ? {} : { mode: opts.mode });
-      if (opts.mode !== undefined) await chmod(temp, opts.mode);
-      await rename(temp, remotePath);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw wrapFsError(error, `write ${remotePath}`);
-    }
+    await this.writeThroughTemp(remotePath, opts.mode, `write ${remotePath}`, (temp) =>
+      writeFile(temp, content, opts.mode === undefined ? {} : { mode: opts.mode }),
+    );
   }
 
   async readFile(remotePath: string): Promise<Buffer> {

@@ -115,34 +115,31 @@ export class SftpFiles {
     }
   }
 
-  private async finishTemp(temp: string, finalPath: string, mode: number | undefined): Promise<void> {
-    // The open mode passes through the server's umask; chmod makes it exact.
-    if (mode !== undefined) await done((cb) => this.sftp.chmod(temp, mode, cb));
-    await this.replace(temp, finalPath);
+  /** `put` writes a temporary sibling, which then replaces `remotePath`; on failure it is removed. */
+  private async writeThroughTemp(remotePath: string, mode: number | undefined, what: string, put: (temp: string) => Promise<void>): Promise<void> {
+    const resolved = await this.resolve(remotePath);
+    const temp = temporarySibling(resolved);
+    try {
+      await put(temp);
+      // The open mode passes through the server's umask; chmod makes it exact.
+      if (mode !== undefined) await done((cb) => this.sftp.chmod(temp, mode, cb));
+      await this.replace(temp, resolved);
+    } catch (error) {
+      await done((cb) => this.sftp.unlink(temp, cb)).catch(() => undefined);
+      throw wrapSftpError(error, what, this.target);
+    }
   }
 
   async upload(localPath: string, remotePath: string, mode: number | undefined): Promise<void> {
-    const resolved = await this.resolve(remotePath);
-    const temp = temporarySibling(resolved);
-    try {
-      await done((cb) => this.sftp.fastPut(localPath, temp, mode === undefined ? {} : { mode }, cb));
-      await this.finishTemp(temp, resolved, mode);
-    } catch (error) {
-      await done((cb) => this.sftp.unlink(temp, cb)).catch(() => undefined);
-      throw wrapSftpError(error, `upload ${localPath} to ${remotePath}`, this.target);
-    }
+    await this.writeThroughTemp(remotePath, mode, `upload ${localPath} to ${remotePath}`, (temp) =>
+      done((cb) => this.sftp.fastPut(localPath, temp, mode === undefined ? {} : { mode }, cb)),
+    );
   }
 
   async writeFile(remotePath: string, content: string | Buffer, mode: number | undefined): Promise<void> {
-    const resolved = await this.resolve(remotePath);
-    const temp = temporarySibling(resolved);
-    try {
-      await done((cb) => this.sftp.writeFile(temp, content, mode === undefined ? {} : { mode }, cb));
-      await this.finishTemp(temp, resolved, mode);
-    } catch (error) {
-      await done((cb) => this.sftp.unlink(temp, cb)).catch(() => undefined);
-      throw wrapSftpError(error, `write ${remotePath}`, this.target);
-    }
+    await this.writeThroughTemp(remotePath, mode, `write ${remotePath}`, (temp) =>
+      done((cb) => this.sftp.writeFile(temp, content, mode === undefined ? {} : { mode }, cb)),
+    );
   }
 
   async readFile(remotePath: string): Promise<Buffer> {
