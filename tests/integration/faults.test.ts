@@ -1,6 +1,5 @@
 // Faults survived, each against the real test cluster over real SSH: sshd and slurmctld stopped
 // and restarted during a watch, the answer to sbatch lost after it ran, a changed host key.
-import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -17,6 +16,7 @@ import {
 } from '../../src/runs/index.js';
 import { ConnectionLostError, SshTransport } from '../../src/transport/ssh.js';
 import type { Transport } from '../../src/transport/transport.js';
+import { ed25519Blob } from '../unit/transport/support/ssh-keys.js';
 import { controlClusterDaemon, describeCluster } from './support/cluster.js';
 import { cleanUpRuns, connectProject, openProject, quietSsh, renderAndSubmit, writeTestProject, type TestProject } from './submit-helpers.js';
 
@@ -24,15 +24,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 /** An ed25519 public key line that is certainly not the server's. */
 function otherHostKeyLine(host: string, port: number): string {
-  const der = generateKeyPairSync('ed25519').publicKey.export({ format: 'der', type: 'spki' });
-  const raw = der.subarray(der.length - 32);
-  const type = Buffer.from('ssh-ed25519');
-  const blob = Buffer.alloc(4 + type.length + 4 + raw.length);
-  blob.writeUInt32BE(type.length, 0);
-  type.copy(blob, 4);
-  blob.writeUInt32BE(raw.length, 4 + type.length);
-  raw.copy(blob, 8 + type.length);
-  return `[${host}]:${port} ssh-ed25519 ${blob.toString('base64')}\n`;
+  return `[${host}]:${port} ssh-ed25519 ${ed25519Blob().toString('base64')}\n`;
 }
 
 /** A transport that runs sbatch for real and then loses its answer, as a dropped connection would. */

@@ -9,6 +9,7 @@ import { RemoteError } from '../../src/errors.js';
 import { fingerprintSha256, hashHostName, keyTypeOfBlob, parseKnownHosts } from '../../src/transport/known-hosts.js';
 import { SshTransport, type SshTransportOptions } from '../../src/transport/ssh.js';
 import type { SshTarget } from '../../src/transport/ssh-target.js';
+import { ed25519Blob } from '../unit/transport/support/ssh-keys.js';
 import { controlClusterDaemon, describeCluster, type TestCluster } from './support/cluster.js';
 
 function targetFor(cluster: TestCluster, overrides: Partial<SshTarget> = {}): SshTarget {
@@ -27,19 +28,6 @@ function targetFor(cluster: TestCluster, overrides: Partial<SshTarget> = {}): Ss
 }
 
 const quiet: SshTransportOptions = { agent: false, interactive: false };
-
-/** An ed25519 public key blob that is certainly not the server's. */
-function otherEd25519Blob(): Buffer {
-  const der = generateKeyPairSync('ed25519').publicKey.export({ format: 'der', type: 'spki' });
-  const raw = der.subarray(der.length - 32);
-  const type = Buffer.from('ssh-ed25519');
-  const blob = Buffer.alloc(4 + type.length + 4 + raw.length);
-  blob.writeUInt32BE(type.length, 0);
-  type.copy(blob, 4);
-  blob.writeUInt32BE(raw.length, 4 + type.length);
-  raw.copy(blob, 8 + type.length);
-  return blob;
-}
 
 describeCluster('SSH transport on the test cluster', (cluster) => {
   const work = mkdtempSync(join(tmpdir(), 'hpcbench-transport-'));
@@ -214,7 +202,7 @@ describeCluster('SSH transport on the test cluster', (cluster) => {
   it('refuses a changed host key with a loud message naming the known_hosts line', async () => {
     const knownHosts = join(work, 'changed_known_hosts');
     const name = `[${cluster.host}]:${cluster.port}`;
-    writeFileSync(knownHosts, `# other entries\n${name} ssh-ed25519 ${otherEd25519Blob().toString('base64')}\n`);
+    writeFileSync(knownHosts, `# other entries\n${name} ssh-ed25519 ${ed25519Blob().toString('base64')}\n`);
     const bad = new SshTransport(targetFor(cluster, { knownHostsFiles: [knownHosts] }), { ...quiet, acceptNewHostKey: true });
     const attempt = bad.exec(['true']);
     await expect(attempt).rejects.toBeInstanceOf(RemoteError);
