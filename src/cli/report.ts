@@ -5,7 +5,7 @@ import { reportOptionsFromConfig, restrictToExperiments } from '../report/config
 import type { ReportOptions } from '../report/report-model.js';
 import { loadRunOrMetricsFile } from '../report/run-bundle.js';
 import { renderCsvReport } from '../report/csv.js';
-import type { MetricsDocument } from '../profile/metrics-document.js';
+import { listDocumentExperiments, type MetricsDocument } from '../profile/metrics-document.js';
 import { parseReportFormats, parseReportLangs, renderReportFiles, writeReportFiles } from '../report/write-report.js';
 import type { GlobalOptions } from './global-options.js';
 import { createOutput, type Output } from './output.js';
@@ -45,8 +45,7 @@ async function handler(argv: ReportArgs): Promise<void> {
   const loaded = argv.runs.map((run) => loadRunOrMetricsFile(run, (arg) => resolveRunDirectory(arg, argv.config)));
   const docs: MetricsDocument[] = loaded.map((l) => l.doc);
   for (const { runDir, doc, bundle } of loaded) {
-    const experiments = doc.run.experiments.length > 0 ? doc.run.experiments : [...new Set(doc.tasks.map((t) => t.experiment))];
-    const fromConfig = configOptions(runDir, argv.config, experiments, out);
+    const fromConfig = configOptions(runDir, argv.config, listDocumentExperiments(doc), out);
     const files = await renderReportFiles(doc, bundle, {
       ...fromConfig,
       ...(argv['slo-ms'] !== undefined ? { sloMs: argv['slo-ms'] } : {}),

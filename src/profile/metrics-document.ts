@@ -82,6 +82,11 @@ export function createTaskMetrics(experiment: string, task: string, params: Task
   };
 }
 
+/** The run's experiments, else (a document of loose log files names none) those of its tasks. */
+export function listDocumentExperiments(doc: MetricsDocument): string[] {
+  return doc.run.experiments.length > 0 ? doc.run.experiments : [...new Set(doc.tasks.map((t) => t.experiment))];
+}
+
 /** One row of a sweep table: a sweep point with its headline metrics. */
 export interface SweepPoint {
   experiment: string;

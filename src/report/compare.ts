@@ -6,7 +6,7 @@
  * there is an interval, the interval excludes zero.
  */
 import { UsageError } from '../errors.js';
-import type { MetricsDocument, TaskMetrics } from '../profile/metrics-document.js';
+import { listDocumentExperiments, type MetricsDocument, type TaskMetrics } from '../profile/metrics-document.js';
 import { createRng, DEFAULT_BOOTSTRAP_SEED, interpolate, locatePercentile, percentile } from '../stats/index.js';
 import { METRIC_CATALOG, type Direction } from './metric-catalog.js';
 
@@ -197,17 +197,13 @@ function pairTasks(baseline: MetricsDocument, candidate: MetricsDocument, force:
   return { pairs, unmatched };
 }
 
-function experimentsOf(doc: MetricsDocument): string[] {
-  return doc.run.experiments.length > 0 ? doc.run.experiments : [...new Set(doc.tasks.map((t) => t.experiment))];
-}
-
 export function compareRuns(baseline: MetricsDocument, candidate: MetricsDocument, options: CompareOptions = {}): RunComparison {
   const noisePct = options.noisePct ?? 5;
   if (!(noisePct >= 0)) throw new UsageError(`--noise must be a percentage ≥ 0, got ${noisePct}`);
   const seed = options.seed ?? DEFAULT_BOOTSTRAP_SEED;
   const boot = { iterations: options.iterations ?? 2000, confidence: options.confidence ?? 0.95, seed };
-  const bExperiments = experimentsOf(baseline);
-  const cExperiments = experimentsOf(candidate);
+  const bExperiments = listDocumentExperiments(baseline);
+  const cExperiments = listDocumentExperiments(candidate);
   const shared = bExperiments.filter((e) => cExperiments.includes(e));
   if (shared.length === 0 && !options.force) {
     throw new UsageError(
