@@ -13,6 +13,7 @@ import {
   type GpuRangeState,
   type MetricDistribution,
 } from './gpu-metrics-types.js';
+import { formatQueryTimestamp } from './nvidia-smi-values.js';
 
 // The types and metric names live in gpu-metrics-types.ts; importers keep using this module.
 export * from './gpu-metrics-types.js';
@@ -241,10 +242,6 @@ function distribution(acc: GpuAccumulator, id: number): MetricDistribution | nul
   };
 }
 
-function formatMs(ms: number): string | null {
-  return Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, -1) : null;
-}
-
 export function computeDeviceMetrics(acc: GpuAccumulator): GpuDeviceMetrics {
   const mig = acc.isMig;
   const util = mig ? null : distribution(acc, UTILIZATION);
@@ -259,8 +256,8 @@ export function computeDeviceMetrics(acc: GpuAccumulator): GpuDeviceMetrics {
     mig,
     sources: [...acc.sources],
     samples: acc.rows,
-    start: formatMs(acc.firstMs),
-    end: formatMs(acc.lastMs),
+    start: formatQueryTimestamp(acc.firstMs),
+    end: formatQueryTimestamp(acc.lastMs),
     durationSeconds: Number.isFinite(acc.firstMs) ? (acc.lastMs - acc.firstMs) / 1000 : null,
     utilization: util && { ...util, busyFraction: acc.busy / util.samples },
     memoryUtilization: mig ? null : distribution(acc, METRIC_ID['utilization.memory']),

@@ -1,7 +1,7 @@
 import { InputError } from '../errors.js';
 import { RejectedLines, scanLines, unrecognisedFileError } from './lines.js';
 import { INVALID_FIELD_LINE, parseFieldName, parseHeaderLine, type QueryField } from './nvidia-smi-fields.js';
-import { cell, CellStatus, parseNumberCell, parseQueryTimestamp } from './nvidia-smi-values.js';
+import { cell, CellStatus, formatQueryTimestamp, parseNumberCell, parseQueryTimestamp } from './nvidia-smi-values.js';
 
 /** Default field list of a headerless `--query-compute-apps` log written by hpcbench's templates. */
 export const DEFAULT_COMPUTE_APPS_FIELDS = ['timestamp', 'gpu_uuid', 'gpu_bus_id', 'pid', 'process_name', 'used_memory'] as const;
@@ -36,8 +36,6 @@ interface Usage {
   firstMs: number;
   lastMs: number;
 }
-
-const iso = (ms: number): string | null => (Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, -1) : null);
 
 /**
  * Summarises `nvidia-smi --query-compute-apps=… --format=csv[,noheader][,nounits]` logs: one
@@ -166,8 +164,8 @@ export async function summarizeComputeApps(
   const processes = [...usages.values()].map(({ usage, sum, valued, firstMs, lastMs }) => ({
     ...usage,
     meanUsedMiB: valued > 0 ? sum / valued : null,
-    firstSeen: iso(firstMs),
-    lastSeen: iso(lastMs),
+    firstSeen: formatQueryTimestamp(firstMs),
+    lastSeen: formatQueryTimestamp(lastMs),
   }));
   return { files: [...files], processes, rejected: rejected.toJSON(), warnings };
 }

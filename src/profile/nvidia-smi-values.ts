@@ -97,6 +97,11 @@ function dayMs(year: number, month: number, day: number): number {
   return cachedDayMs;
 }
 
+/** The inverse of parseQueryTimestamp for metrics.json: ISO 8601 with no zone, as nvidia-smi gave none; null for NaN. */
+export function formatQueryTimestamp(ms: number): string | null {
+  return Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, -1) : null;
+}
+
 /**
  * `YYYY/MM/DD HH:MM:SS[.fff]` (nvidia-smi's timestamp) → milliseconds, read as UTC: only
  * differences matter, and the node's zone is unknown. NaN when malformed.
