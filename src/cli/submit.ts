@@ -12,11 +12,11 @@ import { UsageError } from '../errors.js';
 import { applySetOverrides, parseSetArgument, renderRun, writeRun } from '../render/index.js';
 import { connectCluster, describeRunCluster } from '../runs/connect.js';
 import { parseSubmitManifest, readSubmitManifest } from '../runs/manifest-file.js';
-import { readRunRecord, resolveRunId, runDirectory } from '../runs/registry.js';
+import { readRunRecord, runDirectory } from '../runs/registry.js';
 import { describeSubmitPlan, submitRun, type SubmitEvent } from '../runs/submit.js';
 import type { GlobalOptions } from './global-options.js';
 import { createOutput, type Output } from './output.js';
-import { addRunOptions, connectOptionsOf, resultsDirOf, type RunCommandArgs } from './runs.js';
+import { addRunOptions, connectOptionsOf, resultsDirOf, withOpenRun, type RunCommandArgs } from './runs.js';
 
 interface SubmitArgs extends RunCommandArgs {
   experiment: string | undefined;
@@ -64,18 +64,12 @@ async function warnPartialSubmission(out: Output, resultsDir: string, runId: str
 }
 
 async function resumeHandler(argv: SubmitArgs, out: Output): Promise<void> {
-  const resultsDir = resultsDirOf(argv);
-  const runId = await resolveRunId(resultsDir, argv.resume);
-  const record = await readRunRecord(resultsDir, runId);
-  const manifest = await readSubmitManifest(runDirectory(resultsDir, runId));
-  const transport = connectCluster(record.cluster, connectOptionsOf(argv, out));
-  try {
+  await withOpenRun({ ...argv, run: argv.resume }, out, async ({ transport, resultsDir, runId, record }) => {
+    const manifest = await readSubmitManifest(runDirectory(resultsDir, runId));
     const result = await submitRun({ transport, resultsDir, manifest, cluster: record.cluster, skipPreflight: true, onEvent: (e) => reportEvent(out, e) });
     if (argv.json) out.json({ run_id: runId, jobs: result.record.jobs.map((j) => ({ experiment: j.experiment, job_id: j.job_id ?? null })) });
     else out.data(runId);
-  } finally {
-    await transport.close();
-  }
+  });
 }
 
 async function submitHandler(argv: SubmitArgs): Promise<void> {

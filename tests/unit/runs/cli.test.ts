@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli/main.js';
-import { createRunRecord, writeRunRecord } from '../../../src/runs/index.js';
+import { createRunRecord, readRunRecord, writeRunRecord } from '../../../src/runs/index.js';
 import { CLUSTER, makeRenderedRun } from './helpers.js';
 
 function captureStderr(): { text: () => string } {
@@ -52,6 +52,22 @@ describe('run commands on bad input', () => {
     expect(err.text()).toMatch(/name the experiment to submit, or --resume <run>/);
     expect(await main(['submit', 'x', '--retries', '-1'])).toBe(2);
     expect(err.text()).toMatch(/--retries -1 must be a whole number/);
+  });
+
+  it('submit --resume finishes a run whose jobs all have ids without sending anything, and refuses a submitted run', async () => {
+    const { resultsDir, manifest } = makeRenderedRun([{ experiment: 'a' }]);
+    const record = createRunRecord(manifest, CLUSTER, new Date('2026-11-24T06:00:00Z'));
+    record.phase = 'submitting';
+    for (const job of record.jobs) {
+      job.job_id = '42';
+      job.attempts.push({ at: '2026-11-24T06:00:01.000Z', outcome: 'submitted' });
+    }
+    await writeRunRecord(resultsDir, record);
+    const err = captureStderr();
+    expect(await main(['submit', '--resume', 'latest', '--results', resultsDir])).toBe(0);
+    expect((await readRunRecord(resultsDir, manifest.run_id)).phase).toBe('submitted');
+    expect(await main(['submit', '--resume', manifest.run_id, '--results', resultsDir])).toBe(2);
+    expect(err.text()).toMatch(/run 20261124-060000-a-0001 was already submitted\nhint: Follow it with `hpcbench watch/);
   });
 
   it('runs lists the recorded runs as JSON', async () => {
