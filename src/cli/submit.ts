@@ -78,6 +78,8 @@ async function submitHandler(argv: SubmitArgs): Promise<void> {
   if (argv.experiment === undefined) throw new UsageError('name the experiment to submit, or --resume <run>', 'e.g. `hpcbench submit lora`');
   if (!Number.isInteger(argv.retries) || argv.retries < 0) throw new UsageError(`--retries ${String(argv.retries)} must be a whole number ≥ 0`);
   const configPath = resolveConfigPath(argv.config);
+  // SSH settings (identity files, known_hosts) are relative to the config file; workload files to
+  // the project directory (the config's root:, which render also uses).
   const root = dirname(configPath);
   const text = applySetOverrides(readFileSync(configPath, 'utf8'), argv.experiment, argv.set.map(parseSetArgument));
   const config = loadConfigText(text, configPath, root);
@@ -100,7 +102,7 @@ async function submitHandler(argv: SubmitArgs): Promise<void> {
   }
   const resultsDir = resultsDirOf(argv);
   const runDir = join(resultsDir, manifest.run_id);
-  writeRun(runDir, rendered, { copyFilesFrom: root });
+  writeRun(runDir, rendered, { copyFilesFrom: config.root });
   const models = [...new Set(manifest.experiments.flatMap((name) => config.experiments[name]?.models ?? []))];
   const transport = connectCluster(runCluster, { ...connectOptionsOf(argv, out), root });
   try {
@@ -112,7 +114,7 @@ async function submitHandler(argv: SubmitArgs): Promise<void> {
       cluster: runCluster,
       hfCache: cluster.hf_cache,
       models,
-      configRoot: root,
+      configRoot: config.root,
       configFile: configPath,
       testOnly: argv['test-only'],
       retries: argv.retries,

@@ -10,7 +10,8 @@ import { openSync, closeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/index.js';
-import { writeFileAtomically } from '../fs-atomic.js';
+import { writeRunRecord } from '../runs/registry.js';
+import type { RunRecord } from '../runs/run-record.js';
 import { renderRun, writeRun } from '../render/render-run.js';
 import type { ManifestJob, RunManifest } from '../render/manifest.js';
 import { listDescendants, sampleProcessTree, writeProcessSamples } from '../profile/process-sampler.js';
@@ -57,41 +58,6 @@ export interface LocalRunResult {
   manifest: RunManifest;
   tasks: LocalTaskResult[];
   interrupted: boolean;
-}
-
-/** What run.json says about a local run (the cluster-run fields stay meaningful: transport local). */
-export interface LocalRunRecord {
-  schema: 'hpcbench.run/1';
-  run_id: string;
-  created_at: string;
-  updated_at: string;
-  config_file: string;
-  experiments: string[];
-  cluster: { name: string; transport: 'local'; workdir: string };
-  remote_dir: string;
-  phase: 'running' | 'completed' | 'failed' | 'interrupted';
-  local: true;
-  jobs: {
-    experiment: string;
-    job_name: string;
-    script: string;
-    sha256: string;
-    depends_on: string[];
-    array?: { spec: string; size: number };
-    job_id?: string;
-    state?: string;
-    final: boolean;
-    tasks?: Record<string, string>;
-    previous_job_ids: string[];
-    attempts: never[];
-    retries_left: number;
-    exclude: string[];
-  }[];
-  history: { at: string; event: 'rendered' | 'state' | 'note'; experiment?: string; job_id?: string; state?: string; message?: string }[];
-}
-
-function writeJsonAtomically(file: string, value: unknown): void {
-  writeFileAtomically(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 let jobCounter = 0;
@@ -251,8 +217,8 @@ async function runLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
   return results;
 }
 
-function buildRecord(manifest: RunManifest, runDir: string, config: ResolvedConfig, tasks: readonly LocalTaskResult[], phase: LocalRunRecord['phase'], created: string, now: Date): LocalRunRecord {
-  const history: LocalRunRecord['history'] = [{ at: created, event: 'rendered', message: 'rendered for a local run' }];
+function buildRecord(manifest: RunManifest, runDir: string, config: ResolvedConfig, tasks: readonly LocalTaskResult[], phase: RunRecord['phase'], created: string, now: Date): RunRecord {
+  const history: RunRecord['history'] = [{ at: created, event: 'rendered', message: 'rendered for a local run' }];
   for (const t of tasks) history.push({ at: t.ended_at, event: 'state', experiment: t.experiment, job_id: t.job_id, state: t.state, message: t.reason });
   if (phase === 'interrupted') history.push({ at: now.toISOString(), event: 'note', message: 'interrupted: children were stopped, partial results kept' });
   return {
@@ -298,10 +264,9 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   writeRun(runDir, rendered, { copyFilesFrom: options.config.root });
   const created = now().toISOString();
   const manifest = rendered.manifest;
-  const recordFile = join(runDir, 'run.json');
   options.onEvent?.({ kind: 'rendered', runId: rendered.runId, runDir, jobs: manifest.jobs.length });
   const results: LocalTaskResult[] = [];
-  writeJsonAtomically(recordFile, buildRecord(manifest, runDir, options.config, results, 'running', created, now()));
+  await writeRunRecord(options.resultsDir, buildRecord(manifest, runDir, options.config, results, 'running', created, now()));
   const aborted = (): boolean => options.signal?.aborted === true;
   const failed = new Set<string>();
   for (const job of manifest.jobs) {
@@ -331,10 +296,10 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     });
     results.push(...outcome);
     if (outcome.some((r) => r.state !== 'COMPLETED')) failed.add(job.experiment);
-    writeJsonAtomically(recordFile, buildRecord(manifest, runDir, options.config, results, 'running', created, now()));
+    await writeRunRecord(options.resultsDir, buildRecord(manifest, runDir, options.config, results, 'running', created, now()));
   }
   const interrupted = aborted();
   const phase = interrupted ? 'interrupted' : failed.size > 0 ? 'failed' : 'completed';
-  writeJsonAtomically(recordFile, buildRecord(manifest, runDir, options.config, results, phase, created, now()));
+  await writeRunRecord(options.resultsDir, buildRecord(manifest, runDir, options.config, results, phase, created, now()));
   return { runId: rendered.runId, runDir, manifest, tasks: results, interrupted };
 }

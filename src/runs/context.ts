@@ -6,6 +6,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { findConfigFile, loadConfig } from '../config/index.js';
+import { UsageError } from '../errors.js';
 import type { Transport } from '../transport/transport.js';
 import { connectCluster, type ConnectClusterOptions } from './connect.js';
 import { readRunRecord, resolveRunId } from './registry.js';
@@ -37,6 +38,12 @@ export interface OpenedRun {
 export async function openRun(resultsDir: string, wanted: string | undefined, options: ConnectClusterOptions = {}): Promise<OpenedRun> {
   const runId = await resolveRunId(resultsDir, wanted);
   const record = await readRunRecord(resultsDir, runId);
+  if (record.local === true) {
+    throw new UsageError(
+      `run ${runId} ran on this machine (run --local, ${record.phase}): there are no SLURM jobs to follow, fetch or cancel`,
+      `Its results are already in ${join(resultsDir, runId)}: use \`hpcbench profile ${runId}\` and \`hpcbench report ${runId}\`.`,
+    );
+  }
   const transport = connectCluster(record.cluster, options);
   return { resultsDir, runId, record, transport };
 }

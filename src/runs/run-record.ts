@@ -90,8 +90,13 @@ export const runRecordSchema = z.object({
   experiments: z.array(z.string()),
   cluster: clusterSchema,
   remote_dir: z.string(),
-  /** `submitted` once every job has an id; `submitting` while sbatch calls are under way. */
-  phase: z.enum(['rendered', 'submitting', 'submitted', 'cancelled']),
+  /**
+   * `submitted` once every job has an id; `submitting` while sbatch calls are under way. A run on
+   * this machine (`run --local`) is `running`, then `completed`, `failed` or `interrupted`.
+   */
+  phase: z.enum(['rendered', 'submitting', 'submitted', 'cancelled', 'running', 'completed', 'failed', 'interrupted']),
+  /** Set by `run --local`: the jobs ran here under bash, there is nothing for SLURM to follow. */
+  local: z.boolean().optional(),
   jobs: z.array(jobSchema),
   history: z.array(historySchema).default([]),
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { loadConfigText } from '../../../src/config/index.js';
 import { runLocal } from '../../../src/local/run-local.js';
 import { profileRun } from '../../../src/profile/profile-run.js';
+import { runCli } from '../cli/run-cli.js';
 
 /** A project directory with a tiny workload that writes an inference log. */
 function makeProject(experiments: string): { root: string; config: ReturnType<typeof loadConfigText> } {
@@ -77,6 +78,14 @@ describe('runLocal', () => {
     expect(task.inference?.requests).toBe(3);
     expect(task.process?.samples).toBeGreaterThan(0);
     expect(task.missing.find((m) => m.section === 'accounting')?.reason).toMatch(/local run/);
+
+    // The run registry reads it like any run; the SLURM commands say there is nothing to follow.
+    const listed = await runCli(['runs', '--results', join(root, 'results'), '--json']);
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toMatchObject([{ run_id: 'r1', phase: 'completed' }]);
+    const status = await runCli(['status', 'r1', '--results', join(root, 'results')]);
+    expect(status.code).toBe(2);
+    expect(status.stderr).toMatch(/ran on this machine \(run --local, completed\)/);
   });
 
   it('runs a sweep as array tasks, two at a time, each with its own parameters', async () => {
