@@ -18,4 +18,20 @@ import { reportCommand } from './report.js';
 import { compareCommand } from './compare.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs modules differ in their argument types
-export const commands: CommandModule<any, any>[] = [demoCommand, configCommand, profileCommand, runCommand, renderCommand, templatesCommand, submitCommand, statusCommand, watchCommand, fetchCommand, cancelCommand, runsCommand, reportCommand, compareCommand];
+// In the order of the workflow, which is the order `hpcbench --help` lists them.
+export const commands: CommandModule<any, any>[] = [
+  demoCommand,
+  configCommand,
+  templatesCommand,
+  renderCommand,
+  runCommand,
+  submitCommand,
+  statusCommand,
+  watchCommand,
+  fetchCommand,
+  cancelCommand,
+  runsCommand,
+  profileCommand,
+  reportCommand,
+  compareCommand,
+];
