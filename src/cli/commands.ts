@@ -17,8 +17,8 @@ import { runsCommand } from './runs.js';
 import { reportCommand } from './report.js';
 import { compareCommand } from './compare.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs modules differ in their argument types
 // In the order of the workflow, which is the order `hpcbench --help` lists them.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs modules differ in their argument types
 export const commands: CommandModule<any, any>[] = [
   demoCommand,
   configCommand,
