@@ -15,7 +15,7 @@ import type { GpuMetrics } from './gpu-metrics.js';
 import { computeInferenceMetrics, excludeInferenceWarmup, type InferenceSlo } from './inference-metrics.js';
 import { readInferenceLog } from './inference-log.js';
 import type { InferenceRecord } from './inference-schema.js';
-import { enforceStrict, RejectedLines, type ReadProgress } from './lines.js';
+import { enforceStrict, RejectedLines, type ReadProgress, type RejectedLinesReport } from './lines.js';
 import { createTaskMetrics, MAX_KEPT_SAMPLES, METRICS_SCHEMA, type MetricsDocument, type SourceFile, type SweepPoint, type TaskMetrics } from './metrics-document.js';
 import { parseDmonFiles } from './nvidia-smi-dmon.js';
 import { parseQueryGpuFiles } from './nvidia-smi-query.js';
@@ -76,7 +76,7 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
   const where = relative(root, spec.dir) || spec.dir;
   const task = createTaskMetrics(spec.experiment, spec.task, { ...spec.params });
   const record = (file: string, kind: SourceFile['kind'], rejected?: RejectedLines): void => {
-    sources.push({ file: relative(root, file) || file, kind, task: `${spec.experiment}/${spec.task}`, rejected: rejected?.toJSON() });
+    sources.push({ file: relative(root, file) || file, kind, task: `${spec.experiment}/${spec.task}`, rejected: rejected && rejectedIn(rejected, file) });
   };
 
   const metadataFile = of('metadata')[0];
@@ -217,14 +217,20 @@ function buildDocument(root: string, manifest: ManifestLike | undefined, tasks: 
   };
 }
 
+/**
+ * The part of a collector that concerns one file. Several files of a task share a collector (all
+ * GPU logs, all inference logs), so each source reports only its own lines and no count is
+ * reported twice.
+ */
+function rejectedIn(rejected: RejectedLines, file: string): RejectedLinesReport {
+  const count = rejected.countIn(file);
+  return { count, examples: rejected.examples.filter((e) => e.file === file), byFile: count > 0 ? { [file]: count } : {} };
+}
+
 function enforce(sources: readonly SourceFile[], strict: boolean | undefined): void {
   if (!strict) return;
   const all = new RejectedLines();
-  for (const s of sources) {
-    for (const example of s.rejected?.examples ?? []) all.add(example.file, example.line, example.reason);
-    const extra = (s.rejected?.count ?? 0) - (s.rejected?.examples.length ?? 0);
-    for (let i = 0; i < extra; i++) all.count++;
-  }
+  for (const s of sources) if (s.rejected) all.addMany(s.file, s.rejected.count, s.rejected.examples);
   enforceStrict(all, true);
 }
 

@@ -110,4 +110,17 @@ describe('profileFiles', () => {
     expect(lenient.warnings[0]).toMatch(/line\(s\) were rejected/);
     await expect(profileFiles([fx('inference', 'bad-lines.jsonl')], { strict: true })).rejects.toThrow(CheckFailedError);
   });
+
+  it('reports each file its own rejected lines when files of a task share a parser', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hpcb-rej-'));
+    const [a, b] = [join(dir, 'a.jsonl'), join(dir, 'b.jsonl')];
+    copyFileSync(fx('inference', 'bad-lines.jsonl'), a);
+    copyFileSync(fx('inference', 'bad-lines.jsonl'), b);
+    const single = (await profileFiles([a])).sources[0]!.rejected!.count;
+    const doc = await profileFiles([a, b]);
+    expect(doc.sources.map((s) => s.rejected?.count)).toEqual([single, single]);
+    expect(doc.sources[1]?.rejected?.examples.every((e) => e.file === b)).toBe(true);
+    expect(doc.warnings[0]).toMatch(new RegExp(`^${2 * single} log line`));
+  });
 });
+
