@@ -32,7 +32,7 @@ export const partitionSchema = z.strictObject({
   shared: z.boolean().optional(),
 });
 
-const sshObjectSchema = z.strictObject({
+export const sshObjectSchema = z.strictObject({
   /** A Host alias from ~/.ssh/config or a host name. */
   host: z.string().min(1),
   user: z.string().min(1).optional(),

@@ -4,7 +4,8 @@
  * script, run the CPU experiment here, profile both that run and the bundled GPU run, and write
  * the reports.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { writeFileAtomically } from '../fs-atomic.js';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type ResolvedConfig } from '../config/index.js';
@@ -80,7 +81,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     now,
   });
   const cpuMetrics = await profileRun(run.runDir, { toolVersion: options.toolVersion, experiments: profileOptionsFromConfig(config) });
-  writeFileSync(join(run.runDir, 'metrics.json'), `${JSON.stringify(cpuMetrics, null, 2)}\n`);
+  writeFileAtomically(join(run.runDir, 'metrics.json'), `${JSON.stringify(cpuMetrics, null, 2)}\n`);
   const cpuReportDir = join(reportRoot, 'cpu-local');
   const cpuFiles = await writeReports(config, cpuMetrics, run.runDir, [join(run.runDir, 'report'), cpuReportDir], options.toolVersion);
 

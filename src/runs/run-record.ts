@@ -5,18 +5,12 @@
  */
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { sshObjectSchema } from '../config/schema.js';
 
 export const RUN_RECORD_SCHEMA = 'hpcbench.run/1';
 
-const sshSettingsSchema = z.object({
-  host: z.string(),
-  user: z.string().optional(),
-  port: z.number().int().optional(),
-  identity_file: z.string().optional(),
-  known_hosts: z.string().optional(),
-  proxy_jump: z.string().optional(),
-  ssh_config: z.string().optional(),
-});
+// The cluster's ssh: settings as hpcbench.yaml has them (copied at submission).
+const sshSettingsSchema = sshObjectSchema;
 
 const clusterSchema = z.object({
   name: z.string(),

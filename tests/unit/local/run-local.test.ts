@@ -6,6 +6,7 @@ import { loadConfigText } from '../../../src/config/index.js';
 import { runLocal } from '../../../src/local/run-local.js';
 import { profileRun } from '../../../src/profile/profile-run.js';
 import { runCli } from '../cli/run-cli.js';
+import { stillRunning } from '../support/processes.js';
 
 /** A project directory with a tiny workload that writes an inference log. */
 function makeProject(experiments: string): { root: string; config: ReturnType<typeof loadConfigText> } {
@@ -37,22 +38,6 @@ experiments:
 ${experiments}
 `;
   return { root, config: loadConfigText(text, 'hpcbench.yaml', root) };
-}
-
-/** Whether a process still runs: a zombie (killed, not yet reaped by init) counts as gone. Waits up to 5 s for it to go. */
-async function alive(pid: number): Promise<boolean> {
-  for (let i = 0; i < 50; i++) {
-    let state: string | undefined;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-    } catch {
-      return false;
-    }
-    if (state === 'Z') return false;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return true;
 }
 
 describe('runLocal', () => {
@@ -143,7 +128,7 @@ describe('runLocal', () => {
     const out = join(result.runDir, 'out', 'long', '0');
     expect(readFileSync(join(out, 'partial.txt'), 'utf8')).toBe('started\n');
     const grandchild = Number(readFileSync(join(out, 'child.pid'), 'utf8'));
-    expect(await alive(grandchild)).toBe(false);
+    expect(stillRunning(grandchild)).toBe(false);
     const record = JSON.parse(readFileSync(join(result.runDir, 'run.json'), 'utf8')) as { phase: string; history: { message?: string }[] };
     expect(record.phase).toBe('interrupted');
   });

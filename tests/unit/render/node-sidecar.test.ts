@@ -3,6 +3,7 @@
 // stub srun (one copy of the command per node, each with its own hostname), hostname, torchrun
 // and nvidia-smi first on PATH.
 import { execFileSync } from 'node:child_process';
+import { stillRunning } from '../support/processes.js';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -88,25 +89,6 @@ function pidsIn(file: string): number[] {
   return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').map(Number) : [];
 }
 
-/**
- * Whether a process still runs, waiting up to 5 s for it to go: a killed process is a zombie
- * until its parent (or init) reaps it, and kill(pid, 0) still succeeds on a zombie.
- */
-function alive(pid: number): boolean {
-  for (let i = 0; i < 50; i++) {
-    let state: string | undefined;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-    } catch {
-      return false;
-    }
-    if (state === 'Z') return false;
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
-  }
-  return true;
-}
-
 /** The sidecar's srun command, from `srun` to the closing `&`, joined into one line. */
 function sidecarCommand(script: string): string {
   const start = script.indexOf('  srun --overlap');
@@ -152,8 +134,8 @@ describe('the multinode GPU sidecar', () => {
     for (const host of ['node1', 'node2']) expect(calls).toMatch(new RegExp(`^nvidia-smi ${host} LC_ALL=C --query-gpu=timestamp,index,uuid,\\S+ --format=csv,noheader,nounits -lms 250$`, 'm'));
     const samplers = pidsIn(`${box.callLog}.sampler-pids`);
     expect(samplers).toHaveLength(2);
-    expect(samplers.filter(alive)).toEqual([]);
-    expect(pidsIn(`${box.callLog}.srun-pids`).filter(alive)).toEqual([]);
+    expect(samplers.filter(stillRunning)).toEqual([]);
+    expect(pidsIn(`${box.callLog}.srun-pids`).filter(stillRunning)).toEqual([]);
     expect(JSON.parse(readFileSync(join(out, 'exit.json'), 'utf8'))).toMatchObject({ exit_code: 0 });
   }, 90_000);
 
@@ -181,7 +163,7 @@ describe('the multinode GPU sidecar', () => {
       expect(existsSync(join(out, 'nvidia-smi-node1.csv'))).toBe(false);
       expect(readFileSync(box.callLog, 'utf8')).not.toMatch(/^srun --overlap/m);
       expect(execFileSync('find', [box.root, '-name', 'pwned*'], { encoding: 'utf8' })).toBe('');
-      expect(pidsIn(`${box.callLog}.sampler-pids`).filter(alive)).toEqual([]);
+      expect(pidsIn(`${box.callLog}.sampler-pids`).filter(stillRunning)).toEqual([]);
       expect(result.status, result.stderr).toBe(0);
     }
   });
