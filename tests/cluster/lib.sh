@@ -209,7 +209,7 @@ show_log() {
   local file="$LOG_DIR/$1.log"
   if [[ -r $file ]]; then
     printf '%s\n' "----- last lines of $file -----" >&2
-    tail -n 40 "$file" >&2
+    tail -n "${SHOW_LOG_LINES:-40}" "$file" >&2
   fi
 }
 

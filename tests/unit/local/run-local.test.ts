@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfigText } from '../../../src/config/index.js';
@@ -38,6 +38,12 @@ experiments:
 ${experiments}
 `;
   return { root, config: loadConfigText(text, 'hpcbench.yaml', root) };
+}
+
+/** Aborts once `file` exists and is not empty (at most 30 s later, for a busy machine). */
+async function abortWhenExists(file: string, controller: AbortController): Promise<void> {
+  for (let i = 0; i < 600 && !(existsSync(file) && statSync(file).size > 0); i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+  controller.abort();
 }
 
 describe('runLocal', () => {
@@ -119,7 +125,8 @@ describe('runLocal', () => {
       signal: controller.signal,
       graceMs: 2000,
       onEvent: (e) => {
-        if (e.kind === 'task-start') setTimeout(() => controller.abort(), 700);
+        // Interrupt once the task has written its partial result and started its own child.
+        if (e.kind === 'task-start') void abortWhenExists(join(root, 'results', 'r4', 'out', 'long', '0', 'child.pid'), controller);
       },
     });
     const result = await running;

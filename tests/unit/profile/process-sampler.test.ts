@@ -85,30 +85,32 @@ describe('sampleProcessTree with injected dependencies', () => {
 
 describe('sampleProcessTree on real processes', () => {
   it('sees a grandchild process and a peak RSS above what the child allocated', async () => {
-    // The child allocates ~150 MiB and keeps it touched, and starts its own child that sleeps.
+    // The child starts its own child that sleeps, allocates ~150 MiB, says so, and keeps the memory
+    // touched until the test ends it: the sampler takes its samples whatever the machine's load.
     const script = `
       const { spawn } = require('node:child_process');
-      const grandchild = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 4000)'], { stdio: 'ignore' });
-      console.log(grandchild.pid);
+      const grandchild = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 120000)'], { stdio: 'ignore' });
       const keep = Buffer.alloc(150 * 1024 * 1024, 1);
-      const until = Date.now() + 2500;
+      console.log(grandchild.pid);
+      process.on('SIGTERM', () => { grandchild.kill(); process.exit(0); });
       let x = 0;
-      while (Date.now() < until) { x += keep[(x * 4096) % keep.length]; }
-      grandchild.kill();
-      process.exit(0);
+      const touch = () => { for (let i = 0; i < 1e6; i++) x += keep[(x * 4096 + i) % keep.length]; setImmediate(touch); };
+      touch();
     `;
     const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const grandchildPid = await new Promise<number>((resolve) => {
-      child.stdout.once('data', (data: Buffer) => resolve(Number(data.toString().trim())));
-    });
-    const controller = new AbortController();
-    child.once('exit', () => controller.abort());
-    const samples = await sampleProcessTree({ rootPid: child.pid as number, intervalMs: 100, signal: controller.signal });
-    expect(samples.timeMs.length).toBeGreaterThan(0);
-    expect(samples.pidsSeen).toContain(child.pid);
-    expect(samples.pidsSeen).toContain(grandchildPid);
-    expect(samples.peakRssBytes).toBeGreaterThan(150 * 1024 * 1024);
-    expect(summarizeProcessSamples(samples).maxCpuPercent).toBeGreaterThan(0);
+    try {
+      const grandchildPid = await new Promise<number>((resolve) => {
+        child.stdout.once('data', (data: Buffer) => resolve(Number(data.toString().trim())));
+      });
+      const samples = await sampleProcessTree({ rootPid: child.pid as number, intervalMs: 100, maxSamples: 5 });
+      expect(samples.stoppedBy).toBe('max-samples');
+      expect(samples.pidsSeen).toContain(child.pid);
+      expect(samples.pidsSeen).toContain(grandchildPid);
+      expect(samples.peakRssBytes).toBeGreaterThan(150 * 1024 * 1024);
+      expect(summarizeProcessSamples(samples).maxCpuPercent).toBeGreaterThan(0);
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 
   it('lists descendants from /proc (Linux) or ps', async () => {

@@ -143,7 +143,9 @@ describe('a rendered script run by bash', () => {
   });
 
   it('samples GPUs with nvidia-smi under LC_ALL=C while the workload runs and stops the sampler on exit', () => {
-    const config = configFromObjects({}, { partition: 'gpu', command: 'sleep 0.6', resources: { time: 5 }, profiling: { interval_ms: 250 } });
+    // The workload ends once the sampler has written a line (at most 30 s, for a busy machine).
+    const waitForSample = 'for ((i = 0; i < 300; i++)); do [[ -s $HPCBENCH_OUT_DIR/nvidia-smi.csv ]] && break; sleep 0.1; done';
+    const config = configFromObjects({}, { partition: 'gpu', command: waitForSample, resources: { time: 5 }, profiling: { interval_ms: 250 } });
     const rendered = renderRun(config, 'exp', { runId: 'r6' });
     const box = createSandbox(rendered, { nvidiaSmi: true });
     const result = runScriptSync(box, 'scripts/exp.sbatch', { SLURM_JOB_ID: '7' });

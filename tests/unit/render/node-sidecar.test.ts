@@ -16,8 +16,9 @@ const SRUN_STUB = `#!/bin/bash
 echo "srun $*" >>"$HPCB_TEST_CALL_LOG"
 echo $$ >>"$HPCB_TEST_CALL_LOG.srun-pids"
 n=1
+name=
 while [[ $# -gt 0 && $1 == -* ]]; do
-  case $1 in --nodes=*) n=\${1#--nodes=} ;; esac
+  case $1 in --nodes=*) n=\${1#--nodes=} ;; --job-name=*) name=\${1#--job-name=} ;; esac
   shift
 done
 [[ $n =~ ^[0-9]+$ ]] || n=1
@@ -25,6 +26,8 @@ pids=()
 stop() { kill -TERM "\${pids[@]}" 2>/dev/null; }
 trap stop TERM
 for ((i = 1; i <= n; i++)); do HPCB_TEST_HOST=node$i "$@" & pids+=($!); done
+# The sidecar step's per-node processes, for the workload stub to wait on.
+[[ $name == hpcbench-gpu-sidecar ]] && printf '%s\n' "\${pids[@]}" >>"$HPCB_TEST_CALL_LOG.sidecar-node-pids"
 while true; do
   wait
   (($? > 128)) || break
@@ -35,12 +38,22 @@ const HOSTNAME_STUB = `#!/bin/bash
 echo "\${HPCB_TEST_HOST:-node1}"
 `;
 
-/** The workload: waits (at most 60 s, for a busy machine) until every node's sampler has written a line, then ends. */
+/**
+ * The workload: waits (at most 60 s, for a busy machine) until every node's sampler has written a
+ * line, then ends. Without nvidia-smi, it waits instead until every node's sidecar process has
+ * printed its note and ended by itself, so the exit trap never races the notes.
+ */
 const TORCHRUN_STUB = `#!/bin/bash
 if ! command -v nvidia-smi >/dev/null; then
-  # Each node's step prints its note as it starts; give them a moment before the job's exit trap
-  # stops the sidecar (the notes are what the test checks, not the timing).
-  sleep 5
+  pids_file=$HPCB_TEST_CALL_LOG.sidecar-node-pids
+  for ((i = 0; i < 600; i++)); do
+    if [[ -s $pids_file ]] && (($(wc -l <"$pids_file") >= 2)); then
+      alive=0
+      while read -r pid; do kill -0 "$pid" 2>/dev/null && alive=1; done <"$pids_file"
+      ((alive)) || exit 0
+    fi
+    sleep 0.1
+  done
   exit 0
 fi
 for ((i = 0; i < 600; i++)); do

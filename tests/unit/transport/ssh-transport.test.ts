@@ -115,7 +115,8 @@ describe('SshTransport (in-process server)', () => {
     const ssh = transport();
     const marker = join(mkdtempSync(join(tmpdir(), 'hpcbench-ssh-lost-')), 'runs');
     const running = ssh.execShell(`echo run >> ${marker}; sleep 5`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Drop the connection once the command has surely started (a busy machine may take a while).
+    for (let i = 0; i < 200 && !existsSync(marker); i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
     server.dropAll();
     const error: unknown = await running.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionLostError);
