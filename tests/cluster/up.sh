@@ -218,7 +218,21 @@ start_slurmd_with_fallback() {
   start_slurmd
 }
 
+# Jobs recovered from an earlier boot of the test cluster belong to test runs that are gone (the
+# machine stopped under them); left queued, they would take the node's CPUs from the next run.
+cancel_leftover_jobs() {
+  local left
+  left=$(squeue -h -u "$TEST_USER" -o '%i' 2>/dev/null | wc -l)
+  [[ $left -gt 0 ]] || return 0
+  log "cancelling $left job(s) of $TEST_USER left from an earlier boot of the test cluster"
+  scancel -u "$TEST_USER" || true
+  wait_for "leftover jobs to end" 60 bash -c "[[ -z \$(squeue -h -u '$TEST_USER' -o '%i') ]]" \
+    || log "some leftover jobs are still ending: $(squeue -h -u "$TEST_USER" -o '%i %T' | tr '\n' ' ')"
+}
+
 main() {
+  local ctld_was_running=false
+  is_running slurmctld && ctld_was_running=true
   install_debian_packages "${CLUSTER_PACKAGES[@]}"
   write_configs
   setup_user
@@ -230,6 +244,7 @@ main() {
   start_slurmctld
   start_slurmd_with_fallback
   wait_for_node
+  [[ $ctld_was_running == true ]] || cancel_leftover_jobs
   write_client_state
   start_sshd
   wait_for "ssh login as $TEST_USER" 20 check_ssh || { show_log sshd; die "cannot log in over ssh as $TEST_USER"; }
