@@ -135,6 +135,9 @@ describe('runLocal', () => {
     const out = join(result.runDir, 'out', 'long', '0');
     expect(readFileSync(join(out, 'partial.txt'), 'utf8')).toBe('started\n');
     const grandchild = Number(readFileSync(join(out, 'child.pid'), 'utf8'));
+    // SIGTERM reached it with the rest of the tree; give a loaded machine a moment to end it, less
+    // than the 2 s grace after which a SIGKILL would hide a missed SIGTERM.
+    for (let i = 0; i < 15 && stillRunning(grandchild); i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(stillRunning(grandchild)).toBe(false);
     const record = JSON.parse(readFileSync(join(result.runDir, 'run.json'), 'utf8')) as { phase: string; history: { message?: string }[] };
     expect(record.phase).toBe('interrupted');
