@@ -58,7 +58,41 @@ export interface TaskMetrics {
   /** Job metadata written at start by the job script (node, GPU names, driver, CUDA, SLURM vars). */
   metadata: Record<string, unknown> | undefined;
   /** Sections that could not be filled, each with the reason ("no nvidia-smi log: the job ran on a CPU partition"). */
-  missing: { section: 'gpu' | 'inference' | 'training' | 'accounting' | 'process' | 'metadata'; reason: string }[];
+  missing: MissingSection[];
+}
+
+/** Why a section is empty, as a code reports translate; `where` is the task's directory, `job` its job id. */
+export type MissingCode = 'no-metadata' | 'no-gpu-log' | 'no-inference-log' | 'no-training-log' | 'no-process-samples' | 'local-no-accounting' | 'no-sacct-record' | 'no-job-id';
+
+export interface MissingSection {
+  section: 'gpu' | 'inference' | 'training' | 'accounting' | 'process' | 'metadata';
+  /** The reason in English, for people and tools reading metrics.json. */
+  reason: string;
+  /** The same reason as a code and values, so that reports can say it in their own language (absent in documents from before it). */
+  code?: MissingCode;
+  values?: { where?: string; job?: string };
+}
+
+/** English wording of each missing-section code; reports in other languages translate the code. */
+export const MISSING_REASONS_EN: Record<MissingCode, string> = {
+  'no-metadata': 'no metadata.json in {where}',
+  'no-gpu-log': 'no nvidia-smi log in {where} (a CPU job, or nvidia-smi was absent on the node)',
+  'no-inference-log': 'no inference log in {where}',
+  'no-training-log': 'no training log in {where}',
+  'no-process-samples': 'no process samples in {where} (they are taken by run --local)',
+  'local-no-accounting': 'a local run has no SLURM accounting; the process section has CPU and memory use',
+  'no-sacct-record': 'no sacct record for job {job} (run `hpcbench fetch` after the job ends)',
+  'no-job-id': 'no SLURM job id (a local run, or no metadata.json)',
+};
+
+/** Fills `{name}` placeholders from `values`, leaving unknown ones as they are. */
+export function fillPlaceholders(template: string, values: Readonly<Record<string, string | undefined>>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
+}
+
+/** A missing-section entry with its English reason spelled out. */
+export function missingSection(section: MissingSection['section'], code: MissingCode, values: MissingSection['values'] = {}): MissingSection {
+  return { section, reason: fillPlaceholders(MISSING_REASONS_EN[code], values), code, values };
 }
 
 /** A task with nothing measured yet; the profiler fills it section by section. */

@@ -16,7 +16,7 @@ import { computeInferenceMetrics, excludeInferenceWarmup, type InferenceSlo } fr
 import { readInferenceLog } from './inference-log.js';
 import type { InferenceRecord } from './inference-schema.js';
 import { enforceStrict, RejectedLines, type ReadProgress, type RejectedLinesReport } from './lines.js';
-import { createTaskMetrics, MAX_KEPT_SAMPLES, METRICS_SCHEMA, type MetricsDocument, type SourceFile, type SweepPoint, type TaskMetrics } from './metrics-document.js';
+import { createTaskMetrics, MAX_KEPT_SAMPLES, METRICS_SCHEMA, missingSection, type MetricsDocument, type SourceFile, type SweepPoint, type TaskMetrics } from './metrics-document.js';
 import { parseDmonFiles } from './nvidia-smi-dmon.js';
 import { parseQueryGpuFiles } from './nvidia-smi-query.js';
 import type { ProcessUsageSummary } from './process-sampler.js';
@@ -83,14 +83,14 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
   if (metadataFile) {
     task.metadata = readJson<Record<string, unknown>>(metadataFile.file);
     record(metadataFile.file, 'metadata');
-  } else task.missing.push({ section: 'metadata', reason: `no metadata.json in ${where}` });
+  } else task.missing.push(missingSection('metadata', 'no-metadata', { where }));
   task.job_id = jobIdOf(task.metadata);
 
   const gpuRejected = new RejectedLines();
   task.gpu = await profileGpu(spec.files, spec.gpuFields, options, gpuRejected);
   for (const f of [...of('nvidia-smi'), ...of('dmon')]) record(f.file, f.kind === 'dmon' ? 'dmon' : 'nvidia-smi', gpuRejected);
   if (task.gpu) task.gpu_series = task.gpu.series ?? [];
-  else task.missing.push({ section: 'gpu', reason: `no nvidia-smi log in ${where} (a CPU job, or nvidia-smi was absent on the node)` });
+  else task.missing.push(missingSection('gpu', 'no-gpu-log', { where }));
 
   const inferenceFiles = of('inference');
   if (inferenceFiles.length > 0) {
@@ -120,7 +120,7 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
     task.throughput_samples = keepSamples(
       completed.filter((r) => r.outputTokens !== undefined && r.latencyS > 0).map((r) => (r.outputTokens as number) / r.latencyS),
     ).values;
-  } else task.missing.push({ section: 'inference', reason: `no inference log in ${where}` });
+  } else task.missing.push(missingSection('inference', 'no-inference-log', { where }));
 
   const trainingFile = of('training')[0];
   if (trainingFile) {
@@ -128,13 +128,13 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
     const log = await readTrainingLog(trainingFile.file, { rejected, onProgress: (p) => options.onProgress?.(trainingFile.file, p) });
     task.training = computeTrainingMetrics(log.records);
     record(trainingFile.file, 'training', rejected);
-  } else task.missing.push({ section: 'training', reason: `no training log in ${where}` });
+  } else task.missing.push(missingSection('training', 'no-training-log', { where }));
 
   const processFile = of('process')[0];
   if (processFile) {
     task.process = readJson<ProcessUsageSummary>(processFile.file);
     record(processFile.file, 'process');
-  } else task.missing.push({ section: 'process', reason: `no process samples in ${where} (they are taken by run --local)` });
+  } else task.missing.push(missingSection('process', 'no-process-samples', { where }));
 
   const job = task.job_id ? sacct.get(task.job_id) : undefined;
   if (job) {
@@ -144,12 +144,9 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
       source: `sacct record of job ${job.jobId}`,
     });
   } else if (local) {
-    task.missing.push({ section: 'accounting', reason: 'a local run has no SLURM accounting; the process section has CPU and memory use' });
+    task.missing.push(missingSection('accounting', 'local-no-accounting'));
   } else {
-    task.missing.push({
-      section: 'accounting',
-      reason: task.job_id ? `no sacct record for job ${task.job_id} (run \`hpcbench fetch\` after the job ends)` : 'no SLURM job id (a local run, or no metadata.json)',
-    });
+    task.missing.push(task.job_id ? missingSection('accounting', 'no-sacct-record', { job: task.job_id }) : missingSection('accounting', 'no-job-id'));
   }
   return task;
 }

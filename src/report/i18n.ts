@@ -5,6 +5,8 @@
  */
 import type { Advice, AdviceCode } from './advisor.js';
 import type { BundleGap } from './run-bundle.js';
+import type { MissingLine } from './report-model.js';
+import { fillPlaceholders, MISSING_REASONS_EN, type MissingCode } from '../profile/metrics-document.js';
 import { formatNumber, formatPercent, formatPercentValue, type ReportLang } from './format.js';
 
 type Messages = Record<AdviceCode, string>;
@@ -65,6 +67,23 @@ export function describeAdvice(advice: Advice, lang: ReportLang): string {
     const value = advice.values[key];
     return value === undefined ? whole : formatAdviceValue(key, value, lang);
   });
+}
+
+const MISSING_PT: Record<MissingCode, string> = {
+  'no-metadata': 'sem metadata.json em {where}',
+  'no-gpu-log': 'sem log do nvidia-smi em {where} (um job de CPU, ou o nvidia-smi não existia no nó)',
+  'no-inference-log': 'sem log de inferência em {where}',
+  'no-training-log': 'sem log de treinamento em {where}',
+  'no-process-samples': 'sem amostras de processos em {where} (elas são coletadas por run --local)',
+  'local-no-accounting': 'uma execução local não tem contabilidade do SLURM; a seção de processos traz o uso de CPU e memória',
+  'no-sacct-record': 'sem registro do sacct para o job {job} (rode `hpcbench fetch` depois que o job terminar)',
+  'no-job-id': 'sem id de job do SLURM (uma execução local, ou sem metadata.json)',
+};
+
+/** "experiment/task: reason" in the report's language; a document without codes keeps its English reason. */
+export function describeMissingLine(line: MissingLine, lang: ReportLang): string {
+  const reason = line.code === undefined ? line.reason : fillPlaceholders((lang === 'pt-BR' ? MISSING_PT : MISSING_REASONS_EN)[line.code], line.values ?? {});
+  return `${line.task}: ${reason}`;
 }
 
 /** Labels shared by the HTML template and by tables in both Markdown templates. */

@@ -4,7 +4,7 @@
  * the reproduction bundle). Language-neutral: numbers stay numbers until a template formats them.
  */
 import { basename } from 'node:path';
-import type { MetricsDocument, TaskMetrics } from '../profile/metrics-document.js';
+import type { MetricsDocument, MissingCode, MissingSection, TaskMetrics } from '../profile/metrics-document.js';
 import { adviseOnMetrics, ADVICE_THRESHOLDS, type Advice } from './advisor.js';
 import { checkReferences, type ReferenceCheck, type ReferenceTable } from './references.js';
 import type { RunBundle } from './run-bundle.js';
@@ -57,6 +57,16 @@ export interface SubmittedJob {
   previousJobIds: string[];
 }
 
+/** One task's reason for an empty report section. */
+export interface MissingLine {
+  /** "experiment/task" */
+  task: string;
+  /** English, as metrics.json has it; used when the document carries no code. */
+  reason: string;
+  code: MissingCode | undefined;
+  values: MissingSection['values'];
+}
+
 export interface ReportModel {
   schema: typeof REPORT_SCHEMA;
   generatedAt: string;
@@ -70,8 +80,8 @@ export interface ReportModel {
   trainingTasks: TaskMetrics[];
   accountingTasks: TaskMetrics[];
   processTasks: TaskMetrics[];
-  /** section → "experiment/task: reason" lines, when no task has the section at all. */
-  missing: Record<string, string[]>;
+  /** section → the tasks' reasons, when no task has the section at all (the `missing_line` filter words them). */
+  missing: Record<string, MissingLine[]>;
   /** section → "experiment/task" of the tasks lacking it, when other tasks have it. */
   partial: Record<string, string[]>;
   sweeps: { table: SweepTable; choice: SweepChoice }[];
@@ -217,7 +227,7 @@ function sloFor(options: ReportOptions, experiment: string): number | null {
 
 export function buildReportModel(doc: MetricsDocument, bundle: RunBundle | undefined, options: ReportOptions = {}): ReportModel {
   const tasks = doc.tasks;
-  const missing: Record<string, string[]> = {};
+  const missing: Record<string, MissingLine[]> = {};
   const partial: Record<string, string[]> = {};
   const has: Record<string, boolean> = {
     gpu: tasks.some((t) => t.gpu !== undefined),
@@ -230,7 +240,7 @@ export function buildReportModel(doc: MetricsDocument, bundle: RunBundle | undef
   for (const t of tasks) {
     for (const m of t.missing) {
       if (has[m.section]) (partial[m.section] ??= []).push(`${t.experiment}/${t.task}`);
-      else (missing[m.section] ??= []).push(`${t.experiment}/${t.task}: ${m.reason}`);
+      else (missing[m.section] ??= []).push({ task: `${t.experiment}/${t.task}`, reason: m.reason, code: m.code, values: m.values });
     }
   }
   const references = checkReferences(doc, options.references ?? {});

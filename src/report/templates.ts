@@ -7,7 +7,8 @@
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import type { BootstrapInterval } from '../stats/index.js';
-import { describeAdvice, describeBundleGap, labelsFor } from './i18n.js';
+import { describeAdvice, describeBundleGap, describeMissingLine, labelsFor } from './i18n.js';
+import type { MissingLine } from './report-model.js';
 import type { BundleGap } from './run-bundle.js';
 import type { Advice } from './advisor.js';
 import {
@@ -75,6 +76,7 @@ export function createReportEnvironment(lang: ReportLang, autoescape: boolean): 
   env.addFilter('ci', (v: BootstrapInterval | null | undefined) => formatCi(v, lang));
   env.addFilter('advice', (a: Advice) => describeAdvice(a, lang));
   env.addFilter('gap', (g: BundleGap) => describeBundleGap(g, lang));
+  env.addFilter('missing_line', (m: MissingLine) => describeMissingLine(m, lang));
   env.addFilter('fence', fenceFor);
   env.addFilter('cell', cell);
   env.addFilter('or_missing', (v: unknown) => (v === null || v === undefined || v === '' ? MISSING : v));
