@@ -51,9 +51,11 @@ describe('runLocal', () => {
     const { root, config } = makeProject(`
   small:
     files: [work/]
-    command: bash work/fake-infer.sh
+    command: bash work/fake-infer.sh && sleep 2
     resources: { time: "00:05:00", cpus_per_task: 2 }
 `);
+    // The sampler's first sample is taken as the job starts; the job lasts long enough for it to be
+    // taken on a loaded machine too (a job over before any sample has no process.json).
     const result = await runLocal({ config, experiment: 'small', resultsDir: join(root, 'results'), runId: 'r1' });
     expect(result.tasks.map((t) => t.state)).toEqual(['COMPLETED']);
     const out = join(root, 'results', 'r1', 'out', 'small', 'main');
