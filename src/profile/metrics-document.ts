@@ -62,7 +62,16 @@ export interface TaskMetrics {
 }
 
 /** Why a section is empty, as a code reports translate; `where` is the task's directory, `job` its job id. */
-export type MissingCode = 'no-metadata' | 'no-gpu-log' | 'no-inference-log' | 'no-training-log' | 'no-process-samples' | 'local-no-accounting' | 'no-sacct-record' | 'no-job-id';
+export type MissingCode =
+  | 'no-metadata'
+  | 'no-gpu-log'
+  | 'no-inference-log'
+  | 'no-training-log'
+  | 'no-process-samples'
+  | 'process-job-too-short'
+  | 'local-no-accounting'
+  | 'no-sacct-record'
+  | 'no-job-id';
 
 export interface MissingSection {
   section: 'gpu' | 'inference' | 'training' | 'accounting' | 'process' | 'metadata';
@@ -80,6 +89,7 @@ export const MISSING_REASONS_EN: Record<MissingCode, string> = {
   'no-inference-log': 'no inference log in {where}',
   'no-training-log': 'no training log in {where}',
   'no-process-samples': 'no process samples in {where} (they are taken by run --local)',
+  'process-job-too-short': 'no process samples in {where}: the job ended before the sampler took its first one',
   'local-no-accounting': 'a local run has no SLURM accounting; the process section has CPU and memory use',
   'no-sacct-record': 'no sacct record for job {job} (run `hpcbench fetch` after the job ends)',
   'no-job-id': 'no SLURM job id (a local run, or no metadata.json)',

@@ -134,7 +134,7 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
   if (processFile) {
     task.process = readJson<ProcessUsageSummary>(processFile.file);
     record(processFile.file, 'process');
-  } else task.missing.push(missingSection('process', 'no-process-samples', { where }));
+  } else task.missing.push(missingSection('process', local ? 'process-job-too-short' : 'no-process-samples', { where }));
 
   const job = task.job_id ? sacct.get(task.job_id) : undefined;
   if (job) {

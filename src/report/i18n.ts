@@ -75,6 +75,7 @@ const MISSING_PT: Record<MissingCode, string> = {
   'no-inference-log': 'sem log de inferência em {where}',
   'no-training-log': 'sem log de treinamento em {where}',
   'no-process-samples': 'sem amostras de processos em {where} (elas são coletadas por run --local)',
+  'process-job-too-short': 'sem amostras de processos em {where}: o job terminou antes da primeira amostra',
   'local-no-accounting': 'uma execução local não tem contabilidade do SLURM; a seção de processos traz o uso de CPU e memória',
   'no-sacct-record': 'sem registro do sacct para o job {job} (rode `hpcbench fetch` depois que o job terminar)',
   'no-job-id': 'sem id de job do SLURM (uma execução local, ou sem metadata.json)',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfigText } from '../../../src/config/index.js';
@@ -94,6 +94,21 @@ describe('runLocal', () => {
     const doc = await profileRun(result.runDir);
     expect(doc.sweep.map((p) => p.params.batch_size)).toEqual([1, 2, 4]);
     expect(readFileSync(join(result.runDir, 'out', 'sweep', '2', 'job.out'), 'utf8')).toMatch(/^task 2 /);
+  });
+
+  it('says a local job was too short for a process sample, rather than that only run --local takes them', async () => {
+    const { root, config } = makeProject(`
+  blink:
+    command: 'true'
+`);
+    const result = await runLocal({ config, experiment: 'blink', resultsDir: join(root, 'results'), runId: 'r5' });
+    // Whether the sampler caught `true` depends on the machine: take its samples away to be sure.
+    rmSync(join(result.runDir, 'out', 'blink', 'main', 'process.json'), { force: true });
+    const task = (await profileRun(result.runDir)).tasks[0]!;
+    expect(task.missing.find((m) => m.section === 'process')).toMatchObject({
+      code: 'process-job-too-short',
+      reason: 'no process samples in out/blink/main: the job ended before the sampler took its first one',
+    });
   });
 
   it('skips the dependents of a failed job, as afterok does', async () => {
