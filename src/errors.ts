@@ -11,6 +11,11 @@ export const ExitCode = {
   usage: 2,
   /** Remote or connection error: SSH, host key, controller unreachable. */
   remote: 3,
+  /**
+   * Stopped by Ctrl-C (128 + SIGINT, as shells report it), so that `hpcbench watch && hpcbench
+   * fetch` does not go on as if the jobs had completed. Jobs on a cluster keep running.
+   */
+  interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -90,6 +95,13 @@ export class RemoteError extends HpcbenchError {
 export class CheckFailedError extends HpcbenchError {
   constructor(message: string, hint?: string) {
     super(message, { exitCode: ExitCode.failed, hint });
+  }
+}
+
+/** The user stopped the command (Ctrl-C or SIGTERM) before it had an outcome. */
+export class InterruptedError extends HpcbenchError {
+  constructor(message: string, hint?: string) {
+    super(message, { exitCode: ExitCode.interrupted, hint });
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { relative } from 'node:path';
-import { CheckFailedError } from '../errors.js';
+import { CheckFailedError, InterruptedError } from '../errors.js';
 import { runDemo, type DemoResult } from '../local/demo.js';
 import type { MetricsDocument } from '../profile/metrics-document.js';
 import type { GlobalOptions } from './global-options.js';
@@ -74,6 +74,7 @@ async function handler(argv: DemoArgs): Promise<void> {
     });
     if (argv.json) out.json({ rendered: result.rendered, cpu: { run: result.cpu.run, reportFiles: result.cpu.reportFiles }, gpu: { reportFiles: result.gpu.reportFiles } });
     else out.data(describe(result, process.cwd()));
+    if (result.cpu.run.interrupted) throw new InterruptedError(`the demo was interrupted; partial results are in ${result.cpu.run.runDir}`);
     const failed = result.cpu.run.tasks.filter((t) => t.state !== 'COMPLETED');
     if (failed.length > 0) throw new CheckFailedError(`the demo's CPU job did not complete: ${failed.map((t) => t.state).join(', ')}`, `Read ${result.cpu.run.runDir}/out/*/main/job.err.`);
   } finally {

@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { join } from 'node:path';
 import { loadConfig } from '../config/index.js';
-import { CheckFailedError, UsageError } from '../errors.js';
+import { CheckFailedError, InterruptedError, UsageError } from '../errors.js';
 import { writeFileAtomically } from '../fs-atomic.js';
 import { runLocal, type LocalRunEvent, type LocalRunResult } from '../local/run-local.js';
 import { profileRun } from '../profile/profile-run.js';
@@ -78,7 +78,7 @@ async function handler(argv: RunArgs): Promise<void> {
   }
   if (argv.json) out.json(result);
   else out.data(`${result.runId}: ${result.tasks.filter((t) => t.state === 'COMPLETED').length}/${result.tasks.length} task(s) completed (${result.runDir})`);
-  if (result.interrupted) throw new CheckFailedError(`run ${result.runId} was interrupted; partial results are in ${result.runDir}`);
+  if (result.interrupted) throw new InterruptedError(`run ${result.runId} was interrupted; its jobs were stopped and the partial results are in ${result.runDir}`);
   const bad = result.tasks.filter((t) => t.state !== 'COMPLETED');
   if (bad.length > 0) {
     throw new CheckFailedError(

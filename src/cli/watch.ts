@@ -4,7 +4,7 @@
  * stops watching, never the jobs; a later watch resumes from run.json.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { CheckFailedError, UsageError } from '../errors.js';
+import { CheckFailedError, InterruptedError, UsageError } from '../errors.js';
 import { formatProgressLine, formatTable } from '../runs/format.js';
 import { watchRun, type JobOutcome, type WatchEvent } from '../runs/watch.js';
 import { parseSlurmDuration } from '../slurm/index.js';
@@ -95,8 +95,7 @@ async function watchHandler(argv: WatchArgs): Promise<void> {
       });
       reporter.finish();
       if (result.outcome === 'aborted') {
-        out.info(`stopped watching; the jobs keep running. Resume with \`hpcbench watch ${run.runId}\``);
-        return;
+        throw new InterruptedError(`stopped watching run ${run.runId}; its jobs keep running`, `Resume with \`hpcbench watch ${run.runId}\`, or stop them with \`hpcbench cancel ${run.runId}\`.`);
       }
       if (argv.json) out.json({ run_id: run.runId, exit_code: result.exitCode, jobs: result.jobs });
       else printOutcomes(out, result.jobs);

@@ -2,7 +2,8 @@
 // Every job is started in beforeAll and followed concurrently, so the slowest one (TIMEOUT,
 // a little over a minute) sets the duration of the whole file.
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { fetchRun, readRunRecord, resolveRunId, statusRun, TEST_POLL_FLOOR_ENV, watchRun, type WatchRunResult } from '../../src/runs/index.js';
@@ -200,6 +201,27 @@ describeCluster('submit, watch, status, fetch and cancel on the test cluster', (
     const record = await readRunRecord(project.resultsDir, runId);
     expect(record.jobs[0]?.state).toMatch(/^CANCELLED/);
     expect(record.history.some((h) => h.event === 'cancel' && /BeginTime/.test(h.message ?? ''))).toBe(true);
+  });
+
+  it('Ctrl-C stops watch with exit code 130 and leaves the job queued', async () => {
+    const submitted = await renderAndSubmit(project, transport, 'later');
+    const runId = submitted.record.run_id;
+    // The real binary in its own process, as a user runs it, so that SIGINT is a real signal.
+    const child = spawn(process.execPath, [resolve('bin/hpcbench.js'), 'watch', runId, '--results', project.resultsDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    // Interrupt once it is watching (at most 60 s, for a busy machine), and a poll or two later.
+    for (let i = 0; i < 600 && !stderr.includes(`watching run ${runId}`); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(stderr).toContain(`watching run ${runId}`);
+    await new Promise((r) => setTimeout(r, 2000));
+    child.kill('SIGINT');
+    expect(await exited, stderr).toBe(130);
+    expect(stderr).toContain(`hpcbench: stopped watching run ${runId}; its jobs keep running`);
+    expect(stderr).toContain(`hint: Resume with \`hpcbench watch ${runId}\``);
+    const jobId = submitted.record.jobs[0]?.job_id ?? '';
+    const queued = await transport.exec(['squeue', '--noheader', '--jobs', jobId, '--format=%T']);
+    expect(queued.stdout.trim()).toBe('PENDING');
   });
 
   it('reports a job exiting non-zero as FAILED with its exit code', async () => {
