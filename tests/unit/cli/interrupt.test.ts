@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { localConfigText } from '../support/local-config.js';
 import { stillRunning } from '../support/processes.js';
 
 const BIN = resolve('bin/hpcbench.js');
@@ -24,16 +25,8 @@ describe('Ctrl-C', () => {
     const pidFile = join(dir, 'sleep.pid');
     writeFileSync(
       join(dir, 'hpcbench.yaml'),
-      `clusters:
-  here:
-    preset: generic
-    transport: local
-    partitions:
-      local: { kind: cpu, cpus_per_node: 2, mem_per_node: 2G, max_time: "00:10:00", shared: true }
-experiments:
-  long:
-    command: 'echo partial > "$HPCBENCH_OUT_DIR/partial.txt"; sleep 120 & echo $! > ${JSON.stringify(pidFile)}; wait'
-`,
+      localConfigText(`  long:
+    command: 'echo partial > "$HPCBENCH_OUT_DIR/partial.txt"; sleep 120 & echo $! > ${JSON.stringify(pidFile)}; wait'`),
     );
     const child = spawn(process.execPath, [BIN, 'run', 'long', '--local', '--config', join(dir, 'hpcbench.yaml')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';

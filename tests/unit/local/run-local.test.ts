@@ -6,6 +6,7 @@ import { loadConfigText } from '../../../src/config/index.js';
 import { runLocal } from '../../../src/local/run-local.js';
 import { profileRun } from '../../../src/profile/profile-run.js';
 import { runCli } from '../cli/run-cli.js';
+import { localConfigText } from '../support/local-config.js';
 import { stillRunning } from '../support/processes.js';
 
 /** A project directory with a tiny workload that writes an inference log. */
@@ -27,17 +28,7 @@ function makeProject(experiments: string): { root: string; config: ReturnType<ty
       '',
     ].join('\n'),
   );
-  const text = `
-clusters:
-  here:
-    preset: generic
-    transport: local
-    partitions:
-      local: { kind: cpu, cpus_per_node: 2, mem_per_node: 2G, max_time: "00:10:00", shared: true }
-experiments:
-${experiments}
-`;
-  return { root, config: loadConfigText(text, 'hpcbench.yaml', root) };
+  return { root, config: loadConfigText(localConfigText(experiments), 'hpcbench.yaml', root) };
 }
 
 /** Aborts once `file` exists and is not empty (at most 30 s later, for a busy machine). */
