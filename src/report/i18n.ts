@@ -63,10 +63,7 @@ function formatAdviceValue(key: string, value: string | number, lang: ReportLang
 
 export function describeAdvice(advice: Advice, lang: ReportLang): string {
   const template = (lang === 'pt-BR' ? ADVICE_PT : ADVICE_EN)[advice.code];
-  return template.replace(/\{(\w+)\}/g, (whole, key: string) => {
-    const value = advice.values[key];
-    return value === undefined ? whole : formatAdviceValue(key, value, lang);
-  });
+  return fillPlaceholders(template, Object.fromEntries(Object.entries(advice.values).map(([key, value]) => [key, formatAdviceValue(key, value, lang)])));
 }
 
 const MISSING_PT: Record<MissingCode, string> = {
