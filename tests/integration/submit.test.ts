@@ -4,27 +4,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fetchRun, readRunRecord, resolveRunId, statusRun, TEST_POLL_FLOOR_ENV, watchRun, type WatchRunResult } from '../../src/runs/index.js';
 import type { Transport } from '../../src/transport/transport.js';
+import { runCli as cli } from '../unit/cli/run-cli.js';
 import { describeCluster } from './support/cluster.js';
 import { cleanUpRuns, connectProject, openProject, renderAndSubmit, writeTestProject, type TestProject } from './submit-helpers.js';
-
-/** Runs the CLI in-process and returns its exit code and stdout. */
-async function cli(args: string[]): Promise<{ code: number; stdout: string }> {
-  const chunks: string[] = [];
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  });
-  try {
-    const code = await main(args);
-    return { code, stdout: chunks.join('') };
-  } finally {
-    spy.mockRestore();
-  }
-}
 
 describeCluster('submit, watch, status, fetch and cancel on the test cluster', (cluster) => {
   let project: TestProject;
@@ -159,19 +144,9 @@ describeCluster('submit, watch, status, fetch and cancel on the test cluster', (
       expect(await transport.stat(`${cluster.remoteWorkdir}/${runId}`)).toBeUndefined();
 
       const bad = writeTestProject(cluster, { infer: { command: 'true', models: ['org/present', 'org/absent'] } }, { hfCache: hf, workdir: `${cluster.remoteWorkdir}/does-not-exist` });
-      const errors: string[] = [];
-      const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-        errors.push(String(chunk));
-        return true;
-      });
-      let code: number;
-      try {
-        code = (await cli(['submit', 'infer', '--config', bad.config])).code;
-      } finally {
-        spy.mockRestore();
-      }
-      expect(code).toBe(1);
-      const text = errors.join('');
+      const failed = await cli(['submit', 'infer', '--config', bad.config]);
+      expect(failed.code).toBe(1);
+      const text = failed.stderr;
       expect(text).toMatch(/preflight failed \(2 of 4 checks\)/);
       expect(text).toMatch(/does-not-exist does not exist/);
       expect(text).toMatch(/org\/absent is not in the offline cache .*models--org--absent/);
@@ -185,19 +160,9 @@ describeCluster('submit, watch, status, fetch and cancel on the test cluster', (
     const submitted = await renderAndSubmit(project, transport, 'later');
     const runId = submitted.record.run_id;
     runIds.set('later', runId);
-    const errors: string[] = [];
-    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      errors.push(String(chunk));
-      return true;
-    });
-    let code: number;
-    try {
-      code = await main(['watch', runId, '--pending-limit', '0:02', '--results', project.resultsDir]);
-    } finally {
-      spy.mockRestore();
-    }
-    expect(code).toBe(1);
-    expect(errors.join('')).toMatch(/later \(job \d+\) cancelled: pending for .* over the limit of .*BeginTime/);
+    const watched = await cli(['watch', runId, '--pending-limit', '0:02', '--results', project.resultsDir]);
+    expect(watched.code).toBe(1);
+    expect(watched.stderr).toMatch(/later \(job \d+\) cancelled: pending for .* over the limit of .*BeginTime/);
     const record = await readRunRecord(project.resultsDir, runId);
     expect(record.jobs[0]?.state).toMatch(/^CANCELLED/);
     expect(record.history.some((h) => h.event === 'cancel' && /BeginTime/.test(h.message ?? ''))).toBe(true);
