@@ -4,7 +4,7 @@
  * the reproduction bundle). Language-neutral: numbers stay numbers until a template formats them.
  */
 import { basename } from 'node:path';
-import type { MetricsDocument, MissingCode, MissingSection, TaskMetrics } from '../profile/metrics-document.js';
+import type { MetricsDocument, MissingSection, TaskMetrics } from '../profile/metrics-document.js';
 import { adviseOnMetrics, ADVICE_THRESHOLDS, type Advice } from './advisor.js';
 import { checkReferences, type ReferenceCheck, type ReferenceTable } from './references.js';
 import type { RunBundle } from './run-bundle.js';
@@ -57,15 +57,8 @@ export interface SubmittedJob {
   previousJobIds: string[];
 }
 
-/** One task's reason for an empty report section. */
-export interface MissingLine {
-  /** "experiment/task" */
-  task: string;
-  /** English, as metrics.json has it; used when the document carries no code. */
-  reason: string;
-  code: MissingCode | undefined;
-  values: MissingSection['values'];
-}
+/** One task's reason for an empty report section; `task` is "experiment/task". */
+export type MissingLine = Omit<MissingSection, 'section'> & { task: string };
 
 export interface ReportModel {
   schema: typeof REPORT_SCHEMA;
