@@ -4,8 +4,9 @@
 Backends:
   transformers  a causal LM from the offline Hugging Face cache (compute nodes have no internet:
                 HF_HUB_OFFLINE=1 is set by the job script), optionally with a LoRA adapter;
-                fp16/bf16 on GPU, fp32 on CPU. --random-init builds a tiny GPT-2 from a config
-                instead of loading weights (for machines without the model).
+                fp16/bf16 on GPU, fp32 on CPU. --random-init builds a tiny GPT-2 and a
+                word-level tokenizer of the --train text (or the prompts) on the spot, reading
+                nothing from the cache (workloads/local_models.py), for machines without a model.
   ngram         a standard-library n-gram model (workloads/ngram_model.py) for machines without
                 PyTorch; its numbers describe that toy model, and the log header says so.
   auto          transformers when torch and transformers import, else ngram.
@@ -25,6 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hpcbench_log import JsonlWriter, env_param, out_path, read_lines  # noqa: E402
 
 SCHEMA = "hpcbench.inference/1"
+MAX_PROMPT_TOKENS = 256
 
 
 def parse_args(argv=None):
@@ -40,7 +42,7 @@ def parse_args(argv=None):
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     p.add_argument("--dtype", choices=["auto", "fp16", "bf16", "fp32"], default="auto")
     p.add_argument("--random-init", action="store_true", help="tiny model from a config, no weights needed")
-    p.add_argument("--train", default=None, help="training text for the ngram backend (default: prompts)")
+    p.add_argument("--train", default=None, help="text the ngram model, or the --random-init tokenizer, is built from (default: the prompts)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--output", default=None, help="JSONL path (default: $HPCBENCH_INFERENCE_LOG or inference.jsonl)")
     args = p.parse_args(argv)
@@ -111,7 +113,7 @@ def record(i, start, end, batch_size, input_tokens, output_tokens, token_times, 
 
 def run_transformers(args, prompts, log, header):
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer, GPT2Config, GPT2LMHeadModel, StoppingCriteria, StoppingCriteriaList
+    from transformers import AutoModelForCausalLM, AutoTokenizer, StoppingCriteria, StoppingCriteriaList
 
     torch.manual_seed(args.seed)
     device = "cuda" if args.device == "auto" and torch.cuda.is_available() else ("cpu" if args.device == "auto" else args.device)
@@ -119,34 +121,27 @@ def run_transformers(args, prompts, log, header):
         dtype = (torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16) if device == "cuda" else torch.float32
     else:
         dtype = {"fp16": torch.float16, "bf16": torch.bfloat16, "fp32": torch.float32}[args.dtype]
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(args.model, local_files_only=True)
-    except OSError:
-        if not args.random_init:
+    if args.random_init:
+        from local_models import local_tokenizer, tiny_gpt2
+
+        tokenizer = local_tokenizer(read_lines(args.train) if args.train else prompts)
+        model = tiny_gpt2(tokenizer, n_positions=MAX_PROMPT_TOKENS + args.max_new_tokens, seed=args.seed)
+    else:
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(args.model, local_files_only=True)
+            model = AutoModelForCausalLM.from_pretrained(args.model, local_files_only=True, torch_dtype=dtype)
+        except OSError:
             sys.exit(f"model {args.model!r} is not in the offline cache ({os.environ.get('HF_HUB_CACHE', '~/.cache/huggingface')}); "
                      "run the prefetch script on a node with internet, or pass --random-init")
-        tokenizer = None
-    if args.random_init:
-        vocab = tokenizer.vocab_size if tokenizer is not None else 256
-        model = GPT2LMHeadModel(GPT2Config(vocab_size=vocab, n_positions=512, n_embd=128, n_layer=2, n_head=4))
-    else:
-        model = AutoModelForCausalLM.from_pretrained(args.model, local_files_only=True, torch_dtype=dtype)
+        tokenizer.pad_token = tokenizer.pad_token or tokenizer.eos_token
+    tokenizer.padding_side = "left"  # generation continues every prompt of a batch from its last token
     if args.adapter:
         from peft import PeftModel
         model = PeftModel.from_pretrained(model, args.adapter)
     model = model.to(device=device, dtype=dtype).eval()
 
     def encode(texts):
-        if tokenizer is None:  # byte-level ids for a random model without a cached tokenizer
-            ids = [list(t.encode("utf-8"))[:128] or [32] for t in texts]
-            width = max(len(x) for x in ids)
-            input_ids = torch.tensor([[0] * (width - len(x)) + x for x in ids])
-            mask = torch.tensor([[0] * (width - len(x)) + [1] * len(x) for x in ids])
-            return {"input_ids": input_ids.to(device), "attention_mask": mask.to(device)}
-        if tokenizer.pad_token is None:
-            tokenizer.pad_token = tokenizer.eos_token
-        tokenizer.padding_side = "left"
-        return tokenizer(texts, return_tensors="pt", padding=True, truncation=True, max_length=256).to(device)
+        return tokenizer(texts, return_tensors="pt", padding=True, truncation=True, max_length=MAX_PROMPT_TOKENS).to(device)
 
     class Clock(StoppingCriteria):
         def __init__(self):
@@ -158,7 +153,7 @@ def run_transformers(args, prompts, log, header):
             self.times.append(time.time())
             return torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
 
-    header.update(backend="transformers", model=args.model + (" (random init)" if args.random_init else ""), device=device, dtype=str(dtype).replace("torch.", ""))
+    header.update(backend="transformers", model="tiny-gpt2 (random init)" if args.random_init else args.model, device=device, dtype=str(dtype).replace("torch.", ""))
     if device == "cuda":
         header["gpu"] = torch.cuda.get_device_name(0)
     log.write(header)
@@ -172,7 +167,7 @@ def run_transformers(args, prompts, log, header):
         try:
             with torch.inference_mode():
                 out = model.generate(**inputs, max_new_tokens=args.max_new_tokens, min_new_tokens=args.max_new_tokens, do_sample=False,
-                                     pad_token_id=tokenizer.pad_token_id if tokenizer is not None else 0,
+                                     pad_token_id=tokenizer.pad_token_id,
                                      stopping_criteria=StoppingCriteriaList([clock]))
             out_tokens = int((out.shape[1] - inputs["input_ids"].shape[1]) * out.shape[0])
         except torch.cuda.OutOfMemoryError as oom:  # logged as a failed batch, the sweep goes on
