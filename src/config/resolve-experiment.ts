@@ -12,6 +12,13 @@ export const JOB_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const HF_ID = /^[A-Za-z0-9][\w.-]*(\/[A-Za-z0-9][\w.-]*)?$/;
 const DEFAULT_TIME_S = 3600;
+const DEFAULT_SECONDS_BEFORE = 300;
+const DEFAULT_GRACE_SECONDS = 120;
+/** Below SLURM's default KillWait (30 s), so the job still writes exit.json before SIGKILL. */
+const DEFAULT_TERM_GRACE_SECONDS = 20;
+const DEFAULT_MAX_RESTARTS = 10;
+/** What the trap needs after the grace to requeue and exit before the time limit. */
+const REQUEUE_MARGIN_SECONDS = 10;
 
 interface Context {
   clusters: Record<string, Cluster>;
@@ -156,6 +163,24 @@ function resolveProfiling(name: string, exp: RawExperiment, ctx: Context, partit
   };
 }
 
+/** A signal that can mean "checkpoint", after the start, leaving the grace plus a margin before the limit. */
+function checkCheckpoint(ck: Experiment['checkpoint'], timeS: number, path: (string | number)[], issues: IssueCollector): void {
+  if (ck.signal === 'TERM' || ck.signal === 'INT') {
+    issues.add([...path, 'signal'], `signal ${ck.signal} cannot ask for a checkpoint: scancel, the time limit and Ctrl-C send TERM and INT to end a job, and a requeue must not follow them — use USR1 or USR2`);
+  }
+  if (ck.seconds_before >= timeS) {
+    issues.add([...path, 'seconds_before'], `the signal would come ${ck.seconds_before} s before a time limit of ${timeS} s, i.e. before the job starts: use a smaller value`);
+    return;
+  }
+  const room = ck.seconds_before - REQUEUE_MARGIN_SECONDS;
+  if (ck.grace_seconds > room) {
+    issues.add(
+      [...path, 'grace_seconds'],
+      `a grace of ${ck.grace_seconds} s does not fit in the signal's lead time: the signal comes ${ck.seconds_before} s (seconds_before) before the time limit and the requeue needs ${REQUEUE_MARGIN_SECONDS} s after the grace — use grace_seconds ≤ ${Math.max(room, 0)} or raise seconds_before`,
+    );
+  }
+}
+
 const LOWER_IS_BETTER = /latency|ttft|tpot|itl|time|duration|energy|joule|cost|wait|memory|loss/i;
 
 export function resolveExperiment(name: string, exp: RawExperiment, ctx: Context, issues: IssueCollector): Experiment | undefined {
@@ -194,14 +219,14 @@ export function resolveExperiment(name: string, exp: RawExperiment, ctx: Context
   const checkpoint = {
     enabled: ck.enabled ?? exp.checkpoint !== undefined,
     signal: ck.signal ?? 'USR1',
-    seconds_before: ck.seconds_before ?? 300,
+    seconds_before: ck.seconds_before ?? DEFAULT_SECONDS_BEFORE,
     requeue: ck.requeue ?? true,
     dir: ck.dir ?? 'checkpoints',
-    grace_seconds: ck.grace_seconds ?? 120,
+    grace_seconds: ck.grace_seconds ?? Math.min(DEFAULT_GRACE_SECONDS, Math.max(1, (ck.seconds_before ?? DEFAULT_SECONDS_BEFORE) - REQUEUE_MARGIN_SECONDS)),
+    term_grace_seconds: ck.term_grace_seconds ?? DEFAULT_TERM_GRACE_SECONDS,
+    max_restarts: ck.max_restarts ?? DEFAULT_MAX_RESTARTS,
   } as const;
-  if (checkpoint.enabled && checkpoint.seconds_before >= resources.time_s) {
-    issues.add([...path, 'checkpoint', 'seconds_before'], `the signal would come ${checkpoint.seconds_before} s before a time limit of ${resources.time_s} s, i.e. before the job starts: use a smaller value`);
-  }
+  if (checkpoint.enabled) checkCheckpoint(checkpoint, resources.time_s, [...path, 'checkpoint'], issues);
   const template = exp.template ?? (partition.kind === 'gpu' ? (resources.nodes > 1 ? 'multinode' : 'gpu') : 'cpu');
   const references: Experiment['references'] = {};
   for (const [metric, ref] of Object.entries(exp.references ?? {})) {

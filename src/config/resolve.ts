@@ -88,6 +88,8 @@ export interface Checkpoint {
   requeue: boolean;
   dir: string;
   grace_seconds: number;
+  term_grace_seconds: number;
+  max_restarts: number;
 }
 
 export interface Sweep {

@@ -123,6 +123,7 @@ const profilingSchema = z.strictObject({
 
 const checkpointSchema = z.strictObject({
   enabled: z.boolean().optional(),
+  /** TERM and INT are refused with a reason when the experiment is resolved. */
   signal: z.enum(['USR1', 'USR2', 'TERM', 'INT']).optional(),
   /** Seconds before the time limit at which SLURM sends the signal. */
   seconds_before: z.number().int().min(10).max(86_400).optional(),
@@ -131,6 +132,10 @@ const checkpointSchema = z.strictObject({
   dir: z.string().optional(),
   /** Seconds the trap waits for the workload to write its checkpoint. */
   grace_seconds: z.number().int().min(1).max(3600).optional(),
+  /** Seconds the TERM trap waits for the workload (scancel, time limit); keep it below the cluster's KillWait. */
+  term_grace_seconds: z.number().int().min(0).max(600).optional(),
+  /** At most this many requeues; then the job ends FAILED with exit code 92. */
+  max_restarts: z.number().int().min(0).max(1000).optional(),
 });
 
 const referenceSchema = z.strictObject({

@@ -41,8 +41,19 @@ export interface JobView {
   comment: string;
   array: { spec: string; size: number; sweep_file: string; params_file: string } | undefined;
   checkpoint:
-    | { signal: string; sbatch_signal: string; seconds_before: number; grace_seconds: number; requeue: boolean; dir: string; dir_absolute: boolean }
+    | {
+        signal: string;
+        sbatch_signal: string;
+        seconds_before: number;
+        grace_seconds: number;
+        max_restarts: number;
+        requeue: boolean;
+        dir: string;
+        dir_absolute: boolean;
+      }
     | undefined;
+  /** Seconds the TERM trap waits for the workload: the checkpoint's term grace, or a short default. */
+  term_grace_seconds: number;
   extra_directives: string[];
   out_dir: string;
   script: string;
@@ -59,6 +70,9 @@ export interface JobView {
   /** Shell code written verbatim. */
   command: string;
 }
+
+/** A job without `checkpoint:` still lets its workload flush logs for a moment after SIGTERM. */
+const TERM_GRACE_WITHOUT_CHECKPOINT_S = 5;
 
 export function scriptPath(experiment: string): string {
   return `scripts/${experiment}.sbatch`;
@@ -120,11 +134,13 @@ export function buildJobView(input: JobViewInput): JobView {
           sbatch_signal: `B:${ck.signal}@${ck.seconds_before}`,
           seconds_before: ck.seconds_before,
           grace_seconds: ck.grace_seconds,
+          max_restarts: ck.max_restarts,
           requeue: ck.requeue,
           dir: ck.dir,
           dir_absolute: isAbsolute(ck.dir),
         }
       : undefined,
+    term_grace_seconds: ck.enabled ? ck.term_grace_seconds : TERM_GRACE_WITHOUT_CHECKPOINT_S,
     extra_directives: [...cluster.extra_directives, ...exp.extra_directives],
     out_dir: outDir,
     script,

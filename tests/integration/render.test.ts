@@ -143,7 +143,7 @@ describeCluster('rendered job scripts on the test cluster', (cluster) => {
     const out = await readRemote('out/requeue-job/main/job.out');
     expect(out).toMatch(/resumed from step 7/);
     const err = await readRemote('out/requeue-job/main/job.err');
-    expect(err).toMatch(/SIGUSR1 .*asking the workload to checkpoint/);
+    expect(err).toMatch(/SIGUSR1: asking the workload to checkpoint/);
     expect(err).toMatch(/requeueing job \d+/);
     expect(JSON.parse(await readRemote('out/requeue-job/main/metadata.json'))).toMatchObject({ restart_count: 1 });
     expect(JSON.parse(await readRemote('out/requeue-job/main/exit.json'))).toMatchObject({ exit_code: 0, restart_count: 1, requeued: false });

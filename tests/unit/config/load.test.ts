@@ -84,6 +84,24 @@ describe('config loading', () => {
     }
   });
 
+  it('checks the checkpoint times against each other and the time limit, at the offending key', () => {
+    const withCheckpoint = (ck: string): string => `${base}    checkpoint: ${ck}\n`;
+    const grace = issuesOf(withCheckpoint('{ seconds_before: 120, grace_seconds: 115 }'));
+    expect(grace).toHaveLength(1);
+    expect(grace[0]).toMatchObject({ path: 'experiments.lora.checkpoint.grace_seconds', line: 11, file: 'hpcbench.yaml' });
+    expect(grace[0]?.message).toMatch(/a grace of 115 s does not fit in the signal's lead time: .* use grace_seconds ≤ 110 or raise seconds_before/);
+    const lead = issuesOf(withCheckpoint('{ seconds_before: 7200 }'));
+    expect(lead[0]).toMatchObject({ path: 'experiments.lora.checkpoint.seconds_before', line: 11 });
+    expect(lead[0]?.message).toMatch(/7200 s before a time limit of 7200 s/);
+    const term = issuesOf(withCheckpoint('{ signal: TERM }'));
+    expect(term[0]?.path).toBe('experiments.lora.checkpoint.signal');
+    expect(term[0]?.message).toMatch(/signal TERM cannot ask for a checkpoint: .* use USR1 or USR2/);
+    // Without grace_seconds the default fits the lead time: 120 s, or less for a short lead.
+    const short = loadConfigText(withCheckpoint('{ seconds_before: 60 }')).experiments.lora?.checkpoint;
+    expect(short).toMatchObject({ seconds_before: 60, grace_seconds: 50, term_grace_seconds: 20, max_restarts: 10 });
+    expect(loadConfigText(withCheckpoint('{}')).experiments.lora?.checkpoint).toMatchObject({ seconds_before: 300, grace_seconds: 120 });
+  });
+
   it('rejects GPUs on a CPU partition and more GPUs than a node has', () => {
     const cpu = issuesOf(base.replace('partition: sequana_gpu', 'partition: sequana_cpu').replace('time: "02:00:00"', 'gpus: 1'));
     expect(cpu[0]?.message).toMatch(/CPU partition and has no GPUs/);

@@ -14,9 +14,18 @@ export interface Sandbox {
   callLog: string;
 }
 
+// A requeue records what the checkpoint directory held at that moment (the checkpoint must be
+// complete before the job is requeued), and fails like slurmctld when HPCB_TEST_REQUEUE_FAILS is set.
 const SCONTROL_STUB = `#!/bin/bash
 echo "scontrol LC_ALL=\${LC_ALL-} $*" >>"$HPCB_TEST_CALL_LOG"
 if [[ $1 == show && $2 == hostnames ]]; then printf 'node1\\nnode2\\n'; fi
+if [[ $1 == requeue ]]; then
+  echo "checkpoint dir at requeue: $(ls "$HPCBENCH_CHECKPOINT_DIR" | tr '\\n' ' ')" >>"$HPCB_TEST_CALL_LOG"
+  if [[ -n \${HPCB_TEST_REQUEUE_FAILS-} ]]; then
+    echo "scontrol: error: Requested operation is presently disabled for job $2" >&2
+    exit 1
+  fi
+fi
 `;
 
 /** Answers the metadata query once and the sidecar query every 0.1 s until killed. */

@@ -36,20 +36,33 @@ hpcb_script_json='"scripts/multi.sbatch"'
 
 # --- helpers -------------------------------------------------------------------------------------
 # JSON is written by bash itself (python3 is not on every compute node): strings are escaped here.
+# Sets the variable named $1 to $2 as a JSON string, without a command substitution (this runs
+# from signal traps: bash 5.2 can fail to re-parse a $(...) there).
+hpcb_json_quote() {
+  local hpcb_s=$2
+  hpcb_s=${hpcb_s//\\/\\\\}
+  hpcb_s=${hpcb_s//\"/\\\"}
+  hpcb_s=${hpcb_s//$'\n'/\\n}
+  hpcb_s=${hpcb_s//$'\r'/\\r}
+  hpcb_s=${hpcb_s//$'\t'/\\t}
+  hpcb_s=${hpcb_s//[$'\001'-$'\037']/}
+  printf -v "$1" '"%s"' "$hpcb_s"
+}
+
 hpcb_json_str() {
-  local s=$1
-  s=${s//\\/\\\\}
-  s=${s//\"/\\\"}
-  s=${s//$'\n'/\\n}
-  s=${s//$'\r'/\\r}
-  s=${s//$'\t'/\\t}
-  s=${s//[$'\001'-$'\037']/}
-  printf '"%s"' "$s"
+  local quoted
+  hpcb_json_quote quoted "$1"
+  printf '%s' "$quoted"
 }
 
 # The value of the variable named $1 as a JSON string, or null when it is unset.
 hpcb_json_var() {
   if [[ -n ${!1+set} ]]; then hpcb_json_str "${!1}"; else printf 'null'; fi
+}
+
+# The same, with null for an empty value too.
+hpcb_json_nonempty() {
+  if [[ -n ${!1:-} ]]; then hpcb_json_str "${!1}"; else printf 'null'; fi
 }
 
 hpcb_trim() {
@@ -109,9 +122,26 @@ hpcb_slurm_env_json() {
   printf '%s%s%s' '{' "$out" '}'
 }
 
-hpcb_restart_count() {
-  local n=${SLURM_RESTART_COUNT:-0}
-  if [[ $n =~ ^[0-9]+$ ]]; then printf '%s' "$n"; else printf '0'; fi
+# SLURM counts the times this job was requeued; a workload reads it as HPCBENCH_RESTART_COUNT.
+hpcb_restart=${SLURM_RESTART_COUNT:-0}
+if [[ ! $hpcb_restart =~ ^[0-9]+$ ]]; then hpcb_restart=0; fi
+export HPCBENCH_RESTART_COUNT=$hpcb_restart
+
+# A UTC timestamp into the variable named $1 (printf's own clock: no date process, no $(...)).
+hpcb_now() {
+  local TZ=UTC
+  printf -v "$1" '%(%Y-%m-%dT%H:%M:%SZ)T' -1
+}
+
+# Seconds since the epoch into the variable named $1 (bash 4.2 has no EPOCHSECONDS).
+hpcb_epoch() {
+  printf -v "$1" '%(%s)T' -1
+}
+
+hpcb_log() {
+  local now
+  hpcb_now now
+  printf 'hpcbench: %s %s\n' "${now:11:8}" "$*" >&2
 }
 
 # The script's sha256 as manifest.json records it (render wrote it; the script cannot hold its own hash).
@@ -142,12 +172,16 @@ hpcb_write_metadata() {
     printf '  "job_id": %s,\n' "$(hpcb_json_var SLURM_JOB_ID)"
     printf '  "array_job_id": %s,\n' "$(hpcb_json_var SLURM_ARRAY_JOB_ID)"
     printf '  "array_task_id": %s,\n' "$(hpcb_json_var SLURM_ARRAY_TASK_ID)"
-    printf '  "restart_count": %s,\n' "$(hpcb_restart_count)"
+    printf '  "restart_count": %s,\n' "$hpcb_restart"
     printf '  "hostname": %s,\n' "$(hpcb_json_str "$(hostname)")"
     printf '  "nodes": %s,\n' "$(hpcb_nodes_json)"
     printf '  "start_time": %s,\n' "$(hpcb_json_str "$(date -u +%Y-%m-%dT%H:%M:%SZ)")"
     printf '  "cuda_visible_devices": %s,\n' "$(hpcb_json_var CUDA_VISIBLE_DEVICES)"
     printf '  "gpus": %s,\n' "$(hpcb_gpus_json)"
+    # GPU jobs: the PyTorch the job found, and the allocator variables set for it.
+    printf '  "torch_version": %s,\n' "$(hpcb_json_nonempty hpcb_torch_version)"
+    printf '  "allocator_env": %s,\n' "$(hpcb_json_nonempty hpcb_alloc_vars)"
+    printf '  "allocator_conf": %s,\n' "$(hpcb_json_nonempty hpcb_alloc_conf)"
     printf '  "gpu_fields": %s,\n' '["timestamp","index","uuid","pci.bus_id","name","driver_version","utilization.gpu","utilization.memory","memory.used","memory.total","power.draw","temperature.gpu","clocks.sm","clocks.mem"]'
     printf '  "gpu_interval_ms": %s,\n' 1000
     # In a batch job $0 is slurmd's copy of the script: all three hashes agree unless it was edited.
@@ -163,49 +197,130 @@ hpcb_write_metadata() {
 hpcb_sidecar_pid=''
 hpcb_signal=''
 hpcb_requeued=false
+hpcb_stop_reason=''
 hpcb_workload_pid=''
-# exit.json and the sidecar's end, whatever way the script ends.
+hpcb_term_grace=5
+
+# Is process $1 still running? A zombie is not: an orphan may wait a moment to be reaped.
+# Every return here names its status: a bare `return` in code run from a trap returns the status
+# of the command the trap interrupted.
+hpcb_alive() {
+  local stat rest
+  if [[ -r /proc/$1/stat ]]; then
+    read -r stat 2>/dev/null <"/proc/$1/stat" || return 1
+    rest=${stat##*) }
+    if [[ ${rest:0:1} == Z ]]; then return 1; fi
+    return 0
+  fi
+  if kill -0 "$1" 2>/dev/null; then return 0; fi
+  return 1
+}
+
+# The workload's processes into hpcb_tree: the background subshell, everything it started, however
+# deep (python children, torchrun's agent and workers, srun), and whatever is left in its process
+# group. Read from /proc, so processes that moved to a session of their own are found too.
+hpcb_collect_tree() {
+  local root=$1 stat file pid rest ppid pgrp changed
+  local -A parent=() member=()
+  hpcb_tree=()
+  [[ -n $root ]] || return 0
+  if [[ ! -d /proc/$root ]]; then
+    if kill -0 "$root" 2>/dev/null; then hpcb_tree=("$root"); fi
+    return 0
+  fi
+  for file in /proc/[0-9]*/stat; do
+    read -r stat 2>/dev/null <"$file" || continue
+    pid=${stat%% *}
+    rest=${stat##*) }
+    read -r _ ppid pgrp _ <<<"$rest"
+    parent[$pid]=$ppid
+    if [[ $pgrp == "$root" && $pid != "$$" ]]; then member[$pid]=1; fi
+  done
+  member[$root]=1
+  changed=1
+  while ((changed)); do
+    changed=0
+    for pid in "${!parent[@]}"; do
+      if [[ -z ${member[$pid]:-} && -n ${member[${parent[$pid]}]:-} ]]; then
+        member[$pid]=1
+        changed=1
+      fi
+    done
+  done
+  for pid in "${!member[@]}"; do
+    if [[ $pid != "$$" ]] && hpcb_alive "$pid"; then hpcb_tree+=("$pid"); fi
+  done
+}
+
+# Sends signal $1 to every process of the workload, once each.
+hpcb_signal_workload() {
+  local pid
+  hpcb_collect_tree "$hpcb_workload_pid"
+  for pid in ${hpcb_tree[@]+"${hpcb_tree[@]}"}; do kill -s "$1" "$pid" 2>/dev/null || :; done
+}
+
+# Waits until none of the processes in hpcb_tree runs any more, at most $1 seconds; the seconds
+# waited go into hpcb_waited and hpcb_tree keeps those still running.
+hpcb_wait_tree() {
+  local limit=$1 start now pid left
+  hpcb_epoch start
+  hpcb_waited=0
+  while :; do
+    left=()
+    for pid in ${hpcb_tree[@]+"${hpcb_tree[@]}"}; do
+      if hpcb_alive "$pid"; then left+=("$pid"); fi
+    done
+    hpcb_tree=(${left[@]+"${left[@]}"})
+    hpcb_epoch now
+    ((hpcb_waited = now - start)) || :
+    if [[ -z ${hpcb_tree[*]-} ]] || ((hpcb_waited >= limit)); then return 0; fi
+    sleep 0.5 || :
+  done
+}
+
+# exit.json and the sidecar's end, whatever way the script ends. No $(...) here: see hpcb_json_quote.
 hpcb_on_exit() {
-  local rc=$?
+  local rc=$? end signal_json stop_json
   set +e
   if [[ -n $hpcb_sidecar_pid ]]; then
     kill "$hpcb_sidecar_pid" 2>/dev/null
     wait "$hpcb_sidecar_pid" 2>/dev/null
   fi
-  printf '{"exit_code": %s, "end_time": %s, "restart_count": %s, "signal": %s, "requeued": %s}\n' \
-    "$rc" "$(hpcb_json_str "$(date -u +%Y-%m-%dT%H:%M:%SZ)")" "$(hpcb_restart_count)" \
-    "$(if [[ -n $hpcb_signal ]]; then hpcb_json_str "$hpcb_signal"; else printf 'null'; fi)" "$hpcb_requeued" \
+  hpcb_now end
+  signal_json=null
+  if [[ -n $hpcb_signal ]]; then hpcb_json_quote signal_json "$hpcb_signal"; fi
+  stop_json=null
+  if [[ -n $hpcb_stop_reason ]]; then hpcb_json_quote stop_json "$hpcb_stop_reason"; fi
+  printf '{"exit_code": %s, "end_time": "%s", "restart_count": %s, "signal": %s, "requeued": %s, "stop_reason": %s}\n' \
+    "$rc" "$end" "$hpcb_restart" "$signal_json" "$hpcb_requeued" "$stop_json" \
     >"$HPCBENCH_OUT_DIR/exit.json.tmp" && mv -f "$HPCBENCH_OUT_DIR/exit.json.tmp" "$HPCBENCH_OUT_DIR/exit.json"
   exit "$rc"
 }
 trap hpcb_on_exit EXIT
 
-# scancel and the time limit send SIGTERM: pass it on to the workload and record it in exit.json
-# (without this trap bash would run the EXIT trap with a status of 0).
+# scancel, the time limit and preemption send SIGTERM to every process of the job. Pass it on to
+# the workload's processes too (they may have left the job's process tracking), give them
+# 5 s to save and exit, and record it in exit.json. Without this trap bash would run the
+# EXIT trap with a status of 0. A second TERM while waiting is ignored.
 hpcb_on_term() {
+  trap '' TERM
+  if [[ $hpcb_requeued == true ]]; then exit 0; fi
   hpcb_signal=TERM
-  if [[ -n $hpcb_workload_pid ]]; then
-    kill -s TERM -- "-$hpcb_workload_pid" 2>/dev/null || kill -s TERM "$hpcb_workload_pid" 2>/dev/null || true
+  hpcb_log "SIGTERM: passing it to the workload and waiting up to ${hpcb_term_grace} s for it to exit"
+  hpcb_signal_workload TERM
+  hpcb_wait_tree "$hpcb_term_grace"
+  if [[ -z ${hpcb_tree[*]-} ]]; then
+    hpcb_log "the workload exited ${hpcb_waited} s after SIGTERM"
+  else
+    hpcb_log "the workload is still running ${hpcb_waited} s after SIGTERM; SLURM kills what is left"
   fi
+  hpcb_on_term_recorded
   exit 143
 }
 trap hpcb_on_term TERM
 
-# `wait` returns early when a trapped signal arrives; keep waiting until the workload is gone.
-hpcb_wait_workload() {
-  local rc=0
-  wait "$hpcb_workload_pid" || rc=$?
-  while kill -0 "$hpcb_workload_pid" 2>/dev/null; do
-    rc=0
-    wait "$hpcb_workload_pid" || rc=$?
-  done
-  # A status above 128 may be the interrupted wait's, not the workload's; bash still knows the latter.
-  if ((rc > 128)); then
-    rc=0
-    wait "$hpcb_workload_pid" || rc=$?
-  fi
-  return "$rc"
-}
+# Replaced by the checkpoint section, which records the TERM in checkpoints.jsonl.
+hpcb_on_term_recorded() { :; }
 
 # --- GPU sampling ----------------------------------------------------------------------------------
 # nvidia-smi in the background, one CSV line per GPU per interval; the EXIT trap stops it.
@@ -234,9 +349,35 @@ export HF_HUB_CACHE="$HF_HOME/hub"
 export HF_HUB_OFFLINE=1
 export TRANSFORMERS_OFFLINE=1
 export HF_DATASETS_OFFLINE=1
-# Expandable segments reduce fragmentation OOMs. PYTORCH_ALLOC_CONF replaces the deprecated
-# PYTORCH_CUDA_ALLOC_CONF; a value set by the cluster or the experiment env wins.
-export PYTORCH_ALLOC_CONF="${PYTORCH_ALLOC_CONF:-expandable_segments:True}"
+# PyTorch's allocator setting (expandable segments reduce fragmentation OOMs) goes through the
+# variable the job's own PyTorch reads: before 2.8 only PYTORCH_CUDA_ALLOC_CONF; 2.8 renamed it
+# PYTORCH_ALLOC_CONF, but up to 2.10 CUDA still ignores expandable_segments there
+# (pytorch/pytorch#183387) while the old name works; from 2.11 the new name alone. The version is
+# asked once of the python the setup lines put first on PATH (bounded; no python or no torch is
+# fine: then both names are set). A value set by the cluster or the experiment env wins.
+hpcb_alloc_conf="${PYTORCH_ALLOC_CONF:-${PYTORCH_CUDA_ALLOC_CONF:-expandable_segments:True}}"
+hpcb_torch_version=''
+hpcb_python=''
+if command -v python >/dev/null 2>&1; then hpcb_python=python; elif command -v python3 >/dev/null 2>&1; then hpcb_python=python3; fi
+if [[ -n $hpcb_python ]]; then
+  hpcb_torch_version=$(timeout 60 "$hpcb_python" -c 'import torch; print(torch.__version__)' 2>/dev/null </dev/null | tail -n 1) || hpcb_torch_version=''
+fi
+if [[ $hpcb_torch_version =~ ^([0-9]+)\.([0-9]+) ]]; then
+  hpcb_torch_minor=$((BASH_REMATCH[1] * 1000 + BASH_REMATCH[2]))
+  if ((hpcb_torch_minor < 2008)); then
+    hpcb_alloc_vars=PYTORCH_CUDA_ALLOC_CONF
+  elif ((hpcb_torch_minor < 2011)); then
+    hpcb_alloc_vars='PYTORCH_ALLOC_CONF PYTORCH_CUDA_ALLOC_CONF'
+  else
+    hpcb_alloc_vars=PYTORCH_ALLOC_CONF
+  fi
+else
+  hpcb_torch_version=''
+  hpcb_alloc_vars='PYTORCH_ALLOC_CONF PYTORCH_CUDA_ALLOC_CONF'
+fi
+unset PYTORCH_ALLOC_CONF PYTORCH_CUDA_ALLOC_CONF
+for hpcb_name in $hpcb_alloc_vars; do export "$hpcb_name=$hpcb_alloc_conf"; done
+echo "hpcbench: torch ${hpcb_torch_version:-not found}: allocator setting '$hpcb_alloc_conf' in $hpcb_alloc_vars" >&2
 
 # torchrun rendezvous on the first node of the allocation; the port is derived from the job id so
 # two jobs sharing a node do not collide.
@@ -298,12 +439,32 @@ srun --kill-on-bad-exit=1 --nodes="$SLURM_JOB_NUM_NODES" --ntasks-per-node=1 \
   workloads/train.py --epochs 1
 }
 
+# `wait` returns early when a trapped signal arrives; keep waiting until the workload is gone.
+hpcb_wait_workload() {
+  local rc=0
+  wait "$hpcb_workload_pid" || rc=$?
+  while hpcb_alive "$hpcb_workload_pid"; do
+    rc=0
+    wait "$hpcb_workload_pid" || rc=$?
+  done
+  # A status above 128 may be the interrupted wait's, not the workload's; bash still knows the latter.
+  if ((rc > 128)); then
+    rc=0
+    wait "$hpcb_workload_pid" || rc=$?
+  fi
+  return "$rc"
+}
 # Relative paths in the command resolve against the uploaded files (same layout as the project).
 if [[ -d $HPCBENCH_FILES_DIR ]]; then cd "$HPCBENCH_FILES_DIR"; fi
-# Job control on for one line: the workload gets its own process group, so a forwarded signal
-# reaches every process in it. It runs in the background so that bash can run traps meanwhile.
+# Job control on for one line: the workload gets its own process group. It runs in the background
+# so that bash can run traps meanwhile. The subshell around it traps the forwarded signals: it
+# waits for the command that is running, then leaves without starting the next one, so it never
+# dies ahead of the workload (its commands get the default actions back, as traps are reset by exec).
 set -m
-hpcb_workload </dev/null &
+{
+  trap 'exit $?' TERM
+  hpcb_workload
+} </dev/null &
 hpcb_workload_pid=$!
 set +m
 hpcb_rc=0
