@@ -79,8 +79,10 @@ export {
   type SacctJob,
   type SacctStep,
   type SacctResult,
+  type ParseSacctOptions,
   SACCT_FIELDS,
   buildSacctArgs,
+  isRequeuedAttempt,
   parseSacct,
   readSacctOutput,
   requireSacctOutput,
@@ -94,6 +96,17 @@ export {
   parseKeyValueLine,
   readScontrolShowJobOutput,
 } from './scontrol.js';
+export {
+  type CheckpointStopReason,
+  type CheckpointReasonCode,
+  type CheckpointStopExplanation,
+  CHECKPOINT_STOP_REASONS,
+  CHECKPOINT_REASON_CODES,
+  CHECKPOINT_STOP_EXIT_CODES,
+  isCheckpointStopReason,
+  checkpointStopOfExit,
+  explainCheckpointStop,
+} from './checkpoint-stop.js';
 export { type ScancelTarget, type ScancelOptions, buildScancelArgs } from './scancel.js';
 export { type SdiagStats, type RpcCount, type RpcDelta, buildSdiagArgs, parseSdiag, diffSdiag } from './sdiag.js';
 export { type JobView, mergeJobViews, summariseStates, idsNeedingAccounting, findJobsByTag } from './merge.js';

@@ -48,6 +48,12 @@ export interface SlurmJobRecord {
   startTime?: string;
   endTime?: string;
   workDir?: string;
+  /**
+   * Times SLURM requeued the job under the same id (SLURM_RESTART_COUNT of the current attempt),
+   * counted from `sacct --duplicates`; absent when sacct was not asked (squeue's `-o` format has
+   * no field for it) or the job never restarted.
+   */
+  restarts?: number;
   source: JobSource;
 }
 

@@ -3,6 +3,7 @@
  * for every terminal state (the time or memory to ask for next, nodes to exclude), and for jobs
  * pending too long. Pure functions over what squeue/sacct reported.
  */
+import { checkpointStopOfExit, explainCheckpointStop, type CheckpointStopReason } from './checkpoint-stop.js';
 import type { ExitStatus } from './job-record.js';
 import { describeJobState, type JobState } from './job-state.js';
 import { formatSlurmMemory } from './memory.js';
@@ -27,6 +28,8 @@ export interface JobFacts {
   outputTail?: string;
   /** Seconds since submission, for jobs still pending. */
   pendingSeconds?: number;
+  /** Times SLURM requeued the job under the same id, when known (sacct --duplicates). */
+  restarts?: number;
 }
 
 export interface PolicyContext {
@@ -40,6 +43,11 @@ export interface PolicyContext {
   pendingLimitSeconds?: number;
   /** Nodes already excluded by earlier retries. */
   excludedNodes?: readonly string[];
+  /**
+   * The job was rendered with `checkpoint:`, so its script ends with 90–93 when it stops
+   * requeueing itself. Without it those exit codes are the workload's own.
+   */
+  checkpointing?: boolean;
 }
 
 /** @deprecated Old name of JobVerdict, kept for src/runs; the library root exports report's Verdict. */
@@ -53,6 +61,10 @@ export type JobVerdictAction =
   | 'increase-memory'
   | 'resubmit-excluding-nodes'
   | 'fix-and-resubmit'
+  /** Checkpointed and stopped (requeue off, or `scontrol requeue` failed): resubmitting resumes. */
+  | 'resubmit-to-resume'
+  /** Stopped at checkpoint.max_restarts. */
+  | 'raise-max-restarts'
   | 'cancel';
 
 export interface JobVerdict {
@@ -71,6 +83,8 @@ export interface JobVerdict {
   suggestedMemMiB?: number;
   suggestedMem?: string;
   excludeNodes?: string[];
+  /** Why a checkpointing job stopped requeueing itself (its exit code 90–93). */
+  checkpointStop?: CheckpointStopReason;
 }
 
 const MEMORY_KILL_TEXT = /Exceeded job memory limit|Exceeded step memory limit|oom[-_ ]kill|Out Of Memory|memory cgroup out of memory/i;
@@ -244,6 +258,32 @@ function safeExpand(nodes: string): string[] {
   }
 }
 
+function restartsText(restarts: number | undefined): string {
+  if (restarts === undefined || restarts === 0) return '';
+  return ` after ${restarts} ${restarts === 1 ? 'restart' : 'restarts'}`;
+}
+
+/** A checkpointing job that ended with 90–93: why it stopped requeueing, and what to do. */
+function assessCheckpointStop(facts: JobFacts, reason: CheckpointStopReason): JobVerdict {
+  const { title, advice } = explainCheckpointStop(reason, facts.restarts);
+  let action: JobVerdictAction;
+  switch (reason) {
+    case 'requeue-disabled':
+    case 'requeue-failed':
+      action = 'resubmit-to-resume';
+      break;
+    case 'max-restarts':
+      action = 'raise-max-restarts';
+      break;
+    case 'no-progress':
+      action = 'fix-and-resubmit';
+      break;
+    default:
+      return assertNever(reason);
+  }
+  return verdict(facts.state, { outcome: 'failure', action, title, advice, checkpointStop: reason });
+}
+
 function assessPending(facts: JobFacts, context: PolicyContext): JobVerdict {
   const info = facts.reason === undefined ? undefined : explainPendingReason(facts.reason);
   const why = info === undefined ? 'no reason given yet' : `${info.code}: ${info.explanation}`;
@@ -279,7 +319,7 @@ export function assessJob(facts: JobFacts, context: PolicyContext = {}): JobVerd
     case 'RESV_DEL_HOLD':
       return assessPending(facts, context);
     case 'COMPLETED':
-      return verdict(state, { outcome: 'success', action: 'none', title: 'completed', advice: 'collect its logs with `hpcbench fetch`' });
+      return verdict(state, { outcome: 'success', action: 'none', title: `completed${restartsText(facts.restarts)}`, advice: 'collect its logs with `hpcbench fetch`' });
     case 'TIMEOUT':
       return assessTimeout(facts, context);
     case 'NODE_FAIL':
@@ -294,13 +334,16 @@ export function assessJob(facts: JobFacts, context: PolicyContext = {}): JobVerd
         advice:
           'not the job\'s fault: where the partition requeues preempted jobs it comes back as PENDING by itself — keep watching; otherwise resubmit it',
       });
-    case 'FAILED':
+    case 'FAILED': {
+      const stop = context.checkpointing === true ? checkpointStopOfExit(facts.exitCode) : undefined;
+      if (stop !== undefined) return assessCheckpointStop(facts, stop);
       return verdict(state, {
         outcome: 'failure',
         action: 'fix-and-resubmit',
         title: `failed${describeExit(facts.exitCode)}`,
         advice: 'read the end of its stderr (`hpcbench fetch`, then the .err file) and fix the script or the inputs',
       });
+    }
     case 'CANCELLED':
       return verdict(state, {
         outcome: 'failure',

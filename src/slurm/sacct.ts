@@ -2,6 +2,12 @@
  * sacct: `--parsable2 --noheader` rows, one per job and one per step (`123.batch`,
  * `123.extern`, `123.0`), grouped here under their job. Array tasks (`123_4`) are jobs of their
  * own; pending task ranges (`123_[5-9]`) appear once.
+ *
+ * With `--duplicates` a requeued job (same id) has one row per attempt, each followed by its own
+ * steps; the rows of different jobs interleave (slurmdbd lists records by submission, and a
+ * requeue is a new submission), so attempts are matched by id, oldest first, and the last row of
+ * an id is the current attempt. Earlier attempts are counted, not kept: their steps never mix
+ * with the current attempt's.
  */
 import { InputError } from '../errors.js';
 import { parseJobState, type JobState } from './job-state.js';
@@ -64,6 +70,11 @@ export interface SacctQuery {
   startTime?: string;
   /** Field delimiter; default the unit separator so no job name can split a row. */
   delimiter?: string;
+  /**
+   * `--duplicates`: one row per attempt of a requeued job, so restarts can be counted. The
+   * parser keeps the last attempt as the job, so callers see the same jobs either way.
+   */
+  duplicates?: boolean;
 }
 
 export function buildSacctArgs(query: SacctQuery = {}): string[] {
@@ -74,6 +85,7 @@ export function buildSacctArgs(query: SacctQuery = {}): string[] {
   if (query.names && query.names.length > 0) args.push(`--name=${joinNames(query.names)}`);
   if (query.user !== undefined) args.push(`--user=${query.user}`);
   if (query.startTime !== undefined) args.push(`--starttime=${query.startTime}`);
+  if (query.duplicates === true) args.push('--duplicates');
   return args;
 }
 
@@ -93,6 +105,7 @@ export interface SacctStep {
 
 export interface SacctJob extends SlurmJobRecord {
   source: 'sacct';
+  /** The current attempt's steps (earlier attempts of a requeued job are not kept). */
   steps: SacctStep[];
   /** The largest MaxRSS over the job's steps (the job row itself has none). */
   maxRssMiB?: number;
@@ -106,8 +119,37 @@ function detectDelimiter(stdout: string): string {
   return stdout.includes(UNIT_SEPARATOR) ? UNIT_SEPARATOR : '|';
 }
 
-/** Parses sacct rows written with SACCT_FIELDS; steps are attached to their job. */
-export function parseSacct(stdout: string, delimiter = detectDelimiter(stdout)): SacctJob[] {
+/**
+ * States in which slurmdbd closes the record of an attempt that SLURM put back in the queue under
+ * the same id: `scontrol requeue` (REQUEUED), a preemption with requeue (PREEMPTED) and a node
+ * failure with requeue (NODE_FAIL, BOOT_FAIL). An earlier row in another state is a different job
+ * that got the same id after the cluster's job ids were reset, not a restart.
+ */
+const REQUEUE_STATES: ReadonlySet<JobState['name']> = new Set(['REQUEUED', 'REQUEUE_HOLD', 'REQUEUE_FED', 'PREEMPTED', 'NODE_FAIL', 'BOOT_FAIL']);
+
+/** An earlier attempt that ended in `state` was followed by a restart under the same id. */
+export function isRequeuedAttempt(state: JobState): boolean {
+  return REQUEUE_STATES.has(state.name);
+}
+
+export interface ParseSacctOptions {
+  /** Field delimiter; detected from the text by default. */
+  delimiter?: string;
+  /**
+   * The output came from `sacct --duplicates`: every attempt is listed, so a job without an
+   * earlier attempt has restarts 0 (known) rather than no restarts field (unknown).
+   */
+  duplicates?: boolean;
+}
+
+/**
+ * Parses sacct rows written with SACCT_FIELDS; steps are attached to their job. With
+ * `--duplicates` output, a job id seen again is a later attempt: it replaces the earlier one, and
+ * `restarts` counts the earlier attempts that were requeued.
+ */
+export function parseSacct(stdout: string, options: string | ParseSacctOptions = {}): SacctJob[] {
+  const opts = typeof options === 'string' ? { delimiter: options } : options;
+  const delimiter = opts.delimiter ?? detectDelimiter(stdout);
   const jobs = new Map<string, SacctJob>();
   for (const { line, fields } of splitRows(stdout, delimiter, SACCT_FIELDS.length, 'sacct')) {
     const f = Object.fromEntries(SACCT_FIELDS.map((key, i) => [key, fields[i] ?? ''])) as Record<SacctField, string>;
@@ -124,7 +166,11 @@ export function parseSacct(stdout: string, delimiter = detectDelimiter(stdout)):
       if (job) job.steps.push(readStep(parts.step, f));
       continue;
     }
-    jobs.set(parts.jobId, readJob(f, parts));
+    const job = readJob(f, parts);
+    const earlier = jobs.get(parts.jobId);
+    const restarts = earlier === undefined ? 0 : (earlier.restarts ?? 0) + (isRequeuedAttempt(earlier.state) ? 1 : 0);
+    if (restarts > 0 || (opts.duplicates === true && !parts.arrayPendingRange)) job.restarts = restarts;
+    jobs.set(parts.jobId, job);
   }
   for (const job of jobs.values()) summariseSteps(job);
   return [...jobs.values()];
@@ -215,18 +261,18 @@ export type SacctResult =
  * because the caller has a fallback; the controller being unreachable throws
  * ControllerUnreachableError; anything else throws SlurmCommandError.
  */
-export function readSacctOutput(output: SlurmCommandOutput): SacctResult {
+export function readSacctOutput(output: SlurmCommandOutput, options: Pick<ParseSacctOptions, 'duplicates'> = {}): SacctResult {
   const condition = checkControllerReachable(output);
   if (condition?.kind === 'accounting-disabled' || condition?.kind === 'database-unreachable') {
     return { kind: 'unavailable', reason: condition.kind, message: condition.message };
   }
   if (output.exitCode !== 0) throw new SlurmCommandError('sacct', output, condition);
-  return { kind: 'ok', jobs: parseSacct(output.stdout) };
+  return { kind: 'ok', jobs: parseSacct(output.stdout, options) };
 }
 
 /** Like readSacctOutput, but throws AccountingUnavailableError instead of returning it. */
-export function requireSacctOutput(output: SlurmCommandOutput): SacctJob[] {
-  const result = readSacctOutput(output);
+export function requireSacctOutput(output: SlurmCommandOutput, options: Pick<ParseSacctOptions, 'duplicates'> = {}): SacctJob[] {
+  const result = readSacctOutput(output, options);
   if (result.kind === 'unavailable') throw new AccountingUnavailableError(result.reason, result.message);
   return result.jobs;
 }

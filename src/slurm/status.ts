@@ -58,7 +58,8 @@ export async function fetchJobViews(
       commands: 1,
     };
   }
-  const sacct = readSacctOutput(await run(buildSacctArgs({ jobIds: needed, ...(options.since === undefined ? {} : { startTime: options.since }) })));
+  // --duplicates: the same rows for the current attempts, plus one per earlier attempt of a requeued job (restarts).
+  const sacct = readSacctOutput(await run(buildSacctArgs({ jobIds: needed, duplicates: true, ...(options.since === undefined ? {} : { startTime: options.since }) })), { duplicates: true });
   if (sacct.kind === 'unavailable') {
     return {
       views: mergeJobViews(squeue.records, undefined, ids),

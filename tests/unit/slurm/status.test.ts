@@ -43,6 +43,9 @@ describe('fetchJobViews', () => {
     expect(calls.map((c) => c[0])).toEqual(['squeue', 'sacct']);
     expect(calls[1]).toContain('--jobs=2,14,404');
     expect(calls[1]).toContain('--starttime=2026-11-24T06:00:00');
+    // Earlier attempts of requeued jobs come in the same call: restarts, 0 when none.
+    expect(calls[1]).toContain('--duplicates');
+    expect(result.views.find((v) => v.id === '2')?.records[0]?.restarts).toBe(0);
     expect(result.accounting).toBe('used');
     expect(result.views.map((v) => `${v.id}:${v.state.name}:${v.source}`)).toEqual([
       '13:RUNNING:squeue',
