@@ -18,6 +18,8 @@ async function statusHandler(argv: RunTargetArgs): Promise<void> {
     out.data(formatStatusTable(result.rows));
     if (result.accounting === 'unavailable') out.warn(`sacct unavailable (${result.accountingMessage ?? ''}); finished jobs show their last known state`);
     for (const row of result.rows) if (row.note !== undefined) out.info(`${row.experiment}: ${row.note}`);
+    // Why a checkpointing job stopped requeueing itself is the answer the user came for: data, not a log line.
+    for (const row of result.rows) for (const line of row.advice ?? []) out.data(`${row.experiment}: ${line}`);
   });
 }
 

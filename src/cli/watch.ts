@@ -61,9 +61,18 @@ function makeReporter(out: Output, live: boolean): { onEvent: (e: WatchEvent) =>
 }
 
 function printOutcomes(out: Output, jobs: readonly JobOutcome[]): void {
-  out.data(formatTable(['EXPERIMENT', 'JOB', 'STATE', 'VERDICT'], jobs.map((j) => [j.experiment, j.jobId, j.state, j.verdict.title])));
+  out.data(
+    formatTable(
+      ['EXPERIMENT', 'JOB', 'STATE', 'RESTARTS', 'VERDICT'],
+      jobs.map((j) => [j.experiment, j.jobId, j.state, j.restarts === undefined ? '' : String(j.restarts), j.verdict.title]),
+    ),
+  );
   for (const j of jobs) {
-    if (j.verdict.outcome !== 'success') out.data(`${j.experiment}: ${j.verdict.advice}`);
+    if (j.verdict.outcome === 'success') continue;
+    // checkpointAdvice says per task (an array's tasks may stop for different reasons) what the
+    // verdict says for the job when it is about a checkpoint stop; other advice is kept.
+    const lines = [...(j.verdict.checkpointStop === undefined ? [j.verdict.advice] : []), ...(j.checkpointAdvice ?? [])];
+    for (const line of lines.length > 0 ? lines : [j.verdict.advice]) out.data(`${j.experiment}: ${line}`);
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { posix } from 'node:path';
 import { expandArraySpec } from './manifest-file.js';
-import type { RunJob, RunRecord } from './run-record.js';
+import type { RunJob, RunRecord, TaskFactsRecord } from './run-record.js';
 import type { Transport } from '../transport/transport.js';
 
 export interface ExitFileOutcome {
@@ -14,13 +14,26 @@ export interface ExitFileOutcome {
   /** `code:signal` of the first failed task, or `0:0`. */
   exitCode: string;
   tasks: Record<string, string>;
+  /** Per task: its exit code, and its restarts when exit.json says (`restart_count`). */
+  taskFacts: Record<string, TaskFactsRecord>;
+  /** Restarts of the task that speaks for the job (the first failed one, else the last). */
+  restarts?: number;
 }
 
-function readExit(text: string): { code: number; signal: number } | undefined {
+interface ExitFile {
+  code: number;
+  signal: number;
+  restarts?: number;
+}
+
+function readExit(text: string): ExitFile | undefined {
   try {
-    const value = JSON.parse(text) as { exit_code?: unknown; signal?: unknown };
+    const value = JSON.parse(text) as { exit_code?: unknown; signal?: unknown; restart_count?: unknown };
     if (typeof value.exit_code !== 'number') return undefined;
-    return { code: value.exit_code, signal: typeof value.signal === 'number' ? value.signal : 0 };
+    // `signal` names the checkpoint signal the script handled ("USR1"), or is a number in older files.
+    const out: ExitFile = { code: value.exit_code, signal: typeof value.signal === 'number' ? value.signal : 0 };
+    if (typeof value.restart_count === 'number' && Number.isInteger(value.restart_count) && value.restart_count >= 0) out.restarts = value.restart_count;
+    return out;
   } catch {
     return undefined;
   }
@@ -29,7 +42,8 @@ function readExit(text: string): { code: number; signal: number } | undefined {
 /** The outcome from the exit.json files of every task, or undefined when any is missing or unreadable. */
 export async function readExitFiles(transport: Transport, record: RunRecord, job: RunJob): Promise<ExitFileOutcome | undefined> {
   const tasks = job.array ? expandArraySpec(job.array.spec) : ['main'];
-  const out: ExitFileOutcome = { state: 'COMPLETED', exitCode: '0:0', tasks: {} };
+  const out: ExitFileOutcome = { state: 'COMPLETED', exitCode: '0:0', tasks: {}, taskFacts: {} };
+  let speaker: ExitFile | undefined;
   for (const task of tasks) {
     const path = posix.join(record.remote_dir, 'out', job.experiment, task, 'exit.json');
     let text: string;
@@ -42,10 +56,14 @@ export async function readExitFiles(transport: Transport, record: RunRecord, job
     if (!exit) return undefined;
     const failed = exit.code !== 0 || exit.signal !== 0;
     out.tasks[task] = failed ? 'FAILED' : 'COMPLETED';
+    out.taskFacts[task] = { exit_code: `${exit.code}:${exit.signal}`, ...(exit.restarts === undefined ? {} : { restarts: exit.restarts }) };
     if (failed && out.state === 'COMPLETED') {
       out.state = 'FAILED';
       out.exitCode = `${exit.code}:${exit.signal}`;
+      speaker = exit;
     }
+    if (out.state === 'COMPLETED') speaker = exit;
   }
+  if (speaker?.restarts !== undefined) out.restarts = speaker.restarts;
   return out;
 }

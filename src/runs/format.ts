@@ -1,4 +1,5 @@
 /** Text for people: tables and one-line summaries of runs and jobs (no printing here). */
+import { describeRestarts } from './restarts.js';
 import type { StatusRow } from './status.js';
 import type { RunRecord } from './run-record.js';
 import type { WatchJobStatus } from './watch.js';
@@ -19,14 +20,37 @@ export function summariseTasks(tasks: Readonly<Record<string, string>> | undefin
 
 export function formatStatusTable(rows: readonly StatusRow[]): string {
   return formatTable(
-    ['EXPERIMENT', 'JOB', 'STATE', 'REASON', 'ELAPSED', 'NODE', 'EXIT', 'TASKS'],
-    rows.map((r) => [r.experiment, r.jobId ?? '-', r.state, r.reason ?? '', r.elapsed ?? '', r.nodes ?? '', r.exitCode ?? '', summariseTasks(r.tasks)]),
+    ['EXPERIMENT', 'JOB', 'STATE', 'REASON', 'ELAPSED', 'NODE', 'EXIT', 'RESTARTS', 'TASKS'],
+    rows.map((r) => [
+      r.experiment,
+      r.jobId ?? '-',
+      r.state,
+      r.reason ?? '',
+      r.elapsed ?? '',
+      r.nodes ?? '',
+      r.exitCode ?? '',
+      describeRestarts(r.restarts, r.taskRestarts),
+      summariseTasks(r.tasks),
+    ]),
   );
 }
 
-/** One line for the live display: `lora 12 RUNNING · infer 13 PENDING`. */
+/** `, 2 restarts` when the job restarted (known and above 0), else ''. */
+function restartsSuffix(restarts: number | undefined): string {
+  if (restarts === undefined || restarts === 0) return '';
+  return `, ${restarts} ${restarts === 1 ? 'restart' : 'restarts'}`;
+}
+
+/** One line for the live display: `lora 12 RUNNING · infer 13 PENDING` (`(RUNNING, 2 restarts)` once known). */
 export function formatProgressLine(jobs: readonly WatchJobStatus[]): string {
-  return jobs.map((j) => `${j.experiment} ${j.jobId} ${j.tasks ? `[${summariseTasks(j.tasks)}]` : j.state}`).join(' · ');
+  return jobs
+    .map((j) => {
+      const what = j.tasks ? summariseTasks(j.tasks) : j.state;
+      const suffix = restartsSuffix(j.restarts);
+      if (j.tasks) return `${j.experiment} ${j.jobId} [${what}${suffix}]`;
+      return suffix === '' ? `${j.experiment} ${j.jobId} ${what}` : `${j.experiment} ${j.jobId} ${what} (${suffix.slice(2)})`;
+    })
+    .join(' · ');
 }
 
 export function formatRunsTable(records: readonly RunRecord[]): string {

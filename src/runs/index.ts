@@ -8,6 +8,7 @@ export {
   type SubmissionAttempt,
   type HistoryEntry,
   type JobFactsRecord,
+  type TaskFactsRecord,
   parseRunRecord,
   currentJobIds,
   findJob,

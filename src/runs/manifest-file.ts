@@ -28,6 +28,8 @@ const manifestJobSchema = z.object({
     .optional(),
   parameters: z.record(z.string(), scalar).default({}),
   gpu_fields: z.array(z.string()).default([]),
+  /** Set when the job checkpoints (relative to the run directory, or absolute). */
+  checkpoint_dir: z.string().optional(),
 });
 
 const manifestSchema = z.object({

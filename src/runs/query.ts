@@ -20,7 +20,7 @@ import {
   type SlurmJobRecord,
 } from '../slurm/index.js';
 import type { ExecResult, Transport } from '../transport/transport.js';
-import type { JobFactsRecord } from './run-record.js';
+import type { JobFactsRecord, TaskFactsRecord } from './run-record.js';
 
 /** Counts the SLURM commands a caller ran, for tests and the benchmark. */
 export interface QueryCounters {
@@ -60,7 +60,8 @@ export async function queryJobs(transport: Transport, ids: readonly string[], op
     return { views: mergeJobViews(squeue.records, undefined, ids), accounting: 'not-asked' };
   }
   if (options.counters) options.counters.sacct += 1;
-  const sacct = readSacctOutput(toSlurmOutput(await transport.exec(buildSacctArgs({ jobIds: needing }), execOptions)));
+  // --duplicates adds a row per earlier attempt of a requeued job: the restart count, at no extra call.
+  const sacct = readSacctOutput(toSlurmOutput(await transport.exec(buildSacctArgs({ jobIds: needing, duplicates: true }), execOptions)), { duplicates: true });
   if (sacct.kind === 'unavailable') {
     return { views: mergeJobViews(squeue.records, undefined, ids), accounting: 'unavailable', accountingMessage: sacct.message };
   }
@@ -92,6 +93,7 @@ export function factsOfView(view: JobView, now?: Date): JobFacts {
   if (record.timeLimitSeconds !== undefined) facts.timeLimitSeconds = record.timeLimitSeconds;
   if (record.nodes !== undefined) facts.nodes = record.nodes;
   if (record.reason !== undefined) facts.reason = record.reason;
+  if (record.restarts !== undefined) facts.restarts = record.restarts;
   if (isSacctJob(record)) {
     if (record.maxRssMiB !== undefined) facts.maxRssMiB = record.maxRssMiB;
     const req = record.reqMem;
@@ -122,7 +124,28 @@ export function factsRecord(view: JobView): JobFactsRecord {
   if (f.maxRssMiB !== undefined) out.max_rss_mib = f.maxRssMiB;
   if (f.reqMemMiB !== undefined) out.req_mem_mib = f.reqMemMiB;
   if (f.batchStepState !== undefined) out.batch_state = formatJobState(f.batchStepState);
+  if (f.restarts !== undefined) out.restarts = f.restarts;
   return out;
+}
+
+function taskKey(record: SlurmJobRecord): string {
+  return record.arrayPendingRange ? `[${record.arrayTaskId ?? ''}]` : (record.arrayTaskId ?? '');
+}
+
+/**
+ * Array task id → exit code and restarts, for the tasks SLURM reported either for (sacct);
+ * undefined for plain jobs and when no task has any.
+ */
+export function taskFacts(view: JobView): Record<string, TaskFactsRecord> | undefined {
+  const out: Record<string, TaskFactsRecord> = {};
+  for (const r of view.records) {
+    if (r.arrayTaskId === undefined || r.arrayPendingRange) continue;
+    const facts: TaskFactsRecord = {};
+    if (r.exitCode !== undefined) facts.exit_code = `${r.exitCode.code}:${r.exitCode.signal}`;
+    if (r.restarts !== undefined) facts.restarts = r.restarts;
+    if (Object.keys(facts).length > 0) out[taskKey(r)] = facts;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /** Array task id → state, for arrays; undefined for plain jobs. */
@@ -130,7 +153,7 @@ export function taskStates(view: JobView): Record<string, string> | undefined {
   const tasks = view.records.filter((r) => r.arrayTaskId !== undefined);
   if (tasks.length === 0) return undefined;
   const out: Record<string, string> = {};
-  for (const r of tasks) out[r.arrayPendingRange ? `[${r.arrayTaskId ?? ''}]` : (r.arrayTaskId ?? '')] = formatJobState(r.state);
+  for (const r of tasks) out[taskKey(r)] = formatJobState(r.state);
   return out;
 }
 

@@ -41,7 +41,15 @@ const factsSchema = z.object({
   max_rss_mib: z.number().optional(),
   req_mem_mib: z.number().optional(),
   batch_state: z.string().optional(),
+  /** Times SLURM requeued the job under the same id (sacct --duplicates, or exit.json's restart_count). */
+  restarts: z.number().int().nonnegative().optional(),
   source: z.string().optional(),
+});
+
+/** What is known of one array task besides its state (run.json `tasks`). */
+const taskFactsSchema = z.object({
+  exit_code: z.string().optional(),
+  restarts: z.number().int().nonnegative().optional(),
 });
 
 const jobSchema = z.object({
@@ -62,7 +70,14 @@ const jobSchema = z.object({
   final: z.boolean().default(false),
   /** Array tasks: task id → state. */
   tasks: z.record(z.string(), z.string()).optional(),
+  /** Array tasks: task id → exit code and restarts, for the tasks SLURM reported them for. */
+  task_facts: z.record(z.string(), taskFactsSchema).optional(),
   facts: factsSchema.optional(),
+  /**
+   * Rendered with `checkpoint:` (the manifest names a checkpoint directory): its script requeues
+   * itself and ends with 90–93 when it stops doing so. Absent in runs submitted before it was recorded.
+   */
+  checkpoint: z.boolean().optional(),
   submitted_at: z.string().optional(),
 });
 
@@ -102,6 +117,7 @@ export type RunSshSettings = NonNullable<RunCluster['ssh']>;
 export type SubmissionAttempt = RunJob['attempts'][number];
 export type HistoryEntry = RunRecord['history'][number];
 export type JobFactsRecord = NonNullable<RunJob['facts']>;
+export type TaskFactsRecord = z.infer<typeof taskFactsSchema>;
 
 /** Parses run.json text; errors name the file and the field. */
 export function parseRunRecord(text: string, file: string): RunRecord {

@@ -5,10 +5,11 @@
  */
 import { formatJobState, formatSlurmDuration } from '../slurm/index.js';
 import type { Transport } from '../transport/transport.js';
-import { factsOfView, factsRecord, isViewFinal, queryJobs, taskStates, type QueryCounters } from './query.js';
+import { factsOfView, factsRecord, isViewFinal, queryJobs, taskFacts, taskStates, type QueryCounters } from './query.js';
 import { readExitFiles } from './exit-files.js';
 import { writeRunRecordMerged } from './registry.js';
-import { addHistory, type RunRecord } from './run-record.js';
+import { checkpointAdvice, jobRestarts, taskRestarts } from './restarts.js';
+import { addHistory, type RunJob, type RunRecord } from './run-record.js';
 
 export interface StatusRow {
   experiment: string;
@@ -22,6 +23,15 @@ export interface StatusRow {
   /** squeue, sacct, or `run.json` when SLURM no longer knows the job. */
   source: string;
   tasks?: Record<string, string>;
+  /**
+   * Times SLURM requeued the job (for an array, all its tasks together), when known: from the
+   * sacct call (`--duplicates`), which is made for finished jobs only; null while unknown.
+   */
+  restarts: number | null;
+  /** Array tasks: restarts per task, where known. */
+  taskRestarts?: Record<string, number>;
+  /** Why a checkpointing job (or its tasks) stopped requeueing itself, and what to do. */
+  advice?: string[];
   note?: string;
 }
 
@@ -41,6 +51,15 @@ export interface StatusRunOptions {
   now?: () => Date;
 }
 
+function addRestarts(row: StatusRow, job: RunJob): StatusRow {
+  row.restarts = jobRestarts(job) ?? null;
+  const perTask = job.array ? taskRestarts(job) : undefined;
+  if (perTask) row.taskRestarts = perTask;
+  const advice = checkpointAdvice(job);
+  if (advice.length > 0) row.advice = advice;
+  return row;
+}
+
 export async function statusRun(options: StatusRunOptions): Promise<StatusResult> {
   const { record } = options;
   const now = options.now ?? (() => new Date());
@@ -50,7 +69,7 @@ export async function statusRun(options: StatusRunOptions): Promise<StatusResult
   let changed = false;
   for (const job of record.jobs) {
     if (job.job_id === undefined) {
-      rows.push({ experiment: job.experiment, jobId: null, state: 'NOT SUBMITTED', reason: null, elapsed: null, elapsedSeconds: null, nodes: null, exitCode: null, source: 'run.json' });
+      rows.push({ experiment: job.experiment, jobId: null, state: 'NOT SUBMITTED', reason: null, elapsed: null, elapsedSeconds: null, nodes: null, exitCode: null, source: 'run.json', restarts: null });
       continue;
     }
     const view = result.views.find((v) => v.id === job.job_id);
@@ -61,8 +80,11 @@ export async function statusRun(options: StatusRunOptions): Promise<StatusResult
         addHistory(record, { event: 'state', experiment: job.experiment, job_id: job.job_id, state: fromFiles.state }, now());
         job.state = fromFiles.state;
         job.final = true;
-        job.facts = { ...(job.facts ?? {}), exit_code: fromFiles.exitCode, source: 'exit.json' };
-        if (job.array) job.tasks = fromFiles.tasks;
+        job.facts = { ...(job.facts ?? {}), exit_code: fromFiles.exitCode, source: 'exit.json', ...(fromFiles.restarts === undefined ? {} : { restarts: fromFiles.restarts }) };
+        if (job.array) {
+          job.tasks = fromFiles.tasks;
+          job.task_facts = fromFiles.taskFacts;
+        }
         changed = true;
       }
     }
@@ -78,9 +100,10 @@ export async function statusRun(options: StatusRunOptions): Promise<StatusResult
         exitCode: job.facts?.exit_code ?? null,
         source: job.facts?.source === 'exit.json' ? 'exit.json' : 'run.json',
         note: view?.note ?? 'not known to SLURM any more; last state recorded in run.json',
+        restarts: null,
       };
       if (job.tasks) row.tasks = job.tasks;
-      rows.push(row);
+      rows.push(addRestarts(row, job));
       continue;
     }
     const facts = factsOfView(view);
@@ -93,6 +116,8 @@ export async function statusRun(options: StatusRunOptions): Promise<StatusResult
     job.final = isViewFinal(view);
     const tasks = taskStates(view);
     if (tasks) job.tasks = tasks;
+    const perTask = taskFacts(view);
+    if (perTask) job.task_facts = { ...(job.task_facts ?? {}), ...perTask };
     changed = true;
     const row: StatusRow = {
       experiment: job.experiment,
@@ -104,10 +129,11 @@ export async function statusRun(options: StatusRunOptions): Promise<StatusResult
       nodes: facts.nodes ?? null,
       exitCode: facts.exitCode === undefined ? null : `${facts.exitCode.code}:${facts.exitCode.signal}`,
       source: view.source,
+      restarts: null,
     };
     if (tasks) row.tasks = tasks;
     if (view.note !== undefined) row.note = view.note;
-    rows.push(row);
+    rows.push(addRestarts(row, job));
   }
   if (changed) await writeRunRecordMerged(options.resultsDir, record, now());
   const out: StatusResult = { runId: record.run_id, cluster: record.cluster.name, rows, accounting: result.accounting };

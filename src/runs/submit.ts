@@ -106,6 +106,7 @@ export function createRunRecord(manifest: SubmitManifest, cluster: RunCluster, n
         retries_left: retries,
         exclude: [],
         final: false,
+        checkpoint: j.checkpoint_dir !== undefined,
       };
       if (j.array) job.array = { spec: j.array.spec, size: j.array.size };
       return job;

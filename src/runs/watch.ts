@@ -23,8 +23,9 @@ import { ConnectionLostError } from '../transport/ssh.js';
 import { SshConnectError } from '../transport/ssh-connect.js';
 import type { Transport } from '../transport/transport.js';
 import { readExitFiles } from './exit-files.js';
-import { factsOfView, factsRecord, isViewFinal, queryJobs, taskStates, type QueryCounters } from './query.js';
+import { factsOfView, factsRecord, isViewFinal, queryJobs, taskFacts, taskStates, type QueryCounters } from './query.js';
 import { readRunRecord, writeRunRecordMerged } from './registry.js';
+import { checkpointAdvice, jobRestarts } from './restarts.js';
 import { addHistory, type RunJob, type RunRecord } from './run-record.js';
 import { resubmitJob } from './submit.js';
 
@@ -40,6 +41,8 @@ export interface WatchJobStatus {
   state: string;
   final: boolean;
   tasks?: Record<string, string>;
+  /** Times SLURM requeued the job (an array: all its tasks), once known from sacct. */
+  restarts?: number;
 }
 
 export type WatchEvent =
@@ -73,6 +76,13 @@ export interface JobOutcome {
   jobId: string;
   state: string;
   verdict: Verdict;
+  /** Times SLURM requeued the job (an array: all its tasks), when known. */
+  restarts?: number;
+  /**
+   * Why a checkpointing job, or each of its array tasks, stopped requeueing itself and what to
+   * do (absent when none did); for an array these say per task what `verdict` says for one.
+   */
+  checkpointAdvice?: string[];
 }
 
 export interface WatchRunResult {
@@ -110,13 +120,26 @@ export function factsOfRunJob(job: RunJob): JobFacts {
   if (f.nodes !== undefined) facts.nodes = f.nodes;
   if (f.reason !== undefined) facts.reason = f.reason;
   if (f.batch_state !== undefined) facts.batchStepState = parseJobState(f.batch_state);
+  if (f.restarts !== undefined) facts.restarts = f.restarts;
   return facts;
+}
+
+/** The verdict on a job from what run.json knows about it. */
+function assessRunJob(job: RunJob): Verdict {
+  return assessJob(factsOfRunJob(job), { retriesLeft: job.retries_left, checkpointing: job.checkpoint === true });
 }
 
 export function outcomesOf(record: RunRecord): JobOutcome[] {
   return record.jobs
     .filter((j) => j.job_id !== undefined)
-    .map((j) => ({ experiment: j.experiment, jobId: j.job_id as string, state: j.state ?? 'UNKNOWN', verdict: assessJob(factsOfRunJob(j), { retriesLeft: j.retries_left }) }));
+    .map((j) => {
+      const outcome: JobOutcome = { experiment: j.experiment, jobId: j.job_id as string, state: j.state ?? 'UNKNOWN', verdict: assessRunJob(j) };
+      const restarts = jobRestarts(j);
+      if (restarts !== undefined) outcome.restarts = restarts;
+      const advice = checkpointAdvice(j);
+      if (advice.length > 0) outcome.checkpointAdvice = advice;
+      return outcome;
+    });
 }
 
 function exitCodeOf(outcomes: readonly JobOutcome[]): 0 | 1 {
@@ -173,10 +196,13 @@ export async function watchRun(options: WatchRunOptions): Promise<WatchRunResult
       if (fromFiles) {
         const previous = job.state;
         job.state = fromFiles.state;
-        job.facts = { ...(job.facts ?? {}), exit_code: fromFiles.exitCode, source: 'exit.json' };
-        if (job.array) job.tasks = fromFiles.tasks;
+        job.facts = { ...(job.facts ?? {}), exit_code: fromFiles.exitCode, source: 'exit.json', ...(fromFiles.restarts === undefined ? {} : { restarts: fromFiles.restarts }) };
+        if (job.array) {
+          job.tasks = fromFiles.tasks;
+          job.task_facts = fromFiles.taskFacts;
+        }
         addHistory(record, { event: 'state', experiment: job.experiment, job_id: view.id, state: fromFiles.state }, at);
-        const verdict = assessJob(factsOfRunJob(job), { retriesLeft: job.retries_left });
+        const verdict = assessRunJob(job);
         emit({ kind: 'change', experiment: job.experiment, jobId: view.id, ...(previous === undefined ? {} : { from: previous }), to: fromFiles.state, verdict });
       }
       return { id: view.id, state: parseJobState(job.state ?? 'UNKNOWN'), final: true };
@@ -187,11 +213,13 @@ export async function watchRun(options: WatchRunOptions): Promise<WatchRunResult
     job.facts = factsRecord(view);
     const tasks = taskStates(view);
     if (tasks) job.tasks = tasks;
+    const perTask = taskFacts(view);
+    if (perTask) job.task_facts = { ...(job.task_facts ?? {}), ...perTask };
     job.final = final;
     if (previous !== text) {
       job.state = text;
       addHistory(record, { event: 'state', experiment: job.experiment, job_id: view.id, state: text }, at);
-      const verdict = assessJob(factsOfRunJob(job), { retriesLeft: job.retries_left });
+      const verdict = assessRunJob(job);
       emit({ kind: 'change', experiment: job.experiment, jobId: view.id, ...(previous === undefined ? {} : { from: previous }), to: text, verdict });
     }
     const facts = factsOfView(view, at);
@@ -204,6 +232,7 @@ export async function watchRun(options: WatchRunOptions): Promise<WatchRunResult
     const verdict = assessJob(facts, {
       retriesLeft: job.retries_left,
       excludedNodes: job.exclude,
+      checkpointing: job.checkpoint === true,
       ...(options.pendingLimitSeconds === undefined ? {} : { pendingLimitSeconds: options.pendingLimitSeconds }),
     });
     if (final && verdict.resubmit && job.retries_left > 0) {
@@ -259,7 +288,10 @@ export async function watchRun(options: WatchRunOptions): Promise<WatchRunResult
       } else if (event.kind === 'update') {
         const jobs = record.jobs
           .filter((j) => j.job_id !== undefined)
-          .map((j) => ({ experiment: j.experiment, jobId: j.job_id as string, state: j.state ?? 'UNKNOWN', final: j.final, ...(j.tasks ? { tasks: j.tasks } : {}) }));
+          .map((j) => {
+            const restarts = jobRestarts(j);
+            return { experiment: j.experiment, jobId: j.job_id as string, state: j.state ?? 'UNKNOWN', final: j.final, ...(j.tasks ? { tasks: j.tasks } : {}), ...(restarts === undefined ? {} : { restarts }) };
+          });
         emit({ kind: 'progress', cycle: event.cycle, jobs, ...(event.nextPollMs === undefined ? {} : { nextPollMs: event.nextPollMs }) });
       }
     },

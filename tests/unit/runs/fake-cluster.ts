@@ -18,6 +18,11 @@ export interface FakeJob {
   /** Gone from squeue (MinJobAge) but still in sacct. */
   agedOut?: boolean;
   submitTime?: string;
+  /**
+   * Earlier attempts of a requeued job (same id), oldest first: `sacct --duplicates` lists each
+   * as its own row (with its batch step) before the rows of the current attempts, as slurmdbd does.
+   */
+  attempts?: { state: string; exitCode?: string }[];
 }
 
 export type Fault = (argv: readonly string[], call: number) => ExecResult | Error | undefined;
@@ -27,6 +32,12 @@ const ok = (stdout = ''): ExecResult => ({ stdout, stderr: '', code: 0 });
 function flag(argv: readonly string[], name: string): string | undefined {
   const hit = argv.find((a) => a.startsWith(`--${name}=`));
   return hit?.slice(name.length + 3);
+}
+
+/** A unique numeric raw id for an array task `700_1` (tests keep task ids below 100). */
+function rawId(id: string): string {
+  const [job, task] = id.split('_');
+  return task === undefined ? id : String(Number(job) * 100 + Number(task));
 }
 
 export class FakeCluster implements Transport {
@@ -55,11 +66,13 @@ export class FakeCluster implements Transport {
   }
 
   private squeueRow(j: FakeJob): string {
+    // An array task is added as `700_1` (its raw id made unique by the task id).
+    const [arrayJobId, arrayTaskId] = j.id.split('_');
     const values: Record<string, string> = {
       jobId: j.id,
-      jobIdRaw: j.id,
-      arrayJobId: j.id,
-      arrayTaskId: 'N/A',
+      jobIdRaw: rawId(j.id),
+      arrayJobId: arrayJobId ?? j.id,
+      arrayTaskId: arrayTaskId ?? 'N/A',
       name: j.name,
       state: j.state,
       reason: j.reason ?? 'None',
@@ -79,14 +92,14 @@ export class FakeCluster implements Transport {
     return SQUEUE_FIELDS.map(([key]) => values[key] ?? '').join(UNIT_SEPARATOR);
   }
 
-  private sacctRow(j: FakeJob): string {
+  private sacctRow(j: FakeJob, attempt?: { state: string; exitCode?: string }): string {
     const values: Record<string, string> = {
       JobID: j.id,
-      JobIDRaw: j.id,
+      JobIDRaw: rawId(j.id),
       JobName: j.name,
       Partition: 'cpu',
-      State: j.state,
-      ExitCode: j.exitCode ?? '0:0',
+      State: attempt?.state ?? j.state,
+      ExitCode: attempt?.exitCode ?? j.exitCode ?? '0:0',
       DerivedExitCode: '0:0',
       Elapsed: j.elapsed ?? '00:00:00',
       ElapsedRaw: '0',
@@ -109,6 +122,26 @@ export class FakeCluster implements Transport {
       Reason: j.reason ?? 'None',
     };
     return SACCT_FIELDS.map((key) => values[key] ?? '').join(UNIT_SEPARATOR);
+  }
+
+  /** The batch step row of an attempt, so tests see that steps of earlier attempts are not counted twice. */
+  private sacctStepRow(j: FakeJob, attempt?: { state: string; exitCode?: string }): string {
+    const values: Record<string, string> = {
+      JobID: `${j.id}.batch`,
+      JobIDRaw: `${rawId(j.id)}.batch`,
+      JobName: 'batch',
+      State: attempt?.state === 'REQUEUED' ? 'CANCELLED' : (attempt?.state ?? j.state),
+      ExitCode: attempt?.exitCode ?? j.exitCode ?? '0:0',
+      Elapsed: '00:00:01',
+      ElapsedRaw: '1',
+      NCPUS: '1',
+      MaxRSS: '1024K',
+    };
+    return SACCT_FIELDS.map((key) => values[key] ?? '').join(UNIT_SEPARATOR);
+  }
+
+  private matches(j: FakeJob, ids: readonly string[] | undefined): boolean {
+    return !ids || ids.includes(j.id) || ids.includes(j.id.split('_')[0] ?? j.id);
   }
 
   async exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
@@ -134,7 +167,7 @@ export class FakeCluster implements Transport {
       case 'squeue': {
         const ids = flag(argv, 'jobs')?.split(',');
         const names = flag(argv, 'name')?.split(',');
-        const rows = [...this.jobs.values()].filter((j) => !j.agedOut && (!ids || ids.includes(j.id)) && (!names || names.includes(j.name)));
+        const rows = [...this.jobs.values()].filter((j) => !j.agedOut && this.matches(j, ids) && (!names || names.includes(j.name)));
         if (ids && rows.length === 0) return { stdout: '', stderr: 'slurm_load_jobs error: Invalid job id specified\n', code: 1 };
         return ok(rows.map((j) => `${this.squeueRow(j)}\n`).join(''));
       }
@@ -142,8 +175,12 @@ export class FakeCluster implements Transport {
         if (!this.accounting) return { stdout: '', stderr: 'sacct: error: Slurm accounting storage is disabled\n', code: 1 };
         const ids = flag(argv, 'jobs')?.split(',');
         const names = flag(argv, 'name')?.split(',');
-        const rows = [...this.jobs.values()].filter((j) => (!ids || ids.includes(j.id)) && (!names || names.includes(j.name)));
-        return ok(rows.map((j) => `${this.sacctRow(j)}\n`).join(''));
+        const rows = [...this.jobs.values()].filter((j) => this.matches(j, ids) && (!names || names.includes(j.name)));
+        const earlier = argv.includes('--duplicates')
+          ? rows.flatMap((j) => (j.attempts ?? []).flatMap((a) => [this.sacctRow(j, a), this.sacctStepRow(j, a)]))
+          : [];
+        const current = rows.flatMap((j) => [this.sacctRow(j), ...(j.state === 'PENDING' ? [] : [this.sacctStepRow(j)])]);
+        return ok([...earlier, ...current].map((row) => `${row}\n`).join(''));
       }
       case 'scancel': {
         for (const id of argv.slice(1)) {
