@@ -1,6 +1,7 @@
 /**
  * Bringing a run's outputs home: everything under the remote out/ tree (job stdout/stderr,
- * nvidia-smi CSV, inference/training logs, metadata, exit.json) into results/<run-id>/out/.
+ * nvidia-smi CSV, inference/training logs, metadata, exit.json, checkpoints.jsonl) into
+ * results/<run-id>/out/. Checkpoints themselves live outside out/ and stay on the cluster.
  * Resumable: the transport skips files whose local copy is complete and continues partial ones.
  */
 import { join, posix } from 'node:path';
@@ -42,13 +43,21 @@ export interface FetchRunOptions {
   onFile?: (file: FetchedFile) => void;
 }
 
+/**
+ * Files being written atomically (`x.tmp-…` by hpcbench, `exit.json.tmp` by the job script) are
+ * not outputs yet, and the job script's hidden scratch files (`.requeue-error.<pid>`,
+ * `.checkpoint-fingerprint.<pid>`) never are: they may be gone by the time they are downloaded.
+ */
+export function isFetchedName(name: string): boolean {
+  return !name.includes('.tmp-') && !name.endsWith('.tmp') && !name.startsWith('.');
+}
+
 async function listTree(transport: Transport, dir: string, rel: string): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await transport.list(dir)) {
     const childRel = rel === '' ? entry.name : posix.join(rel, entry.name);
     if (entry.isDirectory) out.push(...(await listTree(transport, posix.join(dir, entry.name), childRel)));
-    // Files being written atomically by someone else are not outputs yet.
-    else if (!entry.name.includes('.tmp-')) out.push(childRel);
+    else if (isFetchedName(entry.name)) out.push(childRel);
   }
   return out;
 }
@@ -57,8 +66,9 @@ async function listTree(transport: Transport, dir: string, rel: string): Promise
 async function saveAccounting(transport: Transport, record: RunRecord, runDir: string): Promise<FetchRunResult['accounting']> {
   const ids = currentJobIds(record);
   if (ids.length === 0) return { status: 'no-jobs' };
-  const output = toSlurmOutput(await transport.exec(buildSacctArgs({ jobIds: ids })));
-  const result = readSacctOutput(output);
+  // --duplicates: one row per earlier attempt of a requeued job, so the profile can count restarts.
+  const output = toSlurmOutput(await transport.exec(buildSacctArgs({ jobIds: ids, duplicates: true })));
+  const result = readSacctOutput(output, { duplicates: true });
   if (result.kind === 'unavailable') return { status: 'unavailable', message: result.message };
   const file = join(runDir, 'sacct.txt');
   writeFileAtomically(file, output.stdout);
