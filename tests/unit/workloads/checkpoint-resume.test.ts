@@ -2,9 +2,9 @@
 // machine's CPU: each workload is run once uninterrupted, and once interrupted by SIGUSR1 as the
 // job script would (it saves at the end of the step and exits 0) and run again (it resumes from
 // HPCBENCH_CHECKPOINT_DIR). The resumed run must log exactly the same loss at every step.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { REPO_ROOT, TRAIN_TEXT, describeWithVenv, jobDir, lossesOf, runPython, type PythonRun } from './python.js';
 
 interface Case {
@@ -46,9 +46,15 @@ function expectSuccess(run: PythonRun, what: string): void {
 }
 
 describeWithVenv('reference workloads: checkpoint on a signal and resume exactly', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
   it.each(CASES)('$name: interrupted and resumed, it logs the losses of an uninterrupted run', async (c) => {
     const reference = jobDir('ref');
     const interrupted = jobDir('int');
+    dirs.push(reference.dir, interrupted.dir);
     const trainingLog = join(interrupted.dir, 'train.jsonl');
     const [whole, first] = await Promise.all([
       runPython(c.args, { cwd: REPO_ROOT, env: reference.env }),

@@ -2,9 +2,9 @@
 // tokenizer built from the prompts (nothing read from a cache), and the n-gram fallback needs
 // nothing but Python's standard library (the quick-start demo runs on any Python 3).
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, describeWithVenv, jobDir, runPython } from './python.js';
 
 const PROMPTS = join(REPO_ROOT, 'data_sample/prompts.txt');
@@ -20,6 +20,11 @@ interface InferenceLine {
   warmup?: boolean;
   error?: string | null;
 }
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 function readLog(path: string): InferenceLine[] {
   return readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as InferenceLine);
@@ -38,6 +43,7 @@ function expectBatches(lines: InferenceLine[], backend: string): void {
 describeWithVenv('workloads/infer.py --backend transformers --random-init', () => {
   it('generates batches on the CPU without any model or tokenizer from the cache', async () => {
     const { dir, env } = jobDir('infer');
+    dirs.push(dir);
     const run = await runPython(['workloads/infer.py', '--backend', 'transformers', '--random-init', ...ARGS], { cwd: REPO_ROOT, env });
     expect(run.code, run.output).toBe(0);
     const lines = readLog(join(dir, 'inference.jsonl'));
@@ -49,6 +55,7 @@ describeWithVenv('workloads/infer.py --backend transformers --random-init', () =
 describe('workloads/infer.py --backend auto without third-party packages', () => {
   it('falls back to the standard-library n-gram model', () => {
     const { dir, env } = jobDir('infer-ngram');
+    dirs.push(dir);
     // -S: no site-packages at all, as on a machine with a bare Python 3.
     const run = spawnSync('python3', ['-S', 'workloads/infer.py', ...ARGS], { cwd: REPO_ROOT, env, encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
