@@ -1,6 +1,7 @@
 // Rendered scripts on the real test cluster: sbatch --test-only accepts every shipped job
 // template's output, and the CPU, gpu-gres and sweep jobs run to COMPLETED with a stand-in
-// workload (the node has no nvidia-smi: the sidecar notes it and the job goes on).
+// workload (the node has no nvidia-smi: the sidecar notes it and the job goes on). Checkpoint and
+// requeue are proven in checkpoint.test.ts.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Client, SFTPWrapper } from 'ssh2';
@@ -25,9 +26,8 @@ describeCluster('rendered job scripts on the test cluster', (cluster) => {
   let client: Client;
   let rendered: RenderedRun;
   let runDir: string;
-  const experiments = ['cpu-job', 'gpu-job', 'sweep-job', 'pernode-job', 'ckpt-job', 'multi-job', 'requeue-job'];
+  const experiments = ['cpu-job', 'gpu-job', 'sweep-job', 'pernode-job', 'ckpt-job', 'multi-job'];
   const runs = new Map<string, RenderedRun>();
-  let requeueJobId = '';
   const sbatch = (args: string[]) => shellCommand(['sbatch', `--chdir=${runDir}`, ...args]);
 
   beforeAll(async () => {
@@ -55,8 +55,6 @@ describeCluster('rendered job scripts on the test cluster', (cluster) => {
     const sftp = await openSftp(client);
     for (const [path, text] of files) await writeRemote(sftp, `${runDir}/${path}`, text);
     sftp.end();
-    // The requeue job takes minutes (signal, requeue delay, rescheduling): start it first.
-    requeueJobId = (await execRemoteOk(client, sbatch(['--parsable', 'scripts/requeue-job.sbatch']))).trim();
   });
 
   afterAll(async () => {
@@ -71,22 +69,8 @@ describeCluster('rendered job scripts on the test cluster', (cluster) => {
     expect(result.stderr).toMatch(/to start at/);
     expect(result.code).toBe(0);
     const script = runs.get(name)!.files.get(job.script) ?? '';
-    expect(script).toMatch(name === 'pernode-job' ? /^#SBATCH --gpus-per-node=2$/m : name === 'cpu-job' || name === 'requeue-job' ? /^#SBATCH --partition=cpu$/m : /^#SBATCH (--gres=gpu:\d|--array=0-1%2)$/m);
+    expect(script).toMatch(name === 'pernode-job' ? /^#SBATCH --gpus-per-node=2$/m : name === 'cpu-job' ? /^#SBATCH --partition=cpu$/m : /^#SBATCH (--gres=gpu:\d|--array=0-1%2)$/m);
   });
-
-  // Other suites restart the test cluster's sshd for fault tests; a long wait reconnects if so.
-  async function waitSurvivingReconnects(id: string, timeoutMs: number): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        return await waitForJobEnd(client, id, { timeoutMs: Math.max(1_000, deadline - Date.now()), intervalMs: 3_000 });
-      } catch (error) {
-        if (!/Not connected|ECONNRESET|ECONNREFUSED|No response/i.test((error as Error).message) || Date.now() > deadline) throw error;
-        await new Promise((r) => setTimeout(r, 2_000));
-        client = await connectToCluster(cluster).catch(() => client);
-      }
-    }
-  }
 
   async function readRemote(path: string): Promise<string> {
     return execRemoteOk(client, shellCommand(['cat', `${runDir}/${path}`]));
@@ -133,19 +117,4 @@ describeCluster('rendered job scripts on the test cluster', (cluster) => {
     }
     expect(states).toEqual([`${base}_0|COMPLETED`, `${base}_1|COMPLETED`]);
   });
-
-  it('checkpoints on --signal, requeues itself and resumes from the checkpoint', async () => {
-    const id = requeueJobId;
-    // The signal comes 20–80 s in (SLURM checks limits about once a minute); a requeued job is
-    // eligible again 2 min later and then waits for the next scheduling pass: 3–5 min in all.
-    expect(await waitSurvivingReconnects(id, 420_000)).toBe('COMPLETED');
-    expect(await readRemote('checkpoints/requeue-job/main/ckpt')).toBe('step 7\n');
-    const out = await readRemote('out/requeue-job/main/job.out');
-    expect(out).toMatch(/resumed from step 7/);
-    const err = await readRemote('out/requeue-job/main/job.err');
-    expect(err).toMatch(/SIGUSR1: asking the workload to checkpoint/);
-    expect(err).toMatch(/requeueing job \d+/);
-    expect(JSON.parse(await readRemote('out/requeue-job/main/metadata.json'))).toMatchObject({ restart_count: 1 });
-    expect(JSON.parse(await readRemote('out/requeue-job/main/exit.json'))).toMatchObject({ exit_code: 0, restart_count: 1, requeued: false });
-  }, 450_000);
 });
