@@ -426,7 +426,7 @@ hpcb_on_checkpoint_signal() {
     return 0
   fi
   if [[ -z ${SLURM_JOB_ID:-} ]] || ! command -v scontrol >/dev/null 2>&1; then
-    hpcb_stop_requeueing 91 requeue-failed "scontrol requeue failed: no SLURM job id or no scontrol here; resubmit to resume from the checkpoint"
+    hpcb_stop_requeueing 91 requeue-failed "cannot requeue outside SLURM (no SLURM_JOB_ID or no scontrol here): run it again to resume from $HPCBENCH_CHECKPOINT_DIR"
     return 0
   fi
   local next
