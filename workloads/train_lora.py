@@ -199,7 +199,9 @@ def main(argv=None):
     n = len(texts)
     steps_per_epoch = math.ceil(n / args.batch_size)
     total_steps = args.max_steps or max(1, int(args.epochs * steps_per_epoch))
-    save_every = [s for s in (args.save_steps, args.save_every_pct and math.ceil(total_steps * args.save_every_pct / 100)) if s]
+    save_every = [args.save_steps] if args.save_steps else []
+    if args.save_every_pct:
+        save_every.append(math.ceil(total_steps * args.save_every_pct / 100))
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: max(0.0, 1 - s / total_steps))
     # A resumed run must be the same run: a changed command would silently change the numbers.
