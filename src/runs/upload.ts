@@ -2,7 +2,7 @@
  * Uploading a rendered run: the run directory (scripts, manifest, copied workload files) by
  * SFTP, and the out/<experiment>/<task> directories the jobs write into.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { RemoteError, UsageError } from '../errors.js';
@@ -10,16 +10,17 @@ import type { Transport } from '../transport/transport.js';
 import { taskNames, type SubmitManifest } from './manifest-file.js';
 import { RUN_FILE } from './registry.js';
 
-async function listLocalFiles(root: string): Promise<string[]> {
+/** Regular files below `root` (relative paths), leaving out `skip` and partial downloads. */
+async function listLocalFiles(root: string, skip: ReadonlySet<string> = new Set()): Promise<string[]> {
   const out: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     for (const entry of await readdir(dir, { withFileTypes: true })) {
       const full = join(dir, entry.name);
       const rel = relative(root, full);
+      if (skip.has(rel)) continue;
       if (entry.isDirectory()) {
-        if (rel === 'out') continue;
         await walk(full);
-      } else if (entry.isFile() && rel !== RUN_FILE && !entry.name.includes('.tmp-') && !entry.name.endsWith('.part')) {
+      } else if (entry.isFile() && !entry.name.includes('.tmp-') && !entry.name.endsWith('.part')) {
         out.push(rel);
       }
     }
@@ -40,16 +41,26 @@ export async function uploadRun(
   manifest: SubmitManifest,
   configRoot: string,
 ): Promise<number> {
-  const uploads = (await listLocalFiles(runDir)).map((rel) => ({ local: join(runDir, rel), remote: posix.join(remoteDir, toPosix(rel)) }));
+  const uploads = (await listLocalFiles(runDir, new Set(['out', RUN_FILE]))).map((rel) => ({ local: join(runDir, rel), remote: posix.join(remoteDir, toPosix(rel)) }));
   const have = new Set(uploads.map((u) => u.remote));
+  const add = (local: string, remote: string): void => {
+    if (have.has(remote)) return;
+    have.add(remote);
+    uploads.push({ local, remote });
+  };
   for (const f of manifest.files) {
     const remote = posix.join(remoteDir, f.path);
-    if (have.has(remote)) continue;
     const local = isAbsolute(f.local) ? f.local : resolve(configRoot, f.local);
     if (!existsSync(local)) {
+      if (have.has(remote)) continue;
       throw new UsageError(`workload file ${f.local} (listed in manifest.json as ${f.path}) does not exist`, 'Fix `files:` in hpcbench.yaml and render again.');
     }
-    uploads.push({ local, remote });
+    // `files: [workloads/]` names a folder: everything in it goes, in the same layout.
+    if (statSync(local).isDirectory()) {
+      for (const rel of await listLocalFiles(local)) add(join(local, rel), posix.join(remote, toPosix(rel)));
+    } else {
+      add(local, remote);
+    }
   }
   // SLURM does not create the directories of --output/--error: a job whose log directory is
   // missing fails at once without a log. One mkdir for every directory needed.

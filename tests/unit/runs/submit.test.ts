@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CheckFailedError } from '../../../src/errors.js';
 import { readRunRecord, submitRun, writeRunRecord, createRunRecord, describeSubmitPlan } from '../../../src/runs/index.js';
 import { ConnectionLostError } from '../../../src/transport/ssh.js';
@@ -133,5 +136,41 @@ describe('submitRun on a local cluster', () => {
     expect(uploaded).toEqual([]);
     expect(result.record.jobs[0]?.job_id).toBe('9');
     expect(result.record.remote_dir).toBe(`${resultsDir}/${manifest.run_id}`);
+  });
+});
+
+describe('uploadRun', () => {
+  it('uploads a folder named in `files:` file by file, in the same layout', async () => {
+    const { uploadRun } = await import('../../../src/runs/upload.js');
+    const { runDir, manifest } = makeRenderedRun([{ experiment: 'a' }]);
+    const project = mkdtempSync(join(tmpdir(), 'hpcbench-project-'));
+    mkdirSync(join(project, 'workloads', 'recipes'), { recursive: true });
+    writeFileSync(join(project, 'workloads', 'train.py'), 'print(1)\n');
+    writeFileSync(join(project, 'workloads', 'recipes', 'loop.py'), 'print(2)\n');
+    writeFileSync(join(project, 'prompts.txt'), 'hi\n');
+    manifest.files = [
+      { local: 'workloads/', path: 'files/workloads' },
+      { local: 'prompts.txt', path: 'files/prompts.txt' },
+    ];
+    const uploaded: string[] = [];
+    const made: string[] = [];
+    const transport = {
+      kind: 'ssh' as const,
+      target: 'fake',
+      exec: async (argv: readonly string[]) => {
+        made.push(...argv.slice(3));
+        return { stdout: '', stderr: '', code: 0 };
+      },
+      upload: async (from: string, to: string) => {
+        uploaded.push(`${from.slice(project.length + 1)} -> ${to}`);
+      },
+    } as unknown as Parameters<typeof uploadRun>[0];
+    await uploadRun(transport, runDir, '/scratch/run', manifest, project);
+    expect(uploaded.filter((u) => !u.includes('scripts/') && !u.includes('manifest.json')).sort()).toEqual([
+      'prompts.txt -> /scratch/run/files/prompts.txt',
+      'workloads/recipes/loop.py -> /scratch/run/files/workloads/recipes/loop.py',
+      'workloads/train.py -> /scratch/run/files/workloads/train.py',
+    ]);
+    expect(made).toContain('/scratch/run/files/workloads/recipes');
   });
 });
