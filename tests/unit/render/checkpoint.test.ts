@@ -2,7 +2,7 @@
 // shell only; the shell must pass it to every process of the workload, wait for those processes
 // (not for a wrapper) to write their checkpoint, then requeue — or say why it does not.
 // scontrol is a stub (run-script.ts); the real cluster runs these paths in tests/integration.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderRun } from '../../../src/render/index.js';
@@ -124,8 +124,37 @@ describe('checkpoint signal', () => {
     const { box, result } = await runAndSignal(render(command, { seconds_before: 120, grace_seconds: 30 }), 'SIGUSR1', { SLURM_RESTART_COUNT: '2' });
     expect(result.status).toBe(93);
     expect(calls(box)).not.toMatch(/requeue/);
-    expect(result.stderr).toMatch(/not requeueing: no progress since restart 2: the checkpoint directory did not change during this attempt/);
+    expect(result.stderr).toMatch(/not requeueing: no progress since restart 2: nothing was ever written to the checkpoint directory/);
     expect(readEvents(box)).toMatchObject([{ restart: 2, checkpoint_changed: false, action: 'stopped', reason_code: 'no-progress' }]);
+  });
+
+  it('requeues once more after one attempt without progress, and stops after a second', async () => {
+    // A checkpoint saved earlier, and a signal that comes before the workload saves anything new.
+    const command = 'trap "exit 0" USR1; touch "$HPCBENCH_OUT_DIR/ready"; while true; do sleep 0.1; done';
+    const rendered = render(command, { seconds_before: 120, grace_seconds: 30 });
+    const attempt = async (restart: number, previous?: string) => {
+      const box = createSandbox(rendered);
+      mkdirSync(join(box.runDir, CKPT), { recursive: true });
+      writeFileSync(join(box.runDir, CKPT, 'step-40.pt'), 'saved by an earlier attempt');
+      if (previous !== undefined) {
+        mkdirSync(join(box.runDir, OUT), { recursive: true });
+        writeFileSync(join(box.runDir, OUT, 'checkpoints.jsonl'), previous);
+      }
+      const run = startScript(box, 'scripts/exp.sbatch', { SLURM_JOB_ID: '4242', SLURM_RESTART_COUNT: String(restart) });
+      await waitFor(join(box.runDir, OUT, 'ready'));
+      run.child.kill('SIGUSR1');
+      return { box, result: await run.done };
+    };
+    const once = await attempt(1);
+    expect(once.result.status, once.result.stderr).toBe(0);
+    expect(once.result.stderr).toMatch(/the checkpoint directory did not change during this attempt; requeueing once more/);
+    expect(calls(once.box)).toMatch(/requeue 4242/);
+    const [event] = readEvents(once.box);
+    expect(event).toMatchObject({ restart: 1, checkpoint_changed: false, action: 'requeued' });
+    const twice = await attempt(2, `${JSON.stringify(event)}\n`);
+    expect(twice.result.status).toBe(93);
+    expect(twice.result.stderr).toMatch(/no progress since restart 1: the checkpoint directory did not change during restarts 1 and 2/);
+    expect(calls(twice.box)).not.toMatch(/requeue/);
   });
 
   it('lets a workload that ignores the signal run on, and does not requeue it without progress', async () => {

@@ -367,6 +367,26 @@ hpcb_checkpoint_fingerprint() {
   rm -f "$tmp" 2>/dev/null || :
 }
 
+# Does the checkpoint directory hold nothing at all?
+hpcb_checkpoint_dir_empty() {
+  local f
+  for f in "$HPCBENCH_CHECKPOINT_DIR"/* "$HPCBENCH_CHECKPOINT_DIR"/.[!.]*; do
+    if [[ -e $f || -L $f ]]; then return 1; fi
+  done
+  return 0
+}
+
+# Whether the previous attempt changed the checkpoint directory (its line in checkpoints.jsonl),
+# into hpcb_prev_changed: true, false, null, or unknown when there is no such line.
+hpcb_previous_attempt_changed() {
+  local line='' last='' re='"restart": *([0-9]+),.*"checkpoint_changed": *(true|false|null)'
+  hpcb_prev_changed=unknown
+  if [[ ! -r $HPCBENCH_OUT_DIR/checkpoints.jsonl ]]; then return 0; fi
+  while IFS= read -r line || [[ -n $line ]]; do last=$line; done <"$HPCBENCH_OUT_DIR/checkpoints.jsonl"
+  if [[ $last =~ $re ]] && ((BASH_REMATCH[1] + 1 == hpcb_restart)); then hpcb_prev_changed=${BASH_REMATCH[2]}; fi
+  return 0
+}
+
 # One line of checkpoints.jsonl: restart, signal, seconds waited, what was done and why.
 hpcb_record_checkpoint_event() {
   local action=$1 code=$2 reason=$3 exited=$4 exit_code=$5 changed=$6 at reason_json
@@ -417,9 +437,22 @@ hpcb_on_checkpoint_signal() {
   if [[ $fp != unknown && $hpcb_ckpt_fp_start != unknown ]]; then
     if [[ $fp == "$hpcb_ckpt_fp_start" ]]; then hpcb_changed=false; else hpcb_changed=true; fi
   fi
+  # An attempt that changed nothing stops the requeues when nothing was ever saved, or when the
+  # attempt before it changed nothing either; once alone it may be a signal that came moments
+  # after the start (SLURM sends it up to a minute early), before a step could finish.
   if [[ $hpcb_changed == false ]]; then
-    hpcb_stop_requeueing 93 no-progress "no progress since restart $hpcb_restart: the checkpoint directory did not change during this attempt ($HPCBENCH_CHECKPOINT_DIR)"
-    return 0
+    hpcb_previous_attempt_changed
+    if hpcb_checkpoint_dir_empty; then
+      hpcb_stop_requeueing 93 no-progress "no progress since restart $hpcb_restart: nothing was ever written to the checkpoint directory ($HPCBENCH_CHECKPOINT_DIR)"
+      return 0
+    fi
+    if [[ $hpcb_prev_changed == false ]]; then
+      local previous
+      ((previous = hpcb_restart - 1)) || :
+      hpcb_stop_requeueing 93 no-progress "no progress since restart $previous: the checkpoint directory did not change during restarts $previous and $hpcb_restart ($HPCBENCH_CHECKPOINT_DIR)"
+      return 0
+    fi
+    hpcb_log "the checkpoint directory did not change during this attempt; requeueing once more (a second attempt without progress ends the job)"
   fi
   if ((hpcb_restart >= hpcb_max_restarts)); then
     hpcb_stop_requeueing 92 max-restarts "restart limit reached: the job was requeued $hpcb_restart times (checkpoint.max_restarts: $hpcb_max_restarts)"
