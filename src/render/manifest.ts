@@ -46,6 +46,8 @@ export interface ManifestJob {
   training_log: string;
   /** Checkpoint directory relative to the run dir (per task: <dir>/<experiment>/<task>), when checkpointing. */
   checkpoint_dir?: string;
+  /** Seconds the job waits for the workload after SIGTERM, when checkpointing (checked against KillWait). */
+  term_grace_s?: number;
   /** Task output directories the job's #SBATCH --output needs to exist before it starts. */
   task_dirs: string[];
 }

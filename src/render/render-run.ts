@@ -150,7 +150,7 @@ export function renderRun(config: ResolvedConfig, experimentName: string, option
       ...(view.gpu.sidecar ? { gpu_interval_ms: view.gpu.interval_ms } : {}),
       inference_log: view.logs.inference,
       training_log: view.logs.training,
-      ...(view.checkpoint ? { checkpoint_dir: view.checkpoint.dir } : {}),
+      ...(view.checkpoint ? { checkpoint_dir: view.checkpoint.dir, term_grace_s: view.term_grace_seconds } : {}),
       task_dirs: taskDirs,
     });
   }

@@ -30,6 +30,7 @@ const manifestJobSchema = z.object({
   gpu_fields: z.array(z.string()).default([]),
   /** Set when the job checkpoints (relative to the run directory, or absolute). */
   checkpoint_dir: z.string().optional(),
+  term_grace_s: z.number().int().nonnegative().optional(),
 });
 
 const manifestSchema = z.object({

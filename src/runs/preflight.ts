@@ -1,7 +1,8 @@
 /**
  * Checks before anything is uploaded or submitted, each costing one remote command at most:
  * the work directory exists and is writable, the models are in the offline Hugging Face cache
- * (compute nodes cannot download them), and `sbatch --test-only` accepts every script.
+ * (compute nodes cannot download them), a checkpoint's TERM wait fits in SLURM's KillWait, and
+ * `sbatch --test-only` accepts every script.
  */
 import { CheckFailedError } from '../errors.js';
 import { quoteShell } from '../render/shell-quote.js';
@@ -95,9 +96,38 @@ async function checkScript(transport: Transport, runId: string, workdir: string,
   return { name, ok: false, detail: `rejected: ${result.errors.join('; ')}` };
 }
 
+/** SLURM's KillWait from `scontrol show config` (`KillWait = 30 sec`), or undefined. */
+export function parseKillWait(configText: string): number | undefined {
+  const match = /^KillWait\s*=\s*(\d+)\s*sec/m.exec(configText);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+/**
+ * SLURM kills the job script KillWait seconds after SIGTERM; a longer term grace would let it
+ * die before it records the workload's exit, while the workload still saves. One command, and
+ * only when a job checkpoints.
+ */
+async function checkTermGrace(transport: Transport, jobs: PreflightOptions['jobs']): Promise<PreflightCheck[]> {
+  const graces = jobs.flatMap(({ job }) => (job.term_grace_s === undefined ? [] : [{ job, grace: job.term_grace_s }]));
+  if (graces.length === 0) return [];
+  const result = await transport.exec(['scontrol', 'show', 'config']);
+  const killWait = result.code === 0 ? parseKillWait(result.stdout) : undefined;
+  if (killWait === undefined) return [{ name: 'KillWait', ok: true, detail: `not known (scontrol show config: ${result.stderr.trim() || 'no KillWait line'}); keep checkpoint.term_grace_seconds below it` }];
+  return graces.map(({ job, grace }) =>
+    grace < killWait
+      ? { name: `term grace ${job.experiment}`, ok: true, detail: `${grace} s after SIGTERM, below KillWait (${killWait} s)` }
+      : {
+          name: `term grace ${job.experiment}`,
+          ok: false,
+          detail: `checkpoint.term_grace_seconds is ${grace} s but this cluster's KillWait is ${killWait} s: SLURM kills the job script before that wait ends, and the job's record of the workload's exit is lost — set experiments.${job.experiment}.checkpoint.term_grace_seconds to at most ${Math.max(0, killWait - 2)}`,
+        },
+  );
+}
+
 export async function runPreflight(options: PreflightOptions): Promise<PreflightCheck[]> {
   const checks: PreflightCheck[] = [await checkWorkdir(options.transport, options.workdir)];
   checks.push(...(await checkModels(options.transport, options.hfCache, options.models)));
+  checks.push(...(await checkTermGrace(options.transport, options.jobs)));
   for (const { job, scriptText } of options.jobs) {
     checks.push(await checkScript(options.transport, options.runId, options.workdir, job, scriptText));
   }

@@ -174,3 +174,28 @@ describe('uploadRun', () => {
     expect(made).toContain('/scratch/run/files/workloads/recipes');
   });
 });
+
+describe('preflight of a checkpointing job', () => {
+  async function preflightWith(killWaitLine: string, termGrace: number) {
+    const { resultsDir, manifest } = makeRenderedRun([{ experiment: 'train' }]);
+    manifest.jobs[0]!.term_grace_s = termGrace;
+    const fake = new FakeCluster();
+    const exec = fake.exec.bind(fake);
+    fake.exec = async (argv, opts) =>
+      argv.join(' ') === 'scontrol show config' ? { stdout: `Configuration data as of 2026-12-01T14:00:00\n${killWaitLine}\nMinJobAge = 300 sec\n`, stderr: '', code: 0 } : exec(argv, opts);
+    return submitRun({ transport: fake, resultsDir, manifest, cluster: CLUSTER, testOnly: true, sleep: noSleep });
+  }
+
+  it("refuses a TERM wait that SLURM's KillWait would cut short, naming the key and the bound", async () => {
+    const error = await preflightWith('KillWait                = 10 sec', 20).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CheckFailedError);
+    expect((error as Error).message).toMatch(
+      /term grace train: checkpoint.term_grace_seconds is 20 s but this cluster's KillWait is 10 s: .* set experiments.train.checkpoint.term_grace_seconds to at most 8/,
+    );
+  });
+
+  it('accepts a TERM wait below KillWait', async () => {
+    const result = await preflightWith('KillWait                = 30 sec', 20);
+    expect(result.checks).toContainEqual({ name: 'term grace train', ok: true, detail: '20 s after SIGTERM, below KillWait (30 s)' });
+  });
+});
