@@ -4,7 +4,20 @@
  */
 import { readFileHead } from './lines.js';
 
-export type LogKind = 'nvidia-smi' | 'dmon' | 'compute-apps' | 'inference' | 'training' | 'sacct' | 'metadata' | 'process' | 'unknown';
+export type LogKind =
+  | 'nvidia-smi'
+  | 'dmon'
+  | 'compute-apps'
+  | 'inference'
+  | 'training'
+  | 'sacct'
+  | 'metadata'
+  | 'process'
+  /** checkpoints.jsonl: the job script's record of the signals it handled. */
+  | 'checkpoints'
+  /** exit.json: how the job script ended (exit code, restart count, stop reason). */
+  | 'exit'
+  | 'unknown';
 
 const NVIDIA_QUERY_HEADER = /^(timestamp|index|uuid|pci\.bus_id|name|utilization\.gpu|memory\.used|power\.draw)\b[^\n]*,/;
 const NVIDIA_TIMESTAMP_ROW = /^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?\s*,/;
@@ -20,6 +33,7 @@ function classifyJson(value: unknown): LogKind {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'unknown';
   const keys = new Set(Object.keys(value));
   const has = (...names: string[]) => names.some((n) => keys.has(n));
+  if ((value as { schema?: unknown }).schema === 'hpcbench.checkpoint-event/1') return 'checkpoints';
   if (has('peakRssBytes', 'peakRssMiB')) return 'process';
   if (has('loss', 'learning_rate', 'train_runtime', 'eval_loss')) return 'training';
   if (has('latency_s', 'ttft_s', 'output_tokens', 'batch_size', 'start', 'end') || (value as { schema?: unknown }).schema === 'hpcbench.inference/1') return 'inference';

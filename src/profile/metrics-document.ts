@@ -9,11 +9,12 @@ import type { InferenceMetrics } from './inference-metrics.js';
 import type { TrainingMetrics } from './training-metrics.js';
 import type { AccountingMetrics } from './accounting.js';
 import type { ProcessUsageSummary } from './process-sampler.js';
+import type { CheckpointMetrics } from './checkpoint-log.js';
 
 export const METRICS_SCHEMA = 'hpcbench.metrics/1';
 export const MAX_KEPT_SAMPLES = 100_000;
 
-export type SourceKind = 'nvidia-smi' | 'dmon' | 'compute-apps' | 'inference' | 'vllm' | 'training' | 'sacct' | 'process' | 'metadata';
+export type SourceKind = 'nvidia-smi' | 'dmon' | 'compute-apps' | 'inference' | 'vllm' | 'training' | 'sacct' | 'process' | 'metadata' | 'checkpoints';
 
 export interface SourceFile {
   file: string;
@@ -57,6 +58,11 @@ export interface TaskMetrics {
   process: ProcessUsageSummary | undefined;
   /** Job metadata written at start by the job script (node, GPU names, driver, CUDA, SLURM vars). */
   metadata: Record<string, unknown> | undefined;
+  /**
+   * Restarts and the checkpoint signals the job script handled (checkpoints.jsonl, exit.json,
+   * sacct); absent when the task neither checkpointed nor restarted, and in documents from before it.
+   */
+  checkpoints?: CheckpointMetrics;
   /** Sections that could not be filled, each with the reason ("no nvidia-smi log: the job ran on a CPU partition"). */
   missing: MissingSection[];
 }

@@ -8,6 +8,7 @@ import { basename, join, relative } from 'node:path';
 import { InputError } from '../errors.js';
 import { parseSacct, type SacctJob } from '../slurm/sacct.js';
 import { computeAccountingMetrics, type AccountingRates } from './accounting.js';
+import { readCheckpointLog, readExitRecord, summariseCheckpoints, type CheckpointLog, type ExitRecord } from './checkpoint-log.js';
 import { detectLogKind, type LogKind } from './detect-kind.js';
 import { discoverTasks, jobIdOf, kindByName, readJson, sacctToRecord, type ManifestLike, type TaskFiles } from './run-layout.js';
 import { GpuLogAccumulator } from './gpu-log-accumulator.js';
@@ -148,7 +149,46 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
   } else {
     task.missing.push(task.job_id ? missingSection('accounting', 'no-sacct-record', { job: task.job_id }) : missingSection('accounting', 'no-job-id'));
   }
+
+  const checkpoints = await profileCheckpoints(spec, options, job?.restarts, task.metadata, record);
+  if (checkpoints) task.checkpoints = checkpoints;
   return task;
+}
+
+/** A restart count in metadata.json (`restart_count`, or SLURM_RESTART_COUNT among the SLURM variables). */
+function metadataRestarts(metadata: Record<string, unknown> | undefined): number | undefined {
+  const slurm = metadata?.slurm;
+  const raw = metadata?.restart_count ?? (typeof slurm === 'object' && slurm !== null ? (slurm as Record<string, unknown>).SLURM_RESTART_COUNT : undefined);
+  const value = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
+}
+
+/** exit.json as the checkpoint summary needs it; an unreadable one says nothing (its job may still be writing it). */
+function readExitFile(file: string | undefined): ExitRecord {
+  if (file === undefined) return {};
+  try {
+    return readExitRecord(JSON.parse(readFileSync(file, 'utf8')));
+  } catch {
+    return {};
+  }
+}
+
+async function profileCheckpoints(
+  spec: TaskFiles,
+  options: ProfileOptions,
+  sacctRestarts: number | undefined,
+  metadata: Record<string, unknown> | undefined,
+  record: (file: string, kind: SourceFile['kind'], rejected?: RejectedLines) => void,
+): Promise<TaskMetrics['checkpoints']> {
+  const logFile = spec.files.find((f) => f.kind === 'checkpoints');
+  let log: CheckpointLog | undefined;
+  if (logFile) {
+    const rejected = new RejectedLines();
+    log = await readCheckpointLog(logFile.file, { rejected, onProgress: (p) => options.onProgress?.(logFile.file, p) });
+    record(logFile.file, 'checkpoints', rejected);
+  }
+  const exit = readExitFile(spec.files.find((f) => f.kind === 'exit')?.file);
+  return summariseCheckpoints(log, exit, [sacctRestarts, metadataRestarts(metadata)]);
 }
 
 function sweepTable(tasks: readonly TaskMetrics[]): SweepPoint[] {
@@ -187,6 +227,13 @@ function buildDocument(root: string, manifest: ManifestLike | undefined, tasks: 
   if (rejectedTotal > 0) warnings.push(`${rejectedTotal} log line(s) were rejected; see sources[].rejected (or rerun with --strict to fail on them)`);
   for (const t of tasks) {
     for (const w of t.gpu?.warnings ?? []) warnings.push(`${t.experiment}/${t.task}: ${w}`);
+  }
+  for (const s of sources) {
+    const first = s.rejected?.examples[0];
+    if (s.kind !== 'checkpoints' || s.rejected === undefined || s.rejected.count === 0 || first === undefined) continue;
+    warnings.push(
+      `${s.task ?? s.file}: skipped ${s.rejected.count} line(s) of ${s.file} (a job killed while writing leaves a truncated line); first at line ${first.line}: ${first.reason}`,
+    );
   }
   if (tasks.length === 0) warnings.push('no task output found: nothing was profiled');
   const first = manifest?.jobs?.[0];

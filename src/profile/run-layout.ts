@@ -43,6 +43,8 @@ export const KNOWN_NAMES: Record<string, LogKind> = {
   'training.jsonl': 'training',
   'metadata.json': 'metadata',
   'process.json': 'process',
+  'checkpoints.jsonl': 'checkpoints',
+  'exit.json': 'exit',
 };
 
 /** A node's nvidia-smi query log in a multinode job's task directory. */
