@@ -4,6 +4,7 @@
  * tail percentiles. Each advice is structured (code + values) so both languages word it.
  */
 import type { MetricsDocument, TaskMetrics } from '../profile/metrics-document.js';
+import type { CheckpointStopReason } from '../slurm/checkpoint-stop.js';
 import { countOutliers } from '../stats/index.js';
 
 export type AdviceCode =
@@ -22,6 +23,11 @@ export type AdviceCode =
   | 'rejected-lines'
   | 'samples-strided'
   | 'loss-not-decreasing'
+  | 'checkpoint-requeue-disabled'
+  | 'checkpoint-requeue-failed'
+  | 'checkpoint-max-restarts'
+  | 'checkpoint-no-progress'
+  | 'job-restarted'
   | 'profile-warning';
 
 export interface Advice {
@@ -128,6 +134,31 @@ function trainingAdvice(task: TaskMetrics, push: (a: Omit<Advice, 'experiment' |
   }
 }
 
+function stopAdviceCode(reason: CheckpointStopReason): AdviceCode {
+  switch (reason) {
+    case 'requeue-disabled':
+      return 'checkpoint-requeue-disabled';
+    case 'requeue-failed':
+      return 'checkpoint-requeue-failed';
+    case 'max-restarts':
+      return 'checkpoint-max-restarts';
+    case 'no-progress':
+      return 'checkpoint-no-progress';
+    default: {
+      const never: never = reason;
+      throw new Error(`unhandled checkpoint stop reason ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** Why a checkpointing job stopped requeueing itself; and that sacct describes only the last attempt of a restarted one. */
+function checkpointAdvice(task: TaskMetrics, push: (a: Omit<Advice, 'experiment' | 'task'>) => void): void {
+  const ckpt = task.checkpoints;
+  if (ckpt === undefined) return;
+  if (ckpt.stop_reason !== null) push({ code: stopAdviceCode(ckpt.stop_reason), severity: 'warning', values: { restarts: ckpt.restarts } });
+  if (ckpt.restarts > 0 && task.accounting !== undefined) push({ code: 'job-restarted', severity: 'info', values: { restarts: ckpt.restarts } });
+}
+
 /** All advice for a metrics document, task by task, then document-wide notes. */
 export function adviseOnMetrics(doc: MetricsDocument): Advice[] {
   const out: Advice[] = [];
@@ -140,6 +171,7 @@ export function adviseOnMetrics(doc: MetricsDocument): Advice[] {
     accountingAdvice(task, push);
     inferenceAdvice(task, push);
     trainingAdvice(task, push);
+    checkpointAdvice(task, push);
   }
   for (const source of doc.sources) {
     if (source.rejected !== undefined && source.rejected.count > 0) {

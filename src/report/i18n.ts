@@ -7,6 +7,8 @@ import type { Advice, AdviceCode } from './advisor.js';
 import type { BundleGap } from './run-bundle.js';
 import type { MissingLine } from './report-model.js';
 import { fillPlaceholders, MISSING_REASONS_EN, type MissingCode } from '../profile/metrics-document.js';
+import type { CheckpointAction } from '../profile/checkpoint-log.js';
+import type { CheckpointReasonCode } from '../slurm/checkpoint-stop.js';
 import { formatNumber, formatPercent, formatPercentValue, type ReportLang } from './format.js';
 
 type Messages = Record<AdviceCode, string>;
@@ -27,6 +29,11 @@ const ADVICE_EN: Messages = {
   'rejected-lines': '{count} line(s) of {file} were rejected while profiling; see metrics.json sources[].rejected.',
   'samples-strided': 'More latency samples than metrics.json keeps: {kept} evenly strided samples drive the charts and comparisons.',
   'loss-not-decreasing': 'The training loss did not decrease (first {first}, last {last}); check the learning rate and the data.',
+  'checkpoint-requeue-disabled': 'Checkpointed and stopped (checkpoint.requeue: false): resubmit the job to resume from its checkpoint, or set checkpoint.requeue: true.',
+  'checkpoint-requeue-failed': 'scontrol requeue failed: the work done so far is in the checkpoint directory; resubmit the job to resume from it (its stderr says why SLURM refused).',
+  'checkpoint-max-restarts': 'Stopped after {restarts} restart(s) (checkpoint.max_restarts): raise it, or give the job a longer --time.',
+  'checkpoint-no-progress': 'No progress since restart {restarts}: the workload did not write a checkpoint into $HPCBENCH_CHECKPOINT_DIR during that attempt, so another requeue would only repeat it. See docs/checkpointing.md.',
+  'job-restarted': 'The job was requeued {restarts} time(s); its sacct figures (elapsed time, CPU efficiency, cost) describe the last attempt only.',
   'profile-warning': '{text}',
 };
 
@@ -46,12 +53,17 @@ const ADVICE_PT: Messages = {
   'rejected-lines': '{count} linha(s) de {file} foram rejeitadas na análise; veja sources[].rejected em metrics.json.',
   'samples-strided': 'Há mais amostras de latência do que metrics.json guarda: {kept} amostras igualmente espaçadas alimentam os gráficos e as comparações.',
   'loss-not-decreasing': 'A perda de treinamento não diminuiu (primeira {first}, última {last}); verifique a taxa de aprendizado e os dados.',
+  'checkpoint-requeue-disabled': 'Salvou o checkpoint e parou (checkpoint.requeue: false): submeta o job de novo para retomar do checkpoint, ou defina checkpoint.requeue: true.',
+  'checkpoint-requeue-failed': 'O scontrol requeue falhou: o trabalho feito até aqui está no diretório de checkpoints; submeta o job de novo para retomar a partir dele (o stderr do job diz por que o SLURM recusou).',
+  'checkpoint-max-restarts': 'Parou após {restarts} reinício(s) (checkpoint.max_restarts): aumente o limite ou dê ao job um --time maior.',
+  'checkpoint-no-progress': 'Sem progresso desde o reinício {restarts}: a carga de trabalho não gravou checkpoint em $HPCBENCH_CHECKPOINT_DIR nessa tentativa, e recolocá-la na fila só a repetiria. Veja docs/checkpointing.md.',
+  'job-restarted': 'O job foi recolocado na fila {restarts} vez(es); os números do sacct (duração, eficiência de CPU, custo) descrevem apenas a última tentativa.',
   'profile-warning': '{text}',
 };
 
 const FRACTION_KEYS = new Set(['busy', 'efficiency', 'rate', 'peak']);
 const PERCENT_VALUE_KEYS = new Set(['mean']);
-const INTEGER_KEYS = new Set(['count', 'n', 'min', 'failed', 'kept', 'cpus', 'allocated', 'working']);
+const INTEGER_KEYS = new Set(['count', 'n', 'min', 'failed', 'kept', 'cpus', 'allocated', 'working', 'restarts']);
 
 function formatAdviceValue(key: string, value: string | number, lang: ReportLang): string {
   if (typeof value === 'string') return value;
@@ -82,6 +94,39 @@ const MISSING_PT: Record<MissingCode, string> = {
 export function describeMissingLine(line: MissingLine, lang: ReportLang): string {
   const reason = line.code === undefined ? line.reason : fillPlaceholders((lang === 'pt-BR' ? MISSING_PT : MISSING_REASONS_EN)[line.code], line.values ?? {});
   return `${line.task}: ${reason}`;
+}
+
+/** A checkpoint event's reason code, and a task's stop reason, in plain words. */
+const CHECKPOINT_REASONS: Record<ReportLang, Record<CheckpointReasonCode, string>> = {
+  en: {
+    requeued: 'requeued itself to resume from its checkpoint',
+    'requeue-disabled': 'checkpointed and stopped (checkpoint.requeue: false): resubmit to resume',
+    'requeue-failed': 'scontrol requeue failed: the work so far is in the checkpoint directory; resubmit to resume',
+    'max-restarts': 'restart limit reached (checkpoint.max_restarts): raise it, or ask for a longer --time',
+    'no-progress': 'no progress: the workload wrote no checkpoint into $HPCBENCH_CHECKPOINT_DIR during the attempt (see docs/checkpointing.md)',
+    terminated: 'SIGTERM: cancelled (scancel), time limit or preemption',
+  },
+  'pt-BR': {
+    requeued: 'recolocou-se na fila para retomar do checkpoint',
+    'requeue-disabled': 'salvou o checkpoint e parou (checkpoint.requeue: false): submeta de novo para retomar',
+    'requeue-failed': 'o scontrol requeue falhou: o trabalho feito está no diretório de checkpoints; submeta de novo para retomar',
+    'max-restarts': 'limite de reinícios atingido (checkpoint.max_restarts): aumente-o ou peça um --time maior',
+    'no-progress': 'sem progresso: a carga de trabalho não gravou checkpoint em $HPCBENCH_CHECKPOINT_DIR durante a tentativa (veja docs/checkpointing.md)',
+    terminated: 'SIGTERM: cancelado (scancel), limite de tempo ou preempção',
+  },
+};
+
+const CHECKPOINT_ACTIONS: Record<ReportLang, Record<CheckpointAction, string>> = {
+  en: { requeued: 'requeued', stopped: 'stopped', ended: 'ended' },
+  'pt-BR': { requeued: 'recolocado na fila', stopped: 'parou', ended: 'encerrado' },
+};
+
+export function describeCheckpointReason(code: CheckpointReasonCode, lang: ReportLang): string {
+  return CHECKPOINT_REASONS[lang][code];
+}
+
+export function describeCheckpointAction(action: CheckpointAction, lang: ReportLang): string {
+  return CHECKPOINT_ACTIONS[lang][action];
 }
 
 /** Labels shared by the HTML template and by tables in both Markdown templates. */
@@ -178,6 +223,17 @@ const LABELS_EN = {
   template: 'Template',
   script: 'Script',
   array: 'Array',
+  checkpoints: 'Restarts and checkpoints',
+  restarts: 'Restarts',
+  restart: 'Restart',
+  signalsHandled: 'Signals handled',
+  signal: 'Signal',
+  at: 'At',
+  waited: 'Waited',
+  action: 'Action',
+  why: 'Why',
+  stopReason: 'Why it stopped requeueing',
+  skippedLines: 'Skipped lines of checkpoints.jsonl (truncated or malformed, see the warnings)',
 };
 export type Labels = typeof LABELS_EN;
 
@@ -274,6 +330,17 @@ const LABELS_PT: Labels = {
   template: 'Modelo de script',
   script: 'Script',
   array: 'Array',
+  checkpoints: 'Reinícios e checkpoints',
+  restarts: 'Reinícios',
+  restart: 'Reinício',
+  signalsHandled: 'Sinais tratados',
+  signal: 'Sinal',
+  at: 'Quando',
+  waited: 'Espera',
+  action: 'Ação',
+  why: 'Motivo',
+  stopReason: 'Por que parou de se recolocar na fila',
+  skippedLines: 'Linhas ignoradas de checkpoints.jsonl (truncadas ou malformadas, veja os alertas)',
 };
 
 export function labelsFor(lang: ReportLang): Labels {

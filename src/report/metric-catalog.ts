@@ -64,6 +64,8 @@ export const METRIC_CATALOG: readonly MetricDefinition[] = [
   def('train_time_per_epoch_s', 's', 'lower', (t) => t.training?.timePerEpochS),
   def('process_cpu_mean_percent', '%', undefined, (t) => t.process?.meanCpuPercent),
   def('process_peak_rss_mib', 'MiB', 'lower', (t) => t.process?.peakRssMiB),
+  // Only tasks that checkpointed or restarted have it (metrics.json `checkpoints`).
+  def('restarts', 'count', 'lower', (t) => t.checkpoints?.restarts),
 ];
 
 const BY_NAME = new Map(METRIC_CATALOG.map((m) => [m.name, m]));

@@ -8,6 +8,7 @@ import type { MetricsDocument, MissingSection, TaskMetrics } from '../profile/me
 import { adviseOnMetrics, ADVICE_THRESHOLDS, type Advice } from './advisor.js';
 import { checkReferences, type ReferenceCheck, type ReferenceTable } from './references.js';
 import type { RunBundle } from './run-bundle.js';
+import type { CheckpointReasonCode } from '../slurm/checkpoint-stop.js';
 import { chooseBestPoint, groupSweeps, type SweepChoice, type SweepTable } from './sweep.js';
 
 export const REPORT_SCHEMA = 'hpcbench.report/1';
@@ -57,6 +58,17 @@ export interface SubmittedJob {
   previousJobIds: string[];
 }
 
+/** One row of the restarts table: a task that checkpointed or restarted. */
+export interface CheckpointRow {
+  experiment: string;
+  task: string;
+  restarts: number;
+  signals: number;
+  /** Why it stopped requeueing itself, else `terminated` when its last signal was a TERM, else null. */
+  outcome: CheckpointReasonCode | null;
+  rejectedLines: number;
+}
+
 /** One task's reason for an empty report section; `task` is "experiment/task". */
 export type MissingLine = Omit<MissingSection, 'section'> & { task: string };
 
@@ -73,6 +85,10 @@ export interface ReportModel {
   trainingTasks: TaskMetrics[];
   accountingTasks: TaskMetrics[];
   processTasks: TaskMetrics[];
+  /** Tasks that checkpointed or restarted (metrics.json `checkpoints`), for the restarts section. */
+  checkpointTasks: TaskMetrics[];
+  /** The same tasks, one summary row each. */
+  checkpointRows: CheckpointRow[];
   /** section → the tasks' reasons, when no task has the section at all (the `missing_line` filter words them). */
   missing: Record<string, MissingLine[]>;
   /** section → "experiment/task" of the tasks lacking it, when other tasks have it. */
@@ -208,6 +224,18 @@ function readSubmission(record: Record<string, unknown> | undefined): ReportMode
   };
 }
 
+function checkpointRow(task: TaskMetrics, ckpt: NonNullable<TaskMetrics['checkpoints']>): CheckpointRow {
+  const last = ckpt.events.at(-1);
+  return {
+    experiment: task.experiment,
+    task: task.task,
+    restarts: ckpt.restarts,
+    signals: ckpt.events.length,
+    outcome: ckpt.stop_reason ?? (last?.action === 'ended' ? 'terminated' : null),
+    rejectedLines: ckpt.rejected_lines,
+  };
+}
+
 function sum(values: (number | null | undefined)[]): number | null {
   const present = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
   return present.length > 0 ? present.reduce((a, b) => a + b, 0) : null;
@@ -252,6 +280,8 @@ export function buildReportModel(doc: MetricsDocument, bundle: RunBundle | undef
     trainingTasks: tasks.filter((t) => t.training !== undefined),
     accountingTasks: tasks.filter((t) => t.accounting !== undefined),
     processTasks: tasks.filter((t) => t.process !== undefined),
+    checkpointTasks: tasks.filter((t) => t.checkpoints !== undefined),
+    checkpointRows: tasks.flatMap((t) => (t.checkpoints === undefined ? [] : [checkpointRow(t, t.checkpoints)])),
     missing,
     partial,
     sweeps: groupSweeps(doc.sweep)

@@ -7,7 +7,9 @@
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import type { BootstrapInterval } from '../stats/index.js';
-import { describeAdvice, describeBundleGap, describeMissingLine, labelsFor } from './i18n.js';
+import { describeAdvice, describeBundleGap, describeCheckpointAction, describeCheckpointReason, describeMissingLine, labelsFor } from './i18n.js';
+import type { CheckpointAction } from '../profile/checkpoint-log.js';
+import type { CheckpointReasonCode } from '../slurm/checkpoint-stop.js';
 import type { MissingLine } from './report-model.js';
 import type { BundleGap } from './run-bundle.js';
 import type { Advice } from './advisor.js';
@@ -77,6 +79,8 @@ export function createReportEnvironment(lang: ReportLang, autoescape: boolean): 
   env.addFilter('advice', (a: Advice) => describeAdvice(a, lang));
   env.addFilter('gap', (g: BundleGap) => describeBundleGap(g, lang));
   env.addFilter('missing_line', (m: MissingLine) => describeMissingLine(m, lang));
+  env.addFilter('ckpt_reason', (code: CheckpointReasonCode | null | undefined) => (code === null || code === undefined ? MISSING : describeCheckpointReason(code, lang)));
+  env.addFilter('ckpt_action', (action: CheckpointAction) => describeCheckpointAction(action, lang));
   env.addFilter('fence', fenceFor);
   env.addFilter('cell', cell);
   env.addFilter('or_missing', (v: unknown) => (v === null || v === undefined || v === '' ? MISSING : v));
