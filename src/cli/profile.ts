@@ -20,6 +20,7 @@ interface ProfileArgs extends GlobalOptions {
   warmup: number | undefined;
   'percentile-method': 'linear' | 'nearest-rank';
   seed: number | undefined;
+  'gpu-fields': string | undefined;
 }
 
 function isRunDirectory(path: string): boolean {
@@ -57,6 +58,14 @@ function experimentOptions(runDir: string, argv: ProfileArgs, out: Output): Prof
   return perExperiment;
 }
 
+/** `--gpu-fields timestamp,index,utilization.gpu` (the --query-gpu list of a headerless log). */
+function parseGpuFieldsFlag(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const fields = value.split(',').map((f) => f.trim()).filter((f) => f.length > 0);
+  if (fields.length === 0) throw new UsageError('--gpu-fields needs the --query-gpu field list, e.g. timestamp,index,utilization.gpu,memory.used');
+  return fields;
+}
+
 async function handler(argv: ProfileArgs): Promise<void> {
   const out = createOutput(argv);
   if (argv.inputs.length === 0) throw new UsageError('name a run id, `latest`, a run directory, or log files');
@@ -67,6 +76,7 @@ async function handler(argv: ProfileArgs): Promise<void> {
     seed: argv.seed,
     toolVersion: packageVersion(),
     onProgress: progressReporter(),
+    gpuFields: parseGpuFieldsFlag(argv['gpu-fields']),
   };
   let doc: MetricsDocument;
   let defaultOut: string | undefined;
@@ -100,6 +110,7 @@ export const profileCommand: CommandModule<GlobalOptions, ProfileArgs> = {
       .option('strict', { type: 'boolean', default: false, description: 'Exit 1 if any log line was rejected' })
       .option('warmup', { type: 'number', description: 'Inference records to drop at the start of each log (besides flagged ones)' })
       .option('percentile-method', { choices: ['linear', 'nearest-rank'] as const, default: 'linear' as const, description: 'linear = numpy default' })
-      .option('seed', { type: 'number', description: 'Seed of the bootstrap confidence intervals' }) as unknown as Argv<ProfileArgs>,
+      .option('seed', { type: 'number', description: 'Seed of the bootstrap confidence intervals' })
+      .option('gpu-fields', { type: 'string', description: 'Field list of headerless nvidia-smi --query-gpu logs (comma-separated, as given to --query-gpu)' }) as unknown as Argv<ProfileArgs>,
   handler,
 };

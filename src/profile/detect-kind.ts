@@ -3,6 +3,7 @@
  * Only the head of the file is read.
  */
 import { readFileHead } from './lines.js';
+import { sniffGpuLogFile } from './gpu-log-sniff.js';
 
 export type LogKind =
   | 'nvidia-smi'
@@ -46,6 +47,9 @@ export async function detectLogKind(file: string): Promise<LogKind> {
   const head = await readFileHead(file, 16384);
   const firstLine = head.split(/\r?\n/).find((l) => l.trim() !== '')?.trim() ?? '';
   if (firstLine === '') return 'unknown';
+  // The nvidia-smi table before the CSV, headerless rows, a BOM or UTF-16: read by content.
+  const gpu = await sniffGpuLogFile(file);
+  if (gpu !== null) return gpu;
   if (NVIDIA_ERROR.test(firstLine)) return 'nvidia-smi';
   if (/^#\s*(Date\s+Time\s+)?gpu\b/i.test(firstLine)) return 'dmon';
   if (/\bpid\b/.test(firstLine) && /used_(gpu_)?memory/.test(firstLine)) return 'compute-apps';

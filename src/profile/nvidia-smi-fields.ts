@@ -77,7 +77,8 @@ const ROLES: Readonly<Record<string, QueryFieldRole>> = {
   'clocks.current.graphics': metric('clocks.gr'),
 };
 
-const FIELD_CELL = /^([a-z][a-z0-9_.]*)(?:\s*\[([^\]]*)\])?$/;
+// Field names are lower case except a few camel-case ones (`encoder.stats.sessionCount`).
+const FIELD_CELL = /^([a-z][a-zA-Z0-9_.]*)(?:\s*\[([^\]]*)\])?$/;
 
 /** `utilization.gpu [%]` → { name: 'utilization.gpu', unit: '%', role }. Null if not a field name. */
 export function parseFieldName(cell: string): QueryField | null {

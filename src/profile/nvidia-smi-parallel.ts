@@ -41,6 +41,7 @@ export interface QueryRangeInput {
   end: number;
   range: RangeStart;
   fields: readonly string[] | undefined;
+  keyField?: string;
 }
 
 /** Parses bytes [start, end) of a log (start and end at line starts) into a mergeable result. */
@@ -50,7 +51,7 @@ export async function parseQueryGpuRange(
   signal?: AbortSignal,
 ): Promise<QueryRangeResult> {
   const acc = new GpuLogAccumulator(new RejectedLines());
-  const parser = new QueryGpuParser(input.file, acc, { fields: input.fields }, input.range);
+  const parser = new QueryGpuParser(input.file, acc, { fields: input.fields, keyField: input.keyField }, input.range);
   let reported = 0;
   const scan = await scanLineBytes(input.file, (buffer, start, end, n, terminated) => parser.lineBytes(buffer, start, end, n, terminated), {
     start: input.start,
@@ -235,6 +236,7 @@ export const runRangeInWorker: RangeRunner = (input, onBytes, signal) => {
  */
 export interface ParallelOptions {
   fields?: readonly string[];
+  keyField?: string;
   parallel?: boolean;
   onProgress?: (progress: ReadProgress) => void;
   signal?: AbortSignal;
@@ -273,6 +275,7 @@ export async function parseQueryGpuFileParallel(file: string, options: ParallelO
     end: bounds[i + 1] as number,
     range: { header, first: i === 0 },
     fields: options.fields,
+    keyField: options.keyField,
   }));
   const settled = await Promise.allSettled(inputs.map((input, i) =>
       (i === 0 ? runRangeHere : runRange)(input, onBytes, options.signal),

@@ -12,10 +12,17 @@ import {
   type QueryField,
 } from './nvidia-smi-fields.js';
 import { cell, CellStatus, parseNumberBytes, parseTimestampBytes } from './nvidia-smi-values.js';
+import { parseUserTimestamp, TIMESTAMP_FORMATS } from './gpu-timestamps.js';
+import { chooseKeyColumn } from './gpu-key-column.js';
+import { describeRejection, restartWarning, TABLE_DATE_BANNER, TABLE_LINE_REASON, tableOnlyError, truncatedWarning } from './nvidia-smi-messages.js';
+
+export { restartWarning, truncatedWarning };
 
 export interface QueryGpuOptions {
   /** Field list of a headerless log (default DEFAULT_GPU_QUERY_FIELDS). A header overrides it. */
   fields?: readonly string[];
+  /** An opaque column that identifies the GPU instead of uuid/bus/index (see chooseKeyColumn). */
+  keyField?: string;
   /**
    * Parse large files on several threads (default true). Each thread takes a byte range; the
    * results are merged exactly (counts add up; integrals are stitched at the range borders).
@@ -52,6 +59,9 @@ export class QueryGpuParser {
   private readonly acc: GpuLogAccumulator;
   private fields: QueryField[] | null = null;
   private readonly fallbackFields: readonly string[];
+  private readonly keyField: string | undefined;
+  /** The key column is an opaque one (keyField): its value is the GPU's index in the identity. */
+  private keyIsOpaque = false;
   private roles = new Uint8Array(0);
   private metricIds = new Int8Array(0);
   /** Columns holding metrics, so committing a row skips the others. */
@@ -70,6 +80,8 @@ export class QueryGpuParser {
   private headerText: string | null = null;
   restarts = 0;
   accepted = 0;
+  /** Lines of nvidia-smi's human-readable table, skipped (and counted as rejected). */
+  tableLines = 0;
   /** Line of a last line without a line end, dropped with a warning. */
   truncatedLine: number | null = null;
   /** A range parser met a header other than the file's first: ranges after it need a re-parse. */
@@ -84,6 +96,7 @@ export class QueryGpuParser {
     this.file = file;
     this.acc = acc;
     this.fallbackFields = options.fields ?? DEFAULT_GPU_QUERY_FIELDS;
+    this.keyField = options.keyField;
     this.range = range;
     if (range?.header != null && !range.first) {
       const header = parseHeaderLine(range.header);
@@ -123,6 +136,9 @@ export class QueryGpuParser {
       }
     });
     this.keyColumn = uuid >= 0 ? uuid : bus >= 0 ? bus : index;
+    const chosen = this.keyField === undefined ? -1 : fields.findIndex((f) => f.name === this.keyField);
+    this.keyIsOpaque = chosen >= 0 && this.roles[chosen] === ROLE_OTHER;
+    if (chosen >= 0) this.keyColumn = chosen;
     this.metricColumns = Int32Array.from(fields.flatMap((field, i) => (field.role.kind === 'metric' ? [i] : [])));
     this.localKeys = [];
     this.localDevices = [];
@@ -136,6 +152,8 @@ export class QueryGpuParser {
 
   /** One line, as bytes [start, end) of `buffer`; `terminated` is false for a last line without a line end. */
   lineBytes(buffer: Buffer, start: number, end: number, lineNumber: number, terminated: boolean): void {
+    // A UTF-8 byte-order mark (Windows editors, PowerShell redirections) before the header.
+    if (lineNumber === 1 && this.range?.first !== false && buffer[start] === 0xef && buffer[start + 1] === 0xbb && buffer[start + 2] === 0xbf) start += 3;
     let first = buffer[start];
     if (first === undefined || start >= end) return;
     if (first === 32 || first === 9) {
@@ -148,6 +166,10 @@ export class QueryGpuParser {
     // only lines starting with a letter are checked for headers and nvidia-smi messages.
     if ((first >= 97 && first <= 122) || (first >= 65 && first <= 90)) {
       if (this.handleSpecialLine(buffer.toString('utf8', start, end), lineNumber)) return;
+    } else if (first === 43 || first === 124) {
+      // `+----+` and `| … |`: the human-readable `nvidia-smi` table job scripts print first.
+      this.rejectTableLine(lineNumber);
+      return;
     }
     if (!terminated) {
       this.truncatedLine = lineNumber;
@@ -162,13 +184,18 @@ export class QueryGpuParser {
       if (cells !== result.fields.length) {
         throw new InputError(
           `no header line and ${cells} fields per row, but the field list has ${result.fields.length} (${this.fallbackFields.join(',')})`,
-          { file: this.file, line: lineNumber, hint: 'pass the --query-gpu field list the log was written with, or log with a header (--format=csv)' },
+          { file: this.file, line: lineNumber, hint: 'pass the --query-gpu field list the log was written with (`hpcbench profile --gpu-fields timestamp,index,… <file>`, or profiling.gpu_fields in hpcbench.yaml), or log with a header (--format=csv)' },
         );
       }
       this.useFields(result.fields);
     }
     const reason = this.parseRow(buffer, start, end);
-    if (reason !== null) this.acc.rejected.add(this.file, lineNumber, reason);
+    if (reason !== null) this.acc.rejected.add(this.file, lineNumber, describeRejection(buffer, start, end, reason));
+  }
+
+  private rejectTableLine(lineNumber: number): void {
+    this.tableLines++;
+    this.acc.rejected.add(this.file, lineNumber, TABLE_LINE_REASON);
   }
 
   /** Headers, repeated headers and nvidia-smi messages. True when the line was consumed. */
@@ -185,6 +212,10 @@ export class QueryGpuParser {
         line: lineNumber,
         hint: 'fix the --query-gpu field list (see `nvidia-smi --help-query-gpu`) and rerun the job',
       });
+    }
+    if (TABLE_DATE_BANNER.test(text)) {
+      this.rejectTableLine(lineNumber);
+      return true;
     }
     if (NVIDIA_SMI_FAILURE.test(text)) {
       this.acc.rejected.add(this.file, lineNumber, `nvidia-smi message, not data: ${text.slice(0, 120)}`);
@@ -265,7 +296,8 @@ export class QueryGpuParser {
         }
       } else if (role === ROLE_TIMESTAMP) {
         ms = parseTimestampBytes(buffer, s, e);
-        if (ms !== ms) return `field "timestamp": expected YYYY/MM/DD HH:MM:SS.mmm, found "${excerpt(s, e)}"`;
+        if (ms !== ms) ms = parseUserTimestamp(buffer.toString('latin1', s, e));
+        if (ms !== ms) return `field "timestamp": expected ${TIMESTAMP_FORMATS}, found "${excerpt(s, e)}"`;
       } else {
         this.starts[f] = s;
         this.ends[f] = e;
@@ -312,6 +344,7 @@ export class QueryGpuParser {
     }
     const key = Buffer.from(buffer.subarray(s, e));
     const text = key.toString('utf8');
+    if (key.some((b) => b < 32)) return `field "${this.fields?.[this.keyColumn]?.name}": control bytes in the GPU identifier`;
     if (text.length === 0 || text.startsWith('[') || text === 'N/A') {
       return `field "${this.fields?.[this.keyColumn]?.name}": no GPU identifier ("${text.slice(0, 40)}")`;
     }
@@ -326,7 +359,7 @@ export class QueryGpuParser {
       return value.length === 0 || value.startsWith('[') || value === 'N/A' ? null : value;
     };
     const device = this.acc.device(this.file, {
-      index: pick(ROLE_INDEX),
+      index: this.keyIsOpaque ? key.toString('utf8') : pick(ROLE_INDEX),
       uuid: pick(ROLE_UUID),
       busId: pick(ROLE_BUS),
       name: pick(ROLE_NAME),
@@ -350,6 +383,7 @@ export class QueryGpuParser {
   finish(): void {
     if (this.restarts > 0) this.acc.warnings.push(restartWarning(this.file, this.restarts));
     if (this.accepted > 0) return;
+    if (this.tableLines > 0 && this.tableLines === this.acc.rejected.countIn(this.file)) throw tableOnlyError(this.file, this.tableLines);
     const first = this.acc.rejected.examples.find((r) => r.file === this.file);
     throw unrecognisedFileError(
       this.file,
@@ -359,14 +393,6 @@ export class QueryGpuParser {
   }
 }
 
-export function truncatedWarning(file: string, line: number): string {
-  return `${file}:${line}: last line has no line end (the logger was probably killed mid-write); dropped`;
-}
-
-export function restartWarning(file: string, restarts: number): string {
-  return `${file}: the logger restarted ${restarts} time(s) (repeated header); no interval is integrated across a restart`;
-}
-
 /** Streams one or more --query-gpu logs into `acc` (new accumulator if none given). */
 export async function parseQueryGpuFiles(
   files: readonly string[],
@@ -374,6 +400,9 @@ export async function parseQueryGpuFiles(
   acc: GpuLogAccumulator = new GpuLogAccumulator(),
 ): Promise<GpuLogAccumulator> {
   for (const file of files) {
+    const choice = await chooseKeyColumn(file, options.fields ?? DEFAULT_GPU_QUERY_FIELDS);
+    if (choice.warning !== undefined) acc.warnings.push(choice.warning);
+    options = { ...options, keyField: choice.keyField };
     if (await parseQueryGpuFileParallel(file, options, acc)) continue;
     const parser = new QueryGpuParser(file, acc, options);
     acc.files.push(file);

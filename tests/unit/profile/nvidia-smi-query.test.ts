@@ -159,7 +159,7 @@ describe('QueryGpuParser line handling', () => {
       'mem.csv:3: field "utilization.gpu": expected a number (optionally with a unit) or [N/A], found "abc"',
       'mem.csv:4: expected 4 fields, found 3',
       'mem.csv:5: expected 4 fields, found more',
-      'mem.csv:6: field "timestamp": expected YYYY/MM/DD HH:MM:SS.mmm, found "2024/13/14 10:00:04.000"',
+      'mem.csv:6: field "timestamp": expected YYYY/MM/DD HH:MM:SS.mmm (nvidia-smi), epoch seconds (date +%s) or ISO 8601 (date -Iseconds), found "2024/13/14 10:00:04.000"',
       'mem.csv:7: field "index": no GPU identifier ("")',
     ]);
     expect(acc.toMetrics('query-gpu').gpus[0]?.samples).toBe(1);
