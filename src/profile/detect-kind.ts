@@ -3,6 +3,7 @@
  * Only the head of the file is read.
  */
 import { readFileHead } from './lines.js';
+import { sniffLogContent } from './log-content-sniff.js';
 import { sniffGpuLogFile } from './gpu-log-sniff.js';
 
 export type LogKind =
@@ -43,7 +44,7 @@ function classifyJson(value: unknown): LogKind {
   return 'unknown';
 }
 
-export async function detectLogKind(file: string): Promise<LogKind> {
+async function detectLogKindByHead(file: string): Promise<LogKind> {
   const head = await readFileHead(file, 16384);
   const firstLine = head.split(/\r?\n/).find((l) => l.trim() !== '')?.trim() ?? '';
   if (firstLine === '') return 'unknown';
@@ -69,4 +70,11 @@ export async function detectLogKind(file: string): Promise<LogKind> {
     }
   }
   return 'unknown';
+}
+
+/** The kind of a log: by its head first, then by its content (see log-content-sniff.ts). */
+export async function detectLogKind(file: string): Promise<LogKind> {
+  const kind = await detectLogKindByHead(file);
+  if (kind !== 'unknown') return kind;
+  return (await sniffLogContent(file, await readFileHead(file, 16384), classifyJson)) ?? 'unknown';
 }

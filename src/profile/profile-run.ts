@@ -127,7 +127,7 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
   if (trainingFile) {
     const rejected = new RejectedLines();
     const log = await readTrainingLog(trainingFile.file, { rejected, onProgress: (p) => options.onProgress?.(trainingFile.file, p) });
-    task.training = computeTrainingMetrics(log.records);
+    task.training = computeTrainingMetrics(log.records, log.context);
     record(trainingFile.file, 'training', rejected);
   } else task.missing.push(missingSection('training', 'no-training-log', { where }));
 
@@ -227,6 +227,7 @@ function buildDocument(root: string, manifest: ManifestLike | undefined, tasks: 
   if (rejectedTotal > 0) warnings.push(`${rejectedTotal} log line(s) were rejected; see sources[].rejected (or rerun with --strict to fail on them)`);
   for (const t of tasks) {
     for (const w of t.gpu?.warnings ?? []) warnings.push(`${t.experiment}/${t.task}: ${w}`);
+    for (const w of t.training?.warnings ?? []) warnings.push(`${t.experiment}/${t.task}: ${w}`);
   }
   for (const s of sources) {
     const first = s.rejected?.examples[0];

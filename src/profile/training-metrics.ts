@@ -15,11 +15,40 @@ export interface CurvePoint {
 
 export type TrainingFigureSource = 'logged' | 'timestamps' | 'trainer-summary' | null;
 
+export type TrainingLogSource = 'jsonl' | 'trainer-stdout' | 'trainer-state';
+
+/** What the log says beyond its records (trainer_state.json's top level). */
+export interface TrainingLogContext {
+  source?: TrainingLogSource;
+  /** Entries read, of every kind (log_history's length for trainer_state.json). */
+  logEntries?: number;
+  globalStep?: number | null;
+  bestMetric?: number | null;
+  bestModelCheckpoint?: string | null;
+}
+
+/** The fields marked `?` are always set by computeTrainingMetrics; they are optional only for documents written before them. */
 export interface TrainingMetrics {
+  source?: TrainingLogSource | null;
+  logEntries?: number;
   stepEntries: number;
   evalEntries: number;
-  /** `logged`: steps as written (or read from the tqdm bar); `index`: 1-based entry order. */
+  /**
+   * `logged`: steps as written or read from the training progress bar before each entry
+   * (`stepSource` says which); `index`: the steps are unknown, the curves use 1-based entry order.
+   */
   stepAxis: 'logged' | 'index';
+  stepSource?: 'logged' | 'progress-bar' | 'logged+progress-bar' | 'index';
+  /** trainer_state.json's `global_step`; null when the log does not say. */
+  globalStep?: number | null;
+  bestMetric?: number | null;
+  bestModelCheckpoint?: string | null;
+  /**
+   * The step (or entry index, with stepAxis `index`) of the first NaN/infinite training loss; null
+   * when every loss is finite. Named as issue 10 asks; the curves leave such points out.
+   */
+  diverged_at_step?: number | null;
+  warnings?: string[];
   lossCurve: CurvePoint[];
   learningRateCurve: CurvePoint[];
   evalLossCurve: CurvePoint[];
@@ -89,12 +118,27 @@ function runtimeFromTimestamps(steps: readonly TrainingStepRecord[]): { seconds:
   return { seconds, epochs };
 }
 
-export function computeTrainingMetrics(records: readonly TrainingRecord[]): TrainingMetrics {
+function describeStepSource(steps: readonly TrainingStepRecord[], useIndex: boolean): TrainingMetrics['stepSource'] {
+  if (useIndex) return 'index';
+  const fromBar = steps.filter((r) => r.stepFrom === 'progress-bar').length;
+  return fromBar === 0 ? 'logged' : fromBar === steps.length ? 'progress-bar' : 'logged+progress-bar';
+}
+
+export function computeTrainingMetrics(records: readonly TrainingRecord[], context: TrainingLogContext = {}): TrainingMetrics {
   const steps = records.filter((r): r is TrainingStepRecord => r.kind === 'step');
   const evals = records.filter((r): r is TrainingEvalRecord => r.kind === 'eval');
   const summary = records.filter((r): r is TrainingSummaryRecord => r.kind === 'summary').at(-1);
   const useIndex = !steps.every((r) => r.step !== undefined);
-  const lossCurve = curve(steps, useIndex, (r) => r.loss);
+  const warnings: string[] = [];
+  const divergedIndex = steps.findIndex((r) => r.loss !== undefined && !Number.isFinite(r.loss));
+  const divergedRecord = steps[divergedIndex];
+  const divergedAt = divergedRecord === undefined ? null : useIndex ? divergedIndex + 1 : (divergedRecord.step as number);
+  if (divergedRecord !== undefined) {
+    const where = useIndex ? `log entry ${divergedAt} (line ${divergedRecord.line}; the log gives no step)` : `step ${divergedAt} (line ${divergedRecord.line})`;
+    warnings.push(`training diverged: loss is ${String(divergedRecord.loss)} at ${where}; finalLoss is null from there on`);
+  }
+  const lossCurve = curve(steps, useIndex, (r) => (r.loss !== undefined && Number.isFinite(r.loss) ? r.loss : undefined));
+  if (useIndex && steps.length > 0) warnings.push('the training log gives no step numbers: the loss curve is indexed by log entry (stepAxis "index")');
   const evalLossCurve = curve(evals, !evals.every((r) => r.step !== undefined), (r) => r.evalLoss);
   const losses = lossCurve.map((p) => p.value);
 
@@ -141,15 +185,26 @@ export function computeTrainingMetrics(records: readonly TrainingRecord[]): Trai
     if (fromTimestamps.epochs !== null && fromTimestamps.epochs > 0) timePerEpochS = fromTimestamps.seconds / fromTimestamps.epochs;
   }
 
-  const stepNumbers = steps.flatMap((r) => (r.step === undefined ? [] : [r.step]));
+  // The last step the log mentions, eval and summary entries included (they come after the last loss).
+  const stepNumbers = records.flatMap((r) => (r.step === undefined ? [] : [r.step]));
+  const lastLoss = steps.filter((r) => r.loss !== undefined).at(-1)?.loss;
   return {
+    source: context.source ?? null,
+    logEntries: context.logEntries ?? records.length,
     stepEntries: steps.length,
     evalEntries: evals.length,
     stepAxis: useIndex ? 'index' : 'logged',
+    stepSource: describeStepSource(steps, useIndex),
+    globalStep: context.globalStep ?? null,
+    bestMetric: context.bestMetric ?? null,
+    bestModelCheckpoint: context.bestModelCheckpoint ?? null,
+    diverged_at_step: divergedAt,
+    warnings,
     lossCurve,
     learningRateCurve: curve(steps, useIndex, (r) => r.learningRate),
     evalLossCurve,
-    finalLoss: losses.at(-1) ?? null,
+    // After a NaN the last finite loss is not the run's final loss: a diverged run has none.
+    finalLoss: lastLoss !== undefined && Number.isFinite(lastLoss) ? lastLoss : null,
     minLoss: losses.length > 0 ? losses.reduce((a, b) => Math.min(a, b)) : null,
     trainLoss: summary?.trainLoss ?? null,
     finalEval: evalLossCurve.at(-1)?.value ?? null,

@@ -10,6 +10,7 @@ import {
   parseTrainerLine,
   parseTrainingJsonLine,
   readTrainingLog,
+  TrainerProgress,
 } from '../../../src/profile/training-log.js';
 import { parsePythonDict } from '../../../src/profile/training-python-dict.js';
 
@@ -46,8 +47,35 @@ describe('parseTrainerLine', () => {
     const line = ` 5%|▌         | 9/200 [00:03<01:17,  2.46it/s]\r 5%|▌         | 10/200 [00:04<01:16,  2.49it/s]{'loss': 2.8412, 'grad_norm': 1.8734, 'learning_rate': 4.75e-05, 'epoch': 0.1}`;
     expect(parseTrainerLine(line, 12)).toEqual({
       kind: 'records',
-      records: [{ kind: 'step', line: 12, step: 10, loss: 2.8412, gradNorm: 1.8734, learningRate: 4.75e-5, epoch: 0.1 }],
+      records: [{ kind: 'step', line: 12, step: 10, stepFrom: 'progress-bar', loss: 2.8412, gradNorm: 1.8734, learningRate: 4.75e-5, epoch: 0.1 }],
     });
+  });
+  it('takes the step from a bar on the lines above (terminal-wrapped tqdm), and not from an eval bar', () => {
+    const progress = new TrainerProgress();
+    const lines = [
+      ' 85%|████▌| 349/411 [11:32<02:02,  1.98s/it]',
+      ' 85%|████▌| 350/411 [11:34<02:01,  1.98s/it]',
+      ' '.repeat(123),
+      `{'loss': 1.2881, 'epoch': 2.56}`,
+      '100%|█████| 63/63 [00:05<00:00, 11.2it/s]',
+      `{'eval_loss': 1.31, 'epoch': 2.56}`,
+      `{'model_type': 'qwen3'}`,
+    ];
+    const parsed = lines.map((text, i) => parseTrainerLine(text, i + 1, progress));
+    expect(parsed[3]).toEqual({ kind: 'records', records: [{ kind: 'step', line: 4, step: 350, stepFrom: 'progress-bar', loss: 1.2881, epoch: 2.56 }] });
+    expect(parsed[5]).toEqual({ kind: 'records', records: [{ kind: 'eval', line: 6, step: 350, stepFrom: 'progress-bar', evalLoss: 1.31, epoch: 2.56, metrics: {} }] });
+    expect(parsed[6]).toEqual({ kind: 'ignored' });
+    expect(progress.describe()).toBe('63/63');
+  });
+  it('reads JSON training lines among other output (job.out)', () => {
+    const progress = new TrainerProgress();
+    parseTrainerLine(' 10%|█| 20/200 [00:04<01:16,  2.49it/s]', 1, progress);
+    expect(parseTrainerLine('{"loss": 2.5, "learning_rate": 1e-4}', 2, progress)).toEqual({
+      kind: 'records',
+      records: [{ kind: 'step', line: 2, step: 20, stepFrom: 'progress-bar', loss: 2.5, learningRate: 1e-4 }],
+    });
+    expect(parseTrainerLine('{"architectures": ["Qwen3"], "vocab_size": 151936}', 3, progress)).toEqual({ kind: 'ignored' });
+    expect(parseTrainerLine('{"loss": 2.5, "learning_rate": 1e-4', 4, progress).kind).toBe('rejected');
   });
   it('reads eval and summary dicts', () => {
     const evalLine = parseTrainerLine(`{'eval_loss': 2.4, 'eval_runtime': 3.2, 'eval_accuracy': 0.61, 'epoch': 1.0}`, 1);
@@ -74,7 +102,8 @@ describe('parseTrainerLine', () => {
       kind: 'records',
       records: [{ kind: 'eval', line: 4, evalLoss: 1.5, epoch: 1, metrics: { runtime: 3.2 } }],
     });
-    expect(parseTrainerLine(`{'loss': 'nan', 'epoch': 0.5}`, 5)).toMatchObject({ kind: 'rejected' });
+    // A NaN loss is kept (it marks divergence); see the metrics' diverged_at_step.
+    expect(parseTrainerLine(`{'loss': 'nan', 'epoch': 0.5}`, 5)).toEqual({ kind: 'records', records: [{ kind: 'step', line: 5, loss: Number.NaN, epoch: 0.5 }] });
     expect(parseTrainerLine(`{'loss': 'high', 'epoch': 0.5}`, 6)).toEqual({
       kind: 'rejected',
       reason: 'field `loss`: expected a number, found "high"',
@@ -85,11 +114,10 @@ describe('parseTrainerLine', () => {
     expect(parseTrainerLine('[INFO|trainer.py:2314] >> ***** Running training *****', 1)).toEqual({ kind: 'ignored' });
     expect(parseTrainerLine(`{'model_type': 'qwen2'}`, 1)).toEqual({ kind: 'ignored' });
   });
-  it('rejects a NaN loss and a truncated dict with a reason', () => {
-    expect(parseTrainerLine(`{'loss': nan, 'epoch': 0.3}`, 4)).toEqual({
-      kind: 'rejected',
-      reason: 'field `loss` is NaN (the training diverged?)',
-    });
+  it('keeps a NaN or infinite loss, drops a NaN grad_norm, rejects a truncated dict with a reason', () => {
+    expect(parseTrainerLine(`{'loss': nan, 'grad_norm': nan, 'epoch': 0.3}`, 4)).toEqual({ kind: 'records', records: [{ kind: 'step', line: 4, loss: Number.NaN, epoch: 0.3 }] });
+    expect(parseTrainerLine(`{'loss': inf, 'epoch': 0.3}`, 4)).toMatchObject({ kind: 'records', records: [{ loss: Infinity }] });
+    expect(parseTrainerLine(`{'loss': 1.0, 'learning_rate': nan}`, 4)).toEqual({ kind: 'rejected', reason: 'field `learning_rate` is NaN' });
     const cut = parseTrainerLine(`{'loss': 2.1, 'learning_r`, 5);
     expect(cut.kind).toBe('rejected');
   });
@@ -97,6 +125,7 @@ describe('parseTrainerLine', () => {
 
 describe('parseTrainingJsonLine', () => {
   it('reads the documented fields', () => {
+    expect(parseTrainingJsonLine('{"step": 7, "loss": NaN}', 2)).toEqual({ kind: 'records', records: [{ kind: 'step', line: 2, step: 7, loss: Number.NaN }] });
     expect(parseTrainingJsonLine('{"step": 10, "epoch": 0.1, "loss": 2.8, "learning_rate": 5e-5, "step_time_s": 0.4, "time": 12.5}', 3)).toEqual({
       kind: 'records',
       records: [{ kind: 'step', line: 3, step: 10, epoch: 0.1, loss: 2.8, learningRate: 5e-5, stepTimeS: 0.4, time: 12.5 }],
@@ -106,7 +135,7 @@ describe('parseTrainingJsonLine', () => {
     ['{"step": -1, "loss": 2}', 'field `step`: expected a whole number ≥ 0'],
     ['{"step": 1, "loss": "2.0"}', 'field `loss`: expected a number'],
     ['{"hello": 1}', 'no training field'],
-    ['{"step": 1, "loss": NaN}', 'not valid JSON'],
+    ['{"step": 1, "loss": 2.0', 'not valid JSON'],
     ['"text"', 'expected a JSON object'],
   ])('rejects %s', (text, reason) => {
     const parsed = parseTrainingJsonLine(text, 1);
@@ -131,7 +160,7 @@ describe('readTrainingLog', () => {
   });
   it('counts rejected lines with file:line', async () => {
     const rejected = new RejectedLines();
-    const file = writeTemp('{"step": 1, "loss": 2.0}\n{"step": 2, "loss": nan}\n{"step": 3, "loss": 1.9}\n{"step": 4, "lo');
+    const file = writeTemp('{"step": 1, "loss": 2.0}\n{"step": 2, "loss": "lots"}\n{"step": 3, "loss": 1.9}\n{"step": 4, "lo');
     const log = await readTrainingLog(file, { rejected });
     expect(log.records).toHaveLength(2);
     expect(rejected.count).toBe(2);
