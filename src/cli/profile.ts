@@ -21,6 +21,7 @@ interface ProfileArgs extends GlobalOptions {
   'percentile-method': 'linear' | 'nearest-rank';
   seed: number | undefined;
   'gpu-fields': string | undefined;
+  'sacct-fields': string | undefined;
 }
 
 function isRunDirectory(path: string): boolean {
@@ -77,6 +78,7 @@ async function handler(argv: ProfileArgs): Promise<void> {
     toolVersion: packageVersion(),
     onProgress: progressReporter(),
     gpuFields: parseGpuFieldsFlag(argv['gpu-fields']),
+    ...(argv['sacct-fields'] === undefined ? {} : { sacctFields: argv['sacct-fields'] }),
   };
   let doc: MetricsDocument;
   let defaultOut: string | undefined;
@@ -111,6 +113,7 @@ export const profileCommand: CommandModule<GlobalOptions, ProfileArgs> = {
       .option('warmup', { type: 'number', description: 'Inference records to drop at the start of each log (besides flagged ones)' })
       .option('percentile-method', { choices: ['linear', 'nearest-rank'] as const, default: 'linear' as const, description: 'linear = numpy default' })
       .option('seed', { type: 'number', description: 'Seed of the bootstrap confidence intervals' })
-      .option('gpu-fields', { type: 'string', description: 'Field list of headerless nvidia-smi --query-gpu logs (comma-separated, as given to --query-gpu)' }) as unknown as Argv<ProfileArgs>,
+      .option('gpu-fields', { type: 'string', description: 'Field list of headerless nvidia-smi --query-gpu logs (comma-separated, as given to --query-gpu)' })
+      .option('sacct-fields', { type: 'string', description: 'Field list of headerless sacct output (as given to sacct --format, e.g. JobID,JobName%12,State,Elapsed,TotalCPU)' }) as unknown as Argv<ProfileArgs>,
   handler,
 };

@@ -160,6 +160,7 @@ function resolveProfiling(name: string, exp: RawExperiment, ctx: Context, partit
     inference_log: p.inference_log,
     training_log: p.training_log,
     sample_processes: p.sample_processes ?? true,
+    sacct_fields: p.sacct_fields,
   };
 }
 

@@ -79,6 +79,7 @@ export interface Profiling {
   inference_log: string | undefined;
   training_log: string | undefined;
   sample_processes: boolean;
+  sacct_fields: string | undefined;
 }
 
 export interface Checkpoint {

@@ -119,6 +119,8 @@ const profilingSchema = z.strictObject({
   inference_log: z.string().optional(),
   training_log: z.string().optional(),
   sample_processes: z.boolean().optional(),
+  /** The --format list of headerless sacct output (`sacct -n`), e.g. `JobID,JobName%20,State,Elapsed`. */
+  sacct_fields: z.string().regex(/^[A-Za-z]+(%-?\d+)?(,[A-Za-z]+(%-?\d+)?)*$/, 'a sacct --format list such as JobID,JobName%20,State,Elapsed,TotalCPU,NCPUS').optional(),
 });
 
 const checkpointSchema = z.strictObject({

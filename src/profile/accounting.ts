@@ -17,8 +17,8 @@ export interface AccountingRecord {
   end?: Date;
   /** Elapsed wall time of the allocation, seconds. */
   elapsedSeconds: number;
-  /** TotalCPU (user + system over all steps), seconds. */
-  totalCpuSeconds: number;
+  /** TotalCPU (user + system over all steps), seconds; undefined when the sacct output lacks it. */
+  totalCpuSeconds?: number;
   /** CPUs allocated (AllocCPUS / NCPUS). */
   ncpus: number;
   /** Largest MaxRSS over the job's steps, MiB. */
@@ -53,7 +53,7 @@ export interface AccountingMetrics {
   nodes: number;
   queueWaitSeconds?: number;
   elapsedSeconds: number;
-  /** TotalCPU / (Elapsed × NCPUS), 0..1; undefined when elapsed or ncpus is 0. */
+  /** TotalCPU / (Elapsed × NCPUS), 0..1; undefined when TotalCPU is unknown or elapsed or ncpus is 0. */
   cpuEfficiency?: number;
   /** MaxRSS / requested memory, 0..1 (can exceed 1 slightly when the limit is not enforced). */
   memoryEfficiency?: number;
@@ -111,7 +111,7 @@ function charge(
 export function computeAccountingMetrics(record: AccountingRecord, options: AccountingOptions = {}): AccountingMetrics {
   const { source } = options;
   requireNonNegative(record.elapsedSeconds, 'elapsedSeconds', source);
-  requireNonNegative(record.totalCpuSeconds, 'totalCpuSeconds', source);
+  if (record.totalCpuSeconds !== undefined) requireNonNegative(record.totalCpuSeconds, 'totalCpuSeconds', source);
   requireNonNegative(record.ncpus, 'ncpus', source);
   requireNonNegative(record.gpus, 'gpus', source);
   const cpuHours = (record.ncpus * record.elapsedSeconds) / 3600;
@@ -133,7 +133,8 @@ export function computeAccountingMetrics(record: AccountingRecord, options: Acco
     const wait = (record.start.getTime() - record.submit.getTime()) / 1000;
     if (Number.isFinite(wait) && wait >= 0) metrics.queueWaitSeconds = wait;
   }
-  if (record.elapsedSeconds > 0 && record.ncpus > 0) {
+  // Unknown TotalCPU is not 0 % efficiency (a `--format` without TotalCPU says nothing about use).
+  if (record.totalCpuSeconds !== undefined && record.elapsedSeconds > 0 && record.ncpus > 0) {
     metrics.cpuEfficiency = record.totalCpuSeconds / (record.elapsedSeconds * record.ncpus);
   }
   if (record.maxRssMiB !== undefined && record.reqMemMiB !== undefined && record.reqMemMiB > 0) {

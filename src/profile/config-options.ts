@@ -17,6 +17,7 @@ export function profileOptionsFromConfig(config: ResolvedConfig): Record<string,
       ...(hasSlo ? { slo } : {}),
       extractors: p.extractors,
       rates: toAccountingRates(config.clusters[exp.cluster]?.rates ?? {}),
+      ...(p.sacct_fields === undefined ? {} : { sacctFields: p.sacct_fields }),
     };
   }
   return out;

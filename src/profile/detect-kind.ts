@@ -3,6 +3,7 @@
  * Only the head of the file is read.
  */
 import { readFileHead } from './lines.js';
+import { looksLikeSacctOutput } from './accounting-sacct-read.js';
 import { sniffLogContent } from './log-content-sniff.js';
 import { sniffGpuLogFile } from './gpu-log-sniff.js';
 
@@ -55,7 +56,8 @@ async function detectLogKindByHead(file: string): Promise<LogKind> {
   if (/^#\s*(Date\s+Time\s+)?gpu\b/i.test(firstLine)) return 'dmon';
   if (/\bpid\b/.test(firstLine) && /used_(gpu_)?memory/.test(firstLine)) return 'compute-apps';
   if (NVIDIA_QUERY_HEADER.test(firstLine) || NVIDIA_TIMESTAMP_ROW.test(firstLine)) return 'nvidia-smi';
-  if (SACCT_HEADER.test(firstLine) || SACCT_ROW.test(firstLine)) return 'sacct';
+  // Any saved shape: a -P/-p header in any order, a fixed-width table over its dash line, --json.
+  if (SACCT_HEADER.test(firstLine) || SACCT_ROW.test(firstLine) || looksLikeSacctOutput(head)) return 'sacct';
   if (TRAINER_LINE.test(head)) return 'training';
   if (firstLine.startsWith('{')) {
     try {

@@ -10,6 +10,7 @@ import type { TrainingMetrics } from './training-metrics.js';
 import type { AccountingMetrics } from './accounting.js';
 import type { ProcessUsageSummary } from './process-sampler.js';
 import type { CheckpointMetrics } from './checkpoint-log.js';
+import type { ComputeAppsSummary } from './nvidia-smi-apps.js';
 
 export const METRICS_SCHEMA = 'hpcbench.metrics/1';
 export const MAX_KEPT_SAMPLES = 100_000;
@@ -63,6 +64,8 @@ export interface TaskMetrics {
    * sacct); absent when the task neither checkpointed nor restarted, and in documents from before it.
    */
   checkpoints?: CheckpointMetrics;
+  /** Processes on the GPUs and their memory (nvidia-smi --query-compute-apps); absent without such a log. */
+  gpu_processes?: ComputeAppsSummary;
   /** Sections that could not be filled, each with the reason ("no nvidia-smi log: the job ran on a CPU partition"). */
   missing: MissingSection[];
 }

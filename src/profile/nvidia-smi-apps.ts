@@ -1,10 +1,14 @@
 import { InputError } from '../errors.js';
 import { RejectedLines, scanLines, unrecognisedFileError } from './lines.js';
 import { INVALID_FIELD_LINE, parseFieldName, parseHeaderLine, type QueryField } from './nvidia-smi-fields.js';
+import { APPS_ROW } from './gpu-log-sniff.js';
+import { parseUserTimestamp } from './gpu-timestamps.js';
 import { cell, CellStatus, formatQueryTimestamp, parseNumberCell, parseQueryTimestamp } from './nvidia-smi-values.js';
 
 /** Default field list of a headerless `--query-compute-apps` log written by hpcbench's templates. */
 export const DEFAULT_COMPUTE_APPS_FIELDS = ['timestamp', 'gpu_uuid', 'gpu_bus_id', 'pid', 'process_name', 'used_memory'] as const;
+
+const SHAPED_APPS_FIELDS = ['pid', 'process_name', 'gpu_uuid', 'used_memory'] as const;
 
 const APP_FIELDS = new Set(['timestamp', 'gpu_uuid', 'gpu_bus_id', 'gpu_name', 'gpu_serial', 'pid', 'process_name', 'name', 'used_memory', 'used_gpu_memory']);
 
@@ -22,9 +26,24 @@ export interface ComputeAppUsage {
   lastSeen: string | null;
 }
 
+/** The processes seen on one GPU. */
+export interface ComputeAppsGpu {
+  /** gpu_uuid, else gpu_bus_id; null when the log names neither. */
+  gpu: string | null;
+  processes: number;
+  /**
+   * Sum over its processes of each one's peak used memory (MiB): the total when the log holds one
+   * sample (the usual `nvidia-smi --query-compute-apps` snapshot), an upper bound of it otherwise.
+   */
+  usedMiBSumOfPeaks: number | null;
+}
+
 export interface ComputeAppsSummary {
   files: string[];
   processes: ComputeAppUsage[];
+  gpus: ComputeAppsGpu[];
+  /** Pids seen on more than one GPU (one process driving several GPUs). */
+  pidsOnSeveralGpus: number[];
   rejected: ReturnType<RejectedLines['toJSON']>;
   warnings: string[];
 }
@@ -74,6 +93,12 @@ export async function summarizeComputeApps(
         warnings.push(`${file}:${lineNumber}: last line has no line end; dropped`);
         return;
       }
+      if (fields === null && options.fields === undefined && APPS_ROW.test(trimmed)) {
+        // `--query-compute-apps=pid,process_name,gpu_uuid,used_memory --format=csv,noheader`: the
+        // most common list in job scripts, recognised by its shape (a pid, a name, a GPU uuid, MiB).
+        fields = SHAPED_APPS_FIELDS.map((name) => parseFieldName(name) as QueryField);
+        warnings.push(`${file}: no header; read as ${SHAPED_APPS_FIELDS.join(',')} from the shape of the rows`);
+      }
       if (fields === null) {
         fields = (options.fields ?? DEFAULT_COMPUTE_APPS_FIELDS).map(
           (name) => parseFieldName(name) ?? { name, unit: null, role: { kind: 'other' } },
@@ -103,6 +128,7 @@ export async function summarizeComputeApps(
       const stamp = get('timestamp');
       if (stamp !== null) {
         ms = parseQueryTimestamp(stamp, 0, stamp.length);
+        if (ms !== ms) ms = parseUserTimestamp(stamp);
         if (ms !== ms) {
           rejected.add(file, lineNumber, `field "timestamp": expected YYYY/MM/DD HH:MM:SS.mmm, found "${stamp.slice(0, 40)}"`);
           return;
@@ -167,5 +193,25 @@ export async function summarizeComputeApps(
     firstSeen: formatQueryTimestamp(firstMs),
     lastSeen: formatQueryTimestamp(lastMs),
   }));
-  return { files: [...files], processes, rejected: rejected.toJSON(), warnings };
+  return { files: [...files], processes, ...summarizeAppsByGpu(processes), rejected: rejected.toJSON(), warnings };
+}
+
+function summarizeAppsByGpu(processes: readonly ComputeAppUsage[]): Pick<ComputeAppsSummary, 'gpus' | 'pidsOnSeveralGpus'> {
+  const gpus = new Map<string | null, ComputeAppsGpu>();
+  const gpusOfPid = new Map<number, Set<string | null>>();
+  for (const p of processes) {
+    const id = p.gpuUuid ?? p.gpuBusId;
+    let gpu = gpus.get(id);
+    if (gpu === undefined) {
+      gpu = { gpu: id, processes: 0, usedMiBSumOfPeaks: null };
+      gpus.set(id, gpu);
+    }
+    gpu.processes++;
+    if (p.peakUsedMiB !== null) gpu.usedMiBSumOfPeaks = (gpu.usedMiBSumOfPeaks ?? 0) + p.peakUsedMiB;
+    const seen = gpusOfPid.get(p.pid) ?? new Set();
+    seen.add(id);
+    gpusOfPid.set(p.pid, seen);
+  }
+  const pidsOnSeveralGpus = [...gpusOfPid].filter(([, set]) => set.size > 1).map(([pid]) => pid);
+  return { gpus: [...gpus.values()], pidsOnSeveralGpus };
 }

@@ -20,6 +20,7 @@ import { enforceStrict, RejectedLines, type ReadProgress, type RejectedLinesRepo
 import { createTaskMetrics, MAX_KEPT_SAMPLES, METRICS_SCHEMA, missingSection, type MetricsDocument, type SourceFile, type SweepPoint, type TaskMetrics } from './metrics-document.js';
 import { parseDmonFiles } from './nvidia-smi-dmon.js';
 import { parseQueryGpuFiles } from './nvidia-smi-query.js';
+import { summarizeComputeApps } from './nvidia-smi-apps.js';
 import type { ProcessUsageSummary } from './process-sampler.js';
 import { compileExtractors, type RegexExtractorSpec } from './regex-extractor.js';
 import { computeTrainingMetrics } from './training-metrics.js';
@@ -92,6 +93,12 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
   for (const f of [...of('nvidia-smi'), ...of('dmon')]) record(f.file, f.kind === 'dmon' ? 'dmon' : 'nvidia-smi', gpuRejected);
   if (task.gpu) task.gpu_series = task.gpu.series ?? [];
   else task.missing.push(missingSection('gpu', 'no-gpu-log', { where }));
+  const appsFiles = of('compute-apps');
+  if (appsFiles.length > 0) {
+    const appsRejected = new RejectedLines();
+    task.gpu_processes = await summarizeComputeApps(appsFiles.map((f) => f.file), { rejected: appsRejected });
+    for (const f of appsFiles) record(f.file, 'compute-apps', appsRejected);
+  }
 
   const inferenceFiles = of('inference');
   if (inferenceFiles.length > 0) {

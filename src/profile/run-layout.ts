@@ -135,7 +135,7 @@ export function sacctToRecord(job: SacctJob): AccountingRecord {
     start: date(job.startTime),
     end: date(job.endTime),
     elapsedSeconds: job.elapsedSeconds ?? 0,
-    totalCpuSeconds: job.totalCpuSeconds ?? 0,
+    totalCpuSeconds: job.totalCpuSeconds,
     ncpus: cpus,
     maxRssMiB: job.maxRssMiB,
     reqMemMiB,

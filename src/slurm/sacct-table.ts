@@ -114,8 +114,9 @@ function cut(line: string, spans: readonly [number, number][], last: boolean): s
   return spans.map(([start, end], i) => line.slice(start, last && i === spans.length - 1 ? undefined : end).trim());
 }
 
+/** A known field name, or one cut to its column width (`ExitCo`). */
 function isHeaderCell(cell: string): boolean {
-  return BY_LOWER.has(cell.trim().toLowerCase());
+  return BY_LOWER.has(canonicalSacctField(cell).toLowerCase());
 }
 
 function readPipe(lines: string[], first: number, options: ReadSacctTableOptions): SacctTable {

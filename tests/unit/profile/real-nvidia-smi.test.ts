@@ -180,3 +180,23 @@ describe('real nvidia-smi dmon captures', () => {
     });
   }
 });
+
+describe('real nvidia-smi --query-compute-apps capture', () => {
+  const name = 'nvidia-smi-apps/rtxpro6000-compute-apps-noheader-nounits.csv';
+  const ref = references.files[name] as RefFile;
+  it(`puts ${name} in metrics.json: processes and memory per GPU`, async () => {
+    const doc = await profileFiles([join(ROOT, name)]);
+    const apps = doc.tasks[0]?.gpu_processes;
+    expect(apps, 'gpu_processes section').toBeDefined();
+    expect(apps?.processes.length).toBe(ref.process_rows);
+    expect(apps?.gpus.length).toBe(Object.keys(ref.gpus).length);
+    for (const [uuid, value] of Object.entries(ref.gpus)) {
+      const r = value as { processes: number; used_memory_mib_total: number };
+      const g = apps?.gpus.find((x) => x.gpu === uuid);
+      expect(g?.processes, uuid).toBe(r.processes);
+      close(g?.usedMiBSumOfPeaks, r.used_memory_mib_total, `${uuid} used memory`);
+    }
+    expect(apps?.pidsOnSeveralGpus.map(String)).toEqual(ref.pids_on_several_gpus);
+    expect(doc.sources.map((s) => s.kind)).toEqual(['compute-apps']);
+  });
+});
