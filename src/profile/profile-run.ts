@@ -6,7 +6,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { InputError } from '../errors.js';
-import { parseSacct, type SacctJob } from '../slurm/sacct.js';
+import type { SacctJob } from '../slurm/sacct.js';
+import { readSacctFigures, readSacctJobs } from './accounting-sacct-read.js';
 import { computeAccountingMetrics, type AccountingRates } from './accounting.js';
 import { readCheckpointLog, readExitRecord, summariseCheckpoints, type CheckpointLog, type ExitRecord } from './checkpoint-log.js';
 import { detectLogKind, type LogKind } from './detect-kind.js';
@@ -33,6 +34,8 @@ export interface ProfileOptions {
   slo?: InferenceSlo;
   percentileMethod?: 'linear' | 'nearest-rank';
   extractors?: readonly RegexExtractorSpec[];
+  /** The --format list of headerless sacct output (`--sacct-fields`, or profiling.sacct_fields). */
+  sacctFields?: string;
   /** Field list of headerless nvidia-smi logs when the manifest does not say. */
   gpuFields?: readonly string[];
   rates?: AccountingRates;
@@ -47,7 +50,7 @@ export interface ProfileOptions {
   experiments?: Record<string, ExperimentProfileOptions>;
 }
 
-export type ExperimentProfileOptions = Pick<ProfileOptions, 'warmup' | 'slo' | 'extractors' | 'rates'>;
+export type ExperimentProfileOptions = Pick<ProfileOptions, 'warmup' | 'slo' | 'extractors' | 'rates' | 'sacctFields'>;
 
 function keepSamples(values: number[]): { values: number[]; strided: boolean } {
   if (values.length <= MAX_KEPT_SAMPLES) return { values, strided: false };
@@ -286,6 +289,20 @@ function enforce(sources: readonly SourceFile[], strict: boolean | undefined): v
   enforceStrict(all, true);
 }
 
+/** The sacct field list: the flag's, else the first experiment's profiling.sacct_fields. */
+function sacctFieldsOf(options: ProfileOptions): { fields?: string } {
+  const fields = options.sacctFields ?? Object.values(options.experiments ?? {}).find((e) => e.sacctFields !== undefined)?.sacctFields;
+  return fields === undefined ? {} : { fields };
+}
+
+function isSacctWithFields(file: string, fields: string): boolean {
+  try {
+    return readSacctFigures(readFileSync(file, 'utf8'), { file, fields }).length > 0;
+  } catch {
+    return false;
+  }
+}
+
 /** Profiles a run directory laid out as in the run-directory contract. */
 export async function profileRun(runDir: string, options: ProfileOptions = {}): Promise<MetricsDocument> {
   if (!existsSync(runDir) || !statSync(runDir).isDirectory()) {
@@ -295,7 +312,7 @@ export async function profileRun(runDir: string, options: ProfileOptions = {}): 
   const sacctFile = join(runDir, 'sacct.txt');
   const sacct = new Map<string, SacctJob>();
   if (existsSync(sacctFile)) {
-    for (const job of parseSacct(readFileSync(sacctFile, 'utf8'))) sacct.set(job.jobId, job);
+    for (const job of readSacctJobs(readFileSync(sacctFile, 'utf8'), { file: sacctFile, ...sacctFieldsOf(options) })) sacct.set(job.jobId, job);
   }
   const sources: SourceFile[] = [];
   const tasks: TaskMetrics[] = [];
@@ -312,14 +329,16 @@ export async function profileFiles(files: readonly string[], options: ProfileOpt
   const sacct = new Map<string, SacctJob>();
   for (const file of files) {
     if (!existsSync(file) || !statSync(file).isFile()) throw new InputError('no such file', { file });
-    const kind = kindByName(basename(file)) ?? (await detectLogKind(file));
+    let kind = kindByName(basename(file)) ?? (await detectLogKind(file));
+    // Headerless sacct output has nothing to recognise it by; a given field list says what it is.
+    if (kind === 'unknown' && options.sacctFields !== undefined && isSacctWithFields(file, options.sacctFields)) kind = 'sacct';
     if (kind === 'unknown') {
       throw new InputError('unrecognised log: expected an nvidia-smi query CSV or dmon log, an inference JSONL or vLLM result, a training log, sacct output, metadata.json or process.json', {
         file,
         hint: 'for another text log format, add regex extractors under profiling.extractors in hpcbench.yaml',
       });
     }
-    if (kind === 'sacct') for (const job of parseSacct(readFileSync(file, 'utf8'))) sacct.set(job.jobId, job);
+    if (kind === 'sacct') for (const job of readSacctJobs(readFileSync(file, 'utf8'), { file, ...sacctFieldsOf(options) })) sacct.set(job.jobId, job);
     else classified.push({ file, kind });
   }
   const spec: TaskFiles = { experiment: 'files', task: 'main', dir: process.cwd(), params: {}, gpuFields: undefined, files: classified };
