@@ -5,7 +5,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { CheckFailedError, InterruptedError, UsageError } from '../errors.js';
-import { formatProgressLine, formatTable } from '../runs/format.js';
+import { formatProgressLine, formatTable, outcomeAdvice } from '../runs/format.js';
 import { watchRun, type JobOutcome, type WatchEvent } from '../runs/watch.js';
 import { parseSlurmDuration } from '../slurm/index.js';
 import type { GlobalOptions } from './global-options.js';
@@ -67,13 +67,7 @@ function printOutcomes(out: Output, jobs: readonly JobOutcome[]): void {
       jobs.map((j) => [j.experiment, j.jobId, j.state, j.restarts === undefined ? '' : String(j.restarts), j.verdict.title]),
     ),
   );
-  for (const j of jobs) {
-    if (j.verdict.outcome === 'success') continue;
-    // checkpointAdvice says per task (an array's tasks may stop for different reasons) what the
-    // verdict says for the job when it is about a checkpoint stop; other advice is kept.
-    const lines = [...(j.verdict.checkpointStop === undefined ? [j.verdict.advice] : []), ...(j.checkpointAdvice ?? [])];
-    for (const line of lines.length > 0 ? lines : [j.verdict.advice]) out.data(`${j.experiment}: ${line}`);
-  }
+  for (const j of jobs) for (const line of outcomeAdvice(j)) out.data(`${j.experiment}: ${line}`);
 }
 
 async function watchHandler(argv: WatchArgs): Promise<void> {

@@ -2,7 +2,7 @@
 import { describeRestarts } from './restarts.js';
 import type { StatusRow } from './status.js';
 import type { RunRecord } from './run-record.js';
-import type { WatchJobStatus } from './watch.js';
+import type { JobOutcome, WatchJobStatus } from './watch.js';
 
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -51,6 +51,16 @@ export function formatProgressLine(jobs: readonly WatchJobStatus[]): string {
       return suffix === '' ? `${j.experiment} ${j.jobId} ${what}` : `${j.experiment} ${j.jobId} ${what} (${suffix.slice(2)})`;
     })
     .join(' · ');
+}
+
+/**
+ * What to do about a job that did not succeed, one line each: the verdict's advice, where a
+ * checkpoint stop is said per task instead (an array's tasks may stop for different reasons).
+ */
+export function outcomeAdvice(outcome: JobOutcome): string[] {
+  if (outcome.verdict.outcome === 'success') return [];
+  const lines = [...(outcome.verdict.checkpointStop === undefined ? [outcome.verdict.advice] : []), ...(outcome.checkpointAdvice ?? [])];
+  return lines.length > 0 ? lines : [outcome.verdict.advice];
 }
 
 export function formatRunsTable(records: readonly RunRecord[]): string {

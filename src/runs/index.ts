@@ -52,7 +52,9 @@ export {
   factsRecord,
   isViewFinal,
   taskStates,
+  taskFacts,
 } from './query.js';
+export { checkpointAdvice, describeRestarts, formatRestarts, jobRestarts, taskRestarts } from './restarts.js';
 export { type LostSubmissionQuery, findLostSubmission } from './lookup.js';
 export { type PreflightCheck, type PreflightOptions as SubmitPreflightOptions, runPreflight, assertPreflight, hubDirectoryName } from './preflight.js';
 export {

@@ -14,7 +14,7 @@ import {
   type RunRecord,
   type WatchEvent,
 } from '../../../src/runs/index.js';
-import { formatProgressLine, formatStatusTable } from '../../../src/runs/format.js';
+import { formatProgressLine, formatStatusTable, outcomeAdvice } from '../../../src/runs/format.js';
 import { checkpointAdvice, describeRestarts, formatRestarts, jobRestarts } from '../../../src/runs/restarts.js';
 import { CLUSTER, makeRenderedRun, noSleep, type JobSpec } from './helpers.js';
 import { FakeCluster } from './fake-cluster.js';
@@ -152,6 +152,31 @@ describe('watchRun', () => {
     expect(change?.kind === 'change' && change.verdict.title).toBe('stopped after 2 restarts (exit code 92)');
     const progress = events.filter((e) => e.kind === 'progress').at(-1);
     expect(progress?.kind === 'progress' && formatProgressLine(progress.jobs)).toBe('lora 500 FAILED (2 restarts) · sweep 501 [1 COMPLETED, 1 FAILED, 1 restart]');
+  });
+
+  it('prints the checkpoint advice per task, and other advice as before', async () => {
+    const fake = new FakeCluster();
+    const { resultsDir, record } = await submitted([
+      { experiment: 'sweep', array: '0-2', checkpoint: true },
+      { experiment: 'lora', checkpoint: true },
+      { experiment: 'ok', checkpoint: true },
+    ]);
+    // Task 0 timed out (the worst state speaks for the array), tasks 1 and 2 stopped requeueing.
+    fake.addJob({ id: '500_0', state: 'TIMEOUT', elapsed: '1:00', timeLimit: '1:00' });
+    fake.addJob({ id: '500_1', state: 'FAILED', exitCode: '93:0', attempts: requeued(2) });
+    fake.addJob({ id: '500_2', state: 'FAILED', exitCode: '91:0' });
+    fake.addJob({ id: '501', state: 'FAILED', exitCode: '90:0' });
+    fake.addJob({ id: '502', state: 'COMPLETED', attempts: requeued(1) });
+    const result = await watchRun({ transport: fake, resultsDir, runId: record.run_id, sleep: noSleep });
+    const [sweep, lora, ok] = result.jobs;
+    expect(outcomeAdvice(sweep!)).toEqual([
+      expect.stringMatching(/^ask for time: /),
+      expect.stringMatching(/^task 1: no progress since restart 2: /),
+      expect.stringMatching(/^task 2: scontrol requeue failed: /),
+    ]);
+    expect(outcomeAdvice(lora!)).toEqual([expect.stringMatching(/^checkpointed and stopped \(requeue: false\): resubmit to resume/)]);
+    expect(outcomeAdvice(ok!)).toEqual([]);
+    expect(ok?.verdict.title).toBe('completed after 1 restart');
   });
 
   it('resumes from run.json with the same outcome', async () => {
