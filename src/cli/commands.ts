@@ -16,6 +16,7 @@ import { cancelCommand } from './cancel.js';
 import { runsCommand } from './runs.js';
 import { reportCommand } from './report.js';
 import { compareCommand } from './compare.js';
+import { efficiencyCommand } from './efficiency.js';
 
 // In the order of the workflow, which is the order `hpcbench --help` lists them.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs modules differ in their argument types
@@ -32,6 +33,7 @@ export const commands: CommandModule<any, any>[] = [
   cancelCommand,
   runsCommand,
   profileCommand,
+  efficiencyCommand,
   reportCommand,
   compareCommand,
 ];

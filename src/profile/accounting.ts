@@ -93,7 +93,7 @@ function splitExitCode(exitCode: string): { exitStatus?: number; exitSignal?: nu
  * Service units: GPU-hours × su_per_gpu_hour plus CPU-hours × su_per_cpu_hour (a centre that
  * charges only GPUs sets only the first). Cost: SU × currency_per_su, or GPU-hours × cost_per_gpu_hour.
  */
-function charge(
+export function computeCharge(
   cpuHours: number,
   gpuHours: number,
   rates: AccountingRates | undefined,
@@ -126,7 +126,7 @@ export function computeAccountingMetrics(record: AccountingRecord, options: Acco
     elapsedSeconds: record.elapsedSeconds,
     cpuHours,
     gpuHours,
-    ...charge(cpuHours, gpuHours, options.rates),
+    ...computeCharge(cpuHours, gpuHours, options.rates),
   };
   if (record.submit !== undefined && record.start !== undefined) {
     // A pending or cancelled-before-start job has no real start; a negative wait would be nonsense.

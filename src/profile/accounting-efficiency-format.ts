@@ -1,0 +1,116 @@
+/**
+ * seff's report layout for each job (so people can compare line by line with what seff prints),
+ * followed by GPU-hours, service units and cost. Unknown figures print as "unknown".
+ */
+import type { EfficiencyReport, JobEfficiency } from './accounting-efficiency.js';
+
+const UNKNOWN = 'unknown';
+
+/** seff's time format: `HH:MM:SS`, with `D-` in front from one day on. */
+export function formatSeffDuration(seconds: number): string {
+  const whole = Math.round(seconds);
+  const days = Math.floor(whole / 86_400);
+  const rest = whole % 86_400;
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  const hms = `${pad(Math.floor(rest / 3600))}:${pad(Math.floor((rest % 3600) / 60))}:${pad(rest % 60)}`;
+  return days > 0 ? `${days}-${hms}` : hms;
+}
+
+/** seff's memory format: 1024-based, two decimals, KB to EB. */
+export function formatSeffMemory(bytes: number): string {
+  const units = ['KB', 'MB', 'GB', 'TB', 'PB', 'EB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(2)} ${units[unit] ?? 'KB'}`;
+}
+
+function percent(ratio: number | null): string {
+  return ratio === null ? UNKNOWN : `${(ratio * 100).toFixed(2)}%`;
+}
+
+function exitCodeOf(text: string | null): string {
+  const code = text?.split(':')[0];
+  return code === undefined || code === '' ? UNKNOWN : code;
+}
+
+function number(value: number | null, digits: number): string {
+  return value === null ? UNKNOWN : value.toFixed(digits);
+}
+
+export function formatJobEfficiency(job: JobEfficiency): string[] {
+  const coreWall = job.elapsedSeconds !== null && job.ncpus !== null ? job.elapsedSeconds * job.ncpus : null;
+  const lines = [
+    `Job ID: ${job.jobId}${job.jobIdRaw !== null && job.jobIdRaw !== job.jobId ? ` (raw ${job.jobIdRaw})` : ''}`,
+    `State: ${job.state ?? UNKNOWN}${job.exitCode !== null ? ` (exit code ${exitCodeOf(job.exitCode)})` : ''}`,
+    `Nodes: ${job.nodes ?? UNKNOWN}`,
+  ];
+  if (job.ncpus !== null && job.nodes !== null && job.nodes > 0 && job.ncpus % job.nodes === 0) lines.push(`Cores per node: ${job.ncpus / job.nodes}`);
+  else lines.push(`Cores: ${job.ncpus ?? UNKNOWN}`);
+  lines.push(
+    `CPU Utilized: ${job.totalCpuSeconds === null ? UNKNOWN : formatSeffDuration(job.totalCpuSeconds)}`,
+    `CPU Efficiency: ${percent(job.cpuEfficiency)} of ${coreWall === null ? UNKNOWN : formatSeffDuration(coreWall)} core-walltime`,
+    `Job Wall-clock time: ${job.elapsedSeconds === null ? UNKNOWN : formatSeffDuration(job.elapsedSeconds)}`,
+    `Memory Utilized: ${job.maxRssBytes === null ? UNKNOWN : formatSeffMemory(job.maxRssBytes)}`,
+    `Memory Efficiency: ${percent(job.memoryEfficiency)} of ${job.reqMemBytes === null ? UNKNOWN : formatSeffMemory(job.reqMemBytes)}`,
+    `GPUs: ${job.gpus ?? UNKNOWN}, GPU-hours: ${number(job.gpuHours, 3)}, CPU-hours: ${number(job.cpuHours, 3)}`,
+  );
+  if (job.serviceUnits !== null || job.cost !== null) {
+    const cost = job.cost === null ? '' : `, cost: ${job.cost.toFixed(2)}${job.currency === null ? '' : ` ${job.currency}`}`;
+    lines.push(`Service units: ${number(job.serviceUnits, 2)}${cost}`);
+  }
+  return lines;
+}
+
+/** Every job's block, then totals when there is more than one job. */
+export function formatEfficiencyReport(report: EfficiencyReport): string {
+  const blocks = report.jobs.map((j) => formatJobEfficiency(j).join('\n'));
+  if (report.jobs.length > 1) {
+    const sum = (pick: (j: JobEfficiency) => number | null): number | null => {
+      const values = report.jobs.map(pick);
+      return values.some((v) => v === null) ? null : values.reduce<number>((a, b) => a + (b ?? 0), 0);
+    };
+    const currency = report.jobs[0]?.currency ?? null;
+    const totals = [`Total over ${report.jobs.length} jobs: GPU-hours ${number(sum((j) => j.gpuHours), 3)}, CPU-hours ${number(sum((j) => j.cpuHours), 3)}`];
+    const su = sum((j) => j.serviceUnits);
+    const cost = sum((j) => j.cost);
+    if (su !== null || cost !== null) totals.push(`service units ${number(su, 2)}${cost === null ? '' : `, cost ${cost.toFixed(2)}${currency === null ? '' : ` ${currency}`}`}`);
+    blocks.push(totals.join(', '));
+  }
+  return blocks.join('\n\n');
+}
+
+/** The --json form: snake_case, nulls for unknown figures, as metrics.json writes them. */
+export function toEfficiencyJson(report: EfficiencyReport, cluster: string): unknown {
+  return {
+    cluster,
+    jobs: report.jobs.map((j) => ({
+      job_id: j.jobId,
+      job_id_raw: j.jobIdRaw,
+      name: j.name,
+      partition: j.partition,
+      state: j.state,
+      exit_code: j.exitCode,
+      elapsed_s: j.elapsedSeconds,
+      total_cpu_s: j.totalCpuSeconds,
+      ncpus: j.ncpus,
+      nodes: j.nodes,
+      gpus: j.gpus,
+      max_rss_bytes: j.maxRssBytes,
+      req_mem: j.reqMem,
+      req_mem_bytes: j.reqMemBytes,
+      cpu_efficiency: j.cpuEfficiency,
+      memory_efficiency: j.memoryEfficiency,
+      cpu_hours: j.cpuHours,
+      gpu_hours: j.gpuHours,
+      service_units: j.serviceUnits,
+      cost: j.cost,
+      currency: j.currency,
+      steps: j.steps,
+    })),
+    not_found: report.notFound,
+  };
+}
