@@ -1,5 +1,7 @@
 import { basename } from 'node:path';
 import { RejectedLines } from './lines.js';
+import { gapWarning, mostlyMissingWarning } from './gpu-gaps.js';
+import { formatQueryTimestamp } from './nvidia-smi-values.js';
 import { computeDeviceMetrics, computeOverallMetrics, GpuAccumulator, type GpuIdentity, type GpuMetrics } from './gpu-metrics.js';
 
 /**
@@ -41,8 +43,21 @@ export class GpuLogAccumulator {
       gpus,
       overall: computeOverallMetrics(accumulators, gpus),
       rejected: this.rejected.toJSON(),
-      warnings: [...this.warnings],
+      warnings: [...this.warnings, ...accumulators.flatMap(describeGapsAndMissing)],
       series: accumulators.map((acc) => acc.series.toSeries(acc.identity.id)),
     };
   }
+}
+
+/** Warnings a reader of the figures must see: series split at gaps, metrics almost never present. */
+function describeGapsAndMissing(acc: GpuAccumulator): string[] {
+  const warnings: string[] = [];
+  const gap = gapWarning(acc.identity.id, [...acc.sources], acc.gapDetector, formatQueryTimestamp);
+  if (gap !== null) warnings.push(gap);
+  for (const [metric, reasons] of acc.missing) {
+    const missing = [...reasons.values()].reduce((a, b) => a + b, 0);
+    const warning = mostlyMissingWarning(acc.identity.id, metric, missing, acc.rows);
+    if (warning !== null) warnings.push(warning);
+  }
+  return warnings;
 }

@@ -7,7 +7,7 @@ import { open } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import { parseHeaderLine } from './nvidia-smi-fields.js';
 
-export type SniffedGpuKind = 'nvidia-smi' | 'compute-apps';
+export type SniffedGpuKind = 'nvidia-smi' | 'compute-apps' | 'dmon';
 
 /** `Fri Dec  3 13:29:07 2021`, `+----+`, `| NVIDIA-SMI … |`, `|====|`: lines of the table. */
 export function isTableLine(line: string): boolean {
@@ -65,6 +65,7 @@ export function sniffGpuLines(lines: readonly string[]): SniffedGpuKind | null {
     const after = content.find((l) => !isTableLine(l));
     return after !== undefined && APPS_HEADER(after) ? 'compute-apps' : 'nvidia-smi';
   }
+  if (/^#\s*(Date\s+Time\s+)?gpu\b/i.test(first)) return 'dmon';
   if (APPS_ROW.test(first)) return 'compute-apps';
   if (GPU_UUID_CELL.test(first) && first.includes(',')) return 'nvidia-smi';
   const header = parseHeaderLine(first);
@@ -93,4 +94,16 @@ export async function sniffGpuLogFile(file: string): Promise<SniffedGpuKind | nu
   // Only whole lines: the last may have been cut by the head's size.
   if (head.length === 64 * 1024) lines.pop();
   return sniffGpuLines(lines);
+}
+
+/** Refuses a UTF-16 file before parsing (its rows would all be rejected for their NUL bytes). */
+export async function refuseUtf16(file: string): Promise<void> {
+  let head: Buffer;
+  try {
+    head = await readHead(file, 64);
+  } catch {
+    return; // the parser reports unreadable files
+  }
+  const encoding = detectUtf16(head);
+  if (encoding !== null) throw utf16Error(file, encoding);
 }

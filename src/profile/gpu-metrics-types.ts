@@ -70,6 +70,8 @@ export interface GpuRangeState {
   missing: Map<GpuMetricName, Map<string, number>>;
   series: GpuSeries;
   seriesOriginMs: number;
+  /** Sampling gaps found inside the range: the first few, and how many. */
+  gaps: { list: { fromMs: number; toMs: number }[]; count: number };
 }
 
 /** Distribution of one metric over a GPU's samples; percentiles are exact (numpy linear). */

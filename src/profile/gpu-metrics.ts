@@ -14,6 +14,7 @@ import {
   type MetricDistribution,
 } from './gpu-metrics-types.js';
 import { formatQueryTimestamp } from './nvidia-smi-values.js';
+import { GapDetector } from './gpu-gaps.js';
 
 // The types and metric names live in gpu-metrics-types.ts; importers keep using this module.
 export * from './gpu-metrics-types.js';
@@ -68,10 +69,15 @@ export class GpuAccumulator {
     return this.migEnabled || (uuid !== null && uuid.startsWith('MIG-')) || (name !== null && /\bMIG\b|MIG-/.test(name));
   }
 
+  /** Sampling gaps of this GPU: the series is split at each (see gpu-gaps.ts). */
+  readonly gapDetector = new GapDetector();
+
   /** Marks one row (sample instant) seen; `ms` is NaN when the log has no timestamps. */
   noteRow(ms: number): void {
     this.rows++;
     if (ms === ms) {
+      // lastMs is the latest row so far: a long silence before this one splits the series.
+      if (this.lastMs === this.lastMs && this.gapDetector.isGap(this.lastMs, ms)) this.breakSegments();
       if (!(this.firstMs <= ms)) this.firstMs = ms;
       if (!(this.lastMs >= ms)) this.lastMs = ms;
     }
@@ -161,6 +167,7 @@ export class GpuAccumulator {
       missing: this.missing,
       series: this.series.toSeries(this.identity.id),
       seriesOriginMs: this.seriesOriginMs,
+      gaps: { list: this.gapDetector.gaps, count: this.gapDetector.count },
     };
   }
 
@@ -170,6 +177,10 @@ export class GpuAccumulator {
    * missing value or a restart came between. Charts get the range's bucket means as samples.
    */
   mergeRange(range: GpuRangeState): void {
+    // A gap at the border between two ranges: no stitching across it.
+    const borderGap = this.lastMs === this.lastMs && range.firstMs === range.firstMs && this.gapDetector.isGap(this.lastMs, range.firstMs);
+    if (borderGap) this.breakSegments();
+    for (const [i, gap] of range.gaps.list.entries()) this.gapDetector.record(gap, i === 0 ? range.gaps.count - range.gaps.list.length + 1 : 1);
     this.rows += range.rows;
     if (range.firstMs === range.firstMs && !(this.firstMs <= range.firstMs)) this.firstMs = range.firstMs;
     if (range.lastMs === range.lastMs && !(this.lastMs >= range.lastMs)) this.lastMs = range.lastMs;

@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import { refuseUtf16 } from './gpu-log-sniff.js';
 import { scanLines, unrecognisedFileError, type ReadProgress } from './lines.js';
 import { GpuLogAccumulator } from './gpu-log-accumulator.js';
 import { METRIC_ID, type GpuAccumulator, type GpuMetricName, type GpuMetrics } from './gpu-metrics.js';
@@ -152,6 +153,7 @@ export async function parseDmonFiles(
   acc: GpuLogAccumulator = new GpuLogAccumulator(),
 ): Promise<GpuLogAccumulator> {
   for (const file of files) {
+    await refuseUtf16(file);
     const parser = new DmonParser(file, acc);
     acc.files.push(file);
     await scanLines(file, (text, n, terminated) => parser.line(text, n, terminated), options);

@@ -14,6 +14,8 @@ import {
 import { cell, CellStatus, parseNumberBytes, parseTimestampBytes } from './nvidia-smi-values.js';
 import { parseUserTimestamp, TIMESTAMP_FORMATS } from './gpu-timestamps.js';
 import { chooseKeyColumn } from './gpu-key-column.js';
+import { refuseUtf16 } from './gpu-log-sniff.js';
+import { expectedUnitBytes, mismatchedUnit, physicalBounds } from './gpu-cell-checks.js';
 import { describeRejection, restartWarning, TABLE_DATE_BANNER, TABLE_LINE_REASON, tableOnlyError, truncatedWarning } from './nvidia-smi-messages.js';
 
 export { restartWarning, truncatedWarning };
@@ -66,6 +68,10 @@ export class QueryGpuParser {
   private metricIds = new Int8Array(0);
   /** Columns holding metrics, so committing a row skips the others. */
   private metricColumns = new Int32Array(0);
+  /** Per column: the unit its cells must carry (if any), and its physical bounds. */
+  private units: (Buffer | null)[] = [];
+  private lower = new Float64Array(0);
+  private upper = new Float64Array(0);
   private keyColumn = -1;
   private mantissas = new Float64Array(0);
   private digits = new Uint8Array(0);
@@ -140,6 +146,9 @@ export class QueryGpuParser {
     this.keyIsOpaque = chosen >= 0 && this.roles[chosen] === ROLE_OTHER;
     if (chosen >= 0) this.keyColumn = chosen;
     this.metricColumns = Int32Array.from(fields.flatMap((field, i) => (field.role.kind === 'metric' ? [i] : [])));
+    this.units = fields.map(expectedUnitBytes);
+    this.lower = Float64Array.from(fields.map((f) => physicalBounds(f)[0]));
+    this.upper = Float64Array.from(fields.map((f) => physicalBounds(f)[1]));
     this.localKeys = [];
     this.localDevices = [];
   }
@@ -287,6 +296,8 @@ export class QueryGpuParser {
         const status = parseNumberBytes(buffer, s, e);
         this.status[f] = status;
         if (status === CellStatus.Value) {
+          const unit = mismatchedUnit(buffer, s, e, this.units[f] ?? null);
+          if (unit !== null) return `field "${fields[f]?.name}": unit "${unit}" differs from the column's "${this.units[f]?.toString('latin1')}"`;
           this.mantissas[f] = cell.mantissa;
           this.digits[f] = cell.digits;
         } else if (status === CellStatus.Missing) {
@@ -304,6 +315,8 @@ export class QueryGpuParser {
       }
     }
     if (pos <= end) return `expected ${n} fields, found more`;
+    const outside = this.checkBounds();
+    if (outside !== null) return outside;
     const device = this.findDevice(buffer);
     if (typeof device === 'string') return device;
     device.noteRow(ms);
@@ -315,6 +328,23 @@ export class QueryGpuParser {
       else device.addMissing(id, this.reasons[f] as string);
     }
     this.accepted++;
+    return null;
+  }
+
+  /** A value outside its metric's physical range, as a rejection reason; null when all are plausible. */
+  private checkBounds(): string | null {
+    const metricColumns = this.metricColumns;
+    for (let k = 0; k < metricColumns.length; k++) {
+      const f = metricColumns[k] as number;
+      if (this.status[f] !== CellStatus.Value) continue;
+      const digits = this.digits[f] as number;
+      const value = (this.mantissas[f] as number) / (digits === 0 ? 1 : 10 ** digits);
+      if (value < (this.lower[f] as number) || value > (this.upper[f] as number)) {
+        const field = this.fields?.[f];
+        const range = (this.upper[f] as number) === Infinity ? 'not negative' : `between ${this.lower[f]} and ${this.upper[f]}`;
+        return `field "${field?.name}": ${value} is outside the physical range (expected ${range})`;
+      }
+    }
     return null;
   }
 
@@ -400,6 +430,7 @@ export async function parseQueryGpuFiles(
   acc: GpuLogAccumulator = new GpuLogAccumulator(),
 ): Promise<GpuLogAccumulator> {
   for (const file of files) {
+    await refuseUtf16(file);
     const choice = await chooseKeyColumn(file, options.fields ?? DEFAULT_GPU_QUERY_FIELDS);
     if (choice.warning !== undefined) acc.warnings.push(choice.warning);
     options = { ...options, keyField: choice.keyField };

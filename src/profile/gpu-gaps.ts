@@ -1,0 +1,77 @@
+/**
+ * Sampling gaps: a requeued job appends its second segment to the same CSV an hour after the
+ * first, and integrating power across that hour would invent energy. A gap is an interval longer
+ * than GAP_FACTOR typical intervals and longer than GAP_MIN_MS; the typical interval is the median
+ * of the first intervals of the GPU (robust to the gap itself).
+ */
+export const GAP_FACTOR = 5;
+export const GAP_MIN_MS = 10_000;
+const LEARN_INTERVALS = 31;
+const MIN_INTERVALS = 3;
+const KEPT_GAPS = 5;
+
+export interface SamplingGap {
+  fromMs: number;
+  toMs: number;
+}
+
+/** Per-GPU gap detector, fed the time between consecutive rows. O(1) memory. */
+export class GapDetector {
+  private readonly intervals: number[] = [];
+  private median = Number.NaN;
+  /** The first gaps (at most KEPT_GAPS) and how many there were. */
+  readonly gaps: SamplingGap[] = [];
+  count = 0;
+
+  /** True when the interval from `previousMs` to `ms` is a gap (the caller then splits the series). */
+  isGap(previousMs: number, ms: number): boolean {
+    const dt = ms - previousMs;
+    if (!(dt > 0)) return false;
+    const median = this.typical();
+    if (median === median && dt > GAP_MIN_MS && dt > GAP_FACTOR * median) {
+      this.record({ fromMs: previousMs, toMs: ms });
+      return true;
+    }
+    if (this.intervals.length < LEARN_INTERVALS) {
+      this.intervals.push(dt);
+      this.median = Number.NaN;
+    }
+    return false;
+  }
+
+  /** The median of the intervals learnt so far; NaN until there are enough. */
+  typical(): number {
+    if (this.intervals.length < MIN_INTERVALS) return Number.NaN;
+    if (this.median !== this.median) {
+      const sorted = [...this.intervals].sort((a, b) => a - b);
+      const mid = sorted.length >> 1;
+      this.median = sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+    }
+    return this.median;
+  }
+
+  record(gap: SamplingGap, count = 1): void {
+    if (this.gaps.length < KEPT_GAPS) this.gaps.push(gap);
+    this.count += count;
+  }
+}
+
+/** The warning for a GPU's gaps, naming the first one. */
+export function gapWarning(gpu: string, sources: readonly string[], detector: GapDetector, format: (ms: number) => string | null): string | null {
+  const first = detector.gaps[0];
+  if (first === undefined) return null;
+  const seconds = ((first.toMs - first.fromMs) / 1000).toFixed(1);
+  const more = detector.count > 1 ? ` (and ${detector.count - 1} more)` : '';
+  const median = detector.typical();
+  const typical = median === median ? `${(median / 1000).toFixed(3)} s` : 'unknown';
+  return (
+    `${sources.join(', ')}: GPU ${gpu}: sampling gap of ${seconds} s from ${format(first.fromMs)} to ${format(first.toMs)}${more}, ` +
+    `typical interval ${typical}; the series is split there and energy and time-weighted means are not integrated across it`
+  );
+}
+
+/** The warning for a metric missing on almost every row (a field the GPU does not support, a broken logger). */
+export function mostlyMissingWarning(gpu: string, metric: string, missing: number, rows: number): string | null {
+  if (rows < 5 || missing < rows * 0.9) return null;
+  return `GPU ${gpu}: ${metric} is missing (N/A) on ${missing} of ${rows} rows; its figures rest on ${rows - missing} value(s)`;
+}
