@@ -110,7 +110,7 @@ const sloSchema = z.strictObject({
 const profilingSchema = z.strictObject({
   nvidia_smi: z.boolean().optional(),
   interval_ms: z.number().int().min(50).max(3_600_000).optional(),
-  gpu_fields: z.array(z.string().regex(/^[a-z_.]+$/, 'an nvidia-smi field name such as utilization.gpu')).optional(),
+  gpu_fields: z.array(z.string().regex(/^[a-z][a-zA-Z0-9_.]*$/, 'an nvidia-smi field name such as utilization.gpu')).optional(),
   warmup: z.number().int().min(0).optional(),
   percentile_method: z.enum(['linear', 'nearest-rank']).optional(),
   slo: sloSchema.optional(),

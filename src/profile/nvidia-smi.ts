@@ -7,6 +7,7 @@ import { parseDmonFiles } from './nvidia-smi-dmon.js';
 import { summarizeComputeApps, type ComputeAppsSummary } from './nvidia-smi-apps.js';
 import { INVALID_FIELD_LINE, parseHeaderLine } from './nvidia-smi-fields.js';
 import { RejectedLines } from './lines.js';
+import { sniffGpuLines } from './gpu-log-sniff.js';
 import { InputError } from '../errors.js';
 
 export type NvidiaSmiFormat = 'query-gpu' | 'dmon' | 'compute-apps';
@@ -30,9 +31,13 @@ export async function detectNvidiaSmiFormat(file: string): Promise<NvidiaSmiForm
   } catch (error) {
     throw new InputError(`cannot read the file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { file, cause: error });
   }
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+  const lines = text.replace(/^\uFEFF/, '').split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
   const first = lines[0];
   if (first === undefined) throw emptyFileError(file, 'nvidia-smi output');
+  // The table printed before the CSV, a headerless compute-apps snapshot: decided by content.
+  const sniffed = sniffGpuLines(lines);
+  if (sniffed === 'compute-apps') return 'compute-apps';
+  if (sniffed === 'dmon') return 'dmon';
   if (INVALID_FIELD_LINE.test(first)) return 'query-gpu'; // its parser reports the refusal
   if (first.startsWith('#')) {
     if (/\bgpu\b/i.test(first)) return 'dmon';

@@ -3,12 +3,14 @@
 // figures numpy computed for it (scripts/real-corpus/reference.py → references.json). A figure
 // the reference has as null must be null here too; the refused files must be refused with a
 // message that says why.
-import { readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { profileFiles } from '../../../src/profile/profile-run.js';
+import { profileFiles, profileRun } from '../../../src/profile/profile-run.js';
 import type { GpuDeviceMetrics, MetricDistribution } from '../../../src/profile/gpu-metrics.js';
 import { InputError } from '../../../src/errors.js';
+import { summarizeNvidiaSmiLogs } from '../../../src/profile/nvidia-smi.js';
 
 const ROOT = join(__dirname, '../../fixtures/real');
 
@@ -151,6 +153,23 @@ describe('real nvidia-smi --query-gpu captures', () => {
     expect(gpu?.warnings.join('\n')).toMatch(/column "index".*told apart by column "gpu"/);
   });
 
+  it('reads the headerless capture in a run directory whose manifest gives its 23 fields (profiling.gpu_fields)', async () => {
+    const name = 'nvidia-smi-query/rtxpro6000-blackwell-x4-noheader-nounits.csv';
+    const ref = references.files[name] as RefFile;
+    const run = mkdtempSync(join(tmpdir(), 'hpcb-real-gpu-'));
+    const manifest = { schema: 'hpcbench.manifest/1', run_id: 'r1', experiments: ['exp'], jobs: [{ experiment: 'exp', out_dir: 'out/exp', parameters: {}, gpu_fields: ref.header }] };
+    writeFileSync(join(run, 'manifest.json'), JSON.stringify(manifest));
+    mkdirSync(join(run, 'out/exp/main'), { recursive: true });
+    copyFileSync(join(ROOT, name), join(run, 'out/exp/main/nvidia-smi.csv'));
+    const doc = await profileRun(run);
+    const gpus = doc.tasks[0]?.gpu?.gpus ?? [];
+    expect(gpus.map((g) => g.uuid).sort()).toEqual(Object.keys(ref.gpus).sort());
+    for (const [uuid, value] of Object.entries(ref.gpus)) {
+      const g = findGpu(gpus, uuid, ref);
+      checkStats(g.powerW, (value as RefQueryGpu).power_draw_w, `${uuid} power.draw`);
+    }
+  });
+
   it('asks for the field list of the headerless capture when none is given', async () => {
     const error = await profileFiles([join(ROOT, 'nvidia-smi-query/rtxpro6000-blackwell-x4-noheader-nounits.csv')]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
@@ -198,5 +217,14 @@ describe('real nvidia-smi --query-compute-apps capture', () => {
     }
     expect(apps?.pidsOnSeveralGpus.map(String)).toEqual(ref.pids_on_several_gpus);
     expect(doc.sources.map((s) => s.kind)).toEqual(['compute-apps']);
+  });
+
+  it('is recognised by content by the library API too (summarizeNvidiaSmiLogs), beside a table-first query log', async () => {
+    const query = join(ROOT, 'nvidia-smi-query/v100-table-banner-then-csv.csv');
+    const summary = await summarizeNvidiaSmiLogs([join(ROOT, name), query]);
+    expect(summary.formats[join(ROOT, name)]).toBe('compute-apps');
+    expect(summary.formats[query]).toBe('query-gpu');
+    expect(summary.computeApps?.processes.length).toBe(ref.process_rows);
+    expect(summary.gpu?.gpus[0]?.samples).toBe(4);
   });
 });
