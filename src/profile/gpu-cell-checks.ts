@@ -55,3 +55,9 @@ export function physicalBounds(field: QueryField): [number, number] {
       return [0, Infinity];
   }
 }
+
+/** The rejection reason for a value outside [lower, upper]. */
+export function outsideRange(field: QueryField | undefined, value: number, lower: number, upper: number): string {
+  const range = upper === Infinity ? 'not negative' : `between ${lower} and ${upper}`;
+  return `field "${field?.name}": ${value} is outside the physical range (expected ${range})`;
+}

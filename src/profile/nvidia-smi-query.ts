@@ -15,7 +15,7 @@ import { cell, CellStatus, parseNumberBytes, parseTimestampBytes } from './nvidi
 import { parseUserTimestamp, TIMESTAMP_FORMATS } from './gpu-timestamps.js';
 import { chooseKeyColumn } from './gpu-key-column.js';
 import { refuseUtf16 } from './gpu-log-sniff.js';
-import { expectedUnitBytes, mismatchedUnit, physicalBounds } from './gpu-cell-checks.js';
+import { expectedUnitBytes, mismatchedUnit, outsideRange, physicalBounds } from './gpu-cell-checks.js';
 import { describeRejection, restartWarning, TABLE_DATE_BANNER, TABLE_LINE_REASON, tableOnlyError, truncatedWarning } from './nvidia-smi-messages.js';
 
 export { restartWarning, truncatedWarning };
@@ -72,6 +72,8 @@ export class QueryGpuParser {
   private units: (Buffer | null)[] = [];
   private lower = new Float64Array(0);
   private upper = new Float64Array(0);
+  /** Columns with a finite upper bound (utilisation): the only ones checked on every row. */
+  private boundedColumns = new Int32Array(0);
   private keyColumn = -1;
   private mantissas = new Float64Array(0);
   private digits = new Uint8Array(0);
@@ -149,6 +151,7 @@ export class QueryGpuParser {
     this.units = fields.map(expectedUnitBytes);
     this.lower = Float64Array.from(fields.map((f) => physicalBounds(f)[0]));
     this.upper = Float64Array.from(fields.map((f) => physicalBounds(f)[1]));
+    this.boundedColumns = Int32Array.from(fields.flatMap((_, i) => ((this.upper[i] as number) < Infinity ? [i] : [])));
     this.localKeys = [];
     this.localDevices = [];
   }
@@ -298,6 +301,8 @@ export class QueryGpuParser {
         if (status === CellStatus.Value) {
           const unit = mismatchedUnit(buffer, s, e, this.units[f] ?? null);
           if (unit !== null) return `field "${fields[f]?.name}": unit "${unit}" differs from the column's "${this.units[f]?.toString('latin1')}"`;
+          // Only this path reads a sign, so only here can a value fall below its lower bound.
+          if (cell.mantissa < 0 && (this.lower[f] as number) >= 0) return outsideRange(fields[f], cell.mantissa / 10 ** cell.digits, this.lower[f] as number, this.upper[f] as number);
           this.mantissas[f] = cell.mantissa;
           this.digits[f] = cell.digits;
         } else if (status === CellStatus.Missing) {
@@ -331,19 +336,15 @@ export class QueryGpuParser {
     return null;
   }
 
-  /** A value outside its metric's physical range, as a rejection reason; null when all are plausible. */
+  /** A value above its metric's physical maximum, as a rejection reason; null when all are plausible. */
   private checkBounds(): string | null {
-    const metricColumns = this.metricColumns;
-    for (let k = 0; k < metricColumns.length; k++) {
-      const f = metricColumns[k] as number;
+    const columns = this.boundedColumns;
+    for (let k = 0; k < columns.length; k++) {
+      const f = columns[k] as number;
       if (this.status[f] !== CellStatus.Value) continue;
       const digits = this.digits[f] as number;
       const value = (this.mantissas[f] as number) / (digits === 0 ? 1 : 10 ** digits);
-      if (value < (this.lower[f] as number) || value > (this.upper[f] as number)) {
-        const field = this.fields?.[f];
-        const range = (this.upper[f] as number) === Infinity ? 'not negative' : `between ${this.lower[f]} and ${this.upper[f]}`;
-        return `field "${field?.name}": ${value} is outside the physical range (expected ${range})`;
-      }
+      if (value > (this.upper[f] as number)) return outsideRange(this.fields?.[f], value, this.lower[f] as number, this.upper[f] as number);
     }
     return null;
   }
