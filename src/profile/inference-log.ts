@@ -44,7 +44,8 @@ export async function detectInferenceFormat(file: string, hasExtractors: boolean
   const head = await readFileHead(file);
   if (head.trim() === '') throw emptyFileError(file, 'inference records');
   const firstLine = head.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
-  if (firstLine === '{' || firstLine.startsWith('{ ') || firstLine === '{\r') return 'vllm';
+  // `[` : a JSON list (the vLLM nightly table), refused precisely by the vLLM reader.
+  if (firstLine === '{' || firstLine.startsWith('{ ') || firstLine === '{\r' || firstLine.startsWith('[')) return 'vllm';
   if (firstLine.startsWith('{')) {
     try {
       return looksLikeVllmResult(JSON.parse(firstLine)) ? 'vllm' : 'jsonl';
@@ -136,7 +137,7 @@ async function readText(
   return { file, format: 'text', records, params: {} };
 }
 
-async function readVllm(file: string): Promise<InferenceLog> {
+async function readVllm(file: string, rejected: RejectedLines): Promise<InferenceLog> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -144,9 +145,20 @@ async function readVllm(file: string): Promise<InferenceLog> {
     throw new InputError(`cannot read the file: ${error instanceof Error ? error.message : String(error)}`, { file, cause: error });
   }
   if (text.trim() === '') throw emptyFileError(file, 'a vLLM serving benchmark result');
-  const results = parseVllmResults(text, file);
+  const results = parseVllmResults(text, file, rejected);
   const only = results.length === 1 ? results[0] : undefined;
-  if (only !== undefined) return { file, format: 'vllm', records: only.records, reported: only.reported, params: only.params };
+  if (only !== undefined) {
+    if (only.records.length === 0 && rejected.countIn(file) > 0) throw noRecordsError(file, rejected, 'usable request in the vLLM result');
+    return { file, format: 'vllm', records: only.records, reported: only.reported, params: only.params };
+  }
+  const summaryOnly = results.findIndex((r) => r.records.length === 0);
+  if (summaryOnly >= 0) {
+    // Appended summaries (a sweep saved without --save-detailed) cannot be merged into one set of figures.
+    throw new InputError(`${results.length} appended vLLM results, and result ${summaryOnly + 1} has no per-request lists: summaries of separate runs cannot be combined into one run's figures`, {
+      file,
+      hint: 'save each sweep point to its own file (one task each), or re-run with --save-detailed',
+    });
+  }
   // Several appended results (a request-rate sweep): each keeps its own params and time window.
   return { file, format: 'vllm', records: results.flatMap((r) => r.records), params: {} };
 }
@@ -163,7 +175,7 @@ export async function readInferenceLog(file: string, options: ReadInferenceLogOp
     case 'jsonl':
       return readJsonl(file, options, rejected);
     case 'vllm':
-      return readVllm(file);
+      return readVllm(file, rejected);
     case 'text':
       if (extractors.length === 0) {
         throw new InputError('a text log needs regex extractors', {

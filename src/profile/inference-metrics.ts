@@ -61,7 +61,36 @@ export interface InferenceEnergy {
   joulesPerOutputToken: number | null;
 }
 
+/**
+ * A latency statistic as a benchmark reported it, not recomputed: only the figures its file holds
+ * (vLLM writes mean, median, std and the pNN it was asked for; never min or max). `n` is the number
+ * of completed requests the benchmark took its statistics over.
+ */
+export interface ReportedSummary {
+  source: 'vllm-summary';
+  n: number;
+  mean: number | null;
+  std: number | null;
+  min: null;
+  max: null;
+  p50: number | null;
+  p90: number | null;
+  p95: number | null;
+  p99: number | null;
+  percentiles?: Record<string, number>;
+}
+
+/** Computed from the records, or (for a summary-only result file) as the benchmark reported it. */
+export type LatencySummary = Summary | ReportedSummary;
+
 export interface InferenceMetrics {
+  /**
+   * `records`: every figure is computed from per-request records; `vllm-summary`: the file held
+   * only vLLM's summary, and the figures are vLLM's own (latencies converted from ms to s).
+   */
+  source?: 'records' | 'vllm-summary';
+  /** What a reader must know about these figures (every request failed, a summary-only file…). */
+  warnings?: string[];
   /** Records used (after warm-up); a batch record is one record. */
   records: number;
   warmupRecordsExcluded: number;
@@ -80,10 +109,10 @@ export interface InferenceMetrics {
   outputTokensPerS: number | null;
   totalTokensPerS: number | null;
   /** Seconds. Over completed records. */
-  latencyS: Summary;
-  ttftS: Summary;
-  tpotS: Summary;
-  itlS: Summary;
+  latencyS: LatencySummary;
+  ttftS: LatencySummary;
+  tpotS: LatencySummary;
+  itlS: LatencySummary;
   goodput?: InferenceGoodput;
   energy?: InferenceEnergy;
   /** Seeded percentile-bootstrap intervals; null when there is no data (or bootstrap is off). */
@@ -121,7 +150,8 @@ export function excludeInferenceWarmup(records: readonly InferenceRecord[], warm
   }
   const kept: InferenceRecord[] = [];
   for (const list of byFile.values()) {
-    kept.push(...excludeWarmup(list, { count: warmupRecords, isWarmup: (r) => r.warmup }));
+    // A loop, not push(...): one file of 125 000+ records would overflow the call stack.
+    for (const r of excludeWarmup(list, { count: warmupRecords, isWarmup: (r) => r.warmup })) kept.push(r);
   }
   return kept;
 }
@@ -251,7 +281,14 @@ export function computeInferenceMetrics(
   });
   const itls = completed.flatMap((r) => r.itlsS ?? []);
 
+  const warnings: string[] = [];
+  if (requests > 0 && completedRequests === 0) {
+    const first = topErrors(failed)[0];
+    warnings.push(`every request failed (${failedRequests} of ${requests}); no latency or throughput figure exists${first ? `; most frequent error: ${first.message}` : ''}`);
+  }
   const metrics: InferenceMetrics = {
+    source: 'records',
+    warnings,
     records: records.length,
     warmupRecordsExcluded,
     requests,

@@ -55,6 +55,25 @@ export const inferenceRecordSchema = z
     if (r.start !== undefined && r.end !== undefined && r.end < r.start) {
       ctx.addIssue({ code: 'custom', path: ['end'], message: `\`end\` (${r.end}) is before \`start\` (${r.start})` });
     }
+    // A first token after the last one, or token times out of order, is a clock or logging bug:
+    // the record's TTFT/TPOT would be silently wrong.
+    const latency = r.latency_s ?? (r.start !== undefined && r.end !== undefined ? r.end - r.start : undefined);
+    // end − start of epoch timestamps carries float64 rounding (~1e-7 s at 1.7e9): not an error.
+    const rounding = 1e-9 + 8 * Number.EPSILON * Math.max(Math.abs(r.start ?? 0), Math.abs(r.end ?? 0));
+    if (r.ttft_s !== undefined && latency !== undefined && r.ttft_s > latency + rounding) {
+      ctx.addIssue({ code: 'custom', path: ['ttft_s'], message: `time to first token (${r.ttft_s} s) exceeds the request's latency (${latency} s)` });
+    }
+    const times = r.token_times_s ?? [];
+    for (let i = 1; i < times.length; i++) {
+      if ((times[i] as number) < (times[i - 1] as number)) {
+        ctx.addIssue({ code: 'custom', path: ['token_times_s', i], message: `token times go backwards (${times[i - 1]} then ${times[i]})` });
+        break;
+      }
+    }
+    const first = times[0];
+    if (first !== undefined && r.start !== undefined && first < r.start) {
+      ctx.addIssue({ code: 'custom', path: ['token_times_s', 0], message: `first token time (${first}) is before \`start\` (${r.start})` });
+    }
   });
 export type RawInferenceRecord = z.infer<typeof inferenceRecordSchema>;
 

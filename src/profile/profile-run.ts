@@ -14,8 +14,10 @@ import { detectLogKind, type LogKind } from './detect-kind.js';
 import { discoverTasks, jobIdOf, kindByName, readJson, sacctToRecord, type ManifestLike, type TaskFiles } from './run-layout.js';
 import { GpuLogAccumulator } from './gpu-log-accumulator.js';
 import type { GpuMetrics } from './gpu-metrics.js';
-import { computeInferenceMetrics, excludeInferenceWarmup, type InferenceSlo } from './inference-metrics.js';
+import { computeInferenceMetrics, excludeInferenceWarmup, type InferenceMetrics, type InferenceSlo } from './inference-metrics.js';
 import { readInferenceLog } from './inference-log.js';
+import type { VllmReportedSummary } from './vllm-result.js';
+import { computeVllmSummaryMetrics } from './vllm-summary.js';
 import type { InferenceRecord } from './inference-schema.js';
 import { enforceStrict, RejectedLines, type ReadProgress, type RejectedLinesReport } from './lines.js';
 import { createTaskMetrics, MAX_KEPT_SAMPLES, METRICS_SCHEMA, missingSection, type MetricsDocument, type SourceFile, type SweepPoint, type TaskMetrics } from './metrics-document.js';
@@ -109,14 +111,17 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
     const extractors = compileExtractors(options.extractors ?? [], `experiments.${spec.experiment}.profiling.extractors`);
     const records: InferenceRecord[] = [];
     let reportedDurationS: number | undefined;
+    const summaries: { file: string; reported: VllmReportedSummary }[] = [];
     for (const f of inferenceFiles) {
       const log = await readInferenceLog(f.file, { extractors, rejected, onProgress: (p) => options.onProgress?.(f.file, p) });
-      records.push(...log.records);
+      // A loop, not push(...records): a spread of 125 000+ arguments overflows the call stack.
+      for (const r of log.records) records.push(r);
       reportedDurationS ??= log.reported?.durationS;
+      if (log.records.length === 0 && log.reported !== undefined) summaries.push({ file: f.file, reported: log.reported });
       Object.assign(task.params, log.params);
       record(f.file, log.format === 'vllm' ? 'vllm' : 'inference', rejected);
     }
-    task.inference = computeInferenceMetrics(records, {
+    task.inference = summaryOnlyMetrics(summaries, records.length, task.params, options) ?? computeInferenceMetrics(records, {
       warmupRecords: options.warmup ?? 0,
       slo: options.slo,
       gpuEnergyJ: task.gpu?.overall.energyJ ?? undefined,
@@ -163,6 +168,19 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
   const checkpoints = await profileCheckpoints(spec, options, job?.restarts, task.metadata, record);
   if (checkpoints) task.checkpoints = checkpoints;
   return task;
+}
+
+/** vLLM's own figures when the task's only inference log is a summary-only vLLM result (see vllm-summary.ts). */
+function summaryOnlyMetrics(summaries: { file: string; reported: VllmReportedSummary }[], records: number, params: TaskMetrics['params'], options: ProfileOptions): InferenceMetrics | undefined {
+  const first = summaries[0];
+  if (first === undefined) return undefined;
+  if (summaries.length > 1 || records > 0) {
+    throw new InputError(`a summary-only vLLM result (no per-request lists) next to ${summaries.length > 1 ? 'another one' : 'per-request logs'} in one task: their figures cannot be combined`, {
+      file: first.file,
+      hint: 'profile it alone, or re-run the benchmark with --save-result --save-detailed',
+    });
+  }
+  return computeVllmSummaryMetrics(first.reported, { ...params }, { warmupRecords: options.warmup });
 }
 
 /** A restart count in metadata.json (`restart_count`, or SLURM_RESTART_COUNT among the SLURM variables). */
@@ -238,6 +256,7 @@ function buildDocument(root: string, manifest: ManifestLike | undefined, tasks: 
   for (const t of tasks) {
     for (const w of t.gpu?.warnings ?? []) warnings.push(`${t.experiment}/${t.task}: ${w}`);
     for (const w of t.training?.warnings ?? []) warnings.push(`${t.experiment}/${t.task}: ${w}`);
+    for (const w of t.inference?.warnings ?? []) warnings.push(`${t.experiment}/${t.task}: ${w}`);
   }
   for (const s of sources) {
     const first = s.rejected?.examples[0];

@@ -8,6 +8,8 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { describeZodIssues, type InferenceParams, type InferenceRecord } from './inference-schema.js';
+import type { RejectedLines } from './lines.js';
+import { foreignResultError, invalidJsonError } from './vllm-summary.js';
 
 const num = z.number();
 const optNum = num.nullable().optional();
@@ -45,6 +47,8 @@ export type VllmResultFile = z.infer<typeof vllmResultSchema>;
 /** The summary numbers vLLM printed, kept so that reports can show both side by side. */
 export interface VllmReportedSummary {
   durationS: number;
+  /** Prompts sent (`num_prompts`), when the file says. */
+  numPrompts?: number;
   completed: number;
   failed?: number;
   totalInputTokens: number;
@@ -115,10 +119,28 @@ function requestCount(result: VllmResultFile, file: string): number {
   return first[1].length;
 }
 
-function buildRecords(result: VllmResultFile, file: string, params: InferenceParams): InferenceRecord[] {
+/** Why request i cannot be used (its TTFT after its end, a negative inter-token gap), or undefined. */
+function implausibleRequest(result: VllmResultFile, i: number): string | undefined {
+  const ttft = result.ttfts?.[i];
+  const latency = result.latencies?.[i];
+  if (typeof ttft === 'number' && typeof latency === 'number' && latency > 0 && ttft > latency) {
+    return `request ${i}: time to first token (${ttft} s) exceeds its latency (${latency} s)`;
+  }
+  const gaps = result.itls?.[i] ?? [];
+  const back = gaps.findIndex((g) => g < 0);
+  if (back >= 0) return `request ${i}: token times go backwards (inter-token latency ${back} is ${gaps[back]} s)`;
+  return undefined;
+}
+
+function buildRecords(result: VllmResultFile, file: string, params: InferenceParams, rejected?: RejectedLines): InferenceRecord[] {
   const n = requestCount(result, file);
   const records: InferenceRecord[] = [];
   for (let i = 0; i < n; i++) {
+    const implausible = implausibleRequest(result, i);
+    if (implausible !== undefined) {
+      rejected?.add(file, 1, implausible);
+      continue;
+    }
     const errorText = result.errors?.[i];
     const outputLen = result.output_lens?.[i];
     const ttft = result.ttfts?.[i] ?? undefined;
@@ -153,21 +175,16 @@ function buildRecords(result: VllmResultFile, file: string, params: InferencePar
 }
 
 /** Parses the text of a vLLM serving benchmark result. Throws InputError naming the file. */
-export function parseVllmResult(text: string, file: string): VllmResult {
+export function parseVllmResult(text: string, file: string, rejected?: RejectedLines): VllmResult {
   let value: unknown;
   try {
     // vLLM writes Python's json.dumps, which may contain NaN/Infinity; JSON.parse does not accept them.
     value = JSON.parse(text.replace(/(?<=[:,[]\s*)(-?Infinity|NaN)(?=\s*[,\]}])/g, 'null'));
   } catch (error) {
-    throw new InputError(`not valid JSON: ${error instanceof Error ? error.message : String(error)}`, {
-      file,
-      hint: 'expected the result file written by vLLM benchmark_serving.py --save-result',
-      cause: error,
-    });
+    throw invalidJsonError(text, file, error);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InputError('expected a JSON object (a vLLM serving benchmark result)', { file });
-  }
+  const foreign = typeof value === 'object' && value !== null && !Array.isArray(value) && 'duration' in value ? undefined : foreignResultError(value, file);
+  if (foreign !== undefined) throw foreign;
   const parsed = vllmResultSchema.safeParse(value);
   if (!parsed.success) {
     throw new InputError(`not a vLLM serving benchmark result: ${describeZodIssues(parsed.error)}`, {
@@ -184,12 +201,13 @@ export function parseVllmResult(text: string, file: string): VllmResult {
     latencyMs: collectLatencyKeys(value as Record<string, unknown>),
   };
   if (result.failed !== undefined) reported.failed = result.failed;
+  if (result.num_prompts !== undefined) reported.numPrompts = result.num_prompts;
   if (result.total_output_tokens !== undefined) reported.totalOutputTokens = result.total_output_tokens;
   if (typeof result.request_throughput === 'number') reported.requestThroughput = result.request_throughput;
   if (typeof result.request_goodput === 'number') reported.requestGoodput = result.request_goodput;
   if (typeof result.output_throughput === 'number') reported.outputThroughput = result.output_throughput;
   if (typeof result.total_token_throughput === 'number') reported.totalTokenThroughput = result.total_token_throughput;
-  const out: VllmResult = { file, params, reported, records: buildRecords(result, file, params) };
+  const out: VllmResult = { file, params, reported, records: buildRecords(result, file, params, rejected) };
   if (result.model_id !== undefined) out.model = result.model_id;
   if (result.backend !== undefined) out.backend = result.backend;
   return out;
@@ -212,10 +230,10 @@ export function looksLikeVllmResult(value: unknown): boolean {
  * `line <n>` so that their time windows stay apart. A single (possibly pretty-printed) document
  * is one result.
  */
-export function parseVllmResults(text: string, file: string): VllmResult[] {
+export function parseVllmResults(text: string, file: string, rejected?: RejectedLines): VllmResult[] {
   const lines = text.split('\n').filter((l) => l.trim() !== '');
   const single = lines.length <= 1 || !lines.every((l) => l.trimStart().startsWith('{') && l.trimEnd().endsWith('}'));
-  if (single) return [parseVllmResult(text, file)];
+  if (single) return [parseVllmResult(text, file, rejected)];
   const results: VllmResult[] = [];
   let lineNumber = 0;
   for (const line of text.split('\n')) {
@@ -223,7 +241,7 @@ export function parseVllmResults(text: string, file: string): VllmResult[] {
     if (line.trim() === '') continue;
     let result: VllmResult;
     try {
-      result = parseVllmResult(line, file);
+      result = parseVllmResult(line, file, rejected);
     } catch (error) {
       if (error instanceof InputError) {
         throw new InputError(error.message.replace(`${file}: `, ''), { file, line: lineNumber, hint: error.hint, cause: error });

@@ -107,6 +107,7 @@ describe('parseVllmResult', () => {
   it.each([
     ['not json', /not valid JSON/],
     ['[1, 2]', /expected a JSON object/],
+    ['{"duration": 1, "completed": 1', /truncated JSON: the document ends at byte offset 30 \(line 1\)/],
     ['{"completed": 1}', /not a vLLM serving benchmark result: field `duration`/],
     [
       '{"duration": 1, "completed": 1, "total_input_tokens": 1, "ttfts": [0.1, 0.2], "itls": [[]]}',
@@ -122,7 +123,8 @@ describe('parseVllmResult', () => {
       return undefined;
     })();
     expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).message).toMatch(/^bad\.json: /);
+    // A JSON syntax error also names its line (bad.json:1: …).
+    expect((error as InputError).message).toMatch(/^bad\.json(:\d+)?: /);
     expect((error as InputError).message).toMatch(message);
   });
 
