@@ -154,6 +154,11 @@ export {
   type AccountingMetrics,
   type AccountingOptions,
 } from './profile/accounting.js';
+export { readSacctFigures, readSacctJobs, looksLikeSacctOutput, type ReadSacctOptions } from './profile/accounting-sacct-read.js';
+export { computeEfficiencies, type SacctJobFigures } from './profile/accounting-sacct.js';
+export { readSacctTable, type SacctTable, type SacctTableRow } from './slurm/sacct-table.js';
+export { queryJobEfficiency, buildEfficiencySacctArgs, type EfficiencyReport, type JobEfficiency } from './profile/accounting-efficiency.js';
+export { formatEfficiencyReport, toEfficiencyJson } from './profile/accounting-efficiency-format.js';
 export {
   sampleProcessTree,
   summarizeProcessSamples,
