@@ -2,7 +2,9 @@
  * Sampling gaps: a requeued job appends its second segment to the same CSV an hour after the
  * first, and integrating power across that hour would invent energy. A gap is an interval longer
  * than GAP_FACTOR typical intervals and longer than GAP_MIN_MS; the typical interval is the median
- * of the first intervals of the GPU (robust to the gap itself).
+ * of the first intervals of the GPU (robust to the gap itself). A byte range parsed in parallel
+ * learns it from the ranges before it (at the merge) or from its own first intervals, so a gap
+ * among the first MIN_INTERVALS intervals of a range (ranges are megabytes long) can go unseen.
  */
 export const GAP_FACTOR = 5;
 export const GAP_MIN_MS = 10_000;
@@ -48,6 +50,20 @@ export class GapDetector {
       this.median = sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
     }
     return this.median;
+  }
+
+  /** The intervals learnt so far (a byte range hands them to the range after it). */
+  get learnt(): readonly number[] {
+    return this.intervals;
+  }
+
+  /** Learns intervals seen elsewhere (an earlier byte range of the same file). */
+  learn(intervals: readonly number[]): void {
+    for (const dt of intervals) {
+      if (this.intervals.length >= LEARN_INTERVALS) break;
+      this.intervals.push(dt);
+      this.median = Number.NaN;
+    }
   }
 
   record(gap: SamplingGap, count = 1): void {

@@ -71,7 +71,7 @@ export interface GpuRangeState {
   series: GpuSeries;
   seriesOriginMs: number;
   /** Sampling gaps found inside the range: the first few, and how many. */
-  gaps: { list: { fromMs: number; toMs: number }[]; count: number };
+  gaps: { list: { fromMs: number; toMs: number }[]; count: number; intervals: number[] };
 }
 
 /** Distribution of one metric over a GPU's samples; percentiles are exact (numpy linear). */

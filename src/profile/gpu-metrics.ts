@@ -167,7 +167,7 @@ export class GpuAccumulator {
       missing: this.missing,
       series: this.series.toSeries(this.identity.id),
       seriesOriginMs: this.seriesOriginMs,
-      gaps: { list: this.gapDetector.gaps, count: this.gapDetector.count },
+      gaps: { list: this.gapDetector.gaps, count: this.gapDetector.count, intervals: [...this.gapDetector.learnt] },
     };
   }
 
@@ -181,6 +181,7 @@ export class GpuAccumulator {
     const borderGap = this.lastMs === this.lastMs && range.firstMs === range.firstMs && this.gapDetector.isGap(this.lastMs, range.firstMs);
     if (borderGap) this.breakSegments();
     for (const [i, gap] of range.gaps.list.entries()) this.gapDetector.record(gap, i === 0 ? range.gaps.count - range.gaps.list.length + 1 : 1);
+    this.gapDetector.learn(range.gaps.intervals);
     this.rows += range.rows;
     if (range.firstMs === range.firstMs && !(this.firstMs <= range.firstMs)) this.firstMs = range.firstMs;
     if (range.lastMs === range.lastMs && !(this.lastMs >= range.lastMs)) this.lastMs = range.lastMs;

@@ -9,6 +9,8 @@ import { profileFiles } from '../../../src/profile/profile-run.js';
 import { summarizeQueryGpuLogs } from '../../../src/profile/nvidia-smi-query.js';
 import { parseUserTimestamp } from '../../../src/profile/gpu-timestamps.js';
 import { InputError } from '../../../src/errors.js';
+import { mergeQueryRanges, parseQueryGpuRange, sniffHeader } from '../../../src/profile/nvidia-smi-parallel.js';
+import { GpuLogAccumulator } from '../../../src/profile/gpu-log-accumulator.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hpcbench-gpu-'));
 let counter = 0;
@@ -100,6 +102,31 @@ describe('honest figures', () => {
     // 100 W over 4 s + 2 s of sampled time; never over the hour between.
     expect(m.gpus[0]?.energyJ).toBeCloseTo(600, 9);
     expect(m.warnings.join('\n')).toMatch(/sampling gap of 3596\.0 s from 2025-01-02T10:00:04\.000 to 2025-01-02T11:00:00\.000.*typical interval 1\.000 s/);
+  });
+
+  it('finds the same gap when the log is parsed in byte ranges (a gap inside a range or at a border)', async () => {
+    const lines = [HEADER, ...[0, 1, 2, 3, 4].map((s) => row(s)), ...[0, 1, 2, 3].map((s) => row(s).replace('10:00:', '11:00:'))];
+    const file = write(lines.join('\n') + '\n');
+    const sequential = await summarizeQueryGpuLogs([file], { parallel: false });
+    const starts: number[] = [];
+    let offset = 0;
+    for (const line of lines) starts.push((offset += Buffer.byteLength(line) + 1));
+    // Cut before the first row after the gap (border), and elsewhere (gap inside a range).
+    // (A range learns the typical interval from its own first 3 intervals, or from the ranges before it.)
+    for (const cuts of [[starts[5] as number], [starts[0] as number, starts[7] as number]]) {
+      const bounds = [0, ...cuts, offset];
+      const header = await sniffHeader(file);
+      const results = [];
+      for (let i = 0; i + 1 < bounds.length; i++) {
+        results.push(await parseQueryGpuRange({ file, start: bounds[i] as number, end: bounds[i + 1] as number, range: { header, first: i === 0 }, fields: undefined }));
+      }
+      const acc = new GpuLogAccumulator();
+      mergeQueryRanges(file, results, acc);
+      const merged = acc.toMetrics('query-gpu');
+      expect(merged.gpus[0]?.energyJ, `cuts ${cuts.join(',')}`).toBeCloseTo(sequential.gpus[0]?.energyJ as number, 9);
+      expect(merged.warnings.filter((w) => /gap/.test(w)).length, `cuts ${cuts.join(',')}`).toBe(1);
+    }
+    expect(sequential.gpus[0]?.energyJ).toBeCloseTo(700, 9);
   });
 
   it('keeps short hiccups (a few intervals, under 10 s) in the series', async () => {
