@@ -70,6 +70,12 @@ export function explainCheckpointStop(reason: CheckpointStopReason, restarts?: n
         advice: 'scontrol requeue failed: the work done so far is in the checkpoint directory; resubmit to resume (the job\'s stderr says why SLURM refused)',
       };
     case 'max-restarts': {
+      if (restarts === 0) {
+        return {
+          title: `stopped without restarting (exit code ${code}, checkpoint.max_restarts: 0)`,
+          advice: 'stopped without restarting (checkpoint.max_restarts is 0): raise it, or give the job a longer --time',
+        };
+      }
       const after = restarts === undefined ? 'at its restart limit' : `after ${plural(restarts, 'restart', 'restarts')}`;
       return {
         title: `stopped ${after} (exit code ${code})`,

@@ -106,6 +106,7 @@ describe('checkpoint stop codes', () => {
     expect(explainCheckpointStop('max-restarts', 10).advice).toBe('stopped after 10 restarts (checkpoint.max_restarts): raise it, or give the job a longer --time');
     expect(explainCheckpointStop('max-restarts', 1).advice).toMatch(/^stopped after 1 restart \(/);
     expect(explainCheckpointStop('max-restarts').advice).toMatch(/^stopped at its restart limit \(checkpoint.max_restarts\)/);
+    expect(explainCheckpointStop('max-restarts', 0).advice).toBe('stopped without restarting (checkpoint.max_restarts is 0): raise it, or give the job a longer --time');
     expect(explainCheckpointStop('no-progress', 3).advice).toBe(
       'no progress since restart 3: the workload did not write a checkpoint into $HPCBENCH_CHECKPOINT_DIR — see docs/checkpointing.md',
     );
