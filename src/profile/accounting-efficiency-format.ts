@@ -16,8 +16,9 @@ export function formatSeffDuration(seconds: number): string {
   return days > 0 ? `${days}-${hms}` : hms;
 }
 
-/** seff's memory format: 1024-based, two decimals, KB to EB. */
+/** seff's memory format: 1024-based, two decimals, KB to EB (and `0.00 MB` for nothing, as seff prints it). */
 export function formatSeffMemory(bytes: number): string {
+  if (bytes === 0) return '0.00 MB';
   const units = ['KB', 'MB', 'GB', 'TB', 'PB', 'EB'];
   let value = bytes / 1024;
   let unit = 0;
@@ -43,19 +44,24 @@ function number(value: number | null, digits: number): string {
 
 export function formatJobEfficiency(job: JobEfficiency): string[] {
   const coreWall = job.elapsedSeconds !== null && job.ncpus !== null ? job.elapsedSeconds * job.ncpus : null;
+  // seff gives no exit code while the job is pending or running.
+  const live = job.state === 'PENDING' || job.state === 'RUNNING';
   const lines = [
     `Job ID: ${job.jobId}${job.jobIdRaw !== null && job.jobIdRaw !== job.jobId ? ` (raw ${job.jobIdRaw})` : ''}`,
-    `State: ${job.state ?? UNKNOWN}${job.exitCode !== null ? ` (exit code ${exitCodeOf(job.exitCode)})` : ''}`,
-    `Nodes: ${job.nodes ?? UNKNOWN}`,
+    `State: ${job.state ?? UNKNOWN}${job.exitCode !== null && !live ? ` (exit code ${exitCodeOf(job.exitCode)})` : ''}`,
   ];
-  if (job.ncpus !== null && job.nodes !== null && job.nodes > 0 && job.ncpus % job.nodes === 0) lines.push(`Cores per node: ${job.ncpus / job.nodes}`);
-  else lines.push(`Cores: ${job.ncpus ?? UNKNOWN}`);
+  // As seff: one line for a one-core job, nodes and cores per node otherwise.
+  if (job.ncpus === 1 || job.ncpus === null) lines.push(`Cores: ${job.ncpus ?? UNKNOWN}`);
+  else lines.push(`Nodes: ${job.nodes ?? UNKNOWN}`, `Cores per node: ${job.nodes === null || job.nodes === 0 ? UNKNOWN : Math.trunc(job.ncpus / job.nodes)}`);
+  const requested = job.reqMemBytes ?? job.allocMemBytes;
+  const perCore = /c$/i.test(job.reqMem ?? '') || (job.reqMem ?? '').startsWith('memory_per_cpu');
+  const share = requested === null ? '' : perCore ? (job.ncpus ? ` (${formatSeffMemory(requested / job.ncpus)}/core)` : '') : job.nodes ? ` (${formatSeffMemory(requested / job.nodes)}/node)` : '';
   lines.push(
     `CPU Utilized: ${job.totalCpuSeconds === null ? UNKNOWN : formatSeffDuration(job.totalCpuSeconds)}`,
     `CPU Efficiency: ${percent(job.cpuEfficiency)} of ${coreWall === null ? UNKNOWN : formatSeffDuration(coreWall)} core-walltime`,
     `Job Wall-clock time: ${job.elapsedSeconds === null ? UNKNOWN : formatSeffDuration(job.elapsedSeconds)}`,
     `Memory Utilized: ${job.maxRssBytes === null ? UNKNOWN : formatSeffMemory(job.maxRssBytes)}`,
-    `Memory Efficiency: ${percent(job.memoryEfficiency)} of ${job.reqMemBytes === null ? UNKNOWN : formatSeffMemory(job.reqMemBytes)}`,
+    `Memory Efficiency: ${percent(job.memoryEfficiency)} of ${requested === null ? UNKNOWN : formatSeffMemory(requested)}${share}`,
     `GPUs: ${job.gpus ?? UNKNOWN}, GPU-hours: ${number(job.gpuHours, 3)}, CPU-hours: ${number(job.cpuHours, 3)}`,
   );
   if (job.serviceUnits !== null || job.cost !== null) {
@@ -102,6 +108,7 @@ export function toEfficiencyJson(report: EfficiencyReport, cluster: string): unk
       max_rss_bytes: j.maxRssBytes,
       req_mem: j.reqMem,
       req_mem_bytes: j.reqMemBytes,
+      alloc_mem_bytes: j.allocMemBytes,
       cpu_efficiency: j.cpuEfficiency,
       memory_efficiency: j.memoryEfficiency,
       cpu_hours: j.cpuHours,

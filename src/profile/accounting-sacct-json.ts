@@ -109,6 +109,7 @@ function readJob(job: Json): SacctJobFigures {
     maxRssBytes: rss.length === 0 ? null : Math.max(...rss),
     reqMem,
     reqMemBytes,
+    allocMemBytes: ((m) => (m === null ? null : m * MIB))(tresCount(field(job, 'tres', 'allocated'), 'mem')),
     cpuEfficiency: null,
     memoryEfficiency: null,
     steps: steps.map((s) => `${jobId}.${str(field(s, 'step', 'id', 'step_id')) ?? str(field(s, 'step', 'name')) ?? '?'}`),

@@ -35,6 +35,8 @@ export interface SacctJobFigures {
   /** ReqMem as printed (`16G`, `100Mc`, `10000Mn`); JSON: `memory_per_cpu=3840`. */
   reqMem: string | null;
   reqMemBytes: number | null;
+  /** AllocTRES `mem=`: the memory the job was given, which newer seff divides by when ReqMem is not there. */
+  allocMemBytes: number | null;
   cpuEfficiency: number | null;
   memoryEfficiency: number | null;
   /** Step ids as printed (`123.batch`, `123.ba+`). */
@@ -80,6 +82,15 @@ function tresCount(tres: string | undefined, key: string): number | null {
   for (const part of tres.split(',')) {
     const [k, v] = part.split('=');
     if (k?.trim() === key && v !== undefined && /^\d+$/.test(v.trim())) return Number(v.trim());
+  }
+  return null;
+}
+
+/** A TRES size (`mem=64G`) in bytes; a bare number is MiB, as SLURM counts memory. */
+function tresBytes(tres: string | undefined, key: string): number | null {
+  for (const part of tres?.split(',') ?? []) {
+    const [k, v] = part.split('=');
+    if (k?.trim() === key && v !== undefined) return readRequestedMemoryBytes(v.trim().replace(/[cn]$/i, ''), null, null);
   }
   return null;
 }
@@ -146,12 +157,13 @@ function text(value: string | undefined): string | null {
 }
 
 /** The efficiency ratios from the figures, null where an input is unknown or zero. */
-export function computeEfficiencies(f: Pick<SacctJobFigures, 'totalCpuSeconds' | 'elapsedSeconds' | 'ncpus' | 'maxRssBytes' | 'reqMemBytes'>): {
+export function computeEfficiencies(f: Pick<SacctJobFigures, 'totalCpuSeconds' | 'elapsedSeconds' | 'ncpus' | 'maxRssBytes' | 'reqMemBytes'> & { allocMemBytes?: number | null }): {
   cpuEfficiency: number | null;
   memoryEfficiency: number | null;
 } {
   const cpu = f.totalCpuSeconds !== null && f.elapsedSeconds !== null && f.ncpus !== null && f.elapsedSeconds > 0 && f.ncpus > 0 ? f.totalCpuSeconds / (f.elapsedSeconds * f.ncpus) : null;
-  const mem = f.maxRssBytes !== null && f.reqMemBytes !== null && f.reqMemBytes > 0 ? f.maxRssBytes / f.reqMemBytes : null;
+  const requested = f.reqMemBytes ?? f.allocMemBytes ?? null;
+  const mem = f.maxRssBytes !== null && requested !== null && requested > 0 ? f.maxRssBytes / requested : null;
   return { cpuEfficiency: cpu, memoryEfficiency: mem };
 }
 
@@ -193,6 +205,7 @@ function figuresOf(group: JobRows, columns: readonly string[]): SacctJobFigures 
     maxRssBytes: rss.length === 0 ? null : Math.max(...rss),
     reqMem,
     reqMemBytes: readRequestedMemoryBytes(reqMem ?? undefined, ncpus ?? readInt(col('ReqCPUS')), nodes),
+    allocMemBytes: tresBytes(col('AllocTRES'), 'mem'),
     cpuEfficiency: null,
     memoryEfficiency: null,
     steps: group.steps.map((s) => s.values.JobID ?? ''),

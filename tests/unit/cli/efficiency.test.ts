@@ -55,7 +55,8 @@ describe('hpcbench efficiency', () => {
     const report = await queryJobEfficiency({ transport: fakeCluster(), jobIds: ['501', '502'] });
     const text = formatEfficiencyReport(report);
     expect(text).toContain('Job ID: 501\nState: COMPLETED (exit code 0)\nNodes: 1\nCores per node: 4\nCPU Utilized: 03:00:00\nCPU Efficiency: 75.00% of 04:00:00 core-walltime');
-    expect(text).toContain('Memory Utilized: 4.00 GB\nMemory Efficiency: 25.00% of 16.00 GB');
+    expect(text).toContain('Memory Utilized: 4.00 GB\nMemory Efficiency: 25.00% of 16.00 GB (16.00 GB/node)');
+    expect(text).toContain('Memory Efficiency: 25.00% of 4.00 GB (2.00 GB/core)');
     expect(text).toContain('Total over 2 jobs: GPU-hours 2.000, CPU-hours 5.000');
     const json = toEfficiencyJson(report, 'test') as { jobs: { job_id: string; service_units: number | null }[]; not_found: string[] };
     expect(json.jobs.map((j) => j.job_id)).toEqual(['501', '502']);

@@ -22,6 +22,7 @@ interface RefJob {
   has_job_row?: boolean;
   steps: string[] | number;
   job_id?: number;
+  alloc_tres_mem_bytes?: number | null;
 }
 interface RefFile {
   kind: string;
@@ -78,6 +79,7 @@ describe('real sacct captures', () => {
         if (want.has_job_row !== undefined) expect(got.hasJobRow, `${at} job row`).toBe(want.has_job_row);
         if (Array.isArray(want.steps) && ref.kind === 'sacct') expect(got.steps, `${at} steps`).toEqual(want.steps);
         else if (typeof want.steps === 'number') expect(got.steps, `${at} steps`).toHaveLength(want.steps);
+        if (want.alloc_tres_mem_bytes !== undefined) close(got.allocMemBytes, want.alloc_tres_mem_bytes, `${at} AllocTRES mem`);
         if (want.job_id !== undefined) expect(got.jobIdRaw, `${at} job_id`).toBe(String(want.job_id));
       }
     });
