@@ -45,6 +45,8 @@ ${job('python3 steps.py --steps 1000 --step-s 0.5 --term-save-s 3', '{ seconds_b
 ${job('python3 steps.py --steps 1000 --step-s 0.5 --save-s 2', '{ seconds_before: 60, grace_seconds: 30 }', '    extra_directives: ["--no-requeue"]\n')}
   ignores-signal:
 ${job('python3 steps.py --steps 1000 --step-s 0.5 --ignore-signal', '{ seconds_before: 60, grace_seconds: 4, max_restarts: 1 }')}
+  srun-step:
+${job(`srun python3 steps.py --steps 1000 --step-s 0.5 --save-s ${SLOW_SAVE_S}`, '{ seconds_before: 60, grace_seconds: 40, requeue: false }')}
 `;
 }
 
@@ -232,6 +234,24 @@ describeCluster('checkpoint and requeue on the real cluster', (cluster) => {
     }
     expect(['PENDING DependencyNeverSatisfied', 'CANCELLED DependencyNeverSatisfied', ' ']).toContain(`${dependent.state} ${dependent.reason}`);
     expect((await execRemote(client, shellCommand(['test', '-e', `${runDir}/dependent-ran`]))).code).not.toBe(0);
+  }, 180_000);
+
+  it.concurrent('reaches a workload in an srun step, waits for its slow save, and ends FAILED 90 with requeue off', async ({ expect }) => {
+    // The task runs under the step's slurmstepd, not below the job script: srun passes the signal on.
+    await waitForLog('srun-step', /^step 3$/m);
+    await sendCheckpointSignal('srun-step');
+    expect(await follow(ids.get('srun-step')!, 120_000)).toBe('FAILED');
+    const log = await read('out/srun-step/main/steps.log');
+    const saved = /^saving at step (\d+) \(SIGUSR1\)\nsaved step (\d+)$/m.exec(log);
+    expect(saved?.[2]).toBe(saved?.[1]);
+    expect(JSON.parse(await read('checkpoints/srun-step/main/state.json'))).toEqual({ step: Number(saved?.[1]) });
+    const steps = (await execRemoteOk(client, shellCommand(['sacct', '-n', '-P', '-j', ids.get('srun-step')!, '-o', 'JobID,State,ExitCode']))).trim().split('\n');
+    expect(steps).toContain(`${ids.get('srun-step')!}|FAILED|90:0`);
+    expect(steps).toContain(`${ids.get('srun-step')!}.0|COMPLETED|0:0`);
+    const [event] = await events('srun-step');
+    expect(event).toMatchObject({ signal: 'USR1', workload_exited: true, action: 'stopped', reason_code: 'requeue-disabled' });
+    expect(event?.waited_s).toBeGreaterThanOrEqual(SLOW_SAVE_S - 1);
+    await readCleanJobErr('srun-step');
   }, 180_000);
 
   it.concurrent('stops requeueing a workload that ignores the signal at checkpoint.max_restarts, and says why', async ({ expect }) => {
