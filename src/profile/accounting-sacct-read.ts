@@ -9,6 +9,7 @@ import { parseSacct, SACCT_FIELDS, type SacctJob } from '../slurm/sacct.js';
 import { looksLikeSacctTable, readSacctTable } from '../slurm/sacct-table.js';
 import { looksLikeSacctJson, readSacctJson } from './accounting-sacct-json.js';
 import { summariseSacctTable, type SacctJobFigures } from './accounting-sacct.js';
+import { looksLikeSeff, readSeff } from './accounting-seff.js';
 
 export interface ReadSacctOptions {
   file?: string;
@@ -23,13 +24,14 @@ export function isHpcbenchSacctLayout(text: string): boolean {
   return first.split('|').length === SACCT_FIELDS.length && /^\d/.test(first);
 }
 
-/** True when the content is sacct output in any shape readSacctFigures reads. */
+/** True when the content is sacct output in any shape readSacctFigures reads (or a seff report). */
 export function looksLikeSacctOutput(text: string): boolean {
-  return looksLikeSacctJson(text) || looksLikeSacctTable(text);
+  return looksLikeSacctJson(text) || looksLikeSacctTable(text) || looksLikeSeff(text);
 }
 
 export function readSacctFigures(text: string, options: ReadSacctOptions = {}): SacctJobFigures[] {
   if (looksLikeSacctJson(text)) return readSacctJson(text, options.file);
+  if (looksLikeSeff(text)) return readSeff(text, options.file);
   return summariseSacctTable(readSacctTable(text, options));
 }
 

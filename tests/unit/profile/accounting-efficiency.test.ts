@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { computeEfficiencies, readSacctSeconds } from '../../../src/profile/accounting-sacct.js';
 import { formatSeffDuration, formatSeffMemory } from '../../../src/profile/accounting-efficiency-format.js';
+import { looksLikeSacctOutput, readSacctFigures } from '../../../src/profile/accounting-sacct-read.js';
 
 const DIR = join(__dirname, '../../fixtures/real/seff');
 const POW: Record<string, number> = { KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 };
@@ -45,5 +46,27 @@ describe.each([
     expect(seff['CPU Efficiency']).toBe(`${cpuPct} of ${formatSeffDuration((elapsed ?? NaN) * cores)} core-walltime`);
     expect(formatSeffDuration(cpu ?? NaN)).toBe(seff['CPU Utilized']);
     expect(formatSeffMemory(bytes(memReq ?? ''))).toBe(memReq);
+  });
+});
+
+const refs = JSON.parse(readFileSync(join(DIR, '../references.json'), 'utf8')) as { files: Record<string, Record<string, number | string>> };
+
+describe.each(['cluster1-seff-52-cores.txt', 'greatlakes-seff-2-nodes.txt'])('seff report %s read as accounting', (name) => {
+  it('gives the figures references.json recomputed from it', () => {
+    const ref = refs.files[`seff/${name}`] ?? {};
+    const jobs = readSacctFigures(readFileSync(join(DIR, name), 'utf8'), { file: name });
+    expect(jobs).toHaveLength(1);
+    const [job] = jobs;
+    expect(job?.jobId).toBe(ref.job_id);
+    expect(job?.state).toBe('COMPLETED');
+    expect(job?.nodes).toBe(ref.nodes);
+    expect(job?.ncpus).toBe(Number(ref.cores_per_node) * Number(ref.nodes));
+    expect(job?.elapsedSeconds).toBe(ref.wall_s);
+    expect(job?.totalCpuSeconds).toBe(ref.cpu_utilized_s);
+    expect(job?.maxRssBytes).toBeCloseTo(Number(ref.memory_utilized_bytes), 3);
+    expect(job?.reqMemBytes).toBeCloseTo(Number(ref.memory_requested_bytes), 3);
+    expect(job?.cpuEfficiency).toBeCloseTo(Number(ref.cpu_efficiency_recomputed), 12);
+    expect(job?.memoryEfficiency).toBeCloseTo(Number(ref.memory_efficiency_recomputed), 12);
+    expect(looksLikeSacctOutput(readFileSync(join(DIR, name), 'utf8'))).toBe(true);
   });
 });
