@@ -211,6 +211,14 @@ export function readSacctTable(text: string, options: ReadSacctTableOptions = {}
     const { names, widths } = parseFieldList(options.fields, file);
     return readFixed(lines, undefined, spansFromWidths(widths), names, first, file);
   }
+  const headerless = lines.find((l) => /^\d+(?:_\d+)?(?:\.\S+)?\s+\S/.test(l));
+  if (headerless !== undefined) {
+    throw new InputError('sacct\'s fixed-width table without its header and dash line (--noheader): the column list and widths are needed to read it', {
+      file,
+      line: lines.indexOf(headerless) + 1,
+      hint: 'give the --format list with widths, e.g. --sacct-fields JobID,JobName%12,ReqMem,MaxRSS,Elapsed,State (or profiling.sacct_fields in hpcbench.yaml)',
+    });
+  }
   throw new InputError('not sacct output in a shape hpcbench reads: expected a header line with "|" separators (-P/-p) or a header over a dash line (the default table)', {
     file,
     line: first + 1,

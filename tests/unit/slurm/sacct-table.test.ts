@@ -77,6 +77,13 @@ describe('readSacctTable', () => {
     expect(e.message).toContain('job id');
   });
 
+  it('says that a headerless fixed-width table needs its column list', () => {
+    const e = thrown(() => readSacctTable('echoed_name\n55           x                 0:0 \n', { file: 'h.log' }));
+    expect(e.line).toBe(2);
+    expect(e.message).toContain('without its header');
+    expect(e.hint).toContain('--sacct-fields');
+  });
+
   it('refuses text that is no sacct shape, saying how to give the field list', () => {
     const e = thrown(() => readSacctTable('hello world\n', { file: 'x.log' }));
     expect(e.message).toContain('not sacct output');
