@@ -6,6 +6,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { CheckFailedError, InterruptedError, UsageError } from '../errors.js';
 import { formatProgressLine, formatTable, outcomeAdvice } from '../runs/format.js';
+import { describeRestarts } from '../runs/restarts.js';
 import { watchRun, type JobOutcome, type WatchEvent } from '../runs/watch.js';
 import { parseSlurmDuration } from '../slurm/index.js';
 import type { GlobalOptions } from './global-options.js';
@@ -64,7 +65,7 @@ function printOutcomes(out: Output, jobs: readonly JobOutcome[]): void {
   out.data(
     formatTable(
       ['EXPERIMENT', 'JOB', 'STATE', 'RESTARTS', 'VERDICT'],
-      jobs.map((j) => [j.experiment, j.jobId, j.state, j.restarts === undefined ? '' : String(j.restarts), j.verdict.title]),
+      jobs.map((j) => [j.experiment, j.jobId, j.state, describeRestarts(j.restarts, j.taskRestarts), j.verdict.title]),
     ),
   );
   for (const j of jobs) for (const line of outcomeAdvice(j)) out.data(`${j.experiment}: ${line}`);

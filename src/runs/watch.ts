@@ -25,7 +25,7 @@ import type { Transport } from '../transport/transport.js';
 import { readExitFiles } from './exit-files.js';
 import { factsOfView, factsRecord, isViewFinal, queryJobs, taskFacts, taskStates, type QueryCounters } from './query.js';
 import { readRunRecord, writeRunRecordMerged } from './registry.js';
-import { checkpointAdvice, jobRestarts } from './restarts.js';
+import { checkpointAdvice, jobRestarts, taskRestarts } from './restarts.js';
 import { addHistory, type RunJob, type RunRecord } from './run-record.js';
 import { resubmitJob } from './submit.js';
 
@@ -78,6 +78,8 @@ export interface JobOutcome {
   verdict: Verdict;
   /** Times SLURM requeued the job (an array: all its tasks), when known. */
   restarts?: number;
+  /** Array tasks: restarts per task, where known. */
+  taskRestarts?: Record<string, number>;
   /**
    * Why a checkpointing job, or each of its array tasks, stopped requeueing itself and what to
    * do (absent when none did); for an array these say per task what `verdict` says for one.
@@ -136,6 +138,8 @@ export function outcomesOf(record: RunRecord): JobOutcome[] {
       const outcome: JobOutcome = { experiment: j.experiment, jobId: j.job_id as string, state: j.state ?? 'UNKNOWN', verdict: assessRunJob(j) };
       const restarts = jobRestarts(j);
       if (restarts !== undefined) outcome.restarts = restarts;
+      const perTask = j.array ? taskRestarts(j) : undefined;
+      if (perTask) outcome.taskRestarts = perTask;
       const advice = checkpointAdvice(j);
       if (advice.length > 0) outcome.checkpointAdvice = advice;
       return outcome;

@@ -144,6 +144,7 @@ describe('watchRun', () => {
     });
     expect(result.exitCode).toBe(1);
     expect(counters.sacct).toBeLessThanOrEqual(counters.squeue);
+    expect(result.jobs[1]?.taskRestarts).toEqual({ '0': 1, '1': 0 });
     expect(result.jobs.map((j) => [j.experiment, j.restarts, j.verdict.checkpointStop, j.checkpointAdvice])).toEqual([
       ['lora', 2, 'max-restarts', ['stopped after 2 restarts (checkpoint.max_restarts): raise it, or give the job a longer --time']],
       ['sweep', 1, 'requeue-disabled', [expect.stringMatching(/^task 1: checkpointed and stopped \(requeue: false\): resubmit to resume/)]],
