@@ -21,7 +21,9 @@ export interface ReadSacctOptions {
 export function isHpcbenchSacctLayout(text: string): boolean {
   const first = text.split('\n').find((l) => l.trim() !== '') ?? '';
   if (first.includes('\u001f')) return !looksLikeSacctTable(first);
-  return first.split('|').length === SACCT_FIELDS.length && /^\d/.test(first);
+  const cells = first.split('|');
+  // A user's own 26-field `-P -n` capture in another order must not be read by position.
+  return cells.length === SACCT_FIELDS.length && /^\d/.test(first) && /^\d+$/.test(cells[1] ?? '') && /^[A-Z_]+/.test(cells[4] ?? '');
 }
 
 /** True when the content is sacct output in any shape readSacctFigures reads (or a seff report). */
@@ -61,6 +63,8 @@ export function toSacctJob(f: SacctJobFigures): SacctJob {
 
 /** sacct.txt of a run directory or a loose sacct file, in any shape, as SacctJobs. */
 export function readSacctJobs(text: string, options: ReadSacctOptions = {}): SacctJob[] {
+  // fetch saves sacct's answer as is: nothing recorded yet is an empty file, not a bad one.
+  if (text.trim() === '') return [];
   if (isHpcbenchSacctLayout(text) && options.fields === undefined) return parseSacct(text);
   return readSacctFigures(text, options).map(toSacctJob);
 }

@@ -39,6 +39,11 @@ describe('seff-style figures', () => {
     expect(readSacctBytes('')).toBeNull();
   });
 
+  it('reads an empty sacct.txt (nothing recorded yet) as no jobs', () => {
+    expect(readSacctJobs('')).toEqual([]);
+    expect(readSacctJobs('\n')).toEqual([]);
+  });
+
   it('keeps reading hpcbench\'s own 26-field layout with parseSacct', () => {
     const row = SACCT_FIELDS.map((f) => (f === 'JobID' || f === 'JobIDRaw' ? '42' : f === 'State' ? 'COMPLETED' : f === 'NCPUS' ? '2' : ''));
     const [job] = readSacctJobs(`${row.join('|')}\n`);
