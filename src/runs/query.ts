@@ -34,6 +34,11 @@ export interface JobQueryOptions {
   useAccounting?: boolean;
   counters?: QueryCounters;
   timeoutMs?: number;
+  /**
+   * Jobs asked of sacct even while squeue still shows them: checkpointing jobs, whose restart
+   * count only sacct --duplicates gives (squeue's -o format has none). Still one sacct call.
+   */
+  restartIds?: readonly string[];
 }
 
 export interface JobQueryResult {
@@ -55,7 +60,7 @@ export async function queryJobs(transport: Transport, ids: readonly string[], op
   };
   if (options.counters) options.counters.squeue += 1;
   const squeue = readSqueueOutput(toSlurmOutput(await transport.exec(buildSqueueArgs({ jobIds: ids }), execOptions)));
-  const needing = idsNeedingAccounting(squeue.records, ids);
+  const needing = [...new Set([...idsNeedingAccounting(squeue.records, ids), ...(options.restartIds ?? []).filter((id) => ids.includes(id))])];
   if (needing.length === 0 || options.useAccounting === false) {
     return { views: mergeJobViews(squeue.records, undefined, ids), accounting: 'not-asked' };
   }

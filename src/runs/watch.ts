@@ -259,6 +259,7 @@ export async function watchRun(options: WatchRunOptions): Promise<WatchRunResult
       ...(signal === undefined ? {} : { signal }),
       ...(options.useAccounting === undefined ? {} : { useAccounting: options.useAccounting }),
       ...(options.counters ? { counters: options.counters } : {}),
+      restartIds: active().flatMap((j) => (j.checkpoint === true ? [j.job_id as string] : [])),
     });
     const polled: Polled[] = [];
     for (const view of result.views) polled.push(await applyView(view));

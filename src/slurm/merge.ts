@@ -96,7 +96,12 @@ export function mergeJobViews(
       // Once both agree a job is over, sacct's record is richer (exit codes, steps, MaxRSS);
       // while sacct lags behind (slurmdbd is updated asynchronously) squeue's state stands.
       const fromSacct = accounted.find((r) => key(r) === key(record));
-      byKey.set(key(record), fromSacct && isTerminal(record.state) && isTerminal(fromSacct.state) ? fromSacct : record);
+      if (fromSacct && isTerminal(record.state) && isTerminal(fromSacct.state)) {
+        byKey.set(key(record), fromSacct);
+      } else {
+        // squeue's -o format has no restart count; sacct --duplicates, asked about a live job, does.
+        byKey.set(key(record), fromSacct?.restarts === undefined ? record : { ...record, restarts: fromSacct.restarts });
+      }
     }
     // When squeue lists a pending range, tasks sacct reports as PENDING inside it are duplicates.
     const records = [...byKey.values()].filter(

@@ -66,21 +66,23 @@ describe('statusRun', () => {
     ]);
     fake.addJob({ id: '500', state: 'FAILED', exitCode: '92:0', attempts: requeued(10) });
     fake.addJob({ id: '501', state: 'FAILED', exitCode: '92:0', attempts: requeued(1) });
-    fake.addJob({ id: '502', state: 'RUNNING' });
+    fake.addJob({ id: '502', state: 'RUNNING', attempts: requeued(2) });
     const counters: QueryCounters = { squeue: 0, sacct: 0 };
     const result = await statusRun({ transport: fake, resultsDir, record, counters });
     expect(counters).toEqual({ squeue: 1, sacct: 1 });
+    // The live job checkpoints: it joins the one sacct call, which alone knows its restarts.
+    expect(fake.calls.find((c) => c[0] === 'sacct')).toContain('--jobs=500,501,502');
     expect(result.rows.map((r) => [r.experiment, r.restarts, r.advice])).toEqual([
       ['lora', 10, ['stopped after 10 restarts (checkpoint.max_restarts): raise it, or give the job a longer --time']],
       // Without checkpoint: its 92 is the workload's own exit code.
       ['plain', 1, undefined],
-      ['live', null, undefined],
+      ['live', 2, undefined],
     ]);
     const table = formatStatusTable(result.rows).split('\n');
     expect(table[0]).toMatch(/EXIT\s+RESTARTS\s+TASKS$/);
     expect(table[1]).toMatch(/^lora\s+500\s+FAILED\s+.*92:0\s+10$/);
     const saved = await readRunRecord(resultsDir, record.run_id);
-    expect(saved.jobs.map((j) => j.facts?.restarts)).toEqual([10, 1, undefined]);
+    expect(saved.jobs.map((j) => j.facts?.restarts)).toEqual([10, 1, 2]);
   });
 
   it('shows restarts per array task and one advice line per reason', async () => {
