@@ -61,3 +61,11 @@ export function outsideRange(field: QueryField | undefined, value: number, lower
   const range = upper === Infinity ? 'not negative' : `between ${lower} and ${upper}`;
   return `field "${field?.name}": ${value} is outside the physical range (expected ${range})`;
 }
+
+/** `N/A` or `[Not Supported]` (any bracketed marker) in a cell [start, end): its reason, else null. */
+export function missingMarker(buffer: Uint8Array, start: number, end: number): string | null {
+  const first = buffer[start];
+  if (first === 78 && end - start === 3 && buffer[start + 1] === 47 && buffer[start + 2] === 65) return 'N/A';
+  if (first === 91 && buffer[end - 1] === 93) return Buffer.from(buffer.subarray(start + 1, end - 1)).toString('utf8').trim() || 'empty';
+  return null;
+}

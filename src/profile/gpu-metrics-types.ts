@@ -68,6 +68,7 @@ export interface GpuRangeState {
   lastV: Float64Array;
   events: Uint8Array;
   missing: Map<GpuMetricName, Map<string, number>>;
+  otherMissing: Map<string, Map<string, number>>;
   series: GpuSeries;
   seriesOriginMs: number;
   /** Sampling gaps found inside the range: the first few, and how many. */
@@ -106,7 +107,7 @@ export interface GpuDeviceMetrics extends GpuIdentity {
   clocksSmMHz: MetricDistribution | null;
   clocksMemMHz: MetricDistribution | null;
   clocksGraphicsMHz: MetricDistribution | null;
-  /** metric → reason (`N/A`, `Not Supported`, …) → count of missing values. */
+  /** metric (or other column of the log) → reason (`N/A`, `Not Supported`, …) → count of missing values. */
   missing: Record<string, Record<string, number>>;
 }
 

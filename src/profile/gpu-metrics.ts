@@ -48,6 +48,8 @@ export class GpuAccumulator {
   readonly integratedMs = new Float64Array(GPU_METRIC_NAMES.length);
   /** metric → reason → count, for values nvidia-smi did not give (`[N/A]`, `-`, …). */
   readonly missing = new Map<GpuMetricName, Map<string, number>>();
+  /** The same for columns hpcbench does not summarise (`temperature.memory`, `fan.speed`): counted, not parsed. */
+  readonly otherMissing = new Map<string, Map<string, number>>();
   /** A bounded, downsampled series of utilization, memory and power for charts. */
   readonly series = new SeriesBuilder();
   /**
@@ -141,6 +143,16 @@ export class GpuAccumulator {
     this.events[id] = 1;
   }
 
+  /** A missing marker in a column that is not summarised. */
+  addOtherMissing(column: string, reason: string, count = 1): void {
+    let reasons = this.otherMissing.get(column);
+    if (reasons === undefined) {
+      reasons = new Map();
+      this.otherMissing.set(column, reasons);
+    }
+    reasons.set(reason, (reasons.get(reason) ?? 0) + count);
+  }
+
   /** The logger restarted: never integrate across the gap. */
   breakSegments(): void {
     this.lastT.fill(Number.NaN);
@@ -165,6 +177,7 @@ export class GpuAccumulator {
       lastV: this.lastV,
       events: this.events,
       missing: this.missing,
+      otherMissing: this.otherMissing,
       series: this.series.toSeries(this.identity.id),
       seriesOriginMs: this.seriesOriginMs,
       gaps: { list: this.gapDetector.gaps, count: this.gapDetector.count, intervals: [...this.gapDetector.learnt] },
@@ -216,6 +229,7 @@ export class GpuAccumulator {
         }
       }
     }
+    for (const [column, reasons] of range.otherMissing) for (const [reason, n] of reasons) this.addOtherMissing(column, reason, n);
     for (const [name, reasons] of range.missing) {
       let mine = this.missing.get(name);
       if (mine === undefined) {
@@ -263,6 +277,7 @@ export function computeDeviceMetrics(acc: GpuAccumulator): GpuDeviceMetrics {
   const power = distribution(acc, POWER);
   const missing: Record<string, Record<string, number>> = {};
   for (const [name, reasons] of acc.missing) missing[name] = Object.fromEntries(reasons);
+  for (const [name, reasons] of acc.otherMissing) missing[name] ??= Object.fromEntries(reasons);
   return {
     ...acc.identity,
     mig,

@@ -136,6 +136,10 @@ export class DmonParser {
       if (v.status === CellStatus.Value) device.addValue(v.id, ms, v.mantissa, v.digits);
       else device.addMissing(v.id, v.reason);
     }
+    // `-` in a column hpcbench does not summarise (mtemp, jpg, ofa): counted, so nothing is hidden.
+    for (let i = 0; i < tokens.length; i++) {
+      if ((this.metricIds[i] as number) < 0 && tokens[i] === '-' && i !== this.gpuColumn && i !== this.timeColumn && i !== this.dateColumn) device.addOtherMissing(names[i] as string, '-');
+    }
     this.accepted++;
     return null;
   }

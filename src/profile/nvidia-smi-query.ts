@@ -15,7 +15,7 @@ import { cell, CellStatus, parseNumberBytes, parseTimestampBytes } from './nvidi
 import { parseUserTimestamp, TIMESTAMP_FORMATS } from './gpu-timestamps.js';
 import { chooseKeyColumn } from './gpu-key-column.js';
 import { refuseUtf16 } from './gpu-log-sniff.js';
-import { expectedUnitBytes, mismatchedUnit, outsideRange, physicalBounds } from './gpu-cell-checks.js';
+import { expectedUnitBytes, missingMarker, mismatchedUnit, outsideRange, physicalBounds } from './gpu-cell-checks.js';
 import { describeRejection, restartWarning, TABLE_DATE_BANNER, TABLE_LINE_REASON, tableOnlyError, truncatedWarning } from './nvidia-smi-messages.js';
 
 export { restartWarning, truncatedWarning };
@@ -72,6 +72,8 @@ export class QueryGpuParser {
   private units: (Buffer | null)[] = [];
   private lower = new Float64Array(0);
   private upper = new Float64Array(0);
+  /** Columns hpcbench does not summarise: only their missing markers are counted. */
+  private opaqueColumns = new Int32Array(0);
   /** Columns with a finite upper bound (utilisation): the only ones checked on every row. */
   private boundedColumns = new Int32Array(0);
   private keyColumn = -1;
@@ -149,6 +151,7 @@ export class QueryGpuParser {
     if (chosen >= 0) this.keyColumn = chosen;
     this.metricColumns = Int32Array.from(fields.flatMap((field, i) => (field.role.kind === 'metric' ? [i] : [])));
     this.units = fields.map(expectedUnitBytes);
+    this.opaqueColumns = Int32Array.from(fields.flatMap((field, i) => (this.roles[i] === ROLE_OTHER && i !== this.keyColumn ? [i] : [])));
     this.lower = Float64Array.from(fields.map((f) => physicalBounds(f)[0]));
     this.upper = Float64Array.from(fields.map((f) => physicalBounds(f)[1]));
     this.boundedColumns = Int32Array.from(fields.flatMap((_, i) => ((this.upper[i] as number) < Infinity ? [i] : [])));
@@ -331,6 +334,12 @@ export class QueryGpuParser {
       const id = this.metricIds[f] as number;
       if (this.status[f] === CellStatus.Value) device.addValue(id, ms, this.mantissas[f] as number, this.digits[f] as number);
       else device.addMissing(id, this.reasons[f] as string);
+    }
+    const opaque = this.opaqueColumns;
+    for (let k = 0; k < opaque.length; k++) {
+      const f = opaque[k] as number;
+      const reason = missingMarker(buffer, this.starts[f] as number, this.ends[f] as number);
+      if (reason !== null) device.addOtherMissing(fields[f]?.name as string, reason);
     }
     this.accepted++;
     return null;

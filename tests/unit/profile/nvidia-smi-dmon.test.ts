@@ -20,7 +20,7 @@ describe('nvidia-smi dmon', () => {
     expect(g0?.clocksMemMHz?.max).toBe(1215);
     expect(g0?.temperatureC?.max).toBe(61);
     expect(g1?.utilization).toMatchObject({ samples: 2, mean: 47.5 });
-    expect(g1?.missing).toEqual({ 'utilization.gpu': { '-': 1 }, 'utilization.memory': { '-': 1 } });
+    expect(g1?.missing).toEqual({ 'utilization.gpu': { '-': 1 }, 'utilization.memory': { '-': 1 }, mtemp: { '-': 3 } });
   });
 
   it('uses -o DT date and time columns, across midnight, and fb as memory used', async () => {

@@ -29,9 +29,12 @@ interface RefQueryGpu {
   utilization_gpu_pct_na?: number;
   memory_used_mib_na?: number;
   power_draw_w_na?: number;
+  /** N/A cells per column, summarised or not (`temperature.memory`). */
+  na_values_by_column?: Record<string, number>;
 }
 interface RefDmonGpu {
   samples: number;
+  dash_values_by_column: Record<string, number>;
   mean_sm: number | null;
   mean_mem: number | null;
   mean_pwr?: number | null;
@@ -134,6 +137,9 @@ describe('real nvidia-smi --query-gpu captures', () => {
         if (r.utilization_gpu_pct_na !== undefined) expect(missingCount(g, 'utilization.gpu'), `${key} utilization N/A`).toBe(r.utilization_gpu_pct_na);
         if (r.memory_used_mib_na !== undefined) expect(missingCount(g, 'memory.used'), `${key} memory N/A`).toBe(r.memory_used_mib_na);
         if (r.power_draw_w_na !== undefined) expect(missingCount(g, 'power.draw'), `${key} power N/A`).toBe(r.power_draw_w_na);
+        for (const [column, count] of Object.entries(r.na_values_by_column ?? {})) expect(missingCount(g, column), `${key} ${column} N/A`).toBe(count);
+        // Nothing is missing that the reference does not count.
+        for (const column of Object.keys(g.missing)) expect(r.na_values_by_column?.[column] ?? 0, `${key} ${column}`).toBe(missingCount(g, column));
       }
     });
   }
@@ -195,6 +201,9 @@ describe('real nvidia-smi dmon captures', () => {
         else close(g.memoryUtilization?.mean, r.mean_mem, `${key} mem`);
         if (r.mean_pwr === null || r.mean_pwr === undefined) expect(g.powerW).toBeNull();
         else close(g.powerW?.mean, r.mean_pwr, `${key} pwr`);
+        // dmon's `-` cells per column, in hpcbench's `missing` under the metric or the column name.
+        const dmonName: Record<string, string> = { sm: 'utilization.gpu', mem: 'utilization.memory', pwr: 'power.draw', gtemp: 'temperature.gpu', temp: 'temperature.gpu', mclk: 'clocks.mem', pclk: 'clocks.gr' };
+        for (const [column, count] of Object.entries(r.dash_values_by_column)) expect(missingCount(g, dmonName[column] ?? column), `${key} ${column} '-'`).toBe(count);
       }
     });
   }
