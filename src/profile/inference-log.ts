@@ -110,6 +110,22 @@ async function readJsonl(file: string, options: ReadInferenceLogOptions, rejecte
   return log;
 }
 
+/**
+ * A log that may or may not hold records (job.out, a task's *.log): its records through the
+ * extractors, or undefined when no line matched at all. Lines that matched but made no record are
+ * rejected lines as usual.
+ */
+export async function readTextLogIfMatched(file: string, options: ReadInferenceLogOptions & { extractors: readonly CompiledExtractor[] }): Promise<InferenceLog | undefined> {
+  const rejected = options.rejected ?? new RejectedLines();
+  const before = rejected.countIn(file);
+  try {
+    return await readText(file, options.extractors, options, rejected);
+  } catch (error) {
+    if (error instanceof InputError && rejected.countIn(file) === before && error.message.includes('no line matching')) return undefined;
+    throw error;
+  }
+}
+
 async function readText(
   file: string,
   extractors: readonly CompiledExtractor[],

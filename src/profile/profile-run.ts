@@ -15,7 +15,7 @@ import { discoverTasks, jobIdOf, kindByName, readJson, sacctToRecord, type Manif
 import { GpuLogAccumulator } from './gpu-log-accumulator.js';
 import type { GpuMetrics } from './gpu-metrics.js';
 import { computeInferenceMetrics, excludeInferenceWarmup, type InferenceMetrics, type InferenceSlo } from './inference-metrics.js';
-import { readInferenceLog } from './inference-log.js';
+import { readInferenceLog, readTextLogIfMatched, type InferenceLog } from './inference-log.js';
 import type { VllmReportedSummary } from './vllm-result.js';
 import { computeVllmSummaryMetrics } from './vllm-summary.js';
 import type { InferenceRecord } from './inference-schema.js';
@@ -25,7 +25,7 @@ import { parseDmonFiles } from './nvidia-smi-dmon.js';
 import { parseQueryGpuFiles } from './nvidia-smi-query.js';
 import { summarizeComputeApps } from './nvidia-smi-apps.js';
 import type { ProcessUsageSummary } from './process-sampler.js';
-import { compileExtractors, type RegexExtractorSpec } from './regex-extractor.js';
+import { compileExtractors, selectExtractorsForFile, type RegexExtractorSpec } from './regex-extractor.js';
 import { computeTrainingMetrics } from './training-metrics.js';
 import { readTrainingLog } from './training-log.js';
 import { DEFAULT_BOOTSTRAP_SEED } from '../stats/index.js';
@@ -106,14 +106,16 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
   }
 
   const inferenceFiles = of('inference');
-  if (inferenceFiles.length > 0) {
-    const rejected = new RejectedLines();
-    const extractors = compileExtractors(options.extractors ?? [], `experiments.${spec.experiment}.profiling.extractors`);
+  const rejected = new RejectedLines();
+  const extractorPath = `experiments.${spec.experiment}.profiling.extractors`;
+  const textLogs = await readTextLogs(spec, options, rejected, extractorPath);
+  if (inferenceFiles.length > 0 || textLogs.length > 0) {
+    const extractors = compileExtractors(options.extractors ?? [], extractorPath);
     const records: InferenceRecord[] = [];
     let reportedDurationS: number | undefined;
     const summaries: { file: string; reported: VllmReportedSummary }[] = [];
-    for (const f of inferenceFiles) {
-      const log = await readInferenceLog(f.file, { extractors, rejected, onProgress: (p) => options.onProgress?.(f.file, p) });
+    for (const f of [...inferenceFiles, ...textLogs]) {
+      const log = 'log' in f ? f.log : await readInferenceLog(f.file, { extractors, rejected, onProgress: (p) => options.onProgress?.(f.file, p) });
       // A loop, not push(...records): a spread of 125 000+ arguments overflows the call stack.
       for (const r of log.records) records.push(r);
       reportedDurationS ??= log.reported?.durationS;
@@ -168,6 +170,24 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
   const checkpoints = await profileCheckpoints(spec, options, job?.restarts, task.metadata, record);
   if (checkpoints) task.checkpoints = checkpoints;
   return task;
+}
+
+/**
+ * job.out and the task's unrecognised *.log files through profiling.extractors (each extractor's
+ * `file`, when given, says which logs it is for); a log where no line matched is left out.
+ */
+async function readTextLogs(spec: TaskFiles, options: ProfileOptions, rejected: RejectedLines, path: string): Promise<{ file: string; log: InferenceLog }[]> {
+  const specs = options.extractors ?? [];
+  const found: { file: string; log: InferenceLog }[] = [];
+  if (specs.length === 0) return found;
+  for (const file of spec.textLogs ?? []) {
+    const forFile = selectExtractorsForFile(specs, basename(file));
+    if (forFile.length === 0) continue;
+    const extractors = compileExtractors(forFile, path);
+    const log = await readTextLogIfMatched(file, { extractors, rejected, onProgress: (p) => options.onProgress?.(file, p) });
+    if (log !== undefined) found.push({ file, log });
+  }
+  return found;
 }
 
 /** vLLM's own figures when the task's only inference log is a summary-only vLLM result (see vllm-summary.ts). */

@@ -26,6 +26,17 @@ export interface RegexExtractorSpec {
   fields?: string[];
   /** Regular expression flags; only `i`, `s`, `u`, `m` make sense for one line. */
   flags?: string;
+  /** Only for logs of this file name (`*` matches any characters), e.g. `server-*.log`; default all. */
+  file?: string;
+}
+
+/** The extractors that apply to a log named `name` (their `file`, when given, matches it). */
+export function selectExtractorsForFile<T extends RegexExtractorSpec>(specs: readonly T[], name: string): T[] {
+  return specs.filter((spec) => {
+    if (spec.file === undefined) return true;
+    const pattern = spec.file.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
+    return new RegExp(`^${pattern}$`).test(name);
+  });
 }
 
 export interface CompiledExtractor {

@@ -17,6 +17,8 @@ export interface TaskFiles {
   params: Record<string, string | number | boolean | null>;
   gpuFields: readonly string[] | undefined;
   files: { file: string; kind: LogKind }[];
+  /** job.out and `*.log` files of no recognised kind: where profiling.extractors look for records. */
+  textLogs?: string[];
 }
 
 export interface ManifestLike {
@@ -64,20 +66,31 @@ export function readJson<T>(file: string): T | undefined {
   }
 }
 
-async function classifyTaskDir(dir: string): Promise<{ file: string; kind: LogKind }[]> {
+async function classifyTaskDir(dir: string): Promise<{ files: { file: string; kind: LogKind }[]; textLogs: string[] }> {
   const found: { file: string; kind: LogKind }[] = [];
+  const textLogs: string[] = [];
+  let jobOutTraining: string | undefined;
   for (const name of readdirSync(dir).sort()) {
     const file = join(dir, name);
     if (!statSync(file).isFile() || statSync(file).size === 0) continue;
     // Multinode jobs write one query log per node (nvidia-smi-<host>.csv); GPUs are keyed by uuid.
     const known = kindByName(name);
     if (known) found.push({ file, kind: known });
-    else if (/\.(jsonl|json|csv|log)$/.test(name) && !/^job\.(out|err)$|^exit\.json$/.test(name)) {
+    else if (name === 'job.out') {
+      // A Trainer run prints its loss dicts to stdout: job.out is its training log when there is no other.
+      if ((await detectLogKind(file)) === 'training') jobOutTraining = file;
+      else textLogs.push(file);
+    } else if (/\.(jsonl|json|csv|log)$/.test(name) && !/^job\.err$|^exit\.json$/.test(name)) {
       const kind = await detectLogKind(file);
       if (kind !== 'unknown') found.push({ file, kind });
+      else if (name.endsWith('.log')) textLogs.push(file);
     }
   }
-  return found;
+  if (jobOutTraining !== undefined) {
+    if (found.some((f) => f.kind === 'training')) textLogs.unshift(jobOutTraining);
+    else found.push({ file: jobOutTraining, kind: 'training' });
+  }
+  return { files: found, textLogs };
 }
 
 export async function discoverTasks(runDir: string, manifest: ManifestLike | undefined): Promise<TaskFiles[]> {
@@ -97,7 +110,7 @@ export async function discoverTasks(runDir: string, manifest: ManifestLike | und
         dir,
         params: { ...(job.parameters ?? {}), ...(point ?? {}) },
         gpuFields: job.gpu_fields,
-        files: existsSync(dir) ? await classifyTaskDir(dir) : [],
+        ...(existsSync(dir) ? await classifyTaskDir(dir) : { files: [], textLogs: [] }),
       });
     }
   }
@@ -109,7 +122,7 @@ export async function discoverTasks(runDir: string, manifest: ManifestLike | und
       for (const task of readdirSync(expDir).sort()) {
         const dir = join(expDir, task);
         if (seen.has(dir) || !statSync(dir).isDirectory()) continue;
-        tasks.push({ experiment, task, dir, params: {}, gpuFields: undefined, files: await classifyTaskDir(dir) });
+        tasks.push({ experiment, task, dir, params: {}, gpuFields: undefined, ...(await classifyTaskDir(dir)) });
       }
     }
   }
