@@ -69,6 +69,19 @@ function parseGpuFieldsFlag(value: string | undefined): string[] | undefined {
   return fields;
 }
 
+/**
+ * The field list of headerless nvidia-smi logs given as loose files, from hpcbench.yaml's
+ * profiling.gpu_fields when the experiments that set it agree (else --gpu-fields must say).
+ */
+function gpuFieldsFromConfig(argv: ProfileArgs, out: Output): string[] | undefined {
+  const lists = readRunConfigOptions(process.cwd(), argv.config, out, 'its profiling.gpu_fields is not applied', (config) =>
+    Object.values(config.experiments).flatMap((e) => (e.profiling.gpu_fields ? [e.profiling.gpu_fields.join(',')] : [])),
+  );
+  const distinct = [...new Set(lists ?? [])];
+  if (distinct.length > 1) out.warn(`experiments give different profiling.gpu_fields (${distinct.join(' | ')}); pass --gpu-fields for headerless nvidia-smi logs`);
+  return distinct.length === 1 ? (distinct[0] as string).split(',') : undefined;
+}
+
 async function handler(argv: ProfileArgs): Promise<void> {
   const out = createOutput(argv);
   if (argv.inputs.length === 0) throw new UsageError('name a run id, `latest`, a run directory, or log files');
@@ -91,6 +104,7 @@ async function handler(argv: ProfileArgs): Promise<void> {
     doc = await profileRun(runDir, options);
     defaultOut = join(runDir, 'metrics.json');
   } else {
+    options.gpuFields ??= gpuFieldsFromConfig(argv, out);
     doc = await profileFiles(argv.inputs, options);
   }
   const target = argv.out ?? defaultOut;
