@@ -1,8 +1,7 @@
 import { InputError } from '../errors.js';
-import { scanLineBytes, unrecognisedFileError, type ReadProgress } from './lines.js';
+import { unrecognisedFileError, type ReadProgress } from './lines.js';
 import { GpuLogAccumulator } from './gpu-log-accumulator.js';
-import { parseQueryGpuFileParallel } from './nvidia-smi-parallel.js';
-import type { GpuAccumulator, GpuMetrics } from './gpu-metrics.js';
+import type { GpuAccumulator } from './gpu-metrics.js';
 import {
   DEFAULT_GPU_QUERY_FIELDS,
   fieldsFromList,
@@ -13,12 +12,12 @@ import {
 } from './nvidia-smi-fields.js';
 import { cell, CellStatus, parseNumberBytes, parseTimestampBytes } from './nvidia-smi-values.js';
 import { parseUserTimestamp, TIMESTAMP_FORMATS } from './gpu-timestamps.js';
-import { chooseKeyColumn } from './gpu-key-column.js';
-import { refuseUtf16 } from './gpu-log-sniff.js';
 import { expectedUnitBytes, missingMarker, mismatchedUnit, outsideRange, physicalBounds } from './gpu-cell-checks.js';
 import { describeRejection, restartWarning, TABLE_DATE_BANNER, TABLE_LINE_REASON, tableOnlyError, truncatedWarning } from './nvidia-smi-messages.js';
 
 export { restartWarning, truncatedWarning };
+// The file-level entry points live in nvidia-smi-query-files.ts; importers keep using this module.
+export { parseQueryGpuFiles, summarizeQueryGpuLogs } from './nvidia-smi-query-files.js';
 
 export interface QueryGpuOptions {
   /** Field list of a headerless log (default DEFAULT_GPU_QUERY_FIELDS). A header overrides it. */
@@ -431,32 +430,4 @@ export class QueryGpuParser {
       first ? `no usable row; line ${first.line}: ${first.reason}` : 'no data rows',
     );
   }
-}
-
-/** Streams one or more --query-gpu logs into `acc` (new accumulator if none given). */
-export async function parseQueryGpuFiles(
-  files: readonly string[],
-  options: QueryGpuOptions = {},
-  acc: GpuLogAccumulator = new GpuLogAccumulator(),
-): Promise<GpuLogAccumulator> {
-  for (const file of files) {
-    await refuseUtf16(file);
-    const choice = await chooseKeyColumn(file, options.fields ?? DEFAULT_GPU_QUERY_FIELDS);
-    if (choice.warning !== undefined) acc.warnings.push(choice.warning);
-    options = { ...options, keyField: choice.keyField };
-    if (await parseQueryGpuFileParallel(file, options, acc)) continue;
-    const parser = new QueryGpuParser(file, acc, options);
-    acc.files.push(file);
-    await scanLineBytes(file, (buffer, start, end, n, terminated) => parser.lineBytes(buffer, start, end, n, terminated), {
-      onProgress: options.onProgress,
-      signal: options.signal,
-    });
-    parser.finish();
-  }
-  return acc;
-}
-
-/** Summarises --query-gpu logs into per-GPU and overall metrics. */
-export async function summarizeQueryGpuLogs(files: readonly string[], options: QueryGpuOptions = {}): Promise<GpuMetrics> {
-  return (await parseQueryGpuFiles(files, options)).toMetrics('query-gpu');
 }
