@@ -56,6 +56,10 @@ export function formatJobEfficiency(job: JobEfficiency): string[] {
   const requested = job.reqMemBytes ?? job.allocMemBytes;
   const perCore = /c$/i.test(job.reqMem ?? '') || (job.reqMem ?? '').startsWith('memory_per_cpu');
   const share = requested === null ? '' : perCore ? (job.ncpus ? ` (${formatSeffMemory(requested / job.ncpus)}/core)` : '') : job.nodes ? ` (${formatSeffMemory(requested / job.nodes)}/node)` : '';
+  if (job.state === 'PENDING') {
+    lines.push('Efficiency not available for jobs in the PENDING state.');
+    return lines;
+  }
   lines.push(
     `CPU Utilized: ${job.totalCpuSeconds === null ? UNKNOWN : formatSeffDuration(job.totalCpuSeconds)}`,
     `CPU Efficiency: ${percent(job.cpuEfficiency)} of ${coreWall === null ? UNKNOWN : formatSeffDuration(coreWall)} core-walltime`,
@@ -68,6 +72,7 @@ export function formatJobEfficiency(job: JobEfficiency): string[] {
     const cost = job.cost === null ? '' : `, cost: ${job.cost.toFixed(2)}${job.currency === null ? '' : ` ${job.currency}`}`;
     lines.push(`Service units: ${number(job.serviceUnits, 2)}${cost}`);
   }
+  if (job.state === 'RUNNING') lines.push('WARNING: Efficiency statistics can only be obtained after the job has ended as seff tool is based on the accounting database data.');
   return lines;
 }
 

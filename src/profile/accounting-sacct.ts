@@ -95,6 +95,12 @@ function tresBytes(tres: string | undefined, key: string): number | null {
   return null;
 }
 
+/** `gres/gpu:a100=2,gres/gpu:v100=1` → 3, for sites whose AllocTRES lists typed GPUs only. */
+function sumTypedGpus(tres: string | undefined): number | null {
+  const counts = (tres?.split(',') ?? []).map((p) => /^gres\/gpu:[^=]+=(\d+)$/.exec(p.trim())?.[1]).filter((v): v is string => v !== undefined);
+  return counts.length === 0 ? null : counts.reduce((a, b) => a + Number(b), 0);
+}
+
 interface JobRows {
   jobId: string;
   job: SacctTableRow | undefined;
@@ -183,7 +189,7 @@ function figuresOf(group: JobRows, columns: readonly string[]): SacctJobFigures 
     ? [job, ...group.steps].map((r) => (r === undefined ? null : readSacctBytes(r.values.MaxRSS))).filter((v): v is number => v !== null)
     : [];
   const reqMem = text(col('ReqMem'));
-  const gres = tresCount(col('AllocTRES'), 'gres/gpu');
+  const gres = tresCount(col('AllocTRES'), 'gres/gpu') ?? sumTypedGpus(col('AllocTRES'));
   const figures: SacctJobFigures = {
     jobId: group.jobId,
     jobIdRaw: text(col('JobIDRaw')),

@@ -64,6 +64,15 @@ describe('hpcbench efficiency', () => {
     expect(json.not_found).toEqual([]);
   });
 
+  it('says, as seff, that a pending job has no figures and a running one has partial ones', () => {
+    const base = { jobIdRaw: null, hasJobRow: true, name: null, partition: null, exitCode: '0:0', submit: null, start: null, end: null, elapsedSeconds: 60, totalCpuSeconds: 30, ncpus: 1, ncpusFrom: 'NCPUS', nodes: 1, gpus: 0, maxRssBytes: 0, reqMem: null, reqMemBytes: null, allocMemBytes: null, cpuEfficiency: 0.5, memoryEfficiency: null, steps: [], cpuHours: null, gpuHours: null, serviceUnits: null, cost: null, currency: null };
+    const text = formatEfficiencyReport({ jobs: [{ ...base, jobId: '1', state: 'PENDING' }, { ...base, jobId: '2', state: 'RUNNING' }], notFound: [] });
+    expect(text).toContain('Job ID: 1\nState: PENDING\nCores: 1\nEfficiency not available for jobs in the PENDING state.');
+    expect(text).toContain('Job ID: 2\nState: RUNNING\nCores: 1\nCPU Utilized: 00:00:30\nCPU Efficiency: 50.00% of 00:01:00 core-walltime');
+    expect(text).toContain('Memory Utilized: 0.00 MB');
+    expect(text).toContain('WARNING: Efficiency statistics can only be obtained after the job has ended');
+  });
+
   it('refuses a step id or a typo before connecting', () => {
     expect(() => validateJobIds(['123.batch'])).toThrow(UsageError);
     expect(() => validateJobIds(['12a'])).toThrow(/not a SLURM job id/);

@@ -39,6 +39,11 @@ describe('seff-style figures', () => {
     expect(readSacctBytes('')).toBeNull();
   });
 
+  it('counts typed GPUs when AllocTRES has no plain gres/gpu', () => {
+    const [job] = readSacctFigures('JobID|Elapsed|AllocTRES\n5|01:00:00|cpu=8,gres/gpu:a100=2,gres/gpu:v100=1,node=1\n');
+    expect(job?.gpus).toBe(3);
+  });
+
   it('reads an empty sacct.txt (nothing recorded yet) as no jobs', () => {
     expect(readSacctJobs('')).toEqual([]);
     expect(readSacctJobs('\n')).toEqual([]);
