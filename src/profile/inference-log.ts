@@ -8,9 +8,12 @@ import { InputError } from '../errors.js';
 import { parseInferenceLine, type InferenceHeader, type InferenceParams, type InferenceRecord } from './inference-schema.js';
 import { emptyFileError, readFileHead, RejectedLines, scanLines, unrecognisedFileError, type ReadProgress } from './lines.js';
 import { extractFields, fieldsToInferenceRecord, type CompiledExtractor } from './regex-extractor.js';
+import { looksLikeGenaiPerfSummary, looksLikeLlmperfSummary, readGenaiPerfSummary, readLlmperfSummary } from './inference-summary-formats.js';
 import { looksLikeVllmResult, parseVllmResults, type VllmReportedSummary } from './vllm-result.js';
+import { invalidJsonError, summariseVllmResult, type BenchmarkSummary } from './vllm-summary.js';
 
-export type InferenceLogFormat = 'jsonl' | 'vllm' | 'text';
+/** `summary`: a genai-perf or llmperf summary export (their figures, see inference-summary-formats.ts). */
+export type InferenceLogFormat = 'jsonl' | 'vllm' | 'text' | 'summary';
 
 export interface InferenceLog {
   file: string;
@@ -19,6 +22,8 @@ export interface InferenceLog {
   records: InferenceRecord[];
   /** vLLM's own summary, when the file is one vLLM result (not several appended ones). */
   reported?: VllmReportedSummary;
+  /** A tool's summary, when the file holds no per-request records (vLLM without --save-detailed, genai-perf, llmperf). */
+  summary?: BenchmarkSummary;
   /** Parameters that hold for the whole file (header params, vLLM traffic settings). */
   params: InferenceParams;
 }
@@ -44,7 +49,9 @@ export async function detectInferenceFormat(file: string, hasExtractors: boolean
   const head = await readFileHead(file);
   if (head.trim() === '') throw emptyFileError(file, 'inference records');
   const firstLine = head.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
-  // `[` : a JSON list (the vLLM nightly table), refused precisely by the vLLM reader.
+  const document = parseJsonQuietly(head) ?? parseJsonQuietly(firstLine);
+  if (looksLikeGenaiPerfSummary(document) || looksLikeLlmperfSummary(document)) return 'summary';
+  // `[ : a JSON list (the vLLM nightly table), refused precisely by the vLLM reader.
   if (firstLine === '{' || firstLine.startsWith('{ ') || firstLine === '{\r' || firstLine.startsWith('[')) return 'vllm';
   if (firstLine.startsWith('{')) {
     try {
@@ -57,6 +64,31 @@ export async function detectInferenceFormat(file: string, hasExtractors: boolean
   }
   if (hasExtractors) return 'text';
   throw unrecognisedFileError(file, EXPECTED, `first line: ${firstLine.slice(0, 60)}`);
+}
+
+function parseJsonQuietly(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+async function readSummary(file: string): Promise<InferenceLog> {
+  const text = await readFile(file, 'utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw invalidJsonError(text, file, error);
+  }
+  const summary = looksLikeGenaiPerfSummary(value)
+    ? readGenaiPerfSummary(value, file)
+    : looksLikeLlmperfSummary(value)
+      ? readLlmperfSummary(value, file)
+      : undefined;
+  if (summary === undefined) throw unrecognisedFileError(file, 'a genai-perf profile_export_genai_perf.json or an llmperf *_summary.json');
+  return { file, format: 'summary', records: [], summary, params: {} };
 }
 
 function noRecordsError(file: string, rejected: RejectedLines, what: string): InputError {
@@ -165,7 +197,9 @@ async function readVllm(file: string, rejected: RejectedLines): Promise<Inferenc
   const only = results.length === 1 ? results[0] : undefined;
   if (only !== undefined) {
     if (only.records.length === 0 && rejected.countIn(file) > 0) throw noRecordsError(file, rejected, 'usable request in the vLLM result');
-    return { file, format: 'vllm', records: only.records, reported: only.reported, params: only.params };
+    const log: InferenceLog = { file, format: 'vllm', records: only.records, reported: only.reported, params: only.params };
+    if (only.records.length === 0) log.summary = summariseVllmResult(only.reported);
+    return log;
   }
   const summaryOnly = results.findIndex((r) => r.records.length === 0);
   if (summaryOnly >= 0) {
@@ -192,6 +226,8 @@ export async function readInferenceLog(file: string, options: ReadInferenceLogOp
       return readJsonl(file, options, rejected);
     case 'vllm':
       return readVllm(file, rejected);
+    case 'summary':
+      return readSummary(file);
     case 'text':
       if (extractors.length === 0) {
         throw new InputError('a text log needs regex extractors', {

@@ -63,16 +63,17 @@ export interface InferenceEnergy {
 
 /**
  * A latency statistic as a benchmark reported it, not recomputed: only the figures its file holds
- * (vLLM writes mean, median, std and the pNN it was asked for; never min or max). `n` is the number
+ * (vLLM writes mean, median, std and the pNN it was asked for, never min or max; genai-perf and
+ * llmperf write more). `n` is the number
  * of completed requests the benchmark took its statistics over.
  */
 export interface ReportedSummary {
-  source: 'vllm-summary';
+  source: 'vllm-summary' | 'genai-perf-summary' | 'llmperf-summary';
   n: number;
   mean: number | null;
   std: number | null;
-  min: null;
-  max: null;
+  min: number | null;
+  max: number | null;
   p50: number | null;
   p90: number | null;
   p95: number | null;
@@ -88,7 +89,7 @@ export interface InferenceMetrics {
    * `records`: every figure is computed from per-request records; `vllm-summary`: the file held
    * only vLLM's summary, and the figures are vLLM's own (latencies converted from ms to s).
    */
-  source?: 'records' | 'vllm-summary';
+  source?: 'records' | ReportedSummary['source'];
   /** What a reader must know about these figures (every request failed, a summary-only file…). */
   warnings?: string[];
   /** Records used (after warm-up); a batch record is one record. */

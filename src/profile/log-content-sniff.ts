@@ -56,6 +56,8 @@ function classifyJsonShape(value: unknown): LogKind | undefined {
   if (typeof value === 'object' && value !== null) {
     const keys = Object.keys(value);
     if (keys.some((k) => /^(mean|median|p\d+)_(ttft|tpot|itl|e2el)$/.test(k))) return 'inference';
+    // llmperf's *_summary.json (results_ttft_s_mean…); genai-perf's summary has request_throughput.
+    if (keys.some((k) => /^results_(ttft|end_to_end_latency|inter_token_latency)_s_/.test(k))) return 'inference';
   }
   return undefined;
 }

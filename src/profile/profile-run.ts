@@ -16,8 +16,7 @@ import { GpuLogAccumulator } from './gpu-log-accumulator.js';
 import type { GpuMetrics } from './gpu-metrics.js';
 import { computeInferenceMetrics, excludeInferenceWarmup, type InferenceMetrics, type InferenceSlo } from './inference-metrics.js';
 import { readInferenceLog, readTextLogIfMatched, type InferenceLog } from './inference-log.js';
-import type { VllmReportedSummary } from './vllm-result.js';
-import { computeVllmSummaryMetrics } from './vllm-summary.js';
+import { computeSummaryMetrics, type BenchmarkSummary } from './vllm-summary.js';
 import type { InferenceRecord } from './inference-schema.js';
 import { enforceStrict, RejectedLines, type ReadProgress, type RejectedLinesReport } from './lines.js';
 import { createTaskMetrics, MAX_KEPT_SAMPLES, METRICS_SCHEMA, missingSection, type MetricsDocument, type SourceFile, type SweepPoint, type TaskMetrics } from './metrics-document.js';
@@ -113,13 +112,13 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
     const extractors = compileExtractors(options.extractors ?? [], extractorPath);
     const records: InferenceRecord[] = [];
     let reportedDurationS: number | undefined;
-    const summaries: { file: string; reported: VllmReportedSummary }[] = [];
+    const summaries: { file: string; summary: BenchmarkSummary }[] = [];
     for (const f of [...inferenceFiles, ...textLogs]) {
       const log = 'log' in f ? f.log : await readInferenceLog(f.file, { extractors, rejected, onProgress: (p) => options.onProgress?.(f.file, p) });
       // A loop, not push(...records): a spread of 125 000+ arguments overflows the call stack.
       for (const r of log.records) records.push(r);
       reportedDurationS ??= log.reported?.durationS;
-      if (log.records.length === 0 && log.reported !== undefined) summaries.push({ file: f.file, reported: log.reported });
+      if (log.records.length === 0 && log.summary !== undefined) summaries.push({ file: f.file, summary: log.summary });
       Object.assign(task.params, log.params);
       record(f.file, log.format === 'vllm' ? 'vllm' : 'inference', rejected);
     }
@@ -190,17 +189,17 @@ async function readTextLogs(spec: TaskFiles, options: ProfileOptions, rejected: 
   return found;
 }
 
-/** vLLM's own figures when the task's only inference log is a summary-only vLLM result (see vllm-summary.ts). */
-function summaryOnlyMetrics(summaries: { file: string; reported: VllmReportedSummary }[], records: number, params: TaskMetrics['params'], options: ProfileOptions): InferenceMetrics | undefined {
+/** The tool's own figures when the task's only inference log is a summary-only result (see vllm-summary.ts). */
+function summaryOnlyMetrics(summaries: { file: string; summary: BenchmarkSummary }[], records: number, params: TaskMetrics['params'], options: ProfileOptions): InferenceMetrics | undefined {
   const first = summaries[0];
   if (first === undefined) return undefined;
   if (summaries.length > 1 || records > 0) {
-    throw new InputError(`a summary-only vLLM result (no per-request lists) next to ${summaries.length > 1 ? 'another one' : 'per-request logs'} in one task: their figures cannot be combined`, {
+    throw new InputError(`a summary-only benchmark result (no per-request records) next to ${summaries.length > 1 ? 'another one' : 'per-request logs'} in one task: their figures cannot be combined`, {
       file: first.file,
       hint: 'profile it alone, or re-run the benchmark with --save-result --save-detailed',
     });
   }
-  return computeVllmSummaryMetrics(first.reported, { ...params }, { warmupRecords: options.warmup });
+  return computeSummaryMetrics(first.summary, { ...params }, { warmupRecords: options.warmup });
 }
 
 /** A restart count in metadata.json (`restart_count`, or SLURM_RESTART_COUNT among the SLURM variables). */

@@ -11,59 +11,128 @@ import type { VllmReportedSummary } from './vllm-result.js';
 
 const EMPTY = { n: 0, mean: null, std: null, min: null, max: null, p50: null, p90: null, p95: null, p99: null } as const;
 
-/** vLLM's `mean_ttft_ms`, `median_ttft_ms`, `p99_ttft_ms`, `p99.9_ttft_ms`… of one metric, in seconds. */
-function reportedStatistic(latencyMs: Record<string, number>, metric: string, completed: number): InferenceMetrics['ttftS'] {
-  const pick = (stat: string): number | null => {
-    const value = latencyMs[`${stat}_${metric}_ms`];
-    return value === undefined ? null : value / 1000;
-  };
-  const mean = pick('mean');
+/** One latency metric as a benchmark tool reported it, in seconds; absent figures undefined. */
+export interface ReportedStatistic {
+  mean?: number;
+  std?: number;
+  min?: number;
+  max?: number;
+  p50?: number;
+  p90?: number;
+  p95?: number;
+  p99?: number;
+  /** Other percentiles the tool wrote, keyed `p99.9`, `p25`… */
+  extra?: Record<string, number>;
+}
+
+/** What a summary-only result file says, whichever tool wrote it (vLLM, genai-perf, llmperf). */
+export interface BenchmarkSummary {
+  source: ReportedSummary['source'];
+  /** A sentence on how the tool's figures were read, for the warning (units converted, derived rates…). */
+  note?: string;
+  completed: number;
+  failed?: number;
+  /** Requests sent, when the file says (failed = sent − completed when `failed` is absent). */
+  sent?: number;
+  durationS?: number;
+  totalInputTokens?: number;
+  totalOutputTokens?: number;
+  requestThroughput?: number;
+  outputThroughput?: number;
+  totalTokenThroughput?: number;
+  e2el: ReportedStatistic;
+  ttft: ReportedStatistic;
+  tpot: ReportedStatistic;
+  itl: ReportedStatistic;
+}
+
+function toSummary(stat: ReportedStatistic, source: ReportedSummary['source'], completed: number): InferenceMetrics['ttftS'] {
   // vLLM writes 0.0 for the statistics of no requests (np.mean(x or 0)): that is not a latency.
-  if (completed === 0 || mean === null) return { ...EMPTY };
+  if (completed === 0 || stat.mean === undefined) return { ...EMPTY };
   const out: ReportedSummary = {
-    source: 'vllm-summary',
+    source,
     n: completed,
-    mean,
-    std: pick('std'),
-    min: null,
-    max: null,
-    p50: pick('median') ?? pick('p50'),
-    p90: pick('p90'),
-    p95: pick('p95'),
-    p99: pick('p99'),
+    mean: stat.mean,
+    std: stat.std ?? null,
+    min: stat.min ?? null,
+    max: stat.max ?? null,
+    p50: stat.p50 ?? null,
+    p90: stat.p90 ?? null,
+    p95: stat.p95 ?? null,
+    p99: stat.p99 ?? null,
   };
+  if (stat.extra !== undefined && Object.keys(stat.extra).length > 0) out.percentiles = { ...stat.extra };
+  return out;
+}
+
+/** vLLM's `mean_ttft_ms`, `median_ttft_ms`, `p99_ttft_ms`, `p99.9_ttft_ms`… of one metric, in seconds. */
+function readVllmStatistic(latencyMs: Record<string, number>, metric: string): ReportedStatistic {
+  const stat: ReportedStatistic = {};
   const extra: Record<string, number> = {};
-  const pattern = new RegExp(`^p(\\d+(?:\\.\\d+)?)_${metric}_ms$`);
+  const pattern = new RegExp(`^(mean|median|std|p\\d+(?:\\.\\d+)?)_${metric}_ms$`);
   for (const [key, value] of Object.entries(latencyMs)) {
     const match = pattern.exec(key);
-    if (match && !['50', '90', '95', '99'].includes(match[1] as string)) extra[`p${match[1] as string}`] = value / 1000;
+    if (match === null) continue;
+    const name = match[1] as string;
+    const seconds = value / 1000;
+    if (name === 'mean') stat.mean = seconds;
+    else if (name === 'std') stat.std = seconds;
+    else if (name === 'median' || name === 'p50') stat.p50 = seconds;
+    else if (name === 'p90' || name === 'p95' || name === 'p99') stat[name] = seconds;
+    else extra[name] = seconds;
   }
-  if (Object.keys(extra).length > 0) out.percentiles = extra;
-  return out;
+  if (Object.keys(extra).length > 0) stat.extra = extra;
+  return stat;
+}
+
+/** The tool-neutral summary of a vLLM result saved without per-request lists. */
+export function summariseVllmResult(reported: VllmReportedSummary): BenchmarkSummary {
+  const summary: BenchmarkSummary = {
+    source: 'vllm-summary',
+    completed: reported.completed,
+    durationS: reported.durationS,
+    totalInputTokens: reported.totalInputTokens,
+    e2el: readVllmStatistic(reported.latencyMs, 'e2el'),
+    ttft: readVllmStatistic(reported.latencyMs, 'ttft'),
+    tpot: readVllmStatistic(reported.latencyMs, 'tpot'),
+    itl: readVllmStatistic(reported.latencyMs, 'itl'),
+  };
+  const optional = {
+    failed: reported.failed,
+    sent: reported.numPrompts,
+    totalOutputTokens: reported.totalOutputTokens,
+    requestThroughput: reported.requestThroughput,
+    outputThroughput: reported.outputThroughput,
+    totalTokenThroughput: reported.totalTokenThroughput,
+  };
+  for (const [key, value] of Object.entries(optional)) if (value !== undefined) Object.assign(summary, { [key]: value });
+  return summary;
 }
 
 export interface SummaryMetricsOptions {
   warmupRecords?: number;
 }
 
-/** InferenceMetrics from vLLM's summary alone. */
-export function computeVllmSummaryMetrics(reported: VllmReportedSummary, params: InferenceParams, options: SummaryMetricsOptions = {}): InferenceMetrics {
-  const completed = reported.completed;
-  const warnings = ['this vLLM result holds only its summary (no per-request lists): the figures are vLLM\'s own, not recomputed; no confidence intervals, goodput or warm-up exclusion'];
-  let failed = reported.failed;
-  if (failed === undefined && reported.numPrompts !== undefined && reported.numPrompts >= completed) {
-    failed = reported.numPrompts - completed;
-    if (failed > 0) warnings.push(`the file has no \`failed\` count: ${failed} failed request(s) = num_prompts ${reported.numPrompts} − completed ${completed}`);
+const TOOL = { 'vllm-summary': 'vLLM', 'genai-perf-summary': 'genai-perf', 'llmperf-summary': 'llmperf' } as const;
+
+/** InferenceMetrics from a tool's summary alone: its own figures, labelled, never recomputed. */
+export function computeSummaryMetrics(summary: BenchmarkSummary, params: InferenceParams, options: SummaryMetricsOptions = {}): InferenceMetrics {
+  const completed = summary.completed;
+  const tool = TOOL[summary.source];
+  const warnings = [`this ${tool} result holds only its summary (no per-request records): the figures are ${tool}'s own, not recomputed; no confidence intervals, goodput or warm-up exclusion${summary.note ? `; ${summary.note}` : ''}`];
+  let failed = summary.failed;
+  if (failed === undefined && summary.sent !== undefined && summary.sent >= completed) {
+    failed = summary.sent - completed;
+    if (failed > 0) warnings.push(`the file has no failed count: ${failed} failed request(s) = ${summary.sent} sent − ${completed} completed`);
   }
-  if (failed === undefined) warnings.push('the file gives neither `failed` nor `num_prompts`: failed requests are unknown and counted as 0');
+  if (failed === undefined) warnings.push('the file gives no failed or sent count: failed requests are unknown and counted as 0');
   const failedRequests = failed ?? 0;
   const requests = completed + failedRequests;
-  if (requests > 0 && completed === 0) warnings.push(`every request failed (${failedRequests} of ${requests}); vLLM's latency figures of no request are not reported`);
+  if (requests > 0 && completed === 0) warnings.push(`every request failed (${failedRequests} of ${requests}); the tool's latency figures of no request are not reported`);
   if ((options.warmupRecords ?? 0) > 0) warnings.push('warm-up exclusion was asked for, but a summary cannot be split: its figures include every request');
-  if (reported.totalOutputTokens === undefined) warnings.push('the file has no total_output_tokens: reported as 0');
-  const rate = (value: number | undefined): number | null => value ?? null;
+  if (summary.totalInputTokens === undefined || summary.totalOutputTokens === undefined) warnings.push('the file gives no token totals: totalInputTokens/totalOutputTokens are reported as 0');
   return {
-    source: 'vllm-summary',
+    source: summary.source,
     warnings,
     records: 0,
     warmupRecordsExcluded: 0,
@@ -72,20 +141,25 @@ export function computeVllmSummaryMetrics(reported: VllmReportedSummary, params:
     failedRequests,
     errorRate: requests > 0 ? failedRequests / requests : null,
     topErrors: [],
-    durationS: reported.durationS,
-    durationSource: 'reported',
-    totalInputTokens: reported.totalInputTokens,
-    totalOutputTokens: reported.totalOutputTokens ?? 0,
-    requestThroughput: rate(reported.requestThroughput),
-    outputTokensPerS: rate(reported.outputThroughput),
-    totalTokensPerS: rate(reported.totalTokenThroughput),
-    latencyS: reportedStatistic(reported.latencyMs, 'e2el', completed),
-    ttftS: reportedStatistic(reported.latencyMs, 'ttft', completed),
-    tpotS: reportedStatistic(reported.latencyMs, 'tpot', completed),
-    itlS: reportedStatistic(reported.latencyMs, 'itl', completed),
+    durationS: summary.durationS ?? null,
+    durationSource: summary.durationS === undefined ? null : 'reported',
+    totalInputTokens: summary.totalInputTokens ?? 0,
+    totalOutputTokens: summary.totalOutputTokens ?? 0,
+    requestThroughput: summary.requestThroughput ?? null,
+    outputTokensPerS: summary.outputThroughput ?? null,
+    totalTokensPerS: summary.totalTokenThroughput ?? null,
+    latencyS: toSummary(summary.e2el, summary.source, completed),
+    ttftS: toSummary(summary.ttft, summary.source, completed),
+    tpotS: toSummary(summary.tpot, summary.source, completed),
+    itlS: toSummary(summary.itl, summary.source, completed),
     ci: { latencyP50S: null, latencyP95S: null, requestThroughput: null, outputTokensPerS: null },
     params,
   };
+}
+
+/** InferenceMetrics from vLLM's summary alone. */
+export function computeVllmSummaryMetrics(reported: VllmReportedSummary, params: InferenceParams, options: SummaryMetricsOptions = {}): InferenceMetrics {
+  return computeSummaryMetrics(summariseVllmResult(reported), params, options);
 }
 
 const HINT = 'expected the result file written by `vllm bench serve --save-result` (or benchmark_serving.py)';

@@ -76,7 +76,7 @@ describe('summary-only vLLM results', () => {
     const inf = doc.tasks[0]?.inference;
     expect(inf?.failedRequests).toBe(2);
     expect(inf?.ttftS.mean).toBeCloseTo(0.1, 15);
-    expect(doc.warnings.some((w) => w.includes('num_prompts 10 − completed 8'))).toBe(true);
+    expect(doc.warnings.some((w) => w.includes('2 failed request(s) = 10 sent − 8 completed'))).toBe(true);
   });
 
   it('refuses appended summaries of several runs rather than merging them', async () => {
