@@ -82,6 +82,16 @@ function gpuFieldsFromConfig(argv: ProfileArgs, out: Output): string[] | undefin
   return distinct.length === 1 ? (distinct[0] as string).split(',') : undefined;
 }
 
+/** The --format list of headerless sacct output given as a loose file, from profiling.sacct_fields when the experiments agree. */
+function sacctFieldsFromConfig(argv: ProfileArgs, out: Output): string | undefined {
+  const lists = readRunConfigOptions(process.cwd(), argv.config, out, 'its profiling.sacct_fields is not applied', (config) =>
+    Object.values(config.experiments).flatMap((e) => (e.profiling.sacct_fields ? [e.profiling.sacct_fields] : [])),
+  );
+  const distinct = [...new Set(lists ?? [])];
+  if (distinct.length > 1) out.warn(`experiments give different profiling.sacct_fields (${distinct.join(' | ')}); pass --sacct-fields for headerless sacct output`);
+  return distinct.length === 1 ? distinct[0] : undefined;
+}
+
 async function handler(argv: ProfileArgs): Promise<void> {
   const out = createOutput(argv);
   if (argv.inputs.length === 0) throw new UsageError('name a run id, `latest`, a run directory, or log files');
@@ -105,6 +115,10 @@ async function handler(argv: ProfileArgs): Promise<void> {
     defaultOut = join(runDir, 'metrics.json');
   } else {
     options.gpuFields ??= gpuFieldsFromConfig(argv, out);
+    if (options.sacctFields === undefined) {
+      const sacctFields = sacctFieldsFromConfig(argv, out);
+      if (sacctFields !== undefined) options.sacctFields = sacctFields;
+    }
     doc = await profileFiles(argv.inputs, options);
   }
   const target = argv.out ?? defaultOut;
