@@ -20,8 +20,8 @@ export interface TrainingStepRecord {
   line: number;
   /** Optimizer step: logged, read from the tqdm bar before the dict, or absent. */
   step?: number;
-  /** Set when `step` was read from the progress bar rather than written in the record. */
-  stepFrom?: 'progress-bar';
+  /** Set when `step` was not written in the record: read from the progress bar, or epoch × steps per epoch. */
+  stepFrom?: 'progress-bar' | 'epoch-estimate';
   epoch?: number;
   loss?: number;
   learningRate?: number;
@@ -37,7 +37,7 @@ export interface TrainingEvalRecord {
   kind: 'eval';
   line: number;
   step?: number;
-  stepFrom?: 'progress-bar';
+  stepFrom?: 'progress-bar' | 'epoch-estimate';
   epoch?: number;
   evalLoss?: number;
   /** Every other `eval_*` number, without the prefix (runtime, samples_per_second, accuracy…). */
@@ -225,6 +225,24 @@ export class TrainerProgress {
     return this.lastByTotal.get(this.trainTotal);
   }
 
+  /** From the Trainer's `***** Running training *****` banner: optimizer steps and epochs planned. */
+  private totalSteps: number | undefined;
+  private epochs: number | undefined;
+
+  /** Reads `Num Epochs = 3` and `Total optimization steps = 411` where the banner prints them. */
+  observeBanner(text: string): void {
+    if (!text.includes(' = ')) return;
+    const steps = /Total optimization steps = ([\d,]+)/.exec(text);
+    if (steps) this.totalSteps = Number((steps[1] as string).replace(/,/g, ''));
+    const epochs = /Num Epochs = ([\d,]+)/.exec(text);
+    if (epochs) this.epochs = Number((epochs[1] as string).replace(/,/g, ''));
+  }
+
+  /** Optimizer steps per epoch, when the banner gave both figures. */
+  stepsPerEpoch(): number | undefined {
+    return this.totalSteps !== undefined && this.epochs !== undefined && this.epochs > 0 ? this.totalSteps / this.epochs : undefined;
+  }
+
   /** The last counter seen (`2/30`), for messages. */
   describe(): string | undefined {
     return this.last === undefined ? undefined : `${this.last.step}/${this.last.total}`;
@@ -298,6 +316,20 @@ export function parseTrainerLine(text: string, line: number, progress = new Trai
   return records.length > 0 ? { kind: 'records', records } : { kind: 'ignored' };
 }
 
+/**
+ * Without a step in the record or a bar above it, the banner's steps per epoch give one: epoch ×
+ * steps per epoch, rounded. The Trainer prints epochs to 2 decimals, so this is an estimate
+ * (stepFrom 'epoch-estimate'), said as such in the metrics.
+ */
+function estimateStepsFromEpochs(records: TrainingRecord[], stepsPerEpoch: number | undefined): void {
+  if (stepsPerEpoch === undefined) return;
+  for (const record of records) {
+    if (record.kind === 'summary' || record.step !== undefined || record.epoch === undefined) continue;
+    record.step = Math.round(record.epoch * stepsPerEpoch);
+    record.stepFrom = 'epoch-estimate';
+  }
+}
+
 /** Chooses the format from the first non-blank line: JSONL lines start with `{"`, Python dicts with `{'`. */
 export function detectTrainingFormat(firstLine: string): TrainingLogFormat {
   return firstLine.trimStart().startsWith('{"') ? 'jsonl' : 'trainer';
@@ -344,6 +376,7 @@ export async function readTrainingLog(file: string, options: ReadTrainingLogOpti
     (text, lineNumber, terminated) => {
       if (text.trim() === '') return;
       format ??= detectTrainingFormat(text);
+      if (format === 'trainer') progress.observeBanner(text);
       const parsed = format === 'jsonl' ? parseTrainingJsonLine(text, lineNumber) : parseTrainerLine(text, lineNumber, progress);
       switch (parsed.kind) {
         case 'records':
@@ -378,6 +411,7 @@ export async function readTrainingLog(file: string, options: ReadTrainingLogOpti
       hint: 'expected JSONL lines like {"step": 10, "loss": 2.3, "learning_rate": 5e-5} or Hugging Face Trainer output with {\'loss\': ...} dicts',
     });
   }
+  estimateStepsFromEpochs(records, progress.stepsPerEpoch());
   const source = (format ?? 'trainer') === 'jsonl' ? 'jsonl' : 'trainer-stdout';
   return { file, format: format ?? 'trainer', records, context: { source, logEntries: records.length } };
 }

@@ -34,11 +34,12 @@ export interface TrainingMetrics {
   stepEntries: number;
   evalEntries: number;
   /**
-   * `logged`: steps as written or read from the training progress bar before each entry
-   * (`stepSource` says which); `index`: the steps are unknown, the curves use 1-based entry order.
+   * `logged`: steps as written, read from the training progress bar before each entry, or estimated
+   * from epoch × steps per epoch (`stepSource` says which); `index`: the steps are unknown, the
+   * curves use 1-based entry order.
    */
   stepAxis: 'logged' | 'index';
-  stepSource?: 'logged' | 'progress-bar' | 'logged+progress-bar' | 'index';
+  stepSource?: 'logged' | 'progress-bar' | 'epoch-estimate' | 'mixed' | 'index';
   /** trainer_state.json's `global_step`; null when the log does not say. */
   globalStep?: number | null;
   bestMetric?: number | null;
@@ -118,10 +119,10 @@ function runtimeFromTimestamps(steps: readonly TrainingStepRecord[]): { seconds:
   return { seconds, epochs };
 }
 
-function describeStepSource(steps: readonly TrainingStepRecord[], useIndex: boolean): TrainingMetrics['stepSource'] {
+function describeStepSource(steps: readonly TrainingStepRecord[], useIndex: boolean): NonNullable<TrainingMetrics['stepSource']> {
   if (useIndex) return 'index';
-  const fromBar = steps.filter((r) => r.stepFrom === 'progress-bar').length;
-  return fromBar === 0 ? 'logged' : fromBar === steps.length ? 'progress-bar' : 'logged+progress-bar';
+  const kinds = new Set(steps.map((r) => r.stepFrom ?? 'logged'));
+  return kinds.size === 1 ? ([...kinds][0] ?? 'logged') : 'mixed';
 }
 
 export function computeTrainingMetrics(records: readonly TrainingRecord[], context: TrainingLogContext = {}): TrainingMetrics {
@@ -139,6 +140,8 @@ export function computeTrainingMetrics(records: readonly TrainingRecord[], conte
   }
   const lossCurve = curve(steps, useIndex, (r) => (r.loss !== undefined && Number.isFinite(r.loss) ? r.loss : undefined));
   if (useIndex && steps.length > 0) warnings.push('the training log gives no step numbers: the loss curve is indexed by log entry (stepAxis "index")');
+  const estimated = steps.filter((r) => r.stepFrom === 'epoch-estimate').length;
+  if (estimated > 0) warnings.push(`${estimated} step number(s) estimated as epoch × steps per epoch from the Trainer's banner; epochs are printed to 2 decimals, so a step may be off by a few`);
   const evalLossCurve = curve(evals, !evals.every((r) => r.step !== undefined), (r) => r.evalLoss);
   const losses = lossCurve.map((p) => p.value);
 

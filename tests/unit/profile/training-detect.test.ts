@@ -46,6 +46,36 @@ describe('detection by content', () => {
   });
 });
 
+describe('steps from the log\'s own context', () => {
+  it('estimates steps as epoch × steps per epoch from the banner when there is no bar (disable_tqdm), and says so', async () => {
+    const file = writeTemp(
+      [
+        '[INFO|trainer.py:2409] >> ***** Running training *****',
+        '[INFO|trainer.py:2410] >>   Num examples = 1,096',
+        '[INFO|trainer.py:2411] >>   Num Epochs = 3',
+        '[INFO|trainer.py:2416] >>   Total optimization steps = 411',
+        `{'loss': 1.2881, 'learning_rate': 6.8e-06, 'epoch': 2.56}`,
+        `{'loss': 1.1886, 'learning_rate': 7.2e-09, 'epoch': 3.0}`,
+      ].join('\n'),
+    );
+    const log = await readTrainingLog(file);
+    const m = computeTrainingMetrics(log.records, log.context);
+    // 2.56 × 137 = 350.72 → 351 (the bar said 350: the estimate is within a step or two)
+    expect(m.lossCurve.map((p) => p.step)).toEqual([351, 411]);
+    expect(m.stepSource).toBe('epoch-estimate');
+    expect(m.warnings?.join('\n')).toMatch(/2 step number\(s\) estimated as epoch × steps per epoch/);
+  });
+
+  it('says the steps are the record index when the log gives no context at all', async () => {
+    const log = await readTrainingLog(writeTemp(`{'loss': 2.0, 'epoch': 0.5}\n{'loss': 1.5, 'epoch': 1.0}\n`));
+    const m = computeTrainingMetrics(log.records, log.context);
+    expect(m.stepAxis).toBe('index');
+    expect(m.stepSource).toBe('index');
+    expect(m.lossCurve.map((p) => p.step)).toEqual([1, 2]);
+    expect(m.lastStep).toBeNull();
+  });
+});
+
 describe('diverged runs', () => {
   it('marks the first NaN loss of a Trainer log, with a warning, and gives no final loss', async () => {
     const file = writeTemp(
