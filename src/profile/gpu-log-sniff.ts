@@ -6,6 +6,7 @@
 import { open } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import { parseHeaderLine } from './nvidia-smi-fields.js';
+import type { LogKind } from './detect-kind.js';
 
 export type SniffedGpuKind = 'nvidia-smi' | 'compute-apps' | 'dmon';
 
@@ -106,4 +107,16 @@ export async function refuseUtf16(file: string): Promise<void> {
   }
   const encoding = detectUtf16(head);
   if (encoding !== null) throw utf16Error(file, encoding);
+}
+
+/**
+ * Corrects the kind a GPU log's name suggested when its content says otherwise (dmon output or a
+ * compute-apps snapshot saved as `nvidia-smi.csv`): the content wins. Entries are changed in place.
+ */
+export async function reclassifyGpuLogs(files: { file: string; kind: LogKind }[]): Promise<void> {
+  for (const entry of files) {
+    if (entry.kind !== 'nvidia-smi' && entry.kind !== 'dmon' && entry.kind !== 'compute-apps') continue;
+    const sniffed = await sniffGpuLogFile(entry.file);
+    if (sniffed !== null) entry.kind = sniffed;
+  }
 }

@@ -23,6 +23,7 @@ import { createTaskMetrics, MAX_KEPT_SAMPLES, METRICS_SCHEMA, missingSection, ty
 import { parseDmonFiles } from './nvidia-smi-dmon.js';
 import { parseQueryGpuFiles } from './nvidia-smi-query.js';
 import { summarizeComputeApps } from './nvidia-smi-apps.js';
+import { reclassifyGpuLogs } from './gpu-log-sniff.js';
 import type { ProcessUsageSummary } from './process-sampler.js';
 import { compileExtractors, selectExtractorsForFile, type RegexExtractorSpec } from './regex-extractor.js';
 import { computeTrainingMetrics } from './training-metrics.js';
@@ -92,6 +93,7 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
   } else task.missing.push(missingSection('metadata', 'no-metadata', { where }));
   task.job_id = jobIdOf(task.metadata);
 
+  await reclassifyGpuLogs(spec.files); // a GPU log's content wins over its name
   const gpuRejected = new RejectedLines();
   task.gpu = await profileGpu(spec.files, spec.gpuFields, options, gpuRejected);
   for (const f of [...of('nvidia-smi'), ...of('dmon')]) record(f.file, f.kind === 'dmon' ? 'dmon' : 'nvidia-smi', gpuRejected);

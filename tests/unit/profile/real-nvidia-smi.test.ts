@@ -237,3 +237,29 @@ describe('real nvidia-smi --query-compute-apps capture', () => {
     expect(summary.gpu?.gpus[0]?.samples).toBe(4);
   });
 });
+
+describe('a real GPU log saved under another kind\'s name', () => {
+  const named = (source: string, name: string): string => {
+    const file = join(mkdtempSync(join(tmpdir(), 'hpcb-named-')), name);
+    copyFileSync(join(ROOT, source), file);
+    return file;
+  };
+
+  it('reads dmon output named nvidia-smi.csv as dmon (the content wins over the name)', async () => {
+    const doc = await profileFiles([named('nvidia-smi-dmon/gtx1050ti-old-format-temp-column.log', 'nvidia-smi.csv')]);
+    expect(doc.tasks[0]?.gpu?.format).toBe('dmon');
+    close(doc.tasks[0]?.gpu?.gpus[0]?.utilization?.mean, 99.78378378378379, 'sm');
+  });
+
+  it('reads a compute-apps snapshot named nvidia-smi.csv into gpu_processes', async () => {
+    const doc = await profileFiles([named('nvidia-smi-apps/rtxpro6000-compute-apps-noheader-nounits.csv', 'nvidia-smi.csv')]);
+    expect(doc.tasks[0]?.gpu_processes?.processes.length).toBe(6);
+    expect(doc.tasks[0]?.gpu).toBeUndefined();
+  });
+
+  it('reads the table-first query log named dmon.log as a query log', async () => {
+    const doc = await profileFiles([named('nvidia-smi-query/v100-table-banner-then-csv.csv', 'dmon.log')]);
+    expect(doc.tasks[0]?.gpu?.format).toBe('query-gpu');
+    expect(doc.tasks[0]?.gpu?.gpus[0]?.samples).toBe(4);
+  });
+});
