@@ -120,3 +120,21 @@ export async function reclassifyGpuLogs(files: { file: string; kind: LogKind }[]
     if (sniffed !== null) entry.kind = sniffed;
   }
 }
+
+/**
+ * True when the file's first data lines have as many cells as the given --query-gpu field list:
+ * a headerless log (e.g. `$(date +%s),$(nvidia-smi … --format=csv,noheader,nounits)`) that
+ * nothing else recognises, once the user has said which fields it holds.
+ */
+export async function matchesGpuFields(file: string, fields: readonly string[]): Promise<boolean> {
+  let head: Buffer;
+  try {
+    head = await readHead(file, 16 * 1024);
+  } catch {
+    return false;
+  }
+  const lines = head.toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
+  if (head.length === 16 * 1024) lines.pop();
+  const rows = lines.map((l) => l.trim()).filter((l) => l.length > 0 && !isTableLine(l)).slice(0, 5);
+  return rows.length > 0 && rows.every((l) => l.split(',').length === fields.length);
+}

@@ -23,7 +23,7 @@ import { createTaskMetrics, MAX_KEPT_SAMPLES, METRICS_SCHEMA, missingSection, ty
 import { parseDmonFiles } from './nvidia-smi-dmon.js';
 import { parseQueryGpuFiles } from './nvidia-smi-query.js';
 import { summarizeComputeApps } from './nvidia-smi-apps.js';
-import { reclassifyGpuLogs } from './gpu-log-sniff.js';
+import { matchesGpuFields, reclassifyGpuLogs } from './gpu-log-sniff.js';
 import type { ProcessUsageSummary } from './process-sampler.js';
 import { compileExtractors, selectExtractorsForFile, type RegexExtractorSpec } from './regex-extractor.js';
 import { computeTrainingMetrics } from './training-metrics.js';
@@ -372,6 +372,8 @@ export async function profileFiles(files: readonly string[], options: ProfileOpt
     let kind = kindByName(basename(file)) ?? (await detectLogKind(file));
     // Headerless sacct output has nothing to recognise it by; a given field list says what it is.
     if (kind === 'unknown' && options.sacctFields !== undefined && isSacctWithFields(file, options.sacctFields)) kind = 'sacct';
+    // A headerless nvidia-smi log with nothing to recognise it by: the given field list says what it is.
+    if (kind === 'unknown' && options.gpuFields !== undefined && (await matchesGpuFields(file, options.gpuFields))) kind = 'nvidia-smi';
     if (kind === 'unknown') {
       throw new InputError('unrecognised log: expected an nvidia-smi query CSV or dmon log, an inference JSONL or vLLM result, a training log, sacct output, metadata.json or process.json', {
         file,

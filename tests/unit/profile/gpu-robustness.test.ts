@@ -1,7 +1,7 @@
 // Damaged and unusual nvidia-smi logs, small and synthetic (the real captures are in
 // real-nvidia-smi.test.ts): binary garbage, encodings, units, physical ranges, gaps, logs
 // without a GPU id, and the user timestamps that job scripts write.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -165,6 +165,18 @@ describe('the nvidia-smi table in a log', () => {
     const m = await summarizeQueryGpuLogs([write([...table, HEADER, row(0), ...table, row(1)].join('\n') + '\n')]);
     expect(m.gpus[0]?.samples).toBe(2);
     expect(m.rejected.count).toBe(8);
+  });
+
+  it('reads a headerless `date +%s` log that nothing else recognises once its fields are given', async () => {
+    // The real gpu24g capture without its header line, as `--format=csv,noheader,nounits` writes it.
+    const real = readFileSync(join(__dirname, '../../fixtures/real/nvidia-smi-query/gpu24g-selfheader-epoch-nounits-60s.csv'), 'utf8');
+    const file = write(real.slice(real.indexOf('\n') + 1), 'gpu.log');
+    await expect(profileFiles([file])).rejects.toThrow(/unrecognised log/);
+    const doc = await profileFiles([file], { gpuFields: ['timestamp', 'memory.used', 'memory.total', 'utilization.gpu'] });
+    const g = doc.tasks[0]?.gpu?.gpus[0];
+    expect(g?.samples).toBe(90);
+    expect(g?.utilization?.mean).toBeCloseTo(57.67777777777778, 12);
+    expect(g?.memoryUsedMiB?.max).toBe(10904);
   });
 
   it('reads a headerless log with the field list given', async () => {
