@@ -1,7 +1,7 @@
 import { InputError } from '../errors.js';
 import { RejectedLines, scanLines, unrecognisedFileError } from './lines.js';
 import { INVALID_FIELD_LINE, parseFieldName, parseHeaderLine, type QueryField } from './nvidia-smi-fields.js';
-import { APPS_ROW } from './gpu-log-sniff.js';
+import { APPS_ROW, refuseUtf16 } from './gpu-log-sniff.js';
 import { parseUserTimestamp } from './gpu-timestamps.js';
 import { cell, CellStatus, formatQueryTimestamp, parseNumberCell, parseQueryTimestamp } from './nvidia-smi-values.js';
 
@@ -68,12 +68,18 @@ export async function summarizeComputeApps(
   const warnings: string[] = [];
   const usages = new Map<string, Usage>();
   for (const file of files) {
+    await refuseUtf16(file);
     let fields: QueryField[] | null = null;
     let accepted = 0;
     let headerSeen = false;
     const column = (name: string): number => (fields ?? []).findIndex((f) => f.name === name);
-    await scanLines(file, (text, lineNumber, terminated) => {
+    await scanLines(file, (raw, lineNumber, terminated) => {
+      const text = lineNumber === 1 ? raw.replace(/^\uFEFF/, '') : raw;
       const trimmed = text.trim();
+      if (trimmed.includes('\0')) {
+        rejected.add(file, lineNumber, 'binary garbage (NUL bytes) in the line, not a CSV row');
+        return;
+      }
       if (trimmed.length === 0) return;
       const invalid = INVALID_FIELD_LINE.exec(trimmed);
       if (invalid !== null) {

@@ -9,6 +9,7 @@ import { profileFiles } from '../../../src/profile/profile-run.js';
 import { summarizeQueryGpuLogs } from '../../../src/profile/nvidia-smi-query.js';
 import { parseUserTimestamp } from '../../../src/profile/gpu-timestamps.js';
 import { InputError } from '../../../src/errors.js';
+import { summarizeComputeApps } from '../../../src/profile/nvidia-smi-apps.js';
 import { mergeQueryRanges, parseQueryGpuRange, sniffHeader } from '../../../src/profile/nvidia-smi-parallel.js';
 import { GpuLogAccumulator } from '../../../src/profile/gpu-log-accumulator.js';
 
@@ -67,6 +68,18 @@ describe('binary garbage and encodings', () => {
     const error = await failure(profileFiles([file]));
     expect(error.message).toMatch(/UTF-16LE/);
     expect(error.hint).toMatch(/iconv -f UTF-16 -t UTF-8/);
+  });
+});
+
+describe('compute-apps snapshots', () => {
+  it('strips a BOM, rejects NUL lines with a reason, and refuses UTF-16', async () => {
+    const rows = '\uFEFF1234, python, GPU-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee, 900\n\0\0\0\0\n5678, python, GPU-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee, 100\n';
+    const apps = await summarizeComputeApps([write(rows)]);
+    expect(apps.processes.map((p) => p.pid)).toEqual([1234, 5678]);
+    expect(apps.gpus).toEqual([{ gpu: 'GPU-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', processes: 2, usedMiBSumOfPeaks: 1000 }]);
+    expect(apps.rejected.examples.map((e) => [e.line, e.reason])).toEqual([[2, 'binary garbage (NUL bytes) in the line, not a CSV row']]);
+    const utf16 = write(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(rows.slice(1), 'utf16le')]));
+    expect((await failure(summarizeComputeApps([utf16]))).hint).toMatch(/iconv -f UTF-16 -t UTF-8/);
   });
 });
 
