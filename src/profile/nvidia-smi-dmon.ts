@@ -48,8 +48,12 @@ export class DmonParser {
   }
 
   line(text: string, lineNumber: number, terminated: boolean): void {
-    const trimmed = text.trim();
+    const trimmed = (lineNumber === 1 ? text.replace(/^\uFEFF/, '') : text).trim();
     if (trimmed.length === 0) return;
+    if (trimmed.includes('\0')) {
+      this.acc.rejected.add(this.file, lineNumber, 'binary garbage (NUL bytes) in the line, not dmon output');
+      return;
+    }
     if (trimmed.startsWith('#')) {
       this.header(trimmed.slice(1).trim().split(/\s+/), lineNumber);
       return;

@@ -83,6 +83,17 @@ describe('compute-apps snapshots', () => {
   });
 });
 
+describe('dmon logs', () => {
+  it('strip a BOM and reject NUL-byte lines with a counted reason', async () => {
+    const log = '\uFEFF# gpu    sm   mem\n# Idx     %     %\n    0    10    20\n\0\0\0\0\0\n    0    30    40\n';
+    const doc = await profileFiles([write(log, 'dmon-bom.log')]);
+    const gpu = doc.tasks[0]?.gpu;
+    expect(gpu?.format).toBe('dmon');
+    expect(gpu?.gpus[0]?.utilization?.mean).toBe(20);
+    expect(gpu?.rejected.examples.map((e) => [e.line, e.reason])).toEqual([[4, 'binary garbage (NUL bytes) in the line, not dmon output']]);
+  });
+});
+
 describe('units and physical ranges', () => {
   it('rejects a cell whose unit differs from its column, and values outside the physical range', async () => {
     const file = write(
