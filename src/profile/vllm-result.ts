@@ -132,13 +132,13 @@ function implausibleRequest(result: VllmResultFile, i: number): string | undefin
   return undefined;
 }
 
-function buildRecords(result: VllmResultFile, file: string, params: InferenceParams, rejected?: RejectedLines): InferenceRecord[] {
+function buildRecords(result: VllmResultFile, file: string, params: InferenceParams, rejected?: RejectedLines, line = 1): InferenceRecord[] {
   const n = requestCount(result, file);
   const records: InferenceRecord[] = [];
   for (let i = 0; i < n; i++) {
     const implausible = implausibleRequest(result, i);
     if (implausible !== undefined) {
-      rejected?.add(file, 1, implausible);
+      rejected?.add(file, line, implausible);
       continue;
     }
     const errorText = result.errors?.[i];
@@ -175,7 +175,7 @@ function buildRecords(result: VllmResultFile, file: string, params: InferencePar
 }
 
 /** Parses the text of a vLLM serving benchmark result. Throws InputError naming the file. */
-export function parseVllmResult(text: string, file: string, rejected?: RejectedLines): VllmResult {
+export function parseVllmResult(text: string, file: string, rejected?: RejectedLines, line = 1): VllmResult {
   let value: unknown;
   try {
     // vLLM writes Python's json.dumps, which may contain NaN/Infinity; JSON.parse does not accept them.
@@ -207,7 +207,7 @@ export function parseVllmResult(text: string, file: string, rejected?: RejectedL
   if (typeof result.request_goodput === 'number') reported.requestGoodput = result.request_goodput;
   if (typeof result.output_throughput === 'number') reported.outputThroughput = result.output_throughput;
   if (typeof result.total_token_throughput === 'number') reported.totalTokenThroughput = result.total_token_throughput;
-  const out: VllmResult = { file, params, reported, records: buildRecords(result, file, params, rejected) };
+  const out: VllmResult = { file, params, reported, records: buildRecords(result, file, params, rejected, line) };
   if (result.model_id !== undefined) out.model = result.model_id;
   if (result.backend !== undefined) out.backend = result.backend;
   return out;
@@ -241,7 +241,7 @@ export function parseVllmResults(text: string, file: string, rejected?: Rejected
     if (line.trim() === '') continue;
     let result: VllmResult;
     try {
-      result = parseVllmResult(line, file, rejected);
+      result = parseVllmResult(line, file, rejected, lineNumber);
     } catch (error) {
       if (error instanceof InputError) {
         throw new InputError(error.message.replace(`${file}: `, ''), { file, line: lineNumber, hint: error.hint, cause: error });
