@@ -130,8 +130,12 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
       gpuEnergyJ: task.gpu?.overall.energyJ ?? undefined,
       reportedDurationS,
       percentileMethod: options.percentileMethod,
-      bootstrap: { iterations: options.bootstrapIterations ?? 2000, seed: options.seed ?? DEFAULT_BOOTSTRAP_SEED },
+      bootstrap: { iterations: bootstrapIterationsFor(records.length, options.bootstrapIterations), seed: options.seed ?? DEFAULT_BOOTSTRAP_SEED },
     });
+    const used = bootstrapIterationsFor(records.length, options.bootstrapIterations);
+    if (used < 2000 && options.bootstrapIterations === undefined) {
+      task.inference.warnings?.push(`the bootstrap intervals use ${used} resamples instead of 2000 for ${records.length} records (each resample draws them all); their \`iterations\` says so`);
+    }
     const completed = excludeInferenceWarmup(records, options.warmup ?? 0).filter((r) => r.error === null);
     const latencies = keepSamples(completed.map((r) => r.latencyS));
     task.latency_samples_s = latencies.values;
@@ -171,6 +175,15 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
   const checkpoints = await profileCheckpoints(spec, options, job?.restarts, task.metadata, record);
   if (checkpoints) task.checkpoints = checkpoints;
   return task;
+}
+
+/**
+ * 2000 resamples up to 20 000 records, fewer above (at least 200): each resample draws every record,
+ * so 2000 of a million records took minutes. An explicit setting is always used as given.
+ */
+function bootstrapIterationsFor(records: number, asked: number | undefined): number {
+  if (asked !== undefined) return asked;
+  return records <= 20_000 ? 2000 : Math.max(200, Math.round(4e7 / records));
 }
 
 /**
