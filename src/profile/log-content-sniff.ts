@@ -77,6 +77,8 @@ export async function sniffLogContent(file: string, head: string, classifyJson: 
       // Not one complete document in the head: a long first JSONL record, or a big document.
     }
   }
+  // genai-perf / perf_analyzer per-request export (profile_export.json): refused precisely by the reader.
+  if (trimmed.startsWith('{') && /"experiments"\s*:/.test(head) && /"(response_timestamps|request_inputs)"\s*:/.test(head)) return 'inference';
   if (trimmed.startsWith('{"') && !/\n\s*\S/.test(trimmed)) {
     // The head holds part of one line: read that whole line (a 22 KB first JSONL record).
     try {

@@ -199,6 +199,12 @@ export function foreignResultError(value: unknown, file: string): InputError | u
   }
   if (typeof value !== 'object' || value === null) return new InputError('expected a JSON object (a vLLM serving benchmark result)', { file, hint: HINT });
   const keys = Object.keys(value);
+  if (Array.isArray((value as Record<string, unknown>).experiments) && !('duration' in value)) {
+    return new InputError(
+      'a genai-perf / perf_analyzer per-request export (profile_export.json): hpcbench does not read it yet, because its output token counts need the model\'s tokenizer',
+      { file, hint: 'profile the summary genai-perf writes next to it, profile_export_genai_perf.json' },
+    );
+  }
   const inSeconds = keys.filter((k) => /^(mean|median|p\d+(?:\.\d+)?)_(ttft|tpot|itl|e2el)$/.test(k));
   if (inSeconds.length > 0 && !('duration' in value)) {
     const perGpu = keys.filter((k) => k.endsWith('_per_gpu'));

@@ -60,3 +60,13 @@ describe('llmperf *_summary.json (synthetic)', () => {
     expect(doc.warnings.some((w) => w.includes('results_num_completed_requests_per_min / 60'))).toBe(true);
   });
 });
+
+describe('genai-perf per-request profile_export.json (synthetic)', () => {
+  it('is recognised and refused precisely (output tokens need the tokenizer)', async () => {
+    const file = join(tmp, 'profile_export.json');
+    const request = { timestamp: 1_000_000, request_inputs: { payload: '{}' }, response_timestamps: [3_000_000, 5_000_000], response_outputs: [{ response: 'data: {}' }, { response: 'data: [DONE]' }] };
+    writeFileSync(file, JSON.stringify({ service_kind: 'openai', endpoint: 'v1/chat/completions', experiments: [{ experiment: { mode: 'concurrency', value: 4 }, requests: [request] }] }, null, 2));
+    expect(await detectLogKind(file)).toBe('inference');
+    await expect(profileFiles([file])).rejects.toThrow(/a genai-perf \/ perf_analyzer per-request export \(profile_export\.json\): hpcbench does not read it yet/);
+  });
+});
