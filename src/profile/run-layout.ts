@@ -90,7 +90,25 @@ async function classifyTaskDir(dir: string): Promise<{ files: { file: string; ki
     if (found.some((f) => f.kind === 'training')) textLogs.unshift(jobOutTraining);
     else found.push({ file: jobOutTraining, kind: 'training' });
   }
+  const state = latestTrainerState(dir);
+  if (state !== undefined && !found.some((f) => f.kind === 'training')) found.push({ file: state, kind: 'training' });
   return { files: found, textLogs };
+}
+
+/**
+ * The Trainer saves trainer_state.json in each checkpoint-<step>/ of its output_dir; the one of the
+ * highest step holds the whole log_history. Used when the task has no other training log.
+ */
+function latestTrainerState(dir: string): string | undefined {
+  let best: { step: number; file: string } | undefined;
+  for (const name of readdirSync(dir)) {
+    const match = /^checkpoint-(\d+)$/.exec(name);
+    const file = join(dir, name, 'trainer_state.json');
+    if (match === null || !existsSync(file)) continue;
+    const step = Number(match[1]);
+    if (best === undefined || step > best.step) best = { step, file };
+  }
+  return best?.file;
 }
 
 export async function discoverTasks(runDir: string, manifest: ManifestLike | undefined): Promise<TaskFiles[]> {

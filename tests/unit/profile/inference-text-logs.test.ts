@@ -60,3 +60,18 @@ describe("a Trainer's stdout in job.out", () => {
     expect(doc.tasks[0]?.training?.lossCurve).toEqual([{ step: 5, value: 3 }]);
   });
 });
+
+describe("the Trainer's checkpoint-*/trainer_state.json", () => {
+  it('is the training log of a task without another, taken from the latest checkpoint', async () => {
+    const root = runDir({});
+    const task = join(root, 'out', 'serve', 'main');
+    const state = (step: number) => JSON.stringify({ global_step: step, log_history: [{ loss: 3 - step / 1000, step }] });
+    for (const step of [500, 1000, 50]) {
+      mkdirSync(join(task, `checkpoint-${step}`));
+      writeFileSync(join(task, `checkpoint-${step}`, 'trainer_state.json'), state(step));
+    }
+    const doc = await profileRun(root);
+    expect(doc.tasks[0]?.training?.globalStep).toBe(1000);
+    expect(doc.sources.map((s) => s.file)).toContain('out/serve/main/checkpoint-1000/trainer_state.json');
+  });
+});
