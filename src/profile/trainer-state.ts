@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import { emptyFileError, RejectedLines } from './lines.js';
-import { classifyTrainingDict, PYTHON_NON_FINITE, type TrainingRecord } from './training-log.js';
+import { classifyTrainingDict, PYTHON_NON_FINITE, type TrainingRecord } from './training-records.js';
 
 export interface TrainerState {
   file: string;

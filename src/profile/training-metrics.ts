@@ -5,7 +5,7 @@
  * the per-step entries, and every derived figure says where it came from.
  */
 import { summarize, type Summary } from '../stats/index.js';
-import type { TrainingEvalRecord, TrainingRecord, TrainingStepRecord, TrainingSummaryRecord } from './training-log.js';
+import type { TrainingEvalRecord, TrainingRecord, TrainingStepRecord, TrainingSummaryRecord } from './training-records.js';
 
 export interface CurvePoint {
   step: number;
