@@ -98,6 +98,8 @@ export {
   type InferenceSlo,
   type InferenceGoodput,
   type InferenceEnergy,
+  type LatencySummary,
+  type ReportedSummary,
 } from './profile/inference-metrics.js';
 export {
   aggregateInferenceSweep,
@@ -114,6 +116,13 @@ export {
   type VllmResultFile,
   type VllmReportedSummary,
 } from './profile/vllm-result.js';
+export {
+  computeSummaryMetrics,
+  summariseVllmResult,
+  type BenchmarkSummary,
+  type ReportedStatistic,
+} from './profile/vllm-summary.js';
+export { readGenaiPerfSummary, readLlmperfSummary } from './profile/inference-summary-formats.js';
 export {
   compileExtractors,
   extractFields,
@@ -140,8 +149,12 @@ export {
   type ReadTrainingLogOptions,
 } from './profile/training-log.js';
 export { parsePythonDict, type PythonScalar } from './profile/training-python-dict.js';
+export { readTrainerState, parseTrainerState, type TrainerState } from './profile/trainer-state.js';
+export { TrainerProgress } from './profile/training-stdout.js';
 export {
   computeTrainingMetrics,
+  type TrainingLogContext,
+  type TrainingLogSource,
   type TrainingMetrics,
   type CurvePoint,
   type TrainingFigureSource,
