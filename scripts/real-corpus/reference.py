@@ -433,10 +433,19 @@ def parse_sacct_json(rel, spec):
     for j in d["jobs"]:
         arr = j.get("array", {})
         key = str(j["job_id"])
-        if arr.get("task_id", {}).get("set"):
-            key = "%s_%s" % (arr["job_id"], arr["task_id"]["number"])
+        tid = arr.get("task_id")
+        if isinstance(tid, dict) and tid.get("set"):
+            key = "%s_%s" % (arr["job_id"], tid["number"])
+        elif isinstance(tid, int) and arr.get("job_id"):  # v0.0.38 (Slurm 22.05): plain numbers
+            key = "%s_%s" % (arr["job_id"], tid)
         t = j["time"]
         total = t["total"]["seconds"] + t["total"]["microseconds"] / 1e6
+        step_total = sum(s["time"]["total"]["seconds"] + s["time"]["total"]["microseconds"] / 1e6 for s in j["steps"])
+        total_note = "time.total.seconds + time.total.microseconds/1e6 (microseconds is > 1e6 in this file)"
+        if total == 0 and j["steps"]:
+            # Slurm 22.05 (v0.0.38) leaves the job's own time.total at 0; the text sacct prints
+            # the sum over the steps on the job row, so that sum is the job's TotalCPU.
+            total, total_note = step_total, "job time.total is 0 in this file: sum of the steps' time.total"
         ncpus = j["required"]["CPUs"]
         rss = []
         for s in j["steps"]:
@@ -444,7 +453,11 @@ def parse_sacct_json(rel, spec):
                 if m["type"] == "mem":
                     rss.append(m["count"])
         req = j["required"]
-        if req["memory_per_cpu"]["set"]:
+        if "memory_per_cpu" not in req:
+            # v0.0.38 (Slurm 22.05): required.memory is MiB per node (--mem), no per-CPU flag in these jobs
+            reqb = req["memory"] * 1024 ** 2 * j["allocation_nodes"] if req.get("memory") else None
+            how = "required.memory (MiB per node, v0.0.38) x allocation_nodes" if reqb else None
+        elif req["memory_per_cpu"]["set"]:
             reqb = req["memory_per_cpu"]["number"] * 1024 ** 2 * ncpus
             how = "required.memory_per_cpu (MiB) x required.CPUs"
         elif req["memory_per_node"]["set"]:
@@ -458,11 +471,12 @@ def parse_sacct_json(rel, spec):
             "state": j["state"]["current"],
             "elapsed_s": float(t["elapsed"]),
             "totalcpu_s": total,
-            "totalcpu_note": "time.total.seconds + time.total.microseconds/1e6 (microseconds is > 1e6 in this file)",
+            "totalcpu_note": total_note,
             "ncpus": ncpus,
             "steps": [s["step"]["name"] for s in j["steps"]],
             "maxrss_bytes": float(max(rss)) if rss else None,
-            "reqmem": "memory_per_cpu=%s" % req["memory_per_cpu"]["number"] if req["memory_per_cpu"]["set"] else None,
+            "reqmem": ("memory=%s" % req["memory"] if reqb else None) if "memory_per_cpu" not in req else (
+                "memory_per_cpu=%s" % req["memory_per_cpu"]["number"] if req["memory_per_cpu"]["set"] else None),
             "reqmem_total_bytes": float(reqb) if reqb is not None else None,
             "reqmem_derivation": how,
             "required_memory_raw": req["memory"],
@@ -681,6 +695,15 @@ FILES = {
                                                      "NodeList", "MaxRSS", "MaxVMSize", "State"]}),
     "sacct/soperator-fixed-width-totalcpu-maxrss-steps.txt": (parse_sacct, {"format": "fixed"}),
     "sacct/nau-reqmem-maxrss-only-no-jobid.txt": (parse_sacct, {"format": "fixed", "no_jobid": "one-job"}),
+    # Slurm 22.05.8, captured by this project on its own test cluster (tests/cluster)
+    "sacct/slurm-22.05-parsable-trailing-pipe-steps.txt": (parse_sacct, {"format": "pipe"}),
+    "sacct/slurm-22.05-parsable2-allocations-only.txt": (parse_sacct, {"format": "pipe"}),
+    "sacct/slurm-22.05-parsable2-steps.txt": (parse_sacct, {"format": "pipe"}),
+    "sacct/slurm-22.05-default-fixed-width.txt": (parse_sacct, {"format": "fixed"}),
+    "sacct/slurm-22.05-fixed-width-efficiency-fields-steps.txt": (parse_sacct, {"format": "fixed"}),
+    "sacct/slurm-22.05-noheader-parsable2-list.txt":
+        (parse_sacct, {"format": "pipe", "columns": ["JobID", "State", "Elapsed", "TotalCPU", "NCPUS", "MaxRSS", "ReqMem"]}),
+    "sacct/slurm-22.05-json.json": (parse_sacct_json, {}),
     # seff
     "seff/greatlakes-seff-2-nodes.txt": (parse_seff, {}),
     "seff/cluster1-seff-52-cores.txt": (parse_seff, {}),

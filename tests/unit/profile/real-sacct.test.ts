@@ -35,6 +35,7 @@ const references = JSON.parse(readFileSync(join(ROOT, 'references.json'), 'utf8'
 const FIELDS: Record<string, string> = {
   'apel-issue-parsable2-noheader-cputimeraw.txt': 'JobID,JobName,User,Group,Start,End,Elapsed,CPUTimeRAW,Partition,NCPUS,NNodes,NodeList,MaxRSS,MaxVMSize,State',
   'uzh-headerless-fixed-width-with-name-lines.log': 'JobID,JobName%12,ReqMem,MaxRSS,CPUTime%12,TotalCPU%12,Elapsed%12,End,State,ExitCode%6',
+  'slurm-22.05-noheader-parsable2-list.txt': 'JobID,State,Elapsed,TotalCPU,NCPUS,MaxRSS,ReqMem',
 };
 
 function close(actual: number | null, expected: number | null, what: string): void {
@@ -48,8 +49,8 @@ function close(actual: number | null, expected: number | null, what: string): vo
 const files = readdirSync(DIR).sort();
 
 describe('real sacct captures', () => {
-  it('covers all 14 files, each with a reference', () => {
-    expect(files).toHaveLength(14);
+  it('covers all 21 files, each with a reference', () => {
+    expect(files).toHaveLength(21);
     for (const f of files) expect(references.files[`sacct/${f}`], f).toBeDefined();
   });
 
