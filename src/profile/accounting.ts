@@ -15,8 +15,8 @@ export interface AccountingRecord {
   submit?: Date;
   start?: Date;
   end?: Date;
-  /** Elapsed wall time of the allocation, seconds. */
-  elapsedSeconds: number;
+  /** Elapsed wall time of the allocation, seconds; null when the sacct output lacks Elapsed. */
+  elapsedSeconds: number | null;
   /** TotalCPU (user + system over all steps), seconds; undefined when the sacct output lacks it. */
   totalCpuSeconds?: number;
   /** CPUs allocated (AllocCPUS / NCPUS). */
@@ -52,13 +52,16 @@ export interface AccountingMetrics {
   partition: string;
   nodes: number;
   queueWaitSeconds?: number;
-  elapsedSeconds: number;
+  /** Null when sacct gave no Elapsed: unknown, never 0 (0 would read as a job that did not run). */
+  elapsedSeconds: number | null;
   /** TotalCPU / (Elapsed × NCPUS), 0..1; undefined when TotalCPU is unknown or elapsed or ncpus is 0. */
   cpuEfficiency?: number;
   /** MaxRSS / requested memory, 0..1 (can exceed 1 slightly when the limit is not enforced). */
   memoryEfficiency?: number;
-  cpuHours: number;
-  gpuHours: number;
+  /** NCPUS × Elapsed and GPUs × Elapsed in hours; null when Elapsed is unknown. */
+  cpuHours: number | null;
+  gpuHours: number | null;
+  /** Charge and cost are left out when Elapsed is unknown (they would be built on a guessed 0). */
   serviceUnits?: number;
   cost?: number;
   currency?: string;
@@ -110,12 +113,13 @@ export function computeCharge(
 
 export function computeAccountingMetrics(record: AccountingRecord, options: AccountingOptions = {}): AccountingMetrics {
   const { source } = options;
-  requireNonNegative(record.elapsedSeconds, 'elapsedSeconds', source);
+  const elapsed = record.elapsedSeconds;
+  if (elapsed !== null) requireNonNegative(elapsed, 'elapsedSeconds', source);
   if (record.totalCpuSeconds !== undefined) requireNonNegative(record.totalCpuSeconds, 'totalCpuSeconds', source);
   requireNonNegative(record.ncpus, 'ncpus', source);
   requireNonNegative(record.gpus, 'gpus', source);
-  const cpuHours = (record.ncpus * record.elapsedSeconds) / 3600;
-  const gpuHours = (record.gpus * record.elapsedSeconds) / 3600;
+  const cpuHours = elapsed === null ? null : (record.ncpus * elapsed) / 3600;
+  const gpuHours = elapsed === null ? null : (record.gpus * elapsed) / 3600;
   const metrics: AccountingMetrics = {
     jobId: record.jobId,
     state: record.state,
@@ -123,10 +127,10 @@ export function computeAccountingMetrics(record: AccountingRecord, options: Acco
     ...splitExitCode(record.exitCode),
     partition: record.partition,
     nodes: record.nodes,
-    elapsedSeconds: record.elapsedSeconds,
+    elapsedSeconds: elapsed,
     cpuHours,
     gpuHours,
-    ...computeCharge(cpuHours, gpuHours, options.rates),
+    ...(cpuHours === null || gpuHours === null ? {} : computeCharge(cpuHours, gpuHours, options.rates)),
   };
   if (record.submit !== undefined && record.start !== undefined) {
     // A pending or cancelled-before-start job has no real start; a negative wait would be nonsense.
@@ -134,8 +138,8 @@ export function computeAccountingMetrics(record: AccountingRecord, options: Acco
     if (Number.isFinite(wait) && wait >= 0) metrics.queueWaitSeconds = wait;
   }
   // Unknown TotalCPU is not 0 % efficiency (a `--format` without TotalCPU says nothing about use).
-  if (record.totalCpuSeconds !== undefined && record.elapsedSeconds > 0 && record.ncpus > 0) {
-    metrics.cpuEfficiency = record.totalCpuSeconds / (record.elapsedSeconds * record.ncpus);
+  if (record.totalCpuSeconds !== undefined && elapsed !== null && elapsed > 0 && record.ncpus > 0) {
+    metrics.cpuEfficiency = record.totalCpuSeconds / (elapsed * record.ncpus);
   }
   if (record.maxRssMiB !== undefined && record.reqMemMiB !== undefined && record.reqMemMiB > 0) {
     metrics.memoryEfficiency = record.maxRssMiB / record.reqMemMiB;

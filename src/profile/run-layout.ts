@@ -165,7 +165,8 @@ export function sacctToRecord(job: SacctJob): AccountingRecord {
     submit: date(job.submitTime),
     start: date(job.startTime),
     end: date(job.endTime),
-    elapsedSeconds: job.elapsedSeconds ?? 0,
+    // Absent Elapsed stays unknown (null): a 0 here became 0 CPU-hours and a 0:00 run in reports.
+    elapsedSeconds: job.elapsedSeconds ?? null,
     totalCpuSeconds: job.totalCpuSeconds,
     ncpus: cpus,
     maxRssMiB: job.maxRssMiB,

@@ -58,7 +58,7 @@ function gpuAdvice(task: TaskMetrics, push: (a: Omit<Advice, 'experiment' | 'tas
     const label = gpu.index ?? gpu.id;
     if (util !== null) {
       if (util.busyFraction <= ADVICE_THRESHOLDS.idleBusyFraction) {
-        push({ code: 'gpu-idle', severity: 'warning', values: { gpu: label, busy: util.busyFraction, mean: util.mean } });
+        push({ code: 'gpu-idle', severity: 'warning', values: { gpu: label, busy: util.busyFraction, mean: util.timeWeightedMean ?? util.mean } });
       } else if ((util.timeWeightedMean ?? util.mean) < ADVICE_THRESHOLDS.lowUtilizationPercent) {
         push({
           code: 'gpu-low-utilization',
@@ -77,7 +77,7 @@ function gpuAdvice(task: TaskMetrics, push: (a: Omit<Advice, 'experiment' | 'tas
 /** GPUs SLURM allocated (from sacct's GPU-hours) against those that did work in the log. */
 function allocationAdvice(task: TaskMetrics, push: (a: Omit<Advice, 'experiment' | 'task'>) => void): void {
   const acc = task.accounting;
-  if (acc === undefined || !(acc.elapsedSeconds > 0) || task.gpu === undefined) return;
+  if (acc === undefined || acc.elapsedSeconds === null || acc.gpuHours === null || !(acc.elapsedSeconds > 0) || task.gpu === undefined) return;
   const allocated = Math.round((acc.gpuHours * 3600) / acc.elapsedSeconds);
   const busy = task.gpu.gpus.filter((g) => g.utilization !== null && g.utilization.busyFraction > ADVICE_THRESHOLDS.idleBusyFraction).length;
   if (allocated >= 2 && busy < allocated) push({ code: 'gpus-unused', severity: 'warning', values: { working: busy, allocated } });
@@ -88,7 +88,7 @@ function accountingAdvice(task: TaskMetrics, push: (a: Omit<Advice, 'experiment'
   if (acc === undefined) return;
   if (!/^COMPLETED/.test(acc.state)) push({ code: 'job-not-completed', severity: 'warning', values: { state: acc.state, exit: acc.exitCode } });
   if (acc.cpuEfficiency !== undefined && acc.cpuEfficiency < ADVICE_THRESHOLDS.lowCpuEfficiency) {
-    const cpus = acc.elapsedSeconds > 0 ? Math.round((acc.cpuHours * 3600) / acc.elapsedSeconds) : 0;
+    const cpus = acc.elapsedSeconds !== null && acc.cpuHours !== null && acc.elapsedSeconds > 0 ? Math.round((acc.cpuHours * 3600) / acc.elapsedSeconds) : 0;
     push({ code: 'low-cpu-efficiency', severity: 'warning', values: { efficiency: acc.cpuEfficiency, cpus } });
   }
   if (acc.memoryEfficiency !== undefined) {
