@@ -382,6 +382,9 @@ def parse_sacct(rel, spec):
         e["elapsed_s"] = dur(col("Elapsed")) if col("Elapsed") is not None else (
             float(col("ElapsedRaw")) if col("ElapsedRaw") not in (None, "") else None)
         e["totalcpu_s"] = dur(col("TotalCPU")) if col("TotalCPU") not in (None, "") else None
+        if e["totalcpu_s"] == 0 and jr is not None and all(not jobs[o]["steps"] for o in order):
+            # sacct -X (no step rows anywhere) prints TotalCPU 00:00:00 for every job: not a figure
+            e["totalcpu_s"], e["totalcpu_note"] = None, "0 on a job row of an allocations-only (-X) table: not measured"
         ncpus, src = None, None
         for c in ("NCPUS", "AllocCPUS"):
             if col(c) not in (None, ""):

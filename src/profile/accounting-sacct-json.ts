@@ -55,6 +55,14 @@ const MIB = 1024 * 1024;
 /** SLURM's NO_VAL64-style sentinels are huge or negative: not a request. */
 const plausible = (n: number | null): n is number => n !== null && n > 0 && n < 2 ** 53;
 
+/** `step.id.step_id` (v0.0.39+), or `step.id` itself, `"batch"` or `0` (v0.0.38, Slurm 22.05); else the step name. */
+function stepIdOf(step: Json): string {
+  const id = field(step, 'step', 'id');
+  if (typeof id === 'string' && id !== '') return id;
+  if (typeof id === 'number' && Number.isInteger(id)) return String(id);
+  return str(field(step, 'step', 'id', 'step_id')) ?? str(field(step, 'step', 'name')) ?? '?';
+}
+
 function readJob(job: Json): SacctJobFigures {
   const arrayJob = num(field(job, 'array', 'job_id'));
   const task = num(field(job, 'array', 'task_id'));
@@ -112,7 +120,7 @@ function readJob(job: Json): SacctJobFigures {
     allocMemBytes: ((m) => (m === null ? null : m * MIB))(tresCount(field(job, 'tres', 'allocated'), 'mem')),
     cpuEfficiency: null,
     memoryEfficiency: null,
-    steps: steps.map((s) => `${jobId}.${str(field(s, 'step', 'id', 'step_id')) ?? str(field(s, 'step', 'name')) ?? '?'}`),
+    steps: steps.map((s) => `${jobId}.${stepIdOf(s)}`),
   };
   return { ...figures, ...computeEfficiencies(figures) };
 }

@@ -173,7 +173,7 @@ export function computeEfficiencies(f: Pick<SacctJobFigures, 'totalCpuSeconds' |
   return { cpuEfficiency: cpu, memoryEfficiency: mem };
 }
 
-function figuresOf(group: JobRows, columns: readonly string[]): SacctJobFigures {
+function figuresOf(group: JobRows, columns: readonly string[], allocationsOnly: boolean): SacctJobFigures {
   const job = group.job;
   const col = (name: string): string | undefined => (job !== undefined && columns.includes(name) ? job.values[name] : undefined);
   const elapsed = readSacctSeconds(col('Elapsed')) ?? readInt(col('ElapsedRaw'));
@@ -183,6 +183,10 @@ function figuresOf(group: JobRows, columns: readonly string[]): SacctJobFigures 
     // seff sums the steps when the allocation row has no usage of its own.
     const steps = sumStepCpu(group.steps);
     if (steps !== null && (totalCpu === null || (totalCpu === 0 && steps > 0))) totalCpu = steps;
+    // `sacct -X` loads no steps and prints TotalCPU 00:00:00 on every job row, whatever the job
+    // used (seen on Slurm 22.05: 00:00:00 with -X, 00:03.562 without). A 0 with no step row
+    // anywhere in the table is that artefact: unknown, not a CPU efficiency of 0.
+    if (allocationsOnly && totalCpu === 0) totalCpu = null;
   }
   const nodes = readInt(col('NNodes')) ?? readInt(col('AllocNodes')) ?? readInt(col('ReqNodes')) ?? tresCount(col('AllocTRES'), 'node');
   const rss = columns.includes('MaxRSS')
@@ -221,5 +225,7 @@ function figuresOf(group: JobRows, columns: readonly string[]): SacctJobFigures 
 
 /** One entry per job in the table, in file order. */
 export function summariseSacctTable(table: SacctTable): SacctJobFigures[] {
-  return groupRows(table).map((g) => figuresOf(g, table.columns));
+  const groups = groupRows(table);
+  const allocationsOnly = groups.length > 0 && groups.every((g) => g.job !== undefined && g.steps.length === 0);
+  return groups.map((g) => figuresOf(g, table.columns, allocationsOnly));
 }

@@ -17,6 +17,17 @@ describe('seff-style figures', () => {
     expect(job?.memoryEfficiency).toBeNull();
   });
 
+  it('reads the TotalCPU 00:00:00 that sacct -X prints on every job row as unknown, not 0 % efficiency', () => {
+    const allocations = 'JobID|State|Elapsed|TotalCPU|NCPUS\n7|COMPLETED|00:00:09|00:00:00|2\n8|COMPLETED|00:00:05|00:00:00|1\n';
+    for (const job of readSacctFigures(allocations)) {
+      expect(job.totalCpuSeconds).toBeNull();
+      expect(job.cpuEfficiency).toBeNull();
+    }
+    // With step rows in the table the 0 is a reading (a job that ran no step used no CPU).
+    const withSteps = 'JobID|State|Elapsed|TotalCPU|NCPUS\n7|COMPLETED|00:00:09|00:00:00|2\n8|COMPLETED|00:00:05|00:00:01|1\n8.batch|COMPLETED|00:00:05|00:00:01|1\n';
+    expect(readSacctFigures(withSteps).find((j) => j.jobId === '7')?.totalCpuSeconds).toBe(0);
+  });
+
   it('leaves CPU efficiency unknown, not 0, when TotalCPU is not in the file', () => {
     const [job] = readSacctFigures('JobID|State|Elapsed|AllocTRES\n5|COMPLETED|00:04:26|cpu=8,gres/gpu=2,mem=64G,node=1\n');
     expect(job?.ncpus).toBe(8);
