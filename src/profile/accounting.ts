@@ -19,14 +19,14 @@ export interface AccountingRecord {
   elapsedSeconds: number | null;
   /** TotalCPU (user + system over all steps), seconds; undefined when the sacct output lacks it. */
   totalCpuSeconds?: number;
-  /** CPUs allocated (AllocCPUS / NCPUS). */
-  ncpus: number;
+  /** CPUs allocated (AllocCPUS / NCPUS); null when the sacct output has none of them. */
+  ncpus: number | null;
   /** Largest MaxRSS over the job's steps, MiB. */
   maxRssMiB?: number;
   /** Memory requested for the whole job, MiB (per-node or per-CPU requests already multiplied out). */
   reqMemMiB?: number;
-  /** GPUs allocated (from AllocTRES gres/gpu). */
-  gpus: number;
+  /** GPUs allocated (from AllocTRES gres/gpu; 0 when AllocTRES names none); null without AllocTRES. */
+  gpus: number | null;
   nodes: number;
   partition: string;
 }
@@ -58,10 +58,10 @@ export interface AccountingMetrics {
   cpuEfficiency?: number;
   /** MaxRSS / requested memory, 0..1 (can exceed 1 slightly when the limit is not enforced). */
   memoryEfficiency?: number;
-  /** NCPUS × Elapsed and GPUs × Elapsed in hours; null when Elapsed is unknown. */
+  /** NCPUS × Elapsed and GPUs × Elapsed in hours; null when Elapsed or the CPU/GPU count is unknown. */
   cpuHours: number | null;
   gpuHours: number | null;
-  /** Charge and cost are left out when Elapsed is unknown (they would be built on a guessed 0). */
+  /** Left out when a figure the rates need is unknown (a charge built on a guessed 0 is too small). */
   serviceUnits?: number;
   cost?: number;
   currency?: string;
@@ -111,15 +111,26 @@ export function computeCharge(
   return out;
 }
 
+/** computeCharge when every figure the given rates use is known; a rate on an unknown figure gives no charge. */
+function computeKnownCharge(cpuHours: number | null, gpuHours: number | null, rates: AccountingRates | undefined): { serviceUnits?: number; cost?: number } {
+  if (rates === undefined) return {};
+  const { costPerGpuHour, ...suRates } = rates;
+  const usesSu = rates.suPerGpuHour !== undefined || rates.suPerCpuHour !== undefined;
+  const suKnown = (rates.suPerCpuHour === undefined || cpuHours !== null) && (rates.suPerGpuHour === undefined || gpuHours !== null);
+  const out = usesSu && suKnown ? computeCharge(cpuHours ?? 0, gpuHours ?? 0, suRates) : {};
+  if (out.cost === undefined && costPerGpuHour !== undefined && gpuHours !== null) out.cost = gpuHours * costPerGpuHour;
+  return out;
+}
+
 export function computeAccountingMetrics(record: AccountingRecord, options: AccountingOptions = {}): AccountingMetrics {
   const { source } = options;
   const elapsed = record.elapsedSeconds;
   if (elapsed !== null) requireNonNegative(elapsed, 'elapsedSeconds', source);
   if (record.totalCpuSeconds !== undefined) requireNonNegative(record.totalCpuSeconds, 'totalCpuSeconds', source);
-  requireNonNegative(record.ncpus, 'ncpus', source);
-  requireNonNegative(record.gpus, 'gpus', source);
-  const cpuHours = elapsed === null ? null : (record.ncpus * elapsed) / 3600;
-  const gpuHours = elapsed === null ? null : (record.gpus * elapsed) / 3600;
+  if (record.ncpus !== null) requireNonNegative(record.ncpus, 'ncpus', source);
+  if (record.gpus !== null) requireNonNegative(record.gpus, 'gpus', source);
+  const cpuHours = elapsed === null || record.ncpus === null ? null : (record.ncpus * elapsed) / 3600;
+  const gpuHours = elapsed === null || record.gpus === null ? null : (record.gpus * elapsed) / 3600;
   const metrics: AccountingMetrics = {
     jobId: record.jobId,
     state: record.state,
@@ -130,7 +141,7 @@ export function computeAccountingMetrics(record: AccountingRecord, options: Acco
     elapsedSeconds: elapsed,
     cpuHours,
     gpuHours,
-    ...(cpuHours === null || gpuHours === null ? {} : computeCharge(cpuHours, gpuHours, options.rates)),
+    ...computeKnownCharge(cpuHours, gpuHours, options.rates),
   };
   if (record.submit !== undefined && record.start !== undefined) {
     // A pending or cancelled-before-start job has no real start; a negative wait would be nonsense.
@@ -138,7 +149,7 @@ export function computeAccountingMetrics(record: AccountingRecord, options: Acco
     if (Number.isFinite(wait) && wait >= 0) metrics.queueWaitSeconds = wait;
   }
   // Unknown TotalCPU is not 0 % efficiency (a `--format` without TotalCPU says nothing about use).
-  if (record.totalCpuSeconds !== undefined && elapsed !== null && elapsed > 0 && record.ncpus > 0) {
+  if (record.totalCpuSeconds !== undefined && elapsed !== null && elapsed > 0 && record.ncpus !== null && record.ncpus > 0) {
     metrics.cpuEfficiency = record.totalCpuSeconds / (elapsed * record.ncpus);
   }
   if (record.maxRssMiB !== undefined && record.reqMemMiB !== undefined && record.reqMemMiB > 0) {

@@ -148,10 +148,11 @@ export async function discoverTasks(runDir: string, manifest: ManifestLike | und
 }
 
 export function sacctToRecord(job: SacctJob): AccountingRecord {
-  const cpus = job.cpus ?? job.allocTres?.cpus ?? 0;
+  // Unknown counts stay null, so CPU- and GPU-hours are unknown rather than 0.
+  const cpus = job.cpus ?? job.allocTres?.cpus ?? null;
   const nodes = job.nodeCount ?? job.allocTres?.nodes ?? 1;
   let reqMemMiB: number | undefined;
-  if (job.reqMem) reqMemMiB = job.reqMem.per === 'cpu' ? job.reqMem.mib * cpus : job.reqMem.per === 'node' ? job.reqMem.mib * nodes : job.reqMem.mib;
+  if (job.reqMem && !(job.reqMem.per === 'cpu' && cpus === null)) reqMemMiB = job.reqMem.per === 'cpu' ? job.reqMem.mib * (cpus ?? 0) : job.reqMem.per === 'node' ? job.reqMem.mib * nodes : job.reqMem.mib;
   const date = (text: string | undefined): Date | undefined => {
     if (!text) return undefined;
     const d = new Date(text);
@@ -171,7 +172,7 @@ export function sacctToRecord(job: SacctJob): AccountingRecord {
     ncpus: cpus,
     maxRssMiB: job.maxRssMiB,
     reqMemMiB,
-    gpus: job.allocTres?.gpus ?? 0,
+    gpus: job.allocTres === undefined ? null : (job.allocTres.gpus ?? 0),
     nodes,
     partition: job.partition ?? '',
   };

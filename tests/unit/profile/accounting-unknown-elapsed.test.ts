@@ -1,5 +1,6 @@
 // "A field that is absent is unknown, never 0": a sacct capture without Elapsed must give
-// metrics.json an accounting section whose elapsed time, CPU-hours and GPU-hours are null, and
+// metrics.json an accounting section whose elapsed time, CPU-hours and GPU-hours are null (and a
+// capture without AllocTRES unknown GPU-hours, not 0), and
 // reports must not print them as 0 (they show the missing-value mark in both languages).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,6 +60,8 @@ describe('accounting without Elapsed', () => {
     expect(acc?.elapsedSeconds).toBe(60);
     expect(acc?.cpuHours).toBeCloseTo((2 * 60) / 3600, 12);
     expect(acc?.cpuEfficiency).toBeCloseTo(0.5, 12);
+    // No AllocTRES column: the GPU count is not in the file, so GPU-hours are unknown too.
+    expect(acc?.gpuHours).toBeNull();
   });
 
   it('leaves the charge out rather than pricing an unknown time as free', () => {
@@ -70,5 +73,18 @@ describe('accounting without Elapsed', () => {
     expect(m.gpuHours).toBeNull();
     expect(m.serviceUnits).toBeUndefined();
     expect(m.cost).toBeUndefined();
+  });
+
+  it('charges what the known figures allow when only the GPU count is unknown', () => {
+    const base = { jobId: '2', state: 'COMPLETED', exitCode: '0:0', elapsedSeconds: 3600, ncpus: 4, gpus: null, nodes: 1, partition: 'cpu' };
+    const cpuOnly = computeAccountingMetrics(base, { rates: { suPerCpuHour: 1, currencyPerSu: 2 } });
+    expect(cpuOnly.cpuHours).toBe(4);
+    expect(cpuOnly.gpuHours).toBeNull();
+    expect(cpuOnly.serviceUnits).toBe(4);
+    expect(cpuOnly.cost).toBe(8);
+    const perGpu = computeAccountingMetrics(base, { rates: { costPerGpuHour: 3 } });
+    expect(perGpu.cost).toBeUndefined();
+    const gpuSu = computeAccountingMetrics(base, { rates: { suPerGpuHour: 1, suPerCpuHour: 1 } });
+    expect(gpuSu.serviceUnits).toBeUndefined();
   });
 });
