@@ -22,6 +22,7 @@ interface ProfileArgs extends GlobalOptions {
   seed: number | undefined;
   'gpu-fields': string | undefined;
   'sacct-fields': string | undefined;
+  'gpu-busy-threshold': number | undefined;
 }
 
 function isRunDirectory(path: string): boolean {
@@ -58,6 +59,7 @@ function experimentOptions(runDir: string, argv: ProfileArgs, out: Output): Prof
   const perExperiment = readRunConfigOptions(runDir, argv.config, out, 'its profiling settings (warm-up, SLOs, extractors) are not applied', profileOptionsFromConfig);
   if (perExperiment === undefined) return undefined;
   if (argv.warmup !== undefined) for (const o of Object.values(perExperiment)) delete o.warmup;
+  if (argv['gpu-busy-threshold'] !== undefined) for (const o of Object.values(perExperiment)) delete o.gpuBusyThresholdPct;
   return perExperiment;
 }
 
@@ -67,6 +69,25 @@ function parseGpuFieldsFlag(value: string | undefined): string[] | undefined {
   const fields = value.split(',').map((f) => f.trim()).filter((f) => f.length > 0);
   if (fields.length === 0) throw new UsageError('--gpu-fields needs the --query-gpu field list, e.g. timestamp,index,utilization.gpu,memory.used');
   return fields;
+}
+
+/** `--gpu-busy-threshold 5`: a percent in 0–100 (yargs gives NaN for a non-number). */
+function parseBusyThresholdFlag(value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isFinite(value) || value < 0 || value > 100) {
+    throw new UsageError(`--gpu-busy-threshold must be a percent from 0 to 100 (a GPU sample is busy when its utilization is above it), got ${String(value)}`);
+  }
+  return value;
+}
+
+/** profiling.gpu_busy_threshold_pct for loose files, when the experiments that set it agree. */
+function busyThresholdFromConfig(argv: ProfileArgs, out: Output): number | undefined {
+  const values = readRunConfigOptions(process.cwd(), argv.config, out, 'its profiling.gpu_busy_threshold_pct is not applied', (config) =>
+    Object.values(config.experiments).flatMap((e) => (e.profiling.gpu_busy_threshold_pct === undefined ? [] : [e.profiling.gpu_busy_threshold_pct])),
+  );
+  const distinct = [...new Set(values ?? [])];
+  if (distinct.length > 1) out.warn(`experiments give different profiling.gpu_busy_threshold_pct (${distinct.join(' | ')}); pass --gpu-busy-threshold for loose files`);
+  return distinct.length === 1 ? distinct[0] : undefined;
 }
 
 /**
@@ -103,6 +124,7 @@ async function handler(argv: ProfileArgs): Promise<void> {
     toolVersion: packageVersion(),
     onProgress: progressReporter(),
     gpuFields: parseGpuFieldsFlag(argv['gpu-fields']),
+    gpuBusyThresholdPct: parseBusyThresholdFlag(argv['gpu-busy-threshold']),
     ...(argv['sacct-fields'] === undefined ? {} : { sacctFields: argv['sacct-fields'] }),
   };
   let doc: MetricsDocument;
@@ -115,6 +137,7 @@ async function handler(argv: ProfileArgs): Promise<void> {
     defaultOut = join(runDir, 'metrics.json');
   } else {
     options.gpuFields ??= gpuFieldsFromConfig(argv, out);
+    options.gpuBusyThresholdPct ??= busyThresholdFromConfig(argv, out);
     if (options.sacctFields === undefined) {
       const sacctFields = sacctFieldsFromConfig(argv, out);
       if (sacctFields !== undefined) options.sacctFields = sacctFields;
@@ -144,6 +167,7 @@ export const profileCommand: CommandModule<GlobalOptions, ProfileArgs> = {
       .option('percentile-method', { choices: ['linear', 'nearest-rank'] as const, default: 'linear' as const, description: 'linear = numpy default' })
       .option('seed', { type: 'number', description: 'Seed of the bootstrap confidence intervals' })
       .option('gpu-fields', { type: 'string', description: 'Field list of headerless nvidia-smi --query-gpu logs (comma-separated, as given to --query-gpu)' })
+      .option('gpu-busy-threshold', { type: 'number', description: 'A GPU sample counts as busy when its utilization is above this percent (default 0; profiling.gpu_busy_threshold_pct)' })
       .option('sacct-fields', { type: 'string', description: 'Field list of headerless sacct output (as given to sacct --format, e.g. JobID,JobName%12,State,Elapsed,TotalCPU)' }) as unknown as Argv<ProfileArgs>,
   handler,
 };

@@ -161,6 +161,7 @@ function resolveProfiling(name: string, exp: RawExperiment, ctx: Context, partit
     training_log: p.training_log,
     sample_processes: p.sample_processes ?? true,
     sacct_fields: p.sacct_fields,
+    gpu_busy_threshold_pct: p.gpu_busy_threshold_pct,
   };
 }
 

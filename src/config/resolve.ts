@@ -80,6 +80,8 @@ export interface Profiling {
   training_log: string | undefined;
   sample_processes: boolean;
   sacct_fields: string | undefined;
+  /** Percent; undefined means the default, 0 (busy = utilization > 0 %). */
+  gpu_busy_threshold_pct: number | undefined;
 }
 
 export interface Checkpoint {

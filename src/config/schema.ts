@@ -120,6 +120,8 @@ const profilingSchema = z.strictObject({
   training_log: z.string().optional(),
   sample_processes: z.boolean().optional(),
   /** The --format list of headerless sacct output (`sacct -n`), e.g. `JobID,JobName%20,State,Elapsed`. */
+  /** A GPU sample counts as busy when its utilization is strictly above this percent (default 0). */
+  gpu_busy_threshold_pct: z.number().min(0).max(100).optional(),
   sacct_fields: z.string().regex(/^[A-Za-z]+(%-?\d+)?(,[A-Za-z]+(%-?\d+)?)*$/, 'a sacct --format list such as JobID,JobName%20,State,Elapsed,TotalCPU,NCPUS').optional(),
 });
 

@@ -18,6 +18,7 @@ export function profileOptionsFromConfig(config: ResolvedConfig): Record<string,
       extractors: p.extractors,
       rates: toAccountingRates(config.clusters[exp.cluster]?.rates ?? {}),
       ...(p.sacct_fields === undefined ? {} : { sacctFields: p.sacct_fields }),
+      ...(p.gpu_busy_threshold_pct === undefined ? {} : { gpuBusyThresholdPct: p.gpu_busy_threshold_pct }),
     };
   }
   return out;

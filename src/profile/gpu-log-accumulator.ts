@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { RejectedLines } from './lines.js';
 import { gapWarning, mostlyMissingWarning } from './gpu-gaps.js';
 import { formatQueryTimestamp } from './nvidia-smi-values.js';
-import { computeDeviceMetrics, computeOverallMetrics, GpuAccumulator, type GpuIdentity, type GpuMetrics } from './gpu-metrics.js';
+import { BUSY_UTILIZATION_THRESHOLD, computeDeviceMetrics, computeOverallMetrics, GpuAccumulator, type GpuIdentity, type GpuMetrics } from './gpu-metrics.js';
 
 /**
  * Everything a profile run learns from GPU logs, across files: one GpuAccumulator per device,
@@ -34,14 +34,16 @@ export class GpuLogAccumulator {
     return acc;
   }
 
-  toMetrics(format: GpuMetrics['format']): GpuMetrics {
+  /** The figures; a sample counts as busy when its utilization is above `busyThresholdPct` (percent). */
+  toMetrics(format: GpuMetrics['format'], busyThresholdPct: number = BUSY_UTILIZATION_THRESHOLD): GpuMetrics {
     const accumulators = [...this.devices.values()];
-    const gpus = accumulators.map(computeDeviceMetrics);
+    const gpus = accumulators.map((acc) => computeDeviceMetrics(acc, busyThresholdPct));
     return {
       format,
       files: [...this.files],
       gpus,
-      overall: computeOverallMetrics(accumulators, gpus),
+      overall: computeOverallMetrics(accumulators, gpus, busyThresholdPct),
+      busyThresholdPct,
       rejected: this.rejected.toJSON(),
       warnings: [...this.warnings, ...accumulators.flatMap(describeGapsAndMissing)],
       series: accumulators.map((acc) => acc.series.toSeries(acc.identity.id)),

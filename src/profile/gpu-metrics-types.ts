@@ -38,7 +38,10 @@ export const METRIC_DECIMALS: Readonly<Record<GpuMetricName, number>> = {
 
 export const METRIC_DECIMAL_LIST = GPU_METRIC_NAMES.map((name) => METRIC_DECIMALS[name]);
 
-/** A GPU counts as busy in a sample when its utilization is strictly above this (percent). */
+/**
+ * The default busy threshold (percent): a GPU counts as busy in a sample when its utilization is
+ * strictly above it. `profiling.gpu_busy_threshold_pct` / `profile --gpu-busy-threshold` change it.
+ */
 export const BUSY_UTILIZATION_THRESHOLD = 0;
 
 export interface GpuIdentity {
@@ -57,7 +60,6 @@ export interface GpuRangeState {
   rows: number;
   firstMs: number;
   lastMs: number;
-  busy: number;
   migEnabled: boolean;
   histograms: (ExactHistogramState | null)[];
   integral: Float64Array;
@@ -75,12 +77,19 @@ export interface GpuRangeState {
   gaps: { list: { fromMs: number; toMs: number }[]; count: number; intervals: number[] };
 }
 
-/** Distribution of one metric over a GPU's samples; percentiles are exact (numpy linear). */
+/**
+ * Distribution of one metric over samples; percentiles are exact (numpy linear). Each key means the
+ * same per GPU and in `overall` (where the samples and intervals of all GPUs are pooled).
+ */
 export interface MetricDistribution {
   samples: number;
-  /** Arithmetic mean over samples. */
+  /** Arithmetic mean over the samples (numpy `mean`), whatever their spacing in time. */
   mean: number;
-  /** Trapezoidal ∫v dt / ∫dt over consecutive present samples; null without timestamps. */
+  /**
+   * Trapezoidal ∫v dt / ∫dt over the intervals between consecutive present samples (never across a
+   * missing value, a restart or a sampling gap); pooled, Σ∫v dt / Σ∫dt over the GPUs. Null without
+   * timestamps (dmon without -o T), with a single sample, or (pooled) when any GPU lacks it.
+   */
   timeWeightedMean: number | null;
   min: number;
   p50: number;
@@ -97,8 +106,9 @@ export interface GpuDeviceMetrics extends GpuIdentity {
   end: string | null;
   durationSeconds: number | null;
   /** Null for MIG devices (nvidia-smi has no utilization for them) or when not logged. */
-  utilization: (MetricDistribution & { busyFraction: number }) | null;
+  utilization: UtilizationDistribution | null;
   memoryUtilization: MetricDistribution | null;
+  /** `peakPercent` is `max` and `meanPercent` is `mean` (the sample mean), as % of `totalMiB`. */
   memoryUsedMiB: (MetricDistribution & { totalMiB: number | null; peakPercent: number | null; meanPercent: number | null }) | null;
   powerW: MetricDistribution | null;
   /** Trapezoidal ∫ power dt in joules; null without timestamps or power. */
@@ -111,12 +121,19 @@ export interface GpuDeviceMetrics extends GpuIdentity {
   missing: Record<string, Record<string, number>>;
 }
 
+/** Utilization with the fraction of samples above the busy threshold (`GpuMetrics.busyThresholdPct`). */
+export type UtilizationDistribution = MetricDistribution & { busyFraction: number };
+
 export interface GpuOverallMetrics {
   gpus: number;
-  /** Pooled over non-MIG GPUs; `mean` is the mean of per-GPU means. */
-  utilization: (MetricDistribution & { busyFraction: number }) | null;
+  /**
+   * Pooled over non-MIG GPUs: every key as per GPU, over all their samples (`mean`) or GPU-seconds
+   * (`timeWeightedMean`). Documents from earlier versions had `mean` = the mean of per-GPU
+   * time-weighted means and `timeWeightedMean` null; `timeWeightedMean ?? mean` reads both.
+   */
+  utilization: UtilizationDistribution | null;
   memoryUsedPeakMiB: number | null;
-  /** Sum over GPUs of their mean power (the node's average GPU draw). */
+  /** Sum over GPUs of their mean power (the node's average GPU draw): each GPU's `timeWeightedMean`, its `mean` without timestamps. */
   powerMeanTotalW: number | null;
   powerMaxW: number | null;
   /** Sum over GPUs; null if any GPU with power lacks timestamps. */
@@ -129,6 +146,8 @@ export interface GpuMetrics {
   files: string[];
   gpus: GpuDeviceMetrics[];
   overall: GpuOverallMetrics;
+  /** The busy threshold used for every `busyFraction` (utilization > this, percent); absent in older documents, where it was 0. */
+  busyThresholdPct?: number;
   rejected: RejectedLinesReport;
   warnings: string[];
   /** Downsampled time series per GPU (at most a few hundred points each), for charts. */

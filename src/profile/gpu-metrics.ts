@@ -12,6 +12,7 @@ import {
   type GpuOverallMetrics,
   type GpuRangeState,
   type MetricDistribution,
+  type UtilizationDistribution,
 } from './gpu-metrics-types.js';
 import { formatQueryTimestamp } from './nvidia-smi-values.js';
 import { GapDetector } from './gpu-gaps.js';
@@ -31,7 +32,6 @@ export class GpuAccumulator {
   rows = 0;
   firstMs = Number.NaN;
   lastMs = Number.NaN;
-  busy = 0;
   /** Set from `mig.mode.current` = Enabled: the GPU is split into MIG instances. */
   migEnabled = false;
   readonly histograms: (ExactHistogram | undefined)[] = new Array(GPU_METRIC_NAMES.length);
@@ -97,7 +97,6 @@ export class GpuAccumulator {
     const decimals = METRIC_DECIMAL_LIST[id] as number;
     const scaled =
       digits === decimals ? mantissa : digits < decimals ? mantissa * (POW10[decimals - digits] ?? 10 ** (decimals - digits)) : value * (POW10[decimals] ?? 1);
-    if (id === UTILIZATION && value > BUSY_UTILIZATION_THRESHOLD) this.busy++;
     const seriesIndex = id === UTILIZATION ? 0 : id === MEMORY_USED ? 1 : id === POWER ? 2 : -1;
     if (seriesIndex >= 0) {
       if (this.seriesOriginMs !== this.seriesOriginMs) this.seriesOriginMs = ms;
@@ -166,7 +165,6 @@ export class GpuAccumulator {
       rows: this.rows,
       firstMs: this.firstMs,
       lastMs: this.lastMs,
-      busy: this.busy,
       migEnabled: this.migEnabled,
       histograms: this.histograms.map((h) => h?.toState() ?? null),
       integral: this.integral,
@@ -198,7 +196,6 @@ export class GpuAccumulator {
     this.rows += range.rows;
     if (range.firstMs === range.firstMs && !(this.firstMs <= range.firstMs)) this.firstMs = range.firstMs;
     if (range.lastMs === range.lastMs && !(this.lastMs >= range.lastMs)) this.lastMs = range.lastMs;
-    this.busy += range.busy;
     this.migEnabled ||= range.migEnabled;
     for (let id = 0; id < GPU_METRIC_NAMES.length; id++) {
       const state = range.histograms[id];
@@ -252,15 +249,14 @@ export class GpuAccumulator {
   }
 }
 
-function distribution(acc: GpuAccumulator, id: number): MetricDistribution | null {
-  const histogram = acc.histograms[id];
+/** The keys every distribution shares, from exact value counts and the exact time integral. */
+function distributionOf(histogram: ExactHistogram | undefined, integral: number, seconds: number): MetricDistribution | null {
   if (histogram === undefined || histogram.count === 0) return null;
   const [p50, p95] = histogram.percentiles([50, 95]) as [number, number];
-  const seconds = acc.integratedSecondsOf(id);
   return {
     samples: histogram.count,
     mean: histogram.mean() as number,
-    timeWeightedMean: seconds > 0 ? acc.integralOf(id) / seconds : null,
+    timeWeightedMean: seconds > 0 ? integral / seconds : null,
     min: histogram.min,
     p50,
     p95,
@@ -268,9 +264,27 @@ function distribution(acc: GpuAccumulator, id: number): MetricDistribution | nul
   };
 }
 
-export function computeDeviceMetrics(acc: GpuAccumulator): GpuDeviceMetrics {
+function distribution(acc: GpuAccumulator, id: number): MetricDistribution | null {
+  return distributionOf(acc.histograms[id], acc.integralOf(id), acc.integratedSecondsOf(id));
+}
+
+/** Samples whose value is strictly above `thresholdPct`, counted from the exact value counts. */
+function countAbove(histogram: ExactHistogram, thresholdPct: number): number {
+  const { values, counts } = histogram.entries();
+  let above = 0;
+  for (let i = 0; i < values.length; i++) if ((values[i] as number) > thresholdPct) above += counts[i] as number;
+  return above;
+}
+
+function utilizationOf(histogram: ExactHistogram | undefined, integral: number, seconds: number, busyThresholdPct: number): UtilizationDistribution | null {
+  const util = distributionOf(histogram, integral, seconds);
+  return util && histogram ? { ...util, busyFraction: countAbove(histogram, busyThresholdPct) / util.samples } : null;
+}
+
+/** Figures of one GPU; `busyThresholdPct`: a sample is busy when its utilization is above it. */
+export function computeDeviceMetrics(acc: GpuAccumulator, busyThresholdPct: number = BUSY_UTILIZATION_THRESHOLD): GpuDeviceMetrics {
   const mig = acc.isMig;
-  const util = mig ? null : distribution(acc, UTILIZATION);
+  const util = mig ? null : utilizationOf(acc.histograms[UTILIZATION], acc.integralOf(UTILIZATION), acc.integratedSecondsOf(UTILIZATION), busyThresholdPct);
   const memory = distribution(acc, METRIC_ID['memory.used']);
   const totalMiB = acc.histograms[METRIC_ID['memory.total']]?.max ?? null;
   const percent = (v: number): number | null => (totalMiB !== null && totalMiB > 0 ? (v / totalMiB) * 100 : null);
@@ -286,7 +300,7 @@ export function computeDeviceMetrics(acc: GpuAccumulator): GpuDeviceMetrics {
     start: formatQueryTimestamp(acc.firstMs),
     end: formatQueryTimestamp(acc.lastMs),
     durationSeconds: Number.isFinite(acc.firstMs) ? (acc.lastMs - acc.firstMs) / 1000 : null,
-    utilization: util && { ...util, busyFraction: acc.busy / util.samples },
+    utilization: util,
     memoryUtilization: mig ? null : distribution(acc, METRIC_ID['utilization.memory']),
     memoryUsedMiB: memory && {
       ...memory,
@@ -309,32 +323,33 @@ function maxOf(values: (number | null | undefined)[]): number | null {
   return present.length > 0 ? Math.max(...present) : null;
 }
 
-export function computeOverallMetrics(accumulators: readonly GpuAccumulator[], devices: readonly GpuDeviceMetrics[]): GpuOverallMetrics {
-  const pooled = new ExactHistogram(0);
-  let busy = 0;
-  const means: number[] = [];
+/**
+ * Figures of the node: utilization pooled over the non-MIG GPUs with the same definitions as per
+ * GPU (sample mean over all samples, time-weighted mean over all GPU-seconds), so that each key
+ * has one meaning everywhere.
+ */
+export function computeOverallMetrics(
+  accumulators: readonly GpuAccumulator[],
+  devices: readonly GpuDeviceMetrics[],
+  busyThresholdPct: number = BUSY_UTILIZATION_THRESHOLD,
+): GpuOverallMetrics {
+  const pooled = new ExactHistogram(METRIC_DECIMALS['utilization.gpu']);
+  // Sums of the accumulators' exact integer integrals (see GpuAccumulator.integral): exact too.
+  let twiceIntegral = 0;
+  let integratedMs = 0;
+  let everyGpuTimed = true;
   accumulators.forEach((acc, i) => {
     const histogram = acc.histograms[UTILIZATION];
     const device = devices[i];
     if (histogram === undefined || device?.utilization == null) return;
     pooled.merge(histogram);
-    busy += acc.busy;
-    means.push(device.utilization.timeWeightedMean ?? device.utilization.mean);
+    // A GPU without a time-weighted mean (no timestamps, one sample) would silently weigh 0.
+    if (device.utilization.timeWeightedMean === null) everyGpuTimed = false;
+    twiceIntegral += acc.integral[UTILIZATION] as number;
+    integratedMs += acc.integratedMs[UTILIZATION] as number;
   });
-  let utilization: GpuOverallMetrics['utilization'] = null;
-  if (pooled.count > 0) {
-    const [p50, p95] = pooled.percentiles([50, 95]) as [number, number];
-    utilization = {
-      samples: pooled.count,
-      mean: means.reduce((a, b) => a + b, 0) / means.length,
-      timeWeightedMean: null,
-      min: pooled.min,
-      p50,
-      p95,
-      max: pooled.max,
-      busyFraction: busy / pooled.count,
-    };
-  }
+  const integral = twiceIntegral / (2000 * 10 ** METRIC_DECIMALS['utilization.gpu']);
+  const utilization = utilizationOf(pooled.count > 0 ? pooled : undefined, integral, everyGpuTimed ? integratedMs / 1000 : 0, busyThresholdPct);
   const withPower = devices.filter((d) => d.powerW !== null);
   return {
     gpus: devices.length,

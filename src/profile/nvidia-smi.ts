@@ -58,6 +58,8 @@ export interface NvidiaSmiSummary {
 export interface NvidiaSmiOptions {
   /** Field list for headerless --query-gpu logs (default DEFAULT_GPU_QUERY_FIELDS). */
   fields?: readonly string[];
+  /** A sample is busy when its utilization is above this percent (default 0). */
+  busyThresholdPct?: number;
   onProgress?: (progress: ReadProgress) => void;
   signal?: AbortSignal;
   rejected?: RejectedLines;
@@ -80,10 +82,10 @@ export async function summarizeNvidiaSmiLogs(files: readonly string[], options: 
   if (query.length > 0) {
     await parseQueryGpuFiles(query, options, acc);
     if (dmon.length > 0) acc.warnings.push(`dmon logs not used because --query-gpu logs cover the same GPUs: ${dmon.join(', ')}`);
-    gpu = acc.toMetrics('query-gpu');
+    gpu = acc.toMetrics('query-gpu', options.busyThresholdPct);
   } else if (dmon.length > 0) {
     await parseDmonFiles(dmon, options, acc);
-    gpu = acc.toMetrics('dmon');
+    gpu = acc.toMetrics('dmon', options.busyThresholdPct);
   }
   const apps = of('compute-apps');
   const computeApps = apps.length > 0 ? await summarizeComputeApps(apps, { rejected }) : null;

@@ -40,6 +40,8 @@ export interface ProfileOptions {
   sacctFields?: string;
   /** Field list of headerless nvidia-smi logs when the manifest does not say. */
   gpuFields?: readonly string[];
+  /** A GPU sample is busy when its utilization is above this percent (default 0; profiling.gpu_busy_threshold_pct). */
+  gpuBusyThresholdPct?: number;
   rates?: AccountingRates;
   bootstrapIterations?: number;
   seed?: number;
@@ -52,7 +54,7 @@ export interface ProfileOptions {
   experiments?: Record<string, ExperimentProfileOptions>;
 }
 
-export type ExperimentProfileOptions = Pick<ProfileOptions, 'warmup' | 'slo' | 'extractors' | 'rates' | 'sacctFields'>;
+export type ExperimentProfileOptions = Pick<ProfileOptions, 'warmup' | 'slo' | 'extractors' | 'rates' | 'sacctFields' | 'gpuBusyThresholdPct'>;
 
 function keepSamples(values: number[]): { values: number[]; strided: boolean } {
   if (values.length <= MAX_KEPT_SAMPLES) return { values, strided: false };
@@ -67,12 +69,12 @@ async function profileGpu(files: { file: string; kind: LogKind }[], fields: read
   if (query.length > 0) {
     const acc = new GpuLogAccumulator(rejected);
     for (const file of query) await parseQueryGpuFiles([file], { fields: fields ?? options.gpuFields, onProgress: onProgress(file) }, acc);
-    return acc.toMetrics('query-gpu');
+    return acc.toMetrics('query-gpu', options.gpuBusyThresholdPct);
   }
   if (dmon.length > 0) {
     const acc = new GpuLogAccumulator(rejected);
     for (const file of dmon) await parseDmonFiles([file], { onProgress: onProgress(file) }, acc);
-    return acc.toMetrics('dmon');
+    return acc.toMetrics('dmon', options.gpuBusyThresholdPct);
   }
   return undefined;
 }

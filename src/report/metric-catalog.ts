@@ -37,7 +37,9 @@ export const METRIC_CATALOG: readonly MetricDefinition[] = [
   def('goodput_requests_per_s', 'req/s', 'higher', (t) => t.inference?.goodput?.requestsPerS),
   def('output_tokens_per_joule', 'tokens/J', 'higher', (t) => t.inference?.energy?.outputTokensPerJoule),
   def('gpu_count', 'count', undefined, (t) => t.gpu?.overall.gpus),
-  def('gpu_utilization_mean', '%', 'higher', (t) => t.gpu?.overall.utilization?.mean),
+  // The time-weighted mean over GPU-seconds; the sample mean for logs without timestamps (and, in
+  // older documents, `mean` was already the mean of per-GPU time-weighted means).
+  def('gpu_utilization_mean', '%', 'higher', (t) => t.gpu?.overall.utilization?.timeWeightedMean ?? t.gpu?.overall.utilization?.mean),
   def('gpu_utilization_p95', '%', 'higher', (t) => t.gpu?.overall.utilization?.p95),
   def('gpu_busy_fraction', 'fraction', 'higher', (t) => t.gpu?.overall.utilization?.busyFraction),
   def('gpu_memory_peak_mib', 'MiB', 'lower', (t) => t.gpu?.overall.memoryUsedPeakMiB),

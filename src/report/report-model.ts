@@ -100,6 +100,8 @@ export interface ReportModel {
   adviceWarnings: Advice[];
   adviceNotes: Advice[];
   thresholds: typeof ADVICE_THRESHOLDS;
+  /** The busy thresholds (percent) the tasks' GPU figures used, distinct and sorted; [0] without GPU data (documents before it: 0). */
+  busyThresholdsPct: number[];
   bundle: RunBundle | undefined;
   taskBundles: TaskBundle[];
   /** From run.json, when the run was submitted through hpcbench. */
@@ -296,6 +298,7 @@ export function buildReportModel(doc: MetricsDocument, bundle: RunBundle | undef
     adviceWarnings: advice.filter((a) => a.severity === 'warning'),
     adviceNotes: advice.filter((a) => a.severity === 'info'),
     thresholds: ADVICE_THRESHOLDS,
+    busyThresholdsPct: listBusyThresholds(tasks),
     bundle,
     taskBundles: tasks.map(taskBundle),
     submission: readSubmission(bundle?.runRecord),
@@ -307,4 +310,10 @@ export function buildReportModel(doc: MetricsDocument, bundle: RunBundle | undef
       energyJ: sum(tasks.map((t) => t.gpu?.overall.energyJ)),
     },
   };
+}
+
+/** The busy thresholds of the tasks with GPU data, for the methods section. */
+function listBusyThresholds(tasks: readonly TaskMetrics[]): number[] {
+  const used = new Set(tasks.flatMap((t) => (t.gpu ? [t.gpu.busyThresholdPct ?? 0] : [])));
+  return used.size > 0 ? [...used].sort((a, b) => a - b) : [0];
 }

@@ -83,7 +83,7 @@ export async function buildFixtureDoc(): Promise<MetricsDocument> {
     latency_p50_s: t.inference?.latencyS.p50 ?? null,
     latency_p95_s: t.inference?.latencyS.p95 ?? null,
     ttft_p95_s: t.inference?.ttftS.p95 ?? null,
-    gpu_utilization_mean: t.gpu?.overall.utilization?.mean ?? null,
+    gpu_utilization_mean: t.gpu?.overall.utilization?.timeWeightedMean ?? t.gpu?.overall.utilization?.mean ?? null,
     energy_j: t.gpu?.overall.energyJ ?? null,
   }));
   doc.sources = [{ file: 'out/infer/0/inference.jsonl', kind: 'inference', task: 'infer/0', rejected: { count: 2, examples: [], byFile: {} } }];
