@@ -1,12 +1,13 @@
 // profiling.gpu_busy_threshold_pct (hpcbench.yaml) and `profile --gpu-busy-threshold`: validated,
 // carried to the busy fraction, recorded in metrics.json.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors.js';
 import { loadConfigText } from '../../../src/config/index.js';
 import { profileOptionsFromConfig } from '../../../src/profile/config-options.js';
+import { profileRun } from '../../../src/profile/profile-run.js';
 import { runCli } from '../cli/run-cli.js';
 
 const yaml = (threshold: string): string => `clusters:
@@ -92,5 +93,21 @@ describe('profile --gpu-busy-threshold', () => {
     const r = await runCli(['profile', tinyLog(), '--config', join(dir, 'hpcbench.yaml'), '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect((JSON.parse(r.stdout) as Doc).tasks[0]?.gpu.busyThresholdPct).toBe(10);
+  });
+});
+
+describe('the busy threshold of a run', () => {
+  it('applies each experiment its own profiling.gpu_busy_threshold_pct', async () => {
+    const run = mkdtempSync(join(tmpdir(), 'hpcb-busyrun-'));
+    for (const exp of ['a', 'b']) {
+      mkdirSync(join(run, 'out', exp, 'main'), { recursive: true });
+      writeFileSync(join(run, 'out', exp, 'main', 'nvidia-smi.csv'), TINY);
+    }
+    const doc = await profileRun(run, { experiments: { a: { gpuBusyThresholdPct: 10 }, b: {} } });
+    const gpuOf = (exp: string) => doc.tasks.find((t) => t.experiment === exp)?.gpu;
+    expect(gpuOf('a')?.busyThresholdPct).toBe(10);
+    expect(gpuOf('a')?.overall.utilization?.busyFraction).toBe(1 / 3);
+    expect(gpuOf('b')?.busyThresholdPct).toBe(0);
+    expect(gpuOf('b')?.overall.utilization?.busyFraction).toBe(2 / 3);
   });
 });
