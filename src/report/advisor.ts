@@ -23,6 +23,7 @@ export type AdviceCode =
   | 'rejected-lines'
   | 'samples-strided'
   | 'loss-not-decreasing'
+  | 'training-diverged'
   | 'checkpoint-requeue-disabled'
   | 'checkpoint-requeue-failed'
   | 'checkpoint-max-restarts'
@@ -126,6 +127,12 @@ function inferenceAdvice(task: TaskMetrics, push: (a: Omit<Advice, 'experiment' 
 }
 
 function trainingAdvice(task: TaskMetrics, push: (a: Omit<Advice, 'experiment' | 'task'>) => void): void {
+  // A NaN or infinite loss ends the curve's finite part: say so before anything about its trend.
+  const diverged = task.training?.diverged_at_step;
+  if (diverged !== undefined && diverged !== null) {
+    push({ code: 'training-diverged', severity: 'warning', values: { step: String(diverged) } });
+    return;
+  }
   const curve = task.training?.lossCurve ?? [];
   const first = curve[0];
   const last = curve[curve.length - 1];
