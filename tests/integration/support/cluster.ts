@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, it } from 'vitest';
+import { describeRequiring } from '../../unit/support/requirement.js';
 
 export interface TestCluster {
   host: string;
@@ -126,32 +126,12 @@ export function loadTestCluster(): TestCluster | undefined {
   return probeTestCluster().cluster;
 }
 
-let warned = false;
-
-/**
- * Declares a suite that needs the test cluster. Absent cluster: skipped with a message, except
- * under CI=true, where a test fails with that message instead.
- */
+/** Declares a suite that needs the test cluster (see describeRequiring). */
 export function describeCluster(name: string, fn: (cluster: TestCluster) => void): void {
   const { cluster, reason } = probeTestCluster();
-  if (cluster !== undefined) {
-    describe(name, () => fn(cluster));
-    return;
-  }
-  if (process.env.CI === 'true') {
-    describe(name, () => {
-      it('has a running test cluster', () => {
-        throw new Error(`${CLUSTER_MISSING_MESSAGE} (${reason}; CI=true makes this a failure)`);
-      });
-    });
-    return;
-  }
-  if (!warned) {
-    warned = true;
-    console.warn(`[integration] ${CLUSTER_MISSING_MESSAGE} (${reason}); skipping the suites that need it`);
-  }
-  describe.skipIf(true)(`${name} (skipped: ${CLUSTER_MISSING_MESSAGE})`, () => {
-    it('needs the test cluster', () => undefined);
+  const requirement = { missing: CLUSTER_MISSING_MESSAGE, check: 'has a running test cluster', warnPrefix: '[integration]' };
+  describeRequiring(name, requirement, cluster === undefined ? reason : undefined, () => {
+    if (cluster !== undefined) fn(cluster);
   });
 }
 

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, it } from 'vitest';
+import { describeRequiring } from '../support/requirement.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const WORKLOAD_PYTHON = process.env.HPCBENCH_TEST_PYTHON || '/opt/hpcbench-venv/bin/python';
@@ -19,26 +19,10 @@ function probeVenv(): string | undefined {
   return probe.status === 0 ? undefined : (probe.stderr.trim().split('\n').pop() ?? `exit ${String(probe.status)}`);
 }
 
-/**
- * Declares a suite that needs the workloads' venv: skipped with a message where it is missing,
- * except under CI=true, where a test fails instead (.ci/run builds the venv).
- */
+/** Declares a suite that needs the workloads' venv (see describeRequiring). */
 export function describeWithVenv(name: string, fn: () => void): void {
-  const reason = probeVenv();
-  if (reason === undefined) {
-    describe(name, fn);
-  } else if (process.env.CI === 'true') {
-    describe(name, () => {
-      it('has the workloads venv', () => {
-        throw new Error(`${VENV_MISSING} (${reason}; CI=true makes this a failure)`);
-      });
-    });
-  } else {
-    console.warn(`[workloads] ${VENV_MISSING} (${reason}); skipping '${name}'`);
-    describe.skip(`${name} (skipped: ${VENV_MISSING})`, () => {
-      it('needs the workloads venv', () => undefined);
-    });
-  }
+  const requirement = { missing: VENV_MISSING, check: 'has the workloads venv', warnPrefix: '[workloads]' };
+  describeRequiring(name, requirement, probeVenv(), fn);
 }
 
 /**
