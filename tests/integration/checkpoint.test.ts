@@ -5,12 +5,12 @@
 // storage: its checkpoint takes longer than the cluster's KillWait.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Client, SFTPWrapper } from 'ssh2';
+import type { Client } from 'ssh2';
 import { afterAll, beforeAll, it } from 'vitest';
 import { loadConfigText } from '../../src/config/index.js';
 import { renderRun, shellCommand, type RenderedRun } from '../../src/render/index.js';
 import { describeCluster, type TestCluster } from './support/cluster.js';
-import { connectToCluster, execRemote, execRemoteOk } from './support/remote.js';
+import { connectToCluster, execRemote, execRemoteOk, uploadRenderings } from './support/remote.js';
 
 const WORKLOAD = readFileSync(resolve('tests/fixtures/checkpoint/steps.py'), 'utf8');
 const TERMINAL = /^(COMPLETED|FAILED|CANCELLED|TIMEOUT|OUT_OF_MEMORY|NODE_FAIL|PREEMPTED|BOOT_FAIL|DEADLINE)/;
@@ -48,14 +48,6 @@ ${job('python3 steps.py --steps 1000 --step-s 0.5 --ignore-signal', '{ seconds_b
   srun-step:
 ${job(`srun python3 steps.py --steps 1000 --step-s 0.5 --save-s ${SLOW_SAVE_S}`, '{ seconds_before: 60, grace_seconds: 40, requeue: false }')}
 `;
-}
-
-function openSftp(client: Client): Promise<SFTPWrapper> {
-  return new Promise((res, rej) => client.sftp((error, sftp) => (error ? rej(error) : res(sftp))));
-}
-
-function writeRemote(sftp: SFTPWrapper, path: string, content: string): Promise<void> {
-  return new Promise((res, rej) => sftp.writeFile(path, content, (error) => (error ? rej(error) : res())));
 }
 
 interface CheckpointEvent {
@@ -137,13 +129,7 @@ describeCluster('checkpoint and requeue on the real cluster', (cluster) => {
     const runs = new Map<string, RenderedRun>();
     for (const name of Object.keys(config.experiments)) runs.set(name, renderRun(config, name, { runId }));
     runDir = `${cluster.remoteWorkdir}/${runId}`;
-    const dirs = new Set<string>([`${runDir}/files`, `${runDir}/scripts`]);
-    for (const run of runs.values()) for (const dir of run.directories) dirs.add(`${runDir}/${dir}`);
-    await execRemoteOk(client, shellCommand(['mkdir', '-p', ...dirs]));
-    const sftp = await openSftp(client);
-    for (const run of runs.values()) for (const [path, text] of run.files) if (path !== 'manifest.json') await writeRemote(sftp, `${runDir}/${path}`, text);
-    await writeRemote(sftp, `${runDir}/files/steps.py`, WORKLOAD);
-    sftp.end();
+    await uploadRenderings(client, runDir, runs.values(), { 'files/steps.py': WORKLOAD });
 
     const config_ = await execRemoteOk(client, 'scontrol show config');
     const proctrack = /^ProctrackType\s*=\s*(\S+)/m.exec(config_)?.[1];

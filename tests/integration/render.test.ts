@@ -4,23 +4,15 @@
 // requeue are proven in checkpoint.test.ts.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Client, SFTPWrapper } from 'ssh2';
+import type { Client } from 'ssh2';
 import { parseDocument } from 'yaml';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfigText } from '../../src/config/index.js';
 import { renderRun, shellCommand, type RenderedRun } from '../../src/render/index.js';
 import { describeCluster } from './support/cluster.js';
-import { connectToCluster, execRemote, execRemoteOk, waitForJobEnd } from './support/remote.js';
+import { connectToCluster, execRemote, execRemoteOk, uploadRenderings, waitForJobEnd } from './support/remote.js';
 
 const CONFIG = resolve('tests/fixtures/render/cluster.yaml');
-
-function openSftp(client: Client): Promise<SFTPWrapper> {
-  return new Promise((res, rej) => client.sftp((error, sftp) => (error ? rej(error) : res(sftp))));
-}
-
-function writeRemote(sftp: SFTPWrapper, path: string, content: string): Promise<void> {
-  return new Promise((res, rej) => sftp.writeFile(path, content, (error) => (error ? rej(error) : res())));
-}
 
 describeCluster('rendered job scripts on the test cluster', (cluster) => {
   let client: Client;
@@ -45,16 +37,7 @@ describeCluster('rendered job scripts on the test cluster', (cluster) => {
     runDir = `${cluster.remoteWorkdir}/${rendered.runId}`;
     client = await connectToCluster(cluster);
     // One run directory holds every experiment's scripts (each rendering is a run of one job).
-    const dirs = new Set<string>();
-    const files = new Map<string, string>();
-    for (const run of runs.values()) {
-      for (const dir of run.directories) dirs.add(`${runDir}/${dir}`);
-      for (const [path, text] of run.files) if (path !== 'manifest.json') files.set(path, text);
-    }
-    await execRemoteOk(client, shellCommand(['mkdir', '-p', `${runDir}/scripts`, ...dirs]));
-    const sftp = await openSftp(client);
-    for (const [path, text] of files) await writeRemote(sftp, `${runDir}/${path}`, text);
-    sftp.end();
+    await uploadRenderings(client, runDir, runs.values());
   });
 
   afterAll(async () => {

@@ -5,26 +5,12 @@
 // must then say one restart for each, and none for the task that was never requeued.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { queryJobs, taskFacts, type QueryCounters } from '../../src/runs/query.js';
-import { SshTransport, type SshTransportOptions } from '../../src/transport/ssh.js';
+import { SshTransport } from '../../src/transport/ssh.js';
 import { describeCluster, type TestCluster } from './support/cluster.js';
-
-const quiet: SshTransportOptions = { agent: false, interactive: false };
+import { QUIET_SSH, clusterSshTarget } from './support/ssh-target.js';
 
 function transportFor(cluster: TestCluster): SshTransport {
-  return new SshTransport(
-    {
-      alias: 'test-cluster',
-      host: cluster.host,
-      port: cluster.port,
-      username: cluster.username,
-      identityFiles: [cluster.privateKeyPath],
-      identityFilesExplicit: true,
-      identitiesOnly: true,
-      proxyJump: [],
-      knownHostsFiles: [cluster.knownHostsPath],
-    },
-    quiet,
-  );
+  return new SshTransport(clusterSshTarget(cluster), QUIET_SSH);
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, attempts = 120): Promise<T> {

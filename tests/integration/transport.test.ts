@@ -7,27 +7,10 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RemoteError } from '../../src/errors.js';
 import { fingerprintSha256, hashHostName, keyTypeOfBlob, parseKnownHosts } from '../../src/transport/known-hosts.js';
-import { SshTransport, type SshTransportOptions } from '../../src/transport/ssh.js';
-import type { SshTarget } from '../../src/transport/ssh-target.js';
+import { SshTransport } from '../../src/transport/ssh.js';
 import { ed25519Blob } from '../unit/transport/support/ssh-keys.js';
-import { controlClusterDaemon, describeCluster, type TestCluster } from './support/cluster.js';
-
-function targetFor(cluster: TestCluster, overrides: Partial<SshTarget> = {}): SshTarget {
-  return {
-    alias: 'test-cluster',
-    host: cluster.host,
-    port: cluster.port,
-    username: cluster.username,
-    identityFiles: [cluster.privateKeyPath],
-    identityFilesExplicit: true,
-    identitiesOnly: true,
-    proxyJump: [],
-    knownHostsFiles: [cluster.knownHostsPath],
-    ...overrides,
-  };
-}
-
-const quiet: SshTransportOptions = { agent: false, interactive: false };
+import { controlClusterDaemon, describeCluster } from './support/cluster.js';
+import { QUIET_SSH, clusterSshTarget } from './support/ssh-target.js';
 
 describeCluster('SSH transport on the test cluster', (cluster) => {
   const work = mkdtempSync(join(tmpdir(), 'hpcbench-transport-'));
@@ -35,7 +18,7 @@ describeCluster('SSH transport on the test cluster', (cluster) => {
   let ssh: SshTransport;
 
   beforeAll(async () => {
-    ssh = new SshTransport(targetFor(cluster), quiet);
+    ssh = new SshTransport(clusterSshTarget(cluster), QUIET_SSH);
     await ssh.mkdirp(remoteDir);
   });
 
@@ -125,7 +108,7 @@ describeCluster('SSH transport on the test cluster', (cluster) => {
   });
 
   it('reuses one connection for many commands, run concurrently beyond MaxSessions', async () => {
-    const fresh = new SshTransport(targetFor(cluster), quiet);
+    const fresh = new SshTransport(clusterSshTarget(cluster), QUIET_SSH);
     try {
       const results = await Promise.all(Array.from({ length: 25 }, (_, i) => fresh.exec(['echo', String(i)])));
       expect(results.map((r) => r.stdout.trim())).toEqual(Array.from({ length: 25 }, (_, i) => String(i)));
@@ -138,7 +121,7 @@ describeCluster('SSH transport on the test cluster', (cluster) => {
   });
 
   it('re-establishes a connection cut from this side before the next command', async () => {
-    const fresh = new SshTransport(targetFor(cluster), quiet);
+    const fresh = new SshTransport(clusterSshTarget(cluster), QUIET_SSH);
     try {
       expect((await fresh.exec(['true'])).code).toBe(0);
       fresh.dropConnection();
@@ -152,7 +135,7 @@ describeCluster('SSH transport on the test cluster', (cluster) => {
   });
 
   it('re-establishes a connection that the server killed, and reports the lost command', async () => {
-    const fresh = new SshTransport(targetFor(cluster), quiet);
+    const fresh = new SshTransport(clusterSshTarget(cluster), QUIET_SSH);
     try {
       // The command's parent is the per-connection sshd process; killing it drops the connection.
       const lost = fresh.execShell('kill -9 $PPID; sleep 5');
@@ -170,8 +153,8 @@ describeCluster('SSH transport on the test cluster', (cluster) => {
   it('waits with growing backoff while sshd is down, and reconnects once it is back', async () => {
     const sleeps: number[] = [];
     let restarted = false;
-    const fresh = new SshTransport(targetFor(cluster), {
-      ...quiet,
+    const fresh = new SshTransport(clusterSshTarget(cluster), {
+      ...QUIET_SSH,
       reconnect: { attempts: 8, baseDelayMs: 200, maxDelayMs: 2_000 },
       sleep: async (ms) => {
         sleeps.push(ms);
@@ -203,7 +186,7 @@ describeCluster('SSH transport on the test cluster', (cluster) => {
     const knownHosts = join(work, 'changed_known_hosts');
     const name = `[${cluster.host}]:${cluster.port}`;
     writeFileSync(knownHosts, `# other entries\n${name} ssh-ed25519 ${ed25519Blob().toString('base64')}\n`);
-    const bad = new SshTransport(targetFor(cluster, { knownHostsFiles: [knownHosts] }), { ...quiet, acceptNewHostKey: true });
+    const bad = new SshTransport(clusterSshTarget(cluster, { knownHostsFiles: [knownHosts] }), { ...QUIET_SSH, acceptNewHostKey: true });
     const attempt = bad.exec(['true']);
     await expect(attempt).rejects.toBeInstanceOf(RemoteError);
     await expect(attempt).rejects.toThrow(/HAS CHANGED[\s\S]*man-in-the-middle[\s\S]*changed_known_hosts:2/);
@@ -218,15 +201,15 @@ describeCluster('SSH transport on the test cluster', (cluster) => {
     expect(serverKey).toBeDefined();
     const fingerprint = fingerprintSha256(serverKey?.key ?? Buffer.alloc(0));
 
-    const strict = new SshTransport(targetFor(cluster, { knownHostsFiles: [knownHosts] }), quiet);
+    const strict = new SshTransport(clusterSshTarget(cluster, { knownHostsFiles: [knownHosts] }), QUIET_SSH);
     const refused = strict.exec(['true']);
     await expect(refused).rejects.toThrow(`is not known: ED25519 key ${fingerprint}`);
     await expect(refused).rejects.toMatchObject({ hint: expect.stringContaining('--accept-new-host-key') });
     await strict.close();
 
     const pinned: string[] = [];
-    const trusting = new SshTransport(targetFor(cluster, { knownHostsFiles: [knownHosts] }), {
-      ...quiet,
+    const trusting = new SshTransport(clusterSshTarget(cluster, { knownHostsFiles: [knownHosts] }), {
+      ...QUIET_SSH,
       acceptNewHostKey: true,
       onHostKeyPinned: ({ file }) => pinned.push(file),
     });
@@ -240,15 +223,15 @@ describeCluster('SSH transport on the test cluster', (cluster) => {
     expect(entries[0]?.key.equals(serverKey?.key ?? Buffer.alloc(0))).toBe(true);
 
     // Now known: a strict connection succeeds without pinning anything more.
-    const later = new SshTransport(targetFor(cluster, { knownHostsFiles: [knownHosts] }), quiet);
+    const later = new SshTransport(clusterSshTarget(cluster, { knownHostsFiles: [knownHosts] }), QUIET_SSH);
     expect((await later.exec(['true'])).code).toBe(0);
     await later.close();
     expect(parseKnownHosts(readFileSync(knownHosts, 'utf8'), knownHosts).entries).toHaveLength(1);
   });
 
   it('connects through a ProxyJump hop (the cluster sshd forwarding to itself)', async () => {
-    const hop = targetFor(cluster, { alias: 'gateway' });
-    const viaJump = new SshTransport(targetFor(cluster, { proxyJump: [hop] }), quiet);
+    const hop = clusterSshTarget(cluster, { alias: 'gateway' });
+    const viaJump = new SshTransport(clusterSshTarget(cluster, { proxyJump: [hop] }), QUIET_SSH);
     try {
       const result = await viaJump.exec(['sinfo', '--version']);
       expect(result.code).toBe(0);
@@ -280,7 +263,7 @@ describeCluster('SSH transport on the test cluster', (cluster) => {
         '',
       ].join('\n'),
     );
-    const ssh = SshTransport.fromAlias('test-login', { ...quiet, configPath: configFile });
+    const ssh = SshTransport.fromAlias('test-login', { ...QUIET_SSH, configPath: configFile });
     try {
       expect(ssh.sshTarget.proxyJump.map((h) => h.alias)).toEqual(['test-gateway']);
       expect((await ssh.exec(['whoami'])).stdout.trim()).toBe(cluster.username);
@@ -294,7 +277,7 @@ describeCluster('SSH transport on the test cluster', (cluster) => {
     const keyFile = join(work, 'stranger_key');
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     writeFileSync(keyFile, privateKey.export({ format: 'pem', type: 'pkcs1' }), { mode: 0o600 });
-    const stranger = new SshTransport(targetFor(cluster, { identityFiles: [keyFile] }), quiet);
+    const stranger = new SshTransport(clusterSshTarget(cluster, { identityFiles: [keyFile] }), QUIET_SSH);
     await expect(stranger.exec(['true'])).rejects.toThrow(/authentication to .* failed \(tried: .*stranger_key\)/);
     await stranger.close();
   });

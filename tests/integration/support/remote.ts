@@ -3,7 +3,8 @@
 // of src/transport so the cluster can be proven before (and apart from) the real Transport.
 import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Client } from 'ssh2';
+import { Client, type SFTPWrapper } from 'ssh2';
+import { shellCommand } from '../../../src/render/index.js';
 import type { TestCluster } from './cluster.js';
 
 export interface RemoteResult {
@@ -187,5 +188,40 @@ export async function waitForJobEnd(client: Client, jobId: string, options: Wait
       throw new Error(`job ${jobId} did not finish within ${timeoutMs} ms; last sacct state: ${last}`);
     }
     await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+function openSftp(client: Client): Promise<SFTPWrapper> {
+  return new Promise((res, rej) => client.sftp((error, sftp) => (error ? rej(error) : res(sftp))));
+}
+
+function writeRemote(sftp: SFTPWrapper, path: string, content: string): Promise<void> {
+  return new Promise((res, rej) => sftp.writeFile(path, content, (error) => (error ? rej(error) : res())));
+}
+
+/**
+ * Writes several renderings (each a run of one experiment) into one remote run directory, with
+ * their scripts and task directories, plus `extra` files (path relative to the run directory).
+ */
+export async function uploadRenderings(
+  client: Client,
+  runDir: string,
+  runs: Iterable<{ directories: readonly string[]; files: ReadonlyMap<string, string> }>,
+  extra: Readonly<Record<string, string>> = {},
+): Promise<void> {
+  const dirs = new Set<string>([`${runDir}/scripts`]);
+  const files = new Map<string, string>();
+  for (const run of runs) {
+    for (const dir of run.directories) dirs.add(`${runDir}/${dir}`);
+    for (const [path, text] of run.files) if (path !== 'manifest.json') files.set(path, text);
+  }
+  for (const [path, text] of Object.entries(extra)) files.set(path, text);
+  for (const path of files.keys()) dirs.add(`${runDir}/${path.split('/').slice(0, -1).join('/')}`);
+  await execRemoteOk(client, shellCommand(['mkdir', '-p', ...dirs]));
+  const sftp = await openSftp(client);
+  try {
+    for (const [path, text] of files) await writeRemote(sftp, `${runDir}/${path}`, text);
+  } finally {
+    sftp.end();
   }
 }

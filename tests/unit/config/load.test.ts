@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '../../../src/errors.js';
 import { loadConfigText } from '../../../src/config/index.js';
-
-function issuesOf(text: string): ConfigError['issues'] {
-  try {
-    loadConfigText(text, 'hpcbench.yaml');
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).issues;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { issuesOf } from './config-issues.js';
 
 const base = `
 clusters:

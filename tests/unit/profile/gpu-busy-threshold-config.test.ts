@@ -4,11 +4,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../src/errors.js';
 import { loadConfigText } from '../../../src/config/index.js';
 import { profileOptionsFromConfig } from '../../../src/profile/config-options.js';
 import { profileRun } from '../../../src/profile/profile-run.js';
 import { runCli } from '../cli/run-cli.js';
+import { issuesOf } from '../config/config-issues.js';
 
 const yaml = (threshold: string): string => `clusters:
   c:
@@ -21,16 +21,6 @@ experiments:
     profiling:
       gpu_busy_threshold_pct: ${threshold}
 `;
-
-function issuesOf(text: string): ConfigError['issues'] {
-  try {
-    loadConfigText(text, 'hpcbench.yaml');
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).issues;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('profiling.gpu_busy_threshold_pct', () => {
   it('is carried to the profile options of its experiment', () => {
