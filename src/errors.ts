@@ -84,6 +84,19 @@ export class InputError extends HpcbenchError {
   }
 }
 
+/**
+ * A local path hpcbench was asked to write is not something it may replace: a symlink (never
+ * followed, so a planted link cannot redirect a write), a directory, a socket. Names the path.
+ */
+export class UnsafeWriteError extends HpcbenchError {
+  readonly file: string;
+
+  constructor(file: string, message: string, hint?: string) {
+    super(`${file}: ${message}`, { exitCode: ExitCode.usage, hint });
+    this.file = file;
+  }
+}
+
 /** SSH, SFTP, host keys, an unreachable controller, a remote command that timed out. */
 export class RemoteError extends HpcbenchError {
   constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
