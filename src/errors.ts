@@ -97,6 +97,19 @@ export class UnsafeWriteError extends HpcbenchError {
   }
 }
 
+/**
+ * Another process is changing the run (its lock file names it). Exit 2: nothing was done, and the
+ * user decides whether to wait or remove a lock left by a process that no longer exists.
+ */
+export class RunLockedError extends HpcbenchError {
+  readonly lockFile: string;
+
+  constructor(message: string, lockFile: string, hint: string) {
+    super(message, { exitCode: ExitCode.usage, hint });
+    this.lockFile = lockFile;
+  }
+}
+
 /** SSH, SFTP, host keys, an unreachable controller, a remote command that timed out. */
 export class RemoteError extends HpcbenchError {
   constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
