@@ -1,6 +1,8 @@
-// Checkpoint and requeue on the real test cluster, with cgroup process tracking as production
-// clusters have it (under proctrack/linuxproc an orphaned workload outlives its job and hides a
-// trap that stops waiting too early, so these tests refuse to run there under CI).
+// Checkpoint and requeue on the real test cluster. With proctrack/cgroup (cgroup v1 writable) SLURM
+// kills everything of a job as production clusters do; with proctrack/linuxproc (the test cluster's
+// fallback) a workload orphaned by a job script that stopped waiting too early would outlive the
+// job and still finish its save, hiding the bug. So every test also checks, once its job has ended,
+// that no process of the job survived it, which holds under either tracker only if the trap waited.
 // The workload (tests/fixtures/checkpoint/steps.py) saves slowly, like a large model on shared
 // storage: its checkpoint takes longer than the cluster's KillWait.
 import { readFileSync } from 'node:fs';
@@ -64,6 +66,7 @@ describeCluster('checkpoint and requeue on the real cluster', (cluster) => {
   let client: Client;
   let runDir: string;
   let killWait = 0;
+  let proctrack = '';
   const ids = new Map<string, string>();
   let dependentId = '';
 
@@ -83,14 +86,24 @@ describeCluster('checkpoint and requeue on the real cluster', (cluster) => {
 
   /**
    * Follows a job to its end. A requeued job waits ~2 minutes for its BeginTime before SLURM
-   * runs it again; the test releases it at once (`scontrol update StartTime=now`, which the job's
-   * owner may do) so the suite stays short. Nothing else about the job is touched.
+   * runs it again; the test releases it a few seconds after the requeue (`scontrol update
+   * StartTime=now`, which the job's owner may do) so the suite stays short. Nothing else about
+   * the job is touched.
    */
   async function follow(id: string, timeoutMs: number, until: () => Promise<boolean> = async () => false): Promise<string> {
     const deadline = Date.now() + timeoutMs;
+    let waitingSince: number | undefined;
     for (;;) {
       const { state, reason } = await queueState(id);
-      if (state === 'PENDING' && reason === 'BeginTime') await execRemote(client, shellCommand(['scontrol', 'update', `JobId=${id}`, 'StartTime=now']));
+      // Not in the same second as the requeue: slurmd revokes the previous attempt's credential
+      // with one-second resolution, and refuses a launch credentialed in that second ("Job
+      // credential revoked"); SLURM's own BeginTime delay exists to avoid exactly that.
+      if (state === 'PENDING' && reason === 'BeginTime') {
+        waitingSince ??= Date.now();
+        if (Date.now() - waitingSince >= 3_000) await execRemote(client, shellCommand(['scontrol', 'update', `JobId=${id}`, 'StartTime=now']));
+      } else {
+        waitingSince = undefined;
+      }
       if (await until()) return state;
       const final = (await execRemoteOk(client, shellCommand(['sacct', '-n', '-X', '-P', '-j', id, '-o', 'State']))).trim().split('\n')[0] ?? '';
       if (state === '' || TERMINAL.test(state)) if (TERMINAL.test(final)) return final.split(' ')[0]!;
@@ -122,6 +135,31 @@ describeCluster('checkpoint and requeue on the real cluster', (cluster) => {
     return err;
   }
 
+  /**
+   * Processes started by the job of one experiment still alive after the job ended: the job's
+   * environment (HPCBENCH_RUN_ID and HPCBENCH_EXPERIMENT, exported before the workload starts)
+   * marks them. SLURM reports a job ended only once the processes it tracks are gone, so any left
+   * escaped it; a second look 2 s later lets a process that was being reaped go.
+   */
+  async function expectNoSurvivors(name: string): Promise<void> {
+    const runId = runDir.slice(runDir.lastIndexOf('/') + 1);
+    const script = [
+      'for f in /proc/[0-9]*/environ; do',
+      '  e=$(tr "\\0" "\\n" 2>/dev/null < "$f") || continue',
+      `  if grep -qx ${shellCommand([`HPCBENCH_RUN_ID=${runId}`])} <<<"$e" && grep -qx ${shellCommand([`HPCBENCH_EXPERIMENT=${name}`])} <<<"$e"; then`,
+      '    p=${f%/environ}; echo "${p#/proc/} $(tr "\\0" " " 2>/dev/null < "$p/cmdline")"',
+      '  fi',
+      'done',
+    ].join('\n');
+    let left = '';
+    for (let look = 0; look < 2; look++) {
+      if (look > 0) await sleep(2_000);
+      left = (await execRemoteOk(client, shellCommand(['bash', '-c', script]))).trim();
+      if (left === '') return;
+    }
+    throw new Error(`processes of ${name} outlived its job (process tracking: ${proctrack}):\n${left}`);
+  }
+
   beforeAll(async () => {
     client = await connectToCluster(cluster);
     const config = loadConfigText(configText(cluster), resolve('tests/fixtures/checkpoint/hpcbench.yaml'), resolve('tests/fixtures/checkpoint'));
@@ -132,10 +170,7 @@ describeCluster('checkpoint and requeue on the real cluster', (cluster) => {
     await uploadRenderings(client, runDir, runs.values(), { 'files/steps.py': WORKLOAD });
 
     const config_ = await execRemoteOk(client, 'scontrol show config');
-    const proctrack = /^ProctrackType\s*=\s*(\S+)/m.exec(config_)?.[1];
-    if (proctrack !== 'proctrack/cgroup') {
-      throw new Error(`the test cluster tracks processes with ${proctrack ?? '(unknown)'}, not proctrack/cgroup: a workload orphaned by its job would survive and hide the bug these tests look for; start the cluster on a machine with cgroup v1 (tests/cluster/up.sh)`);
-    }
+    proctrack = /^ProctrackType\s*=\s*(\S+)/m.exec(config_)?.[1] ?? '(unknown)';
     killWait = Number(/^KillWait\s*=\s*(\d+)/m.exec(config_)?.[1] ?? NaN);
 
     for (const name of runs.keys()) {
@@ -157,6 +192,7 @@ describeCluster('checkpoint and requeue on the real cluster', (cluster) => {
   it.concurrent('saves a checkpoint slower than KillWait at every time limit, resumes at the saved step, and completes', async ({ expect }) => {
     expect(killWait).toBeLessThan(SLOW_SAVE_S);
     expect(await follow(ids.get('slow-save')!, 600_000)).toBe('COMPLETED');
+    await expectNoSurvivors('slow-save');
     const log = await read('out/slow-save/main/steps.log');
     // Every attempt starts at the step the previous one saved, and every step runs exactly once.
     const attempts = log.split(/(?=^start )/m);
@@ -193,6 +229,7 @@ describeCluster('checkpoint and requeue on the real cluster', (cluster) => {
     await waitForLog('cancelled', /^step 4$/m);
     await execRemoteOk(client, shellCommand(['scancel', ids.get('cancelled')!]));
     expect(await follow(ids.get('cancelled')!, 120_000)).toBe('CANCELLED');
+    await expectNoSurvivors('cancelled');
     const log = await read('out/cancelled/main/steps.log');
     const last = Math.max(...[...log.matchAll(/^step (\d+)$/gm)].map((m) => Number(m[1])));
     expect(log).toMatch(new RegExp(`^saving at step ${last} \\(SIGTERM\\)\\nsaved step ${last}$`, 'm'));
@@ -206,6 +243,7 @@ describeCluster('checkpoint and requeue on the real cluster', (cluster) => {
     await waitForLog('requeue-refused', /^step 3$/m);
     await sendCheckpointSignal('requeue-refused');
     expect(await follow(ids.get('requeue-refused')!, 120_000)).toBe('FAILED');
+    await expectNoSurvivors('requeue-refused');
     const exitCode = (await execRemoteOk(client, shellCommand(['sacct', '-n', '-X', '-P', '-j', ids.get('requeue-refused')!, '-o', 'ExitCode']))).trim();
     expect(exitCode).toBe('91:0');
     expect(await read('out/requeue-refused/main/steps.log')).toMatch(/^saved step \d+$/m);
@@ -227,6 +265,7 @@ describeCluster('checkpoint and requeue on the real cluster', (cluster) => {
     await waitForLog('srun-step', /^step 3$/m);
     await sendCheckpointSignal('srun-step');
     expect(await follow(ids.get('srun-step')!, 120_000)).toBe('FAILED');
+    await expectNoSurvivors('srun-step');
     const log = await read('out/srun-step/main/steps.log');
     const saved = /^saving at step (\d+) \(SIGUSR1\)\nsaved step (\d+)$/m.exec(log);
     expect(saved?.[2]).toBe(saved?.[1]);
@@ -262,6 +301,7 @@ describeCluster('checkpoint and requeue on the real cluster', (cluster) => {
     expect(err).toMatch(/not requeueing: restart limit reached/);
     await execRemoteOk(client, shellCommand(['scancel', id]));
     await follow(id, 60_000);
+    await expectNoSurvivors('ignores-signal');
     const history = await execRemoteOk(client, shellCommand(['sacct', '-n', '-X', '-D', '-P', '-j', id, '-o', 'State']));
     expect(history.trim().split('\n').filter((s) => s === 'REQUEUED')).toHaveLength(1);
   }, 360_000);

@@ -33,7 +33,9 @@ describeCluster('submit, watch, status, fetch and cancel on the test cluster', (
         second: { command: 'echo "task $HPCBENCH_TASK x=$x" > "$HPCBENCH_OUT_DIR/result.txt"', depends_on: ['first'], sweep: { x: [1, 2, 3] } },
         fails: { command: 'echo broken >&2; exit 3' },
         slow: { command: 'sleep 600', time: '1' },
-        hungry: { command: 'head -c 1500M /dev/zero | tail > /dev/null', mem: '100M' },
+        // Holds 1.5 GiB until it is killed: a job that peaks and exits between two samples would
+        // slip past OverMemoryKill (the test cluster's enforcement where cgroup v1 is not writable).
+        hungry: { command: `python3 -c 'import time; b = bytes([1]) * (1536 << 20); time.sleep(300)'`, mem: '100M' },
         doomed: { command: 'sleep 600' },
         later: { command: 'echo never', extra: ['--begin=now+1hour'] },
         sweep: { command: 'echo "point $HPCBENCH_TASK of $HPCBENCH_RUN_ID: n=$n" > "$HPCBENCH_OUT_DIR/point.txt"', sweep: { n: [10, 20, 30, 40] } },
