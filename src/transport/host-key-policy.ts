@@ -19,8 +19,14 @@ import {
 } from './known-hosts.js';
 
 export interface HostKeyPolicy {
-  /** Files read in order; the first one receives pinned keys. */
+  /** The user's files, read in order; the first one receives pinned keys. */
   knownHostsFiles: readonly string[];
+  /**
+   * System-wide files (/etc/ssh/ssh_known_hosts): a key known there is trusted, and a different
+   * key of the same type is refused even with acceptNew, as OpenSSH does. Never written; an
+   * unreadable one is skipped.
+   */
+  globalKnownHostsFiles?: readonly string[];
   /** Pin a key seen for the first time instead of refusing it; a changed key is still refused. */
   acceptNew: boolean;
   /** Write pinned names hashed, as `HashKnownHosts yes` does. */
@@ -32,21 +38,26 @@ export interface LoadedKnownHosts {
   issues: KnownHostsParseIssue[];
 }
 
-export function loadKnownHosts(files: readonly string[]): LoadedKnownHosts {
+/** Reads the user's files (an unreadable one is an error) and then the system-wide ones (skipped when unreadable). */
+export function loadKnownHosts(files: readonly string[], globalFiles: readonly string[] = []): LoadedKnownHosts {
   const entries: KnownHostEntry[] = [];
   const issues: KnownHostsParseIssue[] = [];
-  for (const file of files) {
+  const read = (file: string, system: boolean): void => {
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      const code = (error as NodeJS.ErrnoException).code;
+      // ssh(1) passes over a missing file, and over a system file it may not read.
+      if (code === 'ENOENT' || code === 'ENOTDIR' || (system && (code === 'EACCES' || code === 'EISDIR'))) return;
       throw new RemoteError(`cannot read known_hosts file ${file}: ${(error as Error).message}`, { cause: error });
     }
     const parsed = parseKnownHosts(text, file);
     entries.push(...parsed.entries);
     issues.push(...parsed.issues);
-  }
+  };
+  for (const file of files) read(file, false);
+  for (const file of globalFiles) if (!files.includes(file)) read(file, true);
   return { entries, issues };
 }
 
@@ -72,7 +83,7 @@ export function verifyHostKey(
   key: Buffer,
   lookup: { name: string; host: string; port: number; where: string },
   policy: HostKeyPolicy,
-  known: LoadedKnownHosts = loadKnownHosts(policy.knownHostsFiles),
+  known: LoadedKnownHosts = loadKnownHosts(policy.knownHostsFiles, policy.globalKnownHostsFiles),
 ): HostKeyVerdict {
   const fingerprint = fingerprintSha256(key);
   const keyName = `${describeKeyType(keyTypeOfBlob(key))} key ${fingerprint}`;
@@ -101,7 +112,9 @@ export function verifyHostKey(
             'Connection refused.',
           ].join('\n'),
           {
-            hint: `confirm the new fingerprint with the cluster admins, then remove the old entry with: ssh-keygen -R ${quoteShell(lookup.name)} -f ${quoteShell(check.known[0]?.file ?? primary)}`,
+            hint: (policy.globalKnownHostsFiles ?? []).includes(check.known[0]?.file ?? '')
+              ? `the recorded key comes from the system-wide ${check.known[0]?.file ?? ''}, which only the machine's admins can change: tell them the host key of ${lookup.host} changed`
+              : `confirm the new fingerprint with the cluster admins, then remove the old entry with: ssh-keygen -R ${quoteShell(lookup.name)} -f ${quoteShell(check.known[0]?.file ?? primary)}`,
           },
         ),
       };

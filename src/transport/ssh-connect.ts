@@ -112,12 +112,13 @@ function forward(via: Client, to: SshTarget, viaTarget: SshTarget): Promise<Clie
 function connectHop(hop: SshTarget, sock: Duplex, options: ConnectOptions): Promise<Client> {
   const policy: HostKeyPolicy = {
     knownHostsFiles: options.knownHostsFiles ?? hop.knownHostsFiles,
+    globalKnownHostsFiles: hop.globalKnownHostsFiles,
     // Either the flag or the user's StrictHostKeyChecking accept-new turns pinning on.
     acceptNew: (options.acceptNewHostKey ?? false) || (hop.acceptNewHostKey ?? false),
     hashNew: (options.hashKnownHosts ?? false) || (hop.hashKnownHosts ?? false),
   };
   const name = hop.hostKeyAlias ?? knownHostName(hop.host, hop.port);
-  const known = loadKnownHosts(policy.knownHostsFiles);
+  const known = loadKnownHosts(policy.knownHostsFiles, policy.globalKnownHostsFiles);
   const auth = new AuthAttempt(hop, options);
   const client = new Client();
   let refusal: RemoteError | undefined;

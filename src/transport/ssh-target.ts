@@ -24,7 +24,13 @@ export interface SshTarget {
   identitiesOnly: boolean;
   /** Hops to go through, first hop first; each hop already resolved. */
   proxyJump: SshTarget[];
+  /** The user's known_hosts files: read for verification; the first one receives pinned keys. */
   knownHostsFiles: string[];
+  /**
+   * System-wide known_hosts files (GlobalKnownHostsFile, by default /etc/ssh/ssh_known_hosts and
+   * ssh_known_hosts2): read for verification like OpenSSH does, never written.
+   */
+  globalKnownHostsFiles: string[];
   /** HostKeyAlias: the name to look up in known_hosts instead of the host. */
   hostKeyAlias?: string;
   /** ServerAliveInterval in ms, when the config sets one. */
@@ -45,7 +51,12 @@ export interface ResolveSshTargetOptions {
   configText?: string;
   homeDir?: string;
   localUser?: string;
+  /** System-wide known_hosts files when the config names none (tests point this away from /etc/ssh). */
+  globalKnownHostsFiles?: readonly string[];
 }
+
+/** OpenSSH's default GlobalKnownHostsFile. */
+export const DEFAULT_GLOBAL_KNOWN_HOSTS_FILES: readonly string[] = ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
 
 const DEFAULT_IDENTITY_FILES = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 const MAX_JUMP_DEPTH = 8;
@@ -261,13 +272,14 @@ interface Resolver {
   file: string;
   homeDir: string;
   localUser: string;
+  globalKnownHostsFiles: readonly string[];
 }
 
 function createResolver(options: ResolveSshTargetOptions): Resolver {
   const homeDir = options.homeDir ?? homedir();
   const localUser = options.localUser ?? safeLocalUser();
   const { config, file } = loadConfig(options, homeDir);
-  return { config, file, homeDir, localUser };
+  return { config, file, homeDir, localUser, globalKnownHostsFiles: options.globalKnownHostsFiles ?? DEFAULT_GLOBAL_KNOWN_HOSTS_FILES };
 }
 
 function expandHome(path: string, homeDir: string): string {
@@ -304,6 +316,10 @@ function resolveWith(target: string, override: Partial<ParsedSpec>, r: Resolver,
   const knownHostsFiles = knownConfigured.length > 0
     ? knownConfigured.map((f) => expandPath(f, ctx, { file, field: 'UserKnownHostsFile' }))
     : [join(homeDir, '.ssh', 'known_hosts')];
+  const globalConfigured = list(computed.globalknownhostsfile);
+  const globalKnownHostsFiles = globalConfigured.length > 0
+    ? globalConfigured.filter((f) => f.toLowerCase() !== 'none').map((f) => expandPath(f, ctx, { file, field: 'GlobalKnownHostsFile' }))
+    : [...r.globalKnownHostsFiles];
 
   const resolved: SshTarget = {
     alias: target,
@@ -315,6 +331,7 @@ function resolveWith(target: string, override: Partial<ParsedSpec>, r: Resolver,
     identitiesOnly: field('IdentitiesOnly')?.toLowerCase() === 'yes',
     proxyJump: [],
     knownHostsFiles,
+    globalKnownHostsFiles,
   };
   const alias = field('HostKeyAlias');
   if (alias !== undefined) resolved.hostKeyAlias = alias;

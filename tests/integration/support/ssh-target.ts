@@ -17,6 +17,7 @@ export function clusterSshTarget(cluster: TestCluster, overrides: Partial<SshTar
     identitiesOnly: true,
     proxyJump: [],
     knownHostsFiles: [cluster.knownHostsPath],
+    globalKnownHostsFiles: [],
     ...overrides,
   };
 }

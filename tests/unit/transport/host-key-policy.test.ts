@@ -43,6 +43,40 @@ describe('verifyHostKey', () => {
     expect(error.hint).toContain(`ssh-keyscan -p 2222 127.0.0.1 >> ${file}`);
   });
 
+  it('trusts a key known only system-wide, and never writes to the system-wide file', () => {
+    const user = tempFile();
+    const system = tempFile(`${lookup.name} ssh-ed25519 ${server.toString('base64')}\n`);
+    const before = readFileSync(system, 'utf8');
+    expect(verifyHostKey(server, lookup, { knownHostsFiles: [user], globalKnownHostsFiles: [system], acceptNew: true })).toEqual({ accepted: true });
+    expect(readFileSync(system, 'utf8')).toBe(before);
+    expect(() => readFileSync(user)).toThrow(/ENOENT/);
+  });
+
+  it('refuses, even with acceptNew, a key that differs from the one known system-wide, and pins nothing', () => {
+    const user = tempFile();
+    const system = tempFile(`${lookup.name} ssh-ed25519 ${other.toString('base64')}\n`);
+    const error = refusal(verifyHostKey(server, lookup, { knownHostsFiles: [user], globalKnownHostsFiles: [system], acceptNew: true }));
+    expect(error.message).toContain('HAS CHANGED');
+    expect(error.message).toContain(`${system}:1`);
+    expect(error.hint).toContain('only the machine\'s admins can change');
+    expect(() => readFileSync(user)).toThrow(/ENOENT/);
+  });
+
+  it('pins a new key to the user\'s file when the system-wide file does not know the host', () => {
+    const user = tempFile();
+    const system = tempFile(`elsewhere.example.org ssh-ed25519 ${other.toString('base64')}\n`);
+    const verdict = verifyHostKey(server, lookup, { knownHostsFiles: [user], globalKnownHostsFiles: [system], acceptNew: true });
+    expect(verdict).toMatchObject({ accepted: true, pinnedAt: { file: user } });
+    expect(readFileSync(system, 'utf8')).not.toContain(server.toString('base64'));
+  });
+
+  it('passes over a system-wide file that is missing or is a directory, but not over an unreadable user file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hpcbench-kh-'));
+    const user = tempFile(`${lookup.name} ssh-ed25519 ${server.toString('base64')}\n`);
+    expect(loadKnownHosts([user], [join(dir, 'missing'), dir]).entries).toHaveLength(1);
+    expect(() => loadKnownHosts([dir])).toThrow(/cannot read known_hosts file/);
+  });
+
   it('pins an unknown key with acceptNew, creating the file and directory', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'hpcbench-kh-')), 'sub', 'known_hosts');
     const verdict = verifyHostKey(server, lookup, { knownHostsFiles: [file], acceptNew: true });

@@ -35,6 +35,7 @@ function target(identityFiles: string[], extra: Partial<SshTarget> = {}): SshTar
     identitiesOnly: false,
     proxyJump: [],
     knownHostsFiles: [],
+    globalKnownHostsFiles: [],
     ...extra,
   };
 }

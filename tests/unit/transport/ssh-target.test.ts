@@ -114,7 +114,17 @@ describe('resolveSshTarget', () => {
       identitiesOnly: false,
       proxyJump: [],
       knownHostsFiles: ['/nonexistent-home/.ssh/known_hosts'],
+      globalKnownHostsFiles: ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'],
     });
+  });
+
+  it('reads GlobalKnownHostsFile from the config, with tokens, and "none" as no system-wide file', () => {
+    const text = 'Host site\n  GlobalKnownHostsFile /opt/site/known_hosts ~/shared_%h\nHost bare\n  GlobalKnownHostsFile none\n';
+    const site = resolveSshTarget('site', { configText: text, homeDir: '/h', localUser: 'me' });
+    expect(site.globalKnownHostsFiles).toEqual(['/opt/site/known_hosts', '/h/shared_site']);
+    expect(site.knownHostsFiles).toEqual(['/h/.ssh/known_hosts']);
+    expect(resolveSshTarget('bare', { configText: text, homeDir: '/h', localUser: 'me' }).globalKnownHostsFiles).toEqual([]);
+    expect(resolveSshTarget('other', { configText: text, homeDir: '/h', localUser: 'me', globalKnownHostsFiles: ['/t/g'] }).globalKnownHostsFiles).toEqual(['/t/g']);
   });
 
   it('reads config text given directly', () => {

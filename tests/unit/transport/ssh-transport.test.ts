@@ -39,6 +39,7 @@ function target(overrides: Partial<SshTarget> = {}): SshTarget {
     identitiesOnly: true,
     proxyJump: [],
     knownHostsFiles: [server.knownHostsPath],
+    globalKnownHostsFiles: [],
     ...overrides,
   };
 }
@@ -184,6 +185,20 @@ describe('SshTransport (in-process server)', () => {
     await expect(transport({ knownHostsFiles: [changed] }, { acceptNewHostKey: true }).exec(['true'])).rejects.toThrow(
       new RegExp(`HAS CHANGED[\\s\\S]*${changed}:1`),
     );
+  });
+
+  it('connects to a host known only system-wide; with accept-new it pins nothing where the system file disagrees', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hpcbench-ssh-kh-'));
+    const user = join(dir, 'user_known_hosts');
+    const ok = transport({ knownHostsFiles: [user], globalKnownHostsFiles: [server.knownHostsPath] });
+    expect((await ok.exec(['true'])).code).toBe(0);
+    await ok.close();
+    const system = join(dir, 'ssh_known_hosts');
+    const other = Buffer.from(server.hostKeyBlob);
+    other[other.length - 1] = (other[other.length - 1] ?? 0) ^ 0xff;
+    writeFileSync(system, `[127.0.0.1]:${server.port} ssh-ed25519 ${other.toString('base64')}\n`);
+    await expect(transport({ knownHostsFiles: [user], globalKnownHostsFiles: [system] }, { acceptNewHostKey: true }).exec(['true'])).rejects.toThrow(/HAS CHANGED/);
+    expect(existsSync(user)).toBe(false);
   });
 
   it('explains an authentication failure', async () => {
