@@ -11,6 +11,7 @@ import {
   readSqueueOutput,
   type SlurmJobRecord,
 } from '../slurm/index.js';
+import { RemoteError } from '../errors.js';
 import type { Transport } from '../transport/transport.js';
 import { toSlurmOutput, type QueryCounters } from './query.js';
 
@@ -23,6 +24,18 @@ export interface LostSubmissionQuery {
   /** `--starttime` for sacct, e.g. the run's creation day. */
   since?: string;
   counters?: QueryCounters;
+  /** The remote account; asked of the remote side (`id -un`) when not given. */
+  user?: string;
+}
+
+/** The account the commands run as on the cluster, which may differ from the local user name. */
+async function remoteUser(transport: Transport): Promise<string> {
+  const result = await transport.exec(['id', '-un']);
+  const name = result.stdout.trim();
+  if (result.code !== 0 || !/^[A-Za-z0-9_][A-Za-z0-9._-]*\$?$/.test(name)) {
+    throw new RemoteError(`cannot tell the remote user name: \`id -un\` on ${transport.target} answered ${JSON.stringify(name || result.stderr.trim())} (exit ${result.code})`);
+  }
+  return name;
 }
 
 function baseId(record: SlurmJobRecord): string {
@@ -47,13 +60,15 @@ export async function findLostSubmission(transport: Transport, query: LostSubmis
     // Several unknown matches cannot come from one lost sbatch; take the newest.
     return [...ids].sort((a, b) => Number(b) - Number(a))[0];
   };
+  // Only this account's jobs: another user's job with the same name and directory is never ours.
+  const user = query.user ?? (await remoteUser(transport));
   if (query.counters) query.counters.squeue += 1;
-  const squeue = readSqueueOutput(toSlurmOutput(await transport.exec(buildSqueueArgs({ names: [query.jobName] }))));
+  const squeue = readSqueueOutput(toSlurmOutput(await transport.exec(buildSqueueArgs({ names: [query.jobName], user }))));
   const found = pick(squeue.records, true);
   if (found !== undefined) return found;
   // Gone from squeue already (finished and aged out): ask accounting.
   if (query.counters) query.counters.sacct += 1;
-  const sacctQuery = query.since === undefined ? { names: [query.jobName] } : { names: [query.jobName], startTime: query.since };
+  const sacctQuery = query.since === undefined ? { names: [query.jobName], user } : { names: [query.jobName], user, startTime: query.since };
   const sacct = readSacctOutput(toSlurmOutput(await transport.exec(buildSacctArgs(sacctQuery))));
   if (sacct.kind === 'unavailable') return undefined;
   return pick(sacct.jobs, true);

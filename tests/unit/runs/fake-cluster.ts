@@ -23,6 +23,8 @@ export interface FakeJob {
    * as its own row (with its batch step) before the rows of the current attempts, as slurmdbd does.
    */
   attempts?: { state: string; exitCode?: string }[];
+  /** The job's owner; the account the fake runs commands as is `hpcb`. */
+  user?: string;
 }
 
 export type Fault = (argv: readonly string[], call: number) => ExecResult | Error | undefined;
@@ -65,6 +67,11 @@ export class FakeCluster implements Transport {
     return full;
   }
 
+  /** squeue and sacct with --user=<name> list only that user's jobs. */
+  private ownedBy(j: FakeJob, user: string | undefined): boolean {
+    return user === undefined || (j.user ?? 'hpcb') === user;
+  }
+
   private squeueRow(j: FakeJob): string {
     // An array task is added as `700_1` (its raw id made unique by the task id).
     const [arrayJobId, arrayTaskId] = j.id.split('_');
@@ -82,7 +89,7 @@ export class FakeCluster implements Transport {
       nodeCount: '1',
       cpus: '1',
       partition: 'cpu',
-      user: 'hpcb',
+      user: j.user ?? 'hpcb',
       account: 'acct',
       submitTime: j.submitTime ?? '2026-11-24T06:00:00',
       startTime: 'N/A',
@@ -167,7 +174,7 @@ export class FakeCluster implements Transport {
       case 'squeue': {
         const ids = flag(argv, 'jobs')?.split(',');
         const names = flag(argv, 'name')?.split(',');
-        const rows = [...this.jobs.values()].filter((j) => !j.agedOut && this.matches(j, ids) && (!names || names.includes(j.name)));
+        const rows = [...this.jobs.values()].filter((j) => !j.agedOut && this.matches(j, ids) && (!names || names.includes(j.name)) && this.ownedBy(j, flag(argv, 'user')));
         if (ids && rows.length === 0) return { stdout: '', stderr: 'slurm_load_jobs error: Invalid job id specified\n', code: 1 };
         return ok(rows.map((j) => `${this.squeueRow(j)}\n`).join(''));
       }
@@ -175,7 +182,7 @@ export class FakeCluster implements Transport {
         if (!this.accounting) return { stdout: '', stderr: 'sacct: error: Slurm accounting storage is disabled\n', code: 1 };
         const ids = flag(argv, 'jobs')?.split(',');
         const names = flag(argv, 'name')?.split(',');
-        const rows = [...this.jobs.values()].filter((j) => this.matches(j, ids) && (!names || names.includes(j.name)));
+        const rows = [...this.jobs.values()].filter((j) => this.matches(j, ids) && (!names || names.includes(j.name)) && this.ownedBy(j, flag(argv, 'user')));
         const earlier = argv.includes('--duplicates')
           ? rows.flatMap((j) => (j.attempts ?? []).flatMap((a) => [this.sacctRow(j, a), this.sacctStepRow(j, a)]))
           : [];
@@ -189,6 +196,8 @@ export class FakeCluster implements Transport {
         }
         return ok();
       }
+      case 'id':
+        return ok('hpcb\n');
       case 'mkdir':
       case 'scontrol':
         return ok();

@@ -55,6 +55,22 @@ describe('submitRun', () => {
     expect(events).toContain('ambiguous');
   });
 
+  it('never takes another user\'s job with the same name and directory for the lost submission', async () => {
+    const { resultsDir, manifest } = makeRenderedRun([{ experiment: 'a' }]);
+    const fake = new FakeCluster();
+    // A colleague runs a copy of the same project in a shared project directory.
+    fake.addJob({ id: '55', name: 'a', comment: TAG, workDir: `/scratch/p/u/${RUN}`, user: 'colleague', state: 'RUNNING' });
+    fake.fault = (argv) => {
+      if (argv[0] !== 'sbatch' || argv.includes('--test-only')) return undefined;
+      fake.fault = undefined;
+      return new ConnectionLostError('connection lost', { commandSent: true });
+    };
+    const result = await submitRun({ transport: fake, resultsDir, manifest, cluster: CLUSTER, sleep: noSleep });
+    expect(result.record.jobs[0]?.job_id).not.toBe('55');
+    expect(submits(fake)).toHaveLength(2);
+    expect(fake.calls.filter((c) => c[0] === 'squeue' || c[0] === 'sacct').every((c) => c.includes('--user=hpcb'))).toBe(true);
+  });
+
   it('submits again when the lost submission is not found, exactly once more', async () => {
     const { resultsDir, manifest } = makeRenderedRun([{ experiment: 'a' }]);
     const fake = new FakeCluster();
