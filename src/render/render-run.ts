@@ -3,10 +3,12 @@
  * files and a manifest. `renderRun` computes everything in memory (it only reads templates and
  * checks that listed files exist); `writeRun` puts it on disk.
  */
-import { cpSync, mkdirSync, writeFileSync, renameSync } from 'node:fs';
+import { cpSync, mkdirSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type nunjucks from 'nunjucks';
 import { UsageError } from '../errors.js';
+import { writeFileAtomically } from '../fs-atomic.js';
+import { isScriptPath, RUN_DIR_MODE, RUN_FILE_MODE, SCRIPT_MODE } from './file-modes.js';
 import type { Experiment, ResolvedConfig } from '../config/index.js';
 import { closest } from '../config/suggest.js';
 import { createTemplateEnvironment, templateFileName } from './environment.js';
@@ -183,17 +185,17 @@ export interface WriteOptions {
 
 /**
  * Writes a rendered run into `dir` (created if needed): every file atomically (temp + rename),
- * the task output directories, and the workload files. Scripts are made executable.
+ * the task output directories, and the workload files. Scripts and the manifest can carry the
+ * experiments' `env:` (tokens, API keys), so nothing is readable by group or others: scripts
+ * 0700, other files 0600, directories created here 0700.
  */
 export function writeRun(dir: string, rendered: RenderedRun, options: WriteOptions = {}): void {
-  mkdirSync(dir, { recursive: true });
-  for (const sub of rendered.directories) mkdirSync(join(dir, sub), { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: RUN_DIR_MODE });
+  for (const sub of rendered.directories) mkdirSync(join(dir, sub), { recursive: true, mode: RUN_DIR_MODE });
   for (const [rel, content] of rendered.files) {
     const target = join(dir, rel);
-    mkdirSync(dirname(target), { recursive: true });
-    const tmp = `${target}.tmp-${process.pid}`;
-    writeFileSync(tmp, content, { mode: rel.endsWith('.sbatch') || rel.endsWith('.sh') ? 0o755 : 0o644 });
-    renameSync(tmp, target);
+    mkdirSync(dirname(target), { recursive: true, mode: RUN_DIR_MODE });
+    writeFileAtomically(target, content, { mode: isScriptPath(rel) ? SCRIPT_MODE : RUN_FILE_MODE });
   }
   if (options.copyFilesFrom !== false && options.copyFilesFrom !== undefined) {
     for (const file of rendered.manifest.files) {

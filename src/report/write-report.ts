@@ -2,9 +2,10 @@
  * Renders the chosen formats for one run and writes them. `renderReportFiles` is pure (file
  * name → content) so tests and the example regeneration compare text without touching disk.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
+import { writeFileAtomically } from '../fs-atomic.js';
 import type { MetricsDocument } from '../profile/metrics-document.js';
 import { renderCsvReport } from './csv.js';
 import { REPORT_LANGS, type ReportLang } from './format.js';
@@ -88,7 +89,8 @@ export function writeReportFiles(outDir: string, files: ReadonlyMap<string, stri
   const written: string[] = [];
   for (const [name, text] of files) {
     const file = join(outDir, name);
-    writeFileSync(file, text);
+    // Never through a planted symlink, never replacing a device: see fs-atomic.
+    writeFileAtomically(file, text);
     written.push(file);
   }
   return written;

@@ -6,6 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { RemoteError, UsageError } from '../errors.js';
+import { uploadMode } from '../render/file-modes.js';
 import type { Transport } from '../transport/transport.js';
 import { taskNames, type SubmitManifest } from './manifest-file.js';
 import { RUN_FILE } from './registry.js';
@@ -67,7 +68,8 @@ export async function uploadRun(
   const dirs = new Set<string>([remoteDir]);
   for (const u of uploads) dirs.add(posix.dirname(u.remote));
   for (const job of manifest.jobs) for (const task of taskNames(job)) dirs.add(posix.join(remoteDir, job.out_dir, task));
-  const made = await transport.exec(['mkdir', '-p', '--', ...[...dirs].sort()]);
+  // -m applies to each directory named (all of them are): the run's scripts can hold secrets.
+  const made = await transport.exec(['mkdir', '-p', '-m', '700', '--', ...[...dirs].sort()]);
   if (made.code !== 0) {
     throw new RemoteError(`cannot create the run directory ${remoteDir} on ${transport.target}: ${made.stderr.trim()}`, {
       hint: 'check the work directory and the quota (`quota -s` or `lfs quota`)',
@@ -76,8 +78,9 @@ export async function uploadRun(
   for (const u of uploads) {
     // A local cluster whose workdir is the results directory already holds the files.
     if (transport.kind === 'local' && resolve(u.local) === resolve(u.remote)) continue;
-    const executable = /\.(sh|sbatch|py)$/.test(u.remote);
-    await transport.upload(u.local, u.remote, executable ? { mode: 0o755 } : {});
+    // An explicit mode for every file: without one the cluster's umask decides, and scripts
+    // carrying `env:` tokens would be readable by every user of the login node.
+    await transport.upload(u.local, u.remote, { mode: uploadMode(u.remote) });
   }
   return uploads.length;
 }

@@ -1,0 +1,22 @@
+/**
+ * Permission bits of a run's files, here and on the cluster. Scripts and the manifest can carry
+ * the experiments' `env:` (tokens, API keys), so nothing of a run is readable by group or others.
+ * Kept free of imports so that upload (loaded by watch) does not pull the template engine in.
+ */
+
+/** Scripts and workload programs: run by their owner only. */
+export const SCRIPT_MODE = 0o700;
+/** Every other file of a run: read by its owner only. */
+export const RUN_FILE_MODE = 0o600;
+/** Run directories and the folders created in them. */
+export const RUN_DIR_MODE = 0o700;
+
+/** Whether a rendered run file is a script (made executable). */
+export function isScriptPath(rel: string): boolean {
+  return rel.endsWith('.sbatch') || rel.endsWith('.sh');
+}
+
+/** The mode a file of a run gets on the cluster: scripts and workload programs executable, the rest private. */
+export function uploadMode(remotePath: string): number {
+  return /\.(sh|sbatch|py)$/.test(remotePath) ? SCRIPT_MODE : RUN_FILE_MODE;
+}
