@@ -3,7 +3,7 @@
  * (--results, --accept-new-host-key) and how they become connection options.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { readAllRuns } from '../runs/registry.js';
+import { listRuns } from '../runs/registry.js';
 import { openRun, resolveResultsDir, type OpenedRun } from '../runs/context.js';
 import type { ConnectClusterOptions } from '../runs/connect.js';
 import { formatRunsTable } from '../runs/format.js';
@@ -67,25 +67,31 @@ export async function withOpenRun<T>(argv: RunTargetArgs, out: Output, use: (run
 
 async function runsHandler(argv: RunCommandArgs): Promise<void> {
   const out = createOutput(argv);
-  const records = await readAllRuns(resultsDirOf(argv));
+  const listings = await listRuns(resultsDirOf(argv));
   if (argv.json) {
     out.json(
-      records.map((r) => ({
-        run_id: r.run_id,
-        cluster: r.cluster.name,
-        phase: r.phase,
-        created_at: r.created_at,
-        experiments: r.experiments,
-        jobs: r.jobs.map((j) => ({ experiment: j.experiment, job_id: j.job_id ?? null, state: j.state ?? null })),
-      })),
+      listings.map(({ run_id, record: r, error }) =>
+        r === undefined
+          ? { run_id, error }
+          : {
+              run_id: r.run_id,
+              cluster: r.cluster.name,
+              phase: r.phase,
+              created_at: r.created_at,
+              experiments: r.experiments,
+              jobs: r.jobs.map((j) => ({ experiment: j.experiment, job_id: j.job_id ?? null, state: j.state ?? null })),
+            },
+      ),
     );
     return;
   }
-  if (records.length === 0) {
+  if (listings.length === 0) {
     out.info(`no runs in ${resultsDirOf(argv)}; submit one with \`hpcbench submit <experiment>\``);
     return;
   }
-  out.data(formatRunsTable(records));
+  out.data(formatRunsTable(listings.map((l) => l.record ?? { run_id: l.run_id, error: l.error ?? 'unreadable' })));
+  const broken = listings.filter((l) => l.error !== undefined).length;
+  if (broken > 0) out.warn(`${broken} run(s) could not be read (marked BROKEN); fix or remove their run.json`);
 }
 
 export const runsCommand: CommandModule<GlobalOptions, RunCommandArgs> = {

@@ -63,10 +63,23 @@ export function outcomeAdvice(outcome: JobOutcome): string[] {
   return lines.length > 0 ? lines : [outcome.verdict.advice];
 }
 
-export function formatRunsTable(records: readonly RunRecord[]): string {
-  return formatTable(
+/** A broken run's name and reason may quote whatever the file held: control characters are shown escaped. */
+function escapeControl(text: string): string {
+  let out = '';
+  for (const c of text) {
+    const code = c.charCodeAt(0);
+    out += code < 32 || code === 127 ? `\\x${code.toString(16).padStart(2, '0')}` : c;
+  }
+  return out;
+}
+
+/** The readable runs as a table, then one line per broken run with the reason (`error`). */
+export function formatRunsTable(records: readonly (RunRecord | { run_id: string; error: string })[]): string {
+  const readable = records.filter((r): r is RunRecord => !('error' in r));
+  const broken = records.filter((r): r is { run_id: string; error: string } => 'error' in r);
+  const table = formatTable(
     ['RUN', 'CLUSTER', 'PHASE', 'EXPERIMENTS', 'STATES', 'CREATED'],
-    records.map((r) => [
+    readable.map((r) => [
       r.run_id,
       r.cluster.name,
       r.phase,
@@ -75,4 +88,6 @@ export function formatRunsTable(records: readonly RunRecord[]): string {
       r.created_at.replace(/\.\d+Z$/, 'Z'),
     ]),
   );
+  const lines = broken.map((b) => `BROKEN ${escapeControl(b.run_id)}: ${escapeControl(b.error.split('\n')[0] ?? '')}`);
+  return readable.length === 0 ? lines.join('\n') : [table, ...lines].join('\n');
 }

@@ -26,6 +26,8 @@ export {
   updateRunRecord,
   writeRunRecordMerged,
   readAllRuns,
+  listRuns,
+  type RunListing,
 } from './registry.js';
 export {
   MANIFEST_FILE,

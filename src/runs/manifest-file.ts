@@ -1,69 +1,20 @@
 /**
- * Reads the manifest.json that render writes (the run-directory contract), checking only the
- * fields submission needs, so this module does not depend on how render builds it.
+ * Reads the manifest.json that render writes, against the one manifest contract
+ * (src/contracts/manifest.ts), and checks what submission needs besides (dependency order).
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { parseJsonDocument } from '../contracts/json-file.js';
+import { MANIFEST_INFO, MAX_ARRAY_TASKS, manifestSchema, type Manifest } from '../contracts/manifest.js';
 
-const scalar = z.union([z.string(), z.number(), z.boolean()]);
-
-const manifestJobSchema = z.object({
-  experiment: z.string().min(1),
-  cluster: z.string().min(1),
-  partition: z.string(),
-  script: z.string().min(1),
-  sha256: z.string(),
-  job_name: z.string().min(1),
-  out_dir: z.string().min(1),
-  depends_on: z.array(z.string()).default([]),
-  array: z
-    .object({
-      size: z.number().int().positive(),
-      spec: z.string().min(1),
-      sweep_file: z.string().optional(),
-      points: z.array(z.record(z.string(), scalar)).optional(),
-    })
-    .optional(),
-  parameters: z.record(z.string(), scalar).default({}),
-  gpu_fields: z.array(z.string()).default([]),
-  /** Set when the job checkpoints (relative to the run directory, or absolute). */
-  checkpoint_dir: z.string().optional(),
-  term_grace_s: z.number().int().nonnegative().optional(),
-});
-
-const manifestSchema = z.object({
-  schema: z.literal('hpcbench.manifest/1'),
-  run_id: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only'),
-  created_at: z.string(),
-  config_file: z.string().default(''),
-  experiments: z.array(z.string()).min(1),
-  jobs: z.array(manifestJobSchema).min(1),
-  files: z.array(z.object({ local: z.string(), path: z.string() })).default([]),
-});
-
-export type SubmitManifest = z.infer<typeof manifestSchema>;
+export type SubmitManifest = Manifest;
 export type SubmitManifestJob = SubmitManifest['jobs'][number];
 
 export const MANIFEST_FILE = 'manifest.json';
 
 export function parseSubmitManifest(text: string, file: string): SubmitManifest {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(`not valid JSON (${(error as Error).message})`, { file, hint: 'render the run again' });
-  }
-  const parsed = manifestSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InputError(`field ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`, {
-      file,
-      hint: 'expected a hpcbench.manifest/1 document written by hpcbench render',
-    });
-  }
-  const manifest = parsed.data;
+  const manifest = parseJsonDocument(manifestSchema, text, file, MANIFEST_INFO);
   const known = new Set<string>();
   for (const job of manifest.jobs) {
     for (const dep of job.depends_on) {
@@ -88,7 +39,7 @@ export async function readSubmitManifest(runDir: string): Promise<SubmitManifest
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new InputError('the run directory has no manifest.json', { file, hint: 'render the run first' });
     }
-    throw error;
+    throw new InputError(`cannot read manifest.json: ${(error as Error).message}`, { file });
   }
   return parseSubmitManifest(text, file);
 }
@@ -109,6 +60,10 @@ export function expandArraySpec(spec: string): string[] {
     const start = Number(m[1]);
     const end = m[2] === undefined ? start : Number(m[2]);
     const step = m[3] === undefined ? 1 : Math.max(1, Number(m[3]));
+    // A hand-edited 0-99999999999 would otherwise fill memory before anything else is checked.
+    if (out.length + Math.floor((end - start) / step) + 1 > MAX_ARRAY_TASKS) {
+      throw new InputError(`array spec ${JSON.stringify(spec)} has more than ${MAX_ARRAY_TASKS} tasks`, { file: MANIFEST_FILE, hint: 'render the run again' });
+    }
     for (let i = start; i <= end; i += step) out.push(String(i));
   }
   return out;

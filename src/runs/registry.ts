@@ -6,17 +6,20 @@
 import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UsageError } from '../errors.js';
+import { HpcbenchError, InputError, UsageError } from '../errors.js';
+import { isValidRunId, RUN_ID_EXPECTED } from '../contracts/run-id.js';
 import { parseRunRecord, type RunRecord } from './run-record.js';
 
 export const RUN_FILE = 'run.json';
 
+/** The run's directory; a run id that could leave results/ (`..`, `/`) is refused before any path is built. */
 export function runDirectory(resultsDir: string, runId: string): string {
+  if (!isValidRunId(runId)) throw new UsageError(`run id ${JSON.stringify(runId)} is not valid: expected ${RUN_ID_EXPECTED}`, 'List the runs with `hpcbench runs`.');
   return join(resultsDir, runId);
 }
 
 export function runFilePath(resultsDir: string, runId: string): string {
-  return join(resultsDir, runId, RUN_FILE);
+  return join(runDirectory(resultsDir, runId), RUN_FILE);
 }
 
 /** Writes run.json atomically; `updated_at` is set from `now`. */
@@ -52,9 +55,17 @@ export async function readRunRecord(resultsDir: string, runId: string): Promise<
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new UsageError(`no run ${runId}: ${file} does not exist`, 'List the runs with `hpcbench runs`.');
     }
-    throw error;
+    throw new InputError(`cannot read run.json: ${(error as Error).message}`, { file });
   }
-  return parseRunRecord(text, file);
+  const record = parseRunRecord(text, file);
+  // run_id decides where later writes go: a copied or edited directory must not redirect them.
+  if (record.run_id !== runId) {
+    throw new InputError(`run_id: expected "${runId}" (the name of its directory), got "${record.run_id}"`, {
+      file,
+      hint: 'a run directory that was copied or renamed keeps its old run_id; rename it back, or set run_id to the directory name',
+    });
+  }
+  return record;
 }
 
 /** Run ids (directory names holding a run.json), oldest first: ids start with a UTC timestamp. */
@@ -102,6 +113,27 @@ export async function updateRunRecord(
 export async function readAllRuns(resultsDir: string): Promise<RunRecord[]> {
   const ids = await listRunIds(resultsDir);
   return Promise.all(ids.map((id) => readRunRecord(resultsDir, id)));
+}
+
+/** One entry of `hpcbench runs`: a readable run, or a broken one with the reason. */
+export type RunListing = { run_id: string; record: RunRecord; error?: undefined } | { run_id: string; record?: undefined; error: string };
+
+/**
+ * Every run directory of results/, oldest first; a run.json that cannot be read or does not
+ * match the contract is listed with the reason instead of hiding every other run.
+ */
+export async function listRuns(resultsDir: string): Promise<RunListing[]> {
+  const ids = await listRunIds(resultsDir);
+  const listings: RunListing[] = [];
+  for (const id of ids) {
+    try {
+      listings.push({ run_id: id, record: await readRunRecord(resultsDir, id) });
+    } catch (error) {
+      if (!(error instanceof HpcbenchError)) throw error;
+      listings.push({ run_id: id, error: error.message });
+    }
+  }
+  return listings;
 }
 
 function historyKey(entry: RunRecord['history'][number]): string {

@@ -1,145 +1,31 @@
 /**
- * run.json: what hpcbench knows about one run, so every later command (status, watch, fetch,
- * cancel, a watch resumed after a kill) works from the file alone, without the config. Read
- * back through a schema: a hand-edited or truncated file gets a clear error, not a crash.
+ * Helpers over run.json records. The schema is the contract in src/contracts/run.ts, shared by
+ * the registry's writer and every reader; it is re-exported here for existing importers.
  */
-import { z } from 'zod';
-import { InputError } from '../errors.js';
-import { sshObjectSchema } from '../config/schema.js';
+import { RUN_RECORD_SCHEMA, runRecordSchema, type HistoryEntry, type RunJob, type RunRecord } from '../contracts/run.js';
+import { parseJsonDocument } from '../contracts/json-file.js';
 
-export const RUN_RECORD_SCHEMA = 'hpcbench.run/1';
+export {
+  RUN_RECORD_SCHEMA,
+  runRecordSchema,
+  type HistoryEntry,
+  type JobFactsRecord,
+  type RunCluster,
+  type RunJob,
+  type RunRecord,
+  type RunSshSettings,
+  type SubmissionAttempt,
+  type TaskFactsRecord,
+} from '../contracts/run.js';
 
-// The cluster's ssh: settings as hpcbench.yaml has them (copied at submission).
-const sshSettingsSchema = sshObjectSchema;
+const RUN_FILE_INFO = {
+  expected: `a ${RUN_RECORD_SCHEMA} document written by hpcbench submit`,
+  fix: 'run.json is written atomically by hpcbench; if it was edited by hand, restore it or remove the run directory',
+};
 
-const clusterSchema = z.object({
-  name: z.string(),
-  transport: z.enum(['ssh', 'local']),
-  ssh: sshSettingsSchema.optional(),
-  workdir: z.string(),
-});
-
-const attemptSchema = z.object({
-  at: z.string(),
-  /**
-   * `sending`: written before sbatch is run, so a crash right after leaves a trace that the
-   * next submit looks up instead of submitting again. `ambiguous`: the connection dropped after
-   * sbatch was sent. `recovered`: an ambiguous submission was found by its tag.
-   */
-  outcome: z.enum(['sending', 'submitted', 'recovered', 'ambiguous', 'rejected', 'failed']),
-  job_id: z.string().optional(),
-  exclude: z.array(z.string()).optional(),
-  message: z.string().optional(),
-});
-
-const factsSchema = z.object({
-  reason: z.string().optional(),
-  elapsed_s: z.number().optional(),
-  time_limit_s: z.number().optional(),
-  nodes: z.string().optional(),
-  exit_code: z.string().optional(),
-  max_rss_mib: z.number().optional(),
-  req_mem_mib: z.number().optional(),
-  batch_state: z.string().optional(),
-  /** Times SLURM requeued the job under the same id (sacct --duplicates, or exit.json's restart_count). */
-  restarts: z.number().int().nonnegative().optional(),
-  source: z.string().optional(),
-});
-
-/** What is known of one array task besides its state (run.json `tasks`). */
-const taskFactsSchema = z.object({
-  exit_code: z.string().optional(),
-  restarts: z.number().int().nonnegative().optional(),
-});
-
-const jobSchema = z.object({
-  experiment: z.string(),
-  job_name: z.string(),
-  script: z.string(),
-  sha256: z.string(),
-  depends_on: z.array(z.string()),
-  array: z.object({ spec: z.string(), size: z.number().int() }).optional(),
-  job_id: z.string().optional(),
-  /** Earlier ids of this job (replaced by a resubmission after NODE_FAIL/BOOT_FAIL). */
-  previous_job_ids: z.array(z.string()).default([]),
-  attempts: z.array(attemptSchema).default([]),
-  retries_left: z.number().int().default(0),
-  exclude: z.array(z.string()).default([]),
-  /** Last known state as sacct prints it; `final` once it cannot change any more. */
-  state: z.string().optional(),
-  final: z.boolean().default(false),
-  /** Array tasks: task id → state. */
-  tasks: z.record(z.string(), z.string()).optional(),
-  /** Array tasks: task id → exit code and restarts, for the tasks SLURM reported them for. */
-  task_facts: z.record(z.string(), taskFactsSchema).optional(),
-  facts: factsSchema.optional(),
-  /**
-   * Rendered with `checkpoint:` (the manifest names a checkpoint directory): its script requeues
-   * itself and ends with 90–93 when it stops doing so. Absent in runs submitted before it was recorded.
-   */
-  checkpoint: z.boolean().optional(),
-  submitted_at: z.string().optional(),
-});
-
-const historySchema = z.object({
-  at: z.string(),
-  event: z.enum(['rendered', 'preflight', 'uploaded', 'submitted', 'state', 'cancel', 'resubmitted', 'note']),
-  experiment: z.string().optional(),
-  job_id: z.string().optional(),
-  state: z.string().optional(),
-  message: z.string().optional(),
-});
-
-export const runRecordSchema = z.object({
-  schema: z.literal(RUN_RECORD_SCHEMA),
-  run_id: z.string(),
-  created_at: z.string(),
-  updated_at: z.string(),
-  config_file: z.string().optional(),
-  experiments: z.array(z.string()),
-  cluster: clusterSchema,
-  remote_dir: z.string(),
-  /**
-   * `submitted` once every job has an id; `submitting` while sbatch calls are under way. A run on
-   * this machine (`run --local`) is `running`, then `completed`, `failed` or `interrupted`.
-   */
-  phase: z.enum(['rendered', 'submitting', 'submitted', 'cancelled', 'running', 'completed', 'failed', 'interrupted']),
-  /** Set by `run --local`: the jobs ran here under bash, there is nothing for SLURM to follow. */
-  local: z.boolean().optional(),
-  jobs: z.array(jobSchema),
-  history: z.array(historySchema).default([]),
-});
-
-export type RunRecord = z.infer<typeof runRecordSchema>;
-export type RunJob = RunRecord['jobs'][number];
-export type RunCluster = RunRecord['cluster'];
-export type RunSshSettings = NonNullable<RunCluster['ssh']>;
-export type SubmissionAttempt = RunJob['attempts'][number];
-export type HistoryEntry = RunRecord['history'][number];
-export type JobFactsRecord = NonNullable<RunJob['facts']>;
-export type TaskFactsRecord = z.infer<typeof taskFactsSchema>;
-
-/** Parses run.json text; errors name the file and the field. */
+/** Parses run.json text; errors name the file, the field and what was expected (exit 2). */
 export function parseRunRecord(text: string, file: string): RunRecord {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(`not valid JSON (${(error as Error).message})`, {
-      file,
-      hint: 'run.json is written atomically by hpcbench; if it was edited by hand, restore it or remove the run directory.',
-    });
-  }
-  const parsed = runRecordSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.join('.') ?? '';
-    throw new InputError(`field ${where === '' ? '(root)' : where}: ${issue?.message ?? 'invalid'}`, {
-      file,
-      hint: `expected a ${RUN_RECORD_SCHEMA} document written by hpcbench submit`,
-    });
-  }
-  return parsed.data;
+  return parseJsonDocument(runRecordSchema, text, file, RUN_FILE_INFO);
 }
 
 /** The ids of every job of the run that has one (current submission of each experiment). */

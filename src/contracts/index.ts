@@ -1,0 +1,8 @@
+/** One schema per file hpcbench writes and reads back, shared by the writer and every reader. */
+export { MAX_JSON_DEPTH, type ContractInfo, parseJsonText, parseJsonDocument, validateDocument, readJsonDocument, readJsonDocumentSync, formatFieldPath } from './json-file.js';
+export { RUN_ID_PATTERN, runIdSchema, isValidRunId } from './run-id.js';
+export { jobIdSchema } from './job-id.js';
+export { runRecordSchema, RUN_RECORD_SCHEMA } from './run.js';
+export { manifestSchema, manifestViewSchema, MANIFEST_SCHEMA_ID, MAX_ARRAY_TASKS, type Manifest, type ManifestView } from './manifest.js';
+export { metadataSchema, METADATA_SCHEMA_ID, type MetadataDocument } from './metadata.js';
+export { metricsSchema, METRICS_SCHEMA_ID, validateMetricsDocument, parseMetricsDocument, readMetricsDocument } from './metrics.js';
