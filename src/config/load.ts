@@ -4,13 +4,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, UsageError, type ConfigIssue } from '../errors.js';
 import { configSchema, type RawConfig } from './schema.js';
 import { resolveConfig } from './resolve.js';
 import { SourceMap, formatPath, type ConfigPath } from './source-map.js';
 import { closest, describeValue } from './suggest.js';
+import { describeParserError, findControlCharacters, findFirstAlias, findUnsafeNodes, MAX_ALIAS_COUNT, MAX_CONFIG_DEPTH, measureDataDepth } from './load-guards.js';
 
 export const CONFIG_FILE_NAMES = ['hpcbench.yaml', 'hpcbench.yml'] as const;
 
@@ -55,18 +56,29 @@ export interface LoadedConfig {
 
 /** Parses and shape-checks YAML text; `file` is used in messages only. */
 export function parseConfigText(text: string, file: string): LoadedConfig {
+  const control = findControlCharacters(text, file);
+  if (control.length > 0) throw new ConfigError(control, 'Save hpcbench.yaml as plain UTF-8 text and remove the stray bytes.');
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  } catch (error) {
+    // The parser recurses per nesting level: a file thousands of levels deep exhausts the stack.
+    if (error instanceof RangeError) throw new ConfigError([{ file, path: '', line: 1, column: 1, message: describeParserError(error.message) }]);
+    throw error;
+  }
   const source = new SourceMap(file, doc, lines);
   const syntaxIssues: ConfigIssue[] = doc.errors.map((error) => {
     const pos = lines.linePos(error.pos[0]);
     const firstLine = error.message.split('\n')[0] ?? error.message;
-    return { file, path: '', line: pos.line, column: pos.col, message: `YAML syntax error: ${firstLine}` };
+    return { file, path: '', line: pos.line, column: pos.col, message: describeParserError(firstLine) };
   });
   if (syntaxIssues.length > 0) {
     throw new ConfigError(syntaxIssues, 'Fix the YAML syntax first; indentation must use spaces.');
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  const unsafe = findUnsafeNodes(doc, file, lines);
+  if (unsafe.length > 0) throw new ConfigError(unsafe, 'Rename those keys, and keep the file to the shape the README describes.');
+  const data = convertToData(doc, file, lines);
   if (data === null || data === undefined) {
     throw new ConfigError([{ file, path: '', line: 1, column: 1, message: 'the file is empty: expected a mapping with `clusters:` and `experiments:`' }]);
   }
@@ -76,6 +88,29 @@ export function parseConfigText(text: string, file: string): LoadedConfig {
     throw new ConfigError(sortIssues([...shape, ...laterIssues(data, result.error.issues, shape, file, source)]));
   }
   return { file, raw: result.data, source };
+}
+
+/**
+ * The document as plain data. Aliases are expanded here, so an alias bomb (anchors referring
+ * to anchors, each used many times) and a chain of aliases nesting too deep are refused here.
+ */
+function convertToData(doc: Document.Parsed, file: string, lines: LineCounter): unknown {
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    if (!(error instanceof ReferenceError || error instanceof RangeError)) throw error;
+    const at = findFirstAlias(doc, lines);
+    const message =
+      error instanceof RangeError
+        ? `aliases nest too deeply: expected at most ${MAX_CONFIG_DEPTH} levels of mappings and lists`
+        : `aliases expand to far more data than the file holds (a YAML alias bomb?): expected each anchor to be used at most ${MAX_ALIAS_COUNT} times in all`;
+    throw new ConfigError([{ file, path: '', ...at, message }], 'Write the values out, or use fewer anchors and aliases.');
+  }
+  if (measureDataDepth(data) > MAX_CONFIG_DEPTH) {
+    throw new ConfigError([{ file, path: '', ...findFirstAlias(doc, lines), message: `aliases nest too deeply: expected at most ${MAX_CONFIG_DEPTH} levels of mappings and lists` }]);
+  }
+  return data;
 }
 
 export function sortIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
