@@ -62,13 +62,38 @@ export function parseJsonText(text: string, file: string, info: ContractInfo): u
     return JSON.parse(text) as unknown;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const position = /at position (\d+)/.exec(message);
-    // "Unexpected end of JSON input" has no position: the file stops early, at its end.
-    const offset = position?.[1] !== undefined ? Number(position[1]) : text.length;
+    const offset = locateSyntaxError(text, message);
     const at = lineColumnOf(text, offset);
-    const why = offset >= text.length ? 'the text ends early (truncated?)' : message.replace(/\s*in JSON at position \d+.*$/s, '');
+    // V8 quotes the text around an unexpected token; the position says it better.
+    const why = offset >= text.length ? 'the text ends early (truncated?)' : message.replace(/\s*in JSON at position \d+.*$/s, '').replace(/, (\.\.\.)?".*" is not valid JSON$/s, '');
     throw new InputError(`not valid JSON at line ${at.line} column ${at.column} (character ${offset}): ${why}`, { file, hint: info.fix, cause: error });
   }
+}
+
+/** The position JSON.parse names, else (it names none for some tokens) the shortest prefix that fails before its end. */
+function locateSyntaxError(text: string, message: string): number {
+  const position = /at position (\d+)/.exec(message);
+  if (position?.[1] !== undefined) return Number(position[1]);
+  if (/Unexpected end of JSON input/.test(message)) return text.length;
+  const failsWithin = (length: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, length));
+      return false;
+    } catch (error) {
+      const inner = error instanceof Error ? error.message : '';
+      const at = /at position (\d+)/.exec(inner);
+      if (at?.[1] !== undefined) return Number(at[1]) < length;
+      return !/Unexpected end of JSON input/.test(inner);
+    }
+  };
+  let low = 1;
+  let high = text.length;
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (failsWithin(middle)) high = middle;
+    else low = middle + 1;
+  }
+  return Math.max(0, low - 1);
 }
 
 /** `jobs[2].job_id`, as people write paths into JSON. */

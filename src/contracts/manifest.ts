@@ -20,10 +20,15 @@ export const runRelativePathSchema = z
   .min(1, RELATIVE_EXPECTED)
   .refine((p) => !p.startsWith('/') && !p.includes('\0') && !p.includes('\\') && !p.split('/').includes('..'), RELATIVE_EXPECTED);
 
+const EXPERIMENT_EXPECTED = "an experiment name (letters, digits, '.', '_' and '-', starting with a letter or digit)";
+
 const scalar = z.union([z.string(), z.number(), z.boolean()], { error: 'a string, number or boolean' });
 
+/** As the config allows them (they name out/<experiment>/ and the job): never a path. */
+const experimentNameSchema = z.string({ error: EXPERIMENT_EXPECTED }).regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, EXPERIMENT_EXPECTED);
+
 export const manifestJobSchema = z.object({
-  experiment: z.string().min(1),
+  experiment: experimentNameSchema,
   cluster: z.string().min(1),
   partition: z.string(),
   template: z.string().optional(),
@@ -57,7 +62,7 @@ export const manifestSchema = z.object({
   run_id: runIdSchema,
   created_at: z.string(),
   config_file: z.string().default(''),
-  experiments: z.array(z.string()).min(1),
+  experiments: z.array(experimentNameSchema).min(1),
   jobs: z.array(manifestJobSchema).min(1),
   files: z.array(z.object({ local: z.string(), path: runRelativePathSchema })).default([]),
   prefetch_script: runRelativePathSchema.optional(),

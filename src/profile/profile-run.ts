@@ -11,7 +11,7 @@ import { readSacctFigures, readSacctJobs } from './accounting-sacct-read.js';
 import { computeAccountingMetrics, type AccountingRates } from './accounting.js';
 import { readCheckpointLog, readExitRecord, summariseCheckpoints, type CheckpointLog, type ExitRecord } from './checkpoint-log.js';
 import { detectLogKind, type LogKind } from './detect-kind.js';
-import { discoverTasks, jobIdOf, kindByName, readJson, sacctToRecord, type ManifestLike, type TaskFiles } from './run-layout.js';
+import { discoverTasks, jobIdOf, kindByName, readJson, readManifestView, readMetadata, sacctToRecord, type ManifestLike, type TaskFiles } from './run-layout.js';
 import { GpuLogAccumulator } from './gpu-log-accumulator.js';
 import type { GpuMetrics } from './gpu-metrics.js';
 import { computeInferenceMetrics, excludeInferenceWarmup, type InferenceMetrics, type InferenceSlo } from './inference-metrics.js';
@@ -90,7 +90,7 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
 
   const metadataFile = of('metadata')[0];
   if (metadataFile) {
-    task.metadata = readJson<Record<string, unknown>>(metadataFile.file);
+    task.metadata = readMetadata(metadataFile.file);
     record(metadataFile.file, 'metadata');
   } else task.missing.push(missingSection('metadata', 'no-metadata', { where }));
   task.job_id = jobIdOf(task.metadata);
@@ -363,7 +363,7 @@ export async function profileRun(runDir: string, options: ProfileOptions = {}): 
   if (!existsSync(runDir) || !statSync(runDir).isDirectory()) {
     throw new InputError('not a run directory', { file: runDir, hint: 'give a run id from `hpcbench runs`, `latest`, or log files' });
   }
-  const manifest = readJson<ManifestLike>(join(runDir, 'manifest.json'));
+  const manifest = readManifestView(join(runDir, 'manifest.json'));
   const sacctFile = join(runDir, 'sacct.txt');
   const sacct = new Map<string, SacctJob>();
   if (existsSync(sacctFile)) {

@@ -6,6 +6,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
+import { readJsonDocumentSync } from '../contracts/json-file.js';
+import { MANIFEST_INFO, manifestViewSchema } from '../contracts/manifest.js';
+import { METADATA_INFO, metadataSchema } from '../contracts/metadata.js';
 import type { SacctJob } from '../slurm/sacct.js';
 import type { AccountingRecord } from './accounting.js';
 import { detectLogKind, type LogKind } from './detect-kind.js';
@@ -55,6 +58,17 @@ export const NODE_GPU_LOG = /^nvidia-smi-.+\.csv$/;
 /** The kind a file's name alone tells (the run layout's names, per-node GPU logs), if any. */
 export function kindByName(name: string): LogKind | undefined {
   return KNOWN_NAMES[name] ?? (NODE_GPU_LOG.test(name) ? 'nvidia-smi' : undefined);
+}
+
+/** manifest.json checked against the manifest contract (the fields present must have their type); undefined when absent. */
+export function readManifestView(file: string): ManifestLike | undefined {
+  if (!existsSync(file)) return undefined;
+  return readJsonDocumentSync(manifestViewSchema, file, MANIFEST_INFO);
+}
+
+/** A task's metadata.json checked against its contract: an object whose known keys have their type. */
+export function readMetadata(file: string): Record<string, unknown> {
+  return readJsonDocumentSync(metadataSchema, file, METADATA_INFO);
 }
 
 export function readJson<T>(file: string): T | undefined {
