@@ -196,6 +196,8 @@ export const configSchema = z.strictObject({
       profiling: profilingSchema.optional(),
     })
     .optional(),
+  /** `hpcbench fetch`: files bigger than max_file_mb (MiB, default 2048) are reported and not downloaded. */
+  fetch: z.strictObject({ max_file_mb: z.number().positive().optional() }).optional(),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

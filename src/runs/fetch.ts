@@ -3,11 +3,18 @@
  * nvidia-smi CSV, inference/training logs, metadata, exit.json, checkpoints.jsonl) into
  * results/<run-id>/out/. Checkpoints themselves live outside out/ and stay on the cluster.
  * Resumable: the transport skips files whose local copy is complete and continues partial ones.
+ *
+ * What the server lists is data, not paths: a name that is not one plain path component, a
+ * symbolic link (never followed: it may point at ~/.ssh or at itself), a file over the size cap,
+ * or a local path that is not a plain file or directory is refused and reported, and the fetch
+ * goes on with the other files.
  */
 import { join, posix } from 'node:path';
 import { writeFileAtomically } from '../fs-atomic.js';
 import { buildSacctArgs, readSacctOutput } from '../slurm/sacct.js';
-import type { Transport } from '../transport/transport.js';
+import { DownloadRefusedError, formatMiB, type DownloadRefusalReason } from '../transport/download-refusal.js';
+import type { RemoteDirEntry, Transport } from '../transport/transport.js';
+import { checkRemoteName, confineLocalPath, prepareLocalDirectory, showName } from './fetch-safety.js';
 import { toSlurmOutput } from './query.js';
 import { currentJobIds, type RunRecord } from './run-record.js';
 
@@ -19,8 +26,32 @@ export interface FetchedFile {
   resumedFrom?: number;
 }
 
+/** The config key of the per-file cap, named in the refusal message. */
+export const FETCH_MAX_FILE_KEY = 'fetch.max_file_mb';
+export const DEFAULT_FETCH_MAX_FILE_MB = 2048;
+/** Deeper than any output layout hpcbench writes (out/<experiment>/<task>/…); a server that nests forever is cut here. */
+export const FETCH_MAX_DEPTH = 32;
+
+export type FetchRefusalReason = DownloadRefusalReason | 'unsafe-name' | 'too-deep';
+
+/** A remote entry that was not fetched, and why. */
+export interface FetchRefusal {
+  /** Path relative to the run directory, the server's names joined by "/" as they came (they may hold anything). */
+  path: string;
+  reason: FetchRefusalReason;
+  /** One line for the user, the names escaped. */
+  message: string;
+  /** Size the server reported, for 'too-large'. */
+  size?: number;
+}
+
 export interface FetchRunResult {
   files: FetchedFile[];
+  /**
+   * Entries not fetched: unsafe names, symbolic links (reported, never followed), files over the
+   * size cap, local paths that are not plain files or directories.
+   */
+  refused: FetchRefusal[];
   bytes: number;
   skipped: number;
   /** True when the remote out/ directory does not exist yet (no job started). */
@@ -41,6 +72,9 @@ export interface FetchRunOptions {
   /** Only these experiments (default all). */
   experiments?: readonly string[];
   onFile?: (file: FetchedFile) => void;
+  onRefused?: (refusal: FetchRefusal) => void;
+  /** Per-file cap in bytes; default {@link DEFAULT_FETCH_MAX_FILE_MB} MiB. */
+  maxFileBytes?: number;
 }
 
 /**
@@ -52,14 +86,70 @@ export function isFetchedName(name: string): boolean {
   return !name.includes('.tmp-') && !name.endsWith('.tmp') && !name.startsWith('.');
 }
 
-async function listTree(transport: Transport, dir: string, rel: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await transport.list(dir)) {
-    const childRel = rel === '' ? entry.name : posix.join(rel, entry.name);
-    if (entry.isDirectory) out.push(...(await listTree(transport, posix.join(dir, entry.name), childRel)));
-    else if (isFetchedName(entry.name)) out.push(childRel);
+interface RemoteFile {
+  /** The server's names below out/, each checked by checkRemoteName. */
+  parts: string[];
+  size: number;
+}
+
+interface Walk {
+  transport: Transport;
+  wanted: readonly string[] | undefined;
+  files: RemoteFile[];
+  refuse: (refusal: FetchRefusal) => void;
+}
+
+/** The server's names joined as they came (posix.join would resolve a `..` away). */
+function shownPath(parts: readonly string[]): string {
+  return ['out', ...parts].join('/');
+}
+
+/** Whether an entry may be used at all; refusals are reported, the walk goes on. */
+function admitEntry(walk: Walk, parts: readonly string[], entry: RemoteDirEntry): boolean {
+  const path = shownPath([...parts, entry.name]);
+  const unsafe = checkRemoteName(entry.name);
+  if (unsafe !== undefined) {
+    walk.refuse({ path, reason: 'unsafe-name', message: `refused the remote name ${showName(entry.name)} in ${showName(shownPath(parts))}: ${unsafe}` });
+    return false;
   }
-  return out;
+  if (entry.isSymbolicLink === true) {
+    walk.refuse({ path, reason: 'symlink', message: `skipped ${showName(path)}: a symbolic link on the cluster (links are not followed)` });
+    return false;
+  }
+  return true;
+}
+
+async function walkTree(walk: Walk, dir: string, parts: string[]): Promise<void> {
+  for (const entry of await walk.transport.list(dir)) {
+    // Experiments are the directories directly under out/; --experiment picks some of them.
+    if (parts.length === 0 && walk.wanted !== undefined && !walk.wanted.includes(entry.name)) continue;
+    if (!admitEntry(walk, parts, entry)) continue;
+    const childParts = [...parts, entry.name];
+    if (entry.isDirectory) {
+      if (childParts.length >= FETCH_MAX_DEPTH) {
+        const path = shownPath(childParts);
+        walk.refuse({ path, reason: 'too-deep', message: `skipped ${showName(path)}: more than ${FETCH_MAX_DEPTH} directories deep` });
+      } else {
+        await walkTree(walk, posix.join(dir, entry.name), childParts);
+      }
+    } else if (parts.length > 0 && isFetchedName(entry.name)) {
+      walk.files.push({ parts: childParts, size: entry.size });
+    }
+  }
+}
+
+/** The refusal of one download, in the words of fetch (the size cap is named by its config key). */
+function describeRefusal(path: string, error: DownloadRefusedError, maxBytes: number): FetchRefusal {
+  if (error.reason === 'too-large') {
+    const size = error.size ?? 0;
+    return {
+      path,
+      reason: 'too-large',
+      size,
+      message: `skipped ${showName(path)}: ${formatMiB(size)}, over ${FETCH_MAX_FILE_KEY} (${formatMiB(maxBytes)}); raise ${FETCH_MAX_FILE_KEY} in hpcbench.yaml to fetch it`,
+    };
+  }
+  return { path, reason: error.reason, message: `skipped ${showName(path)}: ${error.message}` };
 }
 
 /** One sacct call for every job of the run; its raw output becomes results/<run-id>/sacct.txt. */
@@ -80,26 +170,43 @@ async function saveAccounting(transport: Transport, record: RunRecord, runDir: s
 
 export async function fetchRun(options: FetchRunOptions): Promise<FetchRunResult> {
   const { transport, record } = options;
+  const maxBytes = options.maxFileBytes ?? DEFAULT_FETCH_MAX_FILE_MB * 1024 * 1024;
   const accounting = await saveAccounting(transport, record, options.runDir);
+  const refused: FetchRefusal[] = [];
+  const refuse = (refusal: FetchRefusal): void => {
+    refused.push(refusal);
+    options.onRefused?.(refusal);
+  };
   const remoteOut = posix.join(record.remote_dir, 'out');
   const top = await transport.stat(remoteOut);
-  if (!top?.isDirectory) return { files: [], bytes: 0, skipped: 0, empty: true, accounting };
-  const wanted = options.experiments;
-  const experiments = (await transport.list(remoteOut)).filter((e) => e.isDirectory && (wanted === undefined || wanted.includes(e.name)));
+  if (!top?.isDirectory) return { files: [], refused, bytes: 0, skipped: 0, empty: true, accounting };
+  // stat follows links; an out/ that is itself a link (to $HOME, say) is not walked.
+  if ((await transport.list(record.remote_dir)).some((e) => e.name === 'out' && e.isSymbolicLink === true)) {
+    refuse({ path: 'out', reason: 'symlink', message: `skipped ${showName(remoteOut)}: a symbolic link on the cluster (links are not followed)` });
+    return { files: [], refused, bytes: 0, skipped: 0, empty: false, accounting };
+  }
+  const walk: Walk = { transport, wanted: options.experiments, files: [], refuse };
+  await walkTree(walk, remoteOut, []);
   const files: FetchedFile[] = [];
-  for (const experiment of experiments) {
-    const paths = await listTree(transport, posix.join(remoteOut, experiment.name), experiment.name);
-    for (const rel of paths) {
-      const path = posix.join('out', rel);
-      const result = await transport.download(posix.join(record.remote_dir, path), join(options.runDir, ...path.split('/')));
+  for (const remote of walk.files) {
+    const path = shownPath(remote.parts);
+    try {
+      if (remote.size > maxBytes) throw new DownloadRefusedError('too-large', `${path} is too large`, { size: remote.size });
+      const local = confineLocalPath(join(options.runDir, 'out'), remote.parts);
+      await prepareLocalDirectory(options.runDir, ['out', ...remote.parts.slice(0, -1)]);
+      const result = await transport.download(posix.join(remoteOut, ...remote.parts), local, { noFollow: true, maxBytes });
       const file: FetchedFile = { path, bytes: result.bytes, skipped: result.skipped };
       if (result.resumedFrom !== undefined) file.resumedFrom = result.resumedFrom;
       files.push(file);
       options.onFile?.(file);
+    } catch (error) {
+      if (!(error instanceof DownloadRefusedError)) throw error;
+      refuse(describeRefusal(path, error, maxBytes));
     }
   }
   return {
     files,
+    refused,
     bytes: files.reduce((s, f) => s + f.bytes, 0),
     skipped: files.filter((f) => f.skipped).length,
     empty: false,

@@ -3,8 +3,8 @@
  * through fs. Commands go through the same quoting as over SSH, so what works here works there.
  */
 import { spawn } from 'node:child_process';
-import { createReadStream } from 'node:fs';
-import { chmod, copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants, createReadStream, openSync } from 'node:fs';
+import { chmod, copyFile, lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RemoteError } from '../errors.js';
 import { quoteShell, shellCommand } from '../render/shell-quote.js';
@@ -15,6 +15,7 @@ import {
   formatDuration,
   temporarySibling,
   withCwd,
+  type DownloadOptions,
   type DownloadResult,
   type ExecOptions,
   type ExecResult,
@@ -119,13 +120,19 @@ export class LocalTransport implements Transport {
     await this.writeThroughTemp(remotePath, opts.mode, `upload ${localPath} to ${remotePath}`, (temp) => copyFile(localPath, temp));
   }
 
-  async download(remotePath: string, localPath: string): Promise<DownloadResult> {
+  async download(remotePath: string, localPath: string, opts: DownloadOptions = {}): Promise<DownloadResult> {
+    const noFollow = opts.noFollow === true;
     return downloadResumable({
       remotePath,
       where: '',
-      remote: await this.stat(remotePath),
+      remote: noFollow ? await this.lstat(remotePath) : await this.stat(remotePath),
+      ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
       localPath,
-      open: (start, end) => createReadStream(remotePath, { start, end }),
+      // O_NOFOLLOW: a file swapped for a link after the lstat is still not followed (nor a FIFO waited on).
+      open: (start, end) =>
+        noFollow
+          ? createReadStream('', { fd: openSync(remotePath, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK), start, end })
+          : createReadStream(remotePath, { start, end }),
       wrapError: (error) => wrapFsError(error, `download ${remotePath} to ${localPath}`),
     });
   }
@@ -148,14 +155,28 @@ export class LocalTransport implements Transport {
     }
   }
 
+  /** Like stat, but a symbolic link is described as itself. */
+  async lstat(remotePath: string): Promise<(RemoteStat & { isSymbolicLink: boolean; isFile: boolean }) | undefined> {
+    try {
+      const s = await lstat(remotePath);
+      return { size: s.size, mtimeMs: s.mtimeMs, isDirectory: s.isDirectory(), isSymbolicLink: s.isSymbolicLink(), isFile: s.isFile() };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw wrapFsError(error, `stat ${remotePath}`);
+    }
+  }
+
   async list(remoteDir: string): Promise<RemoteDirEntry[]> {
     try {
       const names = await readdir(remoteDir);
       const entries: RemoteDirEntry[] = [];
       for (const name of names.sort()) {
-        const s = await this.stat(join(remoteDir, name));
-        // A dangling link or a file removed meanwhile is simply not listed.
-        if (s) entries.push({ name, ...s });
+        // Links are listed as links, as over SFTP: never followed, so a loop cannot stop a listing.
+        const s = await this.lstat(join(remoteDir, name));
+        // A file removed meanwhile is simply not listed.
+        if (!s) continue;
+        const { isFile: _isFile, isSymbolicLink, ...stat } = s;
+        entries.push(isSymbolicLink ? { name, ...stat, isDirectory: false, isSymbolicLink } : { name, ...stat });
       }
       return entries;
     } catch (error) {

@@ -5,11 +5,13 @@
  * remote mtime. So "final file exists with the remote size and mtime" means complete, and a `.part`
  * file is an interrupted transfer whose bytes are a prefix of the remote file.
  */
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, stat, utimes, writeFile } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { lstat, mkdir, open, rename, utimes, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { RemoteError } from '../errors.js';
+import { DownloadRefusedError, formatMiB } from './download-refusal.js';
 import type { DownloadResult, RemoteStat } from './transport.js';
 
 export interface SizeAndTime {
@@ -42,14 +44,32 @@ export function planDownload(
   return { action: 'full' };
 }
 
+/**
+ * Size and time of a local regular file, undefined when nothing is there. Anything else at the
+ * path (a symlink, a directory, a device, a FIFO) is refused, never followed: a planted link in
+ * results/ must not turn a download into a write elsewhere.
+ */
 export async function statLocal(path: string): Promise<SizeAndTime | undefined> {
+  let s: Stats;
   try {
-    const s = await stat(path);
-    return s.isFile() ? { size: s.size, mtimeMs: s.mtimeMs } : undefined;
+    s = await lstat(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+  if (s.isFile()) return { size: s.size, mtimeMs: s.mtimeMs };
+  throw new DownloadRefusedError('unsafe-local-path', `${path} is ${describeLocalKind(s)}; a download never writes through or replaces it`, {
+    hint: 'remove it (it was not written by hpcbench) and fetch again',
+  });
+}
+
+export function describeLocalKind(s: Stats): string {
+  if (s.isSymbolicLink()) return 'a symbolic link';
+  if (s.isDirectory()) return 'a directory';
+  if (s.isFIFO()) return 'a FIFO';
+  if (s.isCharacterDevice() || s.isBlockDevice()) return 'a device';
+  if (s.isSocket()) return 'a socket';
+  return 'not a regular file';
 }
 
 export function partPath(localPath: string): string {
@@ -67,12 +87,68 @@ export interface ResumableDownload {
   remotePath: string;
   /** " from <target>" for a remote host, "" for this machine. */
   where: string;
-  remote: RemoteStat | undefined;
+  /** What the transport saw at the path; `isSymbolicLink` only when it looked without following. */
+  remote: (RemoteStat & { isSymbolicLink?: boolean; isFile?: boolean }) | undefined;
   localPath: string;
   /** A stream of the remote bytes [start, end] (inclusive), as fs.createReadStream takes them. */
   open: (start: number, end: number) => NodeJS.ReadableStream;
   /** Turns a failure into the transport's RemoteError. */
   wrapError: (error: unknown) => RemoteError;
+  /** Refuse remote files larger than this. */
+  maxBytes?: number;
+}
+
+/**
+ * The remote side is checked before anything local is touched: a link the caller did not want
+ * followed, something that is not a file, a size over the cap.
+ */
+function checkRemote(d: ResumableDownload): RemoteStat {
+  const { remote } = d;
+  if (!remote) {
+    throw new RemoteError(`cannot download ${d.remotePath}${d.where}: no such file`, {
+      hint: 'check the path; job logs appear only once the job has started',
+    });
+  }
+  if (remote.isSymbolicLink === true) {
+    throw new DownloadRefusedError('symlink', `${d.remotePath}${d.where} is a symbolic link; it is not followed`);
+  }
+  if (remote.isDirectory || remote.isFile === false) {
+    throw new DownloadRefusedError('not-a-file', `cannot download ${d.remotePath}${d.where}: ${remote.isDirectory ? 'it is a directory' : 'it is not a regular file'}`, {
+      hint: 'check the path; only regular files are downloaded',
+    });
+  }
+  if (!Number.isSafeInteger(remote.size) || remote.size < 0 || (d.maxBytes !== undefined && remote.size > d.maxBytes)) {
+    const limit = d.maxBytes === undefined ? '' : `, over the limit of ${formatMiB(d.maxBytes)}`;
+    throw new DownloadRefusedError('too-large', `${d.remotePath}${d.where} is ${formatMiB(remote.size)}${limit}; it was not downloaded`, { size: remote.size });
+  }
+  return remote;
+}
+
+/** Fails the pipeline as soon as the server sends more than it said the file holds. */
+function limitBytes(max: number, what: string): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      seen += chunk.length;
+      if (seen > max) callback(new RemoteError(`${what}: the server sent more bytes than the file's size (${max})`));
+      else callback(null, chunk);
+    },
+  });
+}
+
+/**
+ * Opens `<local>.part` for writing without following a link planted there meanwhile (O_NOFOLLOW)
+ * and without blocking on a FIFO (O_NONBLOCK); what was opened must be a regular file.
+ */
+async function openPart(part: string, append: boolean): Promise<FileHandle> {
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK | (append ? constants.O_APPEND : constants.O_TRUNC);
+  const handle = await open(part, flags, 0o666);
+  const s = await handle.stat();
+  if (!s.isFile()) {
+    await handle.close();
+    throw new DownloadRefusedError('unsafe-local-path', `${part} is ${describeLocalKind(s)}; a download never writes through it`);
+  }
+  return handle;
 }
 
 /**
@@ -81,22 +157,29 @@ export interface ResumableDownload {
  * check the size, stamp the remote mtime, rename into place.
  */
 export async function downloadResumable(d: ResumableDownload): Promise<DownloadResult> {
-  const { remote, localPath } = d;
-  if (!remote || remote.isDirectory) {
-    throw new RemoteError(`cannot download ${d.remotePath}${d.where}: ${remote ? 'it is a directory' : 'no such file'}`, {
-      hint: 'check the path; job logs appear only once the job has started',
-    });
-  }
+  const remote = checkRemote(d);
+  const { localPath } = d;
   const part = partPath(localPath);
   const plan = planDownload(remote, { final: await statLocal(localPath), part: await statLocal(part) });
   if (plan.action === 'skip') return { bytes: 0, skipped: true };
   const offset = plan.action === 'resume' ? plan.offset : 0;
   try {
     await mkdir(dirname(localPath), { recursive: true });
-    if (offset < remote.size) {
-      await pipeline(d.open(offset, remote.size - 1), createWriteStream(part, { flags: offset > 0 ? 'a' : 'w' }));
-    } else if (offset === 0) {
-      await writeFile(part, '');
+    if (offset < remote.size || offset === 0) {
+      const handle = await openPart(part, offset > 0);
+      if (offset < remote.size) {
+        let source: NodeJS.ReadableStream;
+        try {
+          source = d.open(offset, remote.size - 1);
+        } catch (error) {
+          await handle.close();
+          throw error;
+        }
+        // The write stream owns the handle from here and closes it however the pipeline ends.
+        await pipeline(source, limitBytes(remote.size - offset, `download of ${d.remotePath}`), handle.createWriteStream());
+      } else {
+        await handle.close();
+      }
     }
     const written = await statLocal(part);
     if (written?.size !== remote.size) {
@@ -107,6 +190,7 @@ export async function downloadResumable(d: ResumableDownload): Promise<DownloadR
     await stampMtime(part, remote.mtimeMs);
     await rename(part, localPath);
   } catch (error) {
+    if (error instanceof DownloadRefusedError) throw error;
     throw d.wrapError(error);
   }
   const result: DownloadResult = { bytes: remote.size - offset, skipped: false };

@@ -6,13 +6,18 @@ import { posix } from 'node:path';
 import type { SFTPWrapper, Stats } from 'ssh2';
 import { RemoteError } from '../errors.js';
 import { downloadResumable } from './resume.js';
-import { temporarySibling, type DownloadResult, type RemoteDirEntry, type RemoteStat } from './transport.js';
+import { temporarySibling, type DownloadOptions, type DownloadResult, type RemoteDirEntry, type RemoteStat } from './transport.js';
 
 /** SFTP status codes (draft-ietf-secsh-filexfer-02). */
 const NO_SUCH_FILE = 2;
 const PERMISSION_DENIED = 3;
 
 type SftpError = Error & { code?: number | string };
+type ReaddirWithOptions = (
+  path: string,
+  options: { full: boolean },
+  cb: (error: SftpError | null | undefined, list: Array<{ filename: string; attrs: Stats }>) => void,
+) => void;
 
 function call<T>(fn: (cb: (error: SftpError | null | undefined, value: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -69,16 +74,35 @@ export class SftpFiles {
     }
   }
 
+  /** Like stat, but a symbolic link is described as itself (the SFTP LSTAT request). */
+  async lstat(path: string): Promise<(RemoteStat & { isSymbolicLink: boolean; isFile: boolean }) | undefined> {
+    const resolved = await this.resolve(path);
+    try {
+      const attrs = await call<Stats>((cb) => this.sftp.lstat(resolved, cb));
+      return { ...toStat(attrs), isSymbolicLink: attrs.isSymbolicLink(), isFile: attrs.isFile() };
+    } catch (error) {
+      if ((error as SftpError).code === NO_SUCH_FILE) return undefined;
+      throw wrapSftpError(error, `stat ${path}`, this.target);
+    }
+  }
+
   async list(dir: string): Promise<RemoteDirEntry[]> {
     const resolved = await this.resolve(dir);
     try {
-      const raw = await call<Array<{ filename: string; attrs: Stats }>>((cb) => this.sftp.readdir(resolved, cb));
+      // ssh2 drops every entry named `.` or `..`, whatever it is, unless asked for the `full`
+      // listing (an option its type declarations lack); with it a `..` that is not a directory
+      // reaches the caller, which reports it.
+      const readdir = this.sftp.readdir.bind(this.sftp) as unknown as ReaddirWithOptions;
+      const raw = await call<Array<{ filename: string; attrs: Stats }>>((cb) => readdir(resolved, { full: true }, cb));
       const entries: RemoteDirEntry[] = [];
       for (const { filename, attrs } of raw) {
-        if (filename === '.' || filename === '..') continue;
-        // readdir reports links as links; follow them like the local transport does.
-        const s = attrs.isSymbolicLink() ? await this.stat(posix.join(resolved, filename)) : toStat(attrs);
-        if (s) entries.push({ name: filename, ...s });
+        // The usual self and parent entries; a `.` or `..` that claims to be anything else is
+        // passed on, so that the caller refuses it by name.
+        if ((filename === '.' || filename === '..') && attrs.isDirectory()) continue;
+        // readdir describes links as links (lstat); they are listed as such, never followed, so a
+        // link to ~/.ssh is not read and a link loop cannot stop the listing.
+        const link = attrs.isSymbolicLink();
+        entries.push({ name: filename, ...toStat(attrs), ...(link ? { isDirectory: false, isSymbolicLink: true } : {}) });
       }
       return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch (error) {
@@ -151,12 +175,13 @@ export class SftpFiles {
     }
   }
 
-  async download(remotePath: string, localPath: string): Promise<DownloadResult> {
+  async download(remotePath: string, localPath: string, opts: DownloadOptions = {}): Promise<DownloadResult> {
     const resolved = await this.resolve(remotePath);
     return downloadResumable({
       remotePath,
       where: ` from ${this.target}`,
-      remote: await this.stat(resolved),
+      remote: opts.noFollow === true ? await this.lstat(resolved) : await this.stat(resolved),
+      ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
       localPath,
       open: (start, end) => this.sftp.createReadStream(resolved, { start, end }),
       wrapError: (error) => wrapSftpError(error, `download ${remotePath}`, this.target),

@@ -16,6 +16,7 @@ import { describeTarget, resolveSshTarget, type ResolveSshTargetOptions, type Ss
 import {
   DEFAULT_EXEC_TIMEOUT_MS,
   withCwd,
+  type DownloadOptions,
   type DownloadResult,
   type ExecOptions,
   type ExecResult,
@@ -231,8 +232,8 @@ export class SshTransport implements Transport {
     return this.withFiles((f) => f.upload(localPath, remotePath, opts.mode));
   }
 
-  download(remotePath: string, localPath: string): Promise<DownloadResult> {
-    return this.withFiles((f) => f.download(remotePath, localPath));
+  download(remotePath: string, localPath: string, opts: DownloadOptions = {}): Promise<DownloadResult> {
+    return this.withFiles((f) => f.download(remotePath, localPath, opts));
   }
 
   mkdirp(remotePath: string): Promise<void> {

@@ -31,6 +31,11 @@ export interface RemoteStat {
 
 export interface RemoteDirEntry extends RemoteStat {
   name: string;
+  /**
+   * A symbolic link, listed as itself and never followed (its size and times are the link's own,
+   * isDirectory is false): a link in a job's output may point at ~/.ssh or at itself.
+   */
+  isSymbolicLink?: boolean;
 }
 
 export interface DownloadResult {
@@ -40,6 +45,13 @@ export interface DownloadResult {
   skipped: boolean;
   /** Offset a partial download was resumed from, when one was. */
   resumedFrom?: number;
+}
+
+export interface DownloadOptions {
+  /** Refuse (DownloadRefusedError, nothing transferred) a remote file larger than this many bytes. */
+  maxBytes?: number;
+  /** Refuse a remote path that is a symbolic link instead of copying what it points at. */
+  noFollow?: boolean;
 }
 
 export interface FileWriteOptions {
@@ -61,13 +73,14 @@ export interface Transport {
   upload(localPath: string, remotePath: string, opts?: FileWriteOptions): Promise<void>;
   /**
    * Copy a remote file here, resumably: a local copy with the same size and mtime is skipped; an
-   * interrupted download (left as `<localPath>.part`) continues from its length.
+   * interrupted download (left as `<localPath>.part`) continues from its length. The local file and
+   * its `.part` are never written through a symlink, device or FIFO (DownloadRefusedError).
    */
-  download(remotePath: string, localPath: string): Promise<DownloadResult>;
+  download(remotePath: string, localPath: string, opts?: DownloadOptions): Promise<DownloadResult>;
   mkdirp(remotePath: string): Promise<void>;
   /** Follows symbolic links; undefined when the path does not exist. */
   stat(remotePath: string): Promise<RemoteStat | undefined>;
-  /** Entries of a directory sorted by name, without `.` and `..`. */
+  /** Entries of a directory sorted by name, without `.` and `..`; symbolic links are not followed. */
   list(remoteDir: string): Promise<RemoteDirEntry[]>;
   /** Write a whole file atomically (temporary name, then rename). */
   writeFile(remotePath: string, content: string | Buffer, opts?: FileWriteOptions): Promise<void>;
