@@ -5,6 +5,8 @@
 import { stringify } from 'csv-stringify/sync';
 import type { MetricsDocument } from '../profile/metrics-document.js';
 import { collectTaskMetrics } from './metric-catalog.js';
+import { neutraliseCsvRecords } from './csv-safe.js';
+import { redactMetricsDocument } from './redact-report.js';
 
 export interface TidyRow {
   run_id: string;
@@ -34,7 +36,7 @@ function csvNumber(value: number): string {
 }
 
 export function renderCsvReport(docs: readonly MetricsDocument[]): string {
-  const rows = collectTidyRows(docs);
+  const rows = collectTidyRows(docs.map(redactMetricsDocument));
   const paramNames: string[] = [];
   for (const row of rows) for (const k of Object.keys(row.params)) if (!paramNames.includes(k)) paramNames.push(k);
   const reserved = new Set(['run_id', 'experiment', 'task', 'metric', 'value', 'unit']);
@@ -52,5 +54,5 @@ export function renderCsvReport(docs: readonly MetricsDocument[]): string {
     csvNumber(r.value),
     r.unit,
   ]);
-  return stringify([header, ...records], { record_delimiter: 'unix' });
+  return stringify(neutraliseCsvRecords([header, ...records]), { record_delimiter: 'unix' });
 }

@@ -75,9 +75,10 @@ function formatAdviceValue(key: string, value: string | number, lang: ReportLang
   return formatNumber(value, lang);
 }
 
-export function describeAdvice(advice: Advice, lang: ReportLang): string {
+/** `escape` applies to the values only (they come from logs); the wording is ours and keeps its Markdown. */
+export function describeAdvice(advice: Advice, lang: ReportLang, escape: (text: string) => string = (t) => t): string {
   const template = (lang === 'pt-BR' ? ADVICE_PT : ADVICE_EN)[advice.code];
-  return fillPlaceholders(template, Object.fromEntries(Object.entries(advice.values).map(([key, value]) => [key, formatAdviceValue(key, value, lang)])));
+  return fillPlaceholders(template, Object.fromEntries(Object.entries(advice.values).map(([key, value]) => [key, escape(formatAdviceValue(key, value, lang))])));
 }
 
 const MISSING_PT: Record<MissingCode, string> = {
@@ -93,9 +94,10 @@ const MISSING_PT: Record<MissingCode, string> = {
 };
 
 /** "experiment/task: reason" in the report's language; a document without codes keeps its English reason. */
-export function describeMissingLine(line: MissingLine, lang: ReportLang): string {
-  const reason = line.code === undefined ? line.reason : fillPlaceholders((lang === 'pt-BR' ? MISSING_PT : MISSING_REASONS_EN)[line.code], line.values ?? {});
-  return `${line.task}: ${reason}`;
+export function describeMissingLine(line: MissingLine, lang: ReportLang, escape: (text: string) => string = (t) => t): string {
+  const values = Object.fromEntries(Object.entries(line.values ?? {}).map(([k, v]) => [k, v === undefined ? v : escape(v)]));
+  const reason = line.code === undefined ? escape(line.reason) : fillPlaceholders((lang === 'pt-BR' ? MISSING_PT : MISSING_REASONS_EN)[line.code], values);
+  return `${escape(line.task)}: ${reason}`;
 }
 
 /** A checkpoint event's reason code, and a task's stop reason, in plain words. */
@@ -208,6 +210,7 @@ const LABELS_EN = {
   scripts: 'Job scripts',
   sacct: 'sacct record',
   notInRunDir: 'Not in the run directory',
+  notEmbedded: 'Not embedded, to keep the report to the run’s own files',
   metadata: 'Job metadata',
   modules: 'Modules',
   gitCommit: 'Git commit',
@@ -315,6 +318,7 @@ const LABELS_PT: Labels = {
   scripts: 'Scripts dos jobs',
   sacct: 'Registro do sacct',
   notInRunDir: 'Ausente do diretório da execução',
+  notEmbedded: 'Não incluídos, para que o relatório mostre apenas os arquivos da própria execução',
   metadata: 'Metadados do job',
   modules: 'Módulos',
   gitCommit: 'Commit git',

@@ -6,6 +6,7 @@ import type { MetricsDocument } from '../profile/metrics-document.js';
 import type { Advice } from './advisor.js';
 import type { ReferenceCheck } from './references.js';
 import type { BundleGap } from './run-bundle.js';
+import type { BundleRefusal } from './bundle-files.js';
 import { REPORT_SCHEMA, type ReportModel } from './report-model.js';
 import type { SweepChoice } from './sweep.js';
 
@@ -23,6 +24,8 @@ export interface JsonReport {
       config: { path: string; sha256: string } | null;
       /** What the run directory lacks, as codes (manifest, run-record, scripts, config, sacct). */
       missing: BundleGap[];
+      /** Files of the run directory the report did not read (links, paths outside it, devices), with the reason code; absent when none. */
+      refused?: BundleRefusal[];
     };
   };
   metrics: MetricsDocument;
@@ -42,6 +45,7 @@ export function buildJsonReport(model: ReportModel): JsonReport {
         scripts: (model.bundle?.scripts ?? []).map((s) => ({ path: s.path, sha256: s.sha256 })),
         config: model.bundle?.config ? { path: model.bundle.config.path, sha256: model.bundle.config.sha256 } : null,
         missing: model.bundle?.missing ?? [],
+        ...(model.bundle !== undefined && model.bundle.refused.length > 0 ? { refused: model.bundle.refused } : {}),
       },
     },
     metrics: model.doc,

@@ -8,6 +8,8 @@ import type { MetricsDocument, MissingSection, TaskMetrics } from '../profile/me
 import { adviseOnMetrics, ADVICE_THRESHOLDS, type Advice } from './advisor.js';
 import { checkReferences, type ReferenceCheck, type ReferenceTable } from './references.js';
 import type { RunBundle } from './run-bundle.js';
+import { redactStrings } from './redact.js';
+import { redactBundle, redactMetricsDocument } from './redact-report.js';
 import type { CheckpointReasonCode } from '../slurm/checkpoint-stop.js';
 import { chooseBestPoint, groupSweeps, type SweepChoice, type SweepTable } from './sweep.js';
 
@@ -248,7 +250,10 @@ function sloFor(options: ReportOptions, experiment: string): number | null {
   return options.sloMs?.[experiment] ?? null;
 }
 
-export function buildReportModel(doc: MetricsDocument, bundle: RunBundle | undefined, options: ReportOptions = {}): ReportModel {
+export function buildReportModel(rawDoc: MetricsDocument, rawBundle: RunBundle | undefined, options: ReportOptions = {}): ReportModel {
+  // Every format renders this model, so redacting here keeps secrets out of all of them.
+  const doc = redactMetricsDocument(rawDoc);
+  const bundle = rawBundle === undefined ? undefined : redactBundle(rawBundle);
   const tasks = doc.tasks;
   const missing: Record<string, MissingLine[]> = {};
   const partial: Record<string, string[]> = {};
@@ -292,7 +297,7 @@ export function buildReportModel(doc: MetricsDocument, bundle: RunBundle | undef
     references,
     referencePass: references.filter((r) => r.status === 'pass').length,
     referenceFail: references.filter((r) => r.status === 'fail').length,
-    descriptions: options.descriptions ?? {},
+    descriptions: redactStrings(options.descriptions ?? {}),
     runDirName: basename(bundle?.runDir ?? doc.run.root),
     advice,
     adviceWarnings: advice.filter((a) => a.severity === 'warning'),

@@ -3,11 +3,13 @@
  * reproduction bundle, manifest.json, run.json, the rendered scripts, the config and sacct
  * output. Everything but metrics.json is optional: a missing piece is listed, never fatal.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { METRICS_SCHEMA, type MetricsDocument } from '../profile/metrics-document.js';
+import { readConfinedFile, readConfinedJson, listConfinedScripts, findRunConfig, type BundleFile, type BundleRefusal } from './bundle-files.js';
+
+export type { BundleFile, BundleRefusal } from './bundle-files.js';
 
 /** The parts of manifest.json a report shows (see src/render/manifest.ts for the full type). */
 export interface ManifestSummary {
@@ -32,15 +34,6 @@ export interface ManifestSummary {
 
 export type BundleGap = 'manifest' | 'manifest-invalid' | 'run-record' | 'scripts' | 'config' | 'sacct';
 
-export interface BundleFile {
-  /** Relative to the run directory (or the config file name). */
-  path: string;
-  sha256: string;
-  bytes: number;
-  /** The text, when it is small enough to embed (scripts and configs are). */
-  text: string | undefined;
-}
-
 export interface RunBundle {
   runDir: string;
   manifest: ManifestSummary | undefined;
@@ -51,27 +44,13 @@ export interface RunBundle {
   sacct: BundleFile | undefined;
   /** What the run directory lacks (worded per language by the report: see describeBundleGap). */
   missing: BundleGap[];
+  /** Files the bundle would have shown but did not read: links, paths outside the run, devices (see describeBundleRefusal). */
+  refused: BundleRefusal[];
 }
 
 export interface LoadedRun {
   doc: MetricsDocument;
   bundle: RunBundle;
-}
-
-const EMBED_LIMIT = 256 * 1024;
-
-function sha256(buffer: Buffer): string {
-  return createHash('sha256').update(buffer).digest('hex');
-}
-
-function readBundleFile(file: string, shownAs: string): BundleFile {
-  const buffer = readFileSync(file);
-  return {
-    path: shownAs,
-    sha256: sha256(buffer),
-    bytes: buffer.length,
-    text: buffer.length <= EMBED_LIMIT ? buffer.toString('utf8') : undefined,
-  };
 }
 
 function readJsonFile(file: string): unknown {
@@ -122,29 +101,6 @@ export function validateMetricsDocument(value: unknown, file: string): MetricsDo
   return value as unknown as MetricsDocument;
 }
 
-function readScripts(runDir: string): BundleFile[] {
-  const dir = join(runDir, 'scripts');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .sort()
-    .filter((name) => statSync(join(dir, name)).isFile())
-    .map((name) => readBundleFile(join(dir, name), `scripts/${name}`));
-}
-
-function findConfig(runDir: string, manifest: ManifestSummary | undefined): BundleFile | undefined {
-  // A copy inside the run directory wins: it is what was rendered, even if the original changed since.
-  for (const name of ['hpcbench.yaml', 'config.yaml', 'hpcbench.yml']) {
-    const file = join(runDir, name);
-    if (existsSync(file)) return readBundleFile(file, name);
-  }
-  const configured = manifest?.config_file;
-  if (configured !== undefined) {
-    const file = isAbsolute(configured) ? configured : resolve(runDir, '..', '..', configured);
-    if (existsSync(file) && statSync(file).isFile()) return readBundleFile(file, configured);
-  }
-  return undefined;
-}
-
 /** Loads metrics.json and the reproduction bundle of one run directory. */
 export function loadRun(runDir: string): LoadedRun {
   const metricsFile = join(runDir, 'metrics.json');
@@ -174,25 +130,21 @@ export function loadRunOrMetricsFile(path: string, resolveRunDir: (arg: string) 
 
 export function loadBundle(runDir: string): RunBundle {
   const missing: BundleGap[] = [];
-  const manifestFile = join(runDir, 'manifest.json');
+  const refused: BundleRefusal[] = [];
+  const manifestValue = readConfinedJson(runDir, 'manifest.json', refused);
   let manifest: ManifestSummary | undefined;
-  if (existsSync(manifestFile)) {
-    const value = readJsonFile(manifestFile);
-    if (isRecord(value)) manifest = value as ManifestSummary;
-    else missing.push('manifest-invalid');
-  } else missing.push('manifest');
-  const runFile = join(runDir, 'run.json');
-  let runRecord: Record<string, unknown> | undefined;
-  if (existsSync(runFile)) {
-    const value = readJsonFile(runFile);
-    if (isRecord(value)) runRecord = value;
-  } else missing.push('run-record');
-  const scripts = readScripts(runDir);
+  if (manifestValue === undefined) missing.push('manifest');
+  else if (isRecord(manifestValue)) manifest = manifestValue as ManifestSummary;
+  else missing.push('manifest-invalid');
+  const runValue = readConfinedJson(runDir, 'run.json', refused);
+  const runRecord = isRecord(runValue) ? runValue : undefined;
+  if (runValue === undefined) missing.push('run-record');
+  const scripts = listConfinedScripts(runDir, refused);
   if (scripts.length === 0) missing.push('scripts');
-  const config = findConfig(runDir, manifest);
+  const configFile = typeof manifest?.config_file === 'string' ? manifest.config_file : undefined;
+  const config = findRunConfig(runDir, configFile, refused);
   if (config === undefined) missing.push('config');
-  const sacctFile = join(runDir, 'sacct.txt');
-  const sacct = existsSync(sacctFile) ? readBundleFile(sacctFile, 'sacct.txt') : undefined;
+  const sacct = readConfinedFile(runDir, 'sacct.txt', refused);
   if (sacct === undefined) missing.push('sacct');
-  return { runDir, manifest, runRecord, scripts, config, sacct, missing };
+  return { runDir, manifest, runRecord, scripts, config, sacct, missing, refused };
 }

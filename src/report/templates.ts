@@ -1,7 +1,8 @@
 /**
  * The nunjucks environment for report templates (templates/report/), with per-language
- * formatting filters. Markdown is rendered without autoescaping (Markdown table cells are
- * escaped by the `cell` filter); HTML with autoescaping on, so every value is escaped unless a
+ * formatting filters. Markdown is rendered without autoescaping: every value from jobs, logs or
+ * configs goes through `md`/`cell` (escaped text) or `code`/`codecell` (a code span it cannot
+ * close), and `mdhtml` inside raw HTML elements; HTML with autoescaping on, so every value is escaped unless a
  * template marks it `safe` (only the SVG charts are).
  */
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,8 @@ import type { CheckpointAction } from '../profile/checkpoint-log.js';
 import type { CheckpointReasonCode } from '../slurm/checkpoint-stop.js';
 import type { MissingLine } from './report-model.js';
 import type { BundleGap } from './run-bundle.js';
+import type { BundleRefusal } from './bundle-files.js';
+import { describeBundleRefusal } from './bundle-refusals.js';
 import type { Advice } from './advisor.js';
 import {
   formatChange,
@@ -52,9 +55,42 @@ function fenceFor(text: unknown): string {
   return '`'.repeat(Math.max(3, longest + 1));
 }
 
-/** Markdown table cell: pipes escaped, line breaks flattened. */
-function cell(value: unknown): string {
-  return String(value ?? '').replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/**
+ * Text from jobs, logs and configs in Markdown (table cells and running text alike): raw HTML
+ * and entities become text, pipes cannot split a table row, `](` cannot make a link or an image, and line breaks cannot start a new block.
+ */
+export function escapeMarkdown(value: unknown): string {
+  return String(value ?? '')
+    .replace(/\\/g, '\\\\')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '\\|')
+    .replace(/\](?=[([])/g, '\\]')
+    .replace(/\r\n?|\n/g, ' ');
+}
+
+/**
+ * A Markdown code span that the value cannot close: a fence longer than any backtick run in it.
+ * In a table (`inTable`), pipes are escaped as GFM requires even inside code spans.
+ */
+export function codeSpan(value: unknown, inTable = false): string {
+  let text = String(value ?? '').replace(/\r\n?|\n/g, ' ');
+  if (inTable) text = text.replace(/\|/g, '\\|');
+  const runs = text.match(/`+/g) ?? [];
+  const fence = '`'.repeat(runs.reduce((n, r) => Math.max(n, r.length), 0) + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+/** Text inside a raw HTML element of a Markdown file (`<summary>`): HTML-escaped, on one line (a blank line would end the block). */
+function htmlInMarkdown(value: unknown): string {
+  return String(value ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/\r\n?|\n/g, ' ');
 }
 
 export function createReportEnvironment(lang: ReportLang, autoescape: boolean): nunjucks.Environment {
@@ -76,13 +112,20 @@ export function createReportEnvironment(lang: ReportLang, autoescape: boolean): 
   env.addFilter('params', (v: unknown) => formatParams(v, lang));
   env.addFilter('cims', (v: BootstrapInterval | null | undefined) => formatCiMs(v, lang));
   env.addFilter('ci', (v: BootstrapInterval | null | undefined) => formatCi(v, lang));
-  env.addFilter('advice', (a: Advice) => describeAdvice(a, lang));
+  // In Markdown the values inside a message are escaped, not the message (its wording has Markdown of its own); HTML autoescapes the whole.
+  const escapeValue = autoescape ? (t: string) => t : escapeMarkdown;
+  env.addFilter('advice', (a: Advice) => describeAdvice(a, lang, escapeValue));
   env.addFilter('gap', (g: BundleGap) => describeBundleGap(g, lang));
-  env.addFilter('missing_line', (m: MissingLine) => describeMissingLine(m, lang));
+  env.addFilter('missing_line', (m: MissingLine) => describeMissingLine(m, lang, escapeValue));
   env.addFilter('ckpt_reason', (code: CheckpointReasonCode | null | undefined) => (code === null || code === undefined ? MISSING : describeCheckpointReason(code, lang)));
   env.addFilter('ckpt_action', (action: CheckpointAction) => describeCheckpointAction(action, lang));
   env.addFilter('fence', fenceFor);
-  env.addFilter('cell', cell);
+  env.addFilter('cell', escapeMarkdown);
+  env.addFilter('md', escapeMarkdown);
+  env.addFilter('code', (v: unknown) => codeSpan(v));
+  env.addFilter('codecell', (v: unknown) => codeSpan(v, true));
+  env.addFilter('mdhtml', htmlInMarkdown);
+  env.addFilter('refusal', (r: BundleRefusal) => describeBundleRefusal(r, lang));
   env.addFilter('or_missing', (v: unknown) => (v === null || v === undefined || v === '' ? MISSING : v));
   env.addFilter('subst', (template: string, values: Record<string, unknown>) =>
     String(template).replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? String(values[key]) : whole)),
