@@ -3,7 +3,8 @@ import type { Argv, CommandModule } from 'yargs';
 import { cancelRun } from '../runs/cancel.js';
 import type { GlobalOptions } from './global-options.js';
 import { createOutput } from './output.js';
-import { addExperimentFilter, addRunTarget, experimentFilterOf, withOpenRun, type RunTargetArgs } from './runs.js';
+import { withLockedRun } from './locked-run.js';
+import { addExperimentFilter, addRunTarget, experimentFilterOf, type RunTargetArgs } from './runs.js';
 
 interface CancelArgs extends RunTargetArgs {
   experiment: string[] | undefined;
@@ -11,7 +12,7 @@ interface CancelArgs extends RunTargetArgs {
 
 async function cancelHandler(argv: CancelArgs): Promise<void> {
   const out = createOutput(argv);
-  await withOpenRun(argv, out, async (run) => {
+  await withLockedRun(argv, out, 'hpcbench cancel', async (run) => {
     const result = await cancelRun({
       transport: run.transport,
       resultsDir: run.resultsDir,

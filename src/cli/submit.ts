@@ -12,11 +12,13 @@ import { UsageError } from '../errors.js';
 import { applySetOverrides, parseSetArgument, renderRun, writeRun } from '../render/index.js';
 import { connectCluster, describeRunCluster } from '../runs/connect.js';
 import { parseSubmitManifest, readSubmitManifest } from '../runs/manifest-file.js';
+import { withRunLock } from '../runs/lock.js';
 import { readRunRecord, runDirectory } from '../runs/registry.js';
 import { describeSubmitPlan, submitRun, type SubmitEvent } from '../runs/submit.js';
 import type { GlobalOptions } from './global-options.js';
 import { createOutput, type Output } from './output.js';
-import { addRunOptions, connectOptionsOf, resultsDirOf, withOpenRun, type RunCommandArgs } from './runs.js';
+import { withLockedRun } from './locked-run.js';
+import { addRunOptions, connectOptionsOf, resultsDirOf, type RunCommandArgs } from './runs.js';
 
 interface SubmitArgs extends RunCommandArgs {
   experiment: string | undefined;
@@ -64,7 +66,7 @@ async function warnPartialSubmission(out: Output, resultsDir: string, runId: str
 }
 
 async function resumeHandler(argv: SubmitArgs, out: Output): Promise<void> {
-  await withOpenRun({ ...argv, run: argv.resume }, out, async ({ transport, resultsDir, runId, record }) => {
+  await withLockedRun({ ...argv, run: argv.resume }, out, 'hpcbench submit --resume', async ({ transport, resultsDir, runId, record }) => {
     const manifest = await readSubmitManifest(runDirectory(resultsDir, runId));
     const result = await submitRun({ transport, resultsDir, manifest, cluster: record.cluster, skipPreflight: true, onEvent: (e) => reportEvent(out, e) });
     if (argv.json) out.json({ run_id: runId, jobs: result.record.jobs.map((j) => ({ experiment: j.experiment, job_id: j.job_id ?? null })) });
@@ -102,43 +104,47 @@ async function submitHandler(argv: SubmitArgs): Promise<void> {
   }
   const resultsDir = resultsDirOf(argv);
   const runDir = join(resultsDir, manifest.run_id);
-  writeRun(runDir, rendered, { copyFilesFrom: config.root });
-  const models = [...new Set(manifest.experiments.flatMap((name) => config.experiments[name]?.models ?? []))];
-  const transport = connectCluster(runCluster, { ...connectOptionsOf(argv, out), root });
-  try {
-    const result = await submitRun({
-      transport,
-      resultsDir,
-      runDir,
-      manifest,
-      cluster: runCluster,
-      hfCache: cluster.hf_cache,
-      models,
-      configRoot: config.root,
-      configFile: configPath,
-      testOnly: argv['test-only'],
-      retries: argv.retries,
-      onEvent: (e) => reportEvent(out, e),
-    }).catch(async (error: unknown) => {
-      await warnPartialSubmission(out, resultsDir, manifest.run_id);
-      throw error;
-    });
-    if (argv.json) {
-      out.json({
-        run_id: manifest.run_id,
-        test_only: result.testOnly,
-        checks: result.checks,
-        jobs: result.record.jobs.map((j) => ({ experiment: j.experiment, job_id: j.job_id ?? null })),
+  // Held from before the scripts are written until run.json records every job id: a second
+  // submit of the same run (a double-click, two terminals) is refused instead of submitting twice.
+  await withRunLock(runDir, { command: 'hpcbench submit', runId: manifest.run_id, onWarning: (w) => out.warn(w) }, async () => {
+    writeRun(runDir, rendered, { copyFilesFrom: config.root });
+    const models = [...new Set(manifest.experiments.flatMap((name) => config.experiments[name]?.models ?? []))];
+    const transport = connectCluster(runCluster, { ...connectOptionsOf(argv, out), root });
+    try {
+      const result = await submitRun({
+        transport,
+        resultsDir,
+        runDir,
+        manifest,
+        cluster: runCluster,
+        hfCache: cluster.hf_cache,
+        models,
+        configRoot: config.root,
+        configFile: configPath,
+        testOnly: argv['test-only'],
+        retries: argv.retries,
+        onEvent: (e) => reportEvent(out, e),
+      }).catch(async (error: unknown) => {
+        await warnPartialSubmission(out, resultsDir, manifest.run_id);
+        throw error;
       });
-    } else if (result.testOnly) {
-      out.data(`preflight passed for run ${manifest.run_id}; nothing was uploaded or submitted`);
-    } else {
-      out.data(manifest.run_id);
-      out.info(`follow it with \`hpcbench watch ${manifest.run_id}\``);
+      if (argv.json) {
+        out.json({
+          run_id: manifest.run_id,
+          test_only: result.testOnly,
+          checks: result.checks,
+          jobs: result.record.jobs.map((j) => ({ experiment: j.experiment, job_id: j.job_id ?? null })),
+        });
+      } else if (result.testOnly) {
+        out.data(`preflight passed for run ${manifest.run_id}; nothing was uploaded or submitted`);
+      } else {
+        out.data(manifest.run_id);
+        out.info(`follow it with \`hpcbench watch ${manifest.run_id}\``);
+      }
+    } finally {
+      await transport.close();
     }
-  } finally {
-    await transport.close();
-  }
+  });
 }
 
 export const submitCommand: CommandModule<GlobalOptions, SubmitArgs> = {

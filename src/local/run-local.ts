@@ -10,9 +10,10 @@ import { openSync, closeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/index.js';
+import { withRunLock } from '../runs/lock.js';
 import { writeRunRecord } from '../runs/registry.js';
 import type { RunRecord } from '../runs/run-record.js';
-import { renderRun, writeRun } from '../render/render-run.js';
+import { renderRun, writeRun, type RenderedRun } from '../render/render-run.js';
 import type { ManifestJob, RunManifest } from '../render/manifest.js';
 import { listDescendants, sampleProcessTree, writeProcessSamples } from '../profile/process-sampler.js';
 
@@ -261,6 +262,11 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   const now = options.now ?? (() => new Date());
   const rendered = renderRun(options.config, options.experiment, { runId: options.runId, now: now() });
   const runDir = join(options.resultsDir, rendered.runId);
+  // Two `run --local` of one --run-id would run every job twice into the same out/.
+  return withRunLock(runDir, { command: 'hpcbench run --local', runId: rendered.runId }, () => runRendered(options, rendered, runDir, now));
+}
+
+async function runRendered(options: LocalRunOptions, rendered: RenderedRun, runDir: string, now: () => Date): Promise<LocalRunResult> {
   writeRun(runDir, rendered, { copyFilesFrom: options.config.root });
   const created = now().toISOString();
   const manifest = rendered.manifest;

@@ -7,10 +7,12 @@
  */
 import { closeSync, constants, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { RunLockedError } from '../errors.js';
 
 export const LOCK_FILE = '.lock';
+/** Held for the instant a stale lock is checked and removed. */
+export const LOCK_TAKEOVER_FILE = `${LOCK_FILE}.takeover`;
 
 export interface RunLockInfo {
   pid: number;
@@ -35,8 +37,6 @@ export interface AcquireRunLockOptions {
   runId?: string;
   /** Told when a stale lock is taken over. */
   onWarning?: (message: string) => void;
-  /** How long to keep trying while another process holds the lock (default 0: refuse at once). */
-  waitMs?: number;
   /** Release on SIGINT/SIGTERM and exit (default true); tests that take several locks turn it off. */
   handleSignals?: boolean;
   // Injected in tests: another host, a dead pid, a fixed clock.
@@ -132,7 +132,7 @@ function removeStale(file: string, staleText: string): boolean {
 }
 
 function takeoverGuard(file: string): string {
-  return `${file}.takeover`;
+  return join(dirname(file), LOCK_TAKEOVER_FILE);
 }
 
 function describeHolder(runId: string, info: RunLockInfo): string {
@@ -160,23 +160,23 @@ function sleepSync(ms: number): void {
 }
 
 function watchSignals(release: () => void): () => void {
+  const onExit = (): void => release();
+  // A command that handles Ctrl-C itself (run --local, watch) stops its work gracefully and its
+  // finally releases the lock; releasing at the signal would let a second process in while this
+  // one still writes. Decided now: a `once` listener is gone by the time ours would be called.
+  const signals = (['SIGINT', 'SIGTERM'] as const).filter((signal) => process.listenerCount(signal) === 0);
   const onSignal = (signal: NodeJS.Signals): void => {
-    // Another listener (run --local, watch) stops the work gracefully and its finally releases
-    // the lock; releasing here would let a second process in while this one still writes.
     if (process.listenerCount(signal) > 1) return;
     release();
     stop();
     // Listening replaced the default action; do it now (exit as killed by the signal).
     process.kill(process.pid, signal);
   };
-  const onExit = (): void => release();
   const stop = (): void => {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    for (const signal of signals) process.removeListener(signal, onSignal);
     process.removeListener('exit', onExit);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const signal of signals) process.on(signal, onSignal);
   process.on('exit', onExit);
   return stop;
 }
@@ -197,7 +197,6 @@ export function acquireRunLock(runDir: string, options: AcquireRunLockOptions): 
   };
   mkdirSync(runDir, { recursive: true, mode: 0o700 });
   const file = join(runDir, LOCK_FILE);
-  const deadline = Date.now() + (options.waitMs ?? 0);
   let guarded = 0;
   for (let attempt = 0; ; attempt += 1) {
     if (tryCreate(file, info)) break;
@@ -220,8 +219,7 @@ export function acquireRunLock(runDir: string, options: AcquireRunLockOptions): 
       sleepSync(50);
       continue;
     }
-    if (Date.now() >= deadline) throw refuse(runId, file, holder, here);
-    sleepSync(Math.min(500, Math.max(1, deadline - Date.now())));
+    throw refuse(runId, file, holder, here);
   }
   let released = false;
   const stopWatching = options.handleSignals === false ? () => undefined : watchSignals(() => release());
@@ -242,9 +240,27 @@ export function acquireRunLock(runDir: string, options: AcquireRunLockOptions): 
   return { file, info, release };
 }
 
+export interface WithRunLockOptions extends AcquireRunLockOptions {
+  /** How long to keep trying while another process holds the lock (default 0: refuse at once). */
+  waitMs?: number;
+}
+
+/** Takes the lock, waiting (without blocking the event loop) up to `waitMs` for its holder to finish. */
+export async function acquireRunLockWaiting(runDir: string, options: WithRunLockOptions): Promise<RunLock> {
+  const deadline = Date.now() + (options.waitMs ?? 0);
+  for (;;) {
+    try {
+      return acquireRunLock(runDir, options);
+    } catch (error) {
+      if (!(error instanceof RunLockedError) || Date.now() >= deadline) throw error;
+    }
+    await new Promise((done) => setTimeout(done, Math.min(500, Math.max(1, deadline - Date.now()))));
+  }
+}
+
 /** Runs `use` holding the run's lock, released however it ends. */
-export async function withRunLock<T>(runDir: string, options: AcquireRunLockOptions, use: (lock: RunLock) => Promise<T>): Promise<T> {
-  const lock = acquireRunLock(runDir, options);
+export async function withRunLock<T>(runDir: string, options: WithRunLockOptions, use: (lock: RunLock) => Promise<T>): Promise<T> {
+  const lock = await acquireRunLockWaiting(runDir, options);
   try {
     return await use(lock);
   } finally {

@@ -23,7 +23,8 @@ import { findLostSubmission } from './lookup.js';
 import { taskNames, type SubmitManifest, type SubmitManifestJob } from './manifest-file.js';
 import { assertPreflight, runPreflight, type PreflightCheck } from './preflight.js';
 import { toSlurmOutput, type QueryCounters } from './query.js';
-import { readRunRecord, RUN_FILE, writeRunRecord } from './registry.js';
+import { withRunLock } from './lock.js';
+import { readRunRecord, RUN_FILE, runDirectory, writeRunRecord } from './registry.js';
 import { uploadRun } from './upload.js';
 import {
   addHistory,
@@ -344,6 +345,8 @@ export async function submitRun(options: SubmitRunOptions): Promise<SubmitRunRes
   return { record, checks, testOnly: false };
 }
 
+const RESUBMIT_LOCK_WAIT_MS = 60_000;
+
 /**
  * Resubmits one job after NODE_FAIL/BOOT_FAIL with nodes excluded, and points the jobs that
  * depend on it at the new id (`scontrol update`), so a chain survives a broken node.
@@ -354,9 +357,15 @@ export async function resubmitJob(
   experiment: string,
   excludeNodes: readonly string[],
 ): Promise<string> {
-  const s = makeSubmitter(options, record);
   const job = findJob(record, experiment);
   if (!job) throw new UsageError(`run ${record.run_id} has no job ${experiment}`);
+  // Waits for a short holder (cancel, fetch, submit --resume) rather than ending the watch.
+  const lockOptions = { command: 'hpcbench watch (resubmit)', runId: record.run_id, waitMs: RESUBMIT_LOCK_WAIT_MS };
+  return withRunLock(runDirectory(options.resultsDir, record.run_id), lockOptions, () => resubmitLocked(makeSubmitter(options, record), record, job, excludeNodes));
+}
+
+async function resubmitLocked(s: Submitter, record: RunRecord, job: RunJob, excludeNodes: readonly string[]): Promise<string> {
+  const experiment = job.experiment;
   job.exclude = [...new Set([...job.exclude, ...excludeNodes])];
   job.retries_left = Math.max(0, job.retries_left - 1);
   const old = job.job_id;

@@ -9,6 +9,7 @@ import { RemoteError, UsageError } from '../errors.js';
 import { uploadMode } from '../render/file-modes.js';
 import type { Transport } from '../transport/transport.js';
 import { taskNames, type SubmitManifest } from './manifest-file.js';
+import { LOCK_FILE, LOCK_TAKEOVER_FILE } from './lock.js';
 import { RUN_FILE } from './registry.js';
 
 /** Regular files below `root` (relative paths), leaving out `skip` and partial downloads. */
@@ -42,7 +43,7 @@ export async function uploadRun(
   manifest: SubmitManifest,
   configRoot: string,
 ): Promise<number> {
-  const uploads = (await listLocalFiles(runDir, new Set(['out', RUN_FILE]))).map((rel) => ({ local: join(runDir, rel), remote: posix.join(remoteDir, toPosix(rel)) }));
+  const uploads = (await listLocalFiles(runDir, new Set(['out', RUN_FILE, LOCK_FILE, LOCK_TAKEOVER_FILE]))).map((rel) => ({ local: join(runDir, rel), remote: posix.join(remoteDir, toPosix(rel)) }));
   const have = new Set(uploads.map((u) => u.remote));
   const add = (local: string, remote: string): void => {
     if (have.has(remote)) return;

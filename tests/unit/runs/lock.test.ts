@@ -115,17 +115,22 @@ describe('acquireRunLock', () => {
     expect(readFileSync(victim, 'utf8')).toBe('keep\n');
   });
 
-  it('waits for a holder that releases within waitMs', () => {
+  it('withRunLock waits for a holder that releases within waitMs', async () => {
     const runDir = makeRunDir();
     const first = acquireRunLock(runDir, { command: 'hpcbench fetch', handleSignals: false });
-    // The waiting blocks this thread, so the holder's release comes from another process.
-    const remover = spawnSync('sh', ['-c', `(sleep 0.3; rm -f '${first.file}') >/dev/null 2>&1 &`]);
-    expect(remover.status).toBe(0);
-    const second = acquireRunLock(runDir, { command: 'hpcbench watch (resubmit)', waitMs: 10_000, handleSignals: false });
+    setTimeout(() => first.release(), 300);
+    const seen = await withRunLock(runDir, { command: 'hpcbench watch (resubmit)', waitMs: 10_000, handleSignals: false }, () => Promise.resolve(readLock(runDir).command));
+    expect(seen).toBe('hpcbench watch (resubmit)');
+    expect(existsSync(join(runDir, LOCK_FILE))).toBe(false);
+  });
+
+  it('withRunLock without waitMs refuses at once', async () => {
+    const runDir = makeRunDir();
+    const first = acquireRunLock(runDir, { command: 'hpcbench fetch', handleSignals: false });
     try {
-      expect(readLock(runDir).command).toBe('hpcbench watch (resubmit)');
+      await expect(withRunLock(runDir, { command: 'hpcbench cancel', handleSignals: false }, () => Promise.resolve(1))).rejects.toThrow(/being changed by pid \d+ .*\(hpcbench fetch, since/);
     } finally {
-      second.release();
+      first.release();
     }
   });
 
