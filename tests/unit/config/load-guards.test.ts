@@ -32,7 +32,7 @@ function refusal(text: string): ConfigError {
 
 describe('config loader guards', () => {
   it('accepts the base config', () => {
-    expect(Object.keys(parseConfigText(BASE, 'hpcbench.yaml').raw.experiments)).toEqual(['a']);
+    expect(Object.keys(parseConfigText(BASE, 'hpcbench.yaml').raw.experiments ?? {})).toEqual(['a']);
   });
 
   it('refuses an alias bomb at the first alias, before it expands', () => {
