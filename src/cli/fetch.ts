@@ -8,7 +8,8 @@ import { DEFAULT_FETCH_MAX_FILE_MB, FETCH_MAX_FILE_KEY, fetchRun, type FetchRefu
 import { runDirectory } from '../runs/registry.js';
 import type { GlobalOptions } from './global-options.js';
 import { createOutput, type Output } from './output.js';
-import { addExperimentFilter, addRunTarget, experimentFilterOf, withOpenRun, type RunTargetArgs } from './runs.js';
+import { withLockedRun } from './locked-run.js';
+import { addExperimentFilter, addRunTarget, experimentFilterOf, type RunTargetArgs } from './runs.js';
 
 interface FetchArgs extends RunTargetArgs {
   experiment: string[] | undefined;
@@ -38,7 +39,7 @@ function isFailure(refusal: FetchRefusal): boolean {
 
 async function fetchHandler(argv: FetchArgs): Promise<void> {
   const out = createOutput(argv);
-  await withOpenRun(argv, out, async (run) => {
+  await withLockedRun(argv, out, 'hpcbench fetch', async (run) => {
     const runDir = runDirectory(run.resultsDir, run.runId);
     const maxFileMb = readMaxFileMb(runDir, argv.config, out);
     const result = await fetchRun({

@@ -26,14 +26,14 @@ function busyMessage(runId: string, command: string): string {
 }
 
 describe('a locked run', () => {
-  it('cancel and submit --resume exit 2 naming the holder, and do not touch the run', async () => {
+  it('cancel, fetch and submit --resume exit 2 naming the holder, and do not touch the run', async () => {
     const { resultsDir, runDir, manifest } = makeRenderedRun([{ experiment: 'a' }]);
     const record = createRunRecord(manifest, CLUSTER, new Date('2026-11-24T06:00:00Z'));
     record.phase = 'submitting';
     await writeRunRecord(resultsDir, record);
     holdLock(runDir, 'hpcbench submit');
     const before = readdirSync(runDir).sort();
-    for (const args of [['cancel', 'latest'], ['submit', '--resume', manifest.run_id.slice(0, 12)]]) {
+    for (const args of [['cancel', 'latest'], ['fetch'], ['submit', '--resume', manifest.run_id.slice(0, 12)]]) {
       const result = await runCli([...args, '--results', resultsDir]);
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr).toContain(busyMessage(manifest.run_id, 'hpcbench submit'));
