@@ -4,15 +4,20 @@ import { loadConfig } from '../config/index.js';
 import { relative } from 'node:path';
 import type { GlobalOptions } from './global-options.js';
 import { createOutput } from './output.js';
+import { describeUploadedSecret, findUploadedSecrets } from '../report/config-secrets.js';
 
 function checkHandler(argv: GlobalOptions): void {
   const out = createOutput(argv);
   const config = loadConfig(argv.config);
+  // A secret in the config is valid YAML but leaves the user's machine: warn, do not fail.
+  const secrets = findUploadedSecrets(config);
+  for (const secret of secrets) out.warn(describeUploadedSecret(secret));
   const summary = {
     file: config.file,
     valid: true,
     clusters: Object.keys(config.clusters),
     experiments: Object.keys(config.experiments),
+    warnings: secrets.map((s) => ({ experiment: s.experiment, key: s.key, where: s.where, message: describeUploadedSecret(s) })),
   };
   if (argv.json) out.json(summary);
   else {
