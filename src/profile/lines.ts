@@ -94,6 +94,8 @@ export async function scanLines(
   let bytesRead = 0;
   const emit = (text: string, terminated: boolean): void => {
     lineNumber++;
+    // A line that ends within the chunk after a long carry is checked here, not only the carry.
+    if (text.length > MAX_LINE_BYTES) throw tooLongError(file, lineNumber);
     const end = text.length > 0 && text.charCodeAt(text.length - 1) === 13 ? text.length - 1 : text.length;
     onLine(end === text.length ? text : text.slice(0, end), lineNumber, terminated);
   };
@@ -175,6 +177,7 @@ export async function scanLineBytes(
           options.onProgress?.({ file, bytesRead, totalBytes });
           continue;
         }
+        if (tail.length + newline > MAX_LINE_BYTES) throw tooLongError(file, lineNumber + 1);
         const joined: Buffer = Buffer.concat([tail, chunk.subarray(0, newline)]);
         tail = null;
         emit(joined, 0, joined.length, true);

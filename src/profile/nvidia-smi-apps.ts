@@ -4,6 +4,10 @@ import { INVALID_FIELD_LINE, parseFieldName, parseHeaderLine, type QueryField } 
 import { APPS_ROW, refuseUtf16 } from './gpu-log-sniff.js';
 import { parseUserTimestamp } from './gpu-timestamps.js';
 import { cell, CellStatus, formatQueryTimestamp, parseNumberCell, parseQueryTimestamp } from './nvidia-smi-values.js';
+import { MAX_GPUS_PER_FILE, tooManyGpusError } from './gpu-log-accumulator.js';
+
+/** (GPU, process) pairs kept per summary: far more than a job starts, and a bound on memory. */
+export const MAX_COMPUTE_APPS = 100_000;
 
 /** Default field list of a headerless `--query-compute-apps` log written by hpcbench's templates. */
 export const DEFAULT_COMPUTE_APPS_FIELDS = ['timestamp', 'gpu_uuid', 'gpu_bus_id', 'pid', 'process_name', 'used_memory'] as const;
@@ -72,6 +76,7 @@ export async function summarizeComputeApps(
     let fields: QueryField[] | null = null;
     let accepted = 0;
     let headerSeen = false;
+    const gpusInFile = new Set<string>();
     const column = (name: string): number => (fields ?? []).findIndex((f) => f.name === name);
     await scanLines(file, (raw, lineNumber, terminated) => {
       const text = lineNumber === 1 ? raw.replace(/^\uFEFF/, '') : raw;
@@ -156,6 +161,13 @@ export async function summarizeComputeApps(
       const key = `${gpuUuid ?? gpuBusId ?? file}\u0000${pidText}`;
       let entry = usages.get(key);
       if (entry === undefined) {
+        // Memory grows with (GPU, process) pairs: a file of endless distinct ids is not a job's log.
+        const gpu = gpuUuid ?? gpuBusId ?? '';
+        if (!gpusInFile.has(gpu) && gpusInFile.size >= MAX_GPUS_PER_FILE) throw tooManyGpusError(file, lineNumber);
+        gpusInFile.add(gpu);
+        if (usages.size >= MAX_COMPUTE_APPS) {
+          throw new InputError(`more than ${MAX_COMPUTE_APPS} distinct (GPU, process) pairs; expected the processes of one job`, { file, line: lineNumber, hint: 'check that this is a --query-compute-apps log of one job' });
+        }
         entry = {
           usage: {
             pid: Number(pidText),

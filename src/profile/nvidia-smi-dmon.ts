@@ -38,6 +38,8 @@ export class DmonParser {
   private dateColumn = -1;
   private timeColumn = -1;
   private readonly local = new Map<string, GpuAccumulator>();
+  /** The line being parsed, for errors raised while creating a device. */
+  private lineNumber = 0;
   private dayOffset = 0;
   private lastMs = Number.NaN;
   accepted = 0;
@@ -48,6 +50,7 @@ export class DmonParser {
   }
 
   line(text: string, lineNumber: number, terminated: boolean): void {
+    this.lineNumber = lineNumber;
     const trimmed = (lineNumber === 1 ? text.replace(/^\uFEFF/, '') : text).trim();
     if (trimmed.length === 0) return;
     if (trimmed.includes('\0')) {
@@ -132,7 +135,7 @@ export class DmonParser {
     const key = this.gpuColumn >= 0 ? (tokens[this.gpuColumn] as string) : 'gpu';
     let device = this.local.get(key);
     if (device === undefined) {
-      device = this.acc.device(this.file, { index: key, uuid: null, busId: null, name: null, driverVersion: null });
+      device = this.acc.device(this.file, { index: key, uuid: null, busId: null, name: null, driverVersion: null }, this.lineNumber);
       this.local.set(key, device);
     }
     device.noteRow(ms);

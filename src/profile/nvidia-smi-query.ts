@@ -86,6 +86,8 @@ export class QueryGpuParser {
   private localKeys: Buffer[] = [];
   private localDevices: GpuAccumulator[] = [];
   private lastFound = 0;
+  /** The line being parsed, for errors raised while creating a device. */
+  private lineNumber = 0;
   private headerText: string | null = null;
   restarts = 0;
   accepted = 0;
@@ -166,6 +168,7 @@ export class QueryGpuParser {
 
   /** One line, as bytes [start, end) of `buffer`; `terminated` is false for a last line without a line end. */
   lineBytes(buffer: Buffer, start: number, end: number, lineNumber: number, terminated: boolean): void {
+    this.lineNumber = lineNumber;
     // A UTF-8 byte-order mark (Windows editors, PowerShell redirections) before the header.
     if (lineNumber === 1 && this.range?.first !== false && buffer[start] === 0xef && buffer[start + 1] === 0xbb && buffer[start + 2] === 0xbf) start += 3;
     let first = buffer[start];
@@ -397,13 +400,17 @@ export class QueryGpuParser {
       const value = buffer.toString('utf8', this.starts[f], this.ends[f]);
       return value.length === 0 || value.startsWith('[') || value === 'N/A' ? null : value;
     };
-    const device = this.acc.device(this.file, {
-      index: this.keyIsOpaque ? key.toString('utf8') : pick(ROLE_INDEX),
-      uuid: pick(ROLE_UUID),
-      busId: pick(ROLE_BUS),
-      name: pick(ROLE_NAME),
-      driverVersion: pick(ROLE_DRIVER),
-    });
+    const device = this.acc.device(
+      this.file,
+      {
+        index: this.keyIsOpaque ? key.toString('utf8') : pick(ROLE_INDEX),
+        uuid: pick(ROLE_UUID),
+        busId: pick(ROLE_BUS),
+        name: pick(ROLE_NAME),
+        driverVersion: pick(ROLE_DRIVER),
+      },
+      this.lineNumber,
+    );
     if (pick(ROLE_MIG) === 'Enabled') device.migEnabled = true;
     // Met first after a restart: nothing before it in this file may be joined to it.
     if (this.restarts > 0) device.breakSegments();
