@@ -6,7 +6,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync } from 'nod
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectCluster, createRunRecord, fetchRun } from '../../../src/runs/index.js';
-import type { FetchRefusal } from '../../../src/runs/fetch.js';
+import { FETCH_MAX_DEPTH, type FetchRefusal } from '../../../src/runs/fetch.js';
 import type { RunRecord } from '../../../src/runs/run-record.js';
 import type { Transport } from '../../../src/transport/transport.js';
 import { dir, file, link, startHostileSftpServer, type FakeNode, type HostileSftpServer } from '../transport/support/hostile-sftp-server.js';
@@ -148,3 +148,25 @@ describe('fetch from a hostile SFTP server, smaller cap', () => {
   });
 });
 
+
+describe('fetch from a server whose directories nest forever', () => {
+  it('stops at the depth limit, reports it, and still fetches the files above it', async () => {
+    const rendered = makeRenderedRun([{ experiment: 'lora' }]);
+    const record = createRunRecord(rendered.manifest, CLUSTER, new Date('2026-11-24T06:00:00Z'));
+    // A directory that contains itself: no link anywhere, yet no bottom.
+    const endless: FakeNode = { kind: 'dir', entries: { 'level.txt': file('one level\n') } };
+    if (endless.kind === 'dir') endless.entries.deeper = endless;
+    const server = await startHostileSftpServer(remoteTree(rendered.manifest.run_id, { nest: endless }));
+    const transport = connectCluster({ ...CLUSTER, ssh: server.ssh }, { agent: false, interactive: false });
+    try {
+      const result = await fetchRun({ transport, record, runDir: rendered.runDir });
+      expect(result.refused).toEqual([expect.objectContaining({ reason: 'too-deep', message: expect.stringContaining(`more than ${FETCH_MAX_DEPTH} directories deep`) })]);
+      expect(result.refused[0]?.path.split('/')).toHaveLength(FETCH_MAX_DEPTH + 1);
+      // out/lora/main/nest/level.txt, then one more per level until the limit.
+      expect(result.files).toHaveLength(FETCH_MAX_DEPTH - 3);
+    } finally {
+      await transport.close();
+      await server.stop();
+    }
+  });
+});
