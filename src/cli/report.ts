@@ -5,6 +5,7 @@ import { reportOptionsFromConfig, restrictToExperiments } from '../report/config
 import type { ReportOptions } from '../report/report-model.js';
 import { loadRunOrMetricsFile } from '../report/run-bundle.js';
 import { renderCsvReport } from '../report/csv.js';
+import { describeBundleRefusal } from '../report/bundle-refusals.js';
 import { listDocumentExperiments, type MetricsDocument } from '../profile/metrics-document.js';
 import { parseReportFormats, parseReportLangs, renderReportFiles, writeReportFiles } from '../report/write-report.js';
 import type { GlobalOptions } from './global-options.js';
@@ -45,6 +46,7 @@ async function handler(argv: ReportArgs): Promise<void> {
   const loaded = argv.runs.map((run) => loadRunOrMetricsFile(run, (arg) => resolveRunDirectory(arg, argv.config)));
   const docs: MetricsDocument[] = loaded.map((l) => l.doc);
   for (const { runDir, doc, bundle } of loaded) {
+    for (const r of bundle.refused) out.warn(`${basename(runDir)}: ${r.path} ${describeBundleRefusal(r, 'en')}`);
     const fromConfig = configOptions(runDir, argv.config, listDocumentExperiments(doc), out);
     const files = await renderReportFiles(doc, bundle, {
       ...fromConfig,

@@ -2,6 +2,7 @@
  * A comparison as a Markdown table: readable in a terminal, pasteable into an issue or a paper.
  */
 import type { RunComparison } from './compare.js';
+import { codeSpan, escapeMarkdown } from './markdown-escape.js';
 import { formatChange, formatMs, formatNumber, formatPercent, formatValue, type ReportLang } from './format.js';
 
 const WORDS = {
@@ -18,7 +19,7 @@ function value(v: number, unit: string, lang: ReportLang): string {
 export function renderComparisonMarkdown(comparison: RunComparison, lang: ReportLang = 'en'): string {
   const w = WORDS[lang];
   const lines = [
-    `# ${w.title}: ${comparison.baseline.run_id ?? '?'} → ${comparison.candidate.run_id ?? '?'}`,
+    `# ${w.title}: ${escapeMarkdown(comparison.baseline.run_id ?? '?')} → ${escapeMarkdown(comparison.candidate.run_id ?? '?')}`,
     '',
     `${w.noise}: ±${formatValue(comparison.noisePct, lang)} %; bootstrap seed ${comparison.seed}.`,
     '',
@@ -28,9 +29,9 @@ export function renderComparisonMarkdown(comparison: RunComparison, lang: Report
     lines.push(`| Task | ${w.metric} | ${w.baseline} | ${w.candidate} | ${w.change} | ${w.ci} | ${w.verdict} |`, '|---|---|---:|---:|---:|---:|---|');
     for (const m of comparison.metrics) {
       const ci = m.ci === null ? '—' : `[${formatChange(m.ci.low, lang)}, ${formatChange(m.ci.high, lang)}]`;
-      lines.push(`| ${m.experiment}/${m.task} | \`${m.metric}\` | ${value(m.baseline, m.unit, lang)} | ${value(m.candidate, m.unit, lang)} | ${formatChange(m.change, lang)} | ${ci} | ${w[m.verdict]} |`);
+      lines.push(`| ${escapeMarkdown(`${m.experiment}/${m.task}`)} | ${codeSpan(m.metric, true)} | ${value(m.baseline, m.unit, lang)} | ${value(m.candidate, m.unit, lang)} | ${formatChange(m.change, lang)} | ${ci} | ${w[m.verdict]} |`);
     }
   }
-  if (comparison.unmatched.length > 0) lines.push('', `${w.unmatched}: ${comparison.unmatched.join('; ')}.`);
+  if (comparison.unmatched.length > 0) lines.push('', `${w.unmatched}: ${escapeMarkdown(comparison.unmatched.join('; '))}.`);
   return `${lines.join('\n')}\n`;
 }

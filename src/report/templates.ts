@@ -15,6 +15,7 @@ import type { MissingLine } from './report-model.js';
 import type { BundleGap } from './run-bundle.js';
 import type { BundleRefusal } from './bundle-files.js';
 import { describeBundleRefusal } from './bundle-refusals.js';
+import { codeSpan, escapeMarkdown, htmlInMarkdown } from './markdown-escape.js';
 import type { Advice } from './advisor.js';
 import {
   formatChange,
@@ -53,44 +54,6 @@ function fenceFor(text: unknown): string {
   const runs = String(text ?? '').match(/`+/g) ?? [];
   const longest = runs.reduce((n, r) => Math.max(n, r.length), 0);
   return '`'.repeat(Math.max(3, longest + 1));
-}
-
-/**
- * Text from jobs, logs and configs in Markdown (table cells and running text alike): raw HTML
- * and entities become text, pipes cannot split a table row, `](` cannot make a link or an image, and line breaks cannot start a new block.
- */
-export function escapeMarkdown(value: unknown): string {
-  return String(value ?? '')
-    .replace(/\\/g, '\\\\')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\|/g, '\\|')
-    .replace(/\](?=[([])/g, '\\]')
-    .replace(/\r\n?|\n/g, ' ');
-}
-
-/**
- * A Markdown code span that the value cannot close: a fence longer than any backtick run in it.
- * In a table (`inTable`), pipes are escaped as GFM requires even inside code spans.
- */
-export function codeSpan(value: unknown, inTable = false): string {
-  let text = String(value ?? '').replace(/\r\n?|\n/g, ' ');
-  if (inTable) text = text.replace(/\|/g, '\\|');
-  const runs = text.match(/`+/g) ?? [];
-  const fence = '`'.repeat(runs.reduce((n, r) => Math.max(n, r.length), 0) + 1);
-  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
-  return `${fence}${pad}${text}${pad}${fence}`;
-}
-
-/** Text inside a raw HTML element of a Markdown file (`<summary>`): HTML-escaped, on one line (a blank line would end the block). */
-function htmlInMarkdown(value: unknown): string {
-  return String(value ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/\r\n?|\n/g, ' ');
 }
 
 export function createReportEnvironment(lang: ReportLang, autoescape: boolean): nunjucks.Environment {

@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadBundle, loadRun } from '../../../src/report/run-bundle.js';
 import { renderReportFiles } from '../../../src/report/write-report.js';
+import { runCli } from '../cli/run-cli.js';
 import { emptyDoc, emptyTask } from './fixture-doc.js';
 
 const temp = mkdtempSync(join(tmpdir(), 'hpcbench-report-confine-'));
@@ -68,6 +69,17 @@ describe('reproduction bundle: only the run’s own regular files', () => {
     expect(json.report.reproduction.scripts.map((s) => s.path)).toEqual(['scripts/infer.sbatch']);
     // The absolute path of this machine is not written into the shared report either.
     for (const [, text] of files) expect(text).not.toContain(outside);
+  });
+
+  it('hpcbench report warns on stderr about what it did not embed, and the written report holds none of it', async () => {
+    const dir = makeRun('p6', 'r6', { config_file: join(outside, 'id_ed25519') });
+    symlinkSync(join(outside, 'id_ed25519'), join(dir, 'sacct.txt'));
+    const out = join(temp, 'p6-report');
+    const result = await runCli(['report', dir, '--out', out, '--format', 'md,json']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('warning: r6: sacct.txt is a symbolic link; links are not followed: not embedded');
+    expect(result.stderr).toContain('warning: r6: id_ed25519 is named by manifest.json `config_file`');
+    for (const name of ['report.md', 'report.json']) expect(readFileSync(join(out, name), 'utf8')).not.toContain('PRIVATE-KEY-MATERIAL');
   });
 
   it('a config_file escaping the project, a linked config copy and a linked scripts/ folder are refused', () => {

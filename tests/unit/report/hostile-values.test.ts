@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { RejectedLinesReport } from '../../../src/profile/lines.js';
+import type { MetricsDocument } from '../../../src/profile/metrics-document.js';
+import { compareRuns } from '../../../src/report/compare.js';
+import { renderComparisonMarkdown } from '../../../src/report/compare-format.js';
 import { renderCsvReport } from '../../../src/report/csv.js';
 import { neutraliseCsvCell } from '../../../src/report/csv-safe.js';
 import { renderMarkdownReport } from '../../../src/report/markdown.js';
 import { buildReportModel } from '../../../src/report/report-model.js';
-import { codeSpan, escapeMarkdown } from '../../../src/report/templates.js';
+import { codeSpan, escapeMarkdown } from '../../../src/report/markdown-escape.js';
 import { buildFixtureDoc, emptyDoc, emptyTask } from './fixture-doc.js';
 
 /** RFC 4180 records as objects keyed by the header (quotes doubled inside quoted fields). */
@@ -126,6 +129,21 @@ describe('Markdown: values from jobs, logs and configs stay text', () => {
     expect(md).toContain('node\\|1&lt;img src=x onerror=alert(1)&gt;');
     expect(md).toContain('ex\\|p&lt;script&gt;alert(1)&lt;/script&gt;`x`');
     expect(md).toContain('log&lt;b&gt;bold&lt;/b&gt;\\|x.jsonl');
+  });
+
+  it('a comparison of runs with hostile names stays one well-formed table', async () => {
+    const rename = async (runId: string): Promise<MetricsDocument> => {
+      const doc = await buildFixtureDoc();
+      doc.run.run_id = runId;
+      doc.run.experiments = [HOSTILE.experiment, 'lora'];
+      for (const t of doc.tasks) if (t.experiment === 'infer') t.experiment = HOSTILE.experiment;
+      return doc;
+    };
+    const comparison = compareRuns(await rename('<b>a|</b>'), await rename('b\n# injected'), { seed: 1, iterations: 50 });
+    expect(comparison.metrics.length).toBeGreaterThan(0);
+    const md = renderComparisonMarkdown(comparison, 'en');
+    expectWellFormed(md);
+    expect(md).toContain('# Comparison: &lt;b&gt;a\\|&lt;/b&gt; → b # injected');
   });
 
   it('escapeMarkdown and codeSpan', () => {
