@@ -113,6 +113,8 @@ function admitEntry(walk: Walk, parts: readonly string[], entry: RemoteDirEntry)
     return false;
   }
   if (entry.isSymbolicLink === true) {
+    // A hidden or temporary name would not be fetched as a file either: no word about it.
+    if (!isFetchedName(entry.name)) return false;
     walk.refuse({ path, reason: 'symlink', message: `skipped ${showName(path)}: a symbolic link on the cluster (links are not followed)` });
     return false;
   }
