@@ -45,7 +45,8 @@ export function buildJsonReport(model: ReportModel): JsonReport {
         scripts: (model.bundle?.scripts ?? []).map((s) => ({ path: s.path, sha256: s.sha256 })),
         config: model.bundle?.config ? { path: model.bundle.config.path, sha256: model.bundle.config.sha256 } : null,
         missing: model.bundle?.missing ?? [],
-        ...(model.bundle !== undefined && model.bundle.refused.length > 0 ? { refused: model.bundle.refused } : {}),
+        // A bundle built by a library caller may predate `refused`.
+        ...((model.bundle?.refused ?? []).length > 0 ? { refused: model.bundle?.refused ?? [] } : {}),
       },
     },
     metrics: model.doc,

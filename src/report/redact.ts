@@ -66,9 +66,29 @@ export function isSecretKey(name: string): boolean {
 
 /** One shell word: quoted parts, escapes and plain characters up to a separator. */
 const SHELL_VALUE = String.raw`(?:'[^']*'|"(?:[^"\\]|\\.)*"|\$'(?:[^'\\]|\\.)*'|\\.|[^\s;&|<>()'"\x60])+`;
-const ASSIGNMENT = new RegExp(String.raw`(^|[^A-Za-z0-9_$])([A-Za-z_][A-Za-z0-9_]*)=(${SHELL_VALUE})`, 'g');
+/** `NAME=` not inside another name; the scan goes on right after the `=`, so `--export=ALL,HF_TOKEN=…` and `a=b=c` are seen whole. */
+const NAME_EQ = /(?<![A-Za-z0-9_$])([A-Za-z_][A-Za-z0-9_]*)=/g;
+const VALUE_AT = new RegExp(SHELL_VALUE, 'y');
 const FLAG_VALUE = new RegExp(String.raw`(^|\s)(--?[A-Za-z][A-Za-z0-9_.-]*)([ \t]+)(?!-)(${SHELL_VALUE})`, 'g');
 const QUOTED_PAIR = /(["'])([^"'\n]{1,200})\1([ \t]*:[ \t]*)("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^\s,}\]]+)/g;
+
+/** A loop, not a recursive replace: a hostile `a=a=a=…` of any length costs linear time and no stack. */
+function redactAssignments(text: string): string {
+  let out = '';
+  let copied = 0;
+  NAME_EQ.lastIndex = 0;
+  for (let m = NAME_EQ.exec(text); m !== null; m = NAME_EQ.exec(text)) {
+    if (!isSecretKey(m[1] ?? '')) continue;
+    const valueStart = m.index + m[0].length;
+    VALUE_AT.lastIndex = valueStart;
+    const value = VALUE_AT.exec(text);
+    if (value === null) continue;
+    out += text.slice(copied, valueStart) + REDACTED;
+    copied = valueStart + value[0].length;
+    NAME_EQ.lastIndex = copied;
+  }
+  return out + text.slice(copied);
+}
 
 /**
  * Redacts secrets written into free text: `export HF_TOKEN=…`, `HF_TOKEN=… cmd`,
@@ -76,11 +96,7 @@ const QUOTED_PAIR = /(["'])([^"'\n]{1,200})\1([ \t]*:[ \t]*)("(?:[^"\\\n]|\\.)*"
  */
 export function redactText(text: string): string {
   if (text === '') return text;
-  return text
-    .replace(ASSIGNMENT, (_whole, before: string, name: string, value: string) =>
-      // A harmless assignment may carry secret ones in its value: `--export=ALL,HF_TOKEN=…`.
-      isSecretKey(name) ? `${before}${name}=${REDACTED}` : `${before}${name}=${redactText(value)}`,
-    )
+  return redactAssignments(text)
     .replace(FLAG_VALUE, (whole, before: string, flag: string, space: string, value: string) =>
       isSecretKey(flag) && value !== REDACTED && !flag.includes('=') ? `${before}${flag}${space}${REDACTED}` : whole,
     )
@@ -96,10 +112,7 @@ export function listSecretNames(text: string): string[] {
   const add = (name: string): void => {
     if (isSecretKey(name) && !names.includes(name)) names.push(name);
   };
-  for (const m of text.matchAll(ASSIGNMENT)) {
-    add(m[2] ?? '');
-    for (const inner of listSecretNames(m[3] ?? '')) add(inner);
-  }
+  for (const m of text.matchAll(NAME_EQ)) add(m[1] ?? '');
   for (const m of text.matchAll(FLAG_VALUE)) if (!(m[2] ?? '').includes('=')) add(m[2] ?? '');
   for (const m of text.matchAll(QUOTED_PAIR)) add(m[2] ?? '');
   return names;

@@ -78,6 +78,12 @@ describe('redactText', () => {
     );
   });
 
+  it('a hostile chain of assignments neither overflows the stack nor hangs', () => {
+    expect(redactText(`${'a='.repeat(200_000)}x`)).toHaveLength(400_001);
+    expect(redactText(`${'HF_TOKEN=a'.repeat(20_000)} end`)).toBe(`HF_TOKEN=${REDACTED} end`);
+    expect(redactText(`x=${'"'.repeat(100_001)}`)).toHaveLength(100_003);
+  });
+
   it('is idempotent', () => {
     const once = redactText("export HF_TOKEN='a b' --api-key k");
     expect(redactText(once)).toBe(once);
