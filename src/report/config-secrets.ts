@@ -4,7 +4,7 @@
  * so a token there is uploaded to the cluster and kept in the run directory.
  */
 import type { ResolvedConfig } from '../config/index.js';
-import { isSecretKey, listSecretNames } from './redact.js';
+import { isReference, isSecretKey, listSecretNames } from './redact.js';
 
 export interface UploadedSecret {
   experiment: string;
@@ -20,9 +20,10 @@ export function findUploadedSecrets(config: ResolvedConfig): UploadedSecret[] {
     if (!found.some((f) => f.experiment === experiment && f.key === key)) found.push({ experiment, key, where });
   };
   for (const [name, exp] of Object.entries(config.experiments)) {
-    for (const key of Object.keys(exp.env)) if (isSecretKey(key)) add(name, key, 'env');
-    for (const key of Object.keys(config.clusters[exp.cluster]?.env ?? {})) if (isSecretKey(key)) add(name, key, 'cluster env');
-    for (const key of Object.keys(exp.parameters)) if (isSecretKey(key)) add(name, key, 'parameters');
+    const secret = ([key, value]: [string, unknown]): boolean => isSecretKey(key) && !isReference(String(value));
+    for (const [key] of Object.entries(exp.env).filter(secret)) add(name, key, 'env');
+    for (const [key] of Object.entries(config.clusters[exp.cluster]?.env ?? {}).filter(secret)) add(name, key, 'cluster env');
+    for (const [key] of Object.entries(exp.parameters).filter(secret)) add(name, key, 'parameters');
     for (const line of [...(config.clusters[exp.cluster]?.setup ?? []), ...exp.setup]) for (const key of listSecretNames(line)) add(name, key, 'setup');
     if (exp.command !== undefined) for (const key of listSecretNames(exp.command)) add(name, key, 'command');
   }

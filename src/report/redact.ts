@@ -106,15 +106,26 @@ export function redactText(text: string): string {
     });
 }
 
-/** The secret-looking names a text assigns or passes as flags (`export HF_TOKEN=…` → HF_TOKEN), in order, once each. */
+/** A reference (`$HF_TOKEN`, `${HF_TOKEN}`, `$(cat ~/.hf_token)`) reads the secret on the cluster; it holds none itself. */
+export function isReference(value: string): boolean {
+  return /^["']?\$/.test(value.trim());
+}
+
+/**
+ * The secret-looking names a text assigns or passes as flags with a literal value
+ * (`export HF_TOKEN=hf_…` → HF_TOKEN), in order, once each; references are not listed.
+ */
 export function listSecretNames(text: string): string[] {
   const names: string[] = [];
-  const add = (name: string): void => {
-    if (isSecretKey(name) && !names.includes(name)) names.push(name);
+  const add = (name: string, value: string): void => {
+    if (isSecretKey(name) && !isReference(value) && !names.includes(name)) names.push(name);
   };
-  for (const m of text.matchAll(NAME_EQ)) add(m[1] ?? '');
-  for (const m of text.matchAll(FLAG_VALUE)) if (!(m[2] ?? '').includes('=')) add(m[2] ?? '');
-  for (const m of text.matchAll(QUOTED_PAIR)) add(m[2] ?? '');
+  for (const m of text.matchAll(NAME_EQ)) {
+    VALUE_AT.lastIndex = m.index + m[0].length;
+    add(m[1] ?? '', VALUE_AT.exec(text)?.[0] ?? '');
+  }
+  for (const m of text.matchAll(FLAG_VALUE)) if (!(m[2] ?? '').includes('=')) add(m[2] ?? '', m[4] ?? '');
+  for (const m of text.matchAll(QUOTED_PAIR)) add(m[2] ?? '', m[4] ?? '');
   return names;
 }
 

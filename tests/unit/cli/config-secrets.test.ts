@@ -23,6 +23,7 @@ const CONFIG = [
   '      max_new_tokens: 64',
   '    setup:',
   '      - export AWS_SECRET_ACCESS_KEY=aws_setup_value',
+  '      - export HF_TOKEN="$(cat ~/.hf_token)"',
   '  train:',
   '    partition: p',
   '    parameters:',
