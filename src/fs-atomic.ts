@@ -3,9 +3,10 @@
  * sibling temporary file and renamed over the target, so a reader never sees half a file and a
  * crash leaves the old content. Anything else at the path is never replaced: a symlink is refused
  * (following it would let a planted link redirect the write, e.g. onto ~/.bashrc), a character
- * device or FIFO the user named (`--out /dev/stdout`) is written through in place (replacing
- * /dev/null with a regular file once broke a machine's sshd), and directories and sockets are
- * refused. The `.tmp-` infix is what upload and fetch skip.
+ * device or FIFO the user named (`--out /dev/null`, a named pipe) is written through in place
+ * (replacing /dev/null with a regular file once broke a machine's sshd), as is a terminal or pipe
+ * reached through the process's own stream names (`/dev/stdout`, `/dev/fd/N`), and directories
+ * and sockets are refused. The `.tmp-` infix is what upload and fetch skip.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -22,7 +23,7 @@ import {
   type Stats,
 } from 'node:fs';
 import { lstat, open, rename, unlink, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { UnsafeWriteError } from './errors.js';
 
 export interface AtomicWriteOptions {
@@ -36,9 +37,14 @@ export interface AtomicWriteOptions {
   fsync?: boolean;
 }
 
-type TargetKind = 'absent' | 'regular' | 'through';
+type TargetKind = 'absent' | 'regular' | 'through' | 'stream';
+
+// The names of this process's own streams are links the user means to follow (`--out
+// /dev/stdout`); every other link is refused.
+const STREAM_ALIAS = /^\/(?:dev\/(?:stdout|stderr|fd\/\d+)|proc\/self\/fd\/\d+)$/;
 
 const REMOVE_HINT = 'remove it or choose another path';
+const STREAM_HINT = 'leave out --out to print to standard output, or name a file';
 
 function describeKind(stats: Stats): string {
   if (stats.isSymbolicLink()) return 'a symbolic link';
@@ -53,6 +59,7 @@ function classifyTarget(file: string, stats: Stats | undefined): TargetKind {
   if (stats === undefined) return 'absent';
   if (stats.isFile()) return 'regular';
   if (stats.isCharacterDevice() || stats.isFIFO()) return 'through';
+  if (stats.isSymbolicLink() && STREAM_ALIAS.test(resolve(file))) return 'stream';
   if (stats.isSymbolicLink()) {
     throw new UnsafeWriteError(file, 'is a symbolic link; hpcbench does not write through links', REMOVE_HINT);
   }
@@ -97,16 +104,22 @@ const THROUGH_FLAGS = constants.O_WRONLY | constants.O_NOFOLLOW;
 // Exclusive create never reuses (or follows) something already at the temporary name.
 const TEMP_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
-function checkOpenedThrough(file: string, stats: Stats): void {
-  if (!stats.isCharacterDevice() && !stats.isFIFO()) {
-    throw new UnsafeWriteError(file, 'changed while it was being opened; refusing to write to it', REMOVE_HINT);
+function checkOpenedThrough(file: string, stats: Stats, kind: TargetKind): void {
+  if (stats.isCharacterDevice() || stats.isFIFO()) return;
+  if (kind === 'stream') {
+    throw new UnsafeWriteError(file, `leads to ${stats.isFile() ? 'a regular file' : describeKind(stats)}, not a terminal or pipe; refusing to write through it`, STREAM_HINT);
   }
+  throw new UnsafeWriteError(file, 'changed while it was being opened; refusing to write to it', REMOVE_HINT);
 }
 
-function writeThroughSync(file: string, data: string | Uint8Array): void {
-  const fd = openSync(file, THROUGH_FLAGS);
+function throughFlags(kind: TargetKind): number {
+  return kind === 'stream' ? constants.O_WRONLY : THROUGH_FLAGS;
+}
+
+function writeThroughSync(file: string, data: string | Uint8Array, kind: TargetKind): void {
+  const fd = openSync(file, throughFlags(kind));
   try {
-    checkOpenedThrough(file, fstatSync(fd));
+    checkOpenedThrough(file, fstatSync(fd), kind);
     writeFileSync(fd, data);
   } finally {
     closeSync(fd);
@@ -133,8 +146,9 @@ function syncDirectory(file: string): void {
  */
 export function writeFileAtomically(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
   const existing = lstatOrUndefined(file);
-  if (classifyTarget(file, existing) === 'through') {
-    writeThroughSync(file, data);
+  const kind = classifyTarget(file, existing);
+  if (kind === 'through' || kind === 'stream') {
+    writeThroughSync(file, data, kind);
     return;
   }
   const temp = temporaryPath(file);
@@ -160,10 +174,10 @@ export function writeFileAtomically(file: string, data: string | Uint8Array, opt
   if (options.fsync === true) syncDirectory(file);
 }
 
-async function writeThroughAsync(file: string, data: string | Uint8Array): Promise<void> {
-  const handle = await open(file, THROUGH_FLAGS);
+async function writeThroughAsync(file: string, data: string | Uint8Array, kind: TargetKind): Promise<void> {
+  const handle = await open(file, throughFlags(kind));
   try {
-    checkOpenedThrough(file, await handle.stat());
+    checkOpenedThrough(file, await handle.stat(), kind);
     await handle.writeFile(data);
   } finally {
     await handle.close();
@@ -189,8 +203,9 @@ export async function writeFileAtomicallyAsync(
   options: AtomicWriteOptions = {},
 ): Promise<void> {
   const existing = await lstatOrUndefinedAsync(file);
-  if (classifyTarget(file, existing) === 'through') {
-    await writeThroughAsync(file, data);
+  const kind = classifyTarget(file, existing);
+  if (kind === 'through' || kind === 'stream') {
+    await writeThroughAsync(file, data, kind);
     return;
   }
   const temp = temporaryPath(file);

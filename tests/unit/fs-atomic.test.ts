@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -159,6 +159,23 @@ describe('commands never write through a planted symlink', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(await read)).toHaveProperty('tasks');
     expect(lstatSync(fifo).isFIFO()).toBe(true);
+  }, 60_000);
+
+  it('profile --out /dev/stdout writes through to the pipe that is standard output (built CLI), and refuses a regular file behind it', async () => {
+    expect(existsSync('dist/cli/main.js'), 'run `npm run build` first (npm test does)').toBe(true);
+    const dir = tempDir();
+    const { fifo, read } = fifoWithReader(dir);
+    // The shell points the CLI's standard output at our FIFO: /dev/stdout leads there.
+    const run = (target: string): ReturnType<typeof spawnSync> =>
+      spawnSync('sh', ['-c', 'exec "$0" "$1" profile "$2" --out /dev/stdout --quiet > "$3"', process.execPath, resolve('bin/hpcbench.js'), GPU_LOG, target], { encoding: 'utf8', timeout: 60_000 });
+    const piped = run(fifo);
+    expect(piped.status, String(piped.stderr)).toBe(0);
+    expect(await read).toContain('"tasks"');
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    const file = join(dir, 'captured.json');
+    const redirected = run(file);
+    expect(redirected.status).toBe(2);
+    expect(String(redirected.stderr)).toContain('/dev/stdout: leads to a regular file, not a terminal or pipe');
   }, 60_000);
 
   it('report over a symlink planted in <run>/report: exit 2, and the target untouched', async () => {
