@@ -2,7 +2,7 @@
  * Reads the files of a run's reproduction bundle without trusting the run directory: a report is
  * shared, and a run directory may come from someone else (a copied run, a hand-edited manifest).
  * Only regular files inside the run directory are read, plus the run's own config (the
- * hpcbench.yaml beside results/); a symlink, a path that leaves the run, or a device/FIFO is
+ * project's hpcbench.yaml); a symlink, a path that leaves the run, or a device/FIFO is
  * never opened and is listed as refused instead, so the report can say why it is not embedded.
  */
 import { createHash } from 'node:crypto';
@@ -164,8 +164,9 @@ export function listConfinedScripts(runDir: string, refused: BundleRefusal[]): B
 
 /**
  * The config the run was rendered from: a copy inside the run directory, else the manifest's
- * `config_file` when it is the project's own hpcbench.yaml (the folder that holds results/<run>/).
- * Any other path the manifest names (absolute or relative, `~/.ssh/…`, `../../x`) is refused.
+ * `config_file` when it is the project's own: an hpcbench.yaml (or .yml) inside the project
+ * that holds the run (`<project>/results/<run>/`; with `root:` the config may sit in a subfolder).
+ * Any other path the manifest names (`~/.ssh/…`, `../../x`, another project's config) is refused.
  */
 export function findRunConfig(runDir: string, configured: string | undefined, refused: BundleRefusal[]): BundleFile | undefined {
   for (const name of RUN_CONFIG_NAMES) {
@@ -173,14 +174,17 @@ export function findRunConfig(runDir: string, configured: string | undefined, re
     if (file !== undefined) return file;
   }
   if (configured === undefined || configured === '') return undefined;
-  const project = resolve(runDir, '..', '..');
+  const results = dirname(realRoot(runDir));
+  const project = dirname(results);
   const target = isAbsolute(configured) ? configured : resolve(project, configured);
   const name = basename(target);
-  const own = (CONFIG_FILE_NAMES as readonly string[]).includes(name) && realRoot(dirname(target)) === realRoot(project);
+  const own = basename(results) === 'results' && (CONFIG_FILE_NAMES as readonly string[]).includes(name) && isInside(project, realRoot(dirname(target)));
   if (!own) {
     refused.push({ path: name, reason: 'config-elsewhere' });
     return undefined;
   }
-  const contents = readConfined(project, name, refused, EMBED_LIMIT);
-  return contents === undefined ? undefined : toBundleFile(contents, name);
+  // Shown relative to the project: an absolute path of this machine does not belong in a shared report.
+  const rel = relative(project, join(realRoot(dirname(target)), name));
+  const contents = readConfined(project, rel, refused, EMBED_LIMIT);
+  return contents === undefined ? undefined : toBundleFile(contents, rel);
 }

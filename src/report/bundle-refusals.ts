@@ -9,13 +9,13 @@ const REASONS: Record<ReportLang, Record<BundleRefusalReason, string>> = {
     symlink: 'is a symbolic link; links are not followed',
     'outside-run': 'resolves to a path outside the run directory',
     'not-regular': 'is not a regular file (a device, FIFO or socket)',
-    'config-elsewhere': 'is named by manifest.json `config_file` but is not the run’s own config (a copy in the run directory, or the hpcbench.yaml beside results/)',
+    'config-elsewhere': 'is named by manifest.json `config_file` but is not the run’s own config (a copy in the run directory, or an hpcbench.yaml of the project that holds results/)',
   },
   'pt-BR': {
     symlink: 'é um link simbólico; links não são seguidos',
     'outside-run': 'aponta para um caminho fora do diretório da execução',
     'not-regular': 'não é um arquivo regular (um dispositivo, FIFO ou socket)',
-    'config-elsewhere': 'é indicado por `config_file` no manifest.json, mas não é a configuração da própria execução (uma cópia no diretório da execução, ou o hpcbench.yaml ao lado de results/)',
+    'config-elsewhere': 'é indicado por `config_file` no manifest.json, mas não é a configuração da própria execução (uma cópia no diretório da execução, ou um hpcbench.yaml do projeto que contém results/)',
   },
 };
 

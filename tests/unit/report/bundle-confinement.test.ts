@@ -116,6 +116,29 @@ describe('reproduction bundle: only the run’s own regular files', () => {
     expect(bundle.refused).toEqual([]);
   });
 
+  it('a project config in a subfolder (a config with root:) is embedded, shown relative to the project', () => {
+    mkdirSync(join(temp, 'p7', 'conf'), { recursive: true });
+    writeFileSync(join(temp, 'p7', 'conf', 'hpcbench.yaml'), 'root: ..\n');
+    const dir = makeRun('p7', 'r7', { config_file: join(temp, 'p7', 'conf', 'hpcbench.yaml') });
+    const bundle = loadBundle(dir);
+    expect(bundle.config?.path).toBe(join('conf', 'hpcbench.yaml'));
+    expect(bundle.config?.text).toBe('root: ..\n');
+  });
+
+  it('inside the project, a config_file that is not an hpcbench.yaml, or a linked one, is refused; so is any config_file of a run outside results/', () => {
+    const named = loadBundle(makeRun('p8', 'r8', { config_file: '.env' }));
+    expect(named.refused).toEqual([{ path: '.env', reason: 'config-elsewhere' }]);
+    symlinkSync(join(outside, 'hpcbench.yaml'), join(temp, 'p8', 'hpcbench.yaml'));
+    const linked = loadBundle(makeRun('p8', 'r8b', { config_file: 'hpcbench.yaml' }));
+    expect(linked.config).toBeUndefined();
+    expect(linked.refused).toEqual([{ path: 'hpcbench.yaml', reason: 'symlink' }]);
+    const loose = join(temp, 'loose', 'r9');
+    mkdirSync(loose, { recursive: true });
+    writeFileSync(join(temp, 'loose', 'hpcbench.yaml'), 'project: loose\n');
+    writeFileSync(join(loose, 'manifest.json'), JSON.stringify({ config_file: join(temp, 'loose', 'hpcbench.yaml') }));
+    expect(loadBundle(loose).refused).toEqual([{ path: 'hpcbench.yaml', reason: 'config-elsewhere' }]);
+  });
+
   it('a copy of the config inside the run wins and is read as a regular file', () => {
     const dir = makeRun('p5', 'r5', { config_file: '/etc/hostname' });
     writeFileSync(join(dir, 'hpcbench.yaml'), 'project: copy\n');
