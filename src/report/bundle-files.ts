@@ -56,8 +56,15 @@ interface Contents {
  * Opens without following a final link and without blocking on a FIFO, then checks the opened
  * file itself, so a file swapped between the checks is still never read unless it is regular.
  */
-function readRegular(file: string, keep: number): Contents | 'not-regular' {
-  const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+function readRegular(file: string, keep: number): Contents | 'not-regular' | 'symlink' {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') return 'symlink';
+    throw new InputError(`cannot read: ${(error as Error).message}`, { file, hint: 'check the file’s permissions, or remove it from the run directory' });
+  }
   try {
     if (!fstatSync(fd).isFile()) return 'not-regular';
     const hash = createHash('sha256');
@@ -114,8 +121,8 @@ function readConfined(runDir: string, rel: string, refused: BundleRefusal[], kee
     return undefined;
   }
   const contents = readRegular(file, keep);
-  if (contents === 'not-regular') {
-    refused.push({ path: rel, reason: 'not-regular' });
+  if (contents === 'not-regular' || contents === 'symlink') {
+    refused.push({ path: rel, reason: contents });
     return undefined;
   }
   return contents;
