@@ -16,7 +16,10 @@ export function isScriptPath(rel: string): boolean {
   return rel.endsWith('.sbatch') || rel.endsWith('.sh');
 }
 
-/** The mode a file of a run gets on the cluster: scripts and workload programs executable, the rest private. */
-export function uploadMode(remotePath: string): number {
-  return /\.(sh|sbatch|py)$/.test(remotePath) ? SCRIPT_MODE : RUN_FILE_MODE;
+/**
+ * The mode a file of a run gets on the cluster: scripts, workload programs and whatever its owner
+ * can execute here stay executable (by the owner only); the rest is private.
+ */
+export function uploadMode(remotePath: string, localMode = 0): number {
+  return /\.(sh|sbatch|py)$/.test(remotePath) || (localMode & 0o100) !== 0 ? SCRIPT_MODE : RUN_FILE_MODE;
 }

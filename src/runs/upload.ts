@@ -81,7 +81,7 @@ export async function uploadRun(
     if (transport.kind === 'local' && resolve(u.local) === resolve(u.remote)) continue;
     // An explicit mode for every file: without one the cluster's umask decides, and scripts
     // carrying `env:` tokens would be readable by every user of the login node.
-    await transport.upload(u.local, u.remote, { mode: uploadMode(u.remote) });
+    await transport.upload(u.local, u.remote, { mode: uploadMode(u.remote, statSync(u.local).mode) });
   }
   return uploads.length;
 }

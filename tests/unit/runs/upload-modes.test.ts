@@ -20,18 +20,21 @@ describe('uploadRun file modes', () => {
     chmodSync(join(runDir, 'scripts/a.sbatch'), 0o755);
     chmodSync(join(runDir, 'manifest.json'), 0o644);
     writeFileSync(join(runDir, 'scripts/a.env'), 'HF_TOKEN=hf_secret\n', { mode: 0o644 });
+    // An extensionless program its owner can run stays runnable, by the owner only.
+    writeFileSync(join(runDir, 'scripts/launch'), '#!/bin/sh\n', { mode: 0o755 });
     // The run's lock stays here: it names this machine's processes.
     writeFileSync(join(runDir, LOCK_FILE), '{}');
     const remote = join(mkdtempSync(join(tmpdir(), 'hpcbench-upload-')), 'work', manifest.run_id);
     const transport = new LocalTransport();
     try {
       const count = await uploadRun(transport, runDir, remote, manifest, runDir);
-      expect(count).toBe(3);
+      expect(count).toBe(4);
     } finally {
       await transport.close();
     }
     expect(modeOf(join(remote, 'scripts/a.sbatch'))).toBe(0o700);
     expect(modeOf(join(remote, 'scripts/a.env'))).toBe(0o600);
+    expect(modeOf(join(remote, 'scripts/launch'))).toBe(0o700);
     expect(modeOf(join(remote, 'manifest.json'))).toBe(0o600);
     expect(modeOf(remote)).toBe(0o700);
     expect(existsSync(join(remote, LOCK_FILE))).toBe(false);
