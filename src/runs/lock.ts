@@ -198,13 +198,16 @@ export function acquireRunLock(runDir: string, options: AcquireRunLockOptions): 
   mkdirSync(runDir, { recursive: true, mode: 0o700 });
   const file = join(runDir, LOCK_FILE);
   let guarded = 0;
+  let stale: RunLockInfo | undefined;
   for (let attempt = 0; ; attempt += 1) {
     if (tryCreate(file, info)) break;
     const holder = readHolder(file);
     if (holder.kind === 'absent') continue; // released meanwhile
     if (holder.kind === 'info' && holder.info.host === here && !isAlive(holder.info.pid)) {
-      options.onWarning?.(`took over the lock of run ${runId}: pid ${holder.info.pid} (${holder.info.command}, since ${holder.info.started}) is no longer running`);
-      if (removeStale(file, holder.text)) continue;
+      if (removeStale(file, holder.text)) {
+        stale = holder.info;
+        continue;
+      }
       // The guard is held for microseconds; one that stays was left by a killed process.
       guarded += 1;
       if (guarded > 50) {
@@ -221,6 +224,7 @@ export function acquireRunLock(runDir: string, options: AcquireRunLockOptions): 
     }
     throw refuse(runId, file, holder, here);
   }
+  if (stale) options.onWarning?.(`took over the lock of run ${runId}: pid ${stale.pid} (${stale.command}, since ${stale.started}) is no longer running`);
   let released = false;
   const stopWatching = options.handleSignals === false ? () => undefined : watchSignals(() => release());
   const release = (): void => {

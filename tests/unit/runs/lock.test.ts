@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -141,6 +141,35 @@ describe('acquireRunLock', () => {
     lock.release();
     expect(readLock(runDir).host).toBe('other');
   });
+});
+
+describe('a stale lock taken over by several processes at once', () => {
+  it('lets exactly one of them in', async () => {
+    expect(existsSync('dist/runs/lock.js'), 'run `npm run build` first (npm test does)').toBe(true);
+    const runDir = makeRunDir();
+    plantLock(runDir, { pid: deadPid(), host: hostname(), command: 'hpcbench submit', started: '2026-12-01T11:00:00.000Z' });
+    const script = `
+      import('${join(process.cwd(), 'dist/runs/lock.js').replace(/\\/g, '/')}').then(({ acquireRunLock }) => {
+        try {
+          const lock = acquireRunLock(${JSON.stringify(runDir)}, { command: 'hpcbench cancel' });
+          process.stdout.write('won');
+          setTimeout(() => lock.release(), 1500);
+        } catch (error) {
+          process.stdout.write(error.message.includes('is being changed by pid') ? 'refused' : 'error: ' + error.message);
+        }
+      });`;
+    const runs = Array.from({ length: 4 }, () =>
+      new Promise<string>((done) => {
+        const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        child.on('close', () => done(out));
+      }),
+    );
+    const outcomes = (await Promise.all(runs)).sort();
+    expect(outcomes).toEqual(['refused', 'refused', 'refused', 'won']);
+    expect(existsSync(join(runDir, LOCK_FILE))).toBe(false);
+  }, 30_000);
 });
 
 describe('withRunLock', () => {
