@@ -5,6 +5,7 @@ import { loadConfigText, resolveConfigPath } from '../config/index.js';
 import { displayPath } from '../config/load.js';
 import { UsageError } from '../errors.js';
 import { applySetOverrides, parseSetArgument, renderRun, writeRun } from '../render/index.js';
+import { acquireRunLock } from '../runs/lock.js';
 import type { GlobalOptions } from './global-options.js';
 import { createOutput } from './output.js';
 
@@ -29,7 +30,13 @@ function renderHandler(argv: RenderArgs): void {
   if (existsSync(join(dir, 'manifest.json')) && !argv.force) {
     throw new UsageError(`${displayPath(dir)} already holds a rendered run (manifest.json)`, 'Pick another --out or --run-id, or pass --force to overwrite its scripts.');
   }
-  writeRun(dir, rendered, { copyFilesFrom: config.root });
+  // A --force render must not rewrite the scripts of a run that a submit is uploading.
+  const lock = acquireRunLock(dir, { command: 'hpcbench render', runId: rendered.runId, onWarning: (w) => out.warn(w) });
+  try {
+    writeRun(dir, rendered, { copyFilesFrom: config.root });
+  } finally {
+    lock.release();
+  }
   for (const warning of rendered.warnings) out.warn(warning);
   if (argv.json) {
     out.json({ run_id: rendered.runId, dir, manifest: rendered.manifest });

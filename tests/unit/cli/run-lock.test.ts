@@ -1,6 +1,6 @@
 // Every command that changes a run refuses, with exit 2 and the holder named, while another
 // process holds the run's lock, and before it connects, renders into or runs anything.
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -54,6 +54,23 @@ describe('a locked run', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(busyMessage(runId, 'hpcbench submit'));
     expect(readdirSync(runDir)).toEqual(['.lock']);
+  });
+
+  it('render --force over a run being submitted exits 2 and leaves its scripts as they were', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hpcb-lock-render-'));
+    const config = join(dir, 'hpcbench.yaml');
+    writeFileSync(config, localConfigText("  hello:\n    partition: local\n    command: 'echo hi'"));
+    const runId = '20261201-120000-hello-0004';
+    const rendered = await runCli(['render', 'hello', '--run-id', runId, '--config', config, '--quiet']);
+    expect(rendered.code, rendered.stderr).toBe(0);
+    const runDir = join(dir, 'results', runId);
+    const script = join(runDir, 'scripts', 'hello.sbatch');
+    writeFileSync(script, '#!/bin/bash\necho being uploaded\n');
+    holdLock(runDir, 'hpcbench submit');
+    const result = await runCli(['render', 'hello', '--run-id', runId, '--config', config, '--force']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(busyMessage(runId, 'hpcbench submit'));
+    expect(readFileSync(script, 'utf8')).toBe('#!/bin/bash\necho being uploaded\n');
   });
 
   it('run --local of a run id being run exits 2 and runs nothing', async () => {
