@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../errors.js';
+import { InferenceColumns } from './inference-columns.js';
 import { parseInferenceLine, type InferenceHeader, type InferenceParams, type InferenceRecord } from './inference-schema.js';
 import { emptyFileError, readFileHead, RejectedLines, scanLines, unrecognisedFileError, type ReadProgress } from './lines.js';
 import { extractFields, fieldsToInferenceRecord, type CompiledExtractor } from './regex-extractor.js';
@@ -102,8 +103,12 @@ function noRecordsError(file: string, rejected: RejectedLines, what: string): In
   });
 }
 
+/**
+ * Streamed logs keep their records in columns (inference-columns.ts), not one object each: a
+ * million requests would otherwise take ~700 MB. `records` are views of those columns.
+ */
 async function readJsonl(file: string, options: ReadInferenceLogOptions, rejected: RejectedLines): Promise<InferenceLog> {
-  const records: InferenceRecord[] = [];
+  const columns = new InferenceColumns();
   let header: InferenceHeader | undefined;
   let headerParams: InferenceParams = {};
   await scanLines(
@@ -113,7 +118,7 @@ async function readJsonl(file: string, options: ReadInferenceLogOptions, rejecte
       const parsed = parseInferenceLine(text, headerParams);
       switch (parsed.kind) {
         case 'header':
-          if (header !== undefined || records.length > 0) {
+          if (header !== undefined || columns.length > 0) {
             rejected.add(file, lineNumber, 'a second header record; the header must be the first line, once');
             return;
           }
@@ -123,7 +128,7 @@ async function readJsonl(file: string, options: ReadInferenceLogOptions, rejecte
         case 'record':
           parsed.record.file = file;
           parsed.record.line = lineNumber;
-          records.push(parsed.record);
+          columns.append(parsed.record);
           return;
         case 'rejected':
           rejected.add(file, lineNumber, terminated ? parsed.reason : `truncated last line (job killed while writing?): ${parsed.reason}`);
@@ -136,8 +141,8 @@ async function readJsonl(file: string, options: ReadInferenceLogOptions, rejecte
     },
     { onProgress: options.onProgress, signal: options.signal },
   );
-  if (records.length === 0) throw noRecordsError(file, rejected, 'inference records');
-  const log: InferenceLog = { file, format: 'jsonl', records, params: headerParams };
+  if (columns.length === 0) throw noRecordsError(file, rejected, 'inference records');
+  const log: InferenceLog = { file, format: 'jsonl', records: columns.views(), params: headerParams };
   if (header !== undefined) log.header = header;
   return log;
 }
@@ -164,7 +169,7 @@ async function readText(
   options: ReadInferenceLogOptions,
   rejected: RejectedLines,
 ): Promise<InferenceLog> {
-  const records: InferenceRecord[] = [];
+  const columns = new InferenceColumns();
   await scanLines(
     file,
     (text, lineNumber) => {
@@ -177,12 +182,12 @@ async function readText(
       }
       converted.record.file = file;
       converted.record.line = lineNumber;
-      records.push(converted.record);
+      columns.append(converted.record);
     },
     { onProgress: options.onProgress, signal: options.signal },
   );
-  if (records.length === 0) throw noRecordsError(file, rejected, 'line matching the regex extractors');
-  return { file, format: 'text', records, params: {} };
+  if (columns.length === 0) throw noRecordsError(file, rejected, 'line matching the regex extractors');
+  return { file, format: 'text', records: columns.views(), params: {} };
 }
 
 async function readVllm(file: string, rejected: RejectedLines): Promise<InferenceLog> {

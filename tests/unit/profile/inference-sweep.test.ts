@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readInferenceLog } from '../../../src/profile/inference-log.js';
 import { aggregateInferenceSweep, groupInferenceRecords, paramsKey } from '../../../src/profile/inference-sweep.js';
+import { toPlainInferenceRecord } from '../../../src/profile/inference-columns.js';
 
 const sweep = join(import.meta.dirname, '../../fixtures/inference/sweep');
 
@@ -40,7 +41,7 @@ describe('aggregateInferenceSweep', () => {
 
   it('puts repeated runs of one point together and leaves energy out unless every file has it', async () => {
     const a = await readInferenceLog(join(sweep, 'batch-1.jsonl'));
-    const b = { ...a, file: 'repeat.jsonl', records: a.records.map((r) => ({ ...r, file: 'repeat.jsonl' })) };
+    const b = { ...a, file: 'repeat.jsonl', records: a.records.map((r) => ({ ...toPlainInferenceRecord(r), file: 'repeat.jsonl' })) };
     const points = aggregateInferenceSweep([a, b], { bootstrap: false, gpuEnergyJByFile: { [a.file]: 300 } });
     expect(points).toHaveLength(1);
     expect(points[0]?.files).toEqual([a.file, 'repeat.jsonl']);
