@@ -57,7 +57,7 @@ async function handler(argv: ReportArgs): Promise<void> {
     });
     // Several runs into one --out: one folder each, so their reports do not overwrite each other.
     const target = argv.out === undefined ? join(runDir, 'report') : argv.runs.length > 1 ? join(argv.out, basename(runDir)) : argv.out;
-    const paths = writeReportFiles(target, files);
+    const paths = writeReportFiles(target, files, { inRun: argv.out === undefined });
     written.push({ run: doc.run.run_id ?? basename(runDir), files: paths });
     for (const section of new Set(doc.tasks.flatMap((t) => t.missing.map((m) => m.section)))) {
       const all = doc.tasks.every((t) => t.missing.some((m) => m.section === section));

@@ -2,9 +2,9 @@
  * Renders the chosen formats for one run and writes them. `renderReportFiles` is pure (file
  * name → content) so tests and the example regeneration compare text without touching disk.
  */
-import { mkdirSync } from 'node:fs';
+import { lstatSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../errors.js';
+import { UnsafeWriteError, UsageError } from '../errors.js';
 import { writeFileAtomically } from '../fs-atomic.js';
 import type { MetricsDocument } from '../profile/metrics-document.js';
 import { renderCsvReport } from './csv.js';
@@ -84,7 +84,13 @@ export async function renderReportFiles(
   return files;
 }
 
-export function writeReportFiles(outDir: string, files: ReadonlyMap<string, string>): string[] {
+/**
+ * `inRun`: outDir is the run's own report/ folder, which must be a real folder of the run: a link
+ * planted there (a copied or unpacked run) would send the report somewhere else. A folder the user
+ * names with --out may be a link; that is the user's choice.
+ */
+export function writeReportFiles(outDir: string, files: ReadonlyMap<string, string>, options: { inRun?: boolean } = {}): string[] {
+  if (options.inRun === true) refuseLinkedFolder(outDir);
   mkdirSync(outDir, { recursive: true });
   const written: string[] = [];
   for (const [name, text] of files) {
@@ -94,4 +100,16 @@ export function writeReportFiles(outDir: string, files: ReadonlyMap<string, stri
     written.push(file);
   }
   return written;
+}
+
+function refuseLinkedFolder(dir: string): void {
+  let stat;
+  try {
+    stat = lstatSync(dir);
+  } catch {
+    return; // created next, as a real folder
+  }
+  if (!stat.isDirectory()) {
+    throw new UnsafeWriteError(dir, `expected the run's report folder, found ${stat.isSymbolicLink() ? 'a symbolic link' : 'something that is not a folder'}; nothing was written`, 'remove it (the report is written again), or write elsewhere with --out');
+  }
 }

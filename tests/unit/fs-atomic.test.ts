@@ -196,4 +196,22 @@ describe('commands never write through a planted symlink', () => {
     expect(readFileSync(victim, 'utf8')).toBe('alias ls=ls\n');
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
   }, 60_000);
+
+  it('report when <run>/report itself is a link to a folder elsewhere: exit 2, nothing written there; --out may be a link', async () => {
+    const dir = tempDir();
+    const run = join(dir, 'run-example');
+    cpSync('data_sample/run-example', run, { recursive: true });
+    expect((await runCli(['profile', run, '--quiet'])).code).toBe(0);
+    const elsewhere = join(dir, 'elsewhere');
+    mkdirSync(elsewhere);
+    symlinkSync(elsewhere, join(run, 'report'));
+    const result = await runCli(['report', run, '--format', 'md']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${join(run, 'report')}: expected the run's report folder, found a symbolic link`);
+    expect(readdirSync(elsewhere)).toEqual([]);
+    const chosen = join(dir, 'chosen');
+    symlinkSync(elsewhere, chosen);
+    expect((await runCli(['report', run, '--format', 'md', '--out', chosen])).code).toBe(0);
+    expect(readdirSync(elsewhere)).toContain('report.md');
+  }, 60_000);
 });
