@@ -18,32 +18,43 @@ const MASK = CHUNK - 1;
 
 type NumberArray = Float64Array | Int32Array | Uint8Array;
 
-/** A growable column of numbers in fixed-size typed-array chunks: growing never copies. */
+/**
+ * A growable column of numbers in fixed-size typed-array chunks: growing never copies. A chunk
+ * whose values are all the column's default (NaN for an absent field, batch size 1, no error…)
+ * is never allocated, so a field a log does not have costs nothing.
+ */
 class ChunkedColumn<T extends NumberArray> {
-  private readonly chunks: T[] = [];
-  private last: T | undefined;
+  private readonly chunks: (T | undefined)[] = [];
   length = 0;
 
-  constructor(private readonly allocate: (size: number) => T) {}
+  constructor(
+    private readonly allocate: (size: number) => T,
+    private readonly fallback: number,
+  ) {}
 
   push(value: number): void {
-    const offset = this.length & MASK;
-    if (offset === 0 || this.last === undefined) {
-      this.last = this.allocate(CHUNK);
-      this.chunks.push(this.last);
+    const index = this.length++;
+    const k = index >>> CHUNK_BITS;
+    if (k === this.chunks.length) this.chunks.push(undefined);
+    let chunk = this.chunks[k];
+    if (chunk === undefined) {
+      if (Object.is(value, this.fallback)) return;
+      chunk = this.allocate(CHUNK);
+      if (!Object.is(this.fallback, 0)) chunk.fill(this.fallback);
+      this.chunks[k] = chunk;
     }
-    this.last[offset] = value;
-    this.length++;
+    chunk[index & MASK] = value;
   }
 
   get(i: number): number {
-    return (this.chunks[i >>> CHUNK_BITS] as T)[i & MASK] as number;
+    const chunk = this.chunks[i >>> CHUNK_BITS];
+    return chunk === undefined ? this.fallback : (chunk[i & MASK] as number);
   }
 }
 
-const float64 = (): ChunkedColumn<Float64Array> => new ChunkedColumn((n) => new Float64Array(n));
-const int32 = (): ChunkedColumn<Int32Array> => new ChunkedColumn((n) => new Int32Array(n));
-const uint8 = (): ChunkedColumn<Uint8Array> => new ChunkedColumn((n) => new Uint8Array(n));
+const float64 = (fallback = Number.NaN): ChunkedColumn<Float64Array> => new ChunkedColumn((n) => new Float64Array(n), fallback);
+const int32 = (fallback = 0): ChunkedColumn<Int32Array> => new ChunkedColumn((n) => new Int32Array(n), fallback);
+const uint8 = (): ChunkedColumn<Uint8Array> => new ChunkedColumn((n) => new Uint8Array(n), 0);
 
 /**
  * Strings that rarely repeat (request ids): each full chunk is joined into one flat string with
@@ -51,7 +62,7 @@ const uint8 = (): ChunkedColumn<Uint8Array> => new ChunkedColumn((n) => new Uint
  */
 class StringColumn {
   private readonly texts: string[] = [];
-  private readonly ends: Int32Array[] = [];
+  private readonly ends: (Int32Array | undefined)[] = [];
   private pending: string[] = [];
   length = 0;
 
@@ -59,6 +70,13 @@ class StringColumn {
     this.pending.push(value);
     this.length++;
     if (this.pending.length === CHUNK) {
+      if (this.pending.every((text) => text === '')) {
+        // A chunk of records without a string id.
+        this.texts.push('');
+        this.ends.push(undefined);
+        this.pending = [];
+        return;
+      }
       const ends = new Int32Array(CHUNK);
       let end = 0;
       for (let i = 0; i < CHUNK; i++) {
@@ -76,7 +94,8 @@ class StringColumn {
     const offset = i & MASK;
     const text = this.texts[chunk];
     if (text === undefined) return this.pending[offset] as string;
-    const ends = this.ends[chunk] as Int32Array;
+    const ends = this.ends[chunk];
+    if (ends === undefined) return '';
     return text.slice(offset === 0 ? 0 : (ends[offset - 1] as number), ends[offset] as number);
   }
 }
@@ -108,7 +127,7 @@ const orUndefined = (value: number): number | undefined => (Number.isNaN(value) 
 /** The columns of a set of inference records, appended one at a time. */
 export class InferenceColumns {
   private readonly latencyS = float64();
-  private readonly batchSize = float64();
+  private readonly batchSize = float64(1);
   private readonly inputTokens = float64();
   private readonly outputTokens = float64();
   private readonly ttftS = float64();
@@ -118,11 +137,11 @@ export class InferenceColumns {
   private readonly idNumber = float64();
   private readonly idText = new StringColumn();
   /** Cumulative count of ITL values up to and including each record. */
-  private readonly itlEnd = float64();
+  private readonly itlEnd = float64(0);
   private readonly itlValues = float64();
   private readonly flags = uint8();
   /** -1 for null (a completed request). */
-  private readonly errorCode = int32();
+  private readonly errorCode = int32(-1);
   private readonly paramsCode = int32();
   private readonly sourceCode = int32();
   private readonly errors = new Dictionary<string>();

@@ -140,11 +140,38 @@ function runKey(record: InferenceRecord): string {
   return `${record.file ?? ''}\u0000${record.run ?? ''}`;
 }
 
+/**
+ * runKey of each record in turn, built only when the file or run differs from the previous
+ * record's: a million records of one file make one key string, not a million.
+ */
+function runKeys(): (record: InferenceRecord) => string {
+  let file: string | undefined;
+  let run: string | undefined;
+  let key: string | undefined;
+  return (record) => {
+    const f = record.file;
+    const r = record.run;
+    if (key === undefined || f !== file || r !== run) {
+      file = f;
+      run = r;
+      key = runKey(record);
+    }
+    return key;
+  };
+}
+
 /** Applies warm-up exclusion per file: the first N records of every file, and flagged ones. */
 export function excludeInferenceWarmup(records: readonly InferenceRecord[], warmupRecords = 0): InferenceRecord[] {
+  const keyOf = runKeys();
+  const first = records[0];
+  const onlyKey = first === undefined ? undefined : keyOf(first);
+  if (records.every((r) => keyOf(r) === onlyKey)) {
+    // One run (the usual case): no per-run copy of a million records.
+    return excludeWarmup(records, { count: warmupRecords, isWarmup: (r) => r.warmup });
+  }
   const byFile = new Map<string, InferenceRecord[]>();
   for (const record of records) {
-    const key = runKey(record);
+    const key = keyOf(record);
     const list = byFile.get(key) ?? [];
     list.push(record);
     byFile.set(key, list);
@@ -164,11 +191,13 @@ function computeDuration(
 ): { durationS: number | null; source: InferenceMetrics['durationSource'] } {
   if (records.length === 0) return { durationS: null, source: null };
   // Failed requests may carry no timestamps (vLLM records none for a request that never started).
-  const timed = records.filter((r) => r.start !== undefined && r.end !== undefined);
-  if (timed.length > 0 && records.every((r) => r.error !== null || (r.start !== undefined && r.end !== undefined))) {
+  const isTimed = (r: InferenceRecord): boolean => r.start !== undefined && r.end !== undefined;
+  if (records.some(isTimed) && records.every((r) => r.error !== null || isTimed(r))) {
     const windows = new Map<string, { start: number; end: number }>();
-    for (const r of timed) {
-      const key = runKey(r);
+    const keyOf = runKeys();
+    for (const r of records) {
+      if (!isTimed(r)) continue;
+      const key = keyOf(r);
       const w = windows.get(key) ?? { start: Number.POSITIVE_INFINITY, end: Number.NEGATIVE_INFINITY };
       w.start = Math.min(w.start, r.start as number);
       w.end = Math.max(w.end, r.end as number);
@@ -196,11 +225,13 @@ function sharedParams(records: readonly InferenceRecord[]): InferenceParams {
   return shared;
 }
 
-function judgeGoodput(completed: readonly InferenceRecord[], slo: InferenceSlo, durationS: number | null): InferenceGoodput {
+/** Over the completed requests among `records`. */
+function judgeGoodput(records: readonly InferenceRecord[], slo: InferenceSlo, durationS: number | null): InferenceGoodput {
   let good = 0;
   let unjudged = 0;
   let total = 0;
-  for (const r of completed) {
+  for (const r of records) {
+    if (r.error !== null) continue;
     total += r.batchSize;
     const checks: (boolean | undefined)[] = [];
     if (slo.ttftMs !== undefined) checks.push(r.ttftS === undefined ? undefined : r.ttftS * 1000 <= slo.ttftMs);
@@ -263,24 +294,34 @@ export function computeInferenceMetrics(
 ): InferenceMetrics {
   const records = excludeInferenceWarmup(allRecords, options.warmupRecords ?? 0);
   const warmupRecordsExcluded = allRecords.length - records.length;
-  const completed = records.filter((r) => r.error === null);
+  // One pass over the records, not filtered copies and flatMaps: with a million records each of
+  // those is a million-entry array, or a million small ones. Sums keep the records' order.
   const failed = records.filter((r) => r.error !== null);
-  const completedRequests = completed.reduce((s, r) => s + r.batchSize, 0);
   const failedRequests = failed.reduce((s, r) => s + r.batchSize, 0);
+  let completedRequests = 0;
+  let totalInputTokens = 0;
+  let totalOutputTokens = 0;
+  const latencies: number[] = [];
+  const ttfts: number[] = [];
+  const tpots: number[] = [];
+  const itls: number[] = [];
+  for (const r of records) {
+    if (r.error !== null) continue;
+    completedRequests += r.batchSize;
+    totalInputTokens += r.inputTokens ?? 0;
+    totalOutputTokens += r.outputTokens ?? 0;
+    latencies.push(r.latencyS);
+    const ttft = r.ttftS;
+    if (ttft !== undefined) ttfts.push(ttft);
+    const tpot = computeTpot(r);
+    if (tpot !== undefined) tpots.push(tpot);
+    const recordItls = r.itlsS;
+    if (recordItls !== undefined) for (const itl of recordItls) itls.push(itl);
+  }
   const requests = completedRequests + failedRequests;
-  const totalInputTokens = completed.reduce((s, r) => s + (r.inputTokens ?? 0), 0);
-  const totalOutputTokens = completed.reduce((s, r) => s + (r.outputTokens ?? 0), 0);
   const { durationS, source } = computeDuration(records, options.reportedDurationS, warmupRecordsExcluded);
   const rate = (amount: number): number | null => (durationS !== null && durationS > 0 ? amount / durationS : null);
   const method = options.percentileMethod ?? 'linear';
-
-  const latencies = completed.map((r) => r.latencyS);
-  const ttfts = completed.flatMap((r) => (r.ttftS === undefined ? [] : [r.ttftS]));
-  const tpots = completed.flatMap((r) => {
-    const tpot = computeTpot(r);
-    return tpot === undefined ? [] : [tpot];
-  });
-  const itls = completed.flatMap((r) => r.itlsS ?? []);
 
   const warnings: string[] = [];
   if (requests > 0 && completedRequests === 0) {
@@ -311,7 +352,7 @@ export function computeInferenceMetrics(
     ci: { latencyP50S: null, latencyP95S: null, requestThroughput: null, outputTokensPerS: null },
     params: sharedParams(records),
   };
-  if (options.slo !== undefined) metrics.goodput = judgeGoodput(completed, options.slo, durationS);
+  if (options.slo !== undefined) metrics.goodput = judgeGoodput(records, options.slo, durationS);
   if (options.gpuEnergyJ !== undefined && options.gpuEnergyJ > 0) {
     metrics.energy = {
       gpuEnergyJ: options.gpuEnergyJ,

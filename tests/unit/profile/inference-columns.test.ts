@@ -63,4 +63,18 @@ describe('InferenceColumns', () => {
     expect(toPlainInferenceRecord(plain)).toEqual(plain);
     expect(toPlainInferenceRecord(plain)).not.toBe(plain);
   });
+
+  it('reads fields that appear only late (chunks of defaults are not stored) and ids of one kind', () => {
+    const late = new InferenceColumns();
+    const rows: InferenceRecord[] = [];
+    for (let i = 0; i < 9_000; i++) {
+      const r: InferenceRecord = { latencyS: i, batchSize: i === 8_500 ? 3 : 1, warmup: false, error: i === 8_999 ? 'late' : null, params: header, id: i };
+      if (i >= 8_200) r.ttftS = i / 10;
+      if (i === 8_300) r.itlsS = [0.5, 0.25];
+      rows.push(r);
+      late.append(r);
+    }
+    const lateViews = late.views();
+    for (const i of [0, 4095, 4096, 8199, 8200, 8300, 8500, 8999]) expect(toPlainInferenceRecord(lateViews[i] as InferenceRecord), String(i)).toStrictEqual(rows[i]);
+  });
 });
