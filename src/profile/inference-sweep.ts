@@ -30,8 +30,16 @@ export function paramsKey(params: InferenceParams): string {
 /** Records grouped by their params, in the order each group was first met. */
 export function groupInferenceRecords(records: readonly InferenceRecord[]): Map<string, InferenceRecord[]> {
   const groups = new Map<string, InferenceRecord[]>();
+  // Records of one log share one params object: one key per object met, not one per record.
+  let lastParams: InferenceParams | undefined;
+  let lastKey = '';
   for (const record of records) {
-    const key = paramsKey(record.params);
+    const params = record.params;
+    if (params !== lastParams) {
+      lastParams = params;
+      lastKey = paramsKey(params);
+    }
+    const key = lastKey;
     const list = groups.get(key) ?? [];
     list.push(record);
     groups.set(key, list);
