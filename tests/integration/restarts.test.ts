@@ -68,6 +68,13 @@ describeCluster('restarts from sacct --duplicates on the test cluster', (cluster
     expect(live.counters).toEqual({ squeue: 1, sacct: 0 });
     expect(live.result.views[0]?.records[0]?.restarts).toBeUndefined();
 
+    // The requeued task too must be pending before the cancel: a task cancelled while its
+    // requeue is still completing on the node (slower under proctrack/linuxproc) keeps its
+    // REQUEUED row as its last in sacct, and slurmdbd never records the cancellation.
+    await until('the requeued array task back in the queue', async () => {
+      const rows = await states([`${array}_1`]);
+      return rows.some((r) => r.endsWith(' PENDING')) ? rows : undefined;
+    });
     await run(['scancel', job, array]);
     // slurmdbd records the cancellation a moment after squeue shows it.
     const ended = await until('sacct to record the cancellations', async () => {
