@@ -166,7 +166,9 @@ export function excludeInferenceWarmup(records: readonly InferenceRecord[], warm
   const first = records[0];
   const onlyKey = first === undefined ? undefined : keyOf(first);
   if (records.every((r) => keyOf(r) === onlyKey)) {
-    // One run (the usual case): no per-run copy of a million records.
+    // One run (the usual case): no per-run copy of a million records, and no slice(0) copy
+    // before the filter either (excludeWarmup's result for a count of 0).
+    if (Math.max(0, Math.floor(warmupRecords)) === 0) return records.filter((r) => !r.warmup);
     return excludeWarmup(records, { count: warmupRecords, isWarmup: (r) => r.warmup });
   }
   const byFile = new Map<string, InferenceRecord[]>();
