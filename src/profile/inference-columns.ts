@@ -150,6 +150,9 @@ export class InferenceColumns {
   /** Most records share one params object (the header's): skip serialising it each time. */
   private lastParams: InferenceParams | undefined;
   private lastParamsCode = -1;
+  private lastFile: string | undefined;
+  private lastRun: string | undefined;
+  private lastSourceCode = -1;
 
   get length(): number {
     return this.latencyS.length;
@@ -180,8 +183,18 @@ export class InferenceColumns {
     this.flags.push(flags);
     this.errorCode.push(record.error === null ? -1 : this.errors.code(record.error, record.error));
     this.paramsCode.push(this.codeOfParams(record.params));
-    this.sourceCode.push(this.sources.code(`${record.file ?? '\u0001'}\u0000${record.run ?? '\u0001'}`, { file: record.file, run: record.run }));
+    this.sourceCode.push(this.codeOfSource(record.file, record.run));
     return row;
+  }
+
+  private codeOfSource(file: string | undefined, run: string | undefined): number {
+    if (this.lastSourceCode >= 0 && file === this.lastFile && run === this.lastRun) return this.lastSourceCode;
+    // undefined and a string never share a key: JSON writes undefined in an array as null.
+    const code = this.sources.code(JSON.stringify([file, run]), { file, run });
+    this.lastFile = file;
+    this.lastRun = run;
+    this.lastSourceCode = code;
+    return code;
   }
 
   private codeOfParams(params: InferenceParams): number {
