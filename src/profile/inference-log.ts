@@ -20,6 +20,11 @@ export interface InferenceLog {
   file: string;
   format: InferenceLogFormat;
   header?: InferenceHeader;
+  /**
+   * For JSONL and text logs, read-only views of rows of typed-array columns (inference-columns.ts):
+   * reading a field works as on a plain record, but spreading one copies nothing; copy a record
+   * with toPlainInferenceRecord.
+   */
   records: InferenceRecord[];
   /** vLLM's own summary, when the file is one vLLM result (not several appended ones). */
   reported?: VllmReportedSummary;
