@@ -112,7 +112,7 @@ describe('fuzz: log parsers end in a result or exit 1/2, never an internal error
   }
 
   it('profile <files> (kind detection, then the parser it picks)', async () => {
-    const target: Target = { name: 'profile <files>', seeds: ALL_SEEDS, fileName: 'job-log.txt', read: (file) => profileFiles([file], { bootstrap: false }) };
+    const target: Target = { name: 'profile <files>', seeds: ALL_SEEDS, fileName: 'job-log.txt', read: (file) => profileFiles([file], { bootstrapIterations: 100 }) };
     await fuzz(target, FUZZ_RUNS);
   }, 60_000);
 });

@@ -44,8 +44,8 @@ function metadataSeeds(): Buffer[] {
 
 async function metricsSeeds(): Promise<Buffer[]> {
   const docs = [
-    await profileFiles(['tests/fixtures/nvidia-smi/query-units.csv', 'tests/fixtures/inference/requests.jsonl'], { bootstrap: false }),
-    await profileFiles(['tests/fixtures/training/train.jsonl', 'tests/fixtures/nvidia-smi/dmon.txt'], { bootstrap: false }),
+    await profileFiles(['tests/fixtures/nvidia-smi/query-units.csv', 'tests/fixtures/inference/requests.jsonl'], { bootstrapIterations: 100 }),
+    await profileFiles(['tests/fixtures/training/train.jsonl', 'tests/fixtures/nvidia-smi/dmon.txt'], { bootstrapIterations: 100 }),
     await profileRun(checkpointRun()),
   ];
   return docs.map(text);
@@ -105,13 +105,13 @@ describe('fuzz: run-directory and config readers end in a result or exit 1/2', (
     await fuzz('manifest (profile)', manifests, async (input) => {
       writeFileSync(join(run, 'manifest.json'), input);
       readManifestView(join(run, 'manifest.json'));
-      return profileRun(run, { bootstrap: false });
+      return profileRun(run, { bootstrapIterations: 100 });
     }, Math.ceil(FUZZ_RUNS / 2));
     writeFileSync(join(run, 'manifest.json'), manifests[0] as Buffer);
     await fuzz('metadata.json', [originalMetadata, ...metadataSeeds()], async (input) => {
       writeFileSync(metadataFile, input);
       readMetadata(metadataFile);
-      return profileRun(run, { bootstrap: false });
+      return profileRun(run, { bootstrapIterations: 100 });
     }, Math.ceil(FUZZ_RUNS / 2));
   }, 60_000);
 

@@ -20,7 +20,7 @@ function write(name: string, text: string): string {
 async function refusal(file: string): Promise<InputError> {
   const before = process.memoryUsage().heapUsed;
   try {
-    await profileFiles([file], { bootstrap: false });
+    await profileFiles([file], { bootstrapIterations: 100 });
   } catch (error) {
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(512 * 1024 * 1024);
     expect(error).toBeInstanceOf(InputError);
@@ -55,7 +55,7 @@ describe('per-file caps of the GPU log readers', () => {
   it('keeps a log of many GPUs below the cap', async () => {
     const header = 'timestamp, index, utilization.gpu [%]';
     const file = write('nvidia-smi.csv', `${header}\n${lines(64, (i) => `2024/05/14 10:21:07.000, ${i}, 50 %`)}\n`);
-    const doc = await profileFiles([file], { bootstrap: false });
+    const doc = await profileFiles([file], { bootstrapIterations: 100 });
     expect(doc.tasks[0]?.gpu?.gpus).toHaveLength(64);
   });
 
