@@ -372,12 +372,24 @@ export function computeInferenceMetrics(
     metrics.ci.latencyP95S = bootstrapCi(latencies, selectPercentileStatistic(95), boot);
     if (durationS !== null && durationS > 0 && records.some((r) => r.latencyS > 0)) {
       // Records are resampled in pairs (work done, latency): see ratioThroughputStatistic.
-      const indices = Float64Array.from(records, (_, i) => i);
-      const recordLatencies = Float64Array.from(records, (r) => r.latencyS);
-      const perRecordRequests = Float64Array.from(records, (r) => (r.error === null ? r.batchSize : 0));
-      const perRecordTokens = Float64Array.from(records, (r) => (r.error === null ? (r.outputTokens ?? 0) : 0));
-      metrics.ci.requestThroughput = bootstrapCi(indices, ratioThroughputStatistic(perRecordRequests, recordLatencies, durationS), boot);
-      metrics.ci.outputTokensPerS = bootstrapCi(indices, ratioThroughputStatistic(perRecordTokens, recordLatencies, durationS), boot);
+      // Filled by loops (Float64Array.from with a map function first lists every value), and one
+      // amounts array serves both intervals in turn: a million records, 8 MB less at the peak.
+      const n = records.length;
+      const indices = new Float64Array(n);
+      const recordLatencies = new Float64Array(n);
+      const amounts = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const r = records[i] as InferenceRecord;
+        indices[i] = i;
+        recordLatencies[i] = r.latencyS;
+        amounts[i] = r.error === null ? r.batchSize : 0;
+      }
+      metrics.ci.requestThroughput = bootstrapCi(indices, ratioThroughputStatistic(amounts, recordLatencies, durationS), boot);
+      for (let i = 0; i < n; i++) {
+        const r = records[i] as InferenceRecord;
+        amounts[i] = r.error === null ? (r.outputTokens ?? 0) : 0;
+      }
+      metrics.ci.outputTokensPerS = bootstrapCi(indices, ratioThroughputStatistic(amounts, recordLatencies, durationS), boot);
     }
   }
   return metrics;
