@@ -4,11 +4,13 @@
  * file; every command names a run by id, unique prefix, or `latest`.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HpcbenchError, InputError, UsageError } from '../errors.js';
 import { isValidRunId, RUN_ID_EXPECTED } from '../contracts/run-id.js';
-import { parseRunRecord, type RunRecord } from './run-record.js';
+import { validateDocument } from '../contracts/json-file.js';
+import { writeFileAtomicallyAsync } from '../fs-atomic.js';
+import { parseRunRecord, RUN_FILE_INFO, runRecordSchema, type RunRecord } from './run-record.js';
 
 export const RUN_FILE = 'run.json';
 
@@ -22,28 +24,19 @@ export function runFilePath(resultsDir: string, runId: string): string {
   return join(runDirectory(resultsDir, runId), RUN_FILE);
 }
 
-/** Writes run.json atomically; `updated_at` is set from `now`. */
+/**
+ * Writes run.json through the one write helper: temporary file, fsync, rename, directory fsync,
+ * and never through a link planted at run.json. The record is checked against the run.json
+ * contract first, so nothing is written that the readers would refuse. `updated_at` is set from `now`.
+ */
 export async function writeRunRecord(resultsDir: string, record: RunRecord, now: Date = new Date()): Promise<void> {
   record.updated_at = now.toISOString();
   const dir = runDirectory(resultsDir, record.run_id);
-  await mkdir(dir, { recursive: true });
   const final = join(dir, RUN_FILE);
-  const temp = `${final}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const text = `${JSON.stringify(record, null, 2)}\n`;
-  try {
-    const handle = await open(temp, 'w');
-    try {
-      await handle.writeFile(text, 'utf8');
-      // Without fsync a crash after rename can leave an empty run.json on some file systems.
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, final);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+  validateDocument(runRecordSchema, JSON.parse(text) as unknown, final, RUN_FILE_INFO);
+  await mkdir(dir, { recursive: true });
+  await writeFileAtomicallyAsync(final, text, { fsync: true });
 }
 
 export async function readRunRecord(resultsDir: string, runId: string): Promise<RunRecord> {

@@ -18,7 +18,7 @@ export {
   type TaskFactsRecord,
 } from '../contracts/run.js';
 
-const RUN_FILE_INFO = {
+export const RUN_FILE_INFO = {
   expected: `a ${RUN_RECORD_SCHEMA} document written by hpcbench submit`,
   fix: 'run.json is written atomically by hpcbench; if it was edited by hand, restore it or remove the run directory',
 };

@@ -1,6 +1,6 @@
 // run.json read back through its contract: run_id valid and equal to its directory, job ids
 // digits, and `hpcbench runs` listing the readable runs beside the broken ones.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -79,6 +79,26 @@ describe('run.json contract', () => {
     );
     await expect(updateRunRecord(dir, 'copy-of-run', () => undefined)).rejects.toBeInstanceOf(InputError);
     expect(JSON.parse(readFileSync(join(dir, GOOD, 'run.json'), 'utf8'))).toMatchObject({ run_id: GOOD });
+  });
+
+  it('writes through the one write helper: a link planted at run.json is refused, its target untouched', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hpcbench-contract-'));
+    const record = recordFor(GOOD);
+    await writeRunRecord(dir, record);
+    const target = join(dir, 'elsewhere.txt');
+    writeFileSync(target, 'precious\n');
+    rmSync(join(dir, GOOD, 'run.json'));
+    symlinkSync(target, join(dir, GOOD, 'run.json'));
+    await expect(writeRunRecord(dir, record)).rejects.toThrow(/symbolic link/);
+    expect(readFileSync(target, 'utf8')).toBe('precious\n');
+  });
+
+  it('never writes a record its readers would refuse', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hpcbench-contract-'));
+    const record = recordFor(GOOD);
+    (record.jobs[0] as { job_id?: string }).job_id = '12 && reboot';
+    await expect(writeRunRecord(dir, record)).rejects.toThrow(/jobs\[0\]\.job_id: expected a string of digits/);
+    expect(existsSync(join(dir, GOOD, 'run.json'))).toBe(false);
   });
 
   it('accepts the ids that render generates', async () => {
