@@ -41,6 +41,59 @@ export function findControlCharacters(text: string, file: string): ConfigIssue[]
   return [];
 }
 
+/** No config comes near this; a larger file is refused before the parser spends memory on it. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+export function checkConfigSize(text: string, file: string): ConfigIssue[] {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes <= MAX_CONFIG_BYTES) return [];
+  return [{ file, path: '', line: 1, column: 1, message: `the file is ${bytes} bytes: expected a config of at most ${MAX_CONFIG_BYTES} bytes (1 MiB)` }];
+}
+
+/**
+ * Flow collections (`[`, `{`) nested deeper than MAX_CONFIG_DEPTH, found before parsing: the
+ * parser spends memory per level (millions of `[` took gigabytes). A bracket counts where a flow
+ * collection can start (first on its line, or after `:`, `-`, `?`, `,`, `[`, `{`), so a `[` inside
+ * a plain value (`command: echo [x`) does not; quoted text and comments are skipped.
+ */
+export function findDeepFlow(text: string, file: string): ConfigIssue[] {
+  let depth = 0;
+  let line = 1;
+  let lineStart = 0;
+  let previous = '\n';
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c === '\n') {
+      line++;
+      lineStart = i + 1;
+      if (quote === "'") quote = '';
+      previous = '\n';
+      continue;
+    }
+    if (quote !== '') {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (c === ' ' || c === '\t' || c === '\r') continue;
+    if (c === '#' && (previous === '\n' || text[i - 1] === ' ' || text[i - 1] === '\t')) {
+      const end = text.indexOf('\n', i);
+      i = (end === -1 ? text.length : end) - 1;
+      continue;
+    }
+    if ((c === '"' || c === "'") && (depth > 0 || ':-?,[{\n'.includes(previous))) quote = c;
+    else if ((c === '[' || c === '{') && (depth > 0 || ':-?,[{\n'.includes(previous))) {
+      depth++;
+      if (depth > MAX_CONFIG_DEPTH) {
+        return [{ file, path: '', line, column: i - lineStart + 1, message: `nested deeper than ${MAX_CONFIG_DEPTH} levels of [ ] and { }: expected a config of a few levels of mappings and lists` }];
+      }
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+    previous = c;
+  }
+  return [];
+}
+
 /** Nesting depth of the data the document became (aliases expanded), counted without recursion. */
 export function measureDataDepth(data: unknown): number {
   let deepest = 0;

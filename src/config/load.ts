@@ -11,7 +11,7 @@ import { configSchema, type RawConfig } from './schema.js';
 import { resolveConfig } from './resolve.js';
 import { SourceMap, formatPath, type ConfigPath } from './source-map.js';
 import { closest, describeValue } from './suggest.js';
-import { describeParserError, findControlCharacters, findFirstAlias, findUnsafeNodes, MAX_ALIAS_COUNT, MAX_CONFIG_DEPTH, measureDataDepth } from './load-guards.js';
+import { checkConfigSize, describeParserError, findControlCharacters, findDeepFlow, findFirstAlias, findUnsafeNodes, MAX_ALIAS_COUNT, MAX_CONFIG_DEPTH, measureDataDepth } from './load-guards.js';
 
 export const CONFIG_FILE_NAMES = ['hpcbench.yaml', 'hpcbench.yml'] as const;
 
@@ -56,8 +56,12 @@ export interface LoadedConfig {
 
 /** Parses and shape-checks YAML text; `file` is used in messages only. */
 export function parseConfigText(text: string, file: string): LoadedConfig {
+  const size = checkConfigSize(text, file);
+  if (size.length > 0) throw new ConfigError(size, 'Is this the right file? hpcbench.yaml describes clusters and experiments in a few kilobytes.');
   const control = findControlCharacters(text, file);
   if (control.length > 0) throw new ConfigError(control, 'Save hpcbench.yaml as plain UTF-8 text and remove the stray bytes.');
+  const deepFlow = findDeepFlow(text, file);
+  if (deepFlow.length > 0) throw new ConfigError(deepFlow);
   const lines = new LineCounter();
   let doc: Document.Parsed;
   try {
@@ -74,6 +78,9 @@ export function parseConfigText(text: string, file: string): LoadedConfig {
     return { file, path: '', line: pos.line, column: pos.col, message: describeParserError(firstLine) };
   });
   if (syntaxIssues.length > 0) {
+    // Running out of stack is reported at every level it unwinds through: once is enough.
+    const tooDeep = syntaxIssues.find((i) => i.message.startsWith('nested too deeply'));
+    if (tooDeep !== undefined) throw new ConfigError([tooDeep]);
     throw new ConfigError(syntaxIssues, 'Fix the YAML syntax first; indentation must use spaces.');
   }
   const unsafe = findUnsafeNodes(doc, file, lines);

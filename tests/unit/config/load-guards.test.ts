@@ -45,14 +45,28 @@ describe('config loader guards', () => {
     expect(error.message).toMatch(/hpcbench\.yaml:2:12: aliases expand to far more data than the file holds \(a YAML alias bomb\?\): expected each anchor to be used at most 100 times/);
   });
 
-  it('refuses 2,000-deep nesting (flow and block) with a position, not a stack overflow', () => {
+  it('refuses 2,000-deep nesting (flow, block, and a deep block of compact lists) with a position, not a stack overflow', () => {
     const flow = refusal(`${BASE}extra: ${'['.repeat(2000)}${']'.repeat(2000)}\n`);
-    expect(flow.message).toMatch(/hpcbench\.yaml:\d+:\d+: nested (too deeply|deeper than 64 levels)/);
-    const block = refusal(`${BASE}extra:\n${Array.from({ length: 2000 }, (_, i) => `${' '.repeat(i + 1)}k:`).join('\n')} 1\n`);
-    expect(block.message).toMatch(/hpcbench\.yaml:\d+:\d+: (extra(\.k)*: )?nested (too deeply|deeper than 64 levels)/);
-    // Deep enough to hurt the resolver, shallow enough for the parser: the walk finds it.
-    const medium = refusal(`${BASE}extra: ${'['.repeat(100)}${']'.repeat(100)}\n`);
-    expect(medium.message).toMatch(/hpcbench\.yaml:14:71: extra[[0\]]+…: nested deeper than 64 levels/);
+    expect(flow.issues).toHaveLength(1);
+    expect(flow.message).toMatch(/hpcbench\.yaml:14:72: nested deeper than 64 levels of \[ \] and \{ \}/);
+    const compact = refusal(`${BASE}extra:\n  ${'- '.repeat(2000)}1\n`);
+    expect(compact.issues).toHaveLength(1);
+    expect(compact.message).toMatch(/hpcbench\.yaml:\d+:\d+: (extra[[0\]]*…?: )?nested (too deeply|deeper than 64 levels)/);
+    const block = refusal(`${BASE}extra:\n${Array.from({ length: 1000 }, (_, i) => `${' '.repeat(i + 1)}k:`).join('\n')} 1\n`);
+    expect(block.issues).toHaveLength(1);
+    expect(block.message).toMatch(/hpcbench\.yaml:\d+:\d+: (extra[.k]*…?: )?nested (too deeply|deeper than 64 levels)/);
+    // Deep enough to hurt the resolver, shallow enough for the parser: the walk of the document finds it.
+    const medium = refusal(`${BASE}extra:\n${Array.from({ length: 100 }, (_, i) => `${' '.repeat(i + 1)}k:`).join('\n')} 1\n`);
+    expect(medium.message).toMatch(/hpcbench\.yaml:\d+:\d+: extra[.k]+…: nested deeper than 64 levels/);
+  });
+
+  it('refuses millions of brackets before the parser spends memory on them, and a file over 1 MiB', () => {
+    const heapBefore = process.memoryUsage().heapUsed;
+    expect(refusal(`${'['.repeat(900_000)}\n${BASE}`).message).toMatch(/hpcbench\.yaml:1:65: nested deeper than 64 levels/);
+    expect(refusal(`${BASE}# ${'x'.repeat(1024 * 1024)}\n`).message).toMatch(/hpcbench\.yaml:1:1: the file is \d+ bytes: expected a config of at most 1048576 bytes/);
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(200 * 1024 * 1024);
+    // Brackets inside values and comments are not nesting.
+    expect(() => parseConfigText(BASE.replace('echo hi', `"echo ${'['.repeat(100)}" # ${'{'.repeat(100)}`), 'hpcbench.yaml')).not.toThrow();
   });
 
   it('refuses a NUL byte or another control character with its line and column', () => {
