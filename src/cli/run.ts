@@ -1,11 +1,14 @@
 import type { Argv, CommandModule } from 'yargs';
-import { join } from 'node:path';
-import { loadConfig } from '../config/index.js';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { loadConfig, loadConfigText, resolveConfigPath, type ResolvedConfig } from '../config/index.js';
+import { displayPath } from '../config/load.js';
 import { CheckFailedError, InterruptedError, UsageError } from '../errors.js';
 import { writeFileAtomically } from '../fs-atomic.js';
 import { runLocal, type LocalRunEvent, type LocalRunResult } from '../local/run-local.js';
 import { profileRun } from '../profile/profile-run.js';
 import { profileOptionsFromConfig } from '../profile/config-options.js';
+import { applySetOverrides, parseSetArgument } from '../render/overrides.js';
 import type { GlobalOptions } from './global-options.js';
 import { createOutput, type Output } from './output.js';
 import { resultsRoot } from './run-argument.js';
@@ -17,6 +20,15 @@ interface RunArgs extends GlobalOptions {
   parallel: number;
   'run-id': string | undefined;
   profile: boolean;
+  set: string[];
+}
+
+/** The config with `--set` applied exactly as render and submit apply it (same parser, same edit of the text). */
+export function loadConfigWithOverrides(configOption: string | undefined, experiment: string, set: readonly string[]): ResolvedConfig {
+  if (set.length === 0) return loadConfig(configOption);
+  const configPath = resolveConfigPath(configOption);
+  const text = applySetOverrides(readFileSync(configPath, 'utf8'), experiment, set.map(parseSetArgument));
+  return loadConfigText(text, displayPath(configPath), dirname(configPath));
 }
 
 function describeEvent(out: Output, event: LocalRunEvent): void {
@@ -61,7 +73,7 @@ async function handler(argv: RunArgs): Promise<void> {
   if (!argv.local) {
     throw new UsageError('`hpcbench run` runs jobs on this machine and needs --local', 'To run on the cluster, use `hpcbench submit <experiment>`.');
   }
-  const config = loadConfig(argv.config);
+  const config = loadConfigWithOverrides(argv.config, argv.experiment, argv.set);
   const result = await runLocalWithSignals({
     config,
     experiment: argv.experiment,
@@ -97,6 +109,7 @@ export const runCommand: CommandModule<GlobalOptions, RunArgs> = {
       .option('local', { type: 'boolean', default: false, description: 'Run here with bash (required; use submit for a cluster)' })
       .option('parallel', { type: 'number', default: 1, description: 'Array tasks to run at once' })
       .option('run-id', { type: 'string', description: 'Run id (default: date-time-experiment-random)' })
+      .option('set', { type: 'string', array: true, default: [] as string[], description: 'Override for this run, as for `hpcbench render` (key=value, repeatable)' })
       .option('profile', { type: 'boolean', default: true, description: 'Write metrics.json after the run (--no-profile to skip)' }) as unknown as Argv<RunArgs>,
   handler,
 };
