@@ -1,6 +1,6 @@
 /**
  * Checks before anything is uploaded or submitted, each costing one remote command at most:
- * the work directory exists and is writable, the models are in the offline Hugging Face cache
+ * the work directory exists (or is created) and is writable, the models are in the offline Hugging Face cache
  * (compute nodes cannot download them), a checkpoint's TERM wait fits in SLURM's KillWait, and
  * `sbatch --test-only` accepts every script.
  */
@@ -25,6 +25,8 @@ export interface PreflightOptions {
   hfCache?: string | undefined;
   models: readonly string[];
   jobs: readonly { job: SubmitManifestJob; scriptText: string }[];
+  /** Create a missing workdir (submit); false leaves the cluster untouched (--test-only). */
+  createWorkdir?: boolean;
 }
 
 /** `org/name` → the hub cache directory name `models--org--name`. */
@@ -32,18 +34,30 @@ export function hubDirectoryName(model: string): string {
   return `models--${model.split('/').join('--')}`;
 }
 
-async function checkWorkdir(transport: Transport, workdir: string): Promise<PreflightCheck> {
+/**
+ * A missing workdir is created (mode 700: run scripts may carry tokens) rather than failed on, as
+ * `mkdir -p` by hand would be the only fix; `--test-only` changes nothing and only says so.
+ */
+async function checkWorkdir(transport: Transport, workdir: string, create: boolean): Promise<PreflightCheck> {
   const d = quoteShell(workdir);
-  const result = await transport.execShell(`if [ ! -d ${d} ]; then echo missing; elif [ ! -w ${d} ]; then echo readonly; else echo ok; fi`);
+  const make = create ? `c=; if [ ! -d ${d} ]; then mkdir -p -m 700 -- ${d} && c=1; fi; ` : 'c=; ';
+  const result = await transport.execShell(`${make}if [ ! -d ${d} ]; then echo missing; elif [ ! -w ${d} ]; then echo readonly; elif [ -n "$c" ]; then echo created; else echo ok; fi`);
   const answer = result.stdout.trim();
-  if (answer === 'ok') return { name: 'workdir', ok: true, detail: `${workdir} exists and is writable` };
-  const detail =
-    answer === 'missing'
-      ? `${workdir} does not exist on ${transport.target}: create it (mkdir -p ${workdir}) or fix clusters.<name>.workdir`
-      : answer === 'readonly'
-        ? `${workdir} is not writable by the SSH user on ${transport.target}: pick a directory you own (e.g. /scratch/<project>/<user>)`
-        : `could not check ${workdir}: ${result.stderr.trim() || `exit ${String(result.code)}`}`;
-  return { name: 'workdir', ok: false, detail };
+  const why = result.stderr.trim();
+  switch (answer) {
+    case 'ok':
+      return { name: 'workdir', ok: true, detail: `${workdir} exists and is writable` };
+    case 'created':
+      return { name: 'workdir', ok: true, detail: `created ${workdir} (mkdir -p -m 700) on ${transport.target}` };
+    case 'missing':
+      return create
+        ? { name: 'workdir', ok: false, detail: `${workdir} does not exist on ${transport.target} and could not be created${why === '' ? '' : ` (${why})`}: fix clusters.<name>.workdir or create it by hand` }
+        : { name: 'workdir', ok: true, detail: `${workdir} does not exist yet on ${transport.target}; submit will create it (mkdir -p -m 700)` };
+    case 'readonly':
+      return { name: 'workdir', ok: false, detail: `${workdir} exists but is not writable by the SSH user on ${transport.target}: pick a directory you own (e.g. /scratch/<project>/<user>) in clusters.<name>.workdir` };
+    default:
+      return { name: 'workdir', ok: false, detail: `could not check ${workdir}: ${why || `exit ${String(result.code)}`}` };
+  }
 }
 
 async function checkModels(transport: Transport, hfCache: string | undefined, models: readonly string[]): Promise<PreflightCheck[]> {
@@ -125,7 +139,7 @@ async function checkTermGrace(transport: Transport, jobs: PreflightOptions['jobs
 }
 
 export async function runPreflight(options: PreflightOptions): Promise<PreflightCheck[]> {
-  const checks: PreflightCheck[] = [await checkWorkdir(options.transport, options.workdir)];
+  const checks: PreflightCheck[] = [await checkWorkdir(options.transport, options.workdir, options.createWorkdir ?? false)];
   checks.push(...(await checkModels(options.transport, options.hfCache, options.models)));
   checks.push(...(await checkTermGrace(options.transport, options.jobs)));
   for (const { job, scriptText } of options.jobs) {

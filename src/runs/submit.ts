@@ -26,6 +26,7 @@ import { toSlurmOutput, type QueryCounters } from './query.js';
 import { withRunLock } from './lock.js';
 import { readRunRecord, RUN_FILE, runDirectory, writeRunRecord } from './registry.js';
 import { uploadRun } from './upload.js';
+import { RemoteHomeResolver, resolveRunClusterPaths } from './remote-paths.js';
 import {
   addHistory,
   findJob,
@@ -309,7 +310,9 @@ export async function submitRun(options: SubmitRunOptions): Promise<SubmitRunRes
   if (existing?.phase === 'submitted' || existing?.phase === 'cancelled') {
     throw new UsageError(`run ${manifest.run_id} was already submitted`, `Follow it with \`hpcbench watch ${manifest.run_id}\`, or render a new run.`);
   }
-  const record = existing ?? createRunRecord(manifest, options.cluster, now(), options.retries ?? 0, options.configFile);
+  // `~` in workdir/hf_cache is made absolute on the cluster once (remote-paths.ts); run.json keeps the result.
+  const home = new RemoteHomeResolver(transport);
+  const record = existing ?? createRunRecord(manifest, await resolveRunClusterPaths(home, options.cluster), now(), options.retries ?? 0, options.configFile);
   const s = makeSubmitter(options, record);
   let checks: PreflightCheck[] = [];
   const started = record.jobs.some((j) => j.attempts.length > 0);
@@ -318,8 +321,9 @@ export async function submitRun(options: SubmitRunOptions): Promise<SubmitRunRes
     checks = await runPreflight({
       transport,
       runId: manifest.run_id,
-      workdir: options.cluster.workdir,
-      hfCache: options.hfCache,
+      workdir: record.cluster.workdir,
+      hfCache: await home.resolveOptional(options.hfCache),
+      createWorkdir: options.testOnly !== true,
       models: options.models ?? [],
       jobs,
     });
