@@ -16,6 +16,11 @@ export interface SshTarget {
   host: string;
   port: number;
   username: string;
+  /**
+   * Where the login name came from, in ssh's order and then hpcbench's: `target` (ssh.user or
+   * user@ in the host), `ssh-config` (User), `cluster` (the cluster's `user:`), `local`.
+   */
+  usernameFrom?: 'target' | 'ssh-config' | 'cluster' | 'local';
   /** Key files to try, expanded; explicit ones from the config, else the OpenSSH defaults. */
   identityFiles: string[];
   /** True when identityFiles came from the config (then they must exist). */
@@ -53,6 +58,11 @@ export interface ResolveSshTargetOptions {
   localUser?: string;
   /** System-wide known_hosts files when the config names none (tests point this away from /etc/ssh). */
   globalKnownHostsFiles?: readonly string[];
+  /**
+   * The login when neither the target nor ~/.ssh/config names one (the cluster's `user:` in
+   * hpcbench.yaml), before the local user name. Not used for jump hosts.
+   */
+  fallbackUser?: string;
 }
 
 /** OpenSSH's default GlobalKnownHostsFile. */
@@ -211,7 +221,7 @@ function seconds(value: string | undefined, field: string, file: string): number
  * over the config; the config's HostName replaces the host.
  */
 export function resolveSshTarget(target: string, options: ResolveSshTargetOptions = {}): SshTarget {
-  return resolveWith(target, {}, createResolver(options), 0, new Set());
+  return resolveWith(target, {}, createResolver(options), 0, new Set(), options.fallbackUser);
 }
 
 /** The `ssh:` mapping of a cluster in hpcbench.yaml; set fields win over ~/.ssh/config, like flags of `ssh`. */
@@ -244,7 +254,7 @@ export function resolveSshSettings(
   const override: Partial<ParsedSpec> = {};
   if (settings.user !== undefined) override.user = settings.user;
   if (settings.port !== undefined) override.port = settings.port;
-  const resolved = resolveWith(settings.host, override, resolver, 0, new Set());
+  const resolved = resolveWith(settings.host, override, resolver, 0, new Set(), options.fallbackUser);
   const ctx: TokenContext = {
     host: resolved.host,
     originalHost: parseTargetSpec(settings.host, 'ssh.host').host,
@@ -287,7 +297,7 @@ function expandHome(path: string, homeDir: string): string {
   return path.startsWith('~/') ? join(homeDir, path.slice(2)) : path;
 }
 
-function resolveWith(target: string, override: Partial<ParsedSpec>, r: Resolver, depth: number, seen: Set<string>): SshTarget {
+function resolveWith(target: string, override: Partial<ParsedSpec>, r: Resolver, depth: number, seen: Set<string>, fallbackUser?: string): SshTarget {
   const { config, file, homeDir, localUser } = r;
   if (depth > MAX_JUMP_DEPTH || seen.has(target)) {
     throw new ConfigError([
@@ -302,7 +312,9 @@ function resolveWith(target: string, override: Partial<ParsedSpec>, r: Resolver,
   });
   const field = (name: string): string | undefined => first(computed[name.toLowerCase()]);
   const port = spec.port ?? (field('Port') === undefined ? 22 : parsePort(field('Port') ?? '', 'Port', spec.host, file));
-  const username = spec.user ?? field('User') ?? localUser;
+  const configUser = field('User');
+  const username = spec.user ?? configUser ?? fallbackUser ?? localUser;
+  const usernameFrom = spec.user !== undefined ? 'target' : configUser !== undefined ? 'ssh-config' : fallbackUser !== undefined ? 'cluster' : 'local';
   const baseCtx = { originalHost: spec.host, port, remoteUser: username, localUser, homeDir, host: spec.host };
   const hostName = field('HostName');
   const host = hostName === undefined ? spec.host : expandPath(hostName, baseCtx, { file, field: 'HostName' });
@@ -326,6 +338,7 @@ function resolveWith(target: string, override: Partial<ParsedSpec>, r: Resolver,
     host,
     port,
     username,
+    usernameFrom,
     identityFiles,
     identityFilesExplicit: configured.length > 0,
     identitiesOnly: field('IdentitiesOnly')?.toLowerCase() === 'yes',

@@ -109,6 +109,7 @@ describe('resolveSshTarget', () => {
       host: 'plain.example.org',
       port: 22,
       username: 'me',
+      usernameFrom: 'local',
       identityFiles: ['/nonexistent-home/.ssh/id_ed25519', '/nonexistent-home/.ssh/id_ecdsa', '/nonexistent-home/.ssh/id_rsa'],
       identityFilesExplicit: false,
       identitiesOnly: false,
