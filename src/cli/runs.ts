@@ -3,10 +3,10 @@
  * (--results, --accept-new-host-key) and how they become connection options.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { listRuns } from '../runs/registry.js';
+import { listRenderedRuns, listRuns } from '../runs/registry.js';
 import { openRun, resolveResultsDir, type OpenedRun } from '../runs/context.js';
 import type { ConnectClusterOptions } from '../runs/connect.js';
-import { formatRunsTable } from '../runs/format.js';
+import { formatRunsTable, type RenderedRunRow } from '../runs/format.js';
 import type { GlobalOptions } from './global-options.js';
 import { createOutput, type Output } from './output.js';
 
@@ -65,38 +65,54 @@ export async function withOpenRun<T>(argv: RunTargetArgs, out: Output, use: (run
   }
 }
 
+type RunsRow = NonNullable<Parameters<typeof formatRunsTable>[0][number]>;
+
+/** Submitted (or run here), rendered-only and broken runs together, oldest first (ids start with a UTC time). */
+async function listAllRuns(resultsDir: string): Promise<RunsRow[]> {
+  const submitted: RunsRow[] = (await listRuns(resultsDir)).map((l) => l.record ?? { run_id: l.run_id, error: l.error ?? 'unreadable' });
+  const rendered: RunsRow[] = (await listRenderedRuns(resultsDir)).map((l): RunsRow =>
+    'error' in l ? l : ({ run_id: l.run_id, rendered: { created_at: l.created_at, experiments: l.experiments, clusters: l.clusters } } satisfies RenderedRunRow),
+  );
+  return [...submitted, ...rendered].sort((a, b) => (a.run_id < b.run_id ? -1 : a.run_id > b.run_id ? 1 : 0));
+}
+
+function runJson(row: RunsRow): object {
+  if ('error' in row) return { run_id: row.run_id, error: row.error };
+  if ('rendered' in row) {
+    const r = row.rendered;
+    return { run_id: row.run_id, cluster: r.clusters.join(','), phase: 'rendered', submitted: false, created_at: r.created_at, experiments: r.experiments, jobs: [] };
+  }
+  return {
+    run_id: row.run_id,
+    cluster: row.cluster.name,
+    phase: row.phase,
+    submitted: !row.local && row.phase !== 'rendered',
+    created_at: row.created_at,
+    experiments: row.experiments,
+    ...(row.after ? { after: row.after.run_id } : {}),
+    jobs: row.jobs.map((j) => ({ experiment: j.experiment, job_id: j.job_id ?? null, state: j.state ?? null })),
+  };
+}
+
 async function runsHandler(argv: RunCommandArgs): Promise<void> {
   const out = createOutput(argv);
-  const listings = await listRuns(resultsDirOf(argv));
+  const rows = await listAllRuns(resultsDirOf(argv));
   if (argv.json) {
-    out.json(
-      listings.map(({ run_id, record: r, error }) =>
-        r === undefined
-          ? { run_id, error }
-          : {
-              run_id: r.run_id,
-              cluster: r.cluster.name,
-              phase: r.phase,
-              created_at: r.created_at,
-              experiments: r.experiments,
-              jobs: r.jobs.map((j) => ({ experiment: j.experiment, job_id: j.job_id ?? null, state: j.state ?? null })),
-            },
-      ),
-    );
+    out.json(rows.map(runJson));
     return;
   }
-  if (listings.length === 0) {
+  if (rows.length === 0) {
     out.info(`no runs in ${resultsDirOf(argv)}; submit one with \`hpcbench submit <experiment>\``);
     return;
   }
-  out.data(formatRunsTable(listings.map((l) => l.record ?? { run_id: l.run_id, error: l.error ?? 'unreadable' })));
-  const broken = listings.filter((l) => l.error !== undefined).length;
-  if (broken > 0) out.warn(`${broken} run(s) could not be read (marked BROKEN); fix or remove their run.json`);
+  out.data(formatRunsTable(rows));
+  const broken = rows.filter((l) => 'error' in l).length;
+  if (broken > 0) out.warn(`${broken} run(s) could not be read (marked BROKEN); fix or remove their run.json or manifest.json`);
 }
 
 export const runsCommand: CommandModule<GlobalOptions, RunCommandArgs> = {
   command: 'runs',
-  describe: 'List the runs recorded under results/ (newest last)',
+  describe: 'List the runs under results/ (newest last): submitted, run here, rendered only, and broken ones',
   builder: (y: Argv<GlobalOptions>) => addRunOptions(y),
   handler: runsHandler,
 };

@@ -30,6 +30,8 @@ const attemptSchema = z.object({
   outcome: z.enum(['sending', 'submitted', 'recovered', 'ambiguous', 'rejected', 'failed']),
   job_id: jobIdSchema.optional(),
   exclude: z.array(z.string()).optional(),
+  /** `hpcbench resubmit` of some tasks of an array: the `--array` it sent (the same task ids). */
+  array: z.string().optional(),
   message: z.string().optional(),
 });
 
@@ -80,6 +82,8 @@ const jobSchema = z.object({
    */
   checkpoint: z.boolean().optional(),
   submitted_at: z.string().optional(),
+  /** `submit --after`: jobs of the earlier run this job waits for (afterok), as they were still running at submission. */
+  after_job_ids: z.array(jobIdSchema).optional(),
 });
 
 const historySchema = z.object({
@@ -107,6 +111,17 @@ export const runRecordSchema = z.object({
   phase: z.enum(['rendered', 'submitting', 'submitted', 'cancelled', 'running', 'completed', 'failed', 'interrupted']),
   /** Set by `run --local`: the jobs ran here under bash, there is nothing for SLURM to follow. */
   local: z.boolean().optional(),
+  /**
+   * `submit <experiment> --after <run>`: the earlier run whose jobs stand in for this run's
+   * dependencies (not resubmitted), with their job ids and their state when this run was submitted.
+   */
+  after: z
+    .object({
+      run_id: runIdSchema,
+      remote_dir: z.string(),
+      jobs: z.array(z.object({ experiment: z.string(), job_id: jobIdSchema, state: z.string() })),
+    })
+    .optional(),
   jobs: z.array(jobSchema),
   history: z.array(historySchema).default([]),
 });

@@ -73,20 +73,23 @@ function escapeControl(text: string): string {
   return out;
 }
 
+/** A run rendered and never submitted (manifest.json, no run.json), as `hpcbench runs` lists it. */
+export interface RenderedRunRow {
+  run_id: string;
+  rendered: { created_at: string; experiments: readonly string[]; clusters: readonly string[] };
+}
+
 /** The readable runs as a table, then one line per broken run with the reason (`error`). */
-export function formatRunsTable(records: readonly (RunRecord | { run_id: string; error: string })[]): string {
-  const readable = records.filter((r): r is RunRecord => !('error' in r));
+export function formatRunsTable(records: readonly (RunRecord | RenderedRunRow | { run_id: string; error: string })[]): string {
+  const readable = records.filter((r): r is RunRecord | RenderedRunRow => !('error' in r));
   const broken = records.filter((r): r is { run_id: string; error: string } => 'error' in r);
   const table = formatTable(
     ['RUN', 'CLUSTER', 'PHASE', 'EXPERIMENTS', 'STATES', 'CREATED'],
-    readable.map((r) => [
-      r.run_id,
-      r.cluster.name,
-      r.phase,
-      r.experiments.join(','),
-      r.jobs.map((j) => j.state ?? '-').join(','),
-      r.created_at.replace(/\.\d+Z$/, 'Z'),
-    ]),
+    readable.map((r) =>
+      'rendered' in r
+        ? [r.run_id, r.rendered.clusters.join(','), 'rendered (not submitted)', r.rendered.experiments.join(','), '-', r.rendered.created_at.replace(/\.\d+Z$/, 'Z')]
+        : [r.run_id, r.cluster.name, r.phase, r.experiments.join(','), r.jobs.map((j) => j.state ?? '-').join(','), r.created_at.replace(/\.\d+Z$/, 'Z')],
+    ),
   );
   const lines = broken.map((b) => `BROKEN ${escapeControl(b.run_id)}: ${escapeControl(b.error.split('\n')[0] ?? '')}`);
   return readable.length === 0 ? lines.join('\n') : [table, ...lines].join('\n');

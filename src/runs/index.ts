@@ -27,6 +27,8 @@ export {
   writeRunRecordMerged,
   readAllRuns,
   listRuns,
+  listRenderedRuns,
+  type RenderedRunListing,
   type RunListing,
 } from './registry.js';
 export {
