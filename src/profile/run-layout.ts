@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
-import { readJsonDocumentSync } from '../contracts/json-file.js';
+import { parseJsonText, readJsonDocumentSync, readJsonText, validateDocument } from '../contracts/json-file.js';
 import { MANIFEST_INFO, manifestViewSchema } from '../contracts/manifest.js';
 import { METADATA_INFO, metadataSchema } from '../contracts/metadata.js';
 import type { SacctJob } from '../slurm/sacct.js';
@@ -68,7 +68,10 @@ export function readManifestView(file: string): ManifestLike | undefined {
 
 /** A task's metadata.json checked against its contract: an object whose known keys have their type. */
 export function readMetadata(file: string): Record<string, unknown> {
-  return readJsonDocumentSync(metadataSchema, file, METADATA_INFO);
+  const value = parseJsonText(readJsonText(file, METADATA_INFO), file, METADATA_INFO);
+  validateDocument(metadataSchema, value, file, METADATA_INFO);
+  // The object as the job wrote it (zod's copy reorders keys; reports list them in the job's order).
+  return value as Record<string, unknown>;
 }
 
 export function readJson<T>(file: string): T | undefined {

@@ -3,10 +3,11 @@
  * reproduction bundle, manifest.json, run.json, the rendered scripts, the config and sacct
  * output. Everything but metrics.json is optional: a missing piece is listed, never fatal.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
-import { METRICS_SCHEMA, type MetricsDocument } from '../profile/metrics-document.js';
+import type { MetricsDocument } from '../profile/metrics-document.js';
+import { readMetricsDocument, validateMetricsDocument } from '../contracts/metrics.js';
 import { readConfinedFile, readConfinedJson, listConfinedScripts, findRunConfig, type BundleFile, type BundleRefusal } from './bundle-files.js';
 
 export type { BundleFile, BundleRefusal } from './bundle-files.js';
@@ -53,53 +54,12 @@ export interface LoadedRun {
   bundle: RunBundle;
 }
 
-function readJsonFile(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new InputError(`cannot read: ${(error as Error).message}`, { file });
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new InputError(`not valid JSON (${(error as Error).message})`, { file, hint: 'the file may be truncated; rerun the command that wrote it' });
-  }
-}
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Checks the parts of a metrics document every report section relies on. */
-export function validateMetricsDocument(value: unknown, file: string): MetricsDocument {
-  if (!isRecord(value)) throw new InputError('expected a JSON object (a metrics document)', { file });
-  if (value.schema !== METRICS_SCHEMA) {
-    throw new InputError(`field \`schema\` is ${JSON.stringify(value.schema)}; expected "${METRICS_SCHEMA}"`, {
-      file,
-      hint: 'regenerate it with `hpcbench profile` from this version of hpcbench',
-    });
-  }
-  for (const field of ['tasks', 'sweep', 'sources', 'warnings'] as const) {
-    if (!Array.isArray(value[field])) throw new InputError(`field \`${field}\` is missing or not an array`, { file, hint: 'regenerate it with `hpcbench profile`' });
-  }
-  for (const field of ['run', 'method'] as const) {
-    if (!isRecord(value[field])) throw new InputError(`field \`${field}\` is missing or not an object`, { file, hint: 'regenerate it with `hpcbench profile`' });
-  }
-  const run = value.run as Record<string, unknown>;
-  if (!Array.isArray(run.experiments) || !run.experiments.every((e) => typeof e === 'string')) {
-    throw new InputError('field `run.experiments` is missing or not a list of names', { file, hint: 'regenerate it with `hpcbench profile`' });
-  }
-  (value.tasks as unknown[]).forEach((task, i) => {
-    if (!isRecord(task) || typeof task.experiment !== 'string' || typeof task.task !== 'string') {
-      throw new InputError(`tasks[${i}] lacks \`experiment\`/\`task\` names`, { file });
-    }
-    for (const list of ['latency_samples_s', 'throughput_samples', 'gpu_series', 'missing'] as const) {
-      if (!Array.isArray(task[list])) throw new InputError(`tasks[${i}].${list} is missing or not an array`, { file });
-    }
-  });
-  return value as unknown as MetricsDocument;
-}
+/** Checks a metrics document against the metrics.json contract (src/contracts/metrics.ts), which report sections rely on. */
+export { validateMetricsDocument };
 
 /** Loads metrics.json and the reproduction bundle of one run directory. */
 export function loadRun(runDir: string): LoadedRun {
@@ -110,7 +70,7 @@ export function loadRun(runDir: string): LoadedRun {
       hint: 'run `hpcbench profile <run-id>` first (after `hpcbench fetch` for a cluster run), then report again',
     });
   }
-  const doc = validateMetricsDocument(readJsonFile(metricsFile), metricsFile);
+  const doc = readMetricsDocument(metricsFile);
   return { doc, bundle: loadBundle(runDir) };
 }
 
@@ -120,7 +80,7 @@ export function loadRun(runDir: string): LoadedRun {
  */
 export function loadRunOrMetricsFile(path: string, resolveRunDir: (arg: string) => string): LoadedRun & { runDir: string } {
   if (existsSync(path) && statSync(path).isFile()) {
-    const doc = validateMetricsDocument(readJsonFile(path), path);
+    const doc = readMetricsDocument(path);
     const runDir = dirname(resolve(path));
     return { runDir, doc, bundle: loadBundle(runDir) };
   }
