@@ -303,22 +303,34 @@ export function computeInferenceMetrics(
   let completedRequests = 0;
   let totalInputTokens = 0;
   let totalOutputTokens = 0;
-  const latencies: number[] = [];
-  const ttfts: number[] = [];
-  const tpots: number[] = [];
+  let completedCount = 0;
+  let ttftCount = 0;
+  let tpotCount = 0;
   const itls: number[] = [];
   for (const r of records) {
     if (r.error !== null) continue;
     completedRequests += r.batchSize;
     totalInputTokens += r.inputTokens ?? 0;
     totalOutputTokens += r.outputTokens ?? 0;
-    latencies.push(r.latencyS);
-    const ttft = r.ttftS;
-    if (ttft !== undefined) ttfts.push(ttft);
-    const tpot = computeTpot(r);
-    if (tpot !== undefined) tpots.push(tpot);
+    completedCount++;
+    if (r.ttftS !== undefined) ttftCount++;
+    if (computeTpot(r) !== undefined) tpotCount++;
     const recordItls = r.itlsS;
     if (recordItls !== undefined) for (const itl of recordItls) itls.push(itl);
+  }
+  // Sized by the pass above, not grown by push: growth leaves copies behind, and nothing
+  // collects them while the bootstrap runs (it allocates nothing for seconds).
+  const latencies = new Float64Array(completedCount);
+  const ttfts = new Float64Array(ttftCount);
+  const tpots = new Float64Array(tpotCount);
+  for (let i = 0, l = 0, t = 0, p = 0; i < records.length; i++) {
+    const r = records[i] as InferenceRecord;
+    if (r.error !== null) continue;
+    latencies[l++] = r.latencyS;
+    const ttft = r.ttftS;
+    if (ttft !== undefined) ttfts[t++] = ttft;
+    const tpot = computeTpot(r);
+    if (tpot !== undefined) tpots[p++] = tpot;
   }
   const requests = completedRequests + failedRequests;
   const { durationS, source } = computeDuration(records, options.reportedDurationS, warmupRecordsExcluded);
