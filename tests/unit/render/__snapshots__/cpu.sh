@@ -342,6 +342,126 @@ export TOKENIZERS_PARALLELISM=false
 export HPCBENCH_PARAMS_JSON='{}'
 
 hpcb_write_metadata
+# --- environment snapshot ------------------------------------------------------------------------
+# What the workload will run with, after the setup lines: loaded modules, the python first on PATH
+# and the versions it imports, the NVIDIA driver, and `pip freeze` beside it. A reader of the
+# results can then reproduce the run instead of trusting it. Each probe is bounded, and the whole
+# snapshot runs in a subshell guarded by `|| true`, so a broken module system, a hanging import or
+# `set -u` tripping in here can never fail the job: a probe that fails is null plus its reason.
+# This runs before the workload, never from a trap, so command substitution is safe here.
+hpcb_snapshot_environment() {
+  local file="$HPCBENCH_OUT_DIR/environment.json" freeze="$HPCBENCH_OUT_DIR/pip-freeze.txt"
+  local modules='null' modules_reason='null' listing='' line sep=''
+  local python='null' python_reason='null' py='' py_out='' py_status=0
+  local driver='null' driver_reason='null' driver_out=''
+  local freeze_json='null' freeze_reason='null' freeze_status=0
+  # Lmod and environment-modules both define a `module` shell function; both also keep
+  # LOADEDMODULES, which is the fallback when the function did not reach the job.
+  if declare -F module >/dev/null 2>&1 || command -v module >/dev/null 2>&1; then
+    listing=$(module -t list 2>&1) || listing=''
+  elif [[ -n ${LOADEDMODULES:-} ]]; then
+    listing=${LOADEDMODULES//:/$'\n'}
+  fi
+  if declare -F module >/dev/null 2>&1 || command -v module >/dev/null 2>&1 || [[ -n ${LOADEDMODULES:-} ]]; then
+    modules='['
+    while IFS= read -r line; do
+      line=$(hpcb_trim "$line")
+      # Headers ("Currently Loaded Modules:") and "No modules loaded" are not module names.
+      if [[ -z $line || $line == *: || $line == 'No modules loaded' ]]; then continue; fi
+      modules+="$sep$(hpcb_json_str "$line")"
+      sep=', '
+    done <<<"$listing"
+    modules+=']'
+  else
+    modules_reason=$(hpcb_json_str 'no module command and no LOADEDMODULES in the job environment')
+  fi
+
+  if command -v python >/dev/null 2>&1; then py=python; elif command -v python3 >/dev/null 2>&1; then py=python3; fi
+  if [[ -z $py ]]; then
+    python_reason=$(hpcb_json_str 'no python or python3 on PATH after the setup lines')
+  else
+    # One bounded call: the python prints one line, prefixed so that whatever an import prints
+    # to stdout is not mistaken for it.
+    py_out=$(timeout 60 "$py" - 2>/dev/null <<'HPCB_PY'
+import json, platform, sys
+out = {"executable": sys.executable, "version": platform.python_version()}
+def probe(name):
+    try:
+        module = __import__(name)
+    except BaseException as error:
+        out[name], out[name + "_reason"] = None, "%s: %s" % (type(error).__name__, error)
+        return None
+    out[name], out[name + "_reason"] = str(getattr(module, "__version__", "unknown")), None
+    return module
+torch = probe("torch")
+out["cuda"], out["cuda_reason"], out["cuda_available"], out["devices"] = None, "torch is not importable", None, None
+if torch is not None:
+    try:
+        out["cuda"] = torch.version.cuda
+        out["cuda_reason"] = None if torch.version.cuda else "torch was built without CUDA"
+        out["cuda_available"] = bool(torch.cuda.is_available())
+        out["devices"] = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())] if out["cuda_available"] else []
+    except BaseException as error:
+        out["cuda_reason"] = "%s: %s" % (type(error).__name__, error)
+for name in ("transformers", "peft", "accelerate"):
+    probe(name)
+sys.stdout.write("HPCBENCH_ENV_JSON " + json.dumps(out) + "\n")
+HPCB_PY
+    ) || py_status=$?
+    line=''
+    while IFS= read -r listing; do
+      if [[ $listing == 'HPCBENCH_ENV_JSON {'*'}' ]]; then line=${listing#HPCBENCH_ENV_JSON }; fi
+    done <<<"$py_out"
+    if [[ -n $line ]]; then
+      python=$line
+    elif ((py_status == 124)); then
+      python_reason=$(hpcb_json_str "$py did not answer within 60 s")
+    else
+      python_reason=$(hpcb_json_str "$py exited with status $py_status without printing the snapshot")
+    fi
+    # pip freeze beside environment.json: the exact package set, for `pip install -r`.
+    timeout 120 "$py" -m pip freeze >"$freeze.tmp" 2>/dev/null </dev/null || freeze_status=$?
+    if ((freeze_status == 0)); then
+      mv -f "$freeze.tmp" "$freeze"
+      freeze_json=$(hpcb_json_str 'pip-freeze.txt')
+    else
+      rm -f "$freeze.tmp"
+      freeze_reason=$(hpcb_json_str "$py -m pip freeze exited with status $freeze_status")
+    fi
+  fi
+  if [[ -z $py ]]; then freeze_reason=$(hpcb_json_str 'no python to run pip freeze'); fi
+
+  if command -v nvidia-smi >/dev/null 2>&1; then
+    # The same query as metadata.json's GPU list, so a cluster's wrapper or stub answers it alike.
+    driver_out=$(LC_ALL=C timeout 30 nvidia-smi --query-gpu=index,name,driver_version,uuid,memory.total --format=csv,noheader,nounits 2>/dev/null </dev/null) || driver_out=''
+    IFS=, read -r _ _ driver_out _ <<<"$driver_out" || driver_out=''
+    driver_out=$(hpcb_trim "$driver_out")
+    if [[ $driver_out =~ ^[0-9][0-9.]*$ ]]; then
+      driver=$(hpcb_json_str "$driver_out")
+    else
+      driver_reason=$(hpcb_json_str 'nvidia-smi gave no driver version')
+    fi
+  else
+    driver_reason=$(hpcb_json_str 'nvidia-smi not on PATH')
+  fi
+
+  {
+    printf '{\n'
+    printf '  "schema": "hpcbench.environment/1",\n'
+    printf '  "captured_at": %s,\n' "$(hpcb_json_str "$(date -u +%Y-%m-%dT%H:%M:%SZ)")"
+    printf '  "modules": %s,\n' "$modules"
+    printf '  "modules_reason": %s,\n' "$modules_reason"
+    printf '  "python": %s,\n' "$python"
+    printf '  "python_reason": %s,\n' "$python_reason"
+    printf '  "nvidia_driver": %s,\n' "$driver"
+    printf '  "nvidia_driver_reason": %s,\n' "$driver_reason"
+    printf '  "pip_freeze": %s,\n' "$freeze_json"
+    printf '  "pip_freeze_reason": %s\n' "$freeze_reason"
+    printf '}\n'
+  } >"$file.tmp"
+  mv -f "$file.tmp" "$file"
+}
+(hpcb_snapshot_environment) || echo "hpcbench: the environment snapshot failed; the job goes on without it" >&2
 
 # The workload: the experiment's `command`, verbatim.
 hpcb_workload() {
