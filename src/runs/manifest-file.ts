@@ -3,7 +3,7 @@
  * (src/contracts/manifest.ts), and checks what submission needs besides (dependency order).
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { InputError } from '../errors.js';
 import { parseJsonDocument } from '../contracts/json-file.js';
 import { MANIFEST_INFO, MAX_ARRAY_TASKS, manifestSchema, type Manifest } from '../contracts/manifest.js';
@@ -41,7 +41,16 @@ export async function readSubmitManifest(runDir: string): Promise<SubmitManifest
     }
     throw new InputError(`cannot read manifest.json: ${(error as Error).message}`, { file });
   }
-  return parseSubmitManifest(text, file);
+  const manifest = parseSubmitManifest(text, file);
+  // Submit writes under results/<run_id>: a copied or renamed run directory must not redirect that.
+  const dirName = basename(runDir);
+  if (manifest.run_id !== dirName) {
+    throw new InputError(`run_id: expected "${dirName}" (the name of its directory), got "${manifest.run_id}"`, {
+      file,
+      hint: 'a run directory that was copied or renamed keeps its old run_id; render the run again',
+    });
+  }
+  return manifest;
 }
 
 /** Task directory names of a job: `main`, or one per array index. */

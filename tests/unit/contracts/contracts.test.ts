@@ -1,13 +1,13 @@
 // The four files hpcbench reads back, each through its one contract: a hand-edited or damaged
 // file is exit 2 naming the file, the field path, what was expected and what was found.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseJsonText, validateMetricsDocument, parseMetricsDocument } from '../../../src/contracts/index.js';
 import { InputError, ExitCode } from '../../../src/errors.js';
 import { profileRun } from '../../../src/profile/profile-run.js';
-import { parseSubmitManifest, expandArraySpec } from '../../../src/runs/manifest-file.js';
+import { parseSubmitManifest, expandArraySpec, readSubmitManifest } from '../../../src/runs/manifest-file.js';
 import { makeRenderedRun } from '../runs/helpers.js';
 
 const INFO = { expected: 'a test document', fix: 'fix it' };
@@ -130,5 +130,16 @@ describe('profile reads manifest.json and metadata.json through their contracts'
     expect(list.message).toMatch(/out\/a\/main\/metadata\.json: \(the document\): expected an object, got a list of 2/);
     const id = await caughtAsync(() => profileRun(runWith(manifest, { job_id: { nested: true } })));
     expect(id.message).toMatch(/metadata\.json: job_id: expected a SLURM id \(digits, as a string or a number\) or null, got an object/);
+  });
+});
+
+describe('manifest.json in its run directory', () => {
+  it('refuses a manifest whose run_id is not its directory name, naming both', async () => {
+    const { resultsDir, runDir } = makeRenderedRun([{ experiment: 'a' }]);
+    const copy = join(resultsDir, 'copy-of-run');
+    cpSync(runDir, copy, { recursive: true });
+    const error = await caughtAsync(() => readSubmitManifest(copy));
+    expect(error.message).toBe(`${join(copy, 'manifest.json')}: run_id: expected "copy-of-run" (the name of its directory), got "20261124-060000-a-0001"`);
+    expect((await readSubmitManifest(runDir)).run_id).toBe('20261124-060000-a-0001');
   });
 });
