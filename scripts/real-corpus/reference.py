@@ -419,8 +419,15 @@ def parse_sacct(rel, spec):
             e["cpu_efficiency"] = e["totalcpu_s"] / (e["elapsed_s"] * ncpus)
         else:
             e["cpu_efficiency"] = None
-        if e["maxrss_bytes"] is not None and req:
-            e["memory_efficiency"] = e["maxrss_bytes"] / req
+        used = e["maxrss_bytes"]
+        if "TRESUsageInTot" in header:
+            # seff's "Memory Utilized": the largest step's TRESUsageInTot mem= (the sum of the
+            # peaks of the step's tasks), which MaxRSS (one task's peak) is not for several tasks
+            tots = [re.search(r"(?:^|,)mem=([0-9.]+[KMGT]?)(?:,|$)", r.get("TRESUsageInTot") or "") for r in allrows]
+            tots = [mem_bytes(m.group(1)) for m in tots if m]
+            e["memory_used_bytes"] = used = max(tots) if tots else None
+        if used is not None and req:
+            e["memory_efficiency"] = used / req
         else:
             e["memory_efficiency"] = None
         out[k] = e
@@ -525,6 +532,39 @@ def parse_seff(rel, spec):
         "memory_efficiency_reported_pct": float(mm.group(1)),
         "memory_efficiency_recomputed": size(kv["Memory Utilized"]) / size(mm.group(2)),
     }
+
+
+def parse_reportseff(rel, spec):
+    """reportseff's table (JobID State CPUEff MemEff, `---` for none), and the same figures
+    recomputed with reportseff 2.10.3's own rules from the sacct capture of the same jobs:
+    CPUEff = int(TotalCPU of the job row) / AllocCPUS / Elapsed (TotalCPU cut to whole seconds),
+    MemEff = max over steps of MaxRSS x NTasks / ReqMem, both rounded to one decimal."""
+    raw, text = read_text(rel)
+    lines = physical_lines(text)
+    pct = lambda c: None if c == "---" else float(c.rstrip("%"))
+    printed = {}
+    for line in lines[1:]:
+        cells = line.split()
+        if len(cells) >= 4:
+            printed[cells[0]] = {"state": cells[1], "cpu_eff_pct": pct(cells[2]), "mem_eff_pct": pct(cells[3])}
+    sacct = parse_sacct(spec["sacct"], {"format": "pipe"})
+    _, stext = read_text(spec["sacct"])
+    slines = physical_lines(stext)
+    header = slines[0].split("|")
+    rows = [dict(zip(header, l.split("|"))) for l in slines[1:]]
+    recomputed = {}
+    for jid in printed:
+        job = next(r for r in rows if r["JobID"] == jid)
+        steps = [r for r in rows if r["JobID"].startswith(jid + ".")]
+        wall = dur(job["Elapsed"])
+        cpus = int(job["NCPUS"])
+        cpu = round(int(dur(job["TotalCPU"])) / cpus / wall * 100, 1) if wall else None
+        stepmem = max(mem_bytes(r["MaxRSS"]) * int(r["NTasks"] or 1) for r in steps)
+        req = mem_bytes(job["ReqMem"])
+        recomputed[jid] = {"cpu_eff_pct": cpu or None, "mem_eff_pct": round(stepmem / req * 100, 1)}
+    return {"kind": "reportseff", "file": file_meta(rel, raw), "sacct": spec["sacct"],
+            "printed": printed, "recomputed_reportseff_rules": recomputed,
+            "sacct_jobs": sacct["jobs"]}
 
 
 # --------------------------------------------------------------------------
@@ -707,6 +747,10 @@ FILES = {
     "sacct/slurm-22.05-noheader-parsable2-list.txt":
         (parse_sacct, {"format": "pipe", "columns": ["JobID", "State", "Elapsed", "TotalCPU", "NCPUS", "MaxRSS", "ReqMem"]}),
     "sacct/slurm-22.05-json.json": (parse_sacct_json, {}),
+    "sacct/slurm-22.05-parsable2-tresusageintot-two-task-step.txt": (parse_sacct, {"format": "pipe"}),
+    # reportseff 2.10.3 on the same three jobs (tests/integration/efficiency-reportseff.test.ts)
+    "reportseff/slurm-22.05-jobs-601-603-cpueff-memeff.txt":
+        (parse_reportseff, {"sacct": "sacct/slurm-22.05-parsable2-tresusageintot-two-task-step.txt"}),
     # seff
     "seff/greatlakes-seff-2-nodes.txt": (parse_seff, {}),
     "seff/cluster1-seff-52-cores.txt": (parse_seff, {}),

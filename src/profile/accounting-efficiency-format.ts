@@ -54,6 +54,7 @@ export function formatJobEfficiency(job: JobEfficiency): string[] {
   if (job.ncpus === 1 || job.ncpus === null) lines.push(`Cores: ${job.ncpus ?? UNKNOWN}`);
   else lines.push(`Nodes: ${job.nodes ?? UNKNOWN}`, `Cores per node: ${job.nodes === null || job.nodes === 0 ? UNKNOWN : Math.trunc(job.ncpus / job.nodes)}`);
   const requested = job.reqMemBytes ?? job.allocMemBytes;
+  const used = job.memoryUsedBytes ?? job.maxRssBytes;
   const perCore = /c$/i.test(job.reqMem ?? '') || (job.reqMem ?? '').startsWith('memory_per_cpu');
   const share = requested === null ? '' : perCore ? (job.ncpus ? ` (${formatSeffMemory(requested / job.ncpus)}/core)` : '') : job.nodes ? ` (${formatSeffMemory(requested / job.nodes)}/node)` : '';
   if (job.state === 'PENDING') {
@@ -64,7 +65,7 @@ export function formatJobEfficiency(job: JobEfficiency): string[] {
     `CPU Utilized: ${job.totalCpuSeconds === null ? UNKNOWN : formatSeffDuration(job.totalCpuSeconds)}`,
     `CPU Efficiency: ${percent(job.cpuEfficiency)} of ${coreWall === null ? UNKNOWN : formatSeffDuration(coreWall)} core-walltime`,
     `Job Wall-clock time: ${job.elapsedSeconds === null ? UNKNOWN : formatSeffDuration(job.elapsedSeconds)}`,
-    `Memory Utilized: ${job.maxRssBytes === null ? UNKNOWN : formatSeffMemory(job.maxRssBytes)}`,
+    `Memory Utilized: ${used === null ? UNKNOWN : formatSeffMemory(used)}`,
     `Memory Efficiency: ${percent(job.memoryEfficiency)} of ${requested === null ? UNKNOWN : formatSeffMemory(requested)}${share}`,
     `GPUs: ${job.gpus ?? UNKNOWN}, GPU-hours: ${number(job.gpuHours, 3)}, CPU-hours: ${number(job.cpuHours, 3)}`,
   );
@@ -111,6 +112,8 @@ export function toEfficiencyJson(report: EfficiencyReport, cluster: string): unk
       nodes: j.nodes,
       gpus: j.gpus,
       max_rss_bytes: j.maxRssBytes,
+      // seff's "Memory Utilized" (the steps' TRESUsageInTot); null when sacct did not give it.
+      memory_used_bytes: j.memoryUsedBytes ?? null,
       req_mem: j.reqMem,
       req_mem_bytes: j.reqMemBytes,
       alloc_mem_bytes: j.allocMemBytes,

@@ -13,7 +13,7 @@ import { summariseSacctTable, type SacctJobFigures } from './accounting-sacct.js
 
 /** What the report needs; read by column name, so a site's extra columns do no harm. */
 export const EFFICIENCY_FIELDS = [
-  'JobID', 'JobIDRaw', 'JobName', 'Partition', 'State', 'ExitCode', 'Elapsed', 'TotalCPU', 'NCPUS', 'NNodes', 'AllocTRES', 'ReqMem', 'MaxRSS', 'Submit', 'Start', 'End',
+  'JobID', 'JobIDRaw', 'JobName', 'Partition', 'State', 'ExitCode', 'Elapsed', 'TotalCPU', 'NCPUS', 'NNodes', 'AllocTRES', 'ReqMem', 'MaxRSS', 'TRESUsageInTot', 'Submit', 'Start', 'End',
 ] as const;
 
 const UNIT_SEPARATOR = '\u001f';

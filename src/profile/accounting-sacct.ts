@@ -3,8 +3,11 @@
  * and sacct-json.ts), computed as `seff` does:
  *   CPU efficiency    = TotalCPU / (Elapsed × NCPUS), TotalCPU summed over the steps when the
  *                       job row lacks it (or says 0 while its steps carry the usage);
- *   memory efficiency = the largest MaxRSS over the job and its steps / the memory requested:
- *                       ReqMem `c` × CPUs, `n` × nodes, and since Slurm 21.08 (no suffix) the total.
+ *   memory efficiency = the memory used / the memory requested: ReqMem `c` × CPUs, `n` × nodes,
+ *                       and since Slurm 21.08 (no suffix) the total. The memory used is seff's:
+ *                       the largest step's TRESUsageInTot `mem=` (the sum of its tasks' peaks)
+ *                       when the table has that column, else the largest MaxRSS (one task's peak,
+ *                       the same figure for one-task steps, less for several tasks).
  * A figure the file does not hold is null ("unknown"), never 0.
  */
 import { parseSlurmDurationValue } from '../slurm/time.js';
@@ -32,6 +35,12 @@ export interface SacctJobFigures {
   nodes: number | null;
   gpus: number | null;
   maxRssBytes: number | null;
+  /**
+   * seff's "Memory Utilized": the largest step's TRESUsageInTot `mem=`, the sum of the peaks of
+   * its tasks (seff reads tres_usage_in_tot). Absent or null when the table has no such column;
+   * the efficiency then uses maxRssBytes.
+   */
+  memoryUsedBytes?: number | null;
   /** ReqMem as printed (`16G`, `100Mc`, `10000Mn`); JSON: `memory_per_cpu=3840`. */
   reqMem: string | null;
   reqMemBytes: number | null;
@@ -163,13 +172,16 @@ function text(value: string | undefined): string | null {
 }
 
 /** The efficiency ratios from the figures, null where an input is unknown or zero. */
-export function computeEfficiencies(f: Pick<SacctJobFigures, 'totalCpuSeconds' | 'elapsedSeconds' | 'ncpus' | 'maxRssBytes' | 'reqMemBytes'> & { allocMemBytes?: number | null }): {
+export function computeEfficiencies(
+  f: Pick<SacctJobFigures, 'totalCpuSeconds' | 'elapsedSeconds' | 'ncpus' | 'maxRssBytes' | 'reqMemBytes'> & { allocMemBytes?: number | null; memoryUsedBytes?: number | null },
+): {
   cpuEfficiency: number | null;
   memoryEfficiency: number | null;
 } {
   const cpu = f.totalCpuSeconds !== null && f.elapsedSeconds !== null && f.ncpus !== null && f.elapsedSeconds > 0 && f.ncpus > 0 ? f.totalCpuSeconds / (f.elapsedSeconds * f.ncpus) : null;
   const requested = f.reqMemBytes ?? f.allocMemBytes ?? null;
-  const mem = f.maxRssBytes !== null && requested !== null && requested > 0 ? f.maxRssBytes / requested : null;
+  const used = f.memoryUsedBytes ?? f.maxRssBytes;
+  const mem = used !== null && requested !== null && requested > 0 ? used / requested : null;
   return { cpuEfficiency: cpu, memoryEfficiency: mem };
 }
 
@@ -193,6 +205,9 @@ function figuresOf(group: JobRows, columns: readonly string[], allocationsOnly: 
     ? [job, ...group.steps].map((r) => (r === undefined ? null : readSacctBytes(r.values.MaxRSS))).filter((v): v is number => v !== null)
     : [];
   const reqMem = text(col('ReqMem'));
+  const used = columns.includes('TRESUsageInTot')
+    ? [job, ...group.steps].map((r) => (r === undefined ? null : tresBytes(r.values.TRESUsageInTot, 'mem'))).filter((v): v is number => v !== null)
+    : [];
   const gres = tresCount(col('AllocTRES'), 'gres/gpu') ?? sumTypedGpus(col('AllocTRES'));
   const figures: SacctJobFigures = {
     jobId: group.jobId,
@@ -213,6 +228,7 @@ function figuresOf(group: JobRows, columns: readonly string[], allocationsOnly: 
     // An AllocTRES without gres/gpu is a job without GPUs; no AllocTRES column says nothing.
     gpus: gres ?? (text(col('AllocTRES')) !== null ? 0 : null),
     maxRssBytes: rss.length === 0 ? null : Math.max(...rss),
+    memoryUsedBytes: used.length === 0 ? null : Math.max(...used),
     reqMem,
     reqMemBytes: readRequestedMemoryBytes(reqMem ?? undefined, ncpus ?? readInt(col('ReqCPUS')), nodes),
     allocMemBytes: tresBytes(col('AllocTRES'), 'mem'),

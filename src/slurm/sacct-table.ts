@@ -41,7 +41,7 @@ const KNOWN_FIELDS = [
   'JobID', 'JobIDRaw', 'JobName', 'Partition', 'Account', 'User', 'Group', 'UID', 'GID', 'AllocCPUS', 'NCPUS',
   'ReqCPUS', 'AllocNodes', 'NNodes', 'ReqNodes', 'State', 'ExitCode', 'DerivedExitCode', 'Elapsed', 'ElapsedRaw',
   'TotalCPU', 'UserCPU', 'SystemCPU', 'CPUTime', 'CPUTimeRAW', 'MaxRSS', 'AveRSS', 'MaxVMSize', 'AveVMSize',
-  'ReqMem', 'AllocTRES', 'ReqTRES', 'TRESUsageInMax', 'NodeList', 'Submit', 'Start', 'End', 'Eligible',
+  'ReqMem', 'AllocTRES', 'ReqTRES', 'TRESUsageInMax', 'TRESUsageInTot', 'NodeList', 'Submit', 'Start', 'End', 'Eligible',
   'Timelimit', 'TimelimitRaw', 'ConsumedEnergy', 'ConsumedEnergyRaw', 'ResvCPU', 'ResvCPURAW', 'Priority', 'QOS',
   'Reason', 'Comment', 'WorkDir', 'Cluster', 'NTasks', 'MaxDiskRead', 'MaxDiskWrite', 'AveCPU', 'Suspended',
 ] as const;

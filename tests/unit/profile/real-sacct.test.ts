@@ -15,6 +15,8 @@ interface RefJob {
   totalcpu_s: number | null;
   ncpus: number | null;
   maxrss_bytes: number | null;
+  /** Only for captures with TRESUsageInTot: seff's memory used (the largest step's sum over tasks). */
+  memory_used_bytes?: number | null;
   reqmem: string | null;
   reqmem_total_bytes: number | null;
   cpu_efficiency: number | null;
@@ -49,8 +51,8 @@ function close(actual: number | null, expected: number | null, what: string): vo
 const files = readdirSync(DIR).sort();
 
 describe('real sacct captures', () => {
-  it('covers all 21 files, each with a reference', () => {
-    expect(files).toHaveLength(21);
+  it('covers all 22 files, each with a reference', () => {
+    expect(files).toHaveLength(22);
     for (const f of files) expect(references.files[`sacct/${f}`], f).toBeDefined();
   });
 
@@ -73,6 +75,7 @@ describe('real sacct captures', () => {
         close(got.totalCpuSeconds, want.totalcpu_s, `${at} TotalCPU`);
         close(got.ncpus, want.ncpus, `${at} NCPUS`);
         close(got.maxRssBytes, want.maxrss_bytes, `${at} MaxRSS`);
+        if (want.memory_used_bytes !== undefined) close(got.memoryUsedBytes ?? null, want.memory_used_bytes, `${at} TRESUsageInTot mem`);
         expect(got.reqMem, `${at} ReqMem`).toBe(want.reqmem);
         close(got.reqMemBytes, want.reqmem_total_bytes, `${at} ReqMem total`);
         close(got.cpuEfficiency, want.cpu_efficiency, `${at} CPU efficiency`);
