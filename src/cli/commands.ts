@@ -6,6 +6,7 @@ import { configCommand } from './config.js';
 import { profileCommand } from './profile.js';
 import { runCommand } from './run.js';
 import { demoCommand } from './demo.js';
+import { initCommand } from './init.js';
 import { renderCommand } from './render.js';
 import { templatesCommand } from './templates.js';
 import { submitCommand } from './submit.js';
@@ -22,6 +23,7 @@ import { efficiencyCommand } from './efficiency.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs modules differ in their argument types
 export const commands: CommandModule<any, any>[] = [
   demoCommand,
+  initCommand,
   configCommand,
   templatesCommand,
   renderCommand,
