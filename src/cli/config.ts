@@ -1,14 +1,21 @@
 import type { Argv, CommandModule } from 'yargs';
 import { stringify } from 'yaml';
-import { loadConfig } from '../config/index.js';
-import { relative } from 'node:path';
+import { loadConfig, loadConfigFile, resolveConfigPath } from '../config/index.js';
+import { dirname, relative } from 'node:path';
+import { ConfigError, formatIssue } from '../errors.js';
+import { checkLoadedConfig } from '../render/check-config.js';
 import type { GlobalOptions } from './global-options.js';
 import { createOutput } from './output.js';
 import { describeUploadedSecret, findUploadedSecrets } from '../report/config-secrets.js';
 
 function checkHandler(argv: GlobalOptions): void {
   const out = createOutput(argv);
-  const config = loadConfig(argv.config);
+  const path = resolveConfigPath(argv.config);
+  // Every check render and submit make without the cluster, all reported in this one run.
+  const check = checkLoadedConfig(loadConfigFile(path), dirname(path));
+  for (const note of check.notes) out.warn(formatIssue(note));
+  if (check.issues.length > 0) throw new ConfigError(check.issues, 'Fix these, then run `hpcbench config check` again.');
+  const config = check.config;
   // A secret in the config is valid YAML but leaves the user's machine: warn, do not fail.
   const secrets = findUploadedSecrets(config);
   for (const secret of secrets) out.warn(describeUploadedSecret(secret));
@@ -17,7 +24,10 @@ function checkHandler(argv: GlobalOptions): void {
     valid: true,
     clusters: Object.keys(config.clusters),
     experiments: Object.keys(config.experiments),
-    warnings: secrets.map((s) => ({ experiment: s.experiment, key: s.key, where: s.where, message: describeUploadedSecret(s) })),
+    warnings: [
+      ...check.notes.map((n) => ({ path: n.path, line: n.line, column: n.column, message: n.message })),
+      ...secrets.map((s) => ({ experiment: s.experiment, key: s.key, where: s.where, message: describeUploadedSecret(s) })),
+    ],
   };
   if (argv.json) out.json(summary);
   else {

@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { loadConfigText, resolveConfigPath } from '../config/index.js';
+import { resolveConfigPath } from '../config/index.js';
 import { displayPath } from '../config/load.js';
 import { UsageError } from '../errors.js';
 import { applySetOverrides, parseSetArgument, renderRun, writeRun } from '../render/index.js';
+import { loadCheckedConfigText } from '../render/check-config.js';
 import { acquireRunLock } from '../runs/lock.js';
 import type { GlobalOptions } from './global-options.js';
 import { createOutput } from './output.js';
@@ -23,7 +24,8 @@ function renderHandler(argv: RenderArgs): void {
   const root = dirname(configPath);
   const overrides = argv.set.map(parseSetArgument);
   const text = applySetOverrides(readFileSync(configPath, 'utf8'), argv.experiment, overrides);
-  const config = loadConfigText(text, displayPath(configPath), root);
+  // Resolving and preflight report their problems together, as `config check` does.
+  const config = loadCheckedConfigText(text, displayPath(configPath), root, argv.experiment);
   const rendered = renderRun(config, argv.experiment, argv['run-id'] !== undefined ? { runId: argv['run-id'] } : {});
   // Results and workload files belong to the project directory (the config's `root:`, by default its folder).
   const dir = argv.out !== undefined ? resolve(argv.out) : join(config.root, 'results', rendered.runId);

@@ -134,6 +134,14 @@ export interface ResolvedConfig {
   experiments: Record<string, Experiment>;
 }
 
+/** The source map of each config resolved from a file: preflight checks report positions with it. */
+const SOURCES = new WeakMap<ResolvedConfig, SourceMap>();
+
+/** Where the config came from, for file:line:column in later checks; undefined for a config built in code. */
+export function sourceMapOf(config: ResolvedConfig): SourceMap | undefined {
+  return SOURCES.get(config);
+}
+
 /** Collects issues while resolving, so that all of them are reported together. */
 export class IssueCollector {
   readonly issues: ConfigIssue[] = [];
@@ -203,7 +211,12 @@ function resolveCluster(name: string, user: RawCluster, issues: IssueCollector):
     if (!presetCluster) {
       const names = [...PRESETS.keys()];
       const guess = closest(user.preset, names);
-      issues.add([...path, 'preset'], `unknown preset '${user.preset}'${guess ? ` — did you mean '${guess}'?` : ''} Known presets: ${names.join(', ')}.`);
+      issues.add(
+        [...path, 'preset'],
+        `unknown preset '${user.preset}'${guess ? ` — did you mean '${guess}'? The rest was checked against '${guess}'.` : ''} Known presets: ${names.join(', ')}.`,
+      );
+      // Checking partitions and limits against the likely preset reports them in this pass, not the next.
+      if (guess !== undefined) presetCluster = findPreset(guess)?.cluster;
     }
   }
   const raw = mergeWithPreset(presetCluster, user);
@@ -277,6 +290,16 @@ function resolveCluster(name: string, user: RawCluster, issues: IssueCollector):
 
 /** Resolves a loaded config; throws one ConfigError listing every problem. */
 export function resolveConfig(loaded: LoadedConfig, root: string = process.cwd()): ResolvedConfig {
+  const { config, issues } = resolveConfigCollecting(loaded, root);
+  if (issues.length > 0) throw new ConfigError(sortIssues(issues));
+  return config;
+}
+
+/**
+ * Resolves what can be resolved and returns the problems instead of throwing: the config holds the
+ * experiments that resolved, so later checks (`config check`) can still look at them.
+ */
+export function resolveConfigCollecting(loaded: LoadedConfig, root: string = process.cwd()): { config: ResolvedConfig; issues: ConfigIssue[] } {
   const issues = new IssueCollector(loaded.source);
   const raw: RawConfig = loaded.raw;
   const clusters: Record<string, Cluster> = {};
@@ -289,8 +312,9 @@ export function resolveConfig(loaded: LoadedConfig, root: string = process.cwd()
     if (resolved) experiments[name] = resolved;
   }
   checkDependencyCycles(rawExperiments, issues);
-  if (issues.issues.length > 0) throw new ConfigError(sortIssues(issues.issues));
-  return { file: loaded.file, root: resolve(root, raw.root ?? '.'), project: raw.project, clusters, experiments };
+  const config: ResolvedConfig = { file: loaded.file, root: resolve(root, raw.root ?? '.'), project: raw.project, clusters, experiments };
+  SOURCES.set(config, loaded.source);
+  return { config, issues: issues.issues };
 }
 
 function checkDependencyCycles(experiments: Record<string, RawExperiment>, issues: IssueCollector): void {

@@ -5,6 +5,7 @@
 import { basename, isAbsolute } from 'node:path';
 import type { Cluster, Experiment, Partition } from '../config/index.js';
 import { DEFAULT_GPU_QUERY_FIELDS } from '../profile/nvidia-smi-fields.js';
+import { fillPlaceholders, findPlaceholders, parameterEnvName, substitutePlaceholders } from './placeholders.js';
 import type { ParamRecord } from './sweep.js';
 
 export const DEFAULT_INFERENCE_LOG = 'inference.jsonl';
@@ -14,6 +15,17 @@ export interface NameValue {
   name: string;
   value: string | number | boolean;
 }
+
+export interface ParameterView extends NameValue {
+  /** The same value's second name, HPCBENCH_PARAM_<NAME>. */
+  env_name: string;
+}
+
+/**
+ * How the multinode template starts the command on every node: inside its own torchrun (`wrap`),
+ * the user's own torchrun once per node under srun (`srun`), or the user's own srun line as it is.
+ */
+export type MultinodeLaunch = 'wrap' | 'srun' | 'as-is';
 
 export interface JobView {
   run_id: string;
@@ -65,10 +77,16 @@ export interface JobView {
   setup: string[];
   hf_home: string | undefined;
   env: NameValue[];
-  parameters: NameValue[];
+  parameters: ParameterView[];
   params_json: string;
-  /** Shell code written verbatim. */
+  /**
+   * The user's shell code with its `{name}` placeholders filled; for an array whose command uses a
+   * swept parameter, a `case` over the task id with one filled command per task.
+   */
   command: string;
+  /** Per array task, the filled command (multinode template, which wraps each one); undefined when every task runs the same. */
+  command_tasks: string[] | undefined;
+  multinode_launch: MultinodeLaunch;
 }
 
 /** A job without `checkpoint:` still lets its workload flush logs for a moment after SIGTERM. */
@@ -92,6 +110,26 @@ export interface JobViewInput {
   /** Fixed parameters (swept keys removed). */
   parameters: ParamRecord;
   array: JobView['array'];
+  /** The swept values of each array task (empty without a sweep). */
+  points?: readonly ParamRecord[];
+}
+
+/** What starts a command: its first word, after any leading VAR=value assignments. */
+export function detectLauncher(command: string): 'torchrun' | 'srun' | undefined {
+  const words = command.trim().split(/\s+/);
+  const first = words.find((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w));
+  if (first === undefined) return undefined;
+  const base = first.replace(/^.*\//, '');
+  if (base === 'torchrun') return 'torchrun';
+  if (base === 'srun') return 'srun';
+  const index = words.indexOf(first);
+  if (/^python[0-9.]*$/.test(base) && words[index + 1] === '-m' && words[index + 2] === 'torch.distributed.run') return 'torchrun';
+  return undefined;
+}
+
+function multinodeLaunch(command: string): MultinodeLaunch {
+  const launcher = detectLauncher(command);
+  return launcher === 'torchrun' ? 'srun' : launcher === 'srun' ? 'as-is' : 'wrap';
 }
 
 export function buildJobView(input: JobViewInput): JobView {
@@ -104,6 +142,11 @@ export function buildJobView(input: JobViewInput): JobView {
   const ck = exp.checkpoint;
   const inference = exp.profiling.inference_log ?? DEFAULT_INFERENCE_LOG;
   const training = exp.profiling.training_log ?? DEFAULT_TRAINING_LOG;
+  const points = input.points ?? [];
+  const rawCommand = exp.command ?? '';
+  const command = fillPlaceholders(rawCommand, input.parameters, points, 'command');
+  const swept = new Set(points.flatMap((point) => Object.keys(point)));
+  const perTask = findPlaceholders(rawCommand).some((p) => swept.has(p.name));
   return {
     run_id: input.runId,
     experiment: exp.name,
@@ -154,11 +197,14 @@ export function buildJobView(input: JobViewInput): JobView {
       interval_ms: exp.profiling.interval_ms,
       ...sidecarLoop(exp.profiling.interval_ms),
     },
-    setup: [...cluster.setup, ...exp.setup],
+    // The cluster's setup is shared by all experiments and stays verbatim; the experiment's own lines take placeholders.
+    setup: [...cluster.setup, ...exp.setup.map((line) => fillPlaceholders(line, input.parameters, points, 'setup line'))],
     hf_home: cluster.hf_cache,
     env: [...Object.entries(cluster.env), ...Object.entries(exp.env)].map(([name, value]) => ({ name, value })),
-    parameters: Object.entries(input.parameters).map(([name, value]) => ({ name, value })),
+    parameters: Object.entries(input.parameters).map(([name, value]) => ({ name, value, env_name: parameterEnvName(name) })),
     params_json: JSON.stringify(input.parameters),
-    command: exp.command ?? '',
+    command,
+    command_tasks: perTask ? points.map((point) => substitutePlaceholders(rawCommand, { ...input.parameters, ...point })) : undefined,
+    multinode_launch: multinodeLaunch(rawCommand),
   };
 }

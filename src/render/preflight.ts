@@ -3,14 +3,19 @@
  * limits, GPUs, accounts, time formats, job names): the ones that matter only when a script is
  * rendered — a value that cannot be placed in an #SBATCH line, a sweep value that would break the
  * sweep file, a parameter that would clobber PATH, a dependency on another cluster, a missing
- * command or template. Every issue names the config path and what is allowed.
+ * command, template or file, a placeholder naming no parameter. `config check`, render and submit
+ * all run this one function. Every issue names the config path, its line and column when the
+ * config came from a file, and what is allowed.
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { ConfigError, type ConfigIssue } from '../errors.js';
+import { ConfigError, formatIssue, type ConfigIssue } from '../errors.js';
 import type { Experiment, ResolvedConfig } from '../config/index.js';
+import { sourceMapOf } from '../config/resolve.js';
+import { formatPath, type ConfigPath } from '../config/source-map.js';
 import { closest } from '../config/suggest.js';
 import { quoteDirective } from './environment.js';
+import { checkAllocConf, checkCommand, type IssueSink } from './preflight-command.js';
 import { expandSweep } from './sweep.js';
 
 /** Names a parameter may not take: the job's own variables and those that change how bash or the loader behave. */
@@ -32,7 +37,21 @@ export interface PreflightOptions {
 }
 
 export interface PreflightResult {
+  /** Each warning as one line: file:line:column: path: message. */
   warnings: string[];
+  /** The same warnings as issues, for --json. */
+  notes: ConfigIssue[];
+}
+
+/** Builds issues at config paths, with positions when the config came from a file. */
+function createSink(config: ResolvedConfig, issues: ConfigIssue[], notes: ConfigIssue[]): IssueSink {
+  const source = sourceMapOf(config);
+  const make = (path: ConfigPath, message: string, key?: string): ConfigIssue =>
+    source ? source.issue(path, message, key !== undefined ? { key } : {}) : { file: config.file, path: formatPath(key !== undefined ? [...path, key] : path), message };
+  return {
+    error: (path, message, key) => void issues.push(make(path, message, key)),
+    warn: (path, message, key) => void notes.push(make(path, message, key)),
+  };
 }
 
 function reservedReason(name: string): string | undefined {
@@ -50,35 +69,29 @@ function directiveProblem(value: string): string | undefined {
   }
 }
 
-function checkExperiment(config: ResolvedConfig, exp: Experiment, options: PreflightOptions, issues: ConfigIssue[], warnings: string[]): void {
-  const at = (...parts: (string | number)[]): string => ['experiments', exp.name, ...parts].join('.');
-  const add = (path: string, message: string): void => {
-    issues.push({ file: config.file, path, message });
-  };
+function checkExperiment(config: ResolvedConfig, exp: Experiment, options: PreflightOptions, sink: IssueSink): void {
+  const at = (...parts: (string | number)[]): ConfigPath => ['experiments', exp.name, ...parts];
+  const add = (path: ConfigPath, message: string): void => sink.error(path, message);
   const cluster = config.clusters[exp.cluster];
   if (!options.templates.includes(exp.template)) {
     const guess = closest(exp.template, options.templates);
     add(at('template'), `unknown template '${exp.template}'${guess ? ` — did you mean '${guess}'?` : ''}; allowed: ${options.templates.join(', ')} (or add templates/sbatch/${exp.template}.sbatch.njk next to the config)`);
   }
-  if (exp.command === undefined || exp.command.trim() === '') {
-    add(at('command'), 'the experiment has no `command`: give the workload command line, e.g. `python workloads/infer.py --model distilgpt2`');
-  } else if (exp.template === 'multinode' && /[\r\n]/.test(exp.command)) {
-    add(at('command'), 'the multinode template appends `command` to torchrun: give one line (the training script and its arguments)');
-  }
-  const directiveValues: [string, string | undefined][] = [
+  checkCommand(exp, sink);
+  const directiveValues: [ConfigPath, string | undefined][] = [
     [at('job_name'), exp.job_name],
     [at('partition'), exp.partition],
     [at('resources', 'constraint'), exp.resources.constraint],
-    [`clusters.${exp.cluster}.account`, cluster?.account],
-    [`clusters.${exp.cluster}.qos`, cluster?.qos],
+    [['clusters', exp.cluster, 'account'], cluster?.account],
+    [['clusters', exp.cluster, 'qos'], cluster?.qos],
   ];
   for (const [path, value] of directiveValues) {
     const problem = value === undefined ? undefined : directiveProblem(value);
     if (problem) add(path, problem);
   }
-  const extra: [string, string][] = [
-    ...(cluster?.extra_directives ?? []).map((d, i): [string, string] => [`clusters.${exp.cluster}.extra_directives.${i}`, d]),
-    ...exp.extra_directives.map((d, i): [string, string] => [at('extra_directives', i), d]),
+  const extra: [ConfigPath, string][] = [
+    ...(cluster?.extra_directives ?? []).map((d, i): [ConfigPath, string] => [['clusters', exp.cluster, 'extra_directives', i], d]),
+    ...exp.extra_directives.map((d, i): [ConfigPath, string] => [at('extra_directives', i), d]),
   ];
   for (const [path, directive] of extra) {
     const problem = directiveProblem(directive);
@@ -105,7 +118,7 @@ function checkExperiment(config: ResolvedConfig, exp: Experiment, options: Prefl
     const size = expandSweep(exp.sweep).length;
     if (size === 0) add(at('sweep', 'exclude'), 'every point of the sweep matrix is excluded: nothing would run; remove an exclude rule');
     else if (size > DEFAULT_MAX_ARRAY_SIZE) {
-      warnings.push(`${at('sweep')}: ${size} array tasks; SLURM's default MaxArraySize is ${DEFAULT_MAX_ARRAY_SIZE} (check \`scontrol show config | grep MaxArraySize\`)`);
+      sink.warn(at('sweep'), `${size} array tasks; SLURM's default MaxArraySize is ${DEFAULT_MAX_ARRAY_SIZE} (check \`scontrol show config | grep MaxArraySize\`)`);
     }
   }
   for (const [i, dep] of exp.depends_on.entries()) {
@@ -118,7 +131,7 @@ function checkExperiment(config: ResolvedConfig, exp: Experiment, options: Prefl
     if (!HF_ID.test(id)) add(at('datasets', i), `'${id}' is not a Hugging Face id such as imdb or org/dataset-name`);
   });
   if ((exp.models.length > 0 || exp.datasets.length > 0) && cluster?.hf_cache === undefined) {
-    warnings.push(`${at('models')}: cluster '${exp.cluster}' sets neither hf_cache nor scratch, so jobs use the default Hugging Face cache in $HOME`);
+    sink.warn(at(exp.models.length > 0 ? 'models' : 'datasets'), `cluster '${exp.cluster}' sets neither hf_cache nor scratch, so jobs use the default Hugging Face cache in $HOME`);
   }
   exp.files.forEach((file, i) => {
     const path = at('files', i);
@@ -133,11 +146,34 @@ function checkExperiment(config: ResolvedConfig, exp: Experiment, options: Prefl
   }
 }
 
+/** Every problem in the experiments (none is thrown), and the warnings; the clusters' env is checked once per cluster. */
+export function collectPreflightIssues(config: ResolvedConfig, experiments: readonly Experiment[], options: PreflightOptions): { issues: ConfigIssue[]; notes: ConfigIssue[] } {
+  const issues: ConfigIssue[] = [];
+  const notes: ConfigIssue[] = [];
+  const sink = createSink(config, issues, notes);
+  for (const exp of experiments) checkExperiment(config, exp, options, sink);
+  for (const name of new Set(experiments.map((e) => e.cluster))) checkClusterEnv(config, name, sink);
+  return { issues: dropRepeats(issues), notes: dropRepeats(notes) };
+}
+
 /** Throws a ConfigError listing every problem in the experiments about to be rendered. */
 export function preflightRun(config: ResolvedConfig, experiments: readonly Experiment[], options: PreflightOptions): PreflightResult {
-  const issues: ConfigIssue[] = [];
-  const warnings: string[] = [];
-  for (const exp of experiments) checkExperiment(config, exp, options, issues, warnings);
+  const { issues, notes } = collectPreflightIssues(config, experiments, options);
   if (issues.length > 0) throw new ConfigError(issues, 'Fix these in the config, then render again; nothing was written.');
-  return { warnings };
+  return { warnings: notes.map(formatIssue), notes };
+}
+
+/** A cluster value shared by several experiments is reported once. */
+function dropRepeats(issues: readonly ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.path}\0${i.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function checkClusterEnv(config: ResolvedConfig, name: string, sink: IssueSink): void {
+  checkAllocConf(['clusters', name, 'env'], config.clusters[name]?.env ?? {}, sink);
 }

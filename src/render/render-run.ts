@@ -16,6 +16,7 @@ import { RenderError } from './render-error.js';
 import { listJobTemplateNames } from './catalog.js';
 import { buildJobView, type JobView } from './job-view.js';
 import { preflightRun } from './preflight.js';
+import { readProjectGit, type ProjectGit } from './project-git.js';
 import { createRunId, MANIFEST_SCHEMA, RUN_ID_PATTERN, sha256Hex, type ManifestFile, type ManifestJob, type RunManifest } from './manifest.js';
 import { expandSweep, formatArraySpec, formatSweepJsonl, formatSweepTsv, type ParamRecord } from './sweep.js';
 
@@ -92,10 +93,15 @@ function manifestFile(local: string): ManifestFile {
   return { local: clean, path: `files/${isAbsolute(clean) ? basename(clean) : clean}` };
 }
 
+function withProjectGit(root: string): { git?: ProjectGit } {
+  const git = readProjectGit(root);
+  return git ? { git } : {};
+}
+
 export function renderRun(config: ResolvedConfig, experimentName: string, options: RenderOptions = {}): RenderedRun {
   const experiments = orderExperiments(config, experimentName);
-  const first = experiments[0]?.name ?? experimentName;
-  const runId = options.runId ?? createRunId(first, options.now);
+  // Named after the experiment asked for (`infer`), not the first of its chain (`lora`).
+  const runId = options.runId ?? createRunId(experimentName, options.now);
   if (!RUN_ID_PATTERN.test(runId)) {
     throw new UsageError(`run id ${JSON.stringify(runId)} cannot name a directory and a job comment safely`, "Use letters, digits, '.', '_' and '-' (at most 128).");
   }
@@ -125,7 +131,7 @@ export function renderRun(config: ResolvedConfig, experimentName: string, option
       files.set(array.sweep_file, formatSweepTsv([...swept], points));
       files.set(array.params_file, formatSweepJsonl(parameters, points));
     }
-    const view = buildJobView({ runId, configFile: config.file, cluster, partition, experiment: exp, parameters, array });
+    const view = buildJobView({ runId, configFile: config.file, cluster, partition, experiment: exp, parameters, array, points });
     const script = renderJobScript(env, view);
     files.set(view.script, script);
     const taskDirs = array ? points.map((_, i) => `${view.out_dir}/${i}`) : [`${view.out_dir}/main`];
@@ -173,6 +179,7 @@ export function renderRun(config: ResolvedConfig, experimentName: string, option
     jobs,
     files: [...copies.values()],
     ...(prefetch ? { prefetch_script: prefetch } : {}),
+    ...withProjectGit(config.root),
   };
   files.set('manifest.json', `${JSON.stringify(manifest, null, 2)}\n`);
   return { runId, manifest, files, directories, warnings };

@@ -72,7 +72,7 @@ describe('preflight checks at render time', () => {
       expect.stringMatching(/^experiments\.exp\.resources\.constraint: .*cannot be written into an #SBATCH line/),
       expect.stringMatching(/^clusters\.local\.account: .*quote/),
       expect.stringMatching(/^clusters\.local\.qos: /),
-      expect.stringMatching(/^clusters\.local\.extra_directives\.1: "nodash" is not an sbatch option/),
+      expect.stringMatching(/^clusters\.local\.extra_directives\[1\]: "nodash" is not an sbatch option/),
     ]);
   });
 
@@ -86,14 +86,14 @@ describe('preflight checks at render time', () => {
 
   it('sweep values the sweep file cannot hold, and a sweep with every point excluded', () => {
     expect(render({ partition: 'cpu', command: 'true', sweep: { matrix: { a: ['x', 'y\tz', ''] } } })).toEqual([
-      expect.stringMatching(/^experiments\.exp\.sweep\.matrix\.a\.1: .*tab or newline/),
-      expect.stringMatching(/^experiments\.exp\.sweep\.matrix\.a\.2: .*empty/),
+      expect.stringMatching(/^experiments\.exp\.sweep\.matrix\.a\[1\]: .*tab or newline/),
+      expect.stringMatching(/^experiments\.exp\.sweep\.matrix\.a\[2\]: .*empty/),
     ]);
     expect(render({ partition: 'cpu', command: 'true', sweep: { matrix: { a: [1] }, exclude: [{ a: 1 }] } })).toEqual([expect.stringMatching(/^experiments\.exp\.sweep\.exclude: every point/)]);
   });
 
   it('warns about arrays above SLURM’s default MaxArraySize', () => {
-    const config = configFromObjects({}, { partition: 'cpu', command: 'true', sweep: { matrix: { a: Array.from({ length: 40 }, (_, i) => i), b: Array.from({ length: 30 }, (_, i) => i) } } });
+    const config = configFromObjects({}, { partition: 'cpu', command: 'echo {a} {b}', sweep: { matrix: { a: Array.from({ length: 40 }, (_, i) => i), b: Array.from({ length: 30 }, (_, i) => i) } } });
     const run = renderRun(config, 'exp', { runId: 'r' });
     expect(run.manifest.jobs[0]?.array?.spec).toBe('0-1199');
     expect(run.warnings).toEqual([expect.stringMatching(/1200 array tasks; SLURM's default MaxArraySize is 1001/)]);
@@ -109,10 +109,10 @@ experiments:
 `;
     const config = loadConfigText(text, 'x.yaml', FIXTURE_DIR);
     expect(configErrors(() => renderRun(config, 'exp', { runId: 'r' }))).toEqual([
-      expect.stringMatching(/^experiments\.exp\.depends_on\.0: 'first' runs on cluster 'a' and this experiment on 'b'/),
-      expect.stringMatching(/^experiments\.exp\.datasets\.0: 'bad id' is not a Hugging Face id/),
-      expect.stringMatching(/^experiments\.exp\.files\.0: 'nope\.txt' does not exist/),
-      expect.stringMatching(/^experiments\.exp\.files\.1: '\.\.\/outside' leaves the project directory/),
+      expect.stringMatching(/^experiments\.exp\.depends_on\[0\]: 'first' runs on cluster 'a' and this experiment on 'b'/),
+      expect.stringMatching(/^experiments\.exp\.datasets\[0\]: 'bad id' is not a Hugging Face id/),
+      expect.stringMatching(/^experiments\.exp\.files\[0\]: 'nope\.txt' does not exist/),
+      expect.stringMatching(/^experiments\.exp\.files\[1\]: '\.\.\/outside' leaves the project directory/),
     ]);
   });
 
@@ -123,7 +123,7 @@ experiments:
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).issues).toHaveLength(2);
-      expect((error as ConfigError).message).toMatch(/^invalid configuration \(2 problems\):\n {2}inline\.yaml: experiments\.exp\.command/);
+      expect((error as ConfigError).message).toMatch(/^invalid configuration \(2 problems\):\n {2}inline\.yaml:\d+:\d+: experiments\.exp\.command/);
     }
   });
 });

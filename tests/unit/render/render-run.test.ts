@@ -119,9 +119,9 @@ describe('renderRun', () => {
     expect(fileOf(renderFixture('lora'), 'scripts/lora.sbatch')).toContain('--format=csv,noheader,nounits -l 1');
   });
 
-  it('names a new run YYYYMMDD-HHMMSS-<first experiment>-<4 hex>', () => {
+  it('names a new run YYYYMMDD-HHMMSS-<experiment asked for>-<4 hex>, not after the first of its chain', () => {
     expect(createRunId('lora', NOW, () => '3f2a')).toBe('20261124-061500-lora-3f2a');
-    expect(renderRun(loadFixture(), 'infer', { now: NOW }).runId).toMatch(/^20261124-061500-lora-[0-9a-f]{4}$/);
+    expect(renderRun(loadFixture(), 'infer', { now: NOW }).runId).toMatch(/^20261124-061500-infer-[0-9a-f]{4}$/);
   });
 
   it('refuses a run id that is not a plain word', () => {
@@ -135,7 +135,7 @@ describe('renderRun', () => {
   it('refuses to render when the config has problems, naming the config path', () => {
     const config = localConfig('partition: gpu\ncommand: "true"\nsweep: { matrix: { x: ["a\\tb"] } }');
     expect(() => renderRun(config, 'exp', { runId: 'r' })).toThrow(ConfigError);
-    expect(() => renderRun(config, 'exp', { runId: 'r' })).toThrow(/experiments\.exp\.sweep\.matrix\.x\.0: .*tab or newline/);
+    expect(() => renderRun(config, 'exp', { runId: 'r' })).toThrow(/experiments\.exp\.sweep\.matrix\.x\[0\]: .*tab or newline/);
   });
 
   it('turns a template error into a RenderError naming the template', () => {

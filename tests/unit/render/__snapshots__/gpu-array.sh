@@ -341,7 +341,7 @@ hpcb_start_sidecar() {
 
 # --- sweep point ---------------------------------------------------------------------------------
 # Array task N reads line N+2 of the sweep TSV (line 1 is the header of parameter names) and
-# exports each value under its name. Values are read as data, never evaluated.
+# exports each value under its name and as HPCBENCH_PARAM_<NAME>. Values are read as data, never evaluated.
 hpcb_load_sweep_point() {
   local file=$1 task=$2 header line name value i
   local -a names=() values=()
@@ -363,6 +363,7 @@ hpcb_load_sweep_point() {
       return 1
     fi
     export "$name=$value"
+    export "HPCBENCH_PARAM_${name^^}=$value"
   done
 }
 

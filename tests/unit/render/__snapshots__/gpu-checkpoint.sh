@@ -537,7 +537,9 @@ echo "hpcbench: torch ${hpcb_torch_version:-not found}: allocator setting '$hpcb
 # --- environment and parameters ------------------------------------------------------------------
 export TOKENIZERS_PARALLELISM=false
 export lr=0.0002
+export HPCBENCH_PARAM_LR=0.0002
 export note='it'\''s fine'
+export HPCBENCH_PARAM_NOTE='it'\''s fine'
 export HPCBENCH_PARAMS_JSON='{"lr":0.0002,"note":"it'\''s fine"}'
 
 hpcb_write_metadata
