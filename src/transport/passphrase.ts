@@ -1,6 +1,7 @@
 /**
- * Read a key passphrase from the terminal without echoing it. The prompt goes to stderr so that
- * `--json` output on stdout stays clean.
+ * Read a key passphrase, a password or a server's one-time-code prompt from the terminal, without
+ * echoing it unless the server marked the prompt as not secret. The prompt goes to stderr so that
+ * `--json` output on stdout stays clean. What is typed is returned, never kept or logged.
  */
 import { RemoteError } from '../errors.js';
 
@@ -8,7 +9,7 @@ export function isInteractive(): boolean {
   return process.stdin.isTTY === true && typeof process.stdin.setRawMode === 'function';
 }
 
-export function readPassphraseFromTty(prompt: string): Promise<string> {
+export function readPassphraseFromTty(prompt: string, options: { echo?: boolean } = {}): Promise<string> {
   const stdin = process.stdin;
   if (!isInteractive()) {
     return Promise.reject(new RemoteError('cannot ask for a passphrase: standard input is not a terminal'));
@@ -35,7 +36,10 @@ export function readPassphraseFromTty(prompt: string): Promise<string> {
           return;
         }
         if (ch === '\u007f' || ch === '\b') typed = typed.slice(0, -1);
-        else typed += ch;
+        else {
+          typed += ch;
+          if (options.echo === true) process.stderr.write(ch);
+        }
       }
     };
     process.stderr.write(prompt);
