@@ -66,6 +66,8 @@ export const manifestSchema = z.object({
   jobs: z.array(manifestJobSchema).min(1),
   files: z.array(z.object({ local: z.string(), path: runRelativePathSchema })).default([]),
   prefetch_script: runRelativePathSchema.optional(),
+  /** The project's git commit and dirty state at render time (absent outside a git checkout). */
+  git: z.object({ commit: z.string().regex(/^[0-9a-f]{40,64}$/), dirty: z.boolean() }).optional(),
 });
 
 /**

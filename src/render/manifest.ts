@@ -3,6 +3,7 @@
  * The shape is a shared contract (see README "Run directory"); add fields, never rename them.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { ProjectGit } from './project-git.js';
 import type { ParamRecord } from './sweep.js';
 
 export const MANIFEST_SCHEMA = 'hpcbench.manifest/1';
@@ -71,6 +72,8 @@ export interface RunManifest {
   files: ManifestFile[];
   /** Relative path of the Hugging Face prefetch script, when the run names models or datasets. */
   prefetch_script?: string;
+  /** The project's git commit and dirty state at render time; absent outside a git checkout. */
+  git?: ProjectGit;
 }
 
 export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -79,7 +82,7 @@ function pad(n: number): string {
   return String(n).padStart(2, '0');
 }
 
-/** `YYYYMMDD-HHMMSS-<first experiment>-<4 hex>` in UTC. */
+/** `YYYYMMDD-HHMMSS-<experiment>-<4 hex>` in UTC. */
 export function createRunId(firstExperiment: string, now: Date = new Date(), random: () => string = () => randomBytes(2).toString('hex')): string {
   const stamp = `${now.getUTCFullYear()}${pad(now.getUTCMonth() + 1)}${pad(now.getUTCDate())}-${pad(now.getUTCHours())}${pad(now.getUTCMinutes())}${pad(now.getUTCSeconds())}`;
   return `${stamp}-${firstExperiment}-${random()}`;
