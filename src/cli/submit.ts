@@ -13,7 +13,9 @@ import { applySetOverrides, parseSetArgument, renderRun, writeRun } from '../ren
 import { connectCluster, describeRunCluster } from '../runs/connect.js';
 import { parseSubmitManifest, readSubmitManifest } from '../runs/manifest-file.js';
 import { withRunLock } from '../runs/lock.js';
-import { readRunRecord, runDirectory } from '../runs/registry.js';
+import { readRunRecord, resolveRunId, runDirectory } from '../runs/registry.js';
+import { checkAfterRunJobs, planAfterRun, type AfterRunPlan } from '../runs/after-run.js';
+import type { RunRecord } from '../runs/run-record.js';
 import { describeSubmitPlan, submitRun, type SubmitEvent } from '../runs/submit.js';
 import type { GlobalOptions } from './global-options.js';
 import { createOutput, type Output } from './output.js';
@@ -28,6 +30,15 @@ interface SubmitArgs extends RunCommandArgs {
   set: string[];
   'run-id': string | undefined;
   resume: string | undefined;
+  after: string | undefined;
+}
+
+/** `--after <run>`: the earlier run and which dependencies it stands in for; undefined without the flag. */
+async function planAfter(argv: SubmitArgs, config: Parameters<typeof planAfterRun>[0], experiment: string): Promise<{ earlier: RunRecord; plan: AfterRunPlan } | undefined> {
+  if (argv.after === undefined) return undefined;
+  const resultsDir = resultsDirOf(argv);
+  const earlier = await readRunRecord(resultsDir, await resolveRunId(resultsDir, argv.after));
+  return { earlier, plan: planAfterRun(config, experiment, earlier) };
 }
 
 function reportEvent(out: Output, event: SubmitEvent): void {
@@ -78,13 +89,17 @@ async function submitHandler(argv: SubmitArgs): Promise<void> {
   const out = createOutput(argv);
   if (argv.resume !== undefined) return resumeHandler(argv, out);
   if (argv.experiment === undefined) throw new UsageError('name the experiment to submit, or --resume <run>', 'e.g. `hpcbench submit lora`');
+  if (argv.after !== undefined && argv['run-id'] !== undefined && argv['run-id'] === argv.after) throw new UsageError(`--after ${argv.after}: a run cannot be built on itself`);
   if (!Number.isInteger(argv.retries) || argv.retries < 0) throw new UsageError(`--retries ${String(argv.retries)} must be a whole number ≥ 0`);
   const configPath = resolveConfigPath(argv.config);
   // SSH settings (identity files, known_hosts) are relative to the config file; workload files to
   // the project directory (the config's root:, which render also uses).
   const root = dirname(configPath);
   const text = applySetOverrides(readFileSync(configPath, 'utf8'), argv.experiment, argv.set.map(parseSetArgument));
-  const config = loadConfigText(text, configPath, root);
+  const loaded = loadConfigText(text, configPath, root);
+  const afterRun = await planAfter(argv, loaded, argv.experiment);
+  // With --after, the dependencies the earlier run provides are left out of the render.
+  const config = afterRun?.plan.config ?? loaded;
   const rendered = renderRun(config, argv.experiment, argv['run-id'] !== undefined ? { runId: argv['run-id'] } : {});
   for (const warning of rendered.warnings) out.warn(warning);
   const manifest = parseSubmitManifest(JSON.stringify(rendered.manifest), 'manifest.json');
@@ -95,9 +110,15 @@ async function submitHandler(argv: SubmitArgs): Promise<void> {
   const cluster = config.clusters[clusterNames[0] as string];
   if (!cluster) throw new UsageError(`cluster ${clusterNames[0] ?? ''} is not in ${configPath}`);
   const runCluster = describeRunCluster(cluster, root);
+  if (afterRun && afterRun.earlier.cluster.name !== runCluster.name) {
+    throw new UsageError(`--after ${afterRun.earlier.run_id}: that run is on cluster ${afterRun.earlier.cluster.name}, ${argv.experiment} runs on ${runCluster.name}`, 'Build only on a run of the same cluster.');
+  }
   if (argv['dry-run']) {
     // No remote command at all: only what would be done.
-    const lines = describeSubmitPlan(manifest, runCluster, argv.retries);
+    const lines = [
+      ...(afterRun ? [describeAfterPlan(afterRun.earlier, afterRun.plan)] : []),
+      ...describeSubmitPlan(manifest, runCluster, argv.retries),
+    ];
     if (argv.json) out.json({ run_id: manifest.run_id, dry_run: true, plan: lines });
     else for (const line of lines) out.data(line);
     return;
@@ -107,10 +128,13 @@ async function submitHandler(argv: SubmitArgs): Promise<void> {
   // Held from before the scripts are written until run.json records every job id: a second
   // submit of the same run (a double-click, two terminals) is refused instead of submitting twice.
   await withRunLock(runDir, { command: 'hpcbench submit', runId: manifest.run_id, onWarning: (w) => out.warn(w) }, async () => {
-    writeRun(runDir, rendered, { copyFilesFrom: config.root });
     const models = [...new Set(manifest.experiments.flatMap((name) => config.experiments[name]?.models ?? []))];
     const transport = connectCluster(runCluster, { ...connectOptionsOf(argv, out), root });
     try {
+      // Checked before anything is written: a failed earlier job refuses the submission (exit 2).
+      const after = afterRun ? await checkAfterRunJobs(transport, afterRun.earlier, afterRun.plan.satisfied) : undefined;
+      if (after) out.info(`building on run ${after.after.run_id}: ${after.after.jobs.map((j) => `${j.experiment} job ${j.job_id} ${j.state}${after.waiting[j.experiment] ? ' (waited for with afterok)' : ''}`).join(', ')}`);
+      writeRun(runDir, rendered, { copyFilesFrom: config.root });
       const result = await submitRun({
         transport,
         resultsDir,
@@ -123,6 +147,7 @@ async function submitHandler(argv: SubmitArgs): Promise<void> {
         configFile: configPath,
         testOnly: argv['test-only'],
         retries: argv.retries,
+        ...(after && afterRun ? { after: { after: after.after, waiting: after.waiting, dependsOnEarlier: afterRun.plan.dependsOnEarlier } } : {}),
         onEvent: (e) => reportEvent(out, e),
       }).catch(async (error: unknown) => {
         await warnPartialSubmission(out, resultsDir, manifest.run_id);
@@ -132,6 +157,7 @@ async function submitHandler(argv: SubmitArgs): Promise<void> {
         out.json({
           run_id: manifest.run_id,
           test_only: result.testOnly,
+          ...(result.record.after ? { after: result.record.after } : {}),
           checks: result.checks,
           jobs: result.record.jobs.map((j) => ({ experiment: j.experiment, job_id: j.job_id ?? null })),
         });
@@ -158,6 +184,16 @@ export const submitCommand: CommandModule<GlobalOptions, SubmitArgs> = {
       .option('retries', { type: 'number', default: 0, describe: 'Resubmit a job ended by NODE_FAIL/BOOT_FAIL up to N times, excluding the node (done by watch)' })
       .option('set', { type: 'string', array: true, default: [] as string[], describe: 'Override for this run, as for `hpcbench render`' })
       .option('run-id', { type: 'string', describe: 'Run id (default: YYYYMMDD-HHMMSS-<experiment>-<hex>)' })
+      .option('after', {
+        type: 'string',
+        describe: "Build on an earlier run (id, prefix or latest): its completed jobs satisfy the experiment's depends_on instead of being submitted again; jobs still running are waited for (afterok); a failed one refuses",
+      })
       .option('resume', { type: 'string', describe: 'Continue submitting an interrupted run (id, prefix or latest); never submits a job twice' }) as unknown as Argv<SubmitArgs>,
   handler: submitHandler,
 };
+
+/** The dry-run line for --after: which earlier jobs stand in, without asking the cluster their state. */
+function describeAfterPlan(earlier: RunRecord, plan: AfterRunPlan): string {
+  const jobs = plan.satisfied.map((name) => `${name} (job ${earlier.jobs.find((j) => j.experiment === name)?.job_id ?? '?'})`).join(', ');
+  return `build on run ${earlier.run_id}: ${jobs} not submitted again; at submission their state is checked (completed: no dependency; still running: afterok; failed: refused)`;
+}

@@ -19,6 +19,7 @@ import {
 import { ConnectionLostError } from '../transport/ssh.js';
 import { SshConnectError } from '../transport/ssh-connect.js';
 import type { Transport } from '../transport/transport.js';
+import { afterExports, applyAfterRun, type SubmitAfter } from './after-run.js';
 import { findLostSubmission } from './lookup.js';
 import { taskNames, type SubmitManifest, type SubmitManifestJob } from './manifest-file.js';
 import { assertPreflight, runPreflight, type PreflightCheck } from './preflight.js';
@@ -71,6 +72,8 @@ export interface SubmitRunOptions {
   /** sbatch attempts per job when it surely did not run (default 3). */
   maxSubmitAttempts?: number;
   counters?: QueryCounters;
+  /** `--after <run>`: the earlier jobs that stand in for dependencies (see after-run.ts). */
+  after?: SubmitAfter;
 }
 
 export interface SubmitRunResult {
@@ -135,29 +138,35 @@ function isRetryableBeforeSend(error: unknown): boolean {
 }
 
 export function dependencyFor(record: RunRecord, job: RunJob): Dependency | undefined {
-  if (job.depends_on.length === 0) return undefined;
+  const earlier = job.after_job_ids ?? [];
+  if (job.depends_on.length === 0 && earlier.length === 0) return undefined;
   const ids = job.depends_on.map((name) => {
     const id = findJob(record, name)?.job_id;
     if (id === undefined) throw new UsageError(`cannot submit ${job.experiment}: its dependency ${name} has no job id`);
     return id;
   });
-  return { all: [{ type: 'afterok', jobIds: ids }] };
+  // Jobs of the run built on (`--after`) that were still running at submission.
+  return { all: [{ type: 'afterok', jobIds: [...ids, ...earlier] }] };
 }
 
 /** The sbatch argv for one job of the run. */
-export function sbatchArgsFor(record: RunRecord, job: RunJob): string[] {
-  const dependency = dependencyFor(record, job);
+export function sbatchArgsFor(record: RunRecord, job: RunJob, options: { dependency?: Dependency | null; array?: string } = {}): string[] {
+  // `null`: no dependency at all (resubmit decides itself which ids are still worth waiting for).
+  const dependency = options.dependency === null ? undefined : (options.dependency ?? dependencyFor(record, job));
+  const exports = afterExports(record);
+  const array = options.array ?? job.array?.spec;
   return buildSbatchArgs({
     script: posix.join(record.remote_dir, job.script),
     jobName: job.job_name,
     comment: runTag(record.run_id),
     chdir: record.remote_dir,
-    ...(job.array ? { array: job.array.spec } : {}),
+    ...(array !== undefined ? { array } : {}),
     ...(dependency ? { dependency } : {}),
     // Without retries a job whose dependency failed is cancelled instead of pending forever;
     // with retries it must wait, because the failed job may come back.
     ...(dependency ? { killOnInvalidDep: job.retries_left === 0 } : {}),
     ...(job.exclude.length > 0 ? { exclude: job.exclude } : {}),
+    ...(exports ? { export: { vars: exports } } : {}),
   });
 }
 
@@ -313,6 +322,7 @@ export async function submitRun(options: SubmitRunOptions): Promise<SubmitRunRes
   // `~` in workdir/hf_cache is made absolute on the cluster once (remote-paths.ts); run.json keeps the result.
   const home = new RemoteHomeResolver(transport);
   const record = existing ?? createRunRecord(manifest, await resolveRunClusterPaths(home, options.cluster), now(), options.retries ?? 0, options.configFile);
+  if (!existing && options.after) applyAfterRun(record, options.after, now());
   const s = makeSubmitter(options, record);
   let checks: PreflightCheck[] = [];
   const started = record.jobs.some((j) => j.attempts.length > 0);

@@ -25,6 +25,10 @@ export interface FakeJob {
   attempts?: { state: string; exitCode?: string }[];
   /** The job's owner; the account the fake runs commands as is `hpcb`. */
   user?: string;
+  /** sbatch's --dependency, --array and --export as given (for tests of what was asked). */
+  dependency?: string;
+  array?: string;
+  exports?: string;
 }
 
 export type Fault = (argv: readonly string[], call: number) => ExecResult | Error | undefined;
@@ -42,6 +46,16 @@ function rawId(id: string): string {
   return task === undefined ? id : String(Number(job) * 100 + Number(task));
 }
 
+/** `1,3-4%2` → ['1', '3', '4']. */
+function expandTasks(spec: string): string[] {
+  return (spec.split('%')[0] ?? '').split(',').flatMap((part) => {
+    const [a, b] = part.split('-').map(Number);
+    if (a === undefined || Number.isNaN(a)) return [];
+    const end = b === undefined || Number.isNaN(b) ? a : b;
+    return Array.from({ length: end - a + 1 }, (_, i) => String(a + i));
+  });
+}
+
 export class FakeCluster implements Transport {
   readonly kind = 'ssh' as const;
   readonly target = 'fake@cluster:22';
@@ -54,6 +68,11 @@ export class FakeCluster implements Transport {
   fault: Fault | undefined;
   workdirState: 'ok' | 'missing' | 'readonly' = 'ok';
   modelsPresent = new Set<string>();
+  /**
+   * sbatch --array=<list> creates one job per task (`<id>_<task>`, state PENDING) instead of one
+   * job, so squeue/sacct answer per task as SLURM does. Ranges (`0-5%2`) are expanded too.
+   */
+  expandArrays = false;
   /** Remote files readFile can return (path → content). */
   readonly files = new Map<string, string>();
 
@@ -168,7 +187,17 @@ export class FakeCluster implements Transport {
           return { stdout: '', stderr: `sbatch: Job 1 to start at 2026-11-24T06:00:00 using 1 processors on nodes n1 in partition cpu\n${opts.stdin === undefined ? 'no stdin' : ''}`, code: 0 };
         }
         const id = String(this.nextId++);
-        this.addJob({ id, name: flag(argv, 'job-name') ?? 'job', comment: flag(argv, 'comment') ?? '', workDir: flag(argv, 'chdir') ?? '/w' });
+        const asked: Partial<FakeJob> = {};
+        for (const [key, name] of [['dependency', 'dependency'], ['array', 'array'], ['exports', 'export']] as const) {
+          const value = flag(argv, name);
+          if (value !== undefined) asked[key] = value;
+        }
+        const base = { name: flag(argv, 'job-name') ?? 'job', comment: flag(argv, 'comment') ?? '', workDir: flag(argv, 'chdir') ?? '/w', ...asked };
+        if (this.expandArrays && asked.array !== undefined) {
+          for (const task of expandTasks(asked.array)) this.addJob({ ...base, id: `${id}_${task}` });
+        } else {
+          this.addJob({ ...base, id });
+        }
         return ok(`${id}\n`);
       }
       case 'squeue': {
