@@ -57,7 +57,9 @@ export type Dict = Record<string, PythonScalar | unknown>;
 
 const JSON_NON_FINITE: Record<string, number> = { NaN: Number.NaN, Infinity: Infinity, '-Infinity': -Infinity };
 /** Bare NaN/Infinity tokens (Python's json.dumps) quoted so that JSON.parse accepts the line. */
-export const PYTHON_NON_FINITE = /(?<=[:,[]\s*)(-?Infinity|NaN)(?=\s*[,\]}])/g;
+// The token comes first and the lookbehind after it: a leading `(?<=[:,[]\s*)` was tried at every
+// position and scanned back over whitespace each time, quadratic on long runs of spaces.
+export const PYTHON_NON_FINITE = /(-?Infinity|NaN)(?<=[:,[]\s*(?:-?Infinity|NaN))(?=\s*[,\]}])/g;
 const NUMERIC_TEXT = /^\s*(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|nan|-?inf)\s*$/;
 
 /**

@@ -15,7 +15,7 @@ export const HEAP_BOUND_BYTES = 256 * 1024 * 1024;
 export const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 
 /** Runs per reader, tuned to keep the whole fuzz suite well under a minute on two cores. */
-export const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 40);
+export const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 100);
 
 export type Mutation =
   | { kind: 'truncate'; at: number }
