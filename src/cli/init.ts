@@ -51,7 +51,7 @@ export async function promptInitAnswers(given: Given, io: PromptIo, dir: string,
     for (;;) {
       io.output.write(`${QUESTIONS[field]} [${fallback}]: `);
       const next = await lines.next();
-      if (next.done) throw new UsageError(`hpcbench init: input ended before "${QUESTIONS[field]}" was answered`, 'Answer every question, or pass the values as flags with --yes.');
+      if (next.done) throw new UsageError(`input ended before "${QUESTIONS[field]}" was answered`, 'Answer every question, or pass the values as flags with --yes.');
       const answer = String(next.value).trim() || fallback;
       const why = lib.checkInitAnswer(field, answer);
       if (!why) return answer;
@@ -78,12 +78,12 @@ export async function resolveInitFlags(given: Given, yes: boolean, dir: string, 
   const presetName = given.preset ?? (yes ? 'santos-dumont' : undefined);
   if (presetName !== undefined) {
     const why = lib.checkInitAnswer('preset', presetName);
-    if (why) throw new UsageError(`hpcbench init: --preset: ${why}`);
+    if (why) throw new UsageError(`--preset: ${why}`);
   }
   const missing = (['preset', 'host', 'project', 'user'] as const).filter((f) => given[f] === undefined);
   if (!yes && missing.length > 0) {
     throw new UsageError(
-      `hpcbench init: no terminal to ask on, and ${missing.map((f) => `--${f}`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing`,
+      `no terminal to ask on, and ${missing.map((f) => `--${f}`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing`,
       'Pass them as flags, or add --yes to take the defaults (santos-dumont preset, host sdumont, the directory name as project, your local user).',
     );
   }
@@ -129,9 +129,9 @@ async function initHandler(argv: InitArgs): Promise<void> {
   out.info(
     [
       '',
-      'Next:',
-      `  ${cd}hpcbench config check                 # the file is valid; edit setup: to activate your Python environment`,
-      '  hpcbench submit cpu-example --dry-run     # render and show what would be submitted',
+      'Next: edit setup: in hpcbench.yaml to activate your Python environment, then',
+      `  ${cd}hpcbench config check`,
+      '  hpcbench submit cpu-example --dry-run',
       '  hpcbench submit cpu-example && hpcbench watch && hpcbench fetch && hpcbench report latest',
     ].join('\n'),
   );

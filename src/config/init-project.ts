@@ -89,7 +89,7 @@ export function validateInitAnswers(answers: InitAnswers): InitAnswers {
     const why = checkInitAnswer(field, value);
     if (why) problems.push(`--${field}: ${why}`);
   }
-  if (problems.length > 0) throw new UsageError(`hpcbench init: ${problems.join('; ')}`, 'Fix the flag (or answer) and run `hpcbench init` again.');
+  if (problems.length > 0) throw new UsageError(`${problems.join('; ')}`, 'Fix the flag (or answer) and run `hpcbench init` again.');
   return answers;
 }
 
@@ -103,49 +103,53 @@ function quote(value: string): string {
   return JSON.stringify(value);
 }
 
-/** The partitions lines a generic cluster needs, since the generic preset declares none. */
-const GENERIC_PARTITIONS = [
+/** Placeholder partitions for the generic preset, which declares none. */
+const GENERIC_PARTITIONS: Record<string, RawPartition> = {
+  gpu: { kind: 'gpu', gpus_per_node: 1, max_time: '01:00:00', shared: true },
+  cpu: { kind: 'cpu', max_time: '01:00:00', shared: true },
+};
+
+/** The partitions lines a generic cluster needs, written from GENERIC_PARTITIONS. */
+const GENERIC_PARTITION_LINES = [
   '    # The generic preset knows no partitions: rename these to yours (`sinfo -s`) and fill in their',
   '    # limits (`scontrol show partition NAME`).',
   '    partitions:',
-  '      gpu:',
-  '        kind: gpu',
-  '        gpus_per_node: 1',
-  '        max_time: "01:00:00"',
-  '      cpu:',
-  '        kind: cpu',
-  '        max_time: "01:00:00"',
+  ...Object.entries(GENERIC_PARTITIONS).flatMap(([name, fields]) => [
+    `      ${name}:`,
+    ...Object.entries(fields).map(([key, value]) => `        ${key}: ${typeof value === 'string' ? quote(value) : String(value)}`),
+  ]),
 ];
 
 /** The text of hpcbench.yaml for these answers, commented for a first read. */
 export function renderInitConfig(answers: InitAnswers, schemaRef: string = `./${SCHEMA_FILE}`): string {
   const preset = findPreset(answers.preset);
-  if (!preset) throw new UsageError(`hpcbench init: unknown preset '${answers.preset}'; expected one of ${INIT_PRESETS.join(', ')}`);
-  const partitions = answers.preset === 'generic' ? { gpu: { kind: 'gpu' as const }, cpu: { kind: 'cpu' as const } } : (preset.cluster.partitions ?? {});
+  if (!preset) throw new UsageError(`unknown preset '${answers.preset}'; expected one of ${INIT_PRESETS.join(', ')}`);
+  const partitions: Record<string, RawPartition> = answers.preset === 'generic' ? GENERIC_PARTITIONS : (preset.cluster.partitions ?? {});
   const gpu = pickPartition(partitions, 'gpu', preset.cluster.default_partition) ?? 'gpu';
   const cpu = pickPartition(partitions, 'cpu', undefined) ?? 'cpu';
+  const cpuShared = partitions[cpu]?.shared === true;
   const account = answers.account ?? (requiresAccount(answers.preset) ? answers.project : undefined);
   const setup = preset.cluster.setup ?? [];
   const lines = [
     `# yaml-language-server: $schema=${schemaRef}`,
     '# Written by `hpcbench init`. Every field is described in docs/config.md of hpcbench; editors with',
     '# a YAML plugin complete and check this file against the schema named on the first line.',
-    '# Next: `hpcbench config check`, then `hpcbench submit gpu-example --dry-run`.',
+    '# Next: `hpcbench config check`, then `hpcbench submit cpu-example --dry-run`.',
     'version: 1',
     `project: ${quote(answers.project)}`,
     '',
     'clusters:',
     '  main:',
-    `    preset: ${answers.preset}            # ${preset.summary}`,
-    `    ssh: ${quote(answers.host)}            # a Host alias from ~/.ssh/config, or user@host:port`,
-    `    project: ${quote(answers.project)}            # fills {project} in workdir, scratch and hf_cache`,
-    `    user: ${quote(answers.user)}`,
-    ...(account !== undefined ? [`    account: ${quote(account)}            # sbatch --account`] : []),
+    `    preset: ${answers.preset}  # ${preset.summary}`,
+    `    ssh: ${quote(answers.host)}  # a Host alias from ~/.ssh/config, or user@host:port`,
+    `    project: ${quote(answers.project)}  # fills {project} in workdir, scratch and hf_cache`,
+    `    user: ${quote(answers.user)}  # fills {user}`,
+    ...(account !== undefined ? [`    account: ${quote(account)}  # sbatch --account`] : []),
     '    # Shell lines run before the workload; they replace the preset\'s. Activate your environment here:',
     '    # setup:',
     ...setup.map((line) => `    #   - ${line}`),
     '    #   - source ~/venvs/myenv/bin/activate',
-    ...(answers.preset === 'generic' ? GENERIC_PARTITIONS : []),
+    ...(answers.preset === 'generic' ? GENERIC_PARTITION_LINES : []),
     '',
     'experiments:',
     '  # Batched inference on one GPU. --random-init builds a tiny model, so nothing is downloaded;',
@@ -175,8 +179,9 @@ export function renderInitConfig(answers: InitAnswers, schemaRef: string = `./${
     '    command: python3 workloads/infer.py --random-init --device cpu --prompts data/prompts.txt --batch-size 4 --max-new-tokens 32',
     '    resources:',
     '      time: "00:15:00"',
-    '      cpus_per_task: 4',
-    '      mem: 8G',
+    ...(cpuShared
+      ? ['      cpus_per_task: 4', '      mem: 8G']
+      : [`      # ${cpu} gives whole nodes: the job gets every CPU of one node, and is billed for them.`]),
     '    profiling:',
     '      warmup: 1',
     '      inference_log: inference.jsonl',
@@ -211,11 +216,11 @@ function exists(path: string): boolean {
  */
 export function writeInitFiles(dir: string, files: readonly InitFile[], options: { force?: boolean } = {}): string[] {
   const root = resolve(dir);
-  if (existsSync(root) && !lstatSync(root).isDirectory()) throw new UsageError(`hpcbench init: ${dir} exists and is not a directory`, 'Pass --dir with a directory (it is created when missing).');
+  if (existsSync(root) && !lstatSync(root).isDirectory()) throw new UsageError(`${dir} exists and is not a directory`, 'Pass --dir with a directory (it is created when missing).');
   const present = files.filter((f) => exists(join(root, f.path))).map((f) => f.path);
   if (present.length > 0 && !options.force) {
     throw new UsageError(
-      `hpcbench init: not overwriting ${present.length === 1 ? 'an existing file' : 'existing files'} in ${dir}: ${present.join(', ')}`,
+      `not overwriting ${present.length === 1 ? 'an existing file' : 'existing files'} in ${dir}: ${present.join(', ')}`,
       'Move them away, pick another --dir, or pass --force to overwrite them.',
     );
   }

@@ -58,6 +58,13 @@ describe('hpcbench init files', () => {
     expect(renderInitConfig({ ...answers('santos-dumont'), account: 'acct9' })).toMatch(/^ {4}account: "acct9"/m);
   });
 
+  it('sizes the CPU experiment only on a shared partition; a whole-node one gets the whole node', () => {
+    const whole = renderInitConfig(answers('santos-dumont'));
+    expect(whole).not.toContain('mem: 8G');
+    expect(whole).toMatch(/# \S+ gives whole nodes/);
+    expect(renderInitConfig(answers('generic'))).toContain('      cpus_per_task: 4\n      mem: 8G');
+  });
+
   it('names the schema on the first line, and writes that schema beside the config', () => {
     const dir = makeDir();
     writeInitFiles(dir, listInitFiles(answers('generic')));
