@@ -179,7 +179,8 @@ export function parseVllmResult(text: string, file: string, rejected?: RejectedL
   let value: unknown;
   try {
     // vLLM writes Python's json.dumps, which may contain NaN/Infinity; JSON.parse does not accept them.
-    value = JSON.parse(text.replace(/(?<=[:,[]\s*)(-?Infinity|NaN)(?=\s*[,\]}])/g, 'null'));
+    // The token first, then the lookbehind: a leading `(?<=[:,[]\s*)` is tried at every position, quadratic on runs of spaces.
+    value = JSON.parse(text.replace(/(-?Infinity|NaN)(?<=[:,[]\s*(?:-?Infinity|NaN))(?=\s*[,\]}])/g, 'null'));
   } catch (error) {
     throw invalidJsonError(text, file, error);
   }

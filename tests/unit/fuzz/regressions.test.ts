@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../../src/config/load.js';
 import { detectLogKind } from '../../../src/profile/detect-kind.js';
+import { readInferenceLog } from '../../../src/profile/inference-log.js';
 import { readTrainerState } from '../../../src/profile/trainer-state.js';
 import { expectContainedOutcome } from './support.js';
 
@@ -31,5 +32,13 @@ describe('fuzz findings', () => {
     const text = `${'['.repeat(4735)}\n`.repeat(200);
     const outcome = await expectContainedOutcome(() => parseConfigText(text, 'hpcbench.yaml'), () => 'deep flow YAML');
     expect(outcome).toBe('exit-2');
+  });
+});
+
+describe('fuzz findings (vLLM results)', () => {
+  it('a vLLM result with a long run of spaces before a bare NaN', async () => {
+    const file = join(dir, 'result.json');
+    writeFileSync(file, `{"completed": 1, "duration": 1.0, "ttfts": [${' '.repeat(400_000)}NaN], "itls": [[]], "output_lens": [1], "input_lens": [1]}\n`);
+    await expectContainedOutcome(() => readInferenceLog(file), () => 'vLLM result with 400 000 spaces');
   });
 });
