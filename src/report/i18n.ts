@@ -239,6 +239,13 @@ const LABELS_EN = {
   why: 'Why',
   stopReason: 'Why it stopped requeueing',
   skippedLines: 'Skipped lines of checkpoints.jsonl (truncated or malformed, see the warnings)',
+  gpuProcesses: 'Processes on the GPUs',
+  gpuProcessesNote: 'GPU memory of each process on each GPU, from nvidia-smi --query-compute-apps logs: peak and mean over the samples that gave a value, largest first.',
+  processName: 'Process',
+  samples: 'Samples',
+  memMean: 'Memory mean',
+  moreProcesses: '{n} more processes, listed in metrics.json (gpu_processes).',
+  pidsOnSeveralGpus: 'processes on more than one GPU (PID)',
 };
 export type Labels = typeof LABELS_EN;
 
@@ -347,6 +354,13 @@ const LABELS_PT: Labels = {
   why: 'Motivo',
   stopReason: 'Por que parou de se recolocar na fila',
   skippedLines: 'Linhas ignoradas de checkpoints.jsonl (truncadas ou malformadas, veja os alertas)',
+  gpuProcesses: 'Processos nas GPUs',
+  gpuProcessesNote: 'Memória de GPU de cada processo em cada GPU, dos logs de nvidia-smi --query-compute-apps: pico e média nas amostras que trouxeram um valor, do maior para o menor.',
+  processName: 'Processo',
+  samples: 'Amostras',
+  memMean: 'Memória média',
+  moreProcesses: 'mais {n} processos, listados no metrics.json (gpu_processes).',
+  pidsOnSeveralGpus: 'processos em mais de uma GPU (PID)',
 };
 
 export function labelsFor(lang: ReportLang): Labels {

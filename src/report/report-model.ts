@@ -12,6 +12,7 @@ import { redactStrings } from './redact.js';
 import { redactBundle, redactMetricsDocument } from './redact-report.js';
 import type { CheckpointReasonCode } from '../slurm/checkpoint-stop.js';
 import { chooseBestPoint, groupSweeps, type SweepChoice, type SweepTable } from './sweep.js';
+import { buildGpuProcessTable, type GpuProcessTable } from './gpu-processes.js';
 
 export const REPORT_SCHEMA = 'hpcbench.report/1';
 
@@ -87,6 +88,8 @@ export interface ReportModel {
   trainingTasks: TaskMetrics[];
   accountingTasks: TaskMetrics[];
   processTasks: TaskMetrics[];
+  /** Per-process GPU memory from nvidia-smi --query-compute-apps logs; no rows without such a log. */
+  gpuProcesses: GpuProcessTable;
   /** Tasks that checkpointed or restarted (metrics.json `checkpoints`), for the restarts section. */
   checkpointTasks: TaskMetrics[];
   /** The same tasks, one summary row each. */
@@ -287,6 +290,7 @@ export function buildReportModel(rawDoc: MetricsDocument, rawBundle: RunBundle |
     trainingTasks: tasks.filter((t) => t.training !== undefined),
     accountingTasks: tasks.filter((t) => t.accounting !== undefined),
     processTasks: tasks.filter((t) => t.process !== undefined),
+    gpuProcesses: buildGpuProcessTable(tasks),
     checkpointTasks: tasks.filter((t) => t.checkpoints !== undefined),
     checkpointRows: tasks.flatMap((t) => (t.checkpoints === undefined ? [] : [checkpointRow(t, t.checkpoints)])),
     missing,
