@@ -10,6 +10,7 @@ import { UsageError } from '../errors.js';
 import type { Transport } from '../transport/transport.js';
 import { connectCluster, type ConnectClusterOptions } from './connect.js';
 import { readRunRecord, resolveRunId } from './registry.js';
+import { resolveRecordPaths } from './remote-paths.js';
 import type { RunRecord } from './run-record.js';
 
 /**
@@ -45,5 +46,11 @@ export async function openRun(resultsDir: string, wanted: string | undefined, op
     );
   }
   const transport = connectCluster(record.cluster, options);
+  try {
+    await resolveRecordPaths(transport, record);
+  } catch (error) {
+    await transport.close();
+    throw error;
+  }
   return { resultsDir, runId, record, transport };
 }

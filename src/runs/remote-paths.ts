@@ -77,3 +77,14 @@ export async function resolveRunClusterPaths(resolver: RemoteHomeResolver, clust
   const workdir = await resolver.resolve(written);
   return workdir === cluster.workdir ? cluster : { ...cluster, workdir };
 }
+
+/**
+ * Runs submitted before ~ was resolved at submission kept it in run.json, and every remote command
+ * quotes its paths: make them absolute in the record read (one command, only for such runs).
+ */
+export async function resolveRecordPaths(transport: Transport, record: { remote_dir: string; cluster: RunCluster }): Promise<void> {
+  if (!needsRemoteHome(record.remote_dir) && !needsRemoteHome(record.cluster.workdir)) return;
+  const home = new RemoteHomeResolver(transport);
+  record.remote_dir = await home.resolve(record.remote_dir);
+  record.cluster = { ...record.cluster, workdir: await home.resolve(record.cluster.workdir) };
+}

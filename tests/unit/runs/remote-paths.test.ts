@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CheckFailedError, RemoteError } from '../../../src/errors.js';
 import { readRunRecord, submitRun } from '../../../src/runs/index.js';
-import { expandRemoteHome, needsRemoteHome, readRemoteHome, RemoteHomeResolver, resolveRunClusterPaths } from '../../../src/runs/remote-paths.js';
+import { expandRemoteHome, needsRemoteHome, readRemoteHome, RemoteHomeResolver, resolveRecordPaths, resolveRunClusterPaths } from '../../../src/runs/remote-paths.js';
 import type { ExecResult } from '../../../src/transport/transport.js';
 import { CLUSTER, makeRenderedRun, noSleep } from './helpers.js';
 import { FakeCluster } from './fake-cluster.js';
@@ -63,6 +63,18 @@ describe('remote home paths', () => {
     expect(cluster.workdir).toBe('/home/hpcb/runs/hpcbench');
     const same = { ...CLUSTER, workdir: '/abs' };
     expect(await resolveRunClusterPaths(new RemoteHomeResolver(fake), same)).toBe(same);
+  });
+
+  it('makes the paths of a run recorded with ~ absolute, and leaves absolute ones without a command', async () => {
+    const fake = new HomeCluster();
+    const old = { remote_dir: `~/hpcbench/${RUN}`, cluster: { ...CLUSTER, workdir: '~/hpcbench' } };
+    await resolveRecordPaths(fake, old);
+    expect(old.remote_dir).toBe(`/home/hpcb/hpcbench/${RUN}`);
+    expect(old.cluster.workdir).toBe('/home/hpcb/hpcbench');
+    const current = { remote_dir: `/scratch/p/u/${RUN}`, cluster: CLUSTER };
+    await resolveRecordPaths(fake, current);
+    expect(current.remote_dir).toBe(`/scratch/p/u/${RUN}`);
+    expect(fake.homeLookups()).toBe(1);
   });
 
   it('refuses a home directory that is not an absolute path, naming the field to fix', async () => {
