@@ -82,6 +82,11 @@ describe('rendered scripts run each task with its own values', () => {
     expect(readFileSync(join(box.runDir, 'out/exp/0/args.txt'), 'utf8')).toBe('[a b]\n');
   });
 
+  it('refuses two parameters that would share one HPCBENCH_PARAM_ name', () => {
+    const config = configFromObjects({}, { partition: 'cpu', command: 'echo {lr} {LR}', parameters: { lr: 1 }, sweep: { matrix: { LR: [2, 3] } } });
+    expect(() => renderRun(config, 'exp', { runId: 'r4' })).toThrow(/parameters 'lr' and 'LR' would both be exported as HPCBENCH_PARAM_LR: rename one/);
+  });
+
   it('a command without placeholders is written as it is', () => {
     const config = configFromObjects({}, { partition: 'cpu', command: 'echo "$n" {x,y} ${HOME}', sweep: { matrix: { n: [1, 2] } } });
     const script = fileOf(renderRun(config, 'exp', { runId: 'r3' }), 'scripts/exp.sbatch');
