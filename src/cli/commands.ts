@@ -10,6 +10,7 @@ import { initCommand } from './init.js';
 import { renderCommand } from './render.js';
 import { templatesCommand } from './templates.js';
 import { submitCommand } from './submit.js';
+import { resubmitCommand } from './resubmit.js';
 import { statusCommand } from './status.js';
 import { watchCommand } from './watch.js';
 import { fetchCommand } from './fetch.js';
@@ -29,6 +30,7 @@ export const commands: CommandModule<any, any>[] = [
   renderCommand,
   runCommand,
   submitCommand,
+  resubmitCommand,
   statusCommand,
   watchCommand,
   fetchCommand,

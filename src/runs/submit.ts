@@ -170,7 +170,7 @@ export function sbatchArgsFor(record: RunRecord, job: RunJob, options: { depende
   });
 }
 
-interface Submitter {
+export interface Submitter {
   transport: Transport;
   resultsDir: string;
   record: RunRecord;
@@ -241,7 +241,7 @@ function accept(s: Submitter, job: RunJob, jobId: string, recovered: boolean): v
  * Submits one job (first time, or a resubmission when `fresh` is set) and records it. A
  * pending `sending`/`ambiguous` attempt from an earlier process is looked up first.
  */
-async function submitJob(s: Submitter, job: RunJob, fresh: boolean): Promise<void> {
+export async function submitJob(s: Submitter, job: RunJob, fresh: boolean, args: Parameters<typeof sbatchArgsFor>[2] = {}): Promise<void> {
   const previous = lastAttempt(job);
   if (!fresh && job.job_id === undefined && (previous?.outcome === 'sending' || previous?.outcome === 'ambiguous')) {
     const found = await lookUp(s, job);
@@ -254,10 +254,11 @@ async function submitJob(s: Submitter, job: RunJob, fresh: boolean): Promise<voi
   for (let attempt = 1; ; attempt += 1) {
     const entry: SubmissionAttempt = { at: s.now().toISOString(), outcome: 'sending' };
     if (job.exclude.length > 0) entry.exclude = [...job.exclude];
+    if (args.array !== undefined) entry.array = args.array;
     job.attempts.push(entry);
     await save(s);
     try {
-      const output = toSlurmOutput(await s.transport.exec(sbatchArgsFor(s.record, job)));
+      const output = toSlurmOutput(await s.transport.exec(sbatchArgsFor(s.record, job, args)));
       const submission = readSbatchOutput(job.script, output);
       accept(s, job, submission.jobId, false);
       await save(s);
@@ -297,7 +298,7 @@ async function submitJob(s: Submitter, job: RunJob, fresh: boolean): Promise<voi
   }
 }
 
-function makeSubmitter(options: Pick<SubmitRunOptions, 'transport' | 'resultsDir' | 'now' | 'sleep' | 'onEvent' | 'lookupAttempts' | 'maxSubmitAttempts' | 'counters'>, record: RunRecord): Submitter {
+export function makeSubmitter(options: Pick<SubmitRunOptions, 'transport' | 'resultsDir' | 'now' | 'sleep' | 'onEvent' | 'lookupAttempts' | 'maxSubmitAttempts' | 'counters'>, record: RunRecord): Submitter {
   return {
     transport: options.transport,
     resultsDir: options.resultsDir,
