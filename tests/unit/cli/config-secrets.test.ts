@@ -26,6 +26,7 @@ const CONFIG = [
   '      - export HF_TOKEN="$(cat ~/.hf_token)"',
   '  train:',
   '    partition: p',
+  '    command: python train.py',
   '    parameters:',
   '      db_password: pw_param_value',
   '',
