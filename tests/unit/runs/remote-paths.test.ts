@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfigText } from '../../../src/config/index.js';
 import { CheckFailedError, RemoteError } from '../../../src/errors.js';
+import { renderRun } from '../../../src/render/index.js';
 import { readRunRecord, submitRun } from '../../../src/runs/index.js';
 import { expandRemoteHome, needsRemoteHome, readRemoteHome, RemoteHomeResolver, resolveRecordPaths, resolveRunClusterPaths } from '../../../src/runs/remote-paths.js';
 import type { ExecResult } from '../../../src/transport/transport.js';
@@ -149,5 +151,34 @@ describe('submitRun with ~ in the workdir', () => {
     const run = submitRun({ transport: fake, resultsDir, manifest, cluster: CLUSTER, sleep: noSleep });
     await expect(run).rejects.toThrow(/\/scratch\/p\/u does not exist on fake@cluster:22 and could not be created/);
     expect(fake.homeLookups()).toBe(0);
+  });
+});
+
+describe('rendered scripts and ~', () => {
+  it('write a ~ cache path as "$HOME"/…, expanded by the job\'s shell, never as a quoted ~', () => {
+    const yaml = [
+      'clusters:',
+      '  c:',
+      '    preset: generic',
+      '    ssh: somewhere',
+      '    scratch: "~/scratch"',
+      '    partitions:',
+      '      cpu: { kind: cpu, cpus_per_node: 2, mem_per_node: 2G, max_time: "01:00:00" }',
+      'experiments:',
+      '  e:',
+      '    cluster: c',
+      '    partition: cpu',
+      '    command: echo hi',
+      '    models: [org/model]',
+      '',
+    ].join('\n');
+    const rendered = renderRun(loadConfigText(yaml, 'hpcbench.yaml', '/nonexistent-project'), 'e', { runId: RUN, checkFiles: false });
+    const scripts = [...rendered.files].filter(([name]) => name.endsWith('.sbatch') || name.endsWith('.sh')).map(([, text]) => text);
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const text of scripts.filter((t) => t.includes('HF_HOME='))) {
+      expect(text).toContain('export HF_HOME="$HOME"/scratch/hf-cache');
+      expect(text).not.toMatch(/HF_HOME='?~/);
+    }
+    expect(scripts.some((t) => t.includes('export HF_HOME="$HOME"/scratch/hf-cache'))).toBe(true);
   });
 });
