@@ -99,7 +99,10 @@ describe('submitRun with ~ in the workdir', () => {
   it('uses the absolute path for preflight, mkdir, uploads, --chdir and run.json', async () => {
     const { resultsDir, manifest } = makeRenderedRun([{ experiment: 'a' }]);
     const fake = new HomeCluster();
-    const result = await submitRun({ transport: fake, resultsDir, manifest, cluster: { ...CLUSTER, workdir: '~/hpcbench' }, hfCache: '~/hf', models: [], sleep: noSleep });
+    fake.modelsPresent.add('org--good');
+    const result = await submitRun({ transport: fake, resultsDir, manifest, cluster: { ...CLUSTER, workdir: '~/hpcbench' }, hfCache: '~/hf', models: ['org/good'], sleep: noSleep });
+    expect(result.checks.find((c) => c.name === 'model org/good')).toMatchObject({ ok: true, detail: 'found in /home/hpcb/hf/hub' });
+    expect(fake.calls.some((c) => c[1]?.includes('/home/hpcb/hf/hub/models--org--good/snapshots'))).toBe(true);
     const dir = `/home/hpcb/hpcbench/${RUN}`;
     expect(result.record.remote_dir).toBe(dir);
     expect(result.record.cluster.workdir).toBe('/home/hpcb/hpcbench');
