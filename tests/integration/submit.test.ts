@@ -145,7 +145,7 @@ describeCluster('submit, watch, status, fetch and cancel on the test cluster', (
       const runId = /run (\S+);/.exec(ok.stdout)?.[1] ?? '';
       expect(await transport.stat(`${cluster.remoteWorkdir}/${runId}`)).toBeUndefined();
 
-      const bad = writeTestProject(cluster, { infer: { command: 'true', models: ['org/present', 'org/absent'] } }, { hfCache: hf, workdir: `${cluster.remoteWorkdir}/does-not-exist` });
+      const bad = writeTestProject(cluster, { infer: { command: 'true', models: ['org/present', 'org/absent'] } }, { hfCache: hf, workdir: '/does-not-exist' }); // submit creates a missing workdir: this one it cannot
       const failed = await cli(['submit', 'infer', '--config', bad.config]);
       expect(failed.code).toBe(1);
       const text = failed.stderr;
