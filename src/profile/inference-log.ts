@@ -3,11 +3,10 @@
  * hpcbench JSONL (streamed line by line), vLLM's serving benchmark result (one JSON document),
  * or any text log through the user's regex extractors (streamed).
  */
-import { readFile } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import { InferenceColumns } from './inference-columns.js';
 import { parseInferenceLine, type InferenceHeader, type InferenceParams, type InferenceRecord } from './inference-schema.js';
-import { emptyFileError, readFileHead, RejectedLines, scanLines, unrecognisedFileError, type ReadProgress } from './lines.js';
+import { emptyFileError, readFileHead, readWholeTextFile, RejectedLines, scanLines, unrecognisedFileError, type ReadProgress } from './lines.js';
 import { extractFields, fieldsToInferenceRecord, type CompiledExtractor } from './regex-extractor.js';
 import { looksLikeGenaiPerfSummary, looksLikeLlmperfSummary, readGenaiPerfSummary, readLlmperfSummary } from './inference-summary-formats.js';
 import { looksLikeVllmResult, parseVllmResults, type VllmReportedSummary } from './vllm-result.js';
@@ -81,7 +80,7 @@ function parseJsonQuietly(text: string): unknown {
 }
 
 async function readSummary(file: string): Promise<InferenceLog> {
-  const text = await readFile(file, 'utf8');
+  const text = await readWholeTextFile(file, 'a benchmark summary (JSON)');
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -196,12 +195,7 @@ async function readText(
 }
 
 async function readVllm(file: string, rejected: RejectedLines): Promise<InferenceLog> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new InputError(`cannot read the file: ${error instanceof Error ? error.message : String(error)}`, { file, cause: error });
-  }
+  const text = await readWholeTextFile(file, 'a vLLM serving benchmark result');
   if (text.trim() === '') throw emptyFileError(file, 'a vLLM serving benchmark result');
   const results = parseVllmResults(text, file, rejected);
   const only = results.length === 1 ? results[0] : undefined;

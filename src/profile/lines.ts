@@ -60,6 +60,32 @@ async function statLogFile(file: string, allowEmpty = false): Promise<number> {
   return size;
 }
 
+/**
+ * Files read whole (JSON results and summaries, trainer_state.json, sacct output) are small;
+ * a larger one is refused before it is read rather than failing inside the string machinery.
+ */
+export const MAX_WHOLE_FILE_BYTES = 256 * 1024 * 1024;
+
+/** Reads a file that parsers take whole; InputError (exit 2) for a missing, unreadable or oversized file. */
+export async function readWholeTextFile(file: string, expected: string): Promise<string> {
+  let size: number;
+  try {
+    const stat = await fs.stat(file);
+    if (stat.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
+    size = stat.size;
+  } catch (error) {
+    throw openError(file, error);
+  }
+  if (size > MAX_WHOLE_FILE_BYTES) {
+    throw new InputError(`the file is ${size} bytes; expected ${expected} of at most ${MAX_WHOLE_FILE_BYTES / 1024 / 1024} MiB`, { file, hint: 'check that this is the right file' });
+  }
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (error) {
+    throw openError(file, error);
+  }
+}
+
 /** The InputError for a file with no content. */
 export function emptyFileError(file: string, expected = 'log lines'): InputError {
   return new InputError(`the file is empty; expected ${expected}`, {

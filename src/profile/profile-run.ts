@@ -18,7 +18,7 @@ import { computeInferenceMetrics, excludeInferenceWarmup, type InferenceMetrics,
 import { readInferenceLog, readTextLogIfMatched, type InferenceLog } from './inference-log.js';
 import { computeSummaryMetrics, type BenchmarkSummary } from './vllm-summary.js';
 import type { InferenceRecord } from './inference-schema.js';
-import { enforceStrict, RejectedLines, type ReadProgress, type RejectedLinesReport } from './lines.js';
+import { enforceStrict, readWholeTextFile, RejectedLines, type ReadProgress, type RejectedLinesReport } from './lines.js';
 import { createTaskMetrics, MAX_KEPT_SAMPLES, METRICS_SCHEMA, missingSection, type MetricsDocument, type SourceFile, type SweepPoint, type TaskMetrics } from './metrics-document.js';
 import { parseDmonFiles } from './nvidia-smi-dmon.js';
 import { parseQueryGpuFiles } from './nvidia-smi-query.js';
@@ -367,7 +367,7 @@ export async function profileRun(runDir: string, options: ProfileOptions = {}): 
   const sacctFile = join(runDir, 'sacct.txt');
   const sacct = new Map<string, SacctJob>();
   if (existsSync(sacctFile)) {
-    for (const job of readSacctJobs(readFileSync(sacctFile, 'utf8'), { file: sacctFile, ...sacctFieldsOf(options) })) sacct.set(job.jobId, job);
+    for (const job of readSacctJobs(await readWholeTextFile(sacctFile, 'sacct output'), { file: sacctFile, ...sacctFieldsOf(options) })) sacct.set(job.jobId, job);
   }
   const sources: SourceFile[] = [];
   const tasks: TaskMetrics[] = [];
@@ -395,7 +395,7 @@ export async function profileFiles(files: readonly string[], options: ProfileOpt
         hint: 'for another text log format, add regex extractors under profiling.extractors in hpcbench.yaml',
       });
     }
-    if (kind === 'sacct') for (const job of readSacctJobs(readFileSync(file, 'utf8'), { file, ...sacctFieldsOf(options) })) sacct.set(job.jobId, job);
+    if (kind === 'sacct') for (const job of readSacctJobs(await readWholeTextFile(file, 'sacct output'), { file, ...sacctFieldsOf(options) })) sacct.set(job.jobId, job);
     else classified.push({ file, kind });
   }
   const spec: TaskFiles = { experiment: 'files', task: 'main', dir: process.cwd(), params: {}, gpuFields: undefined, files: classified };

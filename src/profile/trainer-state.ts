@@ -5,9 +5,8 @@
  * transformers writes it with `json.dumps(indent=2, sort_keys=True)`, so bare NaN/Infinity may
  * appear (a diverged run) and the keys before `log_history` are small and come first.
  */
-import { readFile } from 'node:fs/promises';
 import { InputError } from '../errors.js';
-import { emptyFileError, RejectedLines } from './lines.js';
+import { emptyFileError, readWholeTextFile, RejectedLines } from './lines.js';
 import { classifyTrainingDict, PYTHON_NON_FINITE, type TrainingRecord } from './training-records.js';
 
 export interface TrainerState {
@@ -106,12 +105,7 @@ export function parseTrainerState(text: string, file: string, rejected = new Rej
 
 /** Reads a trainer_state.json (a few MB at most: one entry per logging step). */
 export async function readTrainerState(file: string, rejected?: RejectedLines): Promise<TrainerState> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new InputError(`cannot read the file: ${error instanceof Error ? error.message : String(error)}`, { file, cause: error });
-  }
+  const text = await readWholeTextFile(file, 'a trainer_state.json');
   if (text.trim() === '') throw emptyFileError(file, 'a trainer_state.json');
   return parseTrainerState(text.replace(/^\uFEFF/, ''), file, rejected);
 }

@@ -1,12 +1,13 @@
 // A GPU log naming endless distinct GPU ids (or one endless line) is refused with the file and
 // line, before it can hold an accumulator per id: 50,000 ids once took 5 GB.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.js';
 import { MAX_GPUS_PER_FILE } from '../../../src/profile/gpu-log-accumulator.js';
-import { MAX_LINE_BYTES } from '../../../src/profile/lines.js';
+import { MAX_LINE_BYTES, MAX_WHOLE_FILE_BYTES } from '../../../src/profile/lines.js';
+import { readTrainerState } from '../../../src/profile/trainer-state.js';
 import { profileFiles } from '../../../src/profile/profile-run.js';
 
 const IDS = 50_000;
@@ -57,6 +58,13 @@ describe('per-file caps of the GPU log readers', () => {
     const file = write('nvidia-smi.csv', `${header}\n${lines(64, (i) => `2024/05/14 10:21:07.000, ${i}, 50 %`)}\n`);
     const doc = await profileFiles([file], { bootstrapIterations: 100 });
     expect(doc.tasks[0]?.gpu?.gpus).toHaveLength(64);
+  });
+
+  it('refuses a file read whole (trainer_state.json, vLLM result, sacct) over 256 MiB before reading it, and a directory', async () => {
+    const file = write('trainer_state.json', '');
+    truncateSync(file, MAX_WHOLE_FILE_BYTES + 1); // sparse: nothing is written
+    await expect(readTrainerState(file)).rejects.toThrow(/trainer_state\.json: the file is 268435457 bytes; expected a trainer_state\.json of at most 256 MiB/);
+    await expect(readTrainerState(tmpdir())).rejects.toThrow(/cannot read the file: it is a directory/);
   });
 
   it('refuses a line longer than the cap, naming the line', async () => {
