@@ -567,6 +567,63 @@ def parse_reportseff(rel, spec):
             "sacct_jobs": sacct["jobs"]}
 
 
+def parse_genai_perf(rel, spec):
+    """genai-perf's profile_export_genai_perf.json: one object per metric with its unit. Times
+    are kept in the file's unit (ms); the statistics are genai-perf's own, copied."""
+    raw, text = read_text(rel)
+    d = json.loads(text)
+    def stat(name):
+        m = d.get(name)
+        if not isinstance(m, dict):
+            return None
+        return {k: m.get(k) for k in ("unit", "avg", "p25", "p50", "p75", "p90", "p95", "p99", "min", "max", "std")}
+    count = d.get("request_count")
+    cfg = d.get("input_config") or {}
+    ttft, lat = d.get("time_to_first_token"), d.get("request_latency")
+    return {
+        "kind": "genai-perf", "file": file_meta(rel, raw),
+        "request_count": count["avg"] if isinstance(count, dict) else count,
+        "request_throughput_per_s": d["request_throughput"]["avg"],
+        "output_token_throughput_per_s": d["output_token_throughput"]["avg"],
+        "time_to_first_token": stat("time_to_first_token"),
+        "request_latency": stat("request_latency"),
+        "inter_token_latency": stat("inter_token_latency"),
+        "output_sequence_length_avg": d["output_sequence_length"]["avg"],
+        "input_sequence_length_avg": d["input_sequence_length"]["avg"],
+        "streaming": cfg.get("streaming"),
+        "concurrency": cfg.get("concurrency"),
+        # without streaming genai-perf has no first token to time: TTFT is the whole latency
+        "ttft_equals_latency": ttft == lat,
+    }
+
+
+def parse_llmperf(rel, spec):
+    """llmperf's *_summary.json (token_benchmark_ray.py): flat results_* keys in seconds."""
+    raw, text = read_text(rel)
+    d = json.loads(text)
+    def stat(metric):
+        k = "results_%s_" % metric
+        out = {"mean": d[k + "mean"], "min": d[k + "min"], "max": d[k + "max"], "stddev": d[k + "stddev"]}
+        for q in ("p25", "p50", "p75", "p90", "p95", "p99"):
+            out[q] = d[k + "quantiles_" + q]
+        return out
+    return {
+        "kind": "llmperf", "file": file_meta(rel, raw),
+        "completed": d["results_num_completed_requests"],
+        "started": d["results_num_requests_started"],
+        "errors": d["results_number_errors"],
+        "error_rate": d["results_error_rate"],
+        "request_throughput_per_s": d["results_num_completed_requests_per_min"] / 60,
+        "output_throughput_tok_s": d["results_mean_output_throughput_token_per_s"],
+        "ttft_s": stat("ttft_s"),
+        "end_to_end_latency_s": stat("end_to_end_latency_s"),
+        "inter_token_latency_s": stat("inter_token_latency_s"),
+        "output_tokens_mean": d["results_number_output_tokens_mean"],
+        # min/max token counts are strings in these files ("550"), the other statistics numbers
+        "string_valued_keys": sorted(k for k, v in d.items() if k.startswith("results_") and isinstance(v, str)),
+    }
+
+
 # --------------------------------------------------------------------------
 # vLLM
 
@@ -760,6 +817,11 @@ FILES = {
     "vllm/inferencex-agg-kimi-k2.5-mi355x-seconds-units.json": (parse_vllm, {"mode": "inferencex-seconds"}),
     "vllm/vllm-ascend-fork-summary-single-request-pretty.json": (parse_vllm, {"mode": "bench-serve"}),
     "vllm/serving-llama33-70b-tp8-qps-inf-detailed-excerpt-through-ttfts.json": (parse_vllm, {"mode": "detailed-excerpt"}),
+    # genai-perf (triton-inference-server/perf_analyzer#298) and llmperf (ray-project/llmperf-leaderboard)
+    "genai-perf/trtllm-kserve-streaming-c100-unindented-lines.json": (parse_genai_perf, {}),
+    "genai-perf/trtllm-kserve-nonstreaming-c100-ttft-equals-latency.json": (parse_genai_perf, {}),
+    "llmperf/leaderboard-groq-llama2-70b-c5-string-token-counts.json": (parse_llmperf, {}),
+    "llmperf/leaderboard-replicate-llama2-70b-c5-short-outputs.json": (parse_llmperf, {}),
     # trainer
     "trainer-state/tf-new-lora-distilbert-eval-per-epoch-no-best.json": (parse_trainer_state, {}),
     "trainer-state/tf-old-bert-100-epochs-train-summary-no-eval.json": (parse_trainer_state, {}),
