@@ -457,11 +457,15 @@ def parse_sacct_json(rel, spec):
             # the sum over the steps on the job row, so that sum is the job's TotalCPU.
             total, total_note = step_total, "job time.total is 0 in this file: sum of the steps' time.total"
         ncpus = j["required"]["CPUs"]
-        rss = []
+        rss, used = [], []
         for s in j["steps"]:
             for m in s["tres"]["requested"]["max"]:
                 if m["type"] == "mem":
                     rss.append(m["count"])
+            # seff's memory used: the step's total (sum of its tasks' peaks), not one task's max
+            for m in s["tres"]["requested"].get("total", []):
+                if m["type"] == "mem":
+                    used.append(m["count"])
         req = j["required"]
         if "memory_per_cpu" not in req:
             # v0.0.38 (Slurm 22.05): required.memory is MiB per node (--mem), no per-CPU flag in these jobs
@@ -485,6 +489,7 @@ def parse_sacct_json(rel, spec):
             "ncpus": ncpus,
             "steps": [s["step"]["name"] for s in j["steps"]],
             "maxrss_bytes": float(max(rss)) if rss else None,
+            "memory_used_bytes": float(max(used)) if used else None,
             "reqmem": ("memory=%s" % req["memory"] if reqb else None) if "memory_per_cpu" not in req else (
                 "memory_per_cpu=%s" % req["memory_per_cpu"]["number"] if req["memory_per_cpu"]["set"] else None),
             "reqmem_total_bytes": float(reqb) if reqb is not None else None,
@@ -492,7 +497,8 @@ def parse_sacct_json(rel, spec):
             "required_memory_raw": req["memory"],
         }
         e["cpu_efficiency"] = total / (e["elapsed_s"] * ncpus)
-        e["memory_efficiency"] = e["maxrss_bytes"] / reqb if (rss and reqb) else None
+        mem = e["memory_used_bytes"] if used else e["maxrss_bytes"]
+        e["memory_efficiency"] = mem / reqb if (mem is not None and reqb) else None
         out[key] = e
     return {"kind": "sacct-json", "file": file_meta(rel, raw),
             "slurm_version": "%s.%02d.%s" % (d["meta"]["Slurm"]["version"]["major"],

@@ -88,6 +88,8 @@ function readJob(job: Json): SacctJobFigures {
   }
   const steps = Array.isArray(field(job, 'steps')) ? (field(job, 'steps') as Json[]) : [];
   const rss = steps.map((s) => tresCount(field(s, 'tres', 'requested', 'max'), 'mem')).filter((v): v is number => v !== null);
+  // seff's memory used: a step's `total` is the sum of its tasks' peaks (`max` is one task's).
+  const used = steps.map((s) => tresCount(field(s, 'tres', 'requested', 'total'), 'mem')).filter((v): v is number => v !== null);
   let totalCpu = seconds(field(job, 'time', 'total'));
   const stepCpu = steps.map((s) => seconds(field(s, 'time', 'total'))).filter((v): v is number => v !== null);
   if (stepCpu.length > 0 && (totalCpu === null || totalCpu === 0)) totalCpu = stepCpu.reduce((a, b) => a + b, 0);
@@ -115,6 +117,7 @@ function readJob(job: Json): SacctJobFigures {
     nodes,
     gpus: gpus ?? (Array.isArray(field(job, 'tres', 'allocated')) ? 0 : null),
     maxRssBytes: rss.length === 0 ? null : Math.max(...rss),
+    memoryUsedBytes: used.length === 0 ? null : Math.max(...used),
     reqMem,
     reqMemBytes,
     allocMemBytes: ((m) => (m === null ? null : m * MIB))(tresCount(field(job, 'tres', 'allocated'), 'mem')),
