@@ -125,15 +125,16 @@ async function submitHandler(argv: SubmitArgs): Promise<void> {
   }
   const resultsDir = resultsDirOf(argv);
   const runDir = join(resultsDir, manifest.run_id);
-  // Held from before the scripts are written until run.json records every job id: a second
-  // submit of the same run (a double-click, two terminals) is refused instead of submitting twice.
-  await withRunLock(runDir, { command: 'hpcbench submit', runId: manifest.run_id, onWarning: (w) => out.warn(w) }, async () => {
-    const models = [...new Set(manifest.experiments.flatMap((name) => config.experiments[name]?.models ?? []))];
-    const transport = connectCluster(runCluster, { ...connectOptionsOf(argv, out), root });
-    try {
-      // Checked before anything is written: a failed earlier job refuses the submission (exit 2).
-      const after = afterRun ? await checkAfterRunJobs(transport, afterRun.earlier, afterRun.plan.satisfied) : undefined;
-      if (after) out.info(`building on run ${after.after.run_id}: ${after.after.jobs.map((j) => `${j.experiment} job ${j.job_id} ${j.state}${after.waiting[j.experiment] ? ' (waited for with afterok)' : ''}`).join(', ')}`);
+  // Connecting is lazy: nothing reaches the cluster before the lock unless --after asks it.
+  const transport = connectCluster(runCluster, { ...connectOptionsOf(argv, out), root });
+  try {
+    // Checked before the run directory exists: a failed earlier job refuses the submission (exit 2).
+    const after = afterRun ? await checkAfterRunJobs(transport, afterRun.earlier, afterRun.plan.satisfied) : undefined;
+    if (after) out.info(`building on run ${after.after.run_id}: ${after.after.jobs.map((j) => `${j.experiment} job ${j.job_id} ${j.state}${after.waiting[j.experiment] ? ' (waited for with afterok)' : ''}`).join(', ')}`);
+    // Held from before the scripts are written until run.json records every job id: a second
+    // submit of the same run (a double-click, two terminals) is refused instead of submitting twice.
+    await withRunLock(runDir, { command: 'hpcbench submit', runId: manifest.run_id, onWarning: (w) => out.warn(w) }, async () => {
+      const models = [...new Set(manifest.experiments.flatMap((name) => config.experiments[name]?.models ?? []))];
       writeRun(runDir, rendered, { copyFilesFrom: config.root });
       const result = await submitRun({
         transport,
@@ -167,10 +168,10 @@ async function submitHandler(argv: SubmitArgs): Promise<void> {
         out.data(manifest.run_id);
         out.info(`follow it with \`hpcbench watch ${manifest.run_id}\``);
       }
-    } finally {
-      await transport.close();
-    }
-  });
+    });
+  } finally {
+    await transport.close();
+  }
 }
 
 export const submitCommand: CommandModule<GlobalOptions, SubmitArgs> = {

@@ -1,7 +1,7 @@
 // Runs you can build on, against the real SLURM test cluster over real SSH, through the CLI as a
 // user types it: `submit infer --after <train run>` reuses the trained run instead of training
 // again, and `resubmit <run>` sends only the array task that failed, with the same task id.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readRunRecord, resolveRunId, TEST_POLL_FLOOR_ENV, type RunRecord } from '../../src/runs/index.js';
@@ -39,7 +39,8 @@ describeCluster('submit --after and resubmit on the test cluster', (cluster) => 
   beforeAll(() => {
     process.env[TEST_POLL_FLOOR_ENV] = '1000';
     const written = writeTestProject(cluster, {
-      train: { command: 'sleep "$pause"; echo "trained by $SLURM_JOB_ID" > "$HPCBENCH_OUT_DIR/model.txt"' },
+      // A pause that is not a number fails the training (sleep exits 1).
+      train: { command: 'sleep "$pause" && echo "trained by $SLURM_JOB_ID" > "$HPCBENCH_OUT_DIR/model.txt"' },
       // Reads what the run it was built on trained, where HPCBENCH_AFTER_DIR says it is.
       infer: { command: 'cat "$HPCBENCH_AFTER_DIR/out/train/main/model.txt" > "$HPCBENCH_OUT_DIR/used.txt"', depends_on: ['train'] },
       // Task 1 (n=20) fails until a flag file appears in the run directory on the cluster.
@@ -96,6 +97,18 @@ describeCluster('submit --after and resubmit on the test cluster', (cluster) => 
     // Not left to run: the afterAll cleanup cancels both anyway.
     expect((await cli(['cancel', infer.run_id])).code).toBe(0);
     expect((await cli(['cancel', train.run_id])).code).toBe(0);
+  });
+
+  it('submit infer --after a train run that failed exits 2 naming the job, and submits nothing', async () => {
+    const train = await submit(['train', '--set', 'pause=not-a-number']);
+    expect((await cli(['watch', train.run_id])).code).toBe(1);
+    const before = readdirSync(project.resultsDir).sort();
+    const refused = await cli(['submit', 'infer', '--after', train.run_id]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`cannot build on run ${train.run_id}: train (job ${train.jobs[0]?.job_id ?? ''}) ended FAILED`);
+    expect(refused.stderr).toContain(`hpcbench resubmit ${train.run_id}`);
+    // Refused before anything was rendered, uploaded or submitted: no new run directory.
+    expect(readdirSync(project.resultsDir).sort()).toEqual(before);
   });
 
   it('resubmit sends only the failed array task (sbatch --array=1), which then completes; run.json keeps both attempts', async () => {
