@@ -183,6 +183,15 @@ export async function writeRunRecordMerged(resultsDir: string, record: RunRecord
       record.history.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
     }
     if (disk.phase === 'cancelled') record.phase = 'cancelled';
+    // A job that `hpcbench resubmit` replaced meanwhile: the new submission wins, so this
+    // process follows the new id instead of writing the old one back.
+    for (const job of record.jobs) {
+      const newer = disk.jobs.find((j) => j.experiment === job.experiment);
+      if (!newer || job.job_id === undefined || newer.job_id === job.job_id || !newer.previous_job_ids.includes(job.job_id)) continue;
+      // In place: the caller keeps references to its job objects.
+      for (const key of Object.keys(job) as (keyof typeof job)[]) if (!(key in newer)) delete job[key];
+      Object.assign(job, newer);
+    }
   }
   await writeRunRecord(resultsDir, record, now);
 }

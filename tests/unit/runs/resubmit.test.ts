@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
 import { acquireRunLock } from '../../../src/runs/lock.js';
 import { planResubmit, resubmitRun } from '../../../src/runs/resubmit.js';
-import { createRunRecord, readRunRecord, writeRunRecord, type RunRecord } from '../../../src/runs/index.js';
+import { createRunRecord, readRunRecord, writeRunRecord, writeRunRecordMerged, type RunRecord } from '../../../src/runs/index.js';
 import { runCli } from '../cli/run-cli.js';
 import { FakeCluster } from './fake-cluster.js';
 import { CLUSTER, makeRenderedRun, noSleep, type JobSpec } from './helpers.js';
@@ -155,6 +155,24 @@ describe('resubmitRun', () => {
     expect(result.plan.resubmit).toHaveLength(2);
     expect(sbatches(fake)).toEqual([]);
     expect(readFileSync(join(resultsDir, RUN, 'run.json'), 'utf8')).toBe(before);
+  });
+});
+
+describe('a watch that read run.json before a resubmit', () => {
+  it('writes the new job id back, not the old one, and follows the new submission', async () => {
+    const { resultsDir, record, fake } = await failedSweep();
+    const watching = await readRunRecord(resultsDir, RUN);
+    const train = watching.jobs[0];
+    if (!train) throw new Error('no job');
+    Object.assign(train, { state: 'FAILED', final: true, tasks: { 0: 'COMPLETED', 1: 'FAILED', 2: 'COMPLETED' } });
+    await resubmitRun(record, { transport: fake, resultsDir, sleep: noSleep });
+    await writeRunRecordMerged(resultsDir, watching);
+    const disk = await readRunRecord(resultsDir, RUN);
+    expect(disk.jobs.map((j) => j.job_id)).toEqual(['200', '201']);
+    // The watch's own object now describes the new submission (same object, so it polls the new id).
+    expect(train.job_id).toBe('200');
+    expect(train.final).toBe(false);
+    expect(train.tasks).toBeUndefined();
   });
 });
 
