@@ -9,10 +9,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../../src/config/load.js';
 import { parseMetricsDocument } from '../../../src/contracts/metrics.js';
 import { profileFiles, profileRun } from '../../../src/profile/profile-run.js';
+import { buildReportModel, renderCsvReport, renderMarkdownReport } from '../../../src/report/index.js';
 import { readManifestView, readMetadata } from '../../../src/profile/run-layout.js';
 import { createRunRecord, listRuns, parseSubmitManifest, readRunRecord, taskNames, writeRunRecord } from '../../../src/runs/index.js';
 import { CLUSTER, makeRenderedRun } from '../runs/helpers.js';
-import { describeInput, expectContainedOutcome, fixtureSeeds, FUZZ_RUNS, FUZZ_SEED, inputArb, type Outcome } from './support.js';
+import { describeInput, expectContainedOutcome, fixtureSeeds, FUZZ_RUNS, FUZZ_SEED, inputArb, jsonFieldMutationArb, type Outcome } from './support.js';
 
 const CHECKPOINTS = 'tests/fixtures/checkpoints-real';
 const RUN_ID = '20261124-060000-a-0001';
@@ -47,6 +48,7 @@ async function metricsSeeds(): Promise<Buffer[]> {
     await profileFiles(['tests/fixtures/nvidia-smi/query-units.csv', 'tests/fixtures/inference/requests.jsonl'], { bootstrapIterations: 100 }),
     await profileFiles(['tests/fixtures/training/train.jsonl', 'tests/fixtures/nvidia-smi/dmon.txt'], { bootstrapIterations: 100 }),
     await profileRun(checkpointRun()),
+    await profileRun('data_sample/run-example', { bootstrapIterations: 100 }),
   ];
   return docs.map(text);
 }
@@ -66,10 +68,12 @@ function checkpointRun(): string {
 }
 
 /** Runs the property; the outcomes must include refusals (the mutations do break files) and, from the seeds, results. */
-async function fuzz(name: string, seeds: Buffer[], read: (input: Buffer) => unknown, runs = FUZZ_RUNS): Promise<void> {
+async function fuzz(name: string, seeds: Buffer[], read: (input: Buffer) => unknown, runs = FUZZ_RUNS, json = true): Promise<void> {
   const seen = new Map<Outcome, number>();
+  // Byte-level damage (truncation, NULs, nesting) and, for JSON, valid documents wrong in a few fields.
+  const inputs = json ? fc.oneof(inputArb(seeds), jsonFieldMutationArb(seeds)) : inputArb(seeds);
   await fc.assert(
-    fc.asyncProperty(inputArb(seeds), async (input) => {
+    fc.asyncProperty(inputs, async (input) => {
       const outcome = await expectContainedOutcome(() => read(input), () => `${name}: ${describeInput(input)}`);
       seen.set(outcome, (seen.get(outcome) ?? 0) + 1);
     }),
@@ -126,11 +130,15 @@ describe('fuzz: run-directory and config readers end in a result or exit 1/2', (
     });
   }, 60_000);
 
-  it('metrics.json', async () => {
-    await fuzz('metrics.json', metrics, (input) => parseMetricsDocument(input.toString('utf8'), 'metrics.json'));
+  it('metrics.json, and the Markdown and CSV reports of what it lets through', async () => {
+    await fuzz('metrics.json', metrics, (input) => {
+      const doc = parseMetricsDocument(input.toString('utf8'), 'metrics.json');
+      renderMarkdownReport(buildReportModel(doc, undefined), 'en');
+      return renderCsvReport([doc]);
+    });
   }, 60_000);
 
   it('hpcbench.yaml', async () => {
-    await fuzz('hpcbench.yaml', configSeeds(), (input) => parseConfigText(input.toString('utf8'), 'hpcbench.yaml'));
+    await fuzz('hpcbench.yaml', configSeeds(), (input) => parseConfigText(input.toString('utf8'), 'hpcbench.yaml'), FUZZ_RUNS, false);
   }, 60_000);
 });

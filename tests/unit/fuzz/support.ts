@@ -149,3 +149,50 @@ export function describeInput(buffer: Buffer): string {
   const head = buffer.subarray(0, 160).toString('latin1').replace(/[^\x20-\x7e]/g, '.');
   return `${buffer.length} bytes starting ${JSON.stringify(head)}`;
 }
+
+/** Every path to a value inside a JSON document (the root excluded), found without recursion. */
+function jsonPaths(root: unknown): (string | number)[][] {
+  const out: (string | number)[][] = [];
+  const stack: { value: unknown; path: (string | number)[] }[] = [{ value: root, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop() as { value: unknown; path: (string | number)[] };
+    if (path.length > 0) out.push(path);
+    if (Array.isArray(value)) value.slice(0, 50).forEach((v, i) => stack.push({ value: v, path: [...path, i] }));
+    else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) stack.push({ value: v, path: [...path, k] });
+  }
+  return out;
+}
+
+const REPLACEMENTS: unknown[] = [null, 'x', '', -1, 0, 1e308, 2.5, true, [], {}, [null], { a: 1 }, '../../x', 'NaN', '__proto__'];
+
+/**
+ * Documents that are valid JSON but wrong in one to three places: a value replaced by one of
+ * another type, or a key removed. This is what a hand edit does, and what reaches the code
+ * behind a reader when the reader lets it through.
+ */
+export function jsonFieldMutationArb(seeds: readonly Buffer[]): fc.Arbitrary<Buffer> {
+  const parsed = seeds.map((s) => JSON.parse(s.toString('utf8')) as unknown);
+  const paths = parsed.map(jsonPaths);
+  return fc
+    .tuple(
+      fc.integer({ min: 0, max: seeds.length - 1 }),
+      fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: -1, max: REPLACEMENTS.length - 1 })), { minLength: 1, maxLength: 3 }),
+    )
+    .map(([i, edits]) => {
+      const doc = structuredClone(parsed[i]);
+      const all = paths[i] as (string | number)[][];
+      for (const [where, what] of edits) {
+        const path = all[Math.min(all.length - 1, Math.floor(where * all.length))];
+        if (path === undefined) continue;
+        let holder: unknown = doc;
+        for (const part of path.slice(0, -1)) holder = holder === null || typeof holder !== 'object' ? undefined : (holder as Record<string | number, unknown>)[part];
+        if (holder === null || typeof holder !== 'object') continue;
+        const key = path[path.length - 1] as string | number;
+        if (what < 0) {
+          if (Array.isArray(holder) && typeof key === 'number') holder.splice(key, 1);
+          else delete (holder as Record<string | number, unknown>)[key];
+        } else (holder as Record<string | number, unknown>)[key] = structuredClone(REPLACEMENTS[what]);
+      }
+      return Buffer.from(JSON.stringify(doc));
+    });
+}
