@@ -46,7 +46,7 @@ function showHandler(argv: GlobalOptions): void {
 
 const checkCommand: CommandModule<GlobalOptions, GlobalOptions> = {
   command: 'check',
-  describe: 'Validate the config: exit 0 when valid, 2 with every problem listed',
+  describe: 'Validate the config with every check render and submit make without the cluster: exit 0 when valid (warnings on stderr), 2 with every problem at file:line:column',
   handler: checkHandler,
 };
 
