@@ -14,10 +14,33 @@ export interface Preset {
   readonly cluster: RawCluster;
 }
 
+// Sources, read on 2026-12-01 (docs/presets.md lists each fact with its source):
+//  [A] LNCC, "Programas de Alocação", http://www.sdumont.lncc.br/alloc.php?pg=alloc — one UA is one core
+//      for one hour; a job that holds a node exclusively is charged every core of it; GPU queues cost more.
+//  [B] github.com/vsantjr/IDeepS README (a SDumont project's guide) — Sequana X1120 nodes: 2 × Xeon Gold
+//      6252 (48 cores), 4 × V100, 384 GB; the AI node (gdl): 2 × Xeon Gold 6148 (40 cores), 8 × V100 with
+//      NVLink, 384 GB; wall clock: gdl 48 h, sequana_gpu_shared 96 h.
+//  [C] a public SDumont job script quoting `sacctmgr` association limits (code index id 58772195338):
+//      sequana_cpu 50 nodes / 4-00:00:00, sequana_cpu_long 10 / 31-00:00:00, sequana_gpu 24 / 4-00:00:00,
+//      sequana_gpu_long 10 / 31-00:00:00, *_dev 4 / 00:20:00 — one project's limits, not the centre's table.
+//  [D] public job scripts on GitHub using `module load sequana/current` and /scratch/<project>/<user>.
+//  [E] SDumont 2nd user notes quoting the official wiki (github.com/lncc-sered/manual-sdumont2nd, page
+//      "06 – Gerenciador de filas"): *_shared GPU queues 24:00:00; --time mandatory; a GPU count mandatory on
+//      GPU queues; --account mandatory for PETROBRAS/partner projects only; no --exclusive on *_shared.
+//  [F] public notes on SDumont 2nd (GH200 partitioning experiments; a course simulator's spec): lncc-gh200 and
+//      lncc-h100 allocate whole nodes, their *_shared twins share nodes through GRES, a shared job takes at
+//      most half of a node; H100 nodes have 4 × H100 SXM 80 GB; CPU nodes 2 × AMD 9684X (192 cores).
+// Anything not in these sources is marked "unconfirmed" in docs/presets.md: check it with
+// `scontrol show partition` on the login node and override the field in hpcbench.yaml.
 const SDUMONT_SETUP = [
   'module purge',
+  // [D]: the Sequana environment module that the centre's compilers and CUDA modules sit under.
   'module load sequana/current',
 ];
+
+// [B] node hardware; whole_node from [A] (the queues without _shared hold whole nodes).
+const SEQUANA_GPU = { kind: 'gpu', gpus_per_node: 4, gpu_type: 'V100', gpu_request: 'gres', cpus_per_node: 48, mem_per_node: '384G' } as const;
+const SEQUANA_CPU = { kind: 'cpu', cpus_per_node: 48, mem_per_node: '384G' } as const;
 
 const santosDumont: Preset = {
   name: 'santos-dumont',
@@ -25,78 +48,78 @@ const santosDumont: Preset = {
   cluster: {
     description: 'Santos Dumont (LNCC), Sequana X1000 nodes',
     source:
-      'SDumont user guide, partitions table (sdumont.lncc.br, "Filas"/queues page); verify on the login node with `sinfo -s` and `scontrol show partition`',
-    checked: '2026-11-24',
+      'LNCC allocation rules (sdumont.lncc.br/alloc.php), public SDumont project guides and job scripts; see docs/presets.md. Verify on the login node with `sinfo -s` and `scontrol show partition`',
+    checked: '2026-12-01',
     transport: 'ssh',
+    // [B], [D]: $SCRATCH is /scratch/<project>/<user>.
     scratch: '/scratch/{project}/{user}',
     workdir: '/scratch/{project}/{user}/hpcbench',
     hf_cache: '/scratch/{project}/{user}/hf-cache',
     require_account: false,
     setup: SDUMONT_SETUP,
     partitions: {
-      sequana_cpu: { kind: 'cpu', cpus_per_node: 48, mem_per_node: '384G', max_time: '96:00:00', max_nodes: 50 },
-      sequana_cpu_dev: { kind: 'cpu', cpus_per_node: 48, mem_per_node: '384G', max_time: '00:20:00', max_nodes: 4 },
-      sequana_cpu_long: { kind: 'cpu', cpus_per_node: 48, mem_per_node: '384G', max_time: '31-00:00:00', max_nodes: 10 },
-      sequana_gpu: {
-        kind: 'gpu', gpus_per_node: 4, gpu_type: 'V100', gpu_request: 'gres',
-        cpus_per_node: 48, mem_per_node: '384G', max_time: '96:00:00', max_nodes: 21,
-      },
-      sequana_gpu_dev: {
-        kind: 'gpu', gpus_per_node: 4, gpu_type: 'V100', gpu_request: 'gres',
-        cpus_per_node: 48, mem_per_node: '384G', max_time: '00:20:00', max_nodes: 4,
-      },
-      sequana_gpu_long: {
-        kind: 'gpu', gpus_per_node: 4, gpu_type: 'V100', gpu_request: 'gres',
-        cpus_per_node: 48, mem_per_node: '384G', max_time: '31-00:00:00', max_nodes: 10,
-      },
-      sequana_gpu_shared: {
-        kind: 'gpu', gpus_per_node: 4, gpu_type: 'V100', gpu_request: 'gres',
-        cpus_per_node: 48, mem_per_node: '384G', max_time: '96:00:00', max_nodes: 1, shared: true,
-      },
+      // Max times and node counts: [C]; whole nodes: [A].
+      sequana_cpu: { ...SEQUANA_CPU, max_time: '96:00:00', max_nodes: 50, whole_node: true },
+      sequana_cpu_dev: { ...SEQUANA_CPU, max_time: '00:20:00', max_nodes: 4, whole_node: true },
+      sequana_cpu_long: { ...SEQUANA_CPU, max_time: '31-00:00:00', max_nodes: 10, whole_node: true },
+      sequana_gpu: { ...SEQUANA_GPU, max_time: '96:00:00', max_nodes: 24, whole_node: true },
+      sequana_gpu_dev: { ...SEQUANA_GPU, max_time: '00:20:00', max_nodes: 4, whole_node: true },
+      sequana_gpu_long: { ...SEQUANA_GPU, max_time: '31-00:00:00', max_nodes: 10, whole_node: true },
+      // [B] 96 h; shared by name and by [A]. One node per job: unconfirmed.
+      sequana_gpu_shared: { ...SEQUANA_GPU, max_time: '96:00:00', max_nodes: 1, shared: true },
+      // [B]: 8 × V100 NVLink, 40 cores, 384 GB, 48 h. Whether it is shared or whole-node: unconfirmed.
       gdl: {
         kind: 'gpu', gpus_per_node: 8, gpu_type: 'V100-SXM2-32GB', gpu_request: 'gres',
         cpus_per_node: 40, mem_per_node: '384G', max_time: '48:00:00', max_nodes: 1,
-        description: 'DGX-1 style nodes with NVLink, for deep learning',
+        description: 'DGX-1 style node with NVLink, for deep learning',
       },
     },
     default_partition: 'sequana_gpu',
+    // [A]: one UA per core-hour. The GPU queues' higher factor is not published there: unconfirmed.
     rates: { su_per_cpu_hour: 1, currency: 'UA' },
   },
 };
 
+// [F] node hardware where given; cores and memory of the GPU nodes are unconfirmed.
+const H100 = { kind: 'gpu', gpus_per_node: 4, gpu_type: 'H100', gpu_request: 'gpus-per-node', cpus_per_node: 96, mem_per_node: '1000G', max_time: '24:00:00' } as const;
+const GH200 = {
+  kind: 'gpu', gpus_per_node: 4, gpu_type: 'GH200', gpu_request: 'gpus-per-node', cpus_per_node: 288, mem_per_node: '480G', max_time: '24:00:00',
+  description: 'Grace Hopper nodes: aarch64 CPUs, build your venv for aarch64',
+} as const;
+const MI300A = {
+  kind: 'gpu', gpus_per_node: 4, gpu_type: 'MI300A', gpu_request: 'gpus-per-node', cpus_per_node: 96, mem_per_node: '512G', max_time: '24:00:00',
+  description: 'AMD APUs: nvidia-smi is absent, GPU sampling is skipped',
+} as const;
+
 const sdumont2nd: Preset = {
   name: 'sdumont-2nd',
-  summary: 'LNCC SDumont 2nd (Sequana XH3000): H100, GH200 and CPU partitions; --account mandatory; 24 h cap',
+  summary: 'LNCC SDumont 2nd (Sequana XH3000): H100, GH200, MI300A and CPU partitions, whole-node and *_shared; 24 h cap',
   cluster: {
     description: 'SDumont 2nd (LNCC), Sequana XH3000 nodes',
     source:
-      'SDumont 2nd user guide (LNCC), partitions and accounting rules; verify with `sinfo -s` and `sacctmgr show assoc user=$USER`',
-    checked: '2026-11-24',
+      'SDumont 2nd user wiki (github.com/lncc-sered/manual-sdumont2nd) as quoted by public project notes; see docs/presets.md. Verify with `sinfo -s` and `sacctmgr list user $USER -s format=partition%20,account,MaxWall`',
+    checked: '2026-12-01',
     transport: 'ssh',
     scratch: '/scratch/{project}/{user}',
     workdir: '/scratch/{project}/{user}/hpcbench',
     hf_cache: '/scratch/{project}/{user}/hf-cache',
+    // [E] says only PETROBRAS/partner projects must give --account, [F] says every job: kept required,
+    // as a missing account is refused at submission and an unneeded one is harmless (unconfirmed).
     require_account: true,
     max_time: '24:00:00',
     setup: ['module purge'],
     partitions: {
-      'lncc-h100': {
-        kind: 'gpu', gpus_per_node: 4, gpu_type: 'H100', gpu_request: 'gpus-per-node',
-        cpus_per_node: 96, mem_per_node: '1000G', max_time: '24:00:00', shared: true,
-      },
-      'lncc-gh200': {
-        kind: 'gpu', gpus_per_node: 4, gpu_type: 'GH200', gpu_request: 'gpus-per-node',
-        cpus_per_node: 288, mem_per_node: '480G', max_time: '24:00:00', shared: true,
-        description: 'Grace Hopper nodes: aarch64 CPUs, build your venv for aarch64',
-      },
-      'lncc-mi300a': {
-        kind: 'gpu', gpus_per_node: 4, gpu_type: 'MI300A', gpu_request: 'gpus-per-node',
-        cpus_per_node: 96, mem_per_node: '512G', max_time: '24:00:00', shared: true,
-        description: 'AMD APUs: nvidia-smi is absent, GPU sampling is skipped',
-      },
+      // Whole-node queues [F]; their *_shared twins [E] share a node, a job taking at most half of it.
+      'lncc-h100': { ...H100, whole_node: true },
+      'lncc-h100_shared': { ...H100, shared: true },
+      'lncc-gh200': { ...GH200, whole_node: true },
+      'lncc-gh200_shared': { ...GH200, shared: true },
+      'lncc-mi300a': { ...MI300A, whole_node: true },
+      'lncc-mi300a_shared': { ...MI300A, shared: true },
+      // [F]: 192 cores; memory and whether it is shared are unconfirmed.
       'lncc-cpu_amd': { kind: 'cpu', cpus_per_node: 192, mem_per_node: '768G', max_time: '24:00:00', shared: true },
     },
-    default_partition: 'lncc-h100',
+    default_partition: 'lncc-h100_shared',
   },
 };
 

@@ -105,6 +105,8 @@ function resolveResources(name: string, exp: RawExperiment, cluster: Cluster, pa
   let cpus = r.cpus_per_task;
   if (cpus === undefined) {
     if (partition.cpus_per_node === undefined) cpus = 1;
+    // The whole node is billed anyway: the job may as well have every CPU of it.
+    else if (partition.whole_node) cpus = Math.max(1, Math.floor(partition.cpus_per_node / ntasks));
     else if (share !== undefined) cpus = Math.max(1, Math.floor((partition.cpus_per_node * share) / ntasks));
     else cpus = partition.shared ? 1 : Math.max(1, Math.floor(partition.cpus_per_node / ntasks));
   }
@@ -116,7 +118,10 @@ function resolveResources(name: string, exp: RawExperiment, cluster: Cluster, pa
   if (memMiB !== undefined && partition.mem_per_node_mib !== undefined && memMiB > partition.mem_per_node_mib) {
     issues.add([...path, 'mem'], `a node of partition '${partition.name}' has ${formatMiB(partition.mem_per_node_mib)} of memory, you asked ${formatMiB(memMiB)}`);
   }
-  if (memMiB === undefined && share !== undefined && partition.mem_per_node_mib !== undefined) {
+  // sbatch refuses a --mem of the nominal node memory (the OS keeps some); --mem=0 asks for all of it.
+  const wholeNodeMem = memMiB === undefined && partition.whole_node;
+  if (wholeNodeMem) memMiB = partition.mem_per_node_mib;
+  else if (memMiB === undefined && share !== undefined && partition.mem_per_node_mib !== undefined) {
     memMiB = Math.floor((partition.mem_per_node_mib * share) / 1024) * 1024 || partition.mem_per_node_mib;
   }
   return {
@@ -126,7 +131,7 @@ function resolveResources(name: string, exp: RawExperiment, cluster: Cluster, pa
     gpus_per_node: gpus,
     ntasks_per_node: ntasks,
     cpus_per_task: cpus,
-    mem: memMiB === undefined ? undefined : formatMiB(memMiB),
+    mem: wholeNodeMem ? '0' : memMiB === undefined ? undefined : formatMiB(memMiB),
     mem_mib: memMiB,
     exclusive: r.exclusive ?? false,
     constraint: r.constraint,

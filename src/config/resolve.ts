@@ -27,6 +27,8 @@ export interface Partition {
   default_time_s: number | undefined;
   max_nodes: number | undefined;
   shared: boolean;
+  /** Whole nodes are allocated and billed whatever the job asks for. */
+  whole_node: boolean;
 }
 
 export interface Cluster {
@@ -241,6 +243,7 @@ function resolveCluster(name: string, user: RawCluster, issues: IssueCollector):
       default_time_s: issues.duration([...ppath, 'default_time'], p.default_time),
       max_nodes: p.max_nodes,
       shared: p.shared ?? false,
+      whole_node: p.whole_node ?? false,
     };
   }
   const presetUnknown = user.preset !== undefined && !presetCluster;

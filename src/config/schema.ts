@@ -30,6 +30,8 @@ export const partitionSchema = z.strictObject({
   max_nodes: z.number().int().positive().optional(),
   /** Nodes are shared between jobs: ask for a share of CPUs and memory rather than the whole node. */
   shared: z.boolean().optional(),
+  /** The centre allocates and bills whole nodes: jobs get every CPU and `--mem=0` (all of the node's memory). */
+  whole_node: z.boolean().optional(),
 });
 
 export const sshObjectSchema = z.strictObject({

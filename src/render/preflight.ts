@@ -16,6 +16,7 @@ import { formatPath, type ConfigPath } from '../config/source-map.js';
 import { closest } from '../config/suggest.js';
 import { quoteDirective } from './environment.js';
 import { checkAllocConf, checkCommand, type IssueSink } from './preflight-command.js';
+import { checkWholeNode } from './preflight-whole-node.js';
 import { expandSweep } from './sweep.js';
 
 /** Names a parameter may not take: the job's own variables and those that change how bash or the loader behave. */
@@ -78,6 +79,7 @@ function checkExperiment(config: ResolvedConfig, exp: Experiment, options: Prefl
     add(at('template'), `unknown template '${exp.template}'${guess ? ` — did you mean '${guess}'?` : ''}; allowed: ${options.templates.join(', ')} (or add templates/sbatch/${exp.template}.sbatch.njk next to the config)`);
   }
   checkCommand(exp, sink);
+  checkWholeNode(cluster, exp, sink);
   const directiveValues: [ConfigPath, string | undefined][] = [
     [at('job_name'), exp.job_name],
     [at('partition'), exp.partition],

@@ -143,7 +143,8 @@ experiments:
   });
 
   it('sizes CPUs and memory from the partition for a share of the GPUs', () => {
-    const config = loadConfigText(base);
+    // sequana_gpu bills whole nodes (tests/unit/config/presets.test.ts); its shared twin sizes a share.
+    const config = loadConfigText(base.replace('partition: sequana_gpu\n', 'partition: sequana_gpu_shared\n'));
     const r = config.experiments.lora?.resources;
     expect(r).toMatchObject({ gpus_per_node: 1, cpus_per_task: 12, mem: '96G', nodes: 1 });
   });

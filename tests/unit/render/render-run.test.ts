@@ -89,8 +89,9 @@ describe('renderRun', () => {
     expect(h100).toContain('#SBATCH --account=proj-acct\n');
     expect(h100).not.toContain('--gres');
     const lora = fileOf(renderFixture('lora'), 'scripts/lora.sbatch');
-    expect(lora).toContain('#SBATCH --cpus-per-task=12\n'); // 48 CPUs × 1/4 of the GPUs
-    expect(lora).toContain('#SBATCH --mem=96G\n');
+    // sequana_gpu allocates and bills whole nodes: every CPU, and all of the memory (--mem=0).
+    expect(lora).toContain('#SBATCH --cpus-per-task=48\n');
+    expect(lora).toContain('#SBATCH --mem=0\n');
     const cpu = fileOf(renderFixture('cpu-baseline'), 'scripts/cpu-baseline.sbatch');
     expect(cpu).not.toMatch(/--gres|--gpus|nvidia-smi --query-gpu=timestamp|PYTORCH_ALLOC_CONF/);
   });

@@ -5,8 +5,8 @@
 #SBATCH --time=00:30:00
 #SBATCH --nodes=1
 #SBATCH --ntasks-per-node=1
-#SBATCH --cpus-per-task=24
-#SBATCH --mem=192G
+#SBATCH --cpus-per-task=48
+#SBATCH --mem=0
 #SBATCH --gres=gpu:2
 #SBATCH --output=out/infer/%a/job.out
 #SBATCH --error=out/infer/%a/job.err

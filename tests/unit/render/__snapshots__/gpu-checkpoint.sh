@@ -5,8 +5,8 @@
 #SBATCH --time=02:00:00
 #SBATCH --nodes=1
 #SBATCH --ntasks-per-node=1
-#SBATCH --cpus-per-task=12
-#SBATCH --mem=96G
+#SBATCH --cpus-per-task=48
+#SBATCH --mem=0
 #SBATCH --gres=gpu:1
 #SBATCH --output=out/lora/main/job.out
 #SBATCH --error=out/lora/main/job.err

@@ -6,7 +6,7 @@
 #SBATCH --nodes=1
 #SBATCH --ntasks-per-node=1
 #SBATCH --cpus-per-task=96
-#SBATCH --mem=1000G
+#SBATCH --mem=0
 #SBATCH --gpus-per-node=4
 #SBATCH --output=out/h100-infer/main/job.out
 #SBATCH --error=out/h100-infer/main/job.err

@@ -6,7 +6,7 @@
 #SBATCH --nodes=2
 #SBATCH --ntasks-per-node=1
 #SBATCH --cpus-per-task=48
-#SBATCH --mem=384G
+#SBATCH --mem=0
 #SBATCH --gres=gpu:4
 #SBATCH --output=out/multi/main/job.out
 #SBATCH --error=out/multi/main/job.err
