@@ -83,7 +83,13 @@ describeCluster('submit --after and resubmit on the test cluster', (cluster) => 
     // Training was submitted once: in the train run's directory, never in the infer run's.
     const trains = (await accounted('train')).filter((r) => r.workDir === train.remote_dir || r.workDir === infer.remote_dir);
     expect(trains).toEqual([{ id: train.jobs[0]?.job_id, workDir: train.remote_dir }]);
-    expect(await accounted('infer').then((rows) => rows.filter((r) => r.workDir === infer.remote_dir).length)).toBe(1);
+    // slurmdbd records a job a few seconds after it ends: ask again until it has infer's.
+    let infers: { id: string; workDir: string }[] = [];
+    for (let i = 0; i < 20 && infers.length === 0; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 1500));
+      infers = (await accounted('infer')).filter((r) => r.workDir === infer.remote_dir);
+    }
+    expect(infers).toEqual([{ id: inferId, workDir: infer.remote_dir }]);
   });
 
   it('submit infer --after a train run still running waits for it with afterok', async () => {
