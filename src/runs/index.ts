@@ -91,3 +91,5 @@ export { uploadRun } from './upload.js';
 export { type ExitFileOutcome, readExitFiles } from './exit-files.js';
 export { type FetchedFile, type FetchRunOptions, type FetchRunResult, fetchRun } from './fetch.js';
 export { type CancelRunOptions, type CancelRunResult, cancelRun } from './cancel.js';
+export { type AfterRunPlan, type AfterRunJobs, type SubmitAfter, planAfterRun, checkAfterRunJobs } from './after-run.js';
+export { type ResubmitPlan, type PlannedResubmission, type ResubmitOptions, type ResubmitResult, planResubmit, resubmitRun, describeResubmission } from './resubmit.js';
