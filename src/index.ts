@@ -38,6 +38,17 @@ export {
   type Sweep,
   type Preset,
 } from './config/index.js';
+export {
+  listInitFiles,
+  renderInitConfig,
+  writeInitFiles,
+  validateInitAnswers,
+  INIT_PRESETS,
+  type InitAnswers,
+  type InitFile,
+  type InitPreset,
+} from './config/init-project.js';
+export { generateConfigJsonSchema, listSchemaKeyPaths, type JsonSchemaNode } from './config/json-schema.js';
 export * from './slurm/index.js';
 export {
   createTransport,

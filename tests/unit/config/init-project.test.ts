@@ -124,6 +124,13 @@ describe('hpcbench init files', () => {
     expect(validateInitAnswers({ preset: 'generic', host: 'me@login-1.example.org:2222', project: 'p_1', user: 'u.x' }).host).toBe('me@login-1.example.org:2222');
   });
 
+  it('is part of the library API', async () => {
+    const api = await import('../../../src/index.js');
+    expect(api.renderInitConfig(answers('generic'))).toBe(renderInitConfig(answers('generic')));
+    expect(api.INIT_PRESETS).toEqual(['santos-dumont', 'sdumont-2nd', 'generic']);
+    expect(api.listSchemaKeyPaths(api.generateConfigJsonSchema())).toContain('experiments.<name>.sweep.matrix');
+  });
+
   it('offers defaults from the directory and the local user', () => {
     expect(defaultInitAnswers('sdumont-2nd', '/home/x/My Project', 'bob')).toEqual({ preset: 'sdumont-2nd', host: 'sdumont', project: 'My-Project', user: 'bob', account: 'My-Project' });
     expect(defaultInitAnswers('generic', '/', 'bad user')).toMatchObject({ host: 'cluster', project: 'myproject', user: 'me', account: undefined });
