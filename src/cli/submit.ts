@@ -87,6 +87,9 @@ async function resumeHandler(argv: SubmitArgs, out: Output): Promise<void> {
 
 async function submitHandler(argv: SubmitArgs): Promise<void> {
   const out = createOutput(argv);
+  if (argv.resume !== undefined && argv.after !== undefined) {
+    throw new UsageError('--after and --resume cannot be combined', `--resume continues a run as it was first submitted (its --after included); give --after only to a new submission.`);
+  }
   if (argv.resume !== undefined) return resumeHandler(argv, out);
   if (argv.experiment === undefined) throw new UsageError('name the experiment to submit, or --resume <run>', 'e.g. `hpcbench submit lora`');
   if (argv.after !== undefined && argv['run-id'] !== undefined && argv['run-id'] === argv.after) throw new UsageError(`--after ${argv.after}: a run cannot be built on itself`);

@@ -72,6 +72,13 @@ describe('submit --after', () => {
     expect(missing.stderr).toContain('no run "20991231-nothing"');
   });
 
+  it('refuses --after with --resume, exit 2', async () => {
+    const { config, results } = await project();
+    const result = await runCli(['submit', '--resume', EARLIER, '--after', EARLIER, '--config', config, '--results', results]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--after and --resume cannot be combined');
+  });
+
   it('refuses with exit 2 a run that holds none of the dependencies', async () => {
     const { config, results } = await project();
     const result = await runCli(['submit', 'train', '--after', EARLIER, '--dry-run', '--config', config, '--results', results]);
