@@ -5,7 +5,7 @@
  * written. Unknown keys are kept, so documents of later versions still read.
  */
 import { z } from 'zod';
-import type { MetricsDocument } from '../profile/metrics-document.js';
+import { MISSING_REASONS_EN, type MetricsDocument, type MissingCode } from '../profile/metrics-document.js';
 import { validateDocument, parseJsonText, readJsonText, type ContractInfo } from './json-file.js';
 
 export const METRICS_SCHEMA_ID = 'hpcbench.metrics/1';
@@ -52,10 +52,13 @@ const trainingSchema = z.looseObject({
   warnings: z.array(z.string()).optional(),
 });
 
+const MISSING_CODES = Object.keys(MISSING_REASONS_EN) as [MissingCode, ...MissingCode[]];
+
 const missingSchema = z.looseObject({
-  section: z.string(),
+  section: z.enum(['gpu', 'inference', 'training', 'accounting', 'process', 'metadata']),
   reason: z.string(),
-  code: z.string().optional(),
+  // Reports translate the code: one they do not know has no wording (the fuzz test found the crash).
+  code: z.enum(MISSING_CODES).optional(),
   values: z.looseObject({ where: z.string().optional(), job: z.string().optional() }).optional(),
 });
 
