@@ -59,6 +59,8 @@ export interface TaskMetrics {
   process: ProcessUsageSummary | undefined;
   /** Job metadata written at start by the job script (node, GPU names, driver, CUDA, SLURM vars). */
   metadata: Record<string, unknown> | undefined;
+  /** environment.json: modules, python and package versions, driver; absent when the job wrote none. */
+  environment?: Record<string, unknown>;
   /**
    * Restarts and the checkpoint signals the job script handled (checkpoints.jsonl, exit.json,
    * sacct); absent when the task neither checkpointed nor restarted, and in documents from before it.
@@ -166,6 +168,8 @@ export interface MetricsDocument {
     partition: string | undefined;
     /** Where the inputs were read from (a run directory, or loose files). */
     root: string;
+    /** The project's git commit and dirty state when the run was rendered (from manifest.json). */
+    git?: { commit: string; dirty: boolean };
   };
   method: {
     percentile_method: 'linear' | 'nearest-rank';

@@ -11,7 +11,7 @@ import { readSacctFigures, readSacctJobs } from './accounting-sacct-read.js';
 import { computeAccountingMetrics, type AccountingRates } from './accounting.js';
 import { readCheckpointLog, readExitRecord, summariseCheckpoints, type CheckpointLog, type ExitRecord } from './checkpoint-log.js';
 import { detectLogKind, type LogKind } from './detect-kind.js';
-import { discoverTasks, jobIdOf, kindByName, readJson, readManifestView, readMetadata, sacctToRecord, type ManifestLike, type TaskFiles } from './run-layout.js';
+import { discoverTasks, jobIdOf, kindByName, readEnvironmentSnapshot, readJson, readManifestView, readMetadata, sacctToRecord, type ManifestLike, type TaskFiles } from './run-layout.js';
 import { GpuLogAccumulator } from './gpu-log-accumulator.js';
 import type { GpuMetrics } from './gpu-metrics.js';
 import { computeInferenceMetrics, excludeInferenceWarmup, type InferenceMetrics, type InferenceSlo } from './inference-metrics.js';
@@ -94,6 +94,8 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
     record(metadataFile.file, 'metadata');
   } else task.missing.push(missingSection('metadata', 'no-metadata', { where }));
   task.job_id = jobIdOf(task.metadata);
+  const environment = readEnvironmentSnapshot(spec.dir);
+  if (environment) task.environment = environment;
 
   await reclassifyGpuLogs(spec.files); // a GPU log's content wins over its name
   const gpuRejected = new RejectedLines();
@@ -313,6 +315,7 @@ function buildDocument(root: string, manifest: ManifestLike | undefined, tasks: 
       cluster: first?.cluster,
       partition: first?.partition,
       root,
+      ...(manifest?.git ? { git: { commit: manifest.git.commit, dirty: manifest.git.dirty } } : {}),
     },
     method: {
       percentile_method: options.percentileMethod ?? 'linear',

@@ -27,6 +27,8 @@ export interface TaskFiles {
 export interface ManifestLike {
   run_id?: string;
   experiments?: string[];
+  /** The project's git commit and dirty state at render time. */
+  git?: { commit: string; dirty: boolean };
   jobs?: {
     experiment: string;
     cluster?: string;
@@ -72,6 +74,30 @@ export function readMetadata(file: string): Record<string, unknown> {
   validateDocument(metadataSchema, value, file, METADATA_INFO);
   // The object as the job wrote it (zod's copy reorders keys; reports list them in the job's order).
   return value as Record<string, unknown>;
+}
+
+/** Larger than any snapshot a job writes; a bigger file is not one of ours. */
+const MAX_ENVIRONMENT_BYTES = 1024 * 1024;
+
+/**
+ * The environment snapshot a job wrote before its workload (environment.json), with the name of
+ * pip-freeze.txt beside it when present. Best effort: it documents a run and never blocks its
+ * profile, so a missing, oversized or broken file gives undefined.
+ */
+export function readEnvironmentSnapshot(taskDir: string): Record<string, unknown> | undefined {
+  const file = join(taskDir, 'environment.json');
+  try {
+    const stat = statSync(file);
+    if (!stat.isFile() || stat.size > MAX_ENVIRONMENT_BYTES) return undefined;
+    const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    const snapshot = value as Record<string, unknown>;
+    const freeze = join(taskDir, 'pip-freeze.txt');
+    const hasFreeze = existsSync(freeze) && statSync(freeze).isFile();
+    return { ...snapshot, pip_freeze: hasFreeze ? 'pip-freeze.txt' : null };
+  } catch {
+    return undefined;
+  }
 }
 
 export function readJson<T>(file: string): T | undefined {

@@ -13,6 +13,7 @@ import { redactBundle, redactMetricsDocument } from './redact-report.js';
 import type { CheckpointReasonCode } from '../slurm/checkpoint-stop.js';
 import { chooseBestPoint, groupSweeps, type SweepChoice, type SweepTable } from './sweep.js';
 import { buildGpuProcessTable, type GpuProcessTable } from './gpu-processes.js';
+import { formatRunGit, readSoftwareEnvironment, type SoftwareEnvironment } from './software-environment.js';
 
 export const REPORT_SCHEMA = 'hpcbench.report/1';
 
@@ -49,6 +50,8 @@ export interface TaskBundle {
   modules: string[];
   environment: [string, string][];
   metadata: [string, string][];
+  /** environment.json of the task (python, torch, CUDA, packages, pip freeze); null without one. */
+  software: SoftwareEnvironment | null;
 }
 
 /** A job as run.json records it: what was submitted, where, and what became of it. */
@@ -187,7 +190,7 @@ function flattenMetadata(m: Record<string, unknown>): [string, string][] {
   return rows;
 }
 
-function taskBundle(task: TaskMetrics): TaskBundle {
+function taskBundle(task: TaskMetrics, runGit: string | null): TaskBundle {
   const m = task.metadata ?? {};
   const modulesRaw = lookup(m, ['modules', 'loaded_modules', 'LOADEDMODULES']);
   const modules = Array.isArray(modulesRaw)
@@ -201,11 +204,13 @@ function taskBundle(task: TaskMetrics): TaskBundle {
       ? Object.entries(envRaw as Record<string, unknown>).map(([k, v]) => [k, text(v) ?? ''])
       : [];
   const metadata = flattenMetadata(m);
+  const software = readSoftwareEnvironment(task);
   return {
     experiment: task.experiment,
     task: task.task,
-    gitCommit: text(lookup(m, ['git_commit', 'workload_git_commit', 'commit'])),
-    modules,
+    gitCommit: text(lookup(m, ['git_commit', 'workload_git_commit', 'commit'])) ?? runGit,
+    modules: modules.length > 0 ? modules : (software?.modules ?? []),
+    software: software ?? null,
     environment,
     metadata,
   };
@@ -309,7 +314,7 @@ export function buildReportModel(rawDoc: MetricsDocument, rawBundle: RunBundle |
     thresholds: ADVICE_THRESHOLDS,
     busyThresholdsPct: listBusyThresholds(tasks),
     bundle,
-    taskBundles: tasks.map(taskBundle),
+    taskBundles: tasks.map((t) => taskBundle(t, formatRunGit(doc))),
     submission: readSubmission(bundle?.runRecord),
     totals: {
       gpuHours: sum(tasks.map((t) => t.accounting?.gpuHours)),
