@@ -62,6 +62,30 @@ function pickPartition(name: string, exp: RawExperiment, cluster: Cluster, issue
   return partition;
 }
 
+/**
+ * An unknown partition (already reported) stands in with no limits, so the experiment's other
+ * checks (parameters, files, command) still run in this pass; a config with an issue never renders.
+ */
+function standInPartition(exp: RawExperiment): Partition | undefined {
+  if (exp.partition === undefined) return undefined;
+  const gpus = exp.resources?.gpus ?? 0;
+  return {
+    name: exp.partition,
+    kind: gpus > 0 ? 'gpu' : 'cpu',
+    description: undefined,
+    gpus_per_node: gpus,
+    gpu_type: undefined,
+    gpu_request: 'gres',
+    cpus_per_node: undefined,
+    mem_per_node_mib: undefined,
+    max_time_s: undefined,
+    default_time_s: undefined,
+    max_nodes: undefined,
+    shared: true,
+    whole_node: false,
+  };
+}
+
 function formatMiB(mib: number): string {
   return mib % 1024 === 0 ? `${mib / 1024}G` : `${mib}M`;
 }
@@ -216,7 +240,7 @@ export function resolveExperiment(name: string, exp: RawExperiment, ctx: Context
 
   const cluster = pickCluster(name, exp, ctx, issues);
   if (!cluster) return undefined;
-  const partition = pickPartition(name, exp, cluster, issues);
+  const partition = pickPartition(name, exp, cluster, issues) ?? standInPartition(exp);
   if (!partition) return undefined;
   if (cluster.require_account && !cluster.account) {
     issues.add(['clusters', cluster.name], `cluster '${cluster.name}' requires an account (--account) and none is set: add \`account: <your project account>\` (see \`sacctmgr show assoc user=$USER\`)`);

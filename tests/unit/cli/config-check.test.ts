@@ -68,6 +68,23 @@ experiments:
     expect(result.stderr).toMatch(/hpcbench\.yaml:8:16: experiments\.lora\.partition: unknown partition 'sequana_gpux'.*did you mean 'sequana_gpu'/);
   });
 
+  it('an unknown partition does not hide the experiment\'s other problems', async () => {
+    const config = project(`${CLUSTER}experiments:
+  infer:
+    partition: cpux
+    command: python workloads/infer.py {bs}
+    parameters: { IFS: x }
+`);
+    const result = await runCli(['config', 'check', '--config', config]);
+    expect(result.code).toBe(2);
+    const lines = result.stderr.split('\n').filter((l) => /hpcbench\.yaml:\d+:\d+:/.test(l));
+    expect(lines).toEqual([
+      expect.stringMatching(/hpcbench\.yaml:10:16: experiments\.infer\.partition: unknown partition 'cpux'.*did you mean 'cpu'/),
+      expect.stringMatching(/hpcbench\.yaml:11:14: experiments\.infer\.command: unknown placeholder \{bs\}/),
+      expect.stringMatching(/hpcbench\.yaml:12:\d+: experiments\.infer\.parameters\.IFS: 'IFS' is reserved/),
+    ]);
+  });
+
   it('an unknown placeholder is an error naming the parameters; {{name}} and ${name} are not placeholders', async () => {
     const config = project(`${CLUSTER}experiments:
   infer:
