@@ -55,6 +55,10 @@ export const manifestJobSchema = z.object({
   checkpoint_dir: z.string().optional(),
   term_grace_s: z.number().int().nonnegative().optional(),
   task_dirs: z.array(runRelativePathSchema).optional(),
+  /** Partitions that allocate and bill whole nodes: the node's size and a shared partition to suggest. */
+  billing: z
+    .object({ whole_node: z.literal(true), node_gpus: z.number().int().nonnegative(), node_cpus: z.number().int().positive().optional(), shared_alternative: z.string().optional() })
+    .optional(),
 });
 
 export const manifestSchema = z.object({

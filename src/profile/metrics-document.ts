@@ -61,6 +61,8 @@ export interface TaskMetrics {
   metadata: Record<string, unknown> | undefined;
   /** environment.json: modules, python and package versions, driver; absent when the job wrote none. */
   environment?: Record<string, unknown>;
+  /** Set when the job's partition allocates and bills whole nodes (from manifest.json). */
+  billing?: TaskBilling;
   /**
    * Restarts and the checkpoint signals the job script handled (checkpoints.jsonl, exit.json,
    * sacct); absent when the task neither checkpointed nor restarted, and in documents from before it.
@@ -155,6 +157,14 @@ export interface SweepPoint {
   ttft_p95_s: number | null;
   gpu_utilization_mean: number | null;
   energy_j: number | null;
+}
+
+/** A partition that allocates and bills whole nodes: the node's size, and a shared partition beside it. */
+export interface TaskBilling {
+  whole_node: true;
+  node_gpus: number;
+  node_cpus?: number;
+  shared_alternative?: string;
 }
 
 export interface MetricsDocument {

@@ -96,6 +96,7 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
   task.job_id = jobIdOf(task.metadata);
   const environment = readEnvironmentSnapshot(spec.dir);
   if (environment) task.environment = environment;
+  if (spec.billing) task.billing = { ...spec.billing };
 
   await reclassifyGpuLogs(spec.files); // a GPU log's content wins over its name
   const gpuRejected = new RejectedLines();

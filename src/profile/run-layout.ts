@@ -11,6 +11,7 @@ import { MANIFEST_INFO, manifestViewSchema } from '../contracts/manifest.js';
 import { METADATA_INFO, metadataSchema } from '../contracts/metadata.js';
 import type { SacctJob } from '../slurm/sacct.js';
 import type { AccountingRecord } from './accounting.js';
+import type { TaskBilling } from './metrics-document.js';
 import { detectLogKind, type LogKind } from './detect-kind.js';
 
 export interface TaskFiles {
@@ -22,6 +23,8 @@ export interface TaskFiles {
   files: { file: string; kind: LogKind }[];
   /** job.out and `*.log` files of no recognised kind: where profiling.extractors look for records. */
   textLogs?: string[];
+  /** From the manifest: the job ran on a partition that bills whole nodes. */
+  billing?: TaskBilling;
 }
 
 export interface ManifestLike {
@@ -37,6 +40,7 @@ export interface ManifestLike {
     parameters?: Record<string, string | number | boolean>;
     gpu_fields?: string[];
     array?: { size: number; points?: Record<string, string | number | boolean>[] };
+    billing?: TaskBilling;
   }[];
 }
 
@@ -171,6 +175,7 @@ export async function discoverTasks(runDir: string, manifest: ManifestLike | und
         dir,
         params: { ...(job.parameters ?? {}), ...(point ?? {}) },
         gpuFields: job.gpu_fields,
+        ...(job.billing ? { billing: job.billing } : {}),
         ...(existsSync(dir) ? await classifyTaskDir(dir) : { files: [], textLogs: [] }),
       });
     }

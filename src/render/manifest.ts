@@ -3,6 +3,7 @@
  * The shape is a shared contract (see README "Run directory"); add fields, never rename them.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { WholeNodeBilling } from './preflight-whole-node.js';
 import type { ProjectGit } from './project-git.js';
 import type { ParamRecord } from './sweep.js';
 
@@ -51,6 +52,8 @@ export interface ManifestJob {
   term_grace_s?: number;
   /** Task output directories the job's #SBATCH --output needs to exist before it starts. */
   task_dirs: string[];
+  /** Set on partitions that allocate and bill whole nodes, for the report's advice. */
+  billing?: WholeNodeBilling;
 }
 
 export interface ManifestFile {

@@ -14,6 +14,28 @@ export function findSharedAlternative(cluster: Cluster, partition: Partition): P
   return candidates.find((p) => p.name === `${partition.name}_shared`) ?? candidates[0];
 }
 
+/** How a job's partition bills, for profile and report advice (manifest.json `jobs[].billing`). */
+export interface WholeNodeBilling {
+  whole_node: true;
+  node_gpus: number;
+  node_cpus?: number;
+  shared_alternative?: string;
+}
+
+/** The billing note of a whole-node partition, for the manifest; an empty object otherwise. */
+export function describeWholeNodeBilling(cluster: Cluster, partition: Partition): { billing?: WholeNodeBilling } {
+  if (!partition.whole_node) return {};
+  const alternative = partition.kind === 'gpu' ? findSharedAlternative(cluster, partition) : undefined;
+  return {
+    billing: {
+      whole_node: true,
+      node_gpus: partition.gpus_per_node,
+      ...(partition.cpus_per_node !== undefined ? { node_cpus: partition.cpus_per_node } : {}),
+      ...(alternative ? { shared_alternative: alternative.name } : {}),
+    },
+  };
+}
+
 export function checkWholeNode(cluster: Cluster | undefined, exp: Experiment, sink: IssueSink): void {
   const partition = cluster?.partitions[exp.partition];
   if (!cluster || !partition?.whole_node || partition.kind !== 'gpu') return;

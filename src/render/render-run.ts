@@ -16,6 +16,7 @@ import { RenderError } from './render-error.js';
 import { listJobTemplateNames } from './catalog.js';
 import { buildJobView, type JobView } from './job-view.js';
 import { preflightRun } from './preflight.js';
+import { describeWholeNodeBilling } from './preflight-whole-node.js';
 import { readProjectGit, type ProjectGit } from './project-git.js';
 import { createRunId, MANIFEST_SCHEMA, RUN_ID_PATTERN, sha256Hex, type ManifestFile, type ManifestJob, type RunManifest } from './manifest.js';
 import { expandSweep, formatArraySpec, formatSweepJsonl, formatSweepTsv, type ParamRecord } from './sweep.js';
@@ -160,6 +161,7 @@ export function renderRun(config: ResolvedConfig, experimentName: string, option
       training_log: view.logs.training,
       ...(view.checkpoint ? { checkpoint_dir: view.checkpoint.dir, term_grace_s: view.term_grace_seconds } : {}),
       task_dirs: taskDirs,
+      ...describeWholeNodeBilling(cluster, partition),
     });
   }
   const models = [...new Set(experiments.flatMap((e) => e.models))];

@@ -29,6 +29,8 @@ export type AdviceCode =
   | 'checkpoint-max-restarts'
   | 'checkpoint-no-progress'
   | 'job-restarted'
+  | 'whole-node-partial'
+  | 'whole-node-partial-no-shared'
   | 'profile-warning';
 
 export interface Advice {
@@ -84,11 +86,28 @@ function allocationAdvice(task: TaskMetrics, push: (a: Omit<Advice, 'experiment'
   if (allocated >= 2 && busy < allocated) push({ code: 'gpus-unused', severity: 'warning', values: { working: busy, allocated } });
 }
 
+/**
+ * A partition that bills whole nodes charges every core of the node, whatever the job asked for:
+ * a job that used part of its GPUs paid for all of them. The shared partition beside it is named.
+ */
+function wholeNodeAdvice(task: TaskMetrics, push: (a: Omit<Advice, 'experiment' | 'task'>) => void): void {
+  const billing = task.billing;
+  if (billing === undefined || billing.node_gpus <= 0) return;
+  const acc = task.accounting;
+  const fromSacct = acc !== undefined && acc.gpuHours !== null && acc.elapsedSeconds !== null && acc.elapsedSeconds > 0 ? Math.round((acc.gpuHours * 3600) / acc.elapsedSeconds) : undefined;
+  const used = fromSacct ?? task.gpu?.gpus.length;
+  if (used === undefined || used >= billing.node_gpus) return;
+  const values = { used, total: billing.node_gpus, cpus: billing.node_cpus ?? 0 };
+  if (billing.shared_alternative !== undefined) push({ code: 'whole-node-partial', severity: 'warning', values: { ...values, shared: billing.shared_alternative } });
+  else push({ code: 'whole-node-partial-no-shared', severity: 'warning', values });
+}
+
 function accountingAdvice(task: TaskMetrics, push: (a: Omit<Advice, 'experiment' | 'task'>) => void): void {
   const acc = task.accounting;
   if (acc === undefined) return;
   if (!/^COMPLETED/.test(acc.state)) push({ code: 'job-not-completed', severity: 'warning', values: { state: acc.state, exit: acc.exitCode } });
-  if (acc.cpuEfficiency !== undefined && acc.cpuEfficiency < ADVICE_THRESHOLDS.lowCpuEfficiency) {
+  // On a partition billed by the node, fewer CPUs would not lower the charge: no such advice there.
+  if (acc.cpuEfficiency !== undefined && acc.cpuEfficiency < ADVICE_THRESHOLDS.lowCpuEfficiency && task.billing === undefined) {
     const cpus = acc.elapsedSeconds !== null && acc.cpuHours !== null && acc.elapsedSeconds > 0 ? Math.round((acc.cpuHours * 3600) / acc.elapsedSeconds) : 0;
     push({ code: 'low-cpu-efficiency', severity: 'warning', values: { efficiency: acc.cpuEfficiency, cpus } });
   }
@@ -175,6 +194,7 @@ export function adviseOnMetrics(doc: MetricsDocument): Advice[] {
     };
     gpuAdvice(task, push);
     allocationAdvice(task, push);
+    wholeNodeAdvice(task, push);
     accountingAdvice(task, push);
     inferenceAdvice(task, push);
     trainingAdvice(task, push);

@@ -35,6 +35,8 @@ const ADVICE_EN: Messages = {
   'checkpoint-max-restarts': 'Stopped after {restarts} restart(s) (checkpoint.max_restarts): raise it, or give the job a longer --time.',
   'checkpoint-no-progress': 'No progress since restart {restarts}: the workload did not write a checkpoint into $HPCBENCH_CHECKPOINT_DIR during that attempt, so another requeue would only repeat it. See docs/checkpointing.md.',
   'job-restarted': 'The job was requeued {restarts} time(s); its sacct figures (elapsed time, CPU efficiency, cost) describe the last attempt only.',
+  'whole-node-partial': 'The job used {used} of the node’s {total} GPUs on a partition that bills whole nodes, so it was charged for the whole node. Use {shared}, which shares nodes, or run {total} GPU tasks in one job.',
+  'whole-node-partial-no-shared': 'The job used {used} of the node’s {total} GPUs on a partition that bills whole nodes, so it was charged for the whole node. Run {total} GPU tasks in one job, or use a partition that shares nodes.',
   'profile-warning': '{text}',
 };
 
@@ -60,12 +62,14 @@ const ADVICE_PT: Messages = {
   'checkpoint-max-restarts': 'Parou após {restarts} reinício(s) (checkpoint.max_restarts): aumente o limite ou dê ao job um --time maior.',
   'checkpoint-no-progress': 'Sem progresso desde o reinício {restarts}: a carga de trabalho não gravou checkpoint em $HPCBENCH_CHECKPOINT_DIR nessa tentativa, e recolocá-la na fila só a repetiria. Veja docs/checkpointing.md.',
   'job-restarted': 'O job foi recolocado na fila {restarts} vez(es); os números do sacct (duração, eficiência de CPU, custo) descrevem apenas a última tentativa.',
+  'whole-node-partial': 'O job usou {used} das {total} GPUs do nó numa fila que cobra o nó inteiro, e foi cobrado pelo nó inteiro. Use {shared}, que compartilha nós, ou rode {total} tarefas de GPU num só job.',
+  'whole-node-partial-no-shared': 'O job usou {used} das {total} GPUs do nó numa fila que cobra o nó inteiro, e foi cobrado pelo nó inteiro. Rode {total} tarefas de GPU num só job, ou use uma fila que compartilhe nós.',
   'profile-warning': '{text}',
 };
 
 const FRACTION_KEYS = new Set(['busy', 'efficiency', 'rate', 'peak']);
 const PERCENT_VALUE_KEYS = new Set(['mean']);
-const INTEGER_KEYS = new Set(['count', 'n', 'min', 'failed', 'kept', 'cpus', 'allocated', 'working', 'restarts']);
+const INTEGER_KEYS = new Set(['count', 'n', 'min', 'failed', 'kept', 'cpus', 'allocated', 'working', 'restarts', 'used', 'total']);
 
 function formatAdviceValue(key: string, value: string | number, lang: ReportLang): string {
   if (typeof value === 'string') return value;
