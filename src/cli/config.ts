@@ -4,15 +4,30 @@ import { loadConfig, loadConfigFile, resolveConfigPath } from '../config/index.j
 import { dirname, relative } from 'node:path';
 import { ConfigError, formatIssue } from '../errors.js';
 import { checkLoadedConfig } from '../render/check-config.js';
+import { checkSalvagedConfig } from '../render/check-salvaged.js';
+import { displayPath, sortIssues, type LoadedConfig } from '../config/load.js';
+import { readFileSync } from 'node:fs';
 import type { GlobalOptions } from './global-options.js';
 import { createOutput } from './output.js';
 import { describeUploadedSecret, findUploadedSecrets } from '../report/config-secrets.js';
+
+/** The loaded config; after shape errors, what preflight finds in the rest is reported with them. */
+function loadWithSalvage(path: string): LoadedConfig {
+  try {
+    return loadConfigFile(path);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const more = checkSalvagedConfig(readFileSync(path, 'utf8'), displayPath(path), dirname(path), error.issues);
+    if (more.length === 0) throw error;
+    throw new ConfigError(sortIssues([...error.issues, ...more]), error.hint);
+  }
+}
 
 function checkHandler(argv: GlobalOptions): void {
   const out = createOutput(argv);
   const path = resolveConfigPath(argv.config);
   // Every check render and submit make without the cluster, all reported in this one run.
-  const check = checkLoadedConfig(loadConfigFile(path), dirname(path));
+  const check = checkLoadedConfig(loadWithSalvage(path), dirname(path));
   for (const note of check.notes) out.warn(formatIssue(note));
   if (check.issues.length > 0) throw new ConfigError(check.issues, 'Fix these, then run `hpcbench config check` again.');
   const config = check.config;

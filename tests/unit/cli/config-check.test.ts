@@ -51,6 +51,27 @@ describe('hpcbench config check', () => {
     expect(result.stderr).not.toMatch(/at .*\.js:\d+/);
   });
 
+  it('a key of the wrong shape does not hide the problems render would find in the rest', async () => {
+    const config = project(`${CLUSTER}experiments:
+  infer:
+    partition: cpu
+    comand: typo
+    command: python workloads/infer.py
+    files: [workloads/missing.py]
+    parameters: { HOME: x }
+    resources: { time: "02:00:00" }
+`);
+    const result = await runCli(['config', 'check', '--config', config]);
+    expect(result.code).toBe(2);
+    const lines = result.stderr.split('\n').filter((l) => /hpcbench\.yaml:\d+:\d+:/.test(l));
+    expect(lines).toEqual([
+      expect.stringMatching(/hpcbench\.yaml:11:5: experiments\.infer\.comand: unknown key 'comand' — did you mean 'command'\?/),
+      expect.stringMatching(/hpcbench\.yaml:13:13: experiments\.infer\.files\[0\]: 'workloads\/missing\.py' does not exist/),
+      expect.stringMatching(/hpcbench\.yaml:14:\d+: experiments\.infer\.parameters\.HOME: 'HOME' is reserved/),
+      expect.stringMatching(/hpcbench\.yaml:15:\d+: experiments\.infer\.resources\.time: partition 'cpu' allows 01:00:00/),
+    ]);
+  });
+
   it('a preset typo does not hide the partition and time errors: the rest is checked against the likely preset', async () => {
     const config = project(`clusters:
   sd:
