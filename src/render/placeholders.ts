@@ -20,21 +20,60 @@ export interface PlaceholderUse {
 
 type Quoting = 'none' | 'single' | 'double';
 
+/** A shell context: quotes, or a command substitution ($(…), `…`) whose words are unquoted again. */
+type Context = { kind: 'single' | 'double' | 'backtick' } | { kind: 'none' | 'subst'; parens: number };
+
 type Segment = { kind: 'text'; text: string } | { kind: 'placeholder'; name: string; offset: number; quoting: Quoting };
+
+function quotingOf(context: Context): Quoting {
+  return context.kind === 'single' ? 'single' : context.kind === 'double' ? 'double' : 'none';
+}
+
+/** Moves through the quoting contexts at `text[i]`; returns how many characters it consumed. */
+function stepContext(text: string, i: number, stack: Context[]): number {
+  const top = stack[stack.length - 1] ?? { kind: 'none', parens: 0 };
+  const ch = text[i];
+  if (top.kind === 'single') {
+    if (ch === "'") stack.pop();
+    return 1;
+  }
+  if (ch === '\\') return 2;
+  if (ch === '$' && text[i + 1] === '(') {
+    stack.push({ kind: 'subst', parens: 0 });
+    return 2;
+  }
+  if (ch === '`') {
+    if (top.kind === 'backtick') stack.pop();
+    else stack.push({ kind: 'backtick' });
+    return 1;
+  }
+  if (top.kind === 'double') {
+    if (ch === '"') stack.pop();
+    return 1;
+  }
+  if (ch === "'") stack.push({ kind: 'single' });
+  else if (ch === '"') stack.push({ kind: 'double' });
+  else if (top.kind === 'subst' && ch === '(') top.parens++;
+  else if (top.kind === 'subst' && ch === ')') {
+    if (top.parens === 0) stack.pop();
+    else top.parens--;
+  }
+  return 1;
+}
 
 /** Splits shell code into literal text and placeholders, tracking the quotes each one sits in. */
 function scanSegments(text: string): Segment[] {
   const segments: Segment[] = [];
+  const stack: Context[] = [{ kind: 'none', parens: 0 }];
   let literal = '';
-  let quoting: Quoting = 'none';
   let i = 0;
   const flush = (): void => {
     if (literal !== '') segments.push({ kind: 'text', text: literal });
     literal = '';
   };
   while (i < text.length) {
-    const ch = text[i] as string;
-    if (ch === '{') {
+    const context = stack[stack.length - 1] ?? { kind: 'none', parens: 0 };
+    if (text[i] === '{') {
       const escaped = /^\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}/.exec(text.slice(i));
       if (escaped) {
         literal += `{${escaped[1] ?? ''}}`;
@@ -44,15 +83,12 @@ function scanSegments(text: string): Segment[] {
       const name = NAME.exec(text.slice(i + 1))?.[0];
       if (name !== undefined && text[i + 1 + name.length] === '}') {
         flush();
-        segments.push({ kind: 'placeholder', name, offset: i, quoting });
+        segments.push({ kind: 'placeholder', name, offset: i, quoting: quotingOf(context) });
         i += name.length + 2;
         continue;
       }
-      literal += ch;
-      i++;
-      continue;
     }
-    if (ch === '$' && text[i + 1] === '{' && quoting !== 'single') {
+    if (text[i] === '$' && text[i + 1] === '{' && context.kind !== 'single') {
       // The shell's ${…} expansion, nested braces included, is copied as it is.
       let depth = 0;
       let j = i + 1;
@@ -64,15 +100,10 @@ function scanSegments(text: string): Segment[] {
       i = j + 1;
       continue;
     }
-    if (ch === '\\' && quoting !== 'single') {
-      literal += text.slice(i, i + 2);
-      i += 2;
-      continue;
-    }
-    if (ch === "'" && quoting !== 'double') quoting = quoting === 'single' ? 'none' : 'single';
-    else if (ch === '"' && quoting !== 'single') quoting = quoting === 'double' ? 'none' : 'double';
-    literal += ch;
-    i++;
+    const step = stepContext(text, i, stack);
+    if (stack.length === 0) stack.push({ kind: 'none', parens: 0 });
+    literal += text.slice(i, i + step);
+    i += step;
   }
   flush();
   return segments;

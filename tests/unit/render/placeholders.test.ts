@@ -27,6 +27,13 @@ describe('finding and filling placeholders', () => {
     expect(substitutePlaceholders('echo {{v}} {v}', { v: 16 })).toBe('echo {v} 16');
   });
 
+  it('quotes a value inside $(…) or backquotes as a word of its own, even within double quotes', () => {
+    const v = 'a;touch pwned';
+    expect(substitutePlaceholders('echo "$(echo {v} "{v}") {v}"', { v })).toBe(`echo "$(echo 'a;touch pwned' "a;touch pwned") a;touch pwned"`);
+    expect(substitutePlaceholders('echo "`echo {v}`" (x) {v}', { v })).toBe(`echo "\`echo 'a;touch pwned'\`" (x) 'a;touch pwned'`);
+    expect(substitutePlaceholders(`echo "$(f '(' {v})" {v}`, { v })).toBe(`echo "$(f '(' 'a;touch pwned')" 'a;touch pwned'`);
+  });
+
   it('tells whether a command reads a parameter at all', () => {
     expect(mentionsParameter('python x.py --bs {bs}', 'bs')).toBe(true);
     expect(mentionsParameter('python x.py --bs "$bs"', 'bs')).toBe(true);
