@@ -1,7 +1,8 @@
 // Sweep values in commands (issue 12, point 1): `{name}` placeholders are filled per array task with
 // the value quoted for where it stands, `{{name}}` stays literal, `${name}` is the shell's; every
 // parameter is also exported as HPCBENCH_PARAM_<NAME>. The rendered scripts run for real under bash.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,6 +33,18 @@ describe('finding and filling placeholders', () => {
     expect(substitutePlaceholders('echo "$(echo {v} "{v}") {v}"', { v })).toBe(`echo "$(echo 'a;touch pwned' "a;touch pwned") a;touch pwned"`);
     expect(substitutePlaceholders('echo "`echo {v}`" (x) {v}', { v })).toBe(`echo "\`echo 'a;touch pwned'\`" (x) 'a;touch pwned'`);
     expect(substitutePlaceholders(`echo "$(f '(' {v})" {v}`, { v })).toBe(`echo "$(f '(' 'a;touch pwned')" 'a;touch pwned'`);
+  });
+
+  it('any value reaches the program as one argument with the same bytes, bare, in quotes or in $(…)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 40 }).filter((v) => !v.includes('\0')), (v) => {
+        const code = substitutePlaceholders(`printf '[%s]' {v} "{v}" '{v}' "$(printf '%s' {v})" x{v}y`, { v });
+        const out = spawnSync('bash', ['-c', code], { encoding: 'utf8' });
+        const sub = v.replace(/\n+$/, '');
+        expect(out.stdout).toBe(`[${v}][${v}][${v}][${sub}][x${v}y]`);
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('tells whether a command reads a parameter at all', () => {
