@@ -79,7 +79,8 @@ export interface RunManifest {
   git?: ProjectGit;
 }
 
-export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+// One definition, shared with the readers that validate run.json and manifest.json.
+export { RUN_ID_PATTERN } from '../contracts/run-id.js';
 
 function pad(n: number): string {
   return String(n).padStart(2, '0');
