@@ -14,6 +14,7 @@ import { connectCluster, describeRunCluster } from '../runs/connect.js';
 import { parseSubmitManifest, readSubmitManifest } from '../runs/manifest-file.js';
 import { withRunLock } from '../runs/lock.js';
 import { readRunRecord, resolveRunId, runDirectory } from '../runs/registry.js';
+import { loadCheckedConfigText } from '../render/check-config.js';
 import { checkAfterRunJobs, planAfterRun, type AfterRunPlan } from '../runs/after-run.js';
 import type { RunRecord } from '../runs/run-record.js';
 import { describeSubmitPlan, submitRun, type SubmitEvent } from '../runs/submit.js';
@@ -99,7 +100,9 @@ async function submitHandler(argv: SubmitArgs): Promise<void> {
   // the project directory (the config's root:, which render also uses).
   const root = dirname(configPath);
   const text = applySetOverrides(readFileSync(configPath, 'utf8'), argv.experiment, argv.set.map(parseSetArgument));
-  const loaded = loadConfigText(text, configPath, root);
+  // One pass: every resolve and preflight problem at once, as config check reports them. With
+  // --after the dependencies the earlier run provides are left out first, so only the loader runs.
+  const loaded = argv.after === undefined ? loadCheckedConfigText(text, configPath, root, argv.experiment) : loadConfigText(text, configPath, root);
   const afterRun = await planAfter(argv, loaded, argv.experiment);
   // With --after, the dependencies the earlier run provides are left out of the render.
   const config = afterRun?.plan.config ?? loaded;

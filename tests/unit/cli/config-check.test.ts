@@ -1,6 +1,6 @@
 // `hpcbench config check` in one pass (issue 12, point 2): every check render and submit make without
 // the cluster, each problem at file:line:column, all of them in one run; warnings do not fail it.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +49,29 @@ describe('hpcbench config check', () => {
     ]);
     expect(result.stderr).toMatch(/invalid configuration \(3 problems\)/);
     expect(result.stderr).not.toMatch(/at .*\.js:\d+/);
+  });
+
+  it('submit reports the same problems in the same one pass, and writes nothing', async () => {
+    const config = project(`${CLUSTER}experiments:
+  infer:
+    partition: cpu
+    command: python workloads/infer.py
+    files: [workloads/missing.py]
+    parameters:
+      PATH: /opt/bin
+    resources:
+      time: "02:00:00"
+`);
+    const results = join(config, '..', 'results');
+    const result = await runCli(['submit', 'infer', '--config', config, '--results', results, '--dry-run']);
+    expect(result.code).toBe(2);
+    const lines = result.stderr.split('\n').filter((l) => /hpcbench\.yaml:\d+:\d+:/.test(l));
+    expect(lines).toEqual([
+      expect.stringMatching(/experiments\.infer\.files\[0\]: 'workloads\/missing\.py' does not exist/),
+      expect.stringMatching(/experiments\.infer\.parameters\.PATH: 'PATH' is reserved/),
+      expect.stringMatching(/experiments\.infer\.resources\.time: partition 'cpu' allows 01:00:00, you asked 02:00:00/),
+    ]);
+    expect(existsSync(results)).toBe(false);
   });
 
   it('a key of the wrong shape does not hide the problems render would find in the rest', async () => {
