@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli/main.js';
+import { isValidRunId } from '../../../src/contracts/run-id.js';
+import { createRunId } from '../../../src/render/manifest.js';
 import { InputError, UsageError } from '../../../src/errors.js';
 import { createRunRecord, listRuns, parseRunRecord, readRunRecord, runDirectory, updateRunRecord, writeRunRecord } from '../../../src/runs/index.js';
 import { CLUSTER, makeRenderedRun } from './helpers.js';
@@ -102,8 +104,10 @@ describe('run.json contract', () => {
   });
 
   it('accepts the ids that render generates', async () => {
+    // The longest experiment name the config allows (64) still gives a valid id.
+    for (const name of ['a', 'lora_r8.v2', 'x'.repeat(64)]) expect(isValidRunId(createRunId(name, new Date('2026-11-24T06:00:00Z'))), name).toBe(true);
     const dir = mkdtempSync(join(tmpdir(), 'hpcbench-contract-'));
-    const { manifest } = makeRenderedRun([{ experiment: 'lora_r8.v2' }]);
+    const { manifest } = makeRenderedRun([{ experiment: 'lora_r8.v2' }], createRunId('lora_r8.v2'));
     await writeRunRecord(dir, createRunRecord(manifest, CLUSTER, new Date()));
     expect((await readRunRecord(dir, manifest.run_id)).run_id).toBe(manifest.run_id);
   });
