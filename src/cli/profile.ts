@@ -34,10 +34,11 @@ function printSummary(out: Output, doc: MetricsDocument): void {
   for (const t of doc.tasks) {
     const parts: string[] = [];
     const inf = t.inference;
-    if (inf && inf.latencyS.n > 0) {
+    // n is null for a tool's summary that does not say how many requests it covers.
+    if (inf && (inf.latencyS.n === null || inf.latencyS.n > 0)) {
       // A summary-only vLLM result has no p95 unless vLLM was asked for it: say so, never 0.0 ms.
       const ms = (s: number | null): string => (s === null ? 'unknown' : `${(s * 1000).toFixed(1)} ms`);
-      parts.push(`${inf.requests} requests, p50 ${ms(inf.latencyS.p50)}, p95 ${ms(inf.latencyS.p95)}`);
+      parts.push(`${inf.requests ?? 'an unknown number of'} requests, p50 ${ms(inf.latencyS.p50)}, p95 ${ms(inf.latencyS.p95)}`);
       if (inf.outputTokensPerS !== null) parts.push(`${inf.outputTokensPerS.toFixed(1)} output tok/s`);
     }
     const util = t.gpu?.overall.utilization;

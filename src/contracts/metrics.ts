@@ -36,7 +36,7 @@ const latencySummary = section.nullable();
 const inferenceSchema = z.looseObject({
   warnings: z.array(z.string()).optional(),
   records: z.number(),
-  requests: z.number(),
+  requests: z.number().nullable(),
   topErrors: z.array(z.looseObject({ message: z.string(), count: z.number() })).optional(),
   latencyS: latencySummary.optional(),
   ttftS: latencySummary.optional(),

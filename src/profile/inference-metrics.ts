@@ -69,7 +69,8 @@ export interface InferenceEnergy {
  */
 export interface ReportedSummary {
   source: 'vllm-summary' | 'genai-perf-summary' | 'llmperf-summary';
-  n: number;
+  /** Requests the tool's figures cover; null when its file does not say. */
+  n: number | null;
   mean: number | null;
   std: number | null;
   min: number | null;
@@ -95,8 +96,9 @@ export interface InferenceMetrics {
   /** Records used (after warm-up); a batch record is one record. */
   records: number;
   warmupRecordsExcluded: number;
-  requests: number;
-  completedRequests: number;
+  /** null when the file does not say how many requests its figures cover (a summary without a count). */
+  requests: number | null;
+  completedRequests: number | null;
   failedRequests: number;
   /** failed / all requests; null when there are none. */
   errorRate: number | null;
@@ -104,8 +106,9 @@ export interface InferenceMetrics {
   topErrors: { message: string; count: number }[];
   durationS: number | null;
   durationSource: 'timestamps' | 'reported' | 'sum-of-latencies' | null;
-  totalInputTokens: number;
-  totalOutputTokens: number;
+  /** null when no completed record (or the summary) gives a count: unknown, never 0. */
+  totalInputTokens: number | null;
+  totalOutputTokens: number | null;
   requestThroughput: number | null;
   outputTokensPerS: number | null;
   totalTokensPerS: number | null;
@@ -303,6 +306,8 @@ export function computeInferenceMetrics(
   let completedRequests = 0;
   let totalInputTokens = 0;
   let totalOutputTokens = 0;
+  let inputCounted = 0;
+  let outputCounted = 0;
   let completedCount = 0;
   let ttftCount = 0;
   let tpotCount = 0;
@@ -310,8 +315,16 @@ export function computeInferenceMetrics(
   for (const r of records) {
     if (r.error !== null) continue;
     completedRequests += r.batchSize;
-    totalInputTokens += r.inputTokens ?? 0;
-    totalOutputTokens += r.outputTokens ?? 0;
+    const input = r.inputTokens;
+    const output = r.outputTokens;
+    if (input !== undefined) {
+      totalInputTokens += input;
+      inputCounted++;
+    }
+    if (output !== undefined) {
+      totalOutputTokens += output;
+      outputCounted++;
+    }
     completedCount++;
     if (r.ttftS !== undefined) ttftCount++;
     if (computeTpot(r) !== undefined) tpotCount++;
@@ -338,6 +351,12 @@ export function computeInferenceMetrics(
   const method = options.percentileMethod ?? 'linear';
 
   const warnings: string[] = [];
+  // A total over some records only would understate the rate; none at all is unknown, not 0.
+  const knownInput = inputCounted > 0 ? totalInputTokens : null;
+  const knownOutput = outputCounted > 0 ? totalOutputTokens : null;
+  if (outputCounted > 0 && outputCounted < completedCount) {
+    warnings.push(`${completedCount - outputCounted} of ${completedCount} completed records give no output token count: token totals and rates cover the other ${outputCounted} only`);
+  }
   if (requests > 0 && completedRequests === 0) {
     const first = topErrors(failed)[0];
     warnings.push(`every request failed (${failedRequests} of ${requests}); no latency or throughput figure exists${first ? `; most frequent error: ${first.message}` : ''}`);
@@ -354,11 +373,11 @@ export function computeInferenceMetrics(
     topErrors: topErrors(failed),
     durationS,
     durationSource: source,
-    totalInputTokens,
-    totalOutputTokens,
+    totalInputTokens: knownInput,
+    totalOutputTokens: knownOutput,
     requestThroughput: rate(completedRequests),
-    outputTokensPerS: rate(totalOutputTokens),
-    totalTokensPerS: rate(totalInputTokens + totalOutputTokens),
+    outputTokensPerS: knownOutput === null ? null : rate(knownOutput),
+    totalTokensPerS: knownOutput === null || knownInput === null ? null : rate(knownInput + knownOutput),
     latencyS: summarize(latencies, { method }),
     ttftS: summarize(ttfts, { method }),
     tpotS: summarize(tpots, { method }),

@@ -8,8 +8,7 @@
  *   `results_ttft_s_mean`, `results_ttft_s_quantiles_p99`, `results_num_completed_requests`,
  *   `results_number_errors`, `results_num_completed_requests_per_min`…
  *
- * No real capture of either is in tests/fixtures/real/ yet; the tests use fixtures written from
- * these documented shapes and say so.
+ * Real captures of both are in tests/fixtures/real/{genai-perf,llmperf}/ (PROVENANCE.md).
  */
 import { InputError } from '../errors.js';
 import type { BenchmarkSummary, ReportedStatistic } from './vllm-summary.js';
@@ -66,23 +65,24 @@ function rateOf(value: unknown, unit: RegExp, name: string, file: string): numbe
 
 /** Reads a genai-perf (or aiperf) summary export. */
 export function readGenaiPerfSummary(value: Json, file: string): BenchmarkSummary {
+  // Triton 24.12's genai-perf writes no request_count (tests/fixtures/real/genai-perf/): its figures
+  // are read, and the number of requests they cover is unknown.
   const completed = countOf(value.request_count);
-  if (completed === undefined) {
-    throw new InputError('genai-perf summary without `request_count`: the number of requests its statistics cover is unknown', {
-      file,
-      hint: 'profile the per-request export (profile_export.json / profile_export.jsonl) instead, or a newer genai-perf/aiperf export',
-    });
-  }
   const summary: BenchmarkSummary = {
     source: 'genai-perf-summary',
     note: 'latencies converted from the file\'s units to seconds',
-    completed,
     e2el: readGenaiStatistic(value.request_latency, 'request_latency', file),
     ttft: readGenaiStatistic(value.time_to_first_token, 'time_to_first_token', file),
     // genai-perf's inter-token latency is per request (latency − ttft)/(tokens − 1): vLLM's TPOT.
     tpot: readGenaiStatistic(value.inter_token_latency, 'inter_token_latency', file),
     itl: {},
   };
+  if (completed !== undefined) summary.completed = completed;
+  // Without streaming there is no first token before the last: genai-perf then reports the whole
+  // response time as TTFT, which must not be read as a time to first token.
+  if (value.inter_token_latency === undefined && summary.ttft.mean !== undefined && summary.ttft.mean === summary.e2el.mean && summary.ttft.p99 === summary.e2el.p99) {
+    summary.note = `${summary.note ?? ''}; its time to first token equals its request latency (a non-streaming benchmark): TTFT here is the whole response time`;
+  }
   const failed = countOf(value.error_request_count);
   if (failed !== undefined) summary.failed = failed;
   const requestThroughput = rateOf(value.request_throughput, /^requests?\/s(ec)?$/, 'request_throughput', file);

@@ -149,7 +149,8 @@ export interface SweepPoint {
   experiment: string;
   task: string;
   params: Record<string, string | number | boolean | null>;
-  requests: number;
+  /** null: the result file does not say how many requests its figures cover. */
+  requests: number | null;
   output_tokens_per_s: number | null;
   request_throughput: number | null;
   latency_p50_s: number | null;

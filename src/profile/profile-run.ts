@@ -168,7 +168,7 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
   if (job) {
     task.accounting = computeAccountingMetrics(sacctToRecord(job), {
       rates: options.rates,
-      outputTokens: task.inference?.totalOutputTokens,
+      outputTokens: task.inference?.totalOutputTokens ?? undefined,
       source: `sacct record of job ${job.jobId}`,
     });
   } else if (local) {
@@ -408,7 +408,7 @@ export async function profileFiles(files: readonly string[], options: ProfileOpt
   // With loose files a single sacct job is the one described, whatever its id.
   if (!task.accounting && sacct.size === 1) {
     const job = [...sacct.values()][0] as SacctJob;
-    task.accounting = computeAccountingMetrics(sacctToRecord(job), { rates: options.rates, outputTokens: task.inference?.totalOutputTokens });
+    task.accounting = computeAccountingMetrics(sacctToRecord(job), { rates: options.rates, outputTokens: task.inference?.totalOutputTokens ?? undefined });
     task.missing = task.missing.filter((m) => m.section !== 'accounting');
     task.job_id ??= job.jobId;
   }

@@ -30,7 +30,8 @@ export interface BenchmarkSummary {
   source: ReportedSummary['source'];
   /** A sentence on how the tool's figures were read, for the warning (units converted, derived rates…). */
   note?: string;
-  completed: number;
+  /** Completed requests; undefined when the file does not say (genai-perf exports without request_count). */
+  completed?: number;
   failed?: number;
   /** Requests sent, when the file says (failed = sent − completed when `failed` is absent). */
   sent?: number;
@@ -46,12 +47,12 @@ export interface BenchmarkSummary {
   itl: ReportedStatistic;
 }
 
-function toSummary(stat: ReportedStatistic, source: ReportedSummary['source'], completed: number): InferenceMetrics['ttftS'] {
+function toSummary(stat: ReportedStatistic, source: ReportedSummary['source'], completed: number | undefined): InferenceMetrics['ttftS'] {
   // vLLM writes 0.0 for the statistics of no requests (np.mean(x or 0)): that is not a latency.
   if (completed === 0 || stat.mean === undefined) return { ...EMPTY };
   const out: ReportedSummary = {
     source,
-    n: completed,
+    n: completed ?? null,
     mean: stat.mean,
     std: stat.std ?? null,
     min: stat.min ?? null,
@@ -120,31 +121,32 @@ export function computeSummaryMetrics(summary: BenchmarkSummary, params: Inferen
   const completed = summary.completed;
   const tool = TOOL[summary.source];
   const warnings = [`this ${tool} result holds only its summary (no per-request records): the figures are ${tool}'s own, not recomputed; no confidence intervals, goodput or warm-up exclusion${summary.note ? `; ${summary.note}` : ''}`];
+  if (completed === undefined) warnings.push(`the file does not say how many requests its figures cover: request counts and the error rate are unknown`);
   let failed = summary.failed;
-  if (failed === undefined && summary.sent !== undefined && summary.sent >= completed) {
+  if (failed === undefined && completed !== undefined && summary.sent !== undefined && summary.sent >= completed) {
     failed = summary.sent - completed;
     if (failed > 0) warnings.push(`the file has no failed count: ${failed} failed request(s) = ${summary.sent} sent − ${completed} completed`);
   }
-  if (failed === undefined) warnings.push('the file gives no failed or sent count: failed requests are unknown and counted as 0');
+  if (failed === undefined && completed !== undefined) warnings.push('the file gives no failed or sent count: failed requests are unknown and counted as 0');
   const failedRequests = failed ?? 0;
-  const requests = completed + failedRequests;
-  if (requests > 0 && completed === 0) warnings.push(`every request failed (${failedRequests} of ${requests}); the tool's latency figures of no request are not reported`);
+  const requests = completed === undefined ? null : completed + failedRequests;
+  if (requests !== null && requests > 0 && completed === 0) warnings.push(`every request failed (${failedRequests} of ${requests}); the tool's latency figures of no request are not reported`);
   if ((options.warmupRecords ?? 0) > 0) warnings.push('warm-up exclusion was asked for, but a summary cannot be split: its figures include every request');
-  if (summary.totalInputTokens === undefined || summary.totalOutputTokens === undefined) warnings.push('the file gives no token totals: totalInputTokens/totalOutputTokens are reported as 0');
+  if (summary.totalInputTokens === undefined || summary.totalOutputTokens === undefined) warnings.push('the file gives no token totals: they are unknown');
   return {
     source: summary.source,
     warnings,
     records: 0,
     warmupRecordsExcluded: 0,
     requests,
-    completedRequests: completed,
+    completedRequests: completed ?? null,
     failedRequests,
-    errorRate: requests > 0 ? failedRequests / requests : null,
+    errorRate: requests !== null && requests > 0 ? failedRequests / requests : null,
     topErrors: [],
     durationS: summary.durationS ?? null,
     durationSource: summary.durationS === undefined ? null : 'reported',
-    totalInputTokens: summary.totalInputTokens ?? 0,
-    totalOutputTokens: summary.totalOutputTokens ?? 0,
+    totalInputTokens: summary.totalInputTokens ?? null,
+    totalOutputTokens: summary.totalOutputTokens ?? null,
     requestThroughput: summary.requestThroughput ?? null,
     outputTokensPerS: summary.outputThroughput ?? null,
     totalTokensPerS: summary.totalTokenThroughput ?? null,

@@ -123,7 +123,8 @@ function accountingAdvice(task: TaskMetrics, push: (a: Omit<Advice, 'experiment'
 function inferenceAdvice(task: TaskMetrics, push: (a: Omit<Advice, 'experiment' | 'task'>) => void): void {
   const inf = task.inference;
   if (inf === undefined) return;
-  const n = inf.latencyS.n;
+  // null: a tool's summary that does not say how many requests it covers (no advice on n).
+  const n = inf.latencyS.n ?? 0;
   if (n > 0 && n < ADVICE_THRESHOLDS.minSamplesP95) {
     push({ code: 'few-samples-p95', severity: 'warning', values: { n, min: ADVICE_THRESHOLDS.minSamplesP95 } });
   } else if (n > 0 && n < ADVICE_THRESHOLDS.minSamplesP99) {
