@@ -100,6 +100,8 @@ export {
   type InferenceLogFormat,
   type ReadInferenceLogOptions,
 } from './profile/inference-log.js';
+// Records of streamed logs are read-only views of typed-array columns; toPlainInferenceRecord copies one.
+export { InferenceRecordView, toPlainInferenceRecord } from './profile/inference-columns.js';
 export {
   computeInferenceMetrics,
   computeTpot,
