@@ -130,20 +130,8 @@ export function sortIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
  * out, and the rest is resolved as usual. Issues at or under a path already reported are dropped.
  */
 function laterIssues(data: unknown, zodIssues: readonly z.core.$ZodIssue[], shape: readonly ConfigIssue[], file: string, source: SourceMap): ConfigIssue[] {
-  const salvaged = structuredClone(data) as Record<string, unknown>;
-  for (const issue of zodIssues) {
-    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-    if (issue.code === 'unrecognized_keys') {
-      const holder = valueAt(salvaged, path);
-      if (holder && typeof holder === 'object') for (const key of issue.keys) delete (holder as Record<string, unknown>)[key];
-      continue;
-    }
-    // A bad list element takes its list with it; a bad top-level value leaves nothing to check.
-    const cut = typeof path[path.length - 1] === 'number' ? path.slice(0, path.findIndex((p) => typeof p === 'number')) : path;
-    if (cut.length <= 1) return [];
-    const parent = valueAt(salvaged, cut.slice(0, -1));
-    if (parent && typeof parent === 'object') delete (parent as Record<string | number, unknown>)[cut[cut.length - 1] as string | number];
-  }
+  const salvaged = withoutRefusedValues(data, zodIssues);
+  if (salvaged === undefined) return [];
   const again = configSchema.safeParse(salvaged);
   if (!again.success) return [];
   try {
@@ -154,6 +142,28 @@ function laterIssues(data: unknown, zodIssues: readonly z.core.$ZodIssue[], shap
     const reported = shape.map((i) => i.path);
     return error.issues.filter((i) => !reported.some((p) => i.path === p || i.path.startsWith(`${p}.`) || i.path.startsWith(`${p}[`)));
   }
+}
+
+/**
+ * A copy of the config data without the values zod refused (unknown keys, values of a wrong
+ * shape), for the checks that can still run on the rest; undefined when nothing useful is left.
+ */
+export function withoutRefusedValues(data: unknown, zodIssues: readonly z.core.$ZodIssue[]): unknown {
+  const salvaged = structuredClone(data);
+  for (const issue of zodIssues) {
+    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+    if (issue.code === 'unrecognized_keys') {
+      const holder = valueAt(salvaged, path);
+      if (holder && typeof holder === 'object') for (const key of issue.keys) delete (holder as Record<string, unknown>)[key];
+      continue;
+    }
+    // A bad list element takes its list with it; a bad top-level value leaves nothing to check.
+    const cut = typeof path[path.length - 1] === 'number' ? path.slice(0, path.findIndex((p) => typeof p === 'number')) : path;
+    if (cut.length <= 1) return undefined;
+    const parent = valueAt(salvaged, cut.slice(0, -1));
+    if (parent && typeof parent === 'object') delete (parent as Record<string | number, unknown>)[cut[cut.length - 1] as string | number];
+  }
+  return salvaged;
 }
 
 export function loadConfigFile(path: string): LoadedConfig {

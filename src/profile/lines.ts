@@ -68,14 +68,7 @@ export const MAX_WHOLE_FILE_BYTES = 256 * 1024 * 1024;
 
 /** Reads a file that parsers take whole; InputError (exit 2) for a missing, unreadable or oversized file. */
 export async function readWholeTextFile(file: string, expected: string): Promise<string> {
-  let size: number;
-  try {
-    const stat = await fs.stat(file);
-    if (stat.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
-    size = stat.size;
-  } catch (error) {
-    throw openError(file, error);
-  }
+  const size = await statLogFile(file, true);
   if (size > MAX_WHOLE_FILE_BYTES) {
     throw new InputError(`the file is ${size} bytes; expected ${expected} of at most ${MAX_WHOLE_FILE_BYTES / 1024 / 1024} MiB`, { file, hint: 'check that this is the right file' });
   }

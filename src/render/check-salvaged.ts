@@ -8,38 +8,15 @@
 import { LineCounter, parseDocument } from 'yaml';
 import type { ConfigIssue } from '../errors.js';
 import { checkConfigSize, findControlCharacters, findDeepFlow, findUnsafeNodes, MAX_ALIAS_COUNT, MAX_CONFIG_DEPTH, measureDataDepth } from '../config/load-guards.js';
+import { withoutRefusedValues } from '../config/load.js';
 import { configSchema } from '../config/schema.js';
 import { SourceMap } from '../config/source-map.js';
 import { checkLoadedConfig } from './check-config.js';
 
-function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
-  let current = data;
-  for (const part of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string | number, unknown>)[part];
-  }
-  return current;
-}
-
 /** The data without the values zod refused; undefined when nothing useful is left. */
 function salvage(data: unknown): unknown {
   const first = configSchema.safeParse(data);
-  if (first.success) return undefined;
-  const salvaged = structuredClone(data);
-  for (const issue of first.error.issues) {
-    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-    if (issue.code === 'unrecognized_keys') {
-      const holder = valueAt(salvaged, path);
-      if (holder && typeof holder === 'object') for (const key of issue.keys) delete (holder as Record<string, unknown>)[key];
-      continue;
-    }
-    // A bad list element takes its list with it; a bad top-level value leaves nothing to check.
-    const cut = typeof path[path.length - 1] === 'number' ? path.slice(0, path.findIndex((p) => typeof p === 'number')) : path;
-    if (cut.length <= 1) return undefined;
-    const parent = valueAt(salvaged, cut.slice(0, -1));
-    if (parent && typeof parent === 'object') delete (parent as Record<string | number, unknown>)[cut[cut.length - 1] as string | number];
-  }
-  return salvaged;
+  return first.success ? undefined : withoutRefusedValues(data, first.error.issues);
 }
 
 /** Problems preflight finds in the parts of the config that have the right shape, not already among `reported`. */
