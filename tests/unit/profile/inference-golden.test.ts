@@ -114,8 +114,12 @@ function canonical(value: unknown): unknown {
   return text === undefined ? undefined : JSON.parse(withoutPaths(text));
 }
 
+// Paths in messages are relative to the working directory where they can be, so the temporary
+// directory appears both ways; the relative form goes first (it contains the absolute one's tail).
+const tmpFromCwd = relative(process.cwd(), tmp);
+
 function withoutPaths(text: string): string {
-  return text.split(tmp).join('<tmp>').split(ROOT).join('<root>');
+  return text.split(tmpFromCwd).join('<tmp>').split(tmp).join('<tmp>').split(ROOT).join('<root>');
 }
 
 const OPTION_SETS: Record<string, ProfileOptions> = {
