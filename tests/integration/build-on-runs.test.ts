@@ -139,9 +139,10 @@ describeCluster('submit --after and resubmit on the test cluster', (cluster) => 
 
     expect((await cli(['watch', run.run_id])).code).toBe(0);
     // SLURM ran one task under the new id: task 1, nothing else.
-    // slurmdbd records array tasks a few seconds after they end: ask again until it has them.
+    // slurmdbd records array tasks a few seconds after they end, and for a moment may list the
+    // one-task array under its bare id (926|COMPLETED, seen once): ask again until every row is a task.
     let rows: string[] = [];
-    for (let i = 0; i < 20 && rows.length === 0; i++) {
+    for (let i = 0; i < 20 && (rows.length === 0 || !rows.every((r) => r.startsWith(`${secondId}_`))); i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, 1500));
       const tasks = await transport.exec(['sacct', '-j', secondId, '-X', '-n', '-P', '-o', 'JobID,State']);
       rows = tasks.stdout.split('\n').filter((l) => l.trim() !== '');
