@@ -15,16 +15,12 @@
 //     hpcbench, like SchedMD's seff (contribs/seff), takes the step's TRESUsageInTot mem (the sum
 //     of the tasks' peaks). For one-task steps the two are the same figure.
 // Needs `npm run build` first and the venv of tests/cluster/venv.sh.
-import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeCluster } from './support/cluster.js';
+import { runEfficiency, writeEfficiencyProject, type EfficiencyProject } from './support/efficiency-jobs.js';
 import { execRemoteOk, waitForJobEnd, withCluster } from './support/remote.js';
-import { writeTestProject } from './submit-helpers.js';
 
-const REPO = resolve(__dirname, '../..');
-const CLI = join(REPO, 'bin/hpcbench.js');
 const REPORTSEFF = 'PATH=/opt/hpcbench-venv/bin:$PATH reportseff';
 
 /** A python3 -c program, quoted for --wrap's single quotes (no single quote inside). */
@@ -68,19 +64,14 @@ function expectPrinted(printed: number | null, percent: number, what: string): v
 }
 
 describeCluster('hpcbench efficiency against reportseff on the test cluster', (cluster) => {
-  let project: { dir: string; config: string };
+  let project: EfficiencyProject;
   let ids: { cpu: string; mem: string; two: string };
   let seffText = '';
   let tresText = '';
 
   beforeAll(async () => {
-    if (!existsSync(join(REPO, 'dist/cli/main.js')) && !existsSync(join(REPO, 'dist/index.js'))) {
-      throw new Error('dist/ is missing: run `npm run build` before this test (the CLI runs from dist/)');
-    }
-    project = writeTestProject(cluster, { noop: { command: 'true' } });
-    const partition = cluster.defaultPartition ?? cluster.partitions[0] ?? 'cpu';
-    const account = cluster.account ? ` --account=${cluster.account}` : '';
-    const common = `sbatch --parsable --partition=${partition}${account} --time=2 --output=/dev/null`;
+    project = writeEfficiencyProject(cluster);
+    const common = project.sbatch;
     ids = await withCluster(cluster, async (client) => {
       await execRemoteOk(client, `${REPORTSEFF} --version`).catch((error: unknown) => {
         throw new Error(`reportseff is not installed for ${cluster.username}: run \`bash tests/cluster/venv.sh\` (${String(error)})`);
@@ -105,11 +96,7 @@ describeCluster('hpcbench efficiency against reportseff on the test cluster', (c
   });
 
   it('gives reportseff\'s CPUEff and MemEff, apart from the two stated differences of definition', () => {
-    const run = spawnSync(process.execPath, [CLI, 'efficiency', ids.cpu, ids.mem, ids.two, '--json', '--config', project.config], {
-      cwd: project.dir,
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    const run = runEfficiency(project, [ids.cpu, ids.mem, ids.two]);
     expect(run.status, run.stderr).toBe(0);
     const jobs = (JSON.parse(run.stdout) as { jobs: JobJson[] }).jobs;
     const seff = parseReportseff(seffText);

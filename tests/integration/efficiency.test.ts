@@ -7,16 +7,12 @@
 // connections, not the commands run on them, and slurmdbd does not log queries at its level),
 // and counting sshd connections would race with other suites using the same cluster. The unit
 // tests of queryJobEfficiency check that the jobs go to a single sacct invocation.
-import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeCluster } from './support/cluster.js';
+import { runEfficiency, writeEfficiencyProject, type EfficiencyProject } from './support/efficiency-jobs.js';
 import { execRemoteOk, waitForJobEnd, withCluster } from './support/remote.js';
-import { writeTestProject } from './submit-helpers.js';
 
-const REPO = resolve(__dirname, '../..');
-const CLI = join(REPO, 'bin/hpcbench.js');
 // A job id far above what the test cluster will reach while these tests exist.
 const UNKNOWN_ID = '987654321';
 
@@ -71,18 +67,13 @@ function close(actual: unknown, expected: number | null, what: string): void {
 }
 
 describeCluster('hpcbench efficiency on the test cluster', (cluster) => {
-  let project: { dir: string; config: string };
+  let project: EfficiencyProject;
   let ids: [string, string];
   let table = '';
 
   beforeAll(async () => {
-    if (!existsSync(join(REPO, 'dist/cli/main.js')) && !existsSync(join(REPO, 'dist/index.js'))) {
-      throw new Error('dist/ is missing: run `npm run build` before this test (the CLI runs from dist/)');
-    }
-    project = writeTestProject(cluster, { noop: { command: 'true' } });
-    const partition = cluster.defaultPartition ?? cluster.partitions[0] ?? 'cpu';
-    const account = cluster.account ? ` --account=${cluster.account}` : '';
-    const common = `sbatch --parsable --partition=${partition}${account} --time=2 --output=/dev/null`;
+    project = writeEfficiencyProject(cluster);
+    const common = project.sbatch;
     ids = await withCluster(cluster, async (client) => {
       // One job with a memory request that writes ~40 MiB (written, so the pages are resident)
       // and spins 7 s inside an srun step: longer than the cluster's JobAcctGatherFrequency of
@@ -104,11 +95,7 @@ describeCluster('hpcbench efficiency on the test cluster', (cluster) => {
   });
 
   it('gives seff\'s figures for both jobs and reports an unknown id as not found', () => {
-    const run = spawnSync(process.execPath, [CLI, 'efficiency', ids[0], ids[1], UNKNOWN_ID, '--json', '--config', project.config], {
-      cwd: project.dir,
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    const run = runEfficiency(project, [ids[0], ids[1], UNKNOWN_ID]);
     expect(run.status, `${run.stderr}`).toBe(0);
     const doc = JSON.parse(run.stdout) as { cluster: string; jobs: Record<string, unknown>[]; not_found: string[] };
     expect(doc.cluster).toBe('test');
