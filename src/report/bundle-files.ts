@@ -7,7 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, type Stats } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { isPathInside } from '../path-inside.js';
 import { CONFIG_FILE_NAMES } from '../config/load.js';
 import { InputError } from '../errors.js';
 
@@ -40,11 +41,6 @@ const CHUNK = 64 * 1024;
 
 /** Runs and configs hpcbench shows by these names, in this order, when the run holds a copy. */
 const RUN_CONFIG_NAMES = ['hpcbench.yaml', 'config.yaml', 'hpcbench.yml'] as const;
-
-function isInside(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel === '' || (!isAbsolute(rel) && rel.split(sep)[0] !== '..');
-}
 
 interface Contents {
   sha256: string;
@@ -116,7 +112,7 @@ function readConfined(runDir: string, rel: string, refused: BundleRefusal[], kee
     return undefined;
   }
   // A parent folder may be a link (scripts/ → elsewhere): the resolved path must stay in the run.
-  if (!isInside(root, realpathSync(file))) {
+  if (!isPathInside(root, realpathSync(file))) {
     refused.push({ path: rel, reason: 'outside-run' });
     return undefined;
   }
@@ -185,7 +181,7 @@ export function findRunConfig(runDir: string, configured: string | undefined, re
   const project = dirname(results);
   const target = isAbsolute(configured) ? configured : resolve(project, configured);
   const name = basename(target);
-  const own = basename(results) === 'results' && (CONFIG_FILE_NAMES as readonly string[]).includes(name) && isInside(project, realRoot(dirname(target)));
+  const own = basename(results) === 'results' && (CONFIG_FILE_NAMES as readonly string[]).includes(name) && isPathInside(project, realRoot(dirname(target)));
   if (!own) {
     refused.push({ path: name, reason: 'config-elsewhere' });
     return undefined;

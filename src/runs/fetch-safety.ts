@@ -6,7 +6,8 @@
  * carry the write elsewhere).
  */
 import { lstat, mkdir } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
+import { isPathInside } from '../path-inside.js';
 import { DownloadRefusedError } from '../transport/download-refusal.js';
 import { describeLocalKind } from '../transport/resume.js';
 
@@ -35,8 +36,7 @@ export function showName(name: string): string {
 export function confineLocalPath(base: string, parts: readonly string[]): string {
   const root = resolve(base);
   const target = resolve(root, ...parts);
-  const rel = relative(root, target);
-  if (rel === '' || rel.split(sep)[0] === '..' || isAbsolute(rel)) {
+  if (target === root || !isPathInside(root, target)) {
     throw new DownloadRefusedError('unsafe-local-path', `${target} is not inside ${root}; refusing to write it`);
   }
   return target;
