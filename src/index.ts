@@ -92,16 +92,16 @@ export {
   type InferenceParams,
   type InferenceParamValue,
   type RawInferenceRecord,
-} from './profile/inference-schema.js';
+} from './profile/inference/schema.js';
 export {
   readInferenceLog,
   detectInferenceFormat,
   type InferenceLog,
   type InferenceLogFormat,
   type ReadInferenceLogOptions,
-} from './profile/inference-log.js';
+} from './profile/inference/log.js';
 // Records of streamed logs are read-only views of typed-array columns; toPlainInferenceRecord copies one.
-export { InferenceRecordView, toPlainInferenceRecord } from './profile/inference-columns.js';
+export { InferenceRecordView, toPlainInferenceRecord } from './profile/inference/columns.js';
 export {
   computeInferenceMetrics,
   computeTpot,
@@ -113,14 +113,14 @@ export {
   type InferenceEnergy,
   type LatencySummary,
   type ReportedSummary,
-} from './profile/inference-metrics.js';
+} from './profile/inference/metrics.js';
 export {
   aggregateInferenceSweep,
   groupInferenceRecords,
   paramsKey,
   type InferenceSweepPoint,
   type InferenceSweepOptions,
-} from './profile/inference-sweep.js';
+} from './profile/inference/sweep.js';
 export {
   parseVllmResult,
   looksLikeVllmResult,
@@ -128,14 +128,14 @@ export {
   type VllmResult,
   type VllmResultFile,
   type VllmReportedSummary,
-} from './profile/vllm-result.js';
+} from './profile/inference/vllm-result.js';
 export {
   computeSummaryMetrics,
   summariseVllmResult,
   type BenchmarkSummary,
   type ReportedStatistic,
-} from './profile/vllm-summary.js';
-export { readGenaiPerfSummary, readLlmperfSummary } from './profile/inference-summary-formats.js';
+} from './profile/inference/vllm-summary.js';
+export { readGenaiPerfSummary, readLlmperfSummary } from './profile/inference/summary-formats.js';
 export {
   compileExtractors,
   extractFields,
@@ -144,7 +144,7 @@ export {
   type CompiledExtractor,
   type ExtractedFields,
   type ExtractedValue,
-} from './profile/regex-extractor.js';
+} from './profile/inference/regex-extractor.js';
 export {
   readTrainingLog,
   parseTrainingJsonLine,
@@ -160,10 +160,10 @@ export {
   type TrainingSummaryRecord,
   type TrainingLine,
   type ReadTrainingLogOptions,
-} from './profile/training-log.js';
-export { parsePythonDict, type PythonScalar } from './profile/training-python-dict.js';
-export { readTrainerState, parseTrainerState, type TrainerState } from './profile/trainer-state.js';
-export { TrainerProgress } from './profile/training-stdout.js';
+} from './profile/training/log.js';
+export { parsePythonDict, type PythonScalar } from './profile/training/python-dict.js';
+export { readTrainerState, parseTrainerState, type TrainerState } from './profile/training/trainer-state.js';
+export { TrainerProgress } from './profile/training/stdout.js';
 export {
   computeTrainingMetrics,
   type TrainingLogContext,
@@ -171,7 +171,7 @@ export {
   type TrainingMetrics,
   type CurvePoint,
   type TrainingFigureSource,
-} from './profile/training-metrics.js';
+} from './profile/training/metrics.js';
 export {
   computeAccountingMetrics,
   toAccountingRates,
@@ -179,12 +179,12 @@ export {
   type AccountingRates,
   type AccountingMetrics,
   type AccountingOptions,
-} from './profile/accounting.js';
-export { readSacctFigures, readSacctJobs, looksLikeSacctOutput, type ReadSacctOptions } from './profile/accounting-sacct-read.js';
-export { computeEfficiencies, type SacctJobFigures } from './profile/accounting-sacct.js';
+} from './profile/accounting/accounting.js';
+export { readSacctFigures, readSacctJobs, looksLikeSacctOutput, type ReadSacctOptions } from './profile/accounting/sacct-read.js';
+export { computeEfficiencies, type SacctJobFigures } from './profile/accounting/sacct.js';
 export { readSacctTable, type SacctTable, type SacctTableRow } from './slurm/sacct-table.js';
-export { queryJobEfficiency, buildEfficiencySacctArgs, type EfficiencyReport, type JobEfficiency } from './profile/accounting-efficiency.js';
-export { formatEfficiencyReport, toEfficiencyJson } from './profile/accounting-efficiency-format.js';
+export { queryJobEfficiency, buildEfficiencySacctArgs, type EfficiencyReport, type JobEfficiency } from './profile/accounting/efficiency.js';
+export { formatEfficiencyReport, toEfficiencyJson } from './profile/accounting/efficiency-format.js';
 export {
   sampleProcessTree,
   summarizeProcessSamples,
@@ -214,24 +214,24 @@ export {
   type GpuDeviceMetrics,
   type GpuOverallMetrics,
   type MetricDistribution,
-} from './profile/gpu-metrics.js';
-export { GpuLogAccumulator } from './profile/gpu-log-accumulator.js';
-export { DEFAULT_GPU_QUERY_FIELDS, parseHeaderLine, parseFieldName, type QueryField, type QueryFieldRole } from './profile/nvidia-smi-fields.js';
-export { QueryGpuParser, parseQueryGpuFiles, summarizeQueryGpuLogs, type QueryGpuOptions } from './profile/nvidia-smi-query.js';
-export { DmonParser, parseDmonFiles, summarizeDmonLogs, type DmonOptions } from './profile/nvidia-smi-dmon.js';
+} from './profile/gpu/metrics.js';
+export { GpuLogAccumulator } from './profile/gpu/log-accumulator.js';
+export { DEFAULT_GPU_QUERY_FIELDS, parseHeaderLine, parseFieldName, type QueryField, type QueryFieldRole } from './profile/gpu/nvidia-smi-fields.js';
+export { QueryGpuParser, parseQueryGpuFiles, summarizeQueryGpuLogs, type QueryGpuOptions } from './profile/gpu/nvidia-smi-query.js';
+export { DmonParser, parseDmonFiles, summarizeDmonLogs, type DmonOptions } from './profile/gpu/nvidia-smi-dmon.js';
 export {
   summarizeComputeApps,
   DEFAULT_COMPUTE_APPS_FIELDS,
   type ComputeAppUsage,
   type ComputeAppsSummary,
-} from './profile/nvidia-smi-apps.js';
+} from './profile/gpu/nvidia-smi-apps.js';
 export {
   detectNvidiaSmiFormat,
   summarizeNvidiaSmiLogs,
   type NvidiaSmiFormat,
   type NvidiaSmiSummary,
   type NvidiaSmiOptions,
-} from './profile/nvidia-smi.js';
+} from './profile/gpu/nvidia-smi.js';
 export {
   renderRun,
   writeRun,

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Time-weighted GPU utilization references for tests/unit/profile/gpu-mean-definitions.test.ts.
+"""Time-weighted GPU utilization references for tests/unit/profile/gpu/gpu-mean-definitions.test.ts.
 
 Independent of hpcbench: reads a --query-gpu CSV with the csv module and numpy.
 Time-weighted mean = trapezoidal integral of utilization over time / the time integrated

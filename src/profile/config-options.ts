@@ -3,7 +3,7 @@
  * and its cluster's charging rates, so that a profile of a run matches what the config says.
  */
 import type { ResolvedConfig } from '../config/index.js';
-import { toAccountingRates } from './accounting.js';
+import { toAccountingRates } from './accounting/accounting.js';
 import type { ExperimentProfileOptions } from './profile-run.js';
 
 export function profileOptionsFromConfig(config: ResolvedConfig): Record<string, ExperimentProfileOptions> {

@@ -3,9 +3,9 @@
  * Only the head of the file is read.
  */
 import { readFileHead } from './lines.js';
-import { looksLikeSacctOutput } from './accounting-sacct-read.js';
+import { looksLikeSacctOutput } from './accounting/sacct-read.js';
 import { sniffLogContent } from './log-content-sniff.js';
-import { sniffGpuLogFile } from './gpu-log-sniff.js';
+import { sniffGpuLogFile } from './gpu/log-sniff.js';
 
 export type LogKind =
   | 'nvidia-smi'

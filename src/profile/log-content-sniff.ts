@@ -7,7 +7,7 @@
 import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { LogKind } from './detect-kind.js';
-import { looksLikeTrainerState } from './trainer-state.js';
+import { looksLikeTrainerState } from './training/trainer-state.js';
 
 const TRAINER_DICT = /\{'(loss|train_runtime|train_loss|eval_loss)':/;
 const TRAINING_JSON_LINE = /(^|\n)[^\n{]*\{"(loss|eval_loss|train_runtime|train_loss)"\s*:/;

@@ -4,13 +4,13 @@
  * details), never the raw logs.
  */
 import type { RejectedLinesReport } from './lines.js';
-import type { GpuMetrics } from './gpu-metrics.js';
-import type { InferenceMetrics } from './inference-metrics.js';
-import type { TrainingMetrics } from './training-metrics.js';
-import type { AccountingMetrics } from './accounting.js';
+import type { GpuMetrics } from './gpu/metrics.js';
+import type { InferenceMetrics } from './inference/metrics.js';
+import type { TrainingMetrics } from './training/metrics.js';
+import type { AccountingMetrics } from './accounting/accounting.js';
 import type { ProcessUsageSummary } from './process-sampler.js';
-import type { CheckpointMetrics } from './checkpoint-log.js';
-import type { ComputeAppsSummary } from './nvidia-smi-apps.js';
+import type { CheckpointMetrics } from './training/checkpoint-log.js';
+import type { ComputeAppsSummary } from './gpu/nvidia-smi-apps.js';
 
 export const METRICS_SCHEMA = 'hpcbench.metrics/1';
 export const MAX_KEPT_SAMPLES = 100_000;

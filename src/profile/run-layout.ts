@@ -10,7 +10,7 @@ import { parseJsonText, readJsonDocumentSync, readJsonText, validateDocument } f
 import { MANIFEST_INFO, manifestViewSchema } from '../contracts/manifest.js';
 import { METADATA_INFO, metadataSchema } from '../contracts/metadata.js';
 import type { SacctJob } from '../slurm/sacct.js';
-import type { AccountingRecord } from './accounting.js';
+import type { AccountingRecord } from './accounting/accounting.js';
 import type { TaskBilling } from './metrics-document.js';
 import { detectLogKind, type LogKind } from './detect-kind.js';
 

@@ -4,7 +4,7 @@
  */
 import { basename, isAbsolute } from 'node:path';
 import type { Cluster, Experiment, Partition } from '../config/index.js';
-import { DEFAULT_GPU_QUERY_FIELDS } from '../profile/nvidia-smi-fields.js';
+import { DEFAULT_GPU_QUERY_FIELDS } from '../profile/gpu/nvidia-smi-fields.js';
 import { fillPlaceholders, findPlaceholders, parameterEnvName, substitutePlaceholders } from './placeholders.js';
 import type { ParamRecord } from './sweep.js';
 

@@ -7,7 +7,7 @@ import type { Advice, AdviceCode } from './advisor.js';
 import type { BundleGap } from './run-bundle.js';
 import type { MissingLine } from './report-model.js';
 import { fillPlaceholders, MISSING_REASONS_EN, type MissingCode } from '../profile/metrics-document.js';
-import type { CheckpointAction } from '../profile/checkpoint-log.js';
+import type { CheckpointAction } from '../profile/training/checkpoint-log.js';
 import type { CheckpointReasonCode } from '../slurm/checkpoint-stop.js';
 import { formatNumber, formatPercent, formatPercentValue, type ReportLang } from './format.js';
 

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import type { BootstrapInterval } from '../stats/index.js';
 import { describeAdvice, describeBundleGap, describeCheckpointAction, describeCheckpointReason, describeMissingLine, labelsFor } from './i18n.js';
-import type { CheckpointAction } from '../profile/checkpoint-log.js';
+import type { CheckpointAction } from '../profile/training/checkpoint-log.js';
 import type { CheckpointReasonCode } from '../slurm/checkpoint-stop.js';
 import type { MissingLine } from './report-model.js';
 import type { BundleGap } from './run-bundle.js';

@@ -2,8 +2,8 @@
 // (header from --format, the --delimiter given), and the test counts the sacct calls.
 import { describe, expect, it } from 'vitest';
 import { FakeCluster } from '../runs/fake-cluster.js';
-import { buildEfficiencySacctArgs, queryJobEfficiency, validateJobIds } from '../../../src/profile/accounting-efficiency.js';
-import { formatEfficiencyReport, toEfficiencyJson } from '../../../src/profile/accounting-efficiency-format.js';
+import { buildEfficiencySacctArgs, queryJobEfficiency, validateJobIds } from '../../../src/profile/accounting/efficiency.js';
+import { formatEfficiencyReport, toEfficiencyJson } from '../../../src/profile/accounting/efficiency-format.js';
 import { UsageError } from '../../../src/errors.js';
 
 type Row = Record<string, string>;

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../../src/config/load.js';
 import { detectLogKind } from '../../../src/profile/detect-kind.js';
-import { readInferenceLog } from '../../../src/profile/inference-log.js';
-import { readTrainerState } from '../../../src/profile/trainer-state.js';
+import { readInferenceLog } from '../../../src/profile/inference/log.js';
+import { readTrainerState } from '../../../src/profile/training/trainer-state.js';
 import { expectContainedOutcome } from './support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hpcb-fuzz-regress-'));

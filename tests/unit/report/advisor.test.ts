@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { adviseOnMetrics } from '../../../src/report/advisor.js';
 import { describeAdvice } from '../../../src/report/i18n.js';
-import type { GpuDeviceMetrics, GpuMetrics } from '../../../src/profile/gpu-metrics.js';
-import { computeInferenceMetrics } from '../../../src/profile/inference-metrics.js';
-import type { InferenceRecord } from '../../../src/profile/inference-schema.js';
+import type { GpuDeviceMetrics, GpuMetrics } from '../../../src/profile/gpu/metrics.js';
+import { computeInferenceMetrics } from '../../../src/profile/inference/metrics.js';
+import type { InferenceRecord } from '../../../src/profile/inference/schema.js';
 import { buildFixtureDoc, emptyDoc, emptyTask } from './fixture-doc.js';
 
 function gpuWith(busyFraction: number, mean: number, peakPercent: number): GpuMetrics {

@@ -1,7 +1,7 @@
 // Reports show restarts and why a checkpointing job stopped, per task, in both languages and
 // every format; a document without checkpoints renders as before (the golden files cover that).
 import { describe, expect, it } from 'vitest';
-import type { CheckpointMetrics } from '../../../src/profile/checkpoint-log.js';
+import type { CheckpointMetrics } from '../../../src/profile/training/checkpoint-log.js';
 import { adviseOnMetrics } from '../../../src/report/advisor.js';
 import { renderCsvReport } from '../../../src/report/csv.js';
 import { renderHtmlReport } from '../../../src/report/html.js';

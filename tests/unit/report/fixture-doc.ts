@@ -2,13 +2,13 @@
  * MetricsDocuments for report tests, built by the real parsers and metric functions from the
  * fixture logs under tests/fixtures/ (nvidia-smi, inference, training) plus one accounting record.
  */
-import { computeAccountingMetrics } from '../../../src/profile/accounting.js';
-import { computeInferenceMetrics } from '../../../src/profile/inference-metrics.js';
-import { readInferenceLog } from '../../../src/profile/inference-log.js';
+import { computeAccountingMetrics } from '../../../src/profile/accounting/accounting.js';
+import { computeInferenceMetrics } from '../../../src/profile/inference/metrics.js';
+import { readInferenceLog } from '../../../src/profile/inference/log.js';
 import { createTaskMetrics, METRICS_SCHEMA, type MetricsDocument, type TaskMetrics } from '../../../src/profile/metrics-document.js';
-import { summarizeNvidiaSmiLogs } from '../../../src/profile/nvidia-smi.js';
-import { computeTrainingMetrics } from '../../../src/profile/training-metrics.js';
-import { readTrainingLog } from '../../../src/profile/training-log.js';
+import { summarizeNvidiaSmiLogs } from '../../../src/profile/gpu/nvidia-smi.js';
+import { computeTrainingMetrics } from '../../../src/profile/training/metrics.js';
+import { readTrainingLog } from '../../../src/profile/training/log.js';
 import { createRng, summarize } from '../../../src/stats/index.js';
 
 export function emptyTask(experiment: string, task: string): TaskMetrics {

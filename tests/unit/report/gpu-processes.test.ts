@@ -3,7 +3,7 @@
 // a document without such a log renders no such section.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { summarizeComputeApps } from '../../../src/profile/nvidia-smi-apps.js';
+import { summarizeComputeApps } from '../../../src/profile/gpu/nvidia-smi-apps.js';
 import { renderHtmlReport } from '../../../src/report/html.js';
 import { renderMarkdownReport } from '../../../src/report/markdown.js';
 import { buildReportModel } from '../../../src/report/report-model.js';

@@ -1,5 +1,5 @@
 // sacct output in the shapes people save, read by column name (hand-made from the sacct man page;
-// the real captures are in tests/unit/profile/real-sacct.test.ts).
+// the real captures are in tests/unit/profile/accounting/real-sacct.test.ts).
 import { describe, expect, it } from 'vitest';
 import { canonicalSacctField, looksLikeSacctTable, readSacctTable } from '../../../src/slurm/sacct-table.js';
 import { InputError } from '../../../src/errors.js';

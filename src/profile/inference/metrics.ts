@@ -1,0 +1,427 @@
+/**
+ * Inference metrics with vLLM's definitions (benchmarks/serve.py):
+ * - E2E latency per request; TTFT; TPOT = (latency − ttft) / (output_tokens − 1), only when a
+ *   request produced more than one token; ITL = every gap between consecutive output tokens.
+ * - duration = max(end) − min(start) over the records left after warm-up exclusion, per file
+ *   (files of one sweep point are separate runs, so their windows add up).
+ * - request throughput = completed requests / duration; output and total tokens / duration.
+ * - goodput = completed requests meeting every SLO / duration (vLLM counts TPOT as 0 for
+ *   requests of one token).
+ * A batch record (batch_size B) stands for B requests: it counts B times in request totals;
+ * its per-sequence output is output_tokens / B; latency statistics are taken per record.
+ */
+import {
+  bootstrapCi,
+  excludeWarmup,
+  summarize,
+  type BootstrapInterval,
+  type PercentileMethod,
+  type Summary,
+} from '../../stats/index.js';
+import { selectPercentileStatistic } from './bootstrap.js';
+import type { InferenceParams, InferenceRecord } from './schema.js';
+
+/** Service-level objectives in milliseconds, as vLLM's --goodput takes them. */
+export interface InferenceSlo {
+  ttftMs?: number;
+  tpotMs?: number;
+  e2eMs?: number;
+}
+
+export interface InferenceMetricsOptions {
+  /** Drop the first N records of each file, besides those flagged `warmup`. */
+  warmupRecords?: number;
+  slo?: InferenceSlo;
+  /** GPU energy over the same window, joules (from the GPU profiler). */
+  gpuEnergyJ?: number;
+  /** A duration measured by the benchmark itself (vLLM's), used when records have no timestamps. */
+  reportedDurationS?: number;
+  /**
+   * false turns the bootstrap off (it costs iterations × n). Default: 1000 iterations up to
+   * 20 000 records, then fewer (2·10⁷ / n, at least 200); the count is in each interval.
+   */
+  bootstrap?: false | { iterations?: number; confidence?: number; seed?: number };
+  percentileMethod?: PercentileMethod;
+}
+
+export interface InferenceGoodput {
+  slo: InferenceSlo;
+  goodRequests: number;
+  /** Requests that could not be judged because a metric an SLO needs is missing. */
+  unjudgedRequests: number;
+  requestsPerS: number | null;
+  /** Good / completed requests. */
+  fraction: number | null;
+}
+
+export interface InferenceEnergy {
+  gpuEnergyJ: number;
+  outputTokensPerJoule: number;
+  totalTokensPerJoule: number;
+  joulesPerOutputToken: number | null;
+}
+
+/**
+ * A latency statistic as a benchmark reported it, not recomputed: only the figures its file holds
+ * (vLLM writes mean, median, std and the pNN it was asked for, never min or max; genai-perf and
+ * llmperf write more). `n` is the number
+ * of completed requests the benchmark took its statistics over.
+ */
+export interface ReportedSummary {
+  source: 'vllm-summary' | 'genai-perf-summary' | 'llmperf-summary';
+  /** Requests the tool's figures cover; null when its file does not say. */
+  n: number | null;
+  mean: number | null;
+  std: number | null;
+  min: number | null;
+  max: number | null;
+  p50: number | null;
+  p90: number | null;
+  p95: number | null;
+  p99: number | null;
+  percentiles?: Record<string, number>;
+}
+
+/** Computed from the records, or (for a summary-only result file) as the benchmark reported it. */
+export type LatencySummary = Summary | ReportedSummary;
+
+export interface InferenceMetrics {
+  /**
+   * `records`: every figure is computed from per-request records; `vllm-summary`: the file held
+   * only vLLM's summary, and the figures are vLLM's own (latencies converted from ms to s).
+   */
+  source?: 'records' | ReportedSummary['source'];
+  /** What a reader must know about these figures (every request failed, a summary-only file…). */
+  warnings?: string[];
+  /** Records used (after warm-up); a batch record is one record. */
+  records: number;
+  warmupRecordsExcluded: number;
+  /** null when the file does not say how many requests its figures cover (a summary without a count). */
+  requests: number | null;
+  completedRequests: number | null;
+  failedRequests: number;
+  /** failed / all requests; null when there are none. */
+  errorRate: number | null;
+  /** The most frequent error messages, at most five. */
+  topErrors: { message: string; count: number }[];
+  durationS: number | null;
+  durationSource: 'timestamps' | 'reported' | 'sum-of-latencies' | null;
+  /** null when no completed record (or the summary) gives a count: unknown, never 0. */
+  totalInputTokens: number | null;
+  totalOutputTokens: number | null;
+  requestThroughput: number | null;
+  outputTokensPerS: number | null;
+  totalTokensPerS: number | null;
+  /** Seconds. Over completed records. */
+  latencyS: LatencySummary;
+  ttftS: LatencySummary;
+  tpotS: LatencySummary;
+  itlS: LatencySummary;
+  goodput?: InferenceGoodput;
+  energy?: InferenceEnergy;
+  /** Seeded percentile-bootstrap intervals; null when there is no data (or bootstrap is off). */
+  ci: {
+    latencyP50S: BootstrapInterval | null;
+    latencyP95S: BootstrapInterval | null;
+    requestThroughput: BootstrapInterval | null;
+    outputTokensPerS: BootstrapInterval | null;
+  };
+  /** Parameters shared by every record (the sweep point). */
+  params: InferenceParams;
+}
+
+/** Time per output token of one record (per sequence for a batch), or undefined when not defined. */
+export function computeTpot(record: InferenceRecord): number | undefined {
+  if (record.ttftS === undefined || record.outputTokens === undefined) return undefined;
+  const perSequence = record.outputTokens / record.batchSize;
+  if (perSequence <= 1) return undefined;
+  return Math.max(0, record.latencyS - record.ttftS) / (perSequence - 1);
+}
+
+/** One contiguous run: a file, or one result of a file that holds several. */
+function runKey(record: InferenceRecord): string {
+  return `${record.file ?? ''}\u0000${record.run ?? ''}`;
+}
+
+/**
+ * runKey of each record in turn, built only when the file or run differs from the previous
+ * record's: a million records of one file make one key string, not a million.
+ */
+function runKeys(): (record: InferenceRecord) => string {
+  let file: string | undefined;
+  let run: string | undefined;
+  let key: string | undefined;
+  return (record) => {
+    const f = record.file;
+    const r = record.run;
+    if (key === undefined || f !== file || r !== run) {
+      file = f;
+      run = r;
+      key = runKey(record);
+    }
+    return key;
+  };
+}
+
+/** Applies warm-up exclusion per file: the first N records of every file, and flagged ones. */
+export function excludeInferenceWarmup(records: readonly InferenceRecord[], warmupRecords = 0): InferenceRecord[] {
+  const keyOf = runKeys();
+  const first = records[0];
+  const onlyKey = first === undefined ? undefined : keyOf(first);
+  if (records.every((r) => keyOf(r) === onlyKey)) {
+    // One run (the usual case): no per-run copy of a million records, and no slice(0) copy
+    // before the filter either (excludeWarmup's result for a count of 0).
+    if (Math.max(0, Math.floor(warmupRecords)) === 0) return records.filter((r) => !r.warmup);
+    return excludeWarmup(records, { count: warmupRecords, isWarmup: (r) => r.warmup });
+  }
+  const byFile = new Map<string, InferenceRecord[]>();
+  for (const record of records) {
+    const key = keyOf(record);
+    const list = byFile.get(key) ?? [];
+    list.push(record);
+    byFile.set(key, list);
+  }
+  const kept: InferenceRecord[] = [];
+  for (const list of byFile.values()) {
+    // A loop, not push(...): one file of 125 000+ records would overflow the call stack.
+    for (const r of excludeWarmup(list, { count: warmupRecords, isWarmup: (r) => r.warmup })) kept.push(r);
+  }
+  return kept;
+}
+
+function computeDuration(
+  records: readonly InferenceRecord[],
+  reported: number | undefined,
+  warmupExcluded: number,
+): { durationS: number | null; source: InferenceMetrics['durationSource'] } {
+  if (records.length === 0) return { durationS: null, source: null };
+  // Failed requests may carry no timestamps (vLLM records none for a request that never started).
+  const isTimed = (r: InferenceRecord): boolean => r.start !== undefined && r.end !== undefined;
+  if (records.some(isTimed) && records.every((r) => r.error !== null || isTimed(r))) {
+    const windows = new Map<string, { start: number; end: number }>();
+    const keyOf = runKeys();
+    for (const r of records) {
+      if (!isTimed(r)) continue;
+      const key = keyOf(r);
+      const w = windows.get(key) ?? { start: Number.POSITIVE_INFINITY, end: Number.NEGATIVE_INFINITY };
+      w.start = Math.min(w.start, r.start as number);
+      w.end = Math.max(w.end, r.end as number);
+      windows.set(key, w);
+    }
+    let total = 0;
+    for (const w of windows.values()) total += w.end - w.start;
+    return { durationS: total, source: 'timestamps' };
+  }
+  // The benchmark's own window includes the records we would have dropped, so only use it whole.
+  if (reported !== undefined && warmupExcluded === 0) return { durationS: reported, source: 'reported' };
+  // Without timestamps, assume requests ran one after another (a sequential batch loop).
+  return { durationS: records.reduce((sum, r) => sum + r.latencyS, 0), source: 'sum-of-latencies' };
+}
+
+function sharedParams(records: readonly InferenceRecord[]): InferenceParams {
+  const first = records[0];
+  if (first === undefined) return {};
+  const shared: InferenceParams = { ...first.params };
+  for (const record of records) {
+    for (const key of Object.keys(shared)) {
+      if (record.params[key] !== shared[key]) delete shared[key];
+    }
+  }
+  return shared;
+}
+
+/** Over the completed requests among `records`. */
+function judgeGoodput(records: readonly InferenceRecord[], slo: InferenceSlo, durationS: number | null): InferenceGoodput {
+  let good = 0;
+  let unjudged = 0;
+  let total = 0;
+  for (const r of records) {
+    if (r.error !== null) continue;
+    total += r.batchSize;
+    const checks: (boolean | undefined)[] = [];
+    if (slo.ttftMs !== undefined) checks.push(r.ttftS === undefined ? undefined : r.ttftS * 1000 <= slo.ttftMs);
+    if (slo.tpotMs !== undefined) {
+      const single = r.outputTokens !== undefined && r.outputTokens / r.batchSize <= 1;
+      const tpot = single ? 0 : computeTpot(r);
+      checks.push(tpot === undefined ? undefined : tpot * 1000 <= slo.tpotMs);
+    }
+    if (slo.e2eMs !== undefined) checks.push(r.latencyS * 1000 <= slo.e2eMs);
+    if (checks.includes(undefined)) unjudged += r.batchSize;
+    else if (checks.every(Boolean)) good += r.batchSize;
+  }
+  return {
+    slo,
+    goodRequests: good,
+    unjudgedRequests: unjudged,
+    requestsPerS: durationS !== null && durationS > 0 ? good / durationS : null,
+    fraction: total > 0 ? good / total : null,
+  };
+}
+
+function topErrors(failed: readonly InferenceRecord[]): { message: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const r of failed) {
+    const message = (r.error ?? '').slice(0, 200);
+    counts.set(message, (counts.get(message) ?? 0) + r.batchSize);
+  }
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([message, count]) => ({ message, count }));
+}
+
+/**
+ * Throughput as a ratio estimator over resampled record indices: amount done per second of
+ * request latency, Σamount* / Σlatency*, scaled by Σlatency / duration so that the original
+ * sample gives exactly amount / duration. Resampling amounts alone with the window held fixed
+ * gives an interval of zero width whenever every record does the same amount of work (fixed
+ * max_new_tokens), although throughput then still varies with latency.
+ */
+function ratioThroughputStatistic(amounts: Float64Array, latencies: Float64Array, durationS: number): (indices: Float64Array) => number {
+  let totalLatency = 0;
+  for (let i = 0; i < latencies.length; i++) totalLatency += latencies[i] as number;
+  const scale = totalLatency / durationS;
+  return (indices) => {
+    let amount = 0;
+    let latency = 0;
+    for (let i = 0; i < indices.length; i++) {
+      const k = indices[i] as number;
+      amount += amounts[k] as number;
+      latency += latencies[k] as number;
+    }
+    return latency > 0 ? (amount / latency) * scale : 0;
+  };
+}
+
+export function computeInferenceMetrics(
+  allRecords: readonly InferenceRecord[],
+  options: InferenceMetricsOptions = {},
+): InferenceMetrics {
+  const records = excludeInferenceWarmup(allRecords, options.warmupRecords ?? 0);
+  const warmupRecordsExcluded = allRecords.length - records.length;
+  // One pass over the records, not filtered copies and flatMaps: with a million records each of
+  // those is a million-entry array, or a million small ones. Sums keep the records' order.
+  const failed = records.filter((r) => r.error !== null);
+  const failedRequests = failed.reduce((s, r) => s + r.batchSize, 0);
+  let completedRequests = 0;
+  let totalInputTokens = 0;
+  let totalOutputTokens = 0;
+  let inputCounted = 0;
+  let outputCounted = 0;
+  let completedCount = 0;
+  let ttftCount = 0;
+  let tpotCount = 0;
+  const itls: number[] = [];
+  for (const r of records) {
+    if (r.error !== null) continue;
+    completedRequests += r.batchSize;
+    const input = r.inputTokens;
+    const output = r.outputTokens;
+    if (input !== undefined) {
+      totalInputTokens += input;
+      inputCounted++;
+    }
+    if (output !== undefined) {
+      totalOutputTokens += output;
+      outputCounted++;
+    }
+    completedCount++;
+    if (r.ttftS !== undefined) ttftCount++;
+    if (computeTpot(r) !== undefined) tpotCount++;
+    const recordItls = r.itlsS;
+    if (recordItls !== undefined) for (const itl of recordItls) itls.push(itl);
+  }
+  // Sized by the pass above, not grown by push: growth leaves copies behind, and nothing
+  // collects them while the bootstrap runs (it allocates nothing for seconds).
+  const latencies = new Float64Array(completedCount);
+  const ttfts = new Float64Array(ttftCount);
+  const tpots = new Float64Array(tpotCount);
+  for (let i = 0, l = 0, t = 0, p = 0; i < records.length; i++) {
+    const r = records[i] as InferenceRecord;
+    if (r.error !== null) continue;
+    latencies[l++] = r.latencyS;
+    const ttft = r.ttftS;
+    if (ttft !== undefined) ttfts[t++] = ttft;
+    const tpot = computeTpot(r);
+    if (tpot !== undefined) tpots[p++] = tpot;
+  }
+  const requests = completedRequests + failedRequests;
+  const { durationS, source } = computeDuration(records, options.reportedDurationS, warmupRecordsExcluded);
+  const rate = (amount: number): number | null => (durationS !== null && durationS > 0 ? amount / durationS : null);
+  const method = options.percentileMethod ?? 'linear';
+
+  const warnings: string[] = [];
+  // A total over some records only would understate the rate; none at all is unknown, not 0.
+  const knownInput = inputCounted > 0 ? totalInputTokens : null;
+  const knownOutput = outputCounted > 0 ? totalOutputTokens : null;
+  if (outputCounted > 0 && outputCounted < completedCount) {
+    warnings.push(`${completedCount - outputCounted} of ${completedCount} completed records give no output token count: token totals and rates cover the other ${outputCounted} only`);
+  }
+  if (requests > 0 && completedRequests === 0) {
+    const first = topErrors(failed)[0];
+    warnings.push(`every request failed (${failedRequests} of ${requests}); no latency or throughput figure exists${first ? `; most frequent error: ${first.message}` : ''}`);
+  }
+  const metrics: InferenceMetrics = {
+    source: 'records',
+    warnings,
+    records: records.length,
+    warmupRecordsExcluded,
+    requests,
+    completedRequests,
+    failedRequests,
+    errorRate: requests > 0 ? failedRequests / requests : null,
+    topErrors: topErrors(failed),
+    durationS,
+    durationSource: source,
+    totalInputTokens: knownInput,
+    totalOutputTokens: knownOutput,
+    requestThroughput: rate(completedRequests),
+    outputTokensPerS: knownOutput === null ? null : rate(knownOutput),
+    totalTokensPerS: knownOutput === null || knownInput === null ? null : rate(knownInput + knownOutput),
+    latencyS: summarize(latencies, { method }),
+    ttftS: summarize(ttfts, { method }),
+    tpotS: summarize(tpots, { method }),
+    itlS: summarize(itls, { method }),
+    ci: { latencyP50S: null, latencyP95S: null, requestThroughput: null, outputTokensPerS: null },
+    params: sharedParams(records),
+  };
+  if (options.slo !== undefined) metrics.goodput = judgeGoodput(records, options.slo, durationS);
+  if (options.gpuEnergyJ !== undefined && options.gpuEnergyJ > 0) {
+    metrics.energy = {
+      gpuEnergyJ: options.gpuEnergyJ,
+      outputTokensPerJoule: totalOutputTokens / options.gpuEnergyJ,
+      totalTokensPerJoule: (totalInputTokens + totalOutputTokens) / options.gpuEnergyJ,
+      joulesPerOutputToken: totalOutputTokens > 0 ? options.gpuEnergyJ / totalOutputTokens : null,
+    };
+  }
+  if (options.bootstrap !== false) {
+    // Each resample draws n values (~4 ms per 100 000 here); by default fewer iterations for huge
+    // logs keep four intervals within seconds. The count used is reported in each interval.
+    const iterations = records.length <= 20_000 ? 1000 : Math.max(200, Math.round(2e7 / records.length));
+    const boot = { iterations, ...(options.bootstrap ?? {}) };
+    metrics.ci.latencyP50S = bootstrapCi(latencies, selectPercentileStatistic(50), boot);
+    metrics.ci.latencyP95S = bootstrapCi(latencies, selectPercentileStatistic(95), boot);
+    if (durationS !== null && durationS > 0 && records.some((r) => r.latencyS > 0)) {
+      // Records are resampled in pairs (work done, latency): see ratioThroughputStatistic.
+      // Filled by loops (Float64Array.from with a map function first lists every value), and one
+      // amounts array serves both intervals in turn: a million records, 8 MB less at the peak.
+      const n = records.length;
+      const indices = new Float64Array(n);
+      const recordLatencies = new Float64Array(n);
+      const amounts = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const r = records[i] as InferenceRecord;
+        indices[i] = i;
+        recordLatencies[i] = r.latencyS;
+        amounts[i] = r.error === null ? r.batchSize : 0;
+      }
+      metrics.ci.requestThroughput = bootstrapCi(indices, ratioThroughputStatistic(amounts, recordLatencies, durationS), boot);
+      for (let i = 0; i < n; i++) {
+        const r = records[i] as InferenceRecord;
+        amounts[i] = r.error === null ? (r.outputTokens ?? 0) : 0;
+      }
+      metrics.ci.outputTokensPerS = bootstrapCi(indices, ratioThroughputStatistic(amounts, recordLatencies, durationS), boot);
+    }
+  }
+  return metrics;
+}
