@@ -217,7 +217,8 @@ export {
 } from './profile/gpu/metrics.js';
 export { GpuLogAccumulator } from './profile/gpu/log-accumulator.js';
 export { DEFAULT_GPU_QUERY_FIELDS, parseHeaderLine, parseFieldName, type QueryField, type QueryFieldRole } from './profile/gpu/nvidia-smi-fields.js';
-export { QueryGpuParser, parseQueryGpuFiles, summarizeQueryGpuLogs, type QueryGpuOptions } from './profile/gpu/nvidia-smi-query.js';
+export { QueryGpuParser, type QueryGpuOptions } from './profile/gpu/nvidia-smi-query.js';
+export { parseQueryGpuFiles, summarizeQueryGpuLogs } from './profile/gpu/nvidia-smi-query-files.js';
 export { DmonParser, parseDmonFiles, summarizeDmonLogs, type DmonOptions } from './profile/gpu/nvidia-smi-dmon.js';
 export {
   summarizeComputeApps,

@@ -9,7 +9,10 @@ import type { z } from 'zod';
 import { ConfigError, UsageError, type ConfigIssue } from '../errors.js';
 import { configSchema, type RawConfig } from './schema.js';
 import { resolveConfig } from './resolve.js';
-import { SourceMap, formatPath, type ConfigPath } from './source-map.js';
+import { SourceMap, formatPath, sortIssues, type ConfigPath } from './source-map.js';
+
+// Importers of the loader also sort issues; the function lives in source-map.ts so resolve.ts needs no import back.
+export { sortIssues };
 import { closest, describeValue } from './suggest.js';
 import { checkConfigSize, describeParserError, findControlCharacters, findDeepFlow, findFirstAlias, findUnsafeNodes, MAX_ALIAS_COUNT, MAX_CONFIG_DEPTH, measureDataDepth } from './load-guards.js';
 
@@ -118,10 +121,6 @@ function convertToData(doc: Document.Parsed, file: string, lines: LineCounter): 
     throw new ConfigError([{ file, path: '', ...findFirstAlias(doc, lines), message: `aliases nest too deeply: expected at most ${MAX_CONFIG_DEPTH} levels of mappings and lists` }]);
   }
   return data;
-}
-
-export function sortIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
-  return [...issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
 }
 
 /**

@@ -9,8 +9,8 @@ import { formatSlurmDuration, parseSlurmDuration } from '../slurm/time.js';
 import { parseSlurmMemory } from '../slurm/memory.js';
 import { findPreset, PRESETS } from './presets.js';
 import type { RawCluster, RawConfig, RawExperiment, RawPartition, Rates, Scalar, SshSettings } from './schema.js';
-import { sortIssues, type LoadedConfig } from './load.js';
-import type { SourceMap } from './source-map.js';
+import type { LoadedConfig } from './load.js';
+import { sortIssues, type SourceMap } from './source-map.js';
 import { closest } from './suggest.js';
 import { resolveExperiment } from './resolve-experiment.js';
 

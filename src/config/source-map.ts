@@ -79,3 +79,8 @@ export class SourceMap {
     return { line, column: col };
   }
 }
+
+/** Issues in the order they appear in the file, so the first one printed is the first to fix. */
+export function sortIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
+  return [...issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+}

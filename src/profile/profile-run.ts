@@ -21,7 +21,7 @@ import type { InferenceRecord } from './inference/schema.js';
 import { enforceStrict, readWholeTextFile, RejectedLines, type ReadProgress, type RejectedLinesReport } from './lines.js';
 import { createTaskMetrics, MAX_KEPT_SAMPLES, METRICS_SCHEMA, missingSection, type MetricsDocument, type SourceFile, type SweepPoint, type TaskMetrics } from './metrics-document.js';
 import { parseDmonFiles } from './gpu/nvidia-smi-dmon.js';
-import { parseQueryGpuFiles } from './gpu/nvidia-smi-query.js';
+import { parseQueryGpuFiles } from './gpu/nvidia-smi-query-files.js';
 import { summarizeComputeApps } from './gpu/nvidia-smi-apps.js';
 import { matchesGpuFields, reclassifyGpuLogs } from './gpu/log-sniff.js';
 import type { ProcessUsageSummary } from './process-sampler.js';

@@ -8,7 +8,8 @@ import { RejectedLines, scanLineBytes, unrecognisedFileError, type ReadProgress,
 import { GpuLogAccumulator } from './log-accumulator.js';
 import type { GpuAccumulator, GpuRangeState } from './metrics.js';
 import { parseHeaderLine } from './nvidia-smi-fields.js';
-import { QueryGpuParser, restartWarning, truncatedWarning, type RangeStart } from './nvidia-smi-query.js';
+import { QueryGpuParser, type RangeStart } from './nvidia-smi-query.js';
+import { restartWarning, truncatedWarning } from './nvidia-smi-messages.js';
 
 /**
  * Parallel parsing of one large --query-gpu log: the file is cut at line ends into one byte

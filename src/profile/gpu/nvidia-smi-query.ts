@@ -15,9 +15,6 @@ import { parseUserTimestamp, TIMESTAMP_FORMATS } from './timestamps.js';
 import { expectedUnitBytes, missingMarker, mismatchedUnit, outsideRange, physicalBounds } from './cell-checks.js';
 import { describeRejection, restartWarning, TABLE_DATE_BANNER, TABLE_LINE_REASON, tableOnlyError, truncatedWarning } from './nvidia-smi-messages.js';
 
-export { restartWarning, truncatedWarning };
-// The file-level entry points live in nvidia-smi-query-files.ts; importers keep using this module.
-export { parseQueryGpuFiles, summarizeQueryGpuLogs } from './nvidia-smi-query-files.js';
 
 export interface QueryGpuOptions {
   /** Field list of a headerless log (default DEFAULT_GPU_QUERY_FIELDS). A header overrides it. */

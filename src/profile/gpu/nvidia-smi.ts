@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import { emptyFileError, unrecognisedFileError, type ReadProgress } from '../lines.js';
 import { GpuLogAccumulator } from './log-accumulator.js';
 import type { GpuMetrics } from './metrics.js';
-import { parseQueryGpuFiles } from './nvidia-smi-query.js';
+import { parseQueryGpuFiles } from './nvidia-smi-query-files.js';
 import { parseDmonFiles } from './nvidia-smi-dmon.js';
 import { summarizeComputeApps, type ComputeAppsSummary } from './nvidia-smi-apps.js';
 import { INVALID_FIELD_LINE, parseHeaderLine } from './nvidia-smi-fields.js';

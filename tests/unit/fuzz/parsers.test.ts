@@ -13,7 +13,7 @@ import { readSeff } from '../../../src/profile/accounting/seff.js';
 import { readInferenceLog } from '../../../src/profile/inference/log.js';
 import { summarizeComputeApps } from '../../../src/profile/gpu/nvidia-smi-apps.js';
 import { summarizeDmonLogs } from '../../../src/profile/gpu/nvidia-smi-dmon.js';
-import { summarizeQueryGpuLogs } from '../../../src/profile/gpu/nvidia-smi-query.js';
+import { summarizeQueryGpuLogs } from '../../../src/profile/gpu/nvidia-smi-query-files.js';
 import { profileFiles } from '../../../src/profile/profile-run.js';
 import { readTrainerState } from '../../../src/profile/training/trainer-state.js';
 import { readTrainingLog } from '../../../src/profile/training/log.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { profileFiles } from '../../../../src/profile/profile-run.js';
-import { summarizeQueryGpuLogs } from '../../../../src/profile/gpu/nvidia-smi-query.js';
+import { summarizeQueryGpuLogs } from '../../../../src/profile/gpu/nvidia-smi-query-files.js';
 import { parseUserTimestamp } from '../../../../src/profile/gpu/timestamps.js';
 import { InputError } from '../../../../src/errors.js';
 import { summarizeComputeApps } from '../../../../src/profile/gpu/nvidia-smi-apps.js';

@@ -11,7 +11,7 @@ import {
   splitAtLines,
 } from '../../../../src/profile/gpu/nvidia-smi-parallel.js';
 import { InputError } from '../../../../src/errors.js';
-import { summarizeQueryGpuLogs } from '../../../../src/profile/gpu/nvidia-smi-query.js';
+import { summarizeQueryGpuLogs } from '../../../../src/profile/gpu/nvidia-smi-query-files.js';
 import { GpuLogAccumulator } from '../../../../src/profile/gpu/log-accumulator.js';
 import type { GpuMetrics } from '../../../../src/profile/gpu/metrics.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { summarizeQueryGpuLogs, QueryGpuParser } from '../../../../src/profile/gpu/nvidia-smi-query.js';
+import { QueryGpuParser } from '../../../../src/profile/gpu/nvidia-smi-query.js';
+import { summarizeQueryGpuLogs } from '../../../../src/profile/gpu/nvidia-smi-query-files.js';
 import { GpuLogAccumulator } from '../../../../src/profile/gpu/log-accumulator.js';
 import { DEFAULT_GPU_QUERY_FIELDS } from '../../../../src/profile/gpu/nvidia-smi-fields.js';
 import type { GpuDeviceMetrics, GpuMetrics } from '../../../../src/profile/gpu/metrics.js';
