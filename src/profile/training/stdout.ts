@@ -55,6 +55,11 @@ export class TrainerProgress {
     return this.totalSteps !== undefined && this.epochs !== undefined && this.epochs > 0 ? this.totalSteps / this.epochs : undefined;
   }
 
+  /** Optimizer steps the run plans (the banner's, else the training bar's total), for a live watch's ETA. */
+  plannedSteps(): number | undefined {
+    return this.totalSteps ?? this.trainTotal;
+  }
+
   /** The last counter seen (`2/30`), for messages. */
   describe(): string | undefined {
     return this.last === undefined ? undefined : `${this.last.step}/${this.last.total}`;
