@@ -39,6 +39,31 @@ export interface JobQueryOptions {
    * count only sacct --duplicates gives (squeue's -o format has none). Still one sacct call.
    */
   restartIds?: readonly string[];
+  /**
+   * When the run was created (run.json `created_at`): sacct is asked only about jobs since then
+   * (`--starttime`). Job ids restart when a cluster's state is wiped, and with `--duplicates`
+   * sacct would also return the older jobs that had the same ids, as if they were earlier attempts.
+   */
+  runCreatedAt?: string;
+}
+
+/**
+ * Slack on top of the time since the run was created: covers the seconds between reading the
+ * local clock and sacct reading the cluster's, and sacct's whole-minute resolution.
+ */
+const STARTTIME_SLACK_MINUTES = 2;
+
+/**
+ * sacct `--starttime` for jobs submitted at or after `createdAt`. Relative to the cluster's own
+ * `now`: SLURM reads absolute times in the cluster's local time zone, which hpcbench does not
+ * know, and the elapsed time measured on this machine's clock holds whatever either clock says.
+ * Undefined when `createdAt` is not a time (sacct is then asked without a start time).
+ */
+export function formatAccountingStartTime(createdAt: string, now: Date): string | undefined {
+  const created = Date.parse(createdAt);
+  if (!Number.isFinite(created)) return undefined;
+  const minutes = Math.max(0, Math.ceil((now.getTime() - created) / 60_000)) + STARTTIME_SLACK_MINUTES;
+  return `now-${minutes}minutes`;
 }
 
 export interface JobQueryResult {
@@ -66,7 +91,9 @@ export async function queryJobs(transport: Transport, ids: readonly string[], op
   }
   if (options.counters) options.counters.sacct += 1;
   // --duplicates adds a row per earlier attempt of a requeued job: the restart count, at no extra call.
-  const sacct = readSacctOutput(toSlurmOutput(await transport.exec(buildSacctArgs({ jobIds: needing, duplicates: true }), execOptions)), { duplicates: true });
+  const startTime = options.runCreatedAt === undefined ? undefined : formatAccountingStartTime(options.runCreatedAt, new Date());
+  const sacctArgs = buildSacctArgs({ jobIds: needing, duplicates: true, ...(startTime === undefined ? {} : { startTime }) });
+  const sacct = readSacctOutput(toSlurmOutput(await transport.exec(sacctArgs, execOptions)), { duplicates: true });
   if (sacct.kind === 'unavailable') {
     return { views: mergeJobViews(squeue.records, undefined, ids), accounting: 'unavailable', accountingMessage: sacct.message };
   }

@@ -125,7 +125,7 @@ export async function planResubmit(transport: Transport, record: RunRecord, coun
   assertResubmittable(record);
   const ids = [...new Set(record.jobs.flatMap((j) => [...(j.job_id === undefined ? [] : [j.job_id]), ...(j.after_job_ids ?? [])]))];
   // sacct is asked for every job, even those squeue still shows: an array may have failed tasks beside running ones.
-  const { views } = await queryJobs(transport, ids, { restartIds: ids, ...(counters ? { counters } : {}) });
+  const { views } = await queryJobs(transport, ids, { restartIds: ids, runCreatedAt: record.created_at, ...(counters ? { counters } : {}) });
   const viewOf = (id: string): JobView | undefined => views.find((v) => v.id === id);
   const plan: ResubmitPlan = { run_id: record.run_id, resubmit: [], update_dependency: [], running: [], unsubmitted: [], completed: [] };
   const resent = new Set<string>();

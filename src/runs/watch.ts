@@ -260,6 +260,7 @@ export async function watchRun(options: WatchRunOptions): Promise<WatchRunResult
       ...(options.useAccounting === undefined ? {} : { useAccounting: options.useAccounting }),
       ...(options.counters ? { counters: options.counters } : {}),
       restartIds: active().flatMap((j) => (j.checkpoint === true ? [j.job_id as string] : [])),
+      runCreatedAt: record.created_at,
     });
     const polled: Polled[] = [];
     for (const view of result.views) polled.push(await applyView(view));

@@ -135,4 +135,3 @@ export {
   suggestMemory,
   roundTimeLimit,
 } from './policy.js';
-export { type RunSlurmCommand, type FetchJobViewsOptions, type JobViewsResult, fetchJobViews } from './status.js';
