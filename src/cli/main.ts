@@ -1,15 +1,12 @@
 /**
  * The CLI entry: the only place that reads argv and maps errors to exit codes.
  */
-import yargs from 'yargs';
 import { packageVersion } from './version.js';
 import { HpcbenchError, ExitCode, UsageError } from '../errors.js';
+import { commandDescriptors, toLazyCommand } from './commands.js';
 import { addGlobalOptions } from './global-options.js';
-import { commands } from './commands.js';
 import { closest } from '../config/suggest.js';
 
-
-/** Runs the CLI and returns the exit code; never calls process.exit so tests can call it. */
 /** `hpcbench … | head` closes stdout early: that is not an error, just stop. */
 function exitQuietlyOnClosedPipe(): void {
   if (process.stdout.listenerCount('error') > 0) return;
@@ -19,9 +16,17 @@ function exitQuietlyOnClosedPipe(): void {
   });
 }
 
+/** Runs the CLI and returns the exit code; never calls process.exit so tests can call it. */
 export async function main(argv: readonly string[]): Promise<number> {
   exitQuietlyOnClosedPipe();
+  // Importing yargs alone costs more than starting node: a bare --version (what scripts and
+  // version checks run) answers before it, with the line yargs would print.
+  if (argv.length === 1 && argv[0] === '--version') {
+    process.stdout.write(`${packageVersion()}\n`);
+    return ExitCode.ok;
+  }
   const verbose = argv.includes('--verbose') || argv.includes('-v');
+  const { default: yargs } = await import('yargs');
   let parser = addGlobalOptions(yargs([...argv]))
     .scriptName('hpcbench')
     .usage('$0 <command> [options]\n\nGenerate, submit, follow, profile and report SLURM benchmark jobs.')
@@ -39,7 +44,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       const known = Object.keys((parser as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key);
       throw new UsageError(explainUsage(message ?? 'invalid usage', known), 'Run `hpcbench --help` for the list of commands and options.');
     });
-  for (const command of commands) parser = parser.command(command);
+  for (const descriptor of commandDescriptors) parser = parser.command(toLazyCommand(descriptor));
   try {
     await parser.parseAsync();
     return ExitCode.ok;

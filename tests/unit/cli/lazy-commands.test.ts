@@ -1,0 +1,70 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { commandDescriptors } from '../../../src/cli/commands.js';
+
+const root = resolve('.');
+const scratch = mkdtempSync(join(tmpdir(), 'hpcb-lazy-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** A module loader hook that prints every URL node resolves, to see what a CLI call imports. */
+function writeRecordingHook(): string {
+  const hook = join(scratch, 'record-hook.mjs');
+  writeFileSync(hook, 'export async function resolve(specifier, context, next) {\n  const result = await next(specifier, context);\n  process.stderr.write(`LOADED ${result.url}\\n`);\n  return result;\n}\n');
+  const register = join(scratch, 'register.mjs');
+  writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hook).href)});\n`);
+  return register;
+}
+
+/** Runs the built CLI and returns what it printed and the repository files and packages it imported. */
+function runBuiltCli(args: string[]): { status: number | null; stdout: string; dist: string[]; packages: string[] } {
+  expect(existsSync('dist/cli/main.js'), 'run `npm run build` first (npm test does)').toBe(true);
+  const register = writeRecordingHook();
+  const result = spawnSync(process.execPath, ['--import', pathToFileURL(register).href, 'bin/hpcbench.js', ...args], { encoding: 'utf8', cwd: root, env: { ...process.env, LANG: 'C' } });
+  const urls = [...result.stderr.matchAll(/^LOADED (\S+)$/gm)].map((m) => m[1] ?? '');
+  const distPrefix = pathToFileURL(join(root, 'dist')).href + '/';
+  const dist = [...new Set(urls.filter((u) => u.startsWith(distPrefix)).map((u) => u.slice(distPrefix.length)))].sort();
+  const packages = [...new Set(urls.flatMap((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1] ?? []))].sort();
+  return { status: result.status, stdout: result.stdout, dist, packages };
+}
+
+// What the entry needs before it knows the command: nothing of config, render, runs, profile or report.
+const entryModules = ['cli/commands.js', 'cli/global-options.js', 'cli/main.js', 'cli/version.js', 'config/suggest.js', 'errors.js'];
+
+describe('the CLI loads commands lazily', () => {
+  it('--version imports neither yargs nor any command module, and prints the package version', () => {
+    const run = runBuiltCli(['--version']);
+    expect(run.status).toBe(0);
+    const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+    expect(run.stdout).toBe(`${version}\n`);
+    expect(run.packages).toEqual([]);
+    expect(run.dist.filter((m) => !entryModules.includes(m))).toEqual([]);
+  });
+
+  it('--help lists every command without importing any command module', () => {
+    const run = runBuiltCli(['--help']);
+    expect(run.status).toBe(0);
+    for (const d of commandDescriptors) expect(run.stdout).toContain(`hpcbench ${d.command}`);
+    expect(run.dist.filter((m) => !entryModules.includes(m))).toEqual([]);
+  });
+
+  it('a command imports its own module, not the others', () => {
+    const run = runBuiltCli(['status', '--help']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/--accept-new-host-key/);
+    expect(run.dist).toContain('cli/status.js');
+    for (const other of ['cli/watch.js', 'cli/submit.js', 'cli/report.js', 'cli/profile.js', 'cli/demo.js']) expect(run.dist).not.toContain(other);
+  });
+
+  it('each descriptor names its module\'s command and description, so --help and `<command> --help` agree', async () => {
+    for (const descriptor of commandDescriptors) {
+      const loaded = await descriptor.load();
+      expect(loaded.command, descriptor.command).toBe(descriptor.command);
+      expect(loaded.describe, descriptor.command).toBe(descriptor.describe);
+      expect(loaded.handler, descriptor.command).toBeTypeOf('function');
+    }
+  });
+});
