@@ -4,6 +4,8 @@
 import type { RunComparison } from './compare.js';
 import { codeSpan, escapeMarkdown } from './markdown-escape.js';
 import { formatChange, formatMs, formatNumber, formatPercent, formatValue, type ReportLang } from './format.js';
+import { describeOverallVerdict, type Verdict } from './compare-verdict.js';
+import { labelsFor } from './i18n.js';
 
 const WORDS = {
   en: { improved: 'improved', regressed: 'REGRESSED', 'within-noise': 'within noise', title: 'Comparison', metric: 'Metric', baseline: 'Baseline', candidate: 'Candidate', change: 'Change', ci: '95 % CI', verdict: 'Verdict', noise: 'Noise threshold', unmatched: 'Not compared (task in one run only)', none: 'No metric in common between the two runs.' },
@@ -16,10 +18,17 @@ function value(v: number, unit: string, lang: ReportLang): string {
   return `${formatNumber(v, lang)} ${unit}`;
 }
 
+function verdictWord(verdict: Verdict, lang: ReportLang): string {
+  return verdict === 'no-interval' ? labelsFor(lang).verdictNoInterval : WORDS[lang][verdict];
+}
+
 export function renderComparisonMarkdown(comparison: RunComparison, lang: ReportLang = 'en'): string {
   const w = WORDS[lang];
   const lines = [
     `# ${w.title}: ${escapeMarkdown(comparison.baseline.run_id ?? '?')} → ${escapeMarkdown(comparison.candidate.run_id ?? '?')}`,
+    '',
+    // The verdict comes before the table: a reader should not have to scan 90 rows for it.
+    ...describeOverallVerdict(comparison.overall, comparison.noisePct, lang, escapeMarkdown),
     '',
     `${w.noise}: ±${formatValue(comparison.noisePct, lang)} %; bootstrap seed ${comparison.seed}.`,
     '',
@@ -29,7 +38,7 @@ export function renderComparisonMarkdown(comparison: RunComparison, lang: Report
     lines.push(`| Task | ${w.metric} | ${w.baseline} | ${w.candidate} | ${w.change} | ${w.ci} | ${w.verdict} |`, '|---|---|---:|---:|---:|---:|---|');
     for (const m of comparison.metrics) {
       const ci = m.ci === null ? '—' : `[${formatChange(m.ci.low, lang)}, ${formatChange(m.ci.high, lang)}]`;
-      lines.push(`| ${escapeMarkdown(`${m.experiment}/${m.task}`)} | ${codeSpan(m.metric, true)} | ${value(m.baseline, m.unit, lang)} | ${value(m.candidate, m.unit, lang)} | ${formatChange(m.change, lang)} | ${ci} | ${w[m.verdict]} |`);
+      lines.push(`| ${escapeMarkdown(`${m.experiment}/${m.task}`)} | ${codeSpan(m.metric, true)} | ${value(m.baseline, m.unit, lang)} | ${value(m.candidate, m.unit, lang)} | ${formatChange(m.change, lang)} | ${ci} | ${verdictWord(m.verdict, lang)} |`);
     }
   }
   if (comparison.unmatched.length > 0) lines.push('', `${w.unmatched}: ${escapeMarkdown(comparison.unmatched.join('; '))}.`);

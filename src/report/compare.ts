@@ -2,15 +2,16 @@
  * `hpcbench compare`: per metric, the relative change from a baseline run to a candidate run.
  * Latency and per-request throughput carry a seeded bootstrap interval of the relative change
  * (both runs' samples resampled independently); the other metrics are compared as point values.
- * A change is a regression or an improvement only when it exceeds the noise threshold and, where
- * there is an interval, the interval excludes zero.
+ * A change is a regression or an improvement only when it exceeds the noise threshold and its
+ * interval excludes zero; the verdict rules live in compare-verdict.ts.
  */
 import { UsageError } from '../errors.js';
 import { listDocumentExperiments, type MetricsDocument, type TaskMetrics } from '../profile/metrics-document.js';
 import { createRng, DEFAULT_BOOTSTRAP_SEED, interpolate, locatePercentile, percentile } from '../stats/index.js';
 import { METRIC_CATALOG, type Direction } from './metric-catalog.js';
+import { judgeChange, summarizeVerdict, type OverallVerdict, type Verdict } from './compare-verdict.js';
 
-export type Verdict = 'improved' | 'regressed' | 'within-noise';
+export { judgeChange, type Verdict } from './compare-verdict.js';
 
 export interface ChangeInterval {
   low: number;
@@ -49,6 +50,8 @@ export interface RunComparison {
   candidate: { run_id: string | null; experiments: string[] };
   noisePct: number;
   seed: number;
+  /** The one line a reader needs first: what improved or regressed, judged only where intervals exist. */
+  overall: OverallVerdict;
   metrics: MetricComparison[];
   /** Tasks present in only one of the runs, as "baseline: exp/task" or "candidate: exp/task". */
   unmatched: string[];
@@ -167,14 +170,6 @@ export function bootstrapRelativeChange(
   return out;
 }
 
-export function judgeChange(change: number, direction: Direction, noisePct: number, ci: ChangeInterval | null): Verdict {
-  const noise = noisePct / 100;
-  if (Math.abs(change) <= noise) return 'within-noise';
-  if (ci !== null && ci.low <= 0 && ci.high >= 0) return 'within-noise';
-  const better = direction === 'higher' ? change > 0 : change < 0;
-  return better ? 'improved' : 'regressed';
-}
-
 function pairTasks(baseline: MetricsDocument, candidate: MetricsDocument, force: boolean): { pairs: [TaskMetrics, TaskMetrics][]; unmatched: string[] } {
   const key = (t: TaskMetrics): string => (force ? t.task : `${t.experiment}/${t.task}`);
   const candidates = new Map(candidate.tasks.map((t) => [key(t), t]));
@@ -242,6 +237,7 @@ export function compareRuns(baseline: MetricsDocument, candidate: MetricsDocumen
     candidate: { run_id: candidate.run.run_id ?? null, experiments: cExperiments },
     noisePct,
     seed,
+    overall: summarizeVerdict(metrics),
     metrics,
     unmatched,
   };

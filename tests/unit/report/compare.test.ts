@@ -3,6 +3,7 @@ import { UsageError } from '../../../src/errors.js';
 import { compareRuns, findRegressions, judgeChange, SortedResample } from '../../../src/report/compare.js';
 import { createRng, percentile } from '../../../src/stats/index.js';
 import { renderComparisonMarkdown } from '../../../src/report/compare-format.js';
+import { describeOverallVerdict, summarizeVerdict, type Verdict } from '../../../src/report/compare-verdict.js';
 import { emptyTask, inferenceRun } from './fixture-doc.js';
 
 describe('compareRuns', () => {
@@ -12,11 +13,24 @@ describe('compareRuns', () => {
     expect(p95?.verdict).toBe('regressed');
     expect(p95?.ci?.low).toBeGreaterThan(0.2);
     expect(p95?.ci?.high).toBeLessThan(0.4);
-    expect(comparison.metrics.find((m) => m.metric === 'output_tokens_per_s')?.verdict).toBe('regressed');
+    // A 50 % throughput drop, but no interval of its change: no verdict either way.
+    expect(comparison.metrics.find((m) => m.metric === 'output_tokens_per_s')?.verdict).toBe('no-interval');
+    expect(comparison.overall.verdict).toBe('regressed');
+    expect(comparison.overall.deciding.map((d) => d.metric)).toContain('latency_p95_s');
+    expect(comparison.overall.deciding.map((d) => d.metric)).not.toContain('output_tokens_per_s');
+    expect(comparison.overall.withoutInterval).toBe(comparison.metrics.filter((m) => m.verdict === 'no-interval').length);
+    expect(comparison.overall.withoutInterval).toBeGreaterThan(0);
     expect(findRegressions(comparison, 20).map((m) => m.metric)).toContain('latency_p95_s');
     expect(findRegressions(comparison, 50)).toEqual([]);
     const reverse = compareRuns(inferenceRun('b', 'infer', 1.3, 2), inferenceRun('a', 'infer', 1, 1), { seed: 11, iterations: 500 });
     expect(reverse.metrics.find((m) => m.metric === 'latency_p95_s')?.verdict).toBe('improved');
+    expect(reverse.overall.verdict).toBe('improved');
+    const md = renderComparisonMarkdown(comparison);
+    const firstLines = md.split('\n').slice(0, 4).join('\n');
+    expect(firstLines).toMatch(/^\*\*Overall: REGRESSED — .*`latency_p95_s` \+\d\d\.\d % \(infer\/main\)/m);
+    expect(md.indexOf('Overall:')).toBeLessThan(md.indexOf('| Task |'));
+    expect(md).toMatch(/\| infer\/main \| `output_tokens_per_s` \|.*\| — \| no interval \|/);
+    expect(renderComparisonMarkdown(reverse, 'pt-BR')).toMatch(/^\*\*Resultado geral: melhorou — /m);
   });
 
   it('calls two draws of the same distribution within noise, and is reproducible for a seed', () => {
@@ -24,6 +38,8 @@ describe('compareRuns', () => {
     const b = inferenceRun('b', 'infer', 1, 2);
     const first = compareRuns(a, b, { seed: 3, iterations: 300 });
     expect(first.metrics.filter((m) => m.ci !== null).every((m) => m.verdict === 'within-noise')).toBe(true);
+    expect(first.overall).toMatchObject({ verdict: 'within-noise', deciding: [] });
+    expect(renderComparisonMarkdown(first)).toMatch(/^\*\*Overall: within noise — no metric with an interval moved beyond ±5 %\.\*\*$/m);
     expect(compareRuns(a, b, { seed: 3, iterations: 300 })).toEqual(first);
   });
 
@@ -52,9 +68,47 @@ describe('compareRuns', () => {
 
   it('judges changes against the noise threshold and the interval', () => {
     expect(judgeChange(0.04, 'higher', 5, null)).toBe('within-noise');
-    expect(judgeChange(0.06, 'higher', 5, null)).toBe('improved');
-    expect(judgeChange(0.06, 'lower', 5, null)).toBe('regressed');
-    expect(judgeChange(0.2, 'lower', 5, { low: -0.1, high: 0.5, confidence: 0.95, iterations: 10 })).toBe('within-noise');
+    expect(judgeChange(0.06, 'higher', 5, null)).toBe('no-interval');
+    expect(judgeChange(-0.5, 'lower', 5, null)).toBe('no-interval');
+    expect(judgeChange(0.06, 'higher', 5, { low: 0.01, high: 0.1 })).toBe('improved');
+    expect(judgeChange(0.06, 'lower', 5, { low: 0.01, high: 0.1 })).toBe('regressed');
+    expect(judgeChange(-0.06, 'lower', 5, { low: -0.1, high: -0.01 })).toBe('improved');
+    expect(judgeChange(0.2, 'lower', 5, { low: -0.1, high: 0.5 })).toBe('within-noise');
+    // An interval that touches zero does not exclude it.
+    expect(judgeChange(0.2, 'lower', 5, { low: 0, high: 0.5 })).toBe('within-noise');
+  });
+});
+
+describe('summarizeVerdict', () => {
+  const row = (task: string, metric: string, change: number, verdict: Verdict) => ({ experiment: 'e', task, metric, change, verdict });
+
+  it('calls the run regressed when any metric regressed, naming those metrics largest change first, and keeps the improvements', () => {
+    const overall = summarizeVerdict([
+      row('0', 'latency_p95_s', 0.12, 'regressed'),
+      row('1', 'latency_p95_s', 0.3, 'regressed'),
+      row('0', 'latency_mean_s', 0.4, 'regressed'),
+      row('0', 'output_tokens_per_s', 0.2, 'improved'),
+      row('0', 'elapsed_s', 0.9, 'no-interval'),
+      row('0', 'gpu_energy_j', 0.01, 'within-noise'),
+    ]);
+    expect(overall.verdict).toBe('regressed');
+    expect(overall.deciding).toEqual([
+      { metric: 'latency_mean_s', tasks: ['e/0'], largestChange: 0.4 },
+      { metric: 'latency_p95_s', tasks: ['e/0', 'e/1'], largestChange: 0.3 },
+    ]);
+    expect(overall.alsoImproved.map((d) => d.metric)).toEqual(['output_tokens_per_s']);
+    expect(overall).toMatchObject({ withoutInterval: 1, compared: 6 });
+    const lines = describeOverallVerdict(overall, 5, 'en');
+    expect(lines[0]).toBe('**Overall: REGRESSED — `latency_mean_s` +40.0 % (e/0); `latency_p95_s` +30.0 % (e/0, e/1).**');
+    expect(lines[1]).toBe('Improved: `output_tokens_per_s` +20.0 % (e/0).');
+    expect(lines[2]).toMatch(/^1 change\(s\) beyond the noise threshold have no bootstrap interval/);
+  });
+
+  it('never lets a change without an interval decide, and names at most three tasks per metric', () => {
+    expect(summarizeVerdict([row('0', 'elapsed_s', 0.9, 'no-interval')]).verdict).toBe('within-noise');
+    const many = summarizeVerdict(['0', '1', '2', '3', '4'].map((t) => row(t, 'latency_p50_s', -0.2, 'improved')));
+    expect(many.verdict).toBe('improved');
+    expect(describeOverallVerdict(many, 5, 'pt-BR')[0]).toBe('**Resultado geral: melhorou — `latency_p50_s` −20,0 % (e/0, e/1, e/2, mais 2).**');
   });
 });
 
