@@ -13,7 +13,7 @@ import {
 } from '../slurm/index.js';
 import { RemoteError } from '../errors.js';
 import type { Transport } from '../transport/transport.js';
-import { toSlurmOutput, type QueryCounters } from './query.js';
+import { formatAccountingStartTime, toSlurmOutput, type QueryCounters } from './query.js';
 
 export interface LostSubmissionQuery {
   tag: string;
@@ -21,8 +21,8 @@ export interface LostSubmissionQuery {
   remoteDir: string;
   /** Ids already known for this job (earlier attempts): never mistaken for the lost one. */
   knownIds: readonly string[];
-  /** `--starttime` for sacct, e.g. the run's creation day. */
-  since?: string;
+  /** When the run was created (run.json `created_at`): sacct is asked only about jobs since then. */
+  runCreatedAt?: string;
   counters?: QueryCounters;
   /** The remote account; asked of the remote side (`id -un`) when not given. */
   user?: string;
@@ -68,7 +68,8 @@ export async function findLostSubmission(transport: Transport, query: LostSubmis
   if (found !== undefined) return found;
   // Gone from squeue already (finished and aged out): ask accounting.
   if (query.counters) query.counters.sacct += 1;
-  const sacctQuery = query.since === undefined ? { names: [query.jobName], user } : { names: [query.jobName], user, startTime: query.since };
+  const startTime = query.runCreatedAt === undefined ? undefined : formatAccountingStartTime(query.runCreatedAt, new Date());
+  const sacctQuery = { names: [query.jobName], user, ...(startTime === undefined ? {} : { startTime }) };
   const sacct = readSacctOutput(toSlurmOutput(await transport.exec(buildSacctArgs(sacctQuery))));
   if (sacct.kind === 'unavailable') return undefined;
   return pick(sacct.jobs, true);

@@ -200,7 +200,7 @@ async function lookUp(s: Submitter, job: RunJob): Promise<string | undefined> {
         jobName: job.job_name,
         remoteDir: s.record.remote_dir,
         knownIds: [...job.previous_job_ids, ...(job.job_id === undefined ? [] : [job.job_id])],
-        since: s.record.created_at.slice(0, 10),
+        runCreatedAt: s.record.created_at,
         ...(s.counters ? { counters: s.counters } : {}),
       });
     } catch (error) {

@@ -83,6 +83,9 @@ describe('submitRun', () => {
     expect(submits(fake)).toHaveLength(2);
     expect(fake.jobs.size).toBe(1);
     expect(result.record.jobs[0]?.attempts.map((a) => a.outcome)).toEqual(['ambiguous', 'submitted']);
+    // Accounting is asked only about jobs since the run was created, relative to the cluster's clock.
+    const sacct = fake.calls.find((c) => c[0] === 'sacct') ?? [];
+    expect(sacct.filter((a) => /^--starttime=now-\d+minutes$/.test(a))).toHaveLength(1);
   });
 
   it('resumes an interrupted submission: a `sending` attempt is looked up first', async () => {
