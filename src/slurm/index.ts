@@ -89,14 +89,6 @@ export {
   findBatchStep,
 } from './sacct.js';
 export {
-  type ScontrolJob,
-  type ScontrolResult,
-  buildScontrolShowJobArgs,
-  parseScontrolShowJob,
-  parseKeyValueLine,
-  readScontrolShowJobOutput,
-} from './scontrol.js';
-export {
   type CheckpointStopReason,
   type CheckpointReasonCode,
   type CheckpointStopExplanation,
@@ -108,8 +100,7 @@ export {
   explainCheckpointStop,
 } from './checkpoint-stop.js';
 export { type ScancelTarget, type ScancelOptions, buildScancelArgs } from './scancel.js';
-export { type SdiagStats, type RpcCount, type RpcDelta, buildSdiagArgs, parseSdiag, diffSdiag } from './sdiag.js';
-export { type JobView, mergeJobViews, summariseStates, idsNeedingAccounting, findJobsByTag } from './merge.js';
+export { type JobView, mergeJobViews, summariseStates, idsNeedingAccounting } from './merge.js';
 export { type PollSchedule, type PollScheduleOptions, MIN_POLL_FLOOR_MS, createPollSchedule } from './poll-schedule.js';
 export {
   type PolledJob,

@@ -139,13 +139,3 @@ export function idsNeedingAccounting(squeue: readonly SlurmJobRecord[], ids: rea
     return live.length === 0 || live.some((r) => isTerminal(r.state));
   });
 }
-
-/**
- * Jobs carrying a run tag in their name or comment: after an ambiguous submission (the
- * connection dropped after sbatch was sent) the caller looks the tag up before submitting again.
- * Match the name first: sacct stores comments only with AccountingStoreFlags=job_comment.
- */
-export function findJobsByTag<R extends SlurmJobRecord>(records: readonly R[], tag: string): R[] {
-  if (tag.trim() === '') return [];
-  return records.filter((r) => r.name.includes(tag) || (r.comment ?? '').includes(tag));
-}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findJobsByTag, idsNeedingAccounting, mergeJobViews, summariseStates } from '../../../src/slurm/merge.js';
+import { idsNeedingAccounting, mergeJobViews, summariseStates } from '../../../src/slurm/merge.js';
 import { parseSqueue } from '../../../src/slurm/squeue.js';
 import { parseSacct } from '../../../src/slurm/sacct.js';
 import type { SlurmJobRecord } from '../../../src/slurm/job-record.js';
@@ -82,14 +82,5 @@ describe('idsNeedingAccounting', () => {
   it('asks sacct only about jobs missing from squeue or finished there', () => {
     const squeue = [rec('1', 'RUNNING', 'squeue'), rec('2', 'COMPLETED', 'squeue')];
     expect(idsNeedingAccounting(squeue, ['1', '2', '3'])).toEqual(['2', '3']);
-  });
-});
-
-describe('findJobsByTag', () => {
-  it('finds a run by its tag in the job name or the comment', () => {
-    const records = parseSqueue(fixture('squeue-mixed.txt'));
-    expect(findJobsByTag(records, 'hpcbench-r1').map((r) => r.jobId)).toEqual(['101', '102', '103']);
-    expect(findJobsByTag(records, 'sweep=a|b').map((r) => r.jobId)).toEqual(['104_[3-9%2]', '104_1', '104_2']);
-    expect(findJobsByTag(records, ' ')).toEqual([]);
   });
 });

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseJobState, formatJobState } from '../../../src/slurm/job-state.js';
 import { parseSqueue, SQUEUE_FIELDS, UNIT_SEPARATOR } from '../../../src/slurm/squeue.js';
-import { parseKeyValueLine } from '../../../src/slurm/scontrol.js';
 import { tryParseSlurmDuration } from '../../../src/slurm/time.js';
 import { expandArrayRange } from '../../../src/slurm/job-id.js';
 
@@ -41,17 +40,6 @@ describe('properties', () => {
         expect(record?.name).toBe(name);
         const trimmed = comment.trim();
         if (trimmed !== '' && !['(null)', 'N/A', 'None assigned', '(None)'].includes(trimmed)) expect(record?.comment).toBe(trimmed);
-      }),
-    );
-  });
-
-  it('scontrol free-text values survive any text without " Key=" inside', () => {
-    const text = freeText.filter((s) => !/ [A-Z][A-Za-z0-9_/:]*=/.test(` ${s}`) && s.trim() === s);
-    fc.assert(
-      fc.property(text, (comment) => {
-        const kv = parseKeyValueLine(`JobId=1 JobName=x Comment=${comment} StdOut=/o`);
-        expect(kv.get('Comment')).toBe(comment);
-        expect(kv.get('StdOut')).toBe('/o');
       }),
     );
   });
