@@ -5,6 +5,7 @@ import { packageVersion } from './version.js';
 import { HpcbenchError, ExitCode, UsageError } from '../errors.js';
 import { commandDescriptors, toLazyCommand } from './commands.js';
 import { addGlobalOptions } from './global-options.js';
+import { canLayOutHelp, isTopLevelHelp, renderTopLevelHelp, scriptName, selectHelpWidth, usageText } from './top-level-help.js';
 import { closest } from '../config/suggest.js';
 
 /** `hpcbench … | head` closes stdout early: that is not an error, just stop. */
@@ -25,18 +26,23 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${packageVersion()}\n`);
     return ExitCode.ok;
   }
+  const width = selectHelpWidth(process.stdout.columns);
+  if (isTopLevelHelp(argv) && canLayOutHelp(process.env)) {
+    process.stdout.write(`${await renderTopLevelHelp(width)}\n`);
+    return ExitCode.ok;
+  }
   const verbose = argv.includes('--verbose') || argv.includes('-v');
   const { default: yargs } = await import('yargs');
   let parser = addGlobalOptions(yargs([...argv]))
-    .scriptName('hpcbench')
-    .usage('$0 <command> [options]\n\nGenerate, submit, follow, profile and report SLURM benchmark jobs.')
+    .scriptName(scriptName)
+    .usage(usageText)
     .version(packageVersion())
     .help()
     .alias('help', 'h')
     .strict()
     .recommendCommands()
     .demandCommand(1, 'Name a command; `hpcbench --help` lists them.')
-    .wrap(Math.min(110, process.stdout.columns || 100))
+    .wrap(width)
     .exitProcess(false)
     .fail((message, error) => {
       if (error) throw error;

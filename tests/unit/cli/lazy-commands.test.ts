@@ -32,7 +32,7 @@ function runBuiltCli(args: string[]): { status: number | null; stdout: string; d
 }
 
 // What the entry needs before it knows the command: nothing of config, render, runs, profile or report.
-const entryModules = ['cli/commands.js', 'cli/global-options.js', 'cli/main.js', 'cli/version.js', 'config/suggest.js', 'errors.js'];
+const entryModules = ['cli/commands.js', 'cli/global-options.js', 'cli/main.js', 'cli/top-level-help.js', 'cli/version.js', 'config/suggest.js', 'errors.js'];
 
 describe('the CLI loads commands lazily', () => {
   it('--version imports neither yargs nor any command module, and prints the package version', () => {
@@ -44,9 +44,10 @@ describe('the CLI loads commands lazily', () => {
     expect(run.dist.filter((m) => !entryModules.includes(m))).toEqual([]);
   });
 
-  it('--help lists every command without importing any command module', () => {
+  it('--help lists every command without importing yargs or any command module', () => {
     const run = runBuiltCli(['--help']);
     expect(run.status).toBe(0);
+    expect(run.packages).not.toContain('yargs');
     for (const d of commandDescriptors) expect(run.stdout).toContain(`hpcbench ${d.command}`);
     expect(run.dist.filter((m) => !entryModules.includes(m))).toEqual([]);
   });
@@ -66,5 +67,37 @@ describe('the CLI loads commands lazily', () => {
       expect(loaded.describe, descriptor.command).toBe(descriptor.describe);
       expect(loaded.handler, descriptor.command).toBeTypeOf('function');
     }
+  });
+});
+
+describe('the top-level help laid out without yargs', () => {
+  it('is the text yargs prints, at every width', async () => {
+    const { renderTopLevelHelp, selectHelpWidth } = await import('../../../src/cli/top-level-help.js');
+    const { runCli } = await import('./run-cli.js');
+    const saved = Object.getOwnPropertyDescriptor(process.stdout, 'columns');
+    try {
+      for (const columns of [30, 50, 72, 80, 100, 110, 160]) {
+        Object.defineProperty(process.stdout, 'columns', { value: columns, configurable: true, writable: true });
+        // An extra flag sends --help through yargs.
+        const viaYargs = await runCli(['--help', '--quiet']);
+        expect(viaYargs.code).toBe(0);
+        expect(`${await renderTopLevelHelp(selectHelpWidth(columns))}\n`, `${columns} columns`).toBe(viaYargs.stdout);
+        // and a bare --help takes the fast path, with the same text.
+        expect((await runCli(['--help'])).stdout).toBe(viaYargs.stdout);
+      }
+    } finally {
+      if (saved) Object.defineProperty(process.stdout, 'columns', saved);
+      else delete (process.stdout as { columns?: number }).columns;
+    }
+  });
+
+  it('leaves other locales to yargs, which translates its headings', async () => {
+    const { canLayOutHelp } = await import('../../../src/cli/top-level-help.js');
+    expect(canLayOutHelp({})).toBe(true);
+    expect(canLayOutHelp({ LANG: 'en_GB.UTF-8' })).toBe(true);
+    expect(canLayOutHelp({ LANG: 'C.UTF-8' })).toBe(true);
+    expect(canLayOutHelp({ LANG: 'pt_BR.UTF-8' })).toBe(false);
+    expect(canLayOutHelp({ LC_ALL: 'de_DE', LANG: 'en_US' })).toBe(false);
+    expect(canLayOutHelp({ YARGS_DISABLE_WRAP: '1' })).toBe(false);
   });
 });
