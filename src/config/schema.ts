@@ -144,6 +144,15 @@ const checkpointSchema = z.strictObject({
   max_restarts: z.number().int().min(0).max(1000).optional(),
 });
 
+/** `hpcbench estimate`: the size of the full work (one of steps, epochs × steps_per_epoch, or items) and the --time margin. */
+export const estimateSchema = z.strictObject({
+  steps: z.number().int().positive().optional(),
+  epochs: z.number().positive().optional(),
+  steps_per_epoch: z.number().int().positive().optional(),
+  items: z.number().int().positive().optional(),
+  margin_pct: z.number().min(0).max(500).optional(),
+});
+
 const referenceSchema = z.strictObject({
   value: z.number(),
   tolerance_pct: z.number().nonnegative().optional(),
@@ -177,6 +186,7 @@ export const experimentSchema = z.strictObject({
   datasets: z.array(z.string()).optional(),
   checkpoint: checkpointSchema.optional(),
   references: z.record(z.string(), referenceSchema).optional(),
+  estimate: estimateSchema.optional(),
   env: z.record(z.string(), scalar).optional(),
   setup: z.array(z.string()).optional(),
   extra_directives: z.array(z.string()).optional(),
@@ -209,3 +219,4 @@ export type RawExperiment = z.infer<typeof experimentSchema>;
 export type SshSettings = z.infer<typeof sshObjectSchema>;
 export type Rates = z.infer<typeof ratesSchema>;
 export type Scalar = z.infer<typeof scalar>;
+export type RawEstimate = z.infer<typeof estimateSchema>;
