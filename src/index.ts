@@ -51,8 +51,6 @@ export {
 export { generateConfigJsonSchema, listSchemaKeyPaths, type JsonSchemaNode } from './config/json-schema.js';
 export * from './slurm/index.js';
 export {
-  createTransport,
-  createClusterTransport,
   LocalTransport,
   SshTransport,
   ConnectionLostError,
@@ -75,9 +73,7 @@ export {
   type FileWriteOptions,
   type SshTarget,
   type SshTargetSettings,
-  type ClusterTransportSettings,
   type SshTransportOptions,
-  type CreateTransportOptions,
   type LocalTransportOptions,
 } from './transport/index.js';
 export {

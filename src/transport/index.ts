@@ -23,12 +23,6 @@ export {
   type ResolveSshTargetOptions,
 } from './ssh-target.js';
 export {
-  createTransport,
-  createClusterTransport,
-  type CreateTransportOptions,
-  type ClusterTransportSettings,
-} from './create-transport.js';
-export {
   parseKnownHosts,
   checkHostKey,
   fingerprintSha256,

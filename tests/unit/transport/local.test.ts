@@ -5,12 +5,6 @@ import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { RemoteError } from '../../../src/errors.js';
 import { LocalTransport } from '../../../src/transport/local.js';
-import type { Cluster } from '../../../src/config/resolve.js';
-import { ConfigError } from '../../../src/errors.js';
-import { createClusterTransport, createTransport, type ClusterTransportSettings } from '../../../src/transport/create-transport.js';
-
-// A resolved cluster from src/config must be usable as is (checked by tsc).
-const fromConfig: (cluster: Cluster) => ClusterTransportSettings = (cluster) => cluster;
 
 let dir: string;
 const local = new LocalTransport();
@@ -165,25 +159,5 @@ describe('LocalTransport files', () => {
       message: expect.stringContaining('no such file'),
       hint: expect.stringContaining('job logs appear'),
     });
-  });
-});
-
-describe('createTransport', () => {
-  it('gives a local transport for "local" and an SSH one otherwise, without connecting', async () => {
-    expect(createTransport('local').kind).toBe('local');
-    const ssh = createTransport('alice@login.example.org:2200', { homeDir: dir, localUser: 'me' });
-    expect(ssh.kind).toBe('ssh');
-    expect(ssh.target).toBe('alice@login.example.org:2200');
-    await ssh.close();
-  });
-
-  it('builds the transport of a cluster entry, and explains a missing ssh target', async () => {
-    expect(createClusterTransport({ transport: 'local' }).kind).toBe('local');
-    const ssh = createClusterTransport({ transport: 'ssh', ssh: { host: 'login.example.org', user: 'carol', port: 2022 } }, { homeDir: dir });
-    expect(ssh.target).toBe('carol@login.example.org:2022');
-    await ssh.close();
-    expect(() => createClusterTransport({ name: 'sdumont', transport: 'ssh' })).toThrow(ConfigError);
-    expect(() => createClusterTransport({ name: 'sdumont', transport: 'ssh' })).toThrow(/clusters\.sdumont\.ssh: transport ssh needs/);
-    expect(typeof fromConfig).toBe('function');
   });
 });
