@@ -5,7 +5,7 @@
  * and without an interval we cannot tell, so it is reported as "no interval".
  */
 import { formatChange, formatValue, type ReportLang } from './format.js';
-import { labelsFor } from './i18n.js';
+import { labelsFor } from './i18n/index.js';
 import type { Direction } from './metric-catalog.js';
 
 export type Verdict = 'improved' | 'regressed' | 'within-noise' | 'no-interval';

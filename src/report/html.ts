@@ -8,6 +8,7 @@ import { labelsFor } from './i18n.js';
 import { renderChartSvg, specGpuSeries, specLatencyCdf, specLossCurve, specSweep, type ChartSpec, type RenderedChart } from './charts.js';
 import type { ReportModel } from './report-model.js';
 import { createReportEnvironment } from './templates.js';
+import { addStatisticFilters } from './sample-filters.js';
 
 export interface ChartGroup {
   experiment: string;
@@ -46,5 +47,7 @@ export async function renderHtmlReport(model: ReportModel, lang: ReportLang = 'e
   const sweepCharts: RenderedChart[] = [];
   for (const spec of specs.sweep) sweepCharts.push(await renderChartSvg(spec));
   const env = createReportEnvironment(lang, true);
+  // HTML autoescapes every filter's output, so names need no escaping of their own.
+  addStatisticFilters(env, lang, (t) => t);
   return env.render('html/report.html.njk', { ...model, taskCharts, sweepCharts });
 }

@@ -2,21 +2,28 @@
  * Sweeps: the array tasks of one experiment as one table, the parameters that actually vary,
  * and the best configuration under a latency SLO (the highest output throughput among the
  * points whose p95 latency meets it; request throughput when tokens were not logged).
+ * A point whose throughput is unknown is never best.
  */
-import type { SweepPoint } from '../profile/metrics-document.js';
+import type { SweepPoint, TaskMetrics } from '../profile/metrics-document.js';
+
+/** A sweep point with the record counts its latency percentiles rest on (null: not known). */
+export interface SweepRow extends SweepPoint {
+  latency_n: number | null;
+  ttft_n: number | null;
+}
 
 export interface SweepTable {
   experiment: string;
   /** Parameters whose value differs between points, in first-seen order. */
   swept: string[];
-  points: SweepPoint[];
+  points: SweepRow[];
 }
 
 export interface SweepChoice {
   experiment: string;
   sloMs: number | null;
   /** null when no point meets the SLO (or none has a latency). */
-  best: SweepPoint | null;
+  best: SweepRow | null;
   metric: 'output_tokens_per_s' | 'request_throughput';
   /** Points that met the SLO, of those with a p95 latency. */
   meeting: number;
@@ -27,11 +34,17 @@ function sameValue(a: unknown, b: unknown): boolean {
   return a === b || (a === undefined && b === null) || (a === null && b === undefined);
 }
 
-export function groupSweeps(points: readonly SweepPoint[]): SweepTable[] {
-  const byExperiment = new Map<string, SweepPoint[]>();
+function toRow(point: SweepPoint, task: TaskMetrics | undefined): SweepRow {
+  return { ...point, latency_n: task?.inference?.latencyS.n ?? null, ttft_n: task?.inference?.ttftS.n ?? null };
+}
+
+/** `tasks` (the document's) give each point the record counts behind its percentiles. */
+export function groupSweeps(points: readonly SweepPoint[], tasks: readonly TaskMetrics[] = []): SweepTable[] {
+  const byTask = new Map(tasks.map((t) => [`${t.experiment}\u0000${t.task}`, t]));
+  const byExperiment = new Map<string, SweepRow[]>();
   for (const p of points) {
     const list = byExperiment.get(p.experiment) ?? [];
-    list.push(p);
+    list.push(toRow(p, byTask.get(`${p.experiment}\u0000${p.task}`)));
     byExperiment.set(p.experiment, list);
   }
   const tables: SweepTable[] = [];
@@ -56,17 +69,23 @@ function compareParams(a: SweepPoint, b: SweepPoint, keys: readonly string[]): n
   return a.task.localeCompare(b.task, undefined, { numeric: true });
 }
 
+function isKnownThroughput(value: number | null): value is number {
+  return value !== null && Number.isFinite(value) && value > 0;
+}
+
 export function chooseBestPoint(table: SweepTable, sloMs: number | null): SweepChoice {
-  const useTokens = table.points.some((p) => p.output_tokens_per_s !== null);
+  // Ranked by tokens when any point logged them; a point whose tokens are unknown is then never best.
+  const useTokens = table.points.some((p) => isKnownThroughput(p.output_tokens_per_s));
   const metric = useTokens ? 'output_tokens_per_s' : 'request_throughput';
+  // Points whose p95 rests on few records are still judged (the report prints their n beside it).
   const judged = table.points.filter((p) => p.latency_p95_s !== null);
   const meeting = sloMs === null ? judged : judged.filter((p) => (p.latency_p95_s as number) * 1000 <= sloMs);
-  let best: SweepPoint | null = null;
+  let best: SweepRow | null = null;
   for (const p of meeting) {
     const value = p[metric];
-    if (value === null) continue;
-    const bestValue = best?.[metric];
-    if (best === null || bestValue === null || bestValue === undefined || value > bestValue) best = p;
+    if (!isKnownThroughput(value)) continue;
+    const bestValue = best?.[metric] ?? null;
+    if (best === null || bestValue === null || value > bestValue) best = p;
   }
   return { experiment: table.experiment, sloMs, best, metric, meeting: meeting.length, judged: judged.length };
 }

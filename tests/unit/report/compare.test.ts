@@ -101,7 +101,10 @@ describe('summarizeVerdict', () => {
     const lines = describeOverallVerdict(overall, 5, 'en');
     expect(lines[0]).toBe('**Overall: REGRESSED — `latency_mean_s` +40.0 % (e/0); `latency_p95_s` +30.0 % (e/0, e/1).**');
     expect(lines[1]).toBe('Improved: `output_tokens_per_s` +20.0 % (e/0).');
-    expect(lines[2]).toMatch(/^1 change\(s\) beyond the noise threshold have no bootstrap interval/);
+    // The wording is the catalogue's; what matters is the count and the table's word for it.
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toMatch(/\b1\b/);
+    expect(lines[2]).toContain('"no interval"');
   });
 
   it('never lets a change without an interval decide, and names at most three tasks per metric', () => {
