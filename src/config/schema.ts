@@ -210,6 +210,15 @@ export const configSchema = z.strictObject({
     .optional(),
   /** `hpcbench fetch`: files bigger than max_file_mb (MiB, default 2048) are reported and not downloaded. */
   fetch: z.strictObject({ max_file_mb: z.number().positive().optional() }).optional(),
+  /** `hpcbench watch`: when its live view warns (docs/watch.md). */
+  watch: z
+    .strictObject({
+      gpu_idle_minutes: z.number().positive().optional(),
+      gpu_idle_threshold_pct: z.number().min(0).max(100).optional(),
+      memory_warn_fraction: z.number().gt(0).max(1).optional(),
+      sstat: z.boolean().optional(),
+    })
+    .optional(),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -63,6 +63,8 @@ export interface FileChunk {
   restarted: boolean;
   /** Bytes jumped over because more than the cap had been written since the last read. */
   skippedBytes: number;
+  /** The unterminated end of what was read (read again next cycle): for files replaced whole. */
+  partial: string;
   /** Bytes received for this file this cycle (including a partial last line read again next time). */
   bytes: number;
 }
@@ -124,7 +126,7 @@ export class IncrementalReader {
       const head = stdout.slice(mark + 1, eol).split(' ');
       const tag = head[0];
       if (tag === 'M' && head[1] !== undefined) {
-        chunks.set(head[1], { key: head[1], exists: false, size: 0, segments: [], restarted: false, skippedBytes: 0, bytes: 0 });
+        chunks.set(head[1], { key: head[1], exists: false, size: 0, segments: [], partial: '', restarted: false, skippedBytes: 0, bytes: 0 });
         at = eol + 1;
         continue;
       }
@@ -154,7 +156,7 @@ export class IncrementalReader {
       if (first < 0) {
         // Still inside the line we jumped into: skip what came, keep looking next time.
         this.cursors.set(key, { offset: start + body.length, inode, midLine: true });
-        return { key, exists: true, size, segments: [], restarted, skippedBytes, bytes: text.length };
+        return { key, exists: true, size, segments: [], partial: '', restarted, skippedBytes, bytes: text.length };
       }
       consumed = first + 1;
       body = body.slice(consumed);
@@ -170,7 +172,7 @@ export class IncrementalReader {
       midLine = true;
     }
     this.cursors.set(key, { offset, inode, midLine });
-    return { key, exists: true, size, segments: splitSegments(complete), restarted, skippedBytes, bytes: text.length };
+    return { key, exists: true, size, segments: splitSegments(complete), partial: body.slice(complete.length), restarted, skippedBytes, bytes: text.length };
   }
 
   /** Forget a file (its task ended): the next read starts from its beginning. */

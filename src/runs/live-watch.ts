@@ -224,7 +224,7 @@ export class LiveWatcher {
 
   private feed(state: TaskState, kind: FileKind, chunk: FileChunk, atMs: number): void {
     if (kind === 'meta') {
-      const text = chunk.segments.join('\n');
+      const text = [...chunk.segments, chunk.partial].join('\n');
       if (chunk.exists && text.trim().endsWith('}')) {
         state.metadataRead = true;
         const limit = memoryLimitOf(text);

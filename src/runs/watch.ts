@@ -23,6 +23,8 @@ import { ConnectionLostError } from '../transport/ssh.js';
 import { SshConnectError } from '../transport/ssh-connect.js';
 import type { Transport } from '../transport/transport.js';
 import { readExitFiles } from './exit-files.js';
+import { readLiveManifestJobs, selectLiveTasks } from './live-tasks.js';
+import { LiveWatcher, type LiveCounters, type LiveTaskStatus, type LiveThresholds, type LiveWarning } from './live-watch.js';
 import { factsOfView, factsRecord, isViewFinal, queryJobs, taskFacts, taskStates, type QueryCounters } from './query.js';
 import { readRunRecord, writeRunRecordMerged } from './registry.js';
 import { checkpointAdvice, jobRestarts, taskRestarts } from './restarts.js';
@@ -50,7 +52,23 @@ export type WatchEvent =
   | { kind: 'progress'; cycle: number; jobs: readonly WatchJobStatus[]; nextPollMs?: number }
   | { kind: 'retrying'; message: string; retryInMs: number; attempt: number }
   | { kind: 'resubmitted'; experiment: string; oldId: string; newId: string; exclude: readonly string[] }
-  | { kind: 'cancelled-pending'; experiment: string; jobId: string; reason: string };
+  | { kind: 'cancelled-pending'; experiment: string; jobId: string; reason: string }
+  /** Live: one per running task per cycle (progress, ETA, GPU, memory). */
+  | ({ kind: 'task' } & LiveTaskStatus)
+  /** Live: raised once (gpu-idle once per idle stretch). */
+  | ({ kind: 'warning' } & LiveWarning)
+  /** Live reads stopped (not a job problem): the watch goes on with job states only. */
+  | { kind: 'live-off'; message: string };
+
+/** Following running tasks' logs and GPU sidecars in the watch's poll cycle (docs/watch.md). */
+export interface LiveWatchOptions {
+  thresholds?: Partial<LiveThresholds>;
+  counters?: LiveCounters;
+  /** Bytes read from one file per cycle at most. */
+  capBytes?: number;
+  /** Trailing window of the rate estimate, ms. */
+  windowMs?: number;
+}
 
 export interface WatchRunOptions {
   transport: Transport;
@@ -69,6 +87,8 @@ export interface WatchRunOptions {
   counters?: QueryCounters;
   /** Cycles a job may be missing from squeue and sacct before it is given up (default 3). */
   missingCycles?: number;
+  /** Follow running tasks live (progress, ETA, GPU, memory, warnings); off when absent. */
+  live?: LiveWatchOptions;
 }
 
 export interface JobOutcome {
@@ -264,12 +284,35 @@ export async function watchRun(options: WatchRunOptions): Promise<WatchRunResult
     });
     const polled: Polled[] = [];
     for (const view of result.views) polled.push(await applyView(view));
+    await pollLive(result.views, signal);
     // Resubmitted jobs are polled from the next cycle on.
     for (const job of active()) {
       if (!polled.some((p) => p.id === job.job_id)) polled.push({ id: job.job_id as string, state: parseJobState(job.state ?? 'PENDING'), final: false });
     }
     await save();
     return polled;
+  };
+
+  const liveJobs = options.live ? await readLiveManifestJobs(options.resultsDir, options.runId) : undefined;
+  let liveWatcher = options.live && liveJobs ? new LiveWatcher({ transport: options.transport, ...options.live }) : undefined;
+  // One remote command for every running task, after the squeue of the same cycle. A fault here
+  // never fails the watch: a lost connection shows up in the next squeue, anything else turns
+  // the live view off with one message.
+  const pollLive = async (views: readonly JobView[], signal?: AbortSignal): Promise<void> => {
+    if (!liveWatcher || !liveJobs) return;
+    const tasks = selectLiveTasks(views, record, liveJobs);
+    liveWatcher.retain(tasks);
+    if (tasks.length === 0) return;
+    try {
+      const cycle = await liveWatcher.poll(tasks, now().getTime(), signal);
+      for (const status of cycle.tasks) emit({ kind: 'task', ...status });
+      for (const warning of cycle.warnings) emit({ kind: 'warning', ...warning });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      if (isTransientFault(error)) return;
+      liveWatcher = undefined;
+      emit({ kind: 'live-off', message: `live progress stopped: ${error instanceof Error ? error.message : String(error)}` });
+    }
   };
 
   const envFloor = Number(process.env[TEST_POLL_FLOOR_ENV]);
