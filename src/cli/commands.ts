@@ -84,6 +84,11 @@ export const commandDescriptors: readonly CommandDescriptor[] = [
     load: async () => (await import('./profile.js')).profileCommand,
   },
   {
+    command: 'estimate <experiment>',
+    describe: 'Project wall time, --time, checkpoint interval, GPU/CPU-hours, service units and cost of each phase from a profiled pilot run',
+    load: async () => (await import('./estimate.js')).estimateCommand,
+  },
+  {
     command: 'efficiency <jobs..>',
     describe: 'seff-style CPU and memory efficiency, GPU-hours, service units and cost of any jobs, from one sacct call',
     load: async () => (await import('./efficiency.js')).efficiencyCommand,
