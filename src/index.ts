@@ -2,7 +2,7 @@
  * The library API: an explicit export list. Add exports here as modules land.
  */
 export * from './errors.js';
-export { quoteShell, shellCommand } from './render/shell-quote.js';
+export { quoteShell, shellCommand } from './shell-quote.js';
 export * from './stats/index.js';
 export {
   scanLines,

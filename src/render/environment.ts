@@ -16,7 +16,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
-import { quoteShell } from './shell-quote.js';
+import { quoteShell } from '../shell-quote.js';
 import { RenderError } from './render-error.js';
 
 /** The templates/ directory shipped with the package (src/render and dist/render are both two levels down). */

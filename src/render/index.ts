@@ -10,4 +10,3 @@ export { expandSweep, formatArraySpec, formatSweepTsv, formatSweepJsonl, type Pa
 export { createRunId, sha256Hex, MANIFEST_SCHEMA, RUN_ID_PATTERN, type RunManifest, type ManifestJob, type ManifestFile, type ManifestArray } from './manifest.js';
 export { applySetOverrides, parseSetArgument, type SetOverride } from './overrides.js';
 export { RenderError } from './render-error.js';
-export { quoteShell, shellCommand } from './shell-quote.js';

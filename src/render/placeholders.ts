@@ -7,7 +7,7 @@
  * `{name}`. A value is quoted for where it lands: bare words get shell quoting, inside '…' or "…"
  * the value is escaped for those quotes, so it always reaches the program as the same bytes.
  */
-import { quoteShell } from './shell-quote.js';
+import { quoteShell } from '../shell-quote.js';
 import type { ParamRecord, ParamValue } from './sweep.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;

@@ -5,7 +5,7 @@
  * `sbatch --test-only` accepts every script.
  */
 import { CheckFailedError } from '../errors.js';
-import { quoteShell } from '../render/shell-quote.js';
+import { quoteShell } from '../shell-quote.js';
 import { buildSbatchArgs, parseSbatchTestOnly } from '../slurm/index.js';
 import type { Transport } from '../transport/transport.js';
 import type { SubmitManifestJob } from './manifest-file.js';

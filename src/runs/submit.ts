@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { RemoteError, UsageError } from '../errors.js';
-import { quoteShell } from '../render/shell-quote.js';
+import { quoteShell } from '../shell-quote.js';
 import {
   buildSbatchArgs,
   ControllerUnreachableError,

@@ -6,7 +6,7 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RemoteError } from '../errors.js';
-import { quoteShell } from '../render/shell-quote.js';
+import { quoteShell } from '../shell-quote.js';
 import {
   checkHostKey,
   fingerprintSha256,

@@ -7,7 +7,7 @@ import { constants, createReadStream, openSync } from 'node:fs';
 import { chmod, copyFile, lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RemoteError } from '../errors.js';
-import { quoteShell, shellCommand } from '../render/shell-quote.js';
+import { quoteShell, shellCommand } from '../shell-quote.js';
 import { downloadResumable } from './resume.js';
 import {
   abbreviateCommand,

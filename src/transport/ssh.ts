@@ -6,7 +6,7 @@
  */
 import type { SFTPWrapper } from 'ssh2';
 import { RemoteError } from '../errors.js';
-import { quoteShell, shellCommand } from '../render/shell-quote.js';
+import { quoteShell, shellCommand } from '../shell-quote.js';
 import { isInteractive, readPassphraseFromTty } from './passphrase.js';
 import { Semaphore } from './semaphore.js';
 import { SftpFiles } from './sftp-files.js';

@@ -10,7 +10,8 @@ import { resolve } from 'node:path';
 import type { Client } from 'ssh2';
 import { afterAll, beforeAll, it } from 'vitest';
 import { loadConfigText } from '../../src/config/index.js';
-import { renderRun, shellCommand, type RenderedRun } from '../../src/render/index.js';
+import { renderRun, type RenderedRun } from '../../src/render/index.js';
+import { shellCommand } from '../../src/shell-quote.js';
 import { describeCluster, type TestCluster } from './support/cluster.js';
 import { connectToCluster, execRemote, execRemoteOk, uploadRenderings } from './support/remote.js';
 

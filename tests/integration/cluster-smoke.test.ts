@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shellCommand } from '../../src/render/shell-quote.js';
+import { shellCommand } from '../../src/shell-quote.js';
 import { describeCluster, parseClusterFile } from './support/cluster.js';
 import {
   connectToCluster,

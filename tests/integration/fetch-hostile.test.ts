@@ -5,7 +5,7 @@
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { quoteShell } from '../../src/render/shell-quote.js';
+import { quoteShell } from '../../src/shell-quote.js';
 import { TEST_POLL_FLOOR_ENV, watchRun } from '../../src/runs/index.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { runCli as cli } from '../unit/cli/run-cli.js';

@@ -8,7 +8,8 @@ import type { Client } from 'ssh2';
 import { parseDocument } from 'yaml';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfigText } from '../../src/config/index.js';
-import { renderRun, shellCommand, type RenderedRun } from '../../src/render/index.js';
+import { renderRun, type RenderedRun } from '../../src/render/index.js';
+import { shellCommand } from '../../src/shell-quote.js';
 import { describeCluster } from './support/cluster.js';
 import { connectToCluster, execRemote, execRemoteOk, uploadRenderings, waitForJobEnd } from './support/remote.js';
 

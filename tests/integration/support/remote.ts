@@ -4,7 +4,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Client, type SFTPWrapper } from 'ssh2';
-import { shellCommand } from '../../../src/render/index.js';
+import { shellCommand } from '../../../src/shell-quote.js';
 import type { TestCluster } from './cluster.js';
 
 export interface RemoteResult {

@@ -11,7 +11,7 @@ import {
 } from '../../../src/slurm/sbatch.js';
 import { ControllerUnreachableError, SlurmFormatError } from '../../../src/slurm/errors.js';
 import { InputError } from '../../../src/errors.js';
-import { shellCommand } from '../../../src/render/shell-quote.js';
+import { shellCommand } from '../../../src/shell-quote.js';
 import { fixture } from './fixtures.js';
 
 describe('buildSbatchArgs', () => {

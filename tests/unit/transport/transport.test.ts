@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { quoteShell } from '../../../src/render/shell-quote.js';
+import { quoteShell } from '../../../src/shell-quote.js';
 import { abbreviateCommand, formatDuration, temporarySibling, withCwd } from '../../../src/transport/transport.js';
 
 describe('transport helpers', () => {

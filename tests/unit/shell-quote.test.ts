@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
-import { quoteShell, shellCommand } from '../../../src/render/shell-quote.js';
+import { quoteShell, shellCommand } from '../../src/shell-quote.js';
 
 describe('quoteShell', () => {
   it('leaves safe words bare and quotes the rest', () => {
