@@ -39,5 +39,7 @@ export function describeValue(value: unknown): string {
     const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
     return `string ${JSON.stringify(shown)}`;
   }
-  return `${typeof value} ${String(value)}`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `${typeof value} ${String(value)}`;
+  // Parsed YAML holds no functions or symbols; for anything else the type alone is enough.
+  return typeof value;
 }

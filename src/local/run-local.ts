@@ -206,7 +206,7 @@ async function runTask(spec: TaskSpec, runDir: string, options: LocalRunOptions,
 
 /** Runs `items` with at most `limit` at once, in order of start. */
 async function runLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
+  const results = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {

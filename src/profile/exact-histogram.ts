@@ -209,7 +209,7 @@ export class ExactHistogram {
   /** Adds every count of `other` into this histogram (pooled statistics across GPUs). */
   merge(other: ExactHistogram): void {
     const { values, counts } = other.entries();
-    for (let i = 0; i < values.length; i++) this.add(values[i] as number, counts[i] as number);
+    for (let i = 0; i < values.length; i++) this.add(values[i] as number, counts[i]);
   }
 
   toState(): ExactHistogramState {

@@ -232,7 +232,8 @@ export function jobIdOf(metadata: Record<string, unknown> | undefined): string |
   const pick = (...keys: string[]): string | undefined => {
     for (const key of keys) {
       const value = metadata[key] ?? (metadata.slurm as Record<string, unknown> | undefined)?.[key];
-      if (value !== undefined && value !== null && value !== '') return String(value);
+      // Only a string or number is a job id; a mapping or list there would print as [object Object].
+      if ((typeof value === 'string' && value !== '') || typeof value === 'number') return String(value);
     }
     return undefined;
   };

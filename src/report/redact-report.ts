@@ -21,10 +21,10 @@ export function redactMetricsDocument(doc: MetricsDocument): MetricsDocument {
     ...doc,
     tasks: doc.tasks.map((t) => ({
       ...t,
-      params: redactRecord(t.params) as Params,
+      params: redactRecord<Params>(t.params),
       metadata: t.metadata === undefined ? undefined : redactRecord(t.metadata),
     })),
-    sweep: doc.sweep.map((p) => ({ ...p, params: redactRecord(p.params) as Params })),
+    sweep: doc.sweep.map((p) => ({ ...p, params: redactRecord<Params>(p.params) })),
   };
   return redactStrings(keyed);
 }

@@ -33,7 +33,7 @@ function collectScalars(node: unknown, doc: Document, seen: Set<unknown>, out: N
   if (isCollection(node)) {
     for (const item of node.items) {
       if (isScalar(item) || isAlias(item) || isCollection(item)) collectScalars(item, doc, seen, out);
-      else if (item !== null && typeof item === 'object' && 'value' in item) collectScalars((item as { value: unknown }).value, doc, seen, out);
+      else if (item !== null && typeof item === 'object' && 'value' in item) collectScalars(item.value, doc, seen, out);
     }
   }
 }

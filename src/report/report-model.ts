@@ -5,7 +5,8 @@
  */
 import { basename } from 'node:path';
 import type { MetricsDocument, MissingSection, TaskMetrics } from '../profile/metrics-document.js';
-import { adviseOnMetrics, ADVICE_THRESHOLDS, type Advice } from './advisor.js';
+import { adviseOnMetrics, ADVICE_THRESHOLDS, groupAdvice, type Advice, type AdviceGroup } from './advisor.js';
+import { findProvenance, type Provenance } from './provenance.js';
 import { checkReferences, type ReferenceCheck, type ReferenceTable } from './references.js';
 import type { RunBundle } from './run-bundle.js';
 import { redactStrings } from './redact.js';
@@ -15,7 +16,10 @@ import { chooseBestPoint, groupSweeps, type SweepChoice, type SweepTable } from 
 import { buildGpuProcessTable, type GpuProcessTable } from './gpu-processes.js';
 import { formatRunGit, readSoftwareEnvironment, type SoftwareEnvironment } from './software-environment.js';
 
-export const REPORT_SCHEMA = 'hpcbench.report/1';
+import { REPORT_SCHEMA_ID } from '../contracts/report.js';
+
+/** The report's version is that of report.json (src/contracts/report.ts). */
+export const REPORT_SCHEMA = REPORT_SCHEMA_ID;
 
 export interface ReportOptions {
   /** Latency SLO in milliseconds per experiment (from profiling.latency_slo_ms), or one for all. */
@@ -107,6 +111,11 @@ export interface ReportModel {
   /** `advice` split by severity: what needs action, and what is worth knowing. */
   adviceWarnings: Advice[];
   adviceNotes: Advice[];
+  /** The same advice grouped: one entry per advice kind per experiment, listing its tasks. */
+  adviceWarningGroups: AdviceGroup[];
+  adviceNoteGroups: AdviceGroup[];
+  /** Generated or stand-in data the figures come from; the report says so at the top. */
+  provenance: Provenance;
   thresholds: typeof ADVICE_THRESHOLDS;
   /** The busy thresholds (percent) the tasks' GPU figures used, distinct and sorted; [0] without GPU data (documents before it: 0). */
   busyThresholdsPct: number[];
@@ -141,8 +150,10 @@ function lookup(metadata: Record<string, unknown> | undefined, keys: readonly st
 function text(value: unknown): string | null {
   if (value === undefined || value === null || value === '') return null;
   if (Array.isArray(value)) return value.map(String).join(', ');
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  // A mapping (or anything else JSON cannot hold as a scalar) is shown as JSON, never as [object Object].
+  return JSON.stringify(value) ?? null;
 }
 
 function unique(values: (string | null | undefined)[]): string | null {
@@ -300,7 +311,7 @@ export function buildReportModel(rawDoc: MetricsDocument, rawBundle: RunBundle |
     checkpointRows: tasks.flatMap((t) => (t.checkpoints === undefined ? [] : [checkpointRow(t, t.checkpoints)])),
     missing,
     partial,
-    sweeps: groupSweeps(doc.sweep)
+    sweeps: groupSweeps(doc.sweep, tasks)
       .filter((table) => table.points.length > 1)
       .map((table) => ({ table, choice: chooseBestPoint(table, sloFor(options, table.experiment)) })),
     references,
@@ -311,6 +322,9 @@ export function buildReportModel(rawDoc: MetricsDocument, rawBundle: RunBundle |
     advice,
     adviceWarnings: advice.filter((a) => a.severity === 'warning'),
     adviceNotes: advice.filter((a) => a.severity === 'info'),
+    adviceWarningGroups: groupAdvice(advice.filter((a) => a.severity === 'warning')),
+    adviceNoteGroups: groupAdvice(advice.filter((a) => a.severity === 'info')),
+    provenance: findProvenance(tasks),
     thresholds: ADVICE_THRESHOLDS,
     busyThresholdsPct: listBusyThresholds(tasks),
     bundle,

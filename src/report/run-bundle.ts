@@ -94,7 +94,7 @@ export function loadBundle(runDir: string): RunBundle {
   const manifestValue = readConfinedJson(runDir, 'manifest.json', refused);
   let manifest: ManifestSummary | undefined;
   if (manifestValue === undefined) missing.push('manifest');
-  else if (isRecord(manifestValue)) manifest = manifestValue as ManifestSummary;
+  else if (isRecord(manifestValue)) manifest = manifestValue;
   else missing.push('manifest-invalid');
   const runValue = readConfinedJson(runDir, 'run.json', refused);
   const runRecord = isRecord(runValue) ? runValue : undefined;

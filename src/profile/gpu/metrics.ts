@@ -34,7 +34,7 @@ export class GpuAccumulator {
   lastMs = Number.NaN;
   /** Set from `mig.mode.current` = Enabled: the GPU is split into MIG instances. */
   migEnabled = false;
-  readonly histograms: (ExactHistogram | undefined)[] = new Array(GPU_METRIC_NAMES.length);
+  readonly histograms = new Array<ExactHistogram | undefined>(GPU_METRIC_NAMES.length);
   private readonly lastT = new Float64Array(GPU_METRIC_NAMES.length).fill(Number.NaN);
   /** Last value per metric, scaled to an integer (value·10^decimals). */
   private readonly lastV = new Float64Array(GPU_METRIC_NAMES.length);

@@ -168,8 +168,9 @@ export class QueryGpuParser {
     this.lineNumber = lineNumber;
     // A UTF-8 byte-order mark (Windows editors, PowerShell redirections) before the header.
     if (lineNumber === 1 && this.range?.first !== false && buffer[start] === 0xef && buffer[start + 1] === 0xbb && buffer[start + 2] === 0xbf) start += 3;
-    let first = buffer[start];
-    if (first === undefined || start >= end) return;
+    const lead = buffer[start];
+    if (lead === undefined || start >= end) return;
+    let first = lead;
     if (first === 32 || first === 9) {
       let i = start;
       while (i < end && (buffer[i] === 32 || buffer[i] === 9)) i++;

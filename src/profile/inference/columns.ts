@@ -96,7 +96,7 @@ class StringColumn {
     if (text === undefined) return this.pending[offset] as string;
     const ends = this.ends[chunk];
     if (ends === undefined) return '';
-    return text.slice(offset === 0 ? 0 : (ends[offset - 1] as number), ends[offset] as number);
+    return text.slice(offset === 0 ? 0 : ends[offset - 1], ends[offset]);
   }
 }
 

@@ -33,10 +33,15 @@ export function looksLikeLlmperfSummary(value: unknown): value is Json {
 /** Divisors to seconds (ms / 1000, as for vLLM's figures). */
 const TIME_UNITS: Record<string, number> = { ns: 1e9, us: 1e6, µs: 1e6, ms: 1e3, s: 1, sec: 1, seconds: 1 };
 
+/** A unit field as text; a unit that is not a string or number (a mapping, a list) matches no known unit. */
+function unitText(unit: unknown): string {
+  return typeof unit === 'string' || typeof unit === 'number' ? String(unit) : '';
+}
+
 /** One genai-perf metric object in seconds; its unit must be a time unit. */
 function readGenaiStatistic(value: unknown, name: string, file: string): ReportedStatistic {
   if (!isObject(value)) return {};
-  const unit = String(value.unit ?? '');
+  const unit = unitText(value.unit);
   const scale = TIME_UNITS[unit];
   if (scale === undefined) throw new InputError(`genai-perf summary: \`${name}\` has unit ${JSON.stringify(unit)}; expected a time unit (ms, s, us, ns)`, { file });
   const stat: ReportedStatistic = {};
@@ -59,7 +64,7 @@ function countOf(value: unknown): number | undefined {
 
 function rateOf(value: unknown, unit: RegExp, name: string, file: string): number | undefined {
   if (!isObject(value)) return undefined;
-  if (!unit.test(String(value.unit ?? ''))) throw new InputError(`genai-perf summary: \`${name}\` has unit ${JSON.stringify(value.unit)}; expected ${unit.source}`, { file });
+  if (!unit.test(unitText(value.unit))) throw new InputError(`genai-perf summary: \`${name}\` has unit ${JSON.stringify(value.unit)}; expected ${unit.source}`, { file });
   return num(value.avg);
 }
 

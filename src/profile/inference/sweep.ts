@@ -80,7 +80,7 @@ export function aggregateInferenceSweep(
     if (only !== undefined) metricsOptions.reportedDurationS = only;
     const energies = files.map((f) => gpuEnergyJByFile?.[f]);
     if (energies.every((e) => e !== undefined)) {
-      metricsOptions.gpuEnergyJ = energies.reduce((a: number, b) => a + (b as number), 0);
+      metricsOptions.gpuEnergyJ = energies.reduce((a: number, b) => a + b, 0);
     }
     points.push({
       key,

@@ -191,7 +191,10 @@ export function foreignResultError(value: unknown, file: string): InputError | u
   if (Array.isArray(value)) {
     const rows = value.filter((r): r is Record<string, unknown> => typeof r === 'object' && r !== null && !Array.isArray(r));
     if (rows.length > 0 && rows.some((r) => Object.keys(r).some((k) => /TTFT|TPOT|Tput/.test(k)))) {
-      const names = rows.map((r) => String(r['Test name'] ?? '?'));
+      const names = rows.map((r) => {
+        const name = r['Test name'];
+        return typeof name === 'string' || typeof name === 'number' ? String(name) : '?';
+      });
       return new InputError(
         `a vLLM nightly-benchmark summary table (${rows.length} rows: ${names.slice(0, 4).join(', ')}${names.length > 4 ? ', …' : ''}), not one result: each row summarises a separate run, and its "# of req." is the number of prompts sent, not a completed count`,
         { file, hint: 'profile the per-run result files the table was built from (serving_*.json, one per task)' },

@@ -3,7 +3,6 @@
  * one dict becomes a step, eval or summary record; a present but malformed field is an error, a
  * NaN/inf loss is kept (divergence).
  */
-import type { PythonScalar } from './python-dict.js';
 
 export interface TrainingStepRecord {
   kind: 'step';
@@ -53,7 +52,8 @@ export type TrainingLine =
   | { kind: 'ignored' }
   | { kind: 'rejected'; reason: string };
 
-export type Dict = Record<string, PythonScalar | unknown>;
+/** A parsed log dict: PythonScalar values from a Python repr, any JSON value from a JSON line. */
+export type Dict = Record<string, unknown>;
 
 const JSON_NON_FINITE: Record<string, number> = { NaN: Number.NaN, Infinity: Infinity, '-Infinity': -Infinity };
 /** Bare NaN/Infinity tokens (Python's json.dumps) quoted so that JSON.parse accepts the line. */

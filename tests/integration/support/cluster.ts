@@ -79,7 +79,7 @@ export function parseClusterFile(file: string, text: string): TestCluster {
     username: requireString(file, record, 'username'),
     privateKeyPath: relativeTo(requireString(file, record, 'privateKeyPath')),
     knownHostsPath: relativeTo(requireString(file, record, 'knownHostsPath')),
-    partitions: partitions as string[],
+    partitions,
     remoteWorkdir: requireString(file, record, 'remoteWorkdir'),
     clusterName: requireString(file, record, 'clusterName'),
     ...(typeof record.defaultPartition === 'string' ? { defaultPartition: record.defaultPartition } : {}),

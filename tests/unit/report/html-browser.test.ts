@@ -16,6 +16,15 @@ import { emptyDoc, emptyTask } from './fixture-doc.js';
 const CHROMIUM = '/usr/bin/chromium';
 const OUT = resolve('test-output');
 
+/**
+ * The parts of the DOM the chart check reads: the tests compile without the DOM library (src/ must
+ * not see browser globals), so the callback that runs in the page declares what it uses.
+ */
+interface ChartFigure {
+  querySelector(selector: 'svg'): { getBoundingClientRect(): { width: number; height: number }; querySelectorAll(selector: string): { length: number } } | null;
+  getAttribute(name: string): string | null;
+}
+
 describe('HTML report in chromium', () => {
   let browser: Browser;
 
@@ -58,7 +67,7 @@ describe('HTML report in chromium', () => {
     const { errors, requests, page } = await open(html, 'report.html');
     expect(errors).toEqual([]);
     expect(requests).toEqual([]);
-    const charts = await page.$$eval('figure.chart', (figures) =>
+    const charts = await page.$$eval('figure.chart', (figures: readonly ChartFigure[]) =>
       figures.map((f) => {
         const svg = f.querySelector('svg');
         const box = svg?.getBoundingClientRect();

@@ -1,6 +1,6 @@
 // Password and keyboard-interactive authentication, driven through the ssh2 authHandler the way
 // ssh2 calls it: null before the first refusal, then the methods the server still accepts.
-import type { AnyAuthMethod, AuthenticationType, KeyboardInteractiveAuthMethod } from 'ssh2';
+import type { AnyAuthMethod, AuthenticationType } from 'ssh2';
 import { describe, expect, it } from 'vitest';
 import { RemoteError } from '../../../src/errors.js';
 import { AuthAttempt } from '../../../src/transport/ssh-auth.js';
@@ -40,7 +40,7 @@ function nextMethod(attempt: AuthAttempt, methodsLeft: AuthenticationType[] | nu
 
 function answerKeyboard(method: AnyAuthMethod | false, name: string, instructions: string, prompts: Array<{ prompt: string; echo?: boolean }>): Promise<string[]> {
   if (method === false || method.type !== 'keyboard-interactive') throw new Error(`expected keyboard-interactive, got ${JSON.stringify(method)}`);
-  return new Promise((resolve) => (method as KeyboardInteractiveAuthMethod).prompt(name, instructions, '', prompts, resolve));
+  return new Promise((resolve) => method.prompt(name, instructions, '', prompts, resolve));
 }
 
 describe('password and keyboard-interactive authentication', () => {
