@@ -5,8 +5,7 @@
  */
 import { basename } from 'node:path';
 import type { MetricsDocument, MissingSection, TaskMetrics } from '../profile/metrics-document.js';
-import { adviseOnMetrics, ADVICE_THRESHOLDS, groupAdvice, type Advice, type AdviceGroup } from './advisor.js';
-import { findProvenance, type Provenance } from './provenance.js';
+import { adviseOnMetrics, ADVICE_THRESHOLDS, type Advice } from './advisor.js';
 import { checkReferences, type ReferenceCheck, type ReferenceTable } from './references.js';
 import type { RunBundle } from './run-bundle.js';
 import { redactStrings } from './redact.js';
@@ -16,10 +15,7 @@ import { chooseBestPoint, groupSweeps, type SweepChoice, type SweepTable } from 
 import { buildGpuProcessTable, type GpuProcessTable } from './gpu-processes.js';
 import { formatRunGit, readSoftwareEnvironment, type SoftwareEnvironment } from './software-environment.js';
 
-import { REPORT_SCHEMA_ID } from '../contracts/report.js';
-
-/** The report's version is that of report.json (src/contracts/report.ts). */
-export const REPORT_SCHEMA = REPORT_SCHEMA_ID;
+export const REPORT_SCHEMA = 'hpcbench.report/1';
 
 export interface ReportOptions {
   /** Latency SLO in milliseconds per experiment (from profiling.latency_slo_ms), or one for all. */
@@ -111,11 +107,6 @@ export interface ReportModel {
   /** `advice` split by severity: what needs action, and what is worth knowing. */
   adviceWarnings: Advice[];
   adviceNotes: Advice[];
-  /** The same advice grouped: one entry per advice kind per experiment, listing its tasks. */
-  adviceWarningGroups: AdviceGroup[];
-  adviceNoteGroups: AdviceGroup[];
-  /** Generated or stand-in data the figures come from; the report says so at the top. */
-  provenance: Provenance;
   thresholds: typeof ADVICE_THRESHOLDS;
   /** The busy thresholds (percent) the tasks' GPU figures used, distinct and sorted; [0] without GPU data (documents before it: 0). */
   busyThresholdsPct: number[];
@@ -311,7 +302,7 @@ export function buildReportModel(rawDoc: MetricsDocument, rawBundle: RunBundle |
     checkpointRows: tasks.flatMap((t) => (t.checkpoints === undefined ? [] : [checkpointRow(t, t.checkpoints)])),
     missing,
     partial,
-    sweeps: groupSweeps(doc.sweep, tasks)
+    sweeps: groupSweeps(doc.sweep)
       .filter((table) => table.points.length > 1)
       .map((table) => ({ table, choice: chooseBestPoint(table, sloFor(options, table.experiment)) })),
     references,
@@ -322,9 +313,6 @@ export function buildReportModel(rawDoc: MetricsDocument, rawBundle: RunBundle |
     advice,
     adviceWarnings: advice.filter((a) => a.severity === 'warning'),
     adviceNotes: advice.filter((a) => a.severity === 'info'),
-    adviceWarningGroups: groupAdvice(advice.filter((a) => a.severity === 'warning')),
-    adviceNoteGroups: groupAdvice(advice.filter((a) => a.severity === 'info')),
-    provenance: findProvenance(tasks),
     thresholds: ADVICE_THRESHOLDS,
     busyThresholdsPct: listBusyThresholds(tasks),
     bundle,
