@@ -1,0 +1,167 @@
+#!/usr/bin/env node
+// Benchmark: what a CLI call costs before it does anything, side by side in one run with what
+// people compare it to. `hpcbench --version` and `--help` against bare `node -e 0`;
+// `hpcbench status <run>` against the OpenSSH client asking the same cluster `squeue` (and
+// `squeue` plus `sacct`, the two queries status makes for a finished job). The commands are run
+// in interleaved rounds (one of each per round), so that the machine's load falls on all alike;
+// the table gives medians of wall time and of CPU time (user + system, from /usr/bin/time, in
+// hundredths of a second) and their ratios.
+//
+//   node bench/cli-start.bench.mjs [--runs 15]
+//
+// Needs a build (npm run build). The status rows need the SLURM test cluster (sudo bash
+// tests/cluster/up.sh); without it they are left out and the output says so. The status run is
+// a one-line job submitted by `hpcbench submit` at the start, measured once it has completed.
+// Results: bench/results/cli-start.json and .md (full-size runs only).
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as delay } from 'node:timers/promises';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const args = process.argv.slice(2);
+const option = (name) => {
+  const i = args.indexOf(name);
+  return i === -1 ? undefined : args[i + 1];
+};
+const scale = Number(process.env.HPCBENCH_BENCH_SCALE ?? '1');
+const fullSize = scale === 1;
+const runs = Number(option('--runs') ?? Math.max(3, Math.round(15 * scale)));
+const cli = join(root, 'bin', 'hpcbench.js');
+
+if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) {
+  console.error('dist/ is missing: run `npm run build` first (npm run bench does)');
+  process.exit(2);
+}
+if (!existsSync('/usr/bin/time')) {
+  console.error('/usr/bin/time is missing: install Debian\'s `time` package');
+  process.exit(2);
+}
+
+/** One timed call: wall and CPU seconds from GNU time, and whether the command succeeded. */
+function timeOnce(argv, cwd) {
+  const start = process.hrtime.bigint();
+  const run = spawnSync('/usr/bin/time', ['-f', 'TIMED %e %U %S', ...argv], { cwd, encoding: 'utf8', env: { ...process.env, LANG: 'C.UTF-8' } });
+  // GNU time counts wall time in hundredths; the clock here has the resolution the fast rows need.
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
+  const line = /TIMED (\S+) (\S+) (\S+)\s*$/.exec(run.stderr ?? '');
+  if (run.status !== 0 || !line) throw new Error(`${argv.join(' ')} failed (exit ${run.status}): ${(run.stderr ?? '').slice(-500)}`);
+  return { wall, cpu: Number(line[2]) + Number(line[3]) };
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** The test cluster, a project for it, and a completed run to ask status about; undefined without a cluster. */
+async function prepareCluster() {
+  const clusterFile = process.env.HPCBENCH_TEST_CLUSTER ?? join(root, 'tests', 'cluster', '.state', 'cluster.json');
+  if (!existsSync(clusterFile)) return { skipped: `${clusterFile} does not exist (start the test cluster with sudo bash tests/cluster/up.sh)` };
+  const c = JSON.parse(readFileSync(clusterFile, 'utf8'));
+  const sshBase = ['ssh', '-p', String(c.port), '-i', c.privateKeyPath, '-o', `UserKnownHostsFile=${c.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', `${c.username}@${c.host}`];
+  if (spawnSync(sshBase[0], [...sshBase.slice(1), 'squeue', '--version'], { stdio: 'ignore' }).status !== 0) {
+    return { skipped: `the test cluster at ${c.host}:${c.port} does not answer over SSH` };
+  }
+  const project = join(here, 'out', 'tmp', 'cli-start');
+  rmSync(project, { recursive: true, force: true });
+  mkdirSync(project, { recursive: true });
+  const yaml = [
+    'version: 1',
+    'clusters:',
+    '  test:',
+    '    preset: generic',
+    '    transport: ssh',
+    `    ssh: { host: ${JSON.stringify(c.host)}, port: ${c.port}, user: ${JSON.stringify(c.username)}, identity_file: ${JSON.stringify(c.privateKeyPath)}, known_hosts: ${JSON.stringify(c.knownHostsPath)} }`,
+    `    workdir: ${JSON.stringify(c.remoteWorkdir)}`,
+    ...(c.account ? [`    account: ${JSON.stringify(c.account)}`] : []),
+    '    partitions:',
+    `      ${c.defaultPartition ?? 'cpu'}: { kind: cpu, cpus_per_node: 8, mem_per_node: 16G, max_time: "12:00:00", shared: true }`,
+    'experiments:',
+    '  tiny:',
+    '    cluster: test',
+    `    partition: ${c.defaultPartition ?? 'cpu'}`,
+    '    command: "true"',
+    '    resources: { time: "00:05:00", cpus_per_task: 1 }',
+  ];
+  writeFileSync(join(project, 'hpcbench.yaml'), `${yaml.join('\n')}\n`);
+  const submit = spawnSync(process.execPath, [cli, 'submit', 'tiny', '--quiet'], { cwd: project, encoding: 'utf8' });
+  if (submit.status !== 0) throw new Error(`hpcbench submit failed: ${submit.stderr}`);
+  const runId = submit.stdout.trim();
+  let jobId;
+  for (let i = 0; i < 120; i++) {
+    const status = spawnSync(process.execPath, [cli, 'status', runId, '--json'], { cwd: project, encoding: 'utf8' });
+    const row = status.status === 0 ? JSON.parse(status.stdout).rows[0] : undefined;
+    jobId = row?.jobId ?? jobId;
+    if (row?.state === 'COMPLETED') break;
+    if (row && /FAILED|CANCELLED|TIMEOUT/.test(row.state)) throw new Error(`the benchmark's job ended ${row.state}`);
+    await delay(1000);
+  }
+  return { project, runId, sshBase, jobId, target: `${c.username}@${c.host}:${c.port}` };
+}
+
+const loadBefore = loadavg()[0];
+const cluster = await prepareCluster();
+const commands = [
+  { name: 'node -e 0', argv: [process.execPath, '-e', '0'] },
+  { name: 'hpcbench --version', argv: [process.execPath, cli, '--version'] },
+  { name: 'hpcbench --help', argv: [process.execPath, cli, '--help'] },
+];
+if (!cluster.skipped) {
+  commands.push(
+    { name: 'hpcbench status <run>', argv: [process.execPath, cli, 'status', cluster.runId], cwd: cluster.project },
+    { name: 'ssh host squeue', argv: [...cluster.sshBase, 'squeue'] },
+    { name: 'ssh host "squeue; sacct"', argv: [...cluster.sshBase, `squeue --jobs ${cluster.jobId}; sacct --jobs ${cluster.jobId} --duplicates`] },
+  );
+} else {
+  console.error(`status rows left out: ${cluster.skipped}`);
+}
+
+for (const c of commands) timeOnce(c.argv, c.cwd ?? root); // warm the page cache
+const samples = new Map(commands.map((c) => [c.name, []]));
+for (let round = 0; round < runs; round++) {
+  for (const c of commands) samples.get(c.name).push(timeOnce(c.argv, c.cwd ?? root));
+}
+const loadAfter = loadavg()[0];
+
+const rows = commands.map((c) => {
+  const s = samples.get(c.name);
+  return { command: c.name, runs: s.length, wall_s: median(s.map((x) => x.wall)), cpu_s: median(s.map((x) => x.cpu)), min_wall_s: Math.min(...s.map((x) => x.wall)) };
+});
+const byName = Object.fromEntries(rows.map((r) => [r.command, r]));
+const ratio = (a, b) => (byName[a] && byName[b] && byName[b].wall_s > 0 ? { wall: byName[a].wall_s / byName[b].wall_s, cpu: byName[b].cpu_s > 0 ? byName[a].cpu_s / byName[b].cpu_s : null } : null);
+const ratios = {
+  version_vs_node: ratio('hpcbench --version', 'node -e 0'),
+  help_vs_node: ratio('hpcbench --help', 'node -e 0'),
+  status_vs_ssh_squeue: ratio('hpcbench status <run>', 'ssh host squeue'),
+  status_vs_ssh_squeue_sacct: ratio('hpcbench status <run>', 'ssh host "squeue; sacct"'),
+};
+
+const fmt = (x) => (x === null || x === undefined ? '—' : `${x.toFixed(2)}×`);
+const md = [
+  `# cli-start (${new Date().toISOString()}, ${runs} interleaved rounds, load ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)})`,
+  '',
+  '| command | median wall | median CPU (user+sys) | fastest wall |',
+  '|---|---|---|---|',
+  ...rows.map((r) => `| \`${r.command}\` | ${(r.wall_s * 1000).toFixed(0)} ms | ${(r.cpu_s * 1000).toFixed(0)} ms | ${(r.min_wall_s * 1000).toFixed(0)} ms |`),
+  '',
+  '| ratio | wall | CPU |',
+  '|---|---|---|',
+  ...Object.entries(ratios).map(([k, v]) => `| ${k.replaceAll('_', ' ')} | ${fmt(v?.wall)} | ${fmt(v?.cpu)} |`),
+  ...(cluster.skipped ? ['', `Status rows left out: ${cluster.skipped}.`] : ['', `Cluster: ${cluster.target}; status of a completed one-job run (one squeue and one sacct call).`]),
+  '',
+].join('\n');
+console.log(md);
+if (fullSize) {
+  const resultsDir = join(here, 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, 'cli-start.json'), `${JSON.stringify({ date: new Date().toISOString(), node: process.version, runs, load: { before: loadBefore, after: loadAfter }, rows, ratios, cluster: cluster.skipped ? { skipped: cluster.skipped } : { target: cluster.target } }, null, 2)}\n`);
+  writeFileSync(join(resultsDir, 'cli-start.md'), md);
+  console.error('written bench/results/cli-start.json and cli-start.md');
+} else {
+  console.error(`quick run (HPCBENCH_BENCH_SCALE=${scale}): results not written`);
+}
