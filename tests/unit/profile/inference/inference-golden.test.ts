@@ -4,9 +4,10 @@
 // aggregateInferenceSweep). The expected JSON was captured from the record-per-object code
 // before the columnar store replaced it (commit "tests: golden inference figures…"), so any
 // change of a figure, sample or refusal — down to the last bit of a double — fails here.
-// Regenerate only on purpose: HPCBENCH_CAPTURE_INFERENCE_GOLDEN=1 npx vitest run <this file>.
+// Regenerate only on purpose, outside CI: HPCBENCH_UPDATE_GOLDEN=1 npx vitest run <this file>
+// (tests/unit/support/golden.ts: under CI a missing or different file fails, and no rewrite happens).
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,10 +17,10 @@ import { aggregateInferenceSweep } from '../../../../src/profile/inference/sweep
 import { RejectedLines } from '../../../../src/profile/lines.js';
 import { profileFiles, type ProfileOptions } from '../../../../src/profile/profile-run.js';
 import { compileExtractors, type RegexExtractorSpec } from '../../../../src/profile/inference/regex-extractor.js';
+import { readGolden } from '../../support/golden.js';
 
 const ROOT = join(import.meta.dirname, '../../../..');
 const EXPECTED_FILE = join(import.meta.dirname, 'inference-golden.expected.json');
-const CAPTURE = process.env.HPCBENCH_CAPTURE_INFERENCE_GOLDEN === '1';
 
 const SERVER_LOG_EXTRACTORS: RegexExtractorSpec[] = [
   {
@@ -205,8 +206,7 @@ async function computeAll(): Promise<Record<string, unknown>> {
 describe('inference figures stay identical to the captured ones', () => {
   it('matches every captured case', async () => {
     const actual = await computeAll();
-    if (CAPTURE) writeFileSync(EXPECTED_FILE, `${JSON.stringify(actual, null, 1)}\n`);
-    const expected = JSON.parse(readFileSync(EXPECTED_FILE, 'utf8')) as Record<string, unknown>;
+    const expected = JSON.parse(readGolden(EXPECTED_FILE, `${JSON.stringify(actual, null, 1)}\n`)) as Record<string, unknown>;
     expect(Object.keys(actual)).toEqual(Object.keys(expected));
     for (const key of Object.keys(expected)) expect(actual[key], key).toStrictEqual(expected[key]);
   }, 120_000);
