@@ -120,8 +120,11 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
     const records: InferenceRecord[] = [];
     let reportedDurationS: number | undefined;
     const summaries: { file: string; summary: BenchmarkSummary }[] = [];
+    let backend: string | undefined;
     for (const f of [...inferenceFiles, ...textLogs]) {
       const log = 'log' in f ? f.log : await readInferenceLog(f.file, { extractors, rejected, onProgress: (p) => options.onProgress?.(f.file, p) });
+      // Reports mark figures from a stand-in backend (infer.py's n-gram model), so the header's word is kept.
+      backend ??= log.header?.backend;
       // A loop, not push(...records): a spread of 125 000+ arguments overflows the call stack.
       for (const r of log.records) records.push(r);
       reportedDurationS ??= log.reported?.durationS;
@@ -138,6 +141,7 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
       percentileMethod: options.percentileMethod,
       bootstrap: { iterations: used, seed: options.seed ?? DEFAULT_BOOTSTRAP_SEED },
     });
+    if (backend !== undefined) task.inference.backend = backend;
     if (used < 2000 && options.bootstrapIterations === undefined) {
       task.inference.warnings?.push(`the bootstrap intervals use ${used} resamples instead of 2000 for ${records.length} records (each resample draws them all); their \`iterations\` says so`);
     }

@@ -1,7 +1,7 @@
 /**
  * Warnings a good advisor would give after looking at the numbers: idle GPUs, a CPU request
  * the job did not use, memory close to its limit, latency outliers, too few samples for the
- * tail percentiles. Each advice is structured (code + values) so both languages word it.
+ * tail percentiles. Each advice is structured (code + values): the catalogue of each language words it.
  */
 import type { MetricsDocument, TaskMetrics } from '../profile/metrics-document.js';
 import type { CheckpointStopReason } from '../slurm/checkpoint-stop.js';
@@ -216,4 +216,44 @@ export function adviseOnMetrics(doc: MetricsDocument): Advice[] {
     out.push({ code: 'profile-warning', severity: 'info', experiment: undefined, task: undefined, values: { text: warning } });
   }
   return out;
+}
+
+/**
+ * One advice kind for one experiment: the tasks it applies to and each task's values, so that a
+ * sweep of twelve tasks with too few samples reads as one line, not twelve.
+ */
+export interface AdviceGroup {
+  code: AdviceCode;
+  severity: Advice['severity'];
+  experiment: string | undefined;
+  /** Distinct task names, in the order first seen. */
+  tasks: string[];
+  /** The task of each grouped advice, parallel to every list in `values`. */
+  items: string[];
+  values: Record<string, (string | number)[]>;
+}
+
+/** Groups advice by (severity, experiment, code), keeping the order in which each group first appears. */
+export function groupAdvice(advice: readonly Advice[]): AdviceGroup[] {
+  const groups = new Map<string, AdviceGroup>();
+  for (const a of advice) {
+    // Document-wide warnings carry their whole text: grouping them would merge unrelated sentences.
+    const key = a.code === 'profile-warning' ? `${groups.size}` : JSON.stringify([a.severity, a.experiment ?? null, a.code]);
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = { code: a.code, severity: a.severity, experiment: a.experiment, tasks: [], items: [], values: {} };
+      groups.set(key, group);
+    }
+    const task = a.task ?? '';
+    if (a.task !== undefined && !group.tasks.includes(a.task)) group.tasks.push(a.task);
+    const index = group.items.length;
+    group.items.push(task);
+    for (const [k, v] of Object.entries(a.values)) {
+      const list = (group.values[k] ??= []);
+      // A value absent from earlier items (a key only some advice carries) is left unset there.
+      while (list.length < index) list.push('');
+      list.push(v);
+    }
+  }
+  return [...groups.values()];
 }

@@ -1,16 +1,13 @@
 /**
  * A comparison as a Markdown table: readable in a terminal, pasteable into an issue or a paper.
+ * Its words come from the language's catalogue (src/report/i18n/).
  */
 import type { RunComparison } from './compare.js';
 import { codeSpan, escapeMarkdown } from './markdown-escape.js';
 import { formatChange, formatMs, formatNumber, formatPercent, formatValue, type ReportLang } from './format.js';
 import { describeOverallVerdict, type Verdict } from './compare-verdict.js';
-import { labelsFor } from './i18n.js';
+import { catalogueFor } from './i18n/index.js';
 
-const WORDS = {
-  en: { improved: 'improved', regressed: 'REGRESSED', 'within-noise': 'within noise', title: 'Comparison', metric: 'Metric', baseline: 'Baseline', candidate: 'Candidate', change: 'Change', ci: '95 % CI', verdict: 'Verdict', noise: 'Noise threshold', unmatched: 'Not compared (task in one run only)', none: 'No metric in common between the two runs.' },
-  'pt-BR': { improved: 'melhorou', regressed: 'PIOROU', 'within-noise': 'dentro do ruído', title: 'Comparação', metric: 'Métrica', baseline: 'Referência', candidate: 'Candidata', change: 'Variação', ci: 'IC 95 %', verdict: 'Veredito', noise: 'Limiar de ruído', unmatched: 'Não comparadas (tarefa em só uma execução)', none: 'Nenhuma métrica em comum entre as duas execuções.' },
-} as const;
 
 function value(v: number, unit: string, lang: ReportLang): string {
   if (unit === 's') return `${formatMs(v, lang)} ms`;
@@ -19,23 +16,23 @@ function value(v: number, unit: string, lang: ReportLang): string {
 }
 
 function verdictWord(verdict: Verdict, lang: ReportLang): string {
-  return verdict === 'no-interval' ? labelsFor(lang).verdictNoInterval : WORDS[lang][verdict];
+  return catalogueFor(lang).compare[verdict];
 }
 
 export function renderComparisonMarkdown(comparison: RunComparison, lang: ReportLang = 'en'): string {
-  const w = WORDS[lang];
+  const w = catalogueFor(lang).compare;
   const lines = [
     `# ${w.title}: ${escapeMarkdown(comparison.baseline.run_id ?? '?')} → ${escapeMarkdown(comparison.candidate.run_id ?? '?')}`,
     '',
     // The verdict comes before the table: a reader should not have to scan 90 rows for it.
     ...describeOverallVerdict(comparison.overall, comparison.noisePct, lang, escapeMarkdown),
     '',
-    `${w.noise}: ±${formatValue(comparison.noisePct, lang)} %; bootstrap seed ${comparison.seed}.`,
+    `${w.noise}: ±${formatValue(comparison.noisePct, lang)} %; ${w.seed} ${comparison.seed}.`,
     '',
   ];
   if (comparison.metrics.length === 0) lines.push(w.none);
   else {
-    lines.push(`| Task | ${w.metric} | ${w.baseline} | ${w.candidate} | ${w.change} | ${w.ci} | ${w.verdict} |`, '|---|---|---:|---:|---:|---:|---|');
+    lines.push(`| ${w.task} | ${w.metric} | ${w.baseline} | ${w.candidate} | ${w.change} | ${w.ci} | ${w.verdict} |`, '|---|---|---:|---:|---:|---:|---|');
     for (const m of comparison.metrics) {
       const ci = m.ci === null ? '—' : `[${formatChange(m.ci.low, lang)}, ${formatChange(m.ci.high, lang)}]`;
       lines.push(`| ${escapeMarkdown(`${m.experiment}/${m.task}`)} | ${codeSpan(m.metric, true)} | ${value(m.baseline, m.unit, lang)} | ${value(m.candidate, m.unit, lang)} | ${formatChange(m.change, lang)} | ${ci} | ${verdictWord(m.verdict, lang)} |`);

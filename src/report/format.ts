@@ -14,7 +14,8 @@ function formatter(lang: ReportLang, digits: number, grouping: boolean): Intl.Nu
   const key = `${lang}|${digits}|${grouping}`;
   let f = cache.get(key);
   if (f === undefined) {
-    f = new Intl.NumberFormat(lang === 'pt-BR' ? 'pt-BR' : 'en-US', {
+    // A report language is a BCP 47 tag, so Intl takes it as it is: a new language needs no change here.
+    f = new Intl.NumberFormat(lang === 'en' ? 'en-US' : lang, {
       minimumFractionDigits: digits,
       maximumFractionDigits: digits,
       useGrouping: grouping,

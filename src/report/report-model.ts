@@ -5,7 +5,8 @@
  */
 import { basename } from 'node:path';
 import type { MetricsDocument, MissingSection, TaskMetrics } from '../profile/metrics-document.js';
-import { adviseOnMetrics, ADVICE_THRESHOLDS, type Advice } from './advisor.js';
+import { adviseOnMetrics, ADVICE_THRESHOLDS, groupAdvice, type Advice, type AdviceGroup } from './advisor.js';
+import { findProvenance, type Provenance } from './provenance.js';
 import { checkReferences, type ReferenceCheck, type ReferenceTable } from './references.js';
 import type { RunBundle } from './run-bundle.js';
 import { redactStrings } from './redact.js';
@@ -107,6 +108,11 @@ export interface ReportModel {
   /** `advice` split by severity: what needs action, and what is worth knowing. */
   adviceWarnings: Advice[];
   adviceNotes: Advice[];
+  /** The same advice grouped: one entry per advice kind per experiment, listing its tasks. */
+  adviceWarningGroups: AdviceGroup[];
+  adviceNoteGroups: AdviceGroup[];
+  /** Generated or stand-in data the figures come from; the report says so at the top. */
+  provenance: Provenance;
   thresholds: typeof ADVICE_THRESHOLDS;
   /** The busy thresholds (percent) the tasks' GPU figures used, distinct and sorted; [0] without GPU data (documents before it: 0). */
   busyThresholdsPct: number[];
@@ -302,7 +308,7 @@ export function buildReportModel(rawDoc: MetricsDocument, rawBundle: RunBundle |
     checkpointRows: tasks.flatMap((t) => (t.checkpoints === undefined ? [] : [checkpointRow(t, t.checkpoints)])),
     missing,
     partial,
-    sweeps: groupSweeps(doc.sweep)
+    sweeps: groupSweeps(doc.sweep, tasks)
       .filter((table) => table.points.length > 1)
       .map((table) => ({ table, choice: chooseBestPoint(table, sloFor(options, table.experiment)) })),
     references,
@@ -313,6 +319,9 @@ export function buildReportModel(rawDoc: MetricsDocument, rawBundle: RunBundle |
     advice,
     adviceWarnings: advice.filter((a) => a.severity === 'warning'),
     adviceNotes: advice.filter((a) => a.severity === 'info'),
+    adviceWarningGroups: groupAdvice(advice.filter((a) => a.severity === 'warning')),
+    adviceNoteGroups: groupAdvice(advice.filter((a) => a.severity === 'info')),
+    provenance: findProvenance(tasks),
     thresholds: ADVICE_THRESHOLDS,
     busyThresholdsPct: listBusyThresholds(tasks),
     bundle,

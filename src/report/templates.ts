@@ -1,6 +1,6 @@
 /**
  * The nunjucks environment for report templates (templates/report/), with per-language
- * formatting filters. Markdown is rendered without autoescaping: every value from jobs, logs or
+ * formatting filters and the language's catalogue as `L` (templates hold no words of their own). Markdown is rendered without autoescaping: every value from jobs, logs or
  * configs goes through `md`/`cell` (escaped text) or `code`/`codecell` (a code span it cannot
  * close), and `mdhtml` inside raw HTML elements; HTML with autoescaping on, so every value is escaped unless a
  * template marks it `safe` (only the SVG charts are).
@@ -8,15 +8,27 @@
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import type { BootstrapInterval } from '../stats/index.js';
-import { describeAdvice, describeBundleGap, describeCheckpointAction, describeCheckpointReason, describeMissingLine, labelsFor } from './i18n.js';
+import {
+  describeAdvice,
+  describeAdviceGroup,
+  describeBundleGap,
+  describeBundleRefusal,
+  describeCheckpointAction,
+  describeCheckpointReason,
+  describeMissingLine,
+  describeProvenance,
+  describeTaskList,
+  labelsFor,
+} from './i18n/index.js';
 import type { CheckpointAction } from '../profile/training/checkpoint-log.js';
 import type { CheckpointReasonCode } from '../slurm/checkpoint-stop.js';
 import type { MissingLine } from './report-model.js';
 import type { BundleGap } from './run-bundle.js';
 import type { BundleRefusal } from './bundle-files.js';
-import { describeBundleRefusal } from './bundle-refusals.js';
 import { codeSpan, escapeMarkdown, htmlInMarkdown, textOf } from './markdown-escape.js';
-import type { Advice } from './advisor.js';
+import type { Advice, AdviceGroup } from './advisor.js';
+import type { TaskMetrics } from '../profile/metrics-document.js';
+import { isStandInTask, type Provenance } from './provenance.js';
 import {
   formatChange,
   formatDuration,
@@ -78,6 +90,17 @@ export function createReportEnvironment(lang: ReportLang, autoescape: boolean): 
   // In Markdown the values inside a message are escaped, not the message (its wording has Markdown of its own); HTML autoescapes the whole.
   const escapeValue = autoescape ? (t: string) => t : escapeMarkdown;
   env.addFilter('advice', (a: Advice) => describeAdvice(a, lang, escapeValue));
+  env.addFilter('advice_group', (g: AdviceGroup) => describeAdviceGroup(g, lang, escapeValue));
+  env.addFilter('tasks', (tasks: string[]) => describeTaskList(tasks, lang, escapeValue));
+  // The mark beside every figure measured through a stand-in backend (explained at the top of the report).
+  env.addFilter('standin', (t: TaskMetrics) => (isStandInTask(t) ? ` ${labelsFor(lang).standInMark}` : ''));
+  env.addFilter('provenance_text', (p: Provenance, taskCount: number) => describeProvenance(p, taskCount, lang, escapeValue));
+  // "`experiment/task`: " or "`experiment` (tasks a, b): " before a grouped advice (Markdown only; the HTML template builds its own).
+  env.addFilter('advice_head', (g: AdviceGroup) => {
+    if (g.experiment === undefined) return g.tasks.length > 0 ? `${codeSpan(g.tasks.join(', '))}: ` : '';
+    if (g.tasks.length === 1) return `${codeSpan(`${g.experiment}/${g.tasks[0] ?? ''}`)}: `;
+    return `${codeSpan(g.experiment)} (${describeTaskList(g.tasks, lang, escapeValue)}): `;
+  });
   env.addFilter('gap', (g: BundleGap) => describeBundleGap(g, lang));
   env.addFilter('missing_line', (m: MissingLine) => describeMissingLine(m, lang, escapeValue));
   env.addFilter('ckpt_reason', (code: CheckpointReasonCode | null | undefined) => (code === null || code === undefined ? MISSING : describeCheckpointReason(code, lang)));

@@ -93,6 +93,8 @@ export interface InferenceMetrics {
   source?: 'records' | ReportedSummary['source'];
   /** What a reader must know about these figures (every request failed, a summary-only file…). */
   warnings?: string[];
+  /** The inference backend the log header names (infer.py writes `ngram` for its stand-in model); absent when no header says. */
+  backend?: string;
   /** Records used (after warm-up); a batch record is one record. */
   records: number;
   warmupRecordsExcluded: number;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { adviseOnMetrics } from '../../../src/report/advisor.js';
-import { describeAdvice } from '../../../src/report/i18n.js';
+import { adviseOnMetrics, groupAdvice, type Advice } from '../../../src/report/advisor.js';
+import { describeAdvice, describeAdviceGroup, describeTaskList } from '../../../src/report/i18n/index.js';
 import type { GpuDeviceMetrics, GpuMetrics } from '../../../src/profile/gpu/metrics.js';
 import { computeInferenceMetrics } from '../../../src/profile/inference/metrics.js';
 import type { InferenceRecord } from '../../../src/profile/inference/schema.js';
@@ -60,8 +60,39 @@ describe('adviseOnMetrics', () => {
     const advice = adviseOnMetrics(emptyDoc('r', ['x'], [task]));
     expect(advice.map((a) => a.code)).toEqual(['few-samples-p99', 'latency-outliers']);
     expect(describeAdvice(advice[1]!, 'en')).toBe(
-      '1 of 50 latencies are outliers (|modified z-score| > 3.50). Look for warm-up effects, garbage collection or contention; report the median next to the mean.',
+      '1 of 50 latencies is an outlier (|modified z-score| > 3.50). Look for warm-up effects, garbage collection or contention; report the median next to the mean.',
     );
     expect(describeAdvice(advice[0]!, 'pt-BR')).toContain('Apenas 50 amostras de latência');
+  });
+});
+
+describe('groupAdvice', () => {
+  const few = (experiment: string, task: string, n: number): Advice => ({ code: 'few-samples-p99', severity: 'warning', experiment, task, values: { n, min: 100 } });
+
+  it('gives one line per advice kind per experiment, listing its tasks', () => {
+    const groups = groupAdvice([few('infer', '0', 60), few('infer', '1', 60), few('other', 'a', 60), few('infer', '2', 59)]);
+    expect(groups.map((g) => `${g.experiment}:${g.code}:${g.tasks.join(',')}`)).toEqual(['infer:few-samples-p99:0,1,2', 'other:few-samples-p99:a']);
+    expect(describeTaskList(groups[0]!.tasks, 'en')).toBe('tasks 0, 1, 2');
+    expect(describeTaskList(groups[1]!.tasks, 'pt-BR')).toBe('tarefa a');
+  });
+
+  it('says a shared value once and the range of values that differ', () => {
+    const [same] = groupAdvice([few('infer', '0', 60), few('infer', '1', 60)]);
+    expect(describeAdviceGroup(same!, 'en')).toBe('Only 60 latency samples: p99 is not reliable below 100 samples. Run more requests before quoting the tail.');
+    const [mixed] = groupAdvice([few('infer', '0', 60), few('infer', '1', 1200), few('infer', '2', 59)]);
+    expect(describeAdviceGroup(mixed!, 'pt-BR')).toMatch(/^Apenas 59–1\.200 amostras de latência: o p99 não é confiável com menos de 100 amostras\./);
+  });
+
+  it('keeps warnings and notes, and each document-wide warning, apart', () => {
+    const note: Advice = { code: 'memory-over-requested', severity: 'info', experiment: 'infer', task: '0', values: { efficiency: 0.05 } };
+    const profile = (text: string): Advice => ({ code: 'profile-warning', severity: 'info', experiment: undefined, task: undefined, values: { text } });
+    const groups = groupAdvice([few('infer', '0', 60), note, profile('a'), profile('b')]);
+    expect(groups.map((g) => g.code)).toEqual(['few-samples-p99', 'memory-over-requested', 'profile-warning', 'profile-warning']);
+  });
+
+  it('agrees with the count of every grouped task (plural when they differ)', () => {
+    const failed = (task: string, count: number): Advice => ({ code: 'failed-requests', severity: 'warning', experiment: 'x', task, values: { failed: count, rate: 0.01 } });
+    expect(describeAdviceGroup(groupAdvice([failed('0', 1), failed('1', 1)])[0]!, 'pt-BR')).toMatch(/^1 requisição falhou/);
+    expect(describeAdviceGroup(groupAdvice([failed('0', 1), failed('1', 3)])[0]!, 'pt-BR')).toMatch(/^1–3 requisições falharam/);
   });
 });

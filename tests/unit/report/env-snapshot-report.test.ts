@@ -71,7 +71,7 @@ describe('environment snapshot in metrics.json and reports', () => {
     expect(model.taskBundles.find((b) => b.experiment === 'bare')?.software).toBeNull();
 
     const en = renderMarkdownReport(model, 'en');
-    const reproducibility = en.slice(en.indexOf('## Reproducibility'));
+    const reproducibility = en.slice(en.indexOf('## 6. Reproducibility'));
     expect(reproducibility).toContain(`| snap | main | ${COMMIT} (dirty) | sequana/current, cuda/12.1_sequana |`);
     expect(reproducibility).toContain('### Software environment (environment.json of each task)');
     expect(reproducibility).toMatch(/\| snap \| main \| 3\.11\.7 \| 2\.13\.0\+cu126 \| 12\.6 \| 5\.18\.0 \| 0\.21\.0 \| [^|]+ \| 550\.54 \| `out\/snap\/main\/pip-freeze\.txt` \|/);

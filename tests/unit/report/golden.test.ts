@@ -36,7 +36,7 @@ describe('golden reports', () => {
 
   it('renders the English Markdown report', () => {
     const md = renderMarkdownReport(model, 'en');
-    expect(md).toContain('## Method');
+    expect(md).toContain('## 3. Method');
     expect(md).toContain('1,000.0 ms');
     checkGolden('fixture.en.md', md);
   });

@@ -44,8 +44,8 @@ describe('processes on the GPUs in reports', () => {
     // The notes are a list of their own, after a blank line that ends the table.
     expect(en).toContain('| 550 MiB | 550 MiB |\n\n- serve/main: processes on more than one GPU (PID): 377306.');
     // The section sits inside the GPU results, before accounting.
-    expect(en.indexOf('#### Processes on the GPUs')).toBeLessThan(en.indexOf('### Accounting and efficiency'));
-    expect(en.indexOf('#### Processes on the GPUs')).toBeGreaterThan(en.indexOf('### GPU'));
+    expect(en.indexOf('#### Processes on the GPUs')).toBeLessThan(en.indexOf('### 4.4 Accounting and efficiency'));
+    expect(en.indexOf('#### Processes on the GPUs')).toBeGreaterThan(en.indexOf('### 4.3 GPU'));
     const pt = renderMarkdownReport(model, 'pt-BR');
     expect(pt).toContain('#### Processos nas GPUs');
     expect(pt).toContain('| Experimento | Tarefa | GPU | PID | Processo | Amostras | Pico de memória | Memória média |');
@@ -81,7 +81,7 @@ describe('processes on the GPUs in reports', () => {
     expect(model.gpuProcesses.rows).toHaveLength(GPU_PROCESS_ROWS_PER_TASK);
     expect(model.gpuProcesses.rows[0]?.pid).toBe(1000 + GPU_PROCESS_ROWS_PER_TASK + 4);
     expect(model.gpuProcesses.hidden).toEqual([{ task: 'serve/main', count: 5 }]);
-    expect(renderMarkdownReport(model, 'en')).toContain('- serve/main: 5 more processes, listed in metrics.json (`gpu_processes`).');
+    expect(renderMarkdownReport(model, 'en')).toContain('- serve/main: 5 more processes, listed in metrics.json (gpu_processes).');
     expect(await renderHtmlReport(model, 'pt-BR')).toContain('serve/main: mais 5 processos, listados no metrics.json (gpu_processes).');
   });
 
