@@ -45,6 +45,13 @@ export interface JobQueryOptions {
    * sacct would also return the older jobs that had the same ids, as if they were earlier attempts.
    */
   runCreatedAt?: string;
+  /**
+   * Ask sacct about every job at the same time as squeue, over the same connection: one round
+   * trip instead of two when a job has finished (what `hpcbench status` is mostly asked about).
+   * Still at most one sacct call; its answer is used only for the jobs squeue says need it, so the
+   * views are those of the sequential path. Costs a sacct call when every job is still live.
+   */
+  accountingAlongside?: boolean;
 }
 
 /**
@@ -83,21 +90,32 @@ export async function queryJobs(transport: Transport, ids: readonly string[], op
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   };
+  // --duplicates adds a row per earlier attempt of a requeued job: the restart count, at no extra call.
+  const askSacct = (jobIds: readonly string[]): Promise<ExecResult> => {
+    if (options.counters) options.counters.sacct += 1;
+    const startTime = options.runCreatedAt === undefined ? undefined : formatAccountingStartTime(options.runCreatedAt, new Date());
+    return transport.exec(buildSacctArgs({ jobIds, duplicates: true, ...(startTime === undefined ? {} : { startTime }) }), execOptions);
+  };
+  const early = options.accountingAlongside === true && options.useAccounting !== false ? askSacct(ids) : undefined;
+  // Settled here so that a failed squeue does not leave the early sacct's failure unhandled.
+  const earlyResult = early?.then((result) => ({ result }), (error: unknown) => ({ error }));
   if (options.counters) options.counters.squeue += 1;
   const squeue = readSqueueOutput(toSlurmOutput(await transport.exec(buildSqueueArgs({ jobIds: ids }), execOptions)));
   const needing = [...new Set([...idsNeedingAccounting(squeue.records, ids), ...(options.restartIds ?? []).filter((id) => ids.includes(id))])];
   if (needing.length === 0 || options.useAccounting === false) {
+    await earlyResult;
     return { views: mergeJobViews(squeue.records, undefined, ids), accounting: 'not-asked' };
   }
-  if (options.counters) options.counters.sacct += 1;
-  // --duplicates adds a row per earlier attempt of a requeued job: the restart count, at no extra call.
-  const startTime = options.runCreatedAt === undefined ? undefined : formatAccountingStartTime(options.runCreatedAt, new Date());
-  const sacctArgs = buildSacctArgs({ jobIds: needing, duplicates: true, ...(startTime === undefined ? {} : { startTime }) });
-  const sacct = readSacctOutput(toSlurmOutput(await transport.exec(sacctArgs, execOptions)), { duplicates: true });
+  const settled = earlyResult === undefined ? { result: await askSacct(needing) } : await earlyResult;
+  if ('error' in settled) throw settled.error;
+  const sacct = readSacctOutput(toSlurmOutput(settled.result), { duplicates: true });
   if (sacct.kind === 'unavailable') {
     return { views: mergeJobViews(squeue.records, undefined, ids), accounting: 'unavailable', accountingMessage: sacct.message };
   }
-  return { views: mergeJobViews(squeue.records, sacct.jobs, ids), accounting: 'ok' };
+  if (earlyResult === undefined) return { views: mergeJobViews(squeue.records, sacct.jobs, ids), accounting: 'ok' };
+  // sacct was asked about every job: its records count only for the jobs that needed them.
+  const views = ids.map((id) => mergeJobViews(squeue.records, needing.includes(id) ? sacct.jobs : undefined, [id])[0] as JobView);
+  return { views, accounting: 'ok' };
 }
 
 function isSacctJob(record: SlurmJobRecord): record is SacctJob {

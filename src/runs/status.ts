@@ -65,7 +65,8 @@ export async function statusRun(options: StatusRunOptions): Promise<StatusResult
   const now = options.now ?? (() => new Date());
   const ids = record.jobs.flatMap((j) => (j.job_id === undefined ? [] : [j.job_id]));
   const restartIds = record.jobs.flatMap((j) => (j.checkpoint === true && j.job_id !== undefined ? [j.job_id] : []));
-  const result = await queryJobs(options.transport, ids, { restartIds, runCreatedAt: record.created_at, ...(options.counters ? { counters: options.counters } : {}) });
+  // One round trip: status is mostly asked about jobs that have finished, which need sacct too.
+  const result = await queryJobs(options.transport, ids, { restartIds, runCreatedAt: record.created_at, accountingAlongside: true, ...(options.counters ? { counters: options.counters } : {}) });
   const rows: StatusRow[] = [];
   let changed = false;
   for (const job of record.jobs) {
