@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { profileFiles, profileRun, type ProfileOptions } from '../profile/profile-run.js';
 import type { MetricsDocument } from '../profile/metrics-document.js';
+import { serializeMetricsDocument } from '../contracts/metrics.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomically } from '../fs-atomic.js';
 import { profileOptionsFromConfig } from '../profile/config-options.js';
@@ -146,12 +147,13 @@ async function handler(argv: ProfileArgs): Promise<void> {
     doc = await profileFiles(argv.inputs, options);
   }
   const target = argv.out ?? defaultOut;
-  const text = `${JSON.stringify(doc, null, 2)}\n`;
+  const text = serializeMetricsDocument(doc);
   if (target) {
     writeFileAtomically(target, text);
     out.info(`metrics written to ${target}`);
   }
-  if (argv.json) out.json(doc);
+  // --json prints the document as metrics.json holds it.
+  if (argv.json) out.data(text);
   else if (!target) out.data(text);
   else printSummary(out, doc);
 }

@@ -7,6 +7,7 @@ import { CheckFailedError, InterruptedError, UsageError } from '../errors.js';
 import { writeFileAtomically } from '../fs-atomic.js';
 import { runLocal, type LocalRunEvent, type LocalRunResult } from '../local/run-local.js';
 import { profileRun } from '../profile/profile-run.js';
+import { serializeMetricsDocument } from '../contracts/metrics.js';
 import { profileOptionsFromConfig } from '../profile/config-options.js';
 import { applySetOverrides, parseSetArgument } from '../render/overrides.js';
 import type { GlobalOptions } from './global-options.js';
@@ -85,7 +86,7 @@ async function handler(argv: RunArgs): Promise<void> {
   if (argv.profile) {
     const doc = await profileRun(result.runDir, { toolVersion: packageVersion(), experiments: profileOptionsFromConfig(config) });
     const target = join(result.runDir, 'metrics.json');
-    writeFileAtomically(target, `${JSON.stringify(doc, null, 2)}\n`);
+    writeFileAtomically(target, serializeMetricsDocument(doc));
     out.info(`metrics written to ${target}`);
   }
   if (argv.json) out.json(result);

@@ -116,7 +116,8 @@ export function describeJsonValue(value: unknown): string {
   if (Array.isArray(value)) return `a list of ${value.length}`;
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'string') return value.length > 40 ? `the string ${JSON.stringify(value.slice(0, 40))}…` : `the string ${JSON.stringify(value)}`;
-  return `${typeof value} ${String(value)}`;
+  // JSON has nothing else but numbers and booleans; anything else is named by its type only.
+  return typeof value === 'number' || typeof value === 'boolean' ? `${typeof value} ${String(value)}` : typeof value;
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
@@ -162,8 +163,13 @@ function describeExpectation(issue: z.core.$ZodIssue): string {
   }
 }
 
+export interface ValidateOptions {
+  /** How the file spells a field path of the validated value (a document whose keys were converted on reading). */
+  showPath?: (path: readonly PropertyKey[]) => readonly PropertyKey[];
+}
+
 /** Validates a parsed document; the first problem is reported as `path: expected X, got Y`. */
-export function validateDocument<S extends z.ZodType>(schema: S, value: unknown, file: string, info: ContractInfo): z.output<S> {
+export function validateDocument<S extends z.ZodType>(schema: S, value: unknown, file: string, info: ContractInfo, options: ValidateOptions = {}): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
@@ -171,7 +177,8 @@ export function validateDocument<S extends z.ZodType>(schema: S, value: unknown,
   const path = issue.path;
   const got = issue.code === 'unrecognized_keys' ? 'such a key' : describeJsonValue(valueAt(value, path));
   const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more problem(s))` : '';
-  throw new InputError(`${formatFieldPath(path)}: expected ${describeExpectation(issue)}, got ${got}${more}`, {
+  const shown = options.showPath === undefined ? path : options.showPath(path);
+  throw new InputError(`${formatFieldPath(shown)}: expected ${describeExpectation(issue)}, got ${got}${more}`, {
     file,
     hint: `expected ${info.expected}; ${info.fix}`,
   });

@@ -1,14 +1,21 @@
 /**
  * metrics.json: what `hpcbench profile` wrote (the writer's type is MetricsDocument in
- * src/profile/metrics-document.ts). The schema checks every part a report, compare or CSV
- * walks, down to the lists and objects they index into; figures deeper down are kept as
- * written. Unknown keys are kept, so documents of later versions still read.
+ * src/profile/metrics-document.ts). On disk, hpcbench.metrics/2 has every key in snake_case
+ * (metrics-keys.ts converts them at the boundary); hpcbench.metrics/1 files, whose keys mix
+ * both cases as the in-memory types do, still read. The schema below describes the in-memory
+ * document and checks every part a report, compare or CSV walks, down to the lists and objects
+ * they index into; figures deeper down are kept as written. Unknown keys are kept, so
+ * documents of later versions still read.
  */
 import { z } from 'zod';
-import { MISSING_REASONS_EN, type MetricsDocument, type MissingCode } from '../profile/metrics-document.js';
+import { METRICS_SCHEMA, METRICS_SCHEMA_V1, MISSING_REASONS_EN, type MetricsDocument, type MissingCode } from '../profile/metrics-document.js';
 import { validateDocument, parseJsonText, readJsonText, type ContractInfo } from './json-file.js';
+import { decodeMetricsKeys, encodeMetricsKeys, encodeMetricsPath } from './metrics-keys.js';
 
-export const METRICS_SCHEMA_ID = 'hpcbench.metrics/1';
+/** The version hpcbench writes: every key snake_case. */
+export const METRICS_SCHEMA_ID = METRICS_SCHEMA;
+/** The first version, read as it is: its keys are those of the in-memory types. */
+export { METRICS_SCHEMA_V1 };
 
 const numberOrNull = z.number().nullable();
 const section = z.looseObject({});
@@ -82,8 +89,14 @@ const taskSchema = z.looseObject({
   missing: z.array(missingSchema),
 });
 
+const SCHEMA_EXPECTED = `"${METRICS_SCHEMA_ID}" or "${METRICS_SCHEMA_V1}" (regenerate it with \`hpcbench profile\` from this version)`;
+
+/** Only the version, checked first: it decides how the keys are read. */
+const versionSchema = z.looseObject({ schema: z.enum([METRICS_SCHEMA_ID, METRICS_SCHEMA_V1], { error: SCHEMA_EXPECTED }) }, { error: 'a JSON object' });
+
+/** The document with its in-memory keys (a /2 file after decoding, or a /1 file as it is). */
 export const metricsSchema = z.looseObject({
-  schema: z.literal(METRICS_SCHEMA_ID, { error: `"${METRICS_SCHEMA_ID}" (regenerate it with \`hpcbench profile\` from this version)` }),
+  schema: z.enum([METRICS_SCHEMA_ID, METRICS_SCHEMA_V1], { error: SCHEMA_EXPECTED }),
   generated_at: z.string().optional(),
   tool: section.optional(),
   run: z.looseObject({
@@ -111,14 +124,35 @@ export const METRICS_INFO: ContractInfo = {
 };
 
 /**
- * A parsed metrics.json checked against the contract (which has no defaults or transforms, so
- * the checked value itself is returned). The figures below the checked parts are kept as
- * written, so the result is the writer's type.
+ * A parsed metrics.json (either version) checked against the contract, as the in-memory
+ * document; `schema` stays the file's, which reports quote. Errors name fields as the file
+ * spells them. An in-memory document passes through unchanged (its keys decode to themselves).
  */
-export function validateMetricsDocument(value: unknown, file: string): MetricsDocument {
-  validateDocument(metricsSchema, value, file, METRICS_INFO);
-  // The document as written, not zod's copy: that one reorders keys, and reports list them in order.
-  return value as MetricsDocument;
+export function validateMetricsDocument(value: unknown, file: string, options: { under?: readonly PropertyKey[] } = {}): MetricsDocument {
+  const under = options.under ?? [];
+  const { schema } = validateDocument(versionSchema, value, file, METRICS_INFO, { showPath: (path) => [...under, ...path] });
+  const current = schema === METRICS_SCHEMA_ID;
+  const document = current ? decodeMetricsKeys(value) : value;
+  validateDocument(metricsSchema, document, file, METRICS_INFO, { showPath: (path) => [...under, ...(current ? encodeMetricsPath(path) : path)] });
+  // The checked document, not zod's copy: that one reorders keys, and reports list them in order.
+  // The schema has no defaults or transforms and keeps unknown keys, so nothing else differs.
+  return document as MetricsDocument;
+}
+
+/**
+ * A document as metrics.json of the current version holds it (keys in snake_case), checked
+ * against the contract the readers use. A document read from a /1 file is written as /2.
+ */
+export function encodeMetricsDocument(document: MetricsDocument): unknown {
+  const parsed = metricsSchema.safeParse(document);
+  // The writer's types promise this; a failure is a bug here, not bad input.
+  if (!parsed.success) throw new Error(`metrics document does not match its contract: ${parsed.error.message}`);
+  return encodeMetricsKeys({ ...document, schema: METRICS_SCHEMA_ID });
+}
+
+/** The text of metrics.json for a document. */
+export function serializeMetricsDocument(document: MetricsDocument): string {
+  return `${JSON.stringify(encodeMetricsDocument(document), null, 2)}\n`;
 }
 
 export function parseMetricsDocument(text: string, file: string): MetricsDocument {

@@ -12,6 +12,7 @@ import { loadConfig, type ResolvedConfig } from '../config/index.js';
 import { createRunId } from '../render/manifest.js';
 import { renderRun, writeRun } from '../render/render-run.js';
 import type { MetricsDocument } from '../profile/metrics-document.js';
+import { serializeMetricsDocument } from '../contracts/metrics.js';
 import { profileRun } from '../profile/profile-run.js';
 import { reportOptionsFromConfig, restrictToExperiments } from '../report/config-options.js';
 import { loadBundle } from '../report/run-bundle.js';
@@ -52,7 +53,7 @@ async function writeReports(config: ResolvedConfig, doc: MetricsDocument, runDir
     references: restrictToExperiments(fromConfig.references ?? {}, experiments),
     descriptions: restrictToExperiments(fromConfig.descriptions ?? {}, experiments),
   });
-  files.set('metrics.json', `${JSON.stringify(doc, null, 2)}\n`);
+  files.set('metrics.json', serializeMetricsDocument(doc));
   return targets.flatMap((dir) => writeReportFiles(dir, files));
 }
 
@@ -81,7 +82,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     now,
   });
   const cpuMetrics = await profileRun(run.runDir, { toolVersion: options.toolVersion, experiments: profileOptionsFromConfig(config) });
-  writeFileAtomically(join(run.runDir, 'metrics.json'), `${JSON.stringify(cpuMetrics, null, 2)}\n`);
+  writeFileAtomically(join(run.runDir, 'metrics.json'), serializeMetricsDocument(cpuMetrics));
   const cpuReportDir = join(reportRoot, 'cpu-local');
   const cpuFiles = await writeReports(config, cpuMetrics, run.runDir, [join(run.runDir, 'report'), cpuReportDir], options.toolVersion);
 

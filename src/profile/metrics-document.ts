@@ -12,7 +12,10 @@ import type { ProcessUsageSummary } from './process-sampler.js';
 import type { CheckpointMetrics } from './training/checkpoint-log.js';
 import type { ComputeAppsSummary } from './gpu/nvidia-smi-apps.js';
 
-export const METRICS_SCHEMA = 'hpcbench.metrics/1';
+/** On disk, metrics.json of this version has snake_case keys (src/contracts/metrics-keys.ts); the in-memory names below are the code's. */
+export const METRICS_SCHEMA = 'hpcbench.metrics/2';
+/** The first version: keys on disk as in memory. Documents read from such a file keep its id, which reports quote. */
+export const METRICS_SCHEMA_V1 = 'hpcbench.metrics/1';
 export const MAX_KEPT_SAMPLES = 100_000;
 
 export type SourceKind = 'nvidia-smi' | 'dmon' | 'compute-apps' | 'inference' | 'vllm' | 'training' | 'sacct' | 'process' | 'metadata' | 'checkpoints';
@@ -169,7 +172,7 @@ export interface TaskBilling {
 }
 
 export interface MetricsDocument {
-  schema: typeof METRICS_SCHEMA;
+  schema: typeof METRICS_SCHEMA | typeof METRICS_SCHEMA_V1;
   generated_at: string;
   tool: { name: 'hpcbench'; version: string };
   run: {

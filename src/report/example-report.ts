@@ -7,6 +7,7 @@ import { join, relative, resolve } from 'node:path';
 import { loadConfig } from '../config/index.js';
 import { profileOptionsFromConfig } from '../profile/config-options.js';
 import type { MetricsDocument } from '../profile/metrics-document.js';
+import { serializeMetricsDocument } from '../contracts/metrics.js';
 import { profileRun } from '../profile/profile-run.js';
 import { reportOptionsFromConfig, restrictToExperiments } from './config-options.js';
 import { loadBundle } from './run-bundle.js';
@@ -44,6 +45,6 @@ export async function buildExampleReport(repoRoot: string, toolVersion: string):
     references: restrictToExperiments(fromConfig.references ?? {}, experiments),
     descriptions: restrictToExperiments(fromConfig.descriptions ?? {}, experiments),
   });
-  files.set('metrics.json', `${JSON.stringify(doc, null, 2)}\n`);
+  files.set('metrics.json', serializeMetricsDocument(doc));
   return { doc, files };
 }

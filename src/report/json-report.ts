@@ -1,17 +1,19 @@
 /**
  * JSON report: the whole metrics document plus what the report derived from it (reference
- * checks, advice, sweep choices), under a versioned schema id of its own.
+ * checks, advice, sweep choices), under a versioned schema id of its own. The value built here
+ * has the report module's names; report.json has every key in snake_case (src/contracts/report.ts).
  */
 import type { MetricsDocument } from '../profile/metrics-document.js';
 import type { Advice } from './advisor.js';
 import type { ReferenceCheck } from './references.js';
 import type { BundleGap } from './run-bundle.js';
 import type { BundleRefusal } from './bundle-files.js';
-import { REPORT_SCHEMA, type ReportModel } from './report-model.js';
+import type { ReportModel } from './report-model.js';
+import { encodeJsonReport, REPORT_SCHEMA_ID } from '../contracts/report.js';
 import type { SweepChoice } from './sweep.js';
 
 export interface JsonReport {
-  schema: typeof REPORT_SCHEMA;
+  schema: typeof REPORT_SCHEMA_ID;
   report: {
     generated_at: string;
     tool: { name: 'hpcbench'; version: string };
@@ -33,7 +35,7 @@ export interface JsonReport {
 
 export function buildJsonReport(model: ReportModel): JsonReport {
   return {
-    schema: REPORT_SCHEMA,
+    schema: REPORT_SCHEMA_ID,
     report: {
       generated_at: model.generatedAt,
       tool: { name: 'hpcbench', version: model.toolVersion },
@@ -54,5 +56,6 @@ export function buildJsonReport(model: ReportModel): JsonReport {
 }
 
 export function renderJsonReport(model: ReportModel): string {
-  return `${JSON.stringify(buildJsonReport(model), null, 2)}\n`;
+  const built = buildJsonReport(model);
+  return `${JSON.stringify(encodeJsonReport(built.report, built.metrics), null, 2)}\n`;
 }

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fetchRun, readRunRecord, resolveRunId, statusRun, TEST_POLL_FLOOR_ENV, watchRun, type WatchRunResult } from '../../src/runs/index.js';
 import type { Transport } from '../../src/transport/transport.js';
+import { readMetricsDocument } from '../../src/contracts/metrics.js';
 import { runCli as cli } from '../unit/cli/run-cli.js';
 import { describeCluster } from './support/cluster.js';
 import { cleanUpRuns, connectProject, openProject, renderAndSubmit, writeTestProject, type TestProject } from './submit-helpers.js';
@@ -102,9 +103,7 @@ describeCluster('submit, watch, status, fetch and cancel on the test cluster', (
     expect(existsSync(join(runDir, 'sacct.txt'))).toBe(true);
     const profiled = await cli(['profile', runDir, '--config', project.config]);
     expect(profiled.code).toBe(0);
-    const metrics = JSON.parse(readFileSync(join(runDir, 'metrics.json'), 'utf8')) as {
-      tasks: { experiment: string; task: string; accounting?: { jobId: string; state: string; exitCode: string; queueWaitSeconds?: number } }[];
-    };
+    const metrics = readMetricsDocument(join(runDir, 'metrics.json'));
     expect(metrics.tasks.map((t) => `${t.experiment}/${t.task}`)).toEqual(['first/main', 'second/0', 'second/1', 'second/2']);
     for (const task of metrics.tasks) {
       expect(task.accounting?.state, `${task.experiment}/${task.task}`).toBe('COMPLETED');

@@ -44,7 +44,7 @@ function makeRun(): string {
 describe('profileRun', () => {
   it('profiles every task of a run directory into one document', async () => {
     const doc = await profileRun(makeRun(), { now: () => new Date('2026-11-24T00:00:00Z'), toolVersion: '1.2.3' });
-    expect(doc.schema).toBe('hpcbench.metrics/1');
+    expect(doc.schema).toBe('hpcbench.metrics/2');
     expect(doc.run.run_id).toBe('20261124-061500-infer-3f2a');
     expect(doc.tasks.map((t) => `${t.experiment}/${t.task}`)).toEqual(['train/main', 'infer/0', 'infer/1']);
     const train = doc.tasks[0]!;

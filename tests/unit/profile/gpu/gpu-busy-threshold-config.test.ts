@@ -52,21 +52,22 @@ function tinyLog(): string {
   return file;
 }
 
+/** `--json` prints metrics.json: snake_case keys. */
 interface Doc {
-  tasks: { gpu: { busyThresholdPct: number; gpus: { utilization: { busyFraction: number } }[] } }[];
+  tasks: { gpu: { busy_threshold_pct: number; gpus: { utilization: { busy_fraction: number } }[] } }[];
 }
 
 describe('profile --gpu-busy-threshold', () => {
   it('sets the threshold of the busy fraction and metrics.json records it', async () => {
     const file = tinyLog();
     const plain = JSON.parse((await runCli(['profile', file, '--json'])).stdout) as Doc;
-    expect(plain.tasks[0]?.gpu.busyThresholdPct).toBe(0);
-    expect(plain.tasks[0]?.gpu.gpus[0]?.utilization.busyFraction).toBe(2 / 3);
+    expect(plain.tasks[0]?.gpu.busy_threshold_pct).toBe(0);
+    expect(plain.tasks[0]?.gpu.gpus[0]?.utilization.busy_fraction).toBe(2 / 3);
     const r = await runCli(['profile', file, '--gpu-busy-threshold', '10', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as Doc;
-    expect(doc.tasks[0]?.gpu.busyThresholdPct).toBe(10);
-    expect(doc.tasks[0]?.gpu.gpus[0]?.utilization.busyFraction).toBe(1 / 3);
+    expect(doc.tasks[0]?.gpu.busy_threshold_pct).toBe(10);
+    expect(doc.tasks[0]?.gpu.gpus[0]?.utilization.busy_fraction).toBe(1 / 3);
   });
 
   it('is refused outside 0–100 with a usage error', async () => {
@@ -82,7 +83,7 @@ describe('profile --gpu-busy-threshold', () => {
     writeFileSync(join(dir, 'hpcbench.yaml'), yaml('10'));
     const r = await runCli(['profile', tinyLog(), '--config', join(dir, 'hpcbench.yaml'), '--json']);
     expect(r.code, r.stderr).toBe(0);
-    expect((JSON.parse(r.stdout) as Doc).tasks[0]?.gpu.busyThresholdPct).toBe(10);
+    expect((JSON.parse(r.stdout) as Doc).tasks[0]?.gpu.busy_threshold_pct).toBe(10);
   });
 });
 

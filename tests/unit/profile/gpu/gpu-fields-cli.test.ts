@@ -14,8 +14,9 @@ const FIELDS =
 const POWER = [299.35, 287.14, 299.95, 300];
 
 function powerMeans(stdout: string): number[] {
-  const doc = JSON.parse(stdout) as { tasks: { gpu: { gpus: { powerW: { mean: number } }[] } }[] };
-  return doc.tasks[0]?.gpu.gpus.map((g) => g.powerW.mean) ?? [];
+  // `--json` prints metrics.json: snake_case keys.
+  const doc = JSON.parse(stdout) as { tasks: { gpu: { gpus: { power_w: { mean: number } }[] } }[] };
+  return doc.tasks[0]?.gpu.gpus.map((g) => g.power_w.mean) ?? [];
 }
 
 describe('the field list of a headerless nvidia-smi log', () => {
