@@ -6,7 +6,7 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { TaskMetrics } from '../profile/metrics-document.js';
-import type { SweepTable } from './sweep.js';
+import type { SweepRow, SweepTable } from './sweep.js';
 
 export interface ChartSpec {
   /** Stable id, used as the HTML element id (and by the browser test). */
@@ -64,8 +64,27 @@ export function specGpuSeries(task: TaskMetrics, labels: { utilization: string; 
   };
 }
 
-/** Empirical CDF of per-request latency (ms): every percentile can be read off it. */
-export function specLatencyCdf(task: TaskMetrics, labels: { latency: string; fraction: string; title: string }): ChartSpec | null {
+/** A dashed horizontal (y) or vertical (x) line at the SLO, labelled, for latency panels. */
+function sloLayers(axis: 'x' | 'y', sloMs: number, label: string): Record<string, unknown>[] {
+  const at = { [axis]: { datum: sloMs, type: 'quantitative' } };
+  return [
+    { mark: { type: 'rule', color: '#b00020', strokeDash: [6, 4], strokeWidth: 1.5 }, encoding: at },
+    {
+      mark: { type: 'text', color: '#b00020', align: axis === 'y' ? 'left' : 'right', baseline: 'bottom', dx: axis === 'y' ? 2 : -4, dy: -2 },
+      encoding: { ...at, [axis === 'y' ? 'x' : 'y']: axis === 'y' ? { value: 0 } : { value: 12 }, text: { value: label } },
+    },
+  ];
+}
+
+/**
+ * Empirical CDF of latency (ms) per record: every percentile can be read off it. `fraction`
+ * names what a record is (requests, or batches when one record stood for several requests).
+ */
+export function specLatencyCdf(
+  task: TaskMetrics,
+  labels: { latency: string; fraction: string; title: string; sloRule?: string },
+  options: { sloMs?: number | null } = {},
+): ChartSpec | null {
   const samples = [...task.latency_samples_s].sort((a, b) => a - b);
   if (samples.length === 0) return null;
   // A CDF needs no more than a few hundred steps to look exact.
@@ -74,19 +93,24 @@ export function specLatencyCdf(task: TaskMetrics, labels: { latency: string; fra
   for (let i = 0; i < samples.length; i += step) rows.push({ ms: (samples[i] as number) * 1000, p: (i + 1) / samples.length });
   rows.push({ ms: (samples[samples.length - 1] as number) * 1000, p: 1 });
   const title = `${labels.title}: ${task.experiment}/${task.task}`;
+  const curve = {
+    mark: { type: 'line', interpolate: 'step-after', point: false },
+    encoding: {
+      x: { field: 'ms', type: 'quantitative', title: labels.latency, scale: { zero: false } },
+      y: { field: 'p', type: 'quantitative', title: labels.fraction, scale: { domain: [0, 1] }, axis: { format: '%' } },
+    },
+  };
+  const slo = options.sloMs;
+  const layers = typeof slo === 'number' && Number.isFinite(slo) ? [curve, ...sloLayers('x', slo, fillSlo(labels.sloRule, slo))] : [curve];
   return {
     id: safeId(`latency-${task.experiment}-${task.task}`),
     title,
-    spec: {
-      ...base(title),
-      data: { values: rows },
-      mark: { type: 'line', interpolate: 'step-after', point: false },
-      encoding: {
-        x: { field: 'ms', type: 'quantitative', title: labels.latency, scale: { zero: false } },
-        y: { field: 'p', type: 'quantitative', title: labels.fraction, scale: { domain: [0, 1] }, axis: { format: '%' } },
-      },
-    } as TopLevelSpec,
+    spec: { ...base(title), data: { values: rows }, layer: layers } as TopLevelSpec,
   };
+}
+
+function fillSlo(template: string | undefined, sloMs: number): string {
+  return (template ?? 'SLO {slo} ms').replace('{slo}', String(sloMs));
 }
 
 /** Training (and evaluation) loss against the optimizer step. */
@@ -114,28 +138,89 @@ export function specLossCurve(task: TaskMetrics, labels: { step: string; loss: s
   };
 }
 
+/** A bootstrap interval of one sweep point, already gated by sample size; null where none is shown. */
+export interface SweepPointIntervals {
+  throughput: { low: number; high: number } | null;
+  p95Ms: { low: number; high: number } | null;
+}
+
+export interface SweepChartLabels {
+  throughputTokens: string;
+  throughputRequests: string;
+  latency: string;
+  title: string;
+  sloRule: string;
+  /** The unit shown after a swept parameter's name on the x axis. */
+  paramUnit: (param: string) => string;
+}
+
+export interface SweepChartOptions {
+  sloMs?: number | null;
+  /** By task name. */
+  intervals?: ReadonlyMap<string, SweepPointIntervals>;
+  /** Whether a point's p95 rests on enough records to be plotted (sample-minimums.ts). */
+  showP95?: (point: SweepRow) => boolean;
+}
+
+function compareValues(a: unknown, b: unknown): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return String(a).localeCompare(String(b), undefined, { numeric: true });
+}
+
 /**
  * Throughput and p95 latency against one swept parameter; the other swept parameters become
- * the line colour, so a two-parameter sweep still reads as one chart per parameter.
+ * the line colour, so a two-parameter sweep still reads as one chart per parameter. The x axis
+ * is ordinal (batch sizes 1, 4, 16, 128 sit evenly, as on a log axis), legends are in numeric
+ * order, intervals are drawn as error bars where they exist, and the SLO as a dashed line.
  */
-export function specSweep(
-  table: SweepTable,
-  param: string,
-  labels: { throughput: string; latency: string; title: string },
-): ChartSpec | null {
+export function specSweep(table: SweepTable, param: string, labels: SweepChartLabels, options: SweepChartOptions = {}): ChartSpec | null {
   const others = table.swept.filter((p) => p !== param);
-  const rows = table.points
-    .filter((p) => p.params[param] !== undefined && p.params[param] !== null)
-    .map((p) => ({
+  const points = table.points.filter((p) => p.params[param] !== undefined && p.params[param] !== null);
+  // One throughput unit per chart: tokens when any point logged them, else requests; unknown values are left out, never drawn as 0.
+  const useTokens = points.some((p) => p.output_tokens_per_s !== null);
+  const showP95 = options.showP95 ?? (() => true);
+  const seriesOf = (p: SweepRow): string => (others.length > 0 ? others.map((o) => `${o}=${String(p.params[o])}`).join(', ') : table.experiment);
+  const rows = points.map((p) => {
+    const ci = options.intervals?.get(p.task);
+    const p95Shown = p.latency_p95_s !== null && showP95(p);
+    return {
       x: p.params[param],
-      series: others.length > 0 ? others.map((o) => `${o}=${String(p.params[o])}`).join(', ') : table.experiment,
-      throughput: p.output_tokens_per_s ?? p.request_throughput,
-      p95: p.latency_p95_s === null ? null : p.latency_p95_s * 1000,
-    }));
+      series: seriesOf(p),
+      throughput: useTokens ? p.output_tokens_per_s : p.request_throughput,
+      throughputLow: ci?.throughput?.low ?? null,
+      throughputHigh: ci?.throughput?.high ?? null,
+      p95: p95Shown ? (p.latency_p95_s as number) * 1000 : null,
+      p95Low: p95Shown ? (ci?.p95Ms?.low ?? null) : null,
+      p95High: p95Shown ? (ci?.p95Ms?.high ?? null) : null,
+    };
+  });
   if (rows.length < 2) return null;
-  const numeric = rows.every((r) => typeof r.x === 'number');
-  const x = { field: 'x', type: numeric ? ('quantitative' as const) : ('ordinal' as const), title: param };
-  const color = { field: 'series', type: 'nominal' as const, title: others.join(', ') || null };
+  const xOrder = [...new Set(rows.map((r) => r.x))].sort(compareValues);
+  // Legend in numeric order of the other parameters (1, 4, 16, 128), not text order (1, 128, 16, 4).
+  const seriesOrder = [...new Map(
+    [...points].sort((a, b) => {
+      for (const o of others) {
+        const c = compareValues(a.params[o], b.params[o]);
+        if (c !== 0) return c;
+      }
+      return 0;
+    }).map((p) => [seriesOf(p), true]),
+  ).keys()];
+  const x = { field: 'x', type: 'ordinal' as const, sort: xOrder, title: `${param} (${labels.paramUnit(param)})`, axis: { labelAngle: 0 } };
+  const color = { field: 'series', type: 'nominal' as const, title: others.join(', ') || null, sort: seriesOrder, scale: { domain: seriesOrder } };
+  const panel = (field: 'throughput' | 'p95', title: string, extra: Record<string, unknown>[]): Record<string, unknown> => ({
+    width: WIDTH,
+    height: 160,
+    layer: [
+      { mark: { type: 'line', point: true }, encoding: { x, y: { field, type: 'quantitative', title }, color } },
+      ...(rows.some((r) => r[`${field}Low`] !== null)
+        ? [{ transform: [{ filter: `datum.${field}Low != null` }], mark: { type: 'errorbar', ticks: { size: 10 }, thickness: 1.5 }, encoding: { x, y: { field: `${field}Low`, type: 'quantitative', title }, y2: { field: `${field}High` }, color } }]
+        : []),
+      ...extra,
+    ],
+  });
+  const slo = options.sloMs;
+  const sloLines = typeof slo === 'number' && Number.isFinite(slo) ? sloLayers('y', slo, fillSlo(labels.sloRule, slo)) : [];
   const title = `${labels.title} ${param}: ${table.experiment}`;
   return {
     id: safeId(`sweep-${table.experiment}-${param}`),
@@ -143,11 +228,10 @@ export function specSweep(
     spec: {
       ...base(title),
       data: { values: rows },
-      vconcat: [
-        { width: WIDTH, height: 160, mark: { type: 'line', point: true }, encoding: { x, y: { field: 'throughput', type: 'quantitative', title: labels.throughput }, color } },
-        { width: WIDTH, height: 160, mark: { type: 'line', point: true }, encoding: { x, y: { field: 'p95', type: 'quantitative', title: labels.latency }, color } },
-      ],
-    } as TopLevelSpec,
+      vconcat: [panel('throughput', useTokens ? labels.throughputTokens : labels.throughputRequests, []), panel('p95', labels.latency, sloLines)],
+      resolve: { scale: { color: 'shared' } },
+      // The panels are built as plain records (layers differ per panel); vega-lite validates the whole at compile time.
+    } as unknown as TopLevelSpec,
   };
 }
 

@@ -4,8 +4,10 @@
  * autoescaping; only the SVG produced by Vega is inserted unescaped.
  */
 import type { ReportLang } from './format.js';
-import { labelsFor } from './i18n.js';
-import { renderChartSvg, specGpuSeries, specLatencyCdf, specLossCurve, specSweep, type ChartSpec, type RenderedChart } from './charts.js';
+import { renderChartSvg, type RenderedChart } from './charts.js';
+import { collectChartSpecs } from './chart-specs.js';
+
+export { collectChartSpecs } from './chart-specs.js';
 import type { ReportModel } from './report-model.js';
 import { createReportEnvironment } from './templates.js';
 import { addStatisticFilters } from './sample-filters.js';
@@ -14,24 +16,6 @@ export interface ChartGroup {
   experiment: string;
   task: string;
   charts: RenderedChart[];
-}
-
-/** Every chart the model supports, in report order: per task (GPU, latency, loss), then sweeps. */
-export function collectChartSpecs(model: ReportModel, lang: ReportLang): { task: ChartSpec[][]; sweep: ChartSpec[] } {
-  const L = labelsFor(lang);
-  const task = model.tasks.map((t) =>
-    [
-      specGpuSeries(t, { utilization: L.utilization, memory: L.memoryMiB, time: L.time, title: L.gpuSeries }),
-      specLatencyCdf(t, { latency: L.latencyMs, fraction: L.fraction, title: L.latencyDistribution }),
-      specLossCurve(t, { step: L.step, loss: L.loss, train: L.train, eval: L.eval, title: L.lossCurve }),
-    ].filter((c): c is ChartSpec => c !== null),
-  );
-  const sweep = model.sweeps.flatMap((s) =>
-    s.table.swept
-      .map((param) => specSweep(s.table, param, { throughput: L.throughput, latency: L.p95Ms, title: L.sweepChart }))
-      .filter((c): c is ChartSpec => c !== null),
-  );
-  return { task, sweep };
 }
 
 export async function renderHtmlReport(model: ReportModel, lang: ReportLang = 'en'): Promise<string> {

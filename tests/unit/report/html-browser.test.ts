@@ -1,7 +1,8 @@
 /**
  * The HTML report in a real browser: Debian's chromium through playwright-core. No console
  * errors, no network requests (the file must be self-contained), every chart an SVG with a
- * non-zero size, and a screenshot in test-output/ for a human to look at.
+ * non-zero size and axis titles that carry units, wide tables that scroll rather than widen the
+ * page, and a screenshot in test-output/ for a human to look at.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -23,6 +24,22 @@ const OUT = resolve('test-output');
 interface ChartFigure {
   querySelector(selector: 'svg'): { getBoundingClientRect(): { width: number; height: number }; querySelectorAll(selector: string): { length: number } } | null;
   getAttribute(name: string): string | null;
+}
+
+/** What the axis check reads of a chart's figure. */
+interface AxisFigure {
+  getAttribute(name: string): string | null;
+  querySelectorAll(selector: string): ArrayLike<{ textContent: string | null }>;
+}
+
+/** What the table-width check reads of the page (evaluated in the browser, hence declared here). */
+interface PageWidths {
+  document: {
+    documentElement: { scrollWidth: number };
+    querySelectorAll(selector: 'table'): ArrayLike<{ scrollWidth: number; clientWidth: number }>;
+  };
+  innerWidth: number;
+  getComputedStyle(element: unknown): { overflowX: string };
 }
 
 describe('HTML report in chromium', () => {
@@ -86,6 +103,37 @@ describe('HTML report in chromium', () => {
       expect(c.height, `${c.id} height`).toBeGreaterThan(50);
       expect(c.marks, `${c.id} marks`).toBeGreaterThan(5);
     }
+    // Every axis of every chart has a title, and every title names its unit in parentheses.
+    const axes = await page.$$eval('figure.chart', (figures: readonly AxisFigure[]) =>
+      figures.map((f) => ({
+        id: f.getAttribute('data-chart'),
+        titles: Array.from(f.querySelectorAll('svg .role-axis-title text'), (t) => t.textContent ?? ''),
+        // Grid lines are axes too in Vega's SVG; only axes with a domain line are read by people.
+        axes: f.querySelectorAll('svg .role-axis-domain').length,
+      })),
+    );
+    for (const a of axes) {
+      expect(a.titles.length, `${a.id} axis titles`).toBe(a.axes);
+      expect(a.titles.length, `${a.id} axis titles`).toBeGreaterThanOrEqual(2);
+      for (const title of a.titles) expect(title, `${a.id} axis "${title}"`).toMatch(/\S \(.+\)$/);
+    }
+    const sweepAxes = axes.find((a) => a.id === 'sweep-infer-batch_size')?.titles ?? [];
+    expect(sweepAxes).toContain('batch_size (requests per batch)');
+    expect(sweepAxes).toContain('Output throughput (tokens/s)');
+    // The example's SLO (2,000 ms) is drawn on the sweep's latency panel.
+    expect(await page.textContent('figure[data-chart="sweep-infer-batch_size"]')).toContain('SLO 2000 ms');
+    // Wide tables scroll inside themselves; the page itself never scrolls sideways.
+    const widths = await page.evaluate(() => {
+      const w = globalThis as unknown as PageWidths;
+      return {
+        page: w.document.documentElement.scrollWidth,
+        viewport: w.innerWidth,
+        tables: Array.from(w.document.querySelectorAll('table'), (t) => ({ scroll: t.scrollWidth, client: t.clientWidth, overflowX: w.getComputedStyle(t).overflowX })),
+      };
+    });
+    expect(widths.page).toBeLessThanOrEqual(widths.viewport);
+    expect(widths.tables.some((t) => t.scroll > t.client)).toBe(true);
+    for (const t of widths.tables.filter((w) => w.scroll > w.client)) expect(t.overflowX).toBe('auto');
     await page.screenshot({ path: join(OUT, 'report.png'), fullPage: true });
     expect(existsSync(join(OUT, 'report.png'))).toBe(true);
     await page.close();
