@@ -53,8 +53,6 @@ export * from './slurm/index.js';
 export {
   LocalTransport,
   SshTransport,
-  ConnectionLostError,
-  SshConnectError,
   resolveSshTarget,
   resolveSshSettings,
   describeTarget,
@@ -252,7 +250,6 @@ export {
   RUN_ID_PATTERN,
   applySetOverrides,
   parseSetArgument,
-  RenderError,
   type RenderOptions,
   type RenderedRun,
   type WriteOptions,

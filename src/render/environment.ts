@@ -12,12 +12,12 @@
  *
  * tests/unit/render/template-scan.test.ts fails when a shipped template prints anything else.
  */
+import { RenderError } from '../errors.js';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import { quoteShell } from '../shell-quote.js';
-import { RenderError } from './render-error.js';
 
 /** The templates/ directory shipped with the package (src/render and dist/render are both two levels down). */
 export const SHIPPED_TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));

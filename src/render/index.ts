@@ -9,4 +9,3 @@ export { findPlaceholders, substitutePlaceholders, mentionsParameter, parameterE
 export { expandSweep, formatArraySpec, formatSweepTsv, formatSweepJsonl, type ParamRecord, type ParamValue } from './sweep.js';
 export { createRunId, sha256Hex, MANIFEST_SCHEMA, RUN_ID_PATTERN, type RunManifest, type ManifestJob, type ManifestFile, type ManifestArray } from './manifest.js';
 export { applySetOverrides, parseSetArgument, type SetOverride } from './overrides.js';
-export { RenderError } from './render-error.js';

@@ -6,13 +6,12 @@
 import { cpSync, mkdirSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type nunjucks from 'nunjucks';
-import { UsageError } from '../errors.js';
+import { UsageError, RenderError } from '../errors.js';
 import { writeFileAtomically } from '../fs-atomic.js';
 import { isScriptPath, RUN_DIR_MODE, RUN_FILE_MODE, SCRIPT_MODE } from './file-modes.js';
 import type { Experiment, ResolvedConfig } from '../config/index.js';
 import { closest } from '../config/suggest.js';
 import { createTemplateEnvironment, templateFileName } from './environment.js';
-import { RenderError } from './render-error.js';
 import { listJobTemplateNames } from './catalog.js';
 import { buildJobView, type JobView } from './job-view.js';
 import { preflightRun } from './preflight.js';

@@ -5,10 +5,10 @@
  * every directory on the way (an existing one must be a real directory, never a link that would
  * carry the write elsewhere).
  */
+import { DownloadRefusedError } from '../errors.js';
 import { lstat, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { isPathInside } from '../path-inside.js';
-import { DownloadRefusedError } from '../transport/download-refusal.js';
 import { describeLocalKind } from '../transport/resume.js';
 
 /** Why a remote name cannot become a local path component; undefined when it can. */

@@ -9,10 +9,11 @@
  * or a local path that is not a plain file or directory is refused and reported, and the fetch
  * goes on with the other files.
  */
+import { DownloadRefusedError, type DownloadRefusalReason } from '../errors.js';
 import { join, posix } from 'node:path';
 import { writeFileAtomically } from '../fs-atomic.js';
 import { buildSacctArgs, readSacctOutput } from '../slurm/sacct.js';
-import { DownloadRefusedError, formatMiB, type DownloadRefusalReason } from '../transport/download-refusal.js';
+import { formatMiB } from '../transport/download-refusal.js';
 import type { RemoteDirEntry, Transport } from '../transport/transport.js';
 import { checkRemoteName, confineLocalPath, prepareLocalDirectory, showName } from './fetch-safety.js';
 import { toSlurmOutput } from './query.js';

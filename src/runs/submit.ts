@@ -7,17 +7,13 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { RemoteError, UsageError } from '../errors.js';
+import { RemoteError, UsageError, ConnectionLostError, SshConnectError, ControllerUnreachableError, SbatchRejectedError } from '../errors.js';
 import { quoteShell } from '../shell-quote.js';
 import {
   buildSbatchArgs,
-  ControllerUnreachableError,
   readSbatchOutput,
-  SbatchRejectedError,
   type Dependency,
 } from '../slurm/index.js';
-import { ConnectionLostError } from '../transport/ssh.js';
-import { SshConnectError } from '../transport/ssh-connect.js';
 import type { Transport } from '../transport/transport.js';
 import { afterExports, applyAfterRun, type SubmitAfter } from './after-run.js';
 import { findLostSubmission } from './lookup.js';

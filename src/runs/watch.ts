@@ -4,11 +4,10 @@
  * where it stopped and reports only news), network faults and a restarting controller retried,
  * NODE_FAIL/BOOT_FAIL resubmitted when retries allow, and jobs pending too long cancelled.
  */
-import { RemoteError } from '../errors.js';
+import { RemoteError, ConnectionLostError, SshConnectError, ControllerUnreachableError } from '../errors.js';
 import {
   assessJob,
   buildScancelArgs,
-  ControllerUnreachableError,
   formatJobState,
   parseExitStatus,
   parseJobState,
@@ -19,8 +18,6 @@ import {
   type Sleep,
   type Verdict,
 } from '../slurm/index.js';
-import { ConnectionLostError } from '../transport/ssh.js';
-import { SshConnectError } from '../transport/ssh-connect.js';
 import type { Transport } from '../transport/transport.js';
 import { readExitFiles } from './exit-files.js';
 import { readLiveManifestJobs, selectLiveTasks } from './live-tasks.js';

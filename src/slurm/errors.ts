@@ -2,7 +2,7 @@
  * Conditions SLURM commands report on stderr, recognised from their text so callers can fall
  * back (sacct → squeue/scontrol) or retry (controller restarting) instead of failing a job.
  */
-import { RemoteError } from '../errors.js';
+import { ControllerUnreachableError } from '../errors.js';
 
 /** What the transport gives back for one command; structurally compatible with any runner. */
 export interface SlurmCommandOutput {
@@ -10,22 +10,6 @@ export interface SlurmCommandOutput {
   stderr: string;
   /** null when the process was killed by a signal. */
   exitCode: number | null;
-}
-
-/**
- * A value that is not a valid SLURM duration or memory size. A plain Error (not an
- * HpcbenchError) on purpose: the config loader turns it into a ConfigIssue with file and line.
- */
-export class SlurmFormatError extends Error {
-  readonly text: string;
-  readonly expected: string;
-
-  constructor(what: string, text: string, expected: string) {
-    super(`${what} ${JSON.stringify(text)} is not valid: expected ${expected}`);
-    this.name = 'SlurmFormatError';
-    this.text = text;
-    this.expected = expected;
-  }
 }
 
 export type SlurmConditionKind =
@@ -73,52 +57,6 @@ export function classifySlurmStderr(stderr: string): SlurmCondition | undefined 
   }
   const errorLine = lines.find((l) => /error|fatal/i.test(l));
   return errorLine === undefined ? undefined : { kind: 'other', message: errorLine };
-}
-
-/**
- * slurmctld cannot be reached (restarting, network fault). Thrown by the caller that ran
- * squeue/sacct/scontrol; the poller retries it with backoff and never turns it into a job failure.
- */
-export class ControllerUnreachableError extends RemoteError {
-  readonly detail: string;
-
-  constructor(detail: string, options: { cause?: unknown } = {}) {
-    super(`SLURM controller unreachable: ${detail}`, {
-      hint: 'slurmctld may be restarting or the network is down; hpcbench retries by itself. If it persists, ask the cluster admins (`scontrol ping`).',
-      cause: options.cause,
-    });
-    this.detail = detail;
-  }
-}
-
-/** sacct cannot answer: accounting storage is disabled or slurmdbd is down. */
-export class AccountingUnavailableError extends RemoteError {
-  readonly kind: 'accounting-disabled' | 'database-unreachable';
-
-  constructor(kind: 'accounting-disabled' | 'database-unreachable', detail: string) {
-    super(`sacct cannot be used: ${detail}`, {
-      hint:
-        kind === 'accounting-disabled'
-          ? 'the cluster has no job accounting; hpcbench falls back to squeue/scontrol, which forget jobs a few minutes after they end (MinJobAge).'
-          : 'slurmdbd is not answering; retry later or ask the cluster admins.',
-    });
-    this.kind = kind;
-  }
-}
-
-/** A SLURM command failed for a reason that is not one of the recognised conditions. */
-export class SlurmCommandError extends RemoteError {
-  readonly command: string;
-  readonly condition: SlurmCondition | undefined;
-
-  constructor(command: string, output: SlurmCommandOutput, condition = classifySlurmStderr(output.stderr)) {
-    const detail = condition?.message ?? (output.stderr.trim() || `exit code ${String(output.exitCode)}`);
-    super(`${command} failed: ${detail}`, {
-      hint: `Run \`${command}\` on the login node by hand to see the full message.`,
-    });
-    this.command = command;
-    this.condition = condition;
-  }
 }
 
 /**

@@ -20,10 +20,6 @@ export {
   type SlurmCommandOutput,
   type SlurmCondition,
   type SlurmConditionKind,
-  SlurmFormatError,
-  ControllerUnreachableError,
-  AccountingUnavailableError,
-  SlurmCommandError,
   classifySlurmStderr,
   checkControllerReachable,
 } from './errors.js';
@@ -56,7 +52,6 @@ export {
   type Dependency,
   type DependencyClause,
   type DependencyType,
-  SbatchRejectedError,
   buildSbatchArgs,
   formatDependency,
   parseSbatchParsable,

@@ -2,7 +2,7 @@
  * SLURM memory sizes and TRES strings. SLURM's units are powers of 1024 and a bare number is
  * MiB (sbatch --mem=4000 is 4000 MiB); everything here is returned in MiB.
  */
-import { SlurmFormatError } from './errors.js';
+import { SlurmFormatError } from '../errors.js';
 
 const UNIT_MIB: Readonly<Record<string, number>> = {
   K: 1 / 1024,

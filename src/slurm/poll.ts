@@ -4,8 +4,8 @@
  * watching (never the jobs). A controller that cannot be reached is retried with backoff and
  * reported as such, never as a job failure.
  */
+import { ControllerUnreachableError } from '../errors.js';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ControllerUnreachableError } from './errors.js';
 import { formatJobState, isTerminal, type JobState } from './job-state.js';
 import { createPollSchedule, type PollSchedule, type PollScheduleOptions } from './poll-schedule.js';
 

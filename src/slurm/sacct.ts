@@ -9,7 +9,7 @@
  * an id is the current attempt. Earlier attempts are counted, not kept: their steps never mix
  * with the current attempt's.
  */
-import { InputError } from '../errors.js';
+import { InputError, AccountingUnavailableError, SlurmCommandError } from '../errors.js';
 import { parseJobState, type JobState } from './job-state.js';
 import { tryParseJobId } from './job-id.js';
 import {
@@ -25,8 +25,6 @@ import {
 import { parseRequestedMemory, parseTres, tryParseSlurmMemory, type RequestedMemory, type Tres } from './memory.js';
 import { parseSlurmDurationValue, parseSlurmTimestamp } from './time.js';
 import {
-  AccountingUnavailableError,
-  SlurmCommandError,
   checkControllerReachable,
   type SlurmCommandOutput,
 } from './errors.js';

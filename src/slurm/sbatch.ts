@@ -3,8 +3,8 @@
  * outputs hpcbench reads: `--parsable` (`123` or `123;cluster`) and `--test-only`
  * ("sbatch: Job 123 to start at ... using N processors on nodes X in partition P").
  */
-import { CheckFailedError, InputError } from '../errors.js';
-import { SlurmCommandError, SlurmFormatError, checkControllerReachable, type SlurmCommandOutput } from './errors.js';
+import { InputError, SlurmCommandError, SlurmFormatError, SbatchRejectedError } from '../errors.js';
+import { checkControllerReachable, type SlurmCommandOutput } from './errors.js';
 import { formatSlurmDuration } from './time.js';
 
 export type DependencyType = 'after' | 'afterany' | 'afterok' | 'afternotok' | 'aftercorr' | 'afterburstbuffer';
@@ -208,19 +208,6 @@ export function parseSbatchTestOnly(output: Pick<SlurmCommandOutput, 'stdout' | 
   const errors = parseSbatchErrors(text);
   if (errors.length === 0) errors.push(text.trim() === '' ? 'sbatch --test-only printed nothing' : text.trim().slice(0, 500));
   return { ok: false, errors };
-}
-
-/** sbatch refused the script (bad partition, time over the limit, invalid account...). */
-export class SbatchRejectedError extends CheckFailedError {
-  readonly errors: readonly string[];
-
-  constructor(script: string, errors: readonly string[]) {
-    super(
-      `sbatch rejected ${script}: ${errors.join('; ')}`,
-      'Fix the resources in hpcbench.yaml (partition, time, memory, GPUs, account) and try `hpcbench submit --test-only` again.',
-    );
-    this.errors = errors;
-  }
 }
 
 /**

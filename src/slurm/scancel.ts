@@ -2,7 +2,7 @@
  * scancel argv. Cancelling is by job id or by name (the run tag), never by user: hpcbench must
  * not touch jobs it did not submit.
  */
-import { SlurmFormatError } from './errors.js';
+import { SlurmFormatError } from '../errors.js';
 
 export type ScancelTarget = { jobIds: readonly string[] } | { name: string; user?: string };
 

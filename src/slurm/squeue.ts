@@ -3,6 +3,7 @@
  * SLURM release supports (the JSON plugins are often missing), with the ASCII unit separator
  * between fields: it cannot appear in job names, comments or paths typed by people.
  */
+import { SlurmCommandError, SlurmFormatError } from '../errors.js';
 import { parseJobState } from './job-state.js';
 import { tryParseJobId } from './job-id.js';
 import {
@@ -14,7 +15,7 @@ import {
   type SlurmJobRecord,
 } from './job-record.js';
 import { parseSlurmTimestamp } from './time.js';
-import { SlurmCommandError, SlurmFormatError, checkControllerReachable, type SlurmCommandOutput } from './errors.js';
+import { checkControllerReachable, type SlurmCommandOutput } from './errors.js';
 
 export const UNIT_SEPARATOR = '\x1f';
 

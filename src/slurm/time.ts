@@ -9,7 +9,7 @@
  * and `expected`), which config code turns into a ConfigIssue; `tryParseSlurmDuration` returns
  * a result instead of throwing.
  */
-import { SlurmFormatError } from './errors.js';
+import { SlurmFormatError } from '../errors.js';
 
 export type SlurmDuration =
   | { kind: 'seconds'; seconds: number }

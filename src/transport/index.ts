@@ -11,8 +11,8 @@ export {
   type FileWriteOptions,
 } from './transport.js';
 export { LocalTransport, type LocalTransportOptions } from './local.js';
-export { SshTransport, ConnectionLostError, type SshTransportOptions, type ReconnectOptions } from './ssh.js';
-export { SshConnectError, type ConnectOptions } from './ssh-connect.js';
+export { SshTransport, type SshTransportOptions, type ReconnectOptions } from './ssh.js';
+export { type ConnectOptions } from './ssh-connect.js';
 export {
   resolveSshTarget,
   resolveSshSettings,

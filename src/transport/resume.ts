@@ -10,8 +10,8 @@ import { lstat, mkdir, open, rename, utimes, type FileHandle } from 'node:fs/pro
 import { dirname } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { RemoteError } from '../errors.js';
-import { DownloadRefusedError, formatMiB } from './download-refusal.js';
+import { RemoteError, DownloadRefusedError } from '../errors.js';
+import { formatMiB } from './download-refusal.js';
 import type { DownloadResult, RemoteStat } from './transport.js';
 
 export interface SizeAndTime {

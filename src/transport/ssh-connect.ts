@@ -6,7 +6,7 @@
 import { connect as connectTcp, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Client, type Algorithms, type ClientChannel } from 'ssh2';
-import { RemoteError } from '../errors.js';
+import { RemoteError, SshConnectError } from '../errors.js';
 import { AuthAttempt, type AuthOptions } from './ssh-auth.js';
 import { loadKnownHosts, verifyHostKey, type HostKeyPolicy } from './host-key-policy.js';
 import { knownHostName, knownKeyTypes } from './known-hosts.js';
@@ -37,15 +37,6 @@ export interface SshConnection {
 const DEFAULT_READY_TIMEOUT_MS = 20_000;
 const DEFAULT_KEEPALIVE_INTERVAL_MS = 15_000;
 const DEFAULT_KEEPALIVE_COUNT_MAX = 4;
-
-/** A failure to connect, and whether trying again later may help (sshd restarting, network blip). */
-export class SshConnectError extends RemoteError {
-  readonly transient: boolean;
-  constructor(message: string, options: { hint?: string; cause?: unknown; transient: boolean }) {
-    super(message, { hint: options.hint, cause: options.cause });
-    this.transient = options.transient;
-  }
-}
 
 const RSA_ALGORITHMS = ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
 const DEFAULT_HOST_KEY_ORDER = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', ...RSA_ALGORITHMS];

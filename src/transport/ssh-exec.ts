@@ -4,18 +4,8 @@
  * it again is safe.
  */
 import type { Client, ClientChannel } from 'ssh2';
-import { RemoteError } from '../errors.js';
+import { RemoteError, ConnectionLostError } from '../errors.js';
 import { abbreviateCommand, formatDuration, type ExecOptions, type ExecResult } from './transport.js';
-
-/** The connection went away around a command; `commandSent` says whether it may have run. */
-export class ConnectionLostError extends RemoteError {
-  /** True when the command reached the server, so running it again could run it twice. */
-  readonly commandSent: boolean;
-  constructor(message: string, options: { commandSent: boolean; hint?: string; cause?: unknown }) {
-    super(message, { hint: options.hint, cause: options.cause });
-    this.commandSent = options.commandSent;
-  }
-}
 
 /** ssh2 internals reached by {@link killRemote}; absent fields mean a different ssh2 version. */
 interface ChannelInternals {

@@ -5,13 +5,13 @@
  * when it drops it is re-established with backoff.
  */
 import type { SFTPWrapper } from 'ssh2';
-import { RemoteError } from '../errors.js';
+import { RemoteError, ConnectionLostError, SshConnectError } from '../errors.js';
 import { quoteShell, shellCommand } from '../shell-quote.js';
 import { isInteractive, readPassphraseFromTty } from './passphrase.js';
 import { Semaphore } from './semaphore.js';
 import { SftpFiles } from './sftp-files.js';
-import { ConnectionLostError, runSshCommand } from './ssh-exec.js';
-import { openSshConnection, SshConnectError, type ConnectOptions, type SshConnection } from './ssh-connect.js';
+import { runSshCommand } from './ssh-exec.js';
+import { openSshConnection, type ConnectOptions, type SshConnection } from './ssh-connect.js';
 import { describeTarget, resolveSshTarget, type ResolveSshTargetOptions, type SshTarget } from './ssh-target.js';
 import {
   DEFAULT_EXEC_TIMEOUT_MS,

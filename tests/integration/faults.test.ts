@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { RemoteError } from '../../src/errors.js';
+import { RemoteError, ConnectionLostError } from '../../src/errors.js';
 import { main } from '../../src/cli/main.js';
 import {
   connectCluster,
@@ -14,7 +14,7 @@ import {
   writeRunRecord,
   type WatchEvent,
 } from '../../src/runs/index.js';
-import { ConnectionLostError, SshTransport } from '../../src/transport/ssh.js';
+import { SshTransport } from '../../src/transport/ssh.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { ed25519Blob } from '../unit/transport/support/ssh-keys.js';
 import { controlClusterDaemon, describeCluster } from './support/cluster.js';

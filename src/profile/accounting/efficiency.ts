@@ -4,10 +4,10 @@
  * from the cluster's `rates:`.
  */
 import type { Transport } from '../../transport/transport.js';
-import { AccountingUnavailableError, SlurmCommandError, checkControllerReachable } from '../../slurm/errors.js';
+import { checkControllerReachable } from '../../slurm/errors.js';
 import { tryParseJobId } from '../../slurm/job-id.js';
 import { readSacctTable } from '../../slurm/sacct-table.js';
-import { UsageError } from '../../errors.js';
+import { UsageError, AccountingUnavailableError, SlurmCommandError } from '../../errors.js';
 import { computeCharge, type AccountingRates } from './accounting.js';
 import { summariseSacctTable, type SacctJobFigures } from './sacct.js';
 

@@ -3,7 +3,7 @@ import { open, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { InputError } from '../../errors.js';
+import { InputError, RangeFailure, type RangeFailureDetail } from '../../errors.js';
 import { RejectedLines, scanLineBytes, unrecognisedFileError, type ReadProgress, type RejectedLine } from '../lines.js';
 import { GpuLogAccumulator } from './log-accumulator.js';
 import type { GpuAccumulator, GpuRangeState } from './metrics.js';
@@ -153,25 +153,12 @@ export function mergeQueryRanges(file: string, results: readonly QueryRangeResul
 }
 
 /** An InputError from a range, as plain data: its line is relative to the range's first line. */
-export interface RangeFailureDetail {
-  message: string;
-  line: number | undefined;
-  hint: string | undefined;
-  input: boolean;
-}
 
 interface WorkerMessage {
   type: 'progress' | 'result' | 'error';
   bytes?: number;
   result?: QueryRangeResult;
   error?: RangeFailureDetail;
-}
-
-/** A range's parse failed; `detail.input` says it was an InputError (bad file, not a bug). */
-export class RangeFailure extends Error {
-  constructor(readonly detail: RangeFailureDetail) {
-    super(detail.message);
-  }
 }
 
 export function describeRangeError(error: unknown): RangeFailureDetail {

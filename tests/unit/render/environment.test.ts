@@ -1,5 +1,6 @@
+import { RenderError } from '../../../src/errors.js';
 import { describe, expect, it } from 'vitest';
-import { createTemplateEnvironment, quoteDirective, quotePath, RenderError } from '../../../src/render/index.js';
+import { createTemplateEnvironment, quoteDirective, quotePath } from '../../../src/render/index.js';
 import { tempDir } from './helpers.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

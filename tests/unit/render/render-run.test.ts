@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { ConfigError, UsageError } from '../../../src/errors.js';
-import { createRunId, renderRun, writeRun, RenderError } from '../../../src/render/index.js';
+import { ConfigError, UsageError, RenderError } from '../../../src/errors.js';
+import { createRunId, renderRun, writeRun } from '../../../src/render/index.js';
 import { fileOf, FIXTURE_DIR, loadFixture, localConfig, NOW, renderFixture, RUN_ID, tempDir } from './helpers.js';
 
 // One snapshot per shipped job template and layout variant (single GPU with checkpoint, GPU

@@ -1,6 +1,7 @@
 // fetch with real links and special files on both sides (the local transport, a directory
 // standing in for the cluster): remote links are reported and never followed, a loop does not
 // stop the fetch, and a link, FIFO or directory planted in results/ is refused, never written through.
+import { DownloadRefusedError } from '../../../src/errors.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRunRecord, fetchRun } from '../../../src/runs/index.js';
 import type { FetchRunResult } from '../../../src/runs/fetch.js';
-import { DownloadRefusedError } from '../../../src/transport/download-refusal.js';
 import { LocalTransport } from '../../../src/transport/local.js';
 import { CLUSTER, makeRenderedRun } from './helpers.js';
 

@@ -1,6 +1,6 @@
+import { ControllerUnreachableError } from '../../../src/errors.js';
 import { describe, expect, it } from 'vitest';
 import { mergeJobViews } from '../../../src/slurm/merge.js';
-import { ControllerUnreachableError } from '../../../src/slurm/errors.js';
 import { parseSqueue } from '../../../src/slurm/squeue.js';
 import { parseSacct } from '../../../src/slurm/sacct.js';
 import { createRunRecord, planResubmit, queryJobs, statusRun, watchRun, writeRunRecord, type RunRecord } from '../../../src/runs/index.js';

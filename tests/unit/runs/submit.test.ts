@@ -2,9 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CheckFailedError } from '../../../src/errors.js';
+import { CheckFailedError, ConnectionLostError } from '../../../src/errors.js';
 import { readRunRecord, submitRun, writeRunRecord, createRunRecord, describeSubmitPlan } from '../../../src/runs/index.js';
-import { ConnectionLostError } from '../../../src/transport/ssh.js';
 import { CLUSTER, makeRenderedRun, noSleep } from './helpers.js';
 import { FakeCluster } from './fake-cluster.js';
 

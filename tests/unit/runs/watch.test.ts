@@ -207,9 +207,7 @@ describe('statusRun', () => {
 describe('isTransientFault', () => {
   it('retries lost connections, refused connects and an unreachable controller; not a refused host key', async () => {
     const { isTransientFault, describeFault } = await import('../../../src/runs/index.js');
-    const { ConnectionLostError } = await import('../../../src/transport/ssh.js');
-    const { SshConnectError } = await import('../../../src/transport/ssh-connect.js');
-    const { ControllerUnreachableError } = await import('../../../src/slurm/index.js');
+    const { ConnectionLostError, ControllerUnreachableError, SshConnectError } = await import('../../../src/errors.js');
     expect(isTransientFault(new ConnectionLostError('lost', { commandSent: true }))).toBe(true);
     expect(isTransientFault(new SshConnectError('refused', { transient: true }))).toBe(true);
     expect(isTransientFault(new SshConnectError('host key changed', { transient: false }))).toBe(false);

@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
-  AccountingUnavailableError,
-  ControllerUnreachableError,
-  SlurmCommandError,
   checkControllerReachable,
   classifySlurmStderr,
 } from '../../../src/slurm/errors.js';
-import { ExitCode, RemoteError } from '../../../src/errors.js';
+import { ExitCode, RemoteError, AccountingUnavailableError, ControllerUnreachableError, SlurmCommandError } from '../../../src/errors.js';
 import { fixture } from './fixtures.js';
 
 describe('classifySlurmStderr', () => {
@@ -48,8 +45,9 @@ describe('error classes', () => {
     expect(new AccountingUnavailableError('accounting-disabled', 'x').hint).toContain('MinJobAge');
   });
   it('SlurmCommandError names the command and the first error line', () => {
-    const error = new SlurmCommandError('squeue', { stdout: '', stderr: 'squeue: error: Invalid user: bob2\n', exitCode: 1 });
+    const stderr = 'squeue: error: Invalid user: bob2\n';
+    const error = new SlurmCommandError('squeue', { stdout: '', stderr, exitCode: 1 }, classifySlurmStderr(stderr));
     expect(error.message).toBe('squeue failed: squeue: error: Invalid user: bob2');
-    expect(new SlurmCommandError('sdiag', { stdout: '', stderr: '', exitCode: null }).message).toBe('sdiag failed: exit code null');
+    expect(new SlurmCommandError('sinfo', { stdout: '', stderr: '', exitCode: null }, undefined).message).toBe('sinfo failed: exit code null');
   });
 });

@@ -1,7 +1,7 @@
+import { ControllerUnreachableError } from '../../../src/errors.js';
 import { describe, expect, it } from 'vitest';
 import { createPollSchedule, MIN_POLL_FLOOR_MS } from '../../../src/slurm/poll-schedule.js';
 import { pollJobs, watchJobs, sleepWithSignal, type PollEvent, type PolledJob } from '../../../src/slurm/poll.js';
-import { ControllerUnreachableError } from '../../../src/slurm/errors.js';
 import { parseJobState } from '../../../src/slurm/job-state.js';
 
 describe('createPollSchedule', () => {

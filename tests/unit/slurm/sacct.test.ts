@@ -7,9 +7,8 @@ import {
   readSacctOutput,
   requireSacctOutput,
 } from '../../../src/slurm/sacct.js';
-import { AccountingUnavailableError, ControllerUnreachableError, SlurmCommandError } from '../../../src/slurm/errors.js';
 import { UNIT_SEPARATOR } from '../../../src/slurm/squeue.js';
-import { InputError } from '../../../src/errors.js';
+import { InputError, AccountingUnavailableError, ControllerUnreachableError, SlurmCommandError } from '../../../src/errors.js';
 import { fixture } from './fixtures.js';
 
 describe('buildSacctArgs', () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  SbatchRejectedError,
   buildSbatchArgs,
   formatDependency,
   parseSbatchErrors,
@@ -9,8 +8,7 @@ import {
   readSbatchOutput,
   readSbatchTestOnlyOutput,
 } from '../../../src/slurm/sbatch.js';
-import { ControllerUnreachableError, SlurmFormatError } from '../../../src/slurm/errors.js';
-import { InputError } from '../../../src/errors.js';
+import { InputError, SbatchRejectedError, ControllerUnreachableError, SlurmFormatError } from '../../../src/errors.js';
 import { shellCommand } from '../../../src/shell-quote.js';
 import { fixture } from './fixtures.js';
 

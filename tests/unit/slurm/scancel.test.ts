@@ -1,6 +1,6 @@
+import { SlurmFormatError } from '../../../src/errors.js';
 import { describe, expect, it } from 'vitest';
 import { buildScancelArgs } from '../../../src/slurm/scancel.js';
-import { SlurmFormatError } from '../../../src/slurm/errors.js';
 
 describe('buildScancelArgs', () => {
   it('cancels by ids or by name, never by user alone', () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildSqueueArgs, parseSqueue, readSqueueOutput, SQUEUE_FIELDS, UNIT_SEPARATOR } from '../../../src/slurm/squeue.js';
-import { ControllerUnreachableError, SlurmCommandError } from '../../../src/slurm/errors.js';
-import { InputError } from '../../../src/errors.js';
+import { InputError, ControllerUnreachableError, SlurmCommandError } from '../../../src/errors.js';
 import { shellCommand } from '../../../src/shell-quote.js';
 import { fixture } from './fixtures.js';
 

@@ -1,3 +1,4 @@
+import { SlurmFormatError } from '../../../src/errors.js';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
@@ -14,7 +15,6 @@ import {
   parseTres,
   tryParseSlurmMemory,
 } from '../../../src/slurm/memory.js';
-import { SlurmFormatError } from '../../../src/slurm/errors.js';
 
 describe('parseSlurmDuration', () => {
   it.each([

@@ -6,11 +6,10 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RemoteError } from '../../../src/errors.js';
+import { RemoteError, SshConnectError, ConnectionLostError } from '../../../src/errors.js';
 import { fingerprintSha256 } from '../../../src/transport/known-hosts.js';
-import { SshConnectError } from '../../../src/transport/ssh-connect.js';
 import type { SshTarget } from '../../../src/transport/ssh-target.js';
-import { ConnectionLostError, SshTransport, type SshTransportOptions } from '../../../src/transport/ssh.js';
+import { SshTransport, type SshTransportOptions } from '../../../src/transport/ssh.js';
 import { startTestSshServer, type TestSshServer } from './support/ssh-server.js';
 
 let server: TestSshServer;
