@@ -272,7 +272,7 @@ export class DownloadRefusedError extends HpcbenchError {
 
 // Parser-internal signals: caught inside src/profile, never reach the CLI.
 
-/** Why a range of a log parsed in a worker failed, as it crosses the worker boundary. */
+/** Why a range of a log parsed in a worker failed, as plain data that crosses the worker boundary. */
 export interface RangeFailureDetail {
   message: string;
   line: number | undefined;

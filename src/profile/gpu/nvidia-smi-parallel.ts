@@ -152,8 +152,6 @@ export function mergeQueryRanges(file: string, results: readonly QueryRangeResul
   return accepted;
 }
 
-/** An InputError from a range, as plain data: its line is relative to the range's first line. */
-
 interface WorkerMessage {
   type: 'progress' | 'result' | 'error';
   bytes?: number;
@@ -161,6 +159,7 @@ interface WorkerMessage {
   error?: RangeFailureDetail;
 }
 
+/** An InputError from a range, as plain data: its line is relative to the range's first line. */
 export function describeRangeError(error: unknown): RangeFailureDetail {
   const input = error instanceof InputError;
   return {
