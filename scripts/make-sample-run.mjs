@@ -3,12 +3,13 @@
  * Writes data_sample/run-example/: a run directory with GENERATED logs (no GPU was available
  * when it was made), laid out as the run-directory contract says, for the committed example
  * report and the report tests. Deterministic: a seeded PRNG and fixed clocks, so rerunning it
- * reproduces every byte. Usage: node scripts/make-sample-run.mjs [outDir]
+ * reproduces every byte. Its job scripts and their hashes are the ones hpcbench renders from the
+ * config below (through dist/, so build first: `npm run build`), so the example report shows
+ * real scripts. Usage: node scripts/make-sample-run.mjs [outDir]
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = resolve(process.argv[2] ?? join(repo, 'data_sample', 'run-example'));
@@ -44,7 +45,6 @@ function write(path, text) {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
 }
-const sha256 = (text) => createHash('sha256').update(text).digest('hex');
 
 function pad2(n) {
   return String(n).padStart(2, '0');
@@ -161,7 +161,7 @@ experiments:
     partition: sequana_gpu
     depends_on: [lora]
     models: [distilgpt2]
-    command: python workloads/infer.py --model distilgpt2 --prompts data_sample/prompts.txt
+    command: python workloads/infer.py --model distilgpt2 --prompts data_sample/prompts.txt --batch-size {batch_size} --max-new-tokens {max_new_tokens}
     resources:
       time: "00:30:00"
       gpus: 1
@@ -182,6 +182,17 @@ experiments:
 
 rmSync(outDir, { recursive: true, force: true });
 const t0 = Date.UTC(2026, 10, 24, 6, 15, 40);
+write(join(outDir, 'hpcbench.yaml'), CONFIG);
+
+// The job scripts as \`hpcbench render\` writes them for this config: the report embeds them, so
+// they must be the real ones, not stand-ins.
+const dist = (path) => import(pathToFileURL(join(repo, 'dist', path)).href);
+const { loadConfig } = await dist('config/index.js');
+const { renderRun } = await dist('render/render-run.js');
+const rendered = renderRun(loadConfig(join(outDir, 'hpcbench.yaml')), 'infer', { runId: RUN_ID, now: new Date(t0 - 5000), checkFiles: false });
+const renderedJob = (experiment) => rendered.manifest.jobs.find((j) => j.experiment === experiment);
+const LORA_RENDERED = renderedJob('lora');
+const INFER_RENDERED = renderedJob('infer');
 const sacct = [];
 
 // lora: 300 optimizer steps, a log entry every 10 steps, 0.42 s per step.
@@ -205,7 +216,7 @@ const sacct = [];
   write(join(dir, 'nvidia-smi.csv'), nvidiaSmiLog(start, end, GPU_UUID, (t) => (t < 18 ? 0.02 : t < (trainEnd - start) / 1000 ? 0.9 + noise(0.05) : 0.03), 14500));
   write(join(dir, 'metadata.json'), metadata({ experiment: 'lora', task: 'main', job_id: String(LORA_JOB), array_job_id: null, array_task_id: null, start_time: new Date(start).toISOString().slice(0, 19) + 'Z', script: { path: 'scripts/lora.sbatch' }, parameters: {} }, { SLURM_JOB_ID: String(LORA_JOB) }));
   write(join(dir, 'job.out'), 'Generated sample: no job ran.\n');
-  sacct.push(...sacctJob(String(LORA_JOB), String(LORA_JOB), 'hpcbench-lora', submit, start, end, ((end - start) / 1000) * 1.6, 9_437_184, '02:00:00'));
+  sacct.push(...sacctJob(String(LORA_JOB), String(LORA_JOB), LORA_RENDERED.job_name, submit, start, end, ((end - start) / 1000) * 1.6, 9_437_184, '02:00:00'));
 }
 
 // infer: six array tasks; latency grows with batch size and tokens, throughput with batch size.
@@ -234,47 +245,12 @@ POINTS.forEach((point, task) => {
   write(join(dir, 'nvidia-smi.csv'), nvidiaSmiLog(start, end, GPU_UUID, (t) => (t < 14 ? 0.02 : busy + noise(0.04)), 1800 + 260 * point.batch_size * (point.max_new_tokens / 32)));
   write(join(dir, 'metadata.json'), metadata({ experiment: 'infer', task: String(task), job_id: String(INFER_JOB + 1 + task), array_job_id: String(INFER_JOB), array_task_id: String(task), start_time: new Date(start).toISOString().slice(0, 19) + 'Z', script: { path: 'scripts/infer.sbatch' }, parameters: point }, { SLURM_JOB_ID: String(INFER_JOB + 1 + task), SLURM_ARRAY_JOB_ID: String(INFER_JOB), SLURM_ARRAY_TASK_ID: String(task) }));
   write(join(dir, 'job.out'), 'Generated sample: no job ran.\n');
-  sacct.push(...sacctJob(`${INFER_JOB}_${task}`, String(INFER_JOB + 1 + task), 'hpcbench-infer', submit, start, end, ((end - start) / 1000) * 1.1, 2_621_440 + task * 100_000, '00:30:00'));
+  sacct.push(...sacctJob(`${INFER_JOB}_${task}`, String(INFER_JOB + 1 + task), INFER_RENDERED.job_name, submit, start, end, ((end - start) / 1000) * 1.1, 2_621_440 + task * 100_000, '00:30:00'));
 });
 write(join(outDir, 'sacct.txt'), `${sacct.join('\n')}\n`);
 
-// Scripts and manifest: short stand-ins for what `hpcbench render` writes.
-const loraScript = `#!/bin/bash
-#SBATCH --job-name=hpcbench-lora
-#SBATCH --partition=sequana_gpu
-#SBATCH --gpus-per-node=1
-#SBATCH --time=02:00:00
-#SBATCH --comment=hpcbench:${RUN_ID}
-#SBATCH --output=out/lora/main/job.out
-#SBATCH --error=out/lora/main/job.err
-# Generated sample (scripts/make-sample-run.mjs): a stand-in for the script hpcbench renders.
-set -euo pipefail
-module purge
-module load sequana/current python/3.10_sequana
-export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
-python workloads/train_lora.py --model distilgpt2 --train data_sample/train.txt --val data_sample/val.txt
-`;
-const inferScript = `#!/bin/bash
-#SBATCH --job-name=hpcbench-infer
-#SBATCH --partition=sequana_gpu
-#SBATCH --gpus-per-node=1
-#SBATCH --time=00:30:00
-#SBATCH --array=0-5%2
-#SBATCH --comment=hpcbench:${RUN_ID}
-#SBATCH --output=out/infer/%a/job.out
-#SBATCH --error=out/infer/%a/job.err
-# Generated sample (scripts/make-sample-run.mjs): a stand-in for the script hpcbench renders.
-set -euo pipefail
-module purge
-module load sequana/current python/3.10_sequana
-export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
-python workloads/infer.py --model distilgpt2 --prompts data_sample/prompts.txt
-`;
-const sweepTsv = `batch_size\tmax_new_tokens\n${POINTS.map((p) => `${p.batch_size}\t${p.max_new_tokens}`).join('\n')}\n`;
-write(join(outDir, 'scripts', 'lora.sbatch'), loraScript);
-write(join(outDir, 'scripts', 'infer.sbatch'), inferScript);
-write(join(outDir, 'scripts', 'infer.sweep.tsv'), sweepTsv);
-write(join(outDir, 'hpcbench.yaml'), CONFIG);
+// Scripts and manifest: the rendered scripts (above), in the manifest hpcbench would write for them.
+for (const [path, text] of rendered.files) if (path.startsWith('scripts/')) write(join(outDir, path), text);
 const manifest = {
   schema: 'hpcbench.manifest/1',
   run_id: RUN_ID,
@@ -282,8 +258,8 @@ const manifest = {
   config_file: 'data_sample/hpcbench.yaml',
   experiments: ['lora', 'infer'],
   jobs: [
-    { experiment: 'lora', cluster: 'sdumont', partition: 'sequana_gpu', template: 'gpu-train', script: 'scripts/lora.sbatch', sha256: sha256(loraScript), job_name: 'hpcbench-lora', out_dir: 'out/lora', depends_on: [], parameters: {}, gpu_fields: GPU_FIELDS },
-    { experiment: 'infer', cluster: 'sdumont', partition: 'sequana_gpu', template: 'gpu-infer', script: 'scripts/infer.sbatch', sha256: sha256(inferScript), job_name: 'hpcbench-infer', out_dir: 'out/infer', depends_on: ['lora'], array: { size: POINTS.length, spec: '0-5%2', sweep_file: 'scripts/infer.sweep.tsv', points: POINTS }, parameters: {}, gpu_fields: GPU_FIELDS },
+    { experiment: 'lora', cluster: 'sdumont', partition: 'sequana_gpu', template: LORA_RENDERED.template, script: LORA_RENDERED.script, sha256: LORA_RENDERED.sha256, job_name: LORA_RENDERED.job_name, out_dir: 'out/lora', depends_on: [], parameters: {}, gpu_fields: GPU_FIELDS },
+    { experiment: 'infer', cluster: 'sdumont', partition: 'sequana_gpu', template: INFER_RENDERED.template, script: INFER_RENDERED.script, sha256: INFER_RENDERED.sha256, job_name: INFER_RENDERED.job_name, out_dir: 'out/infer', depends_on: ['lora'], array: { size: POINTS.length, spec: '0-5%2', sweep_file: 'scripts/infer.sweep.tsv', points: POINTS }, parameters: {}, gpu_fields: GPU_FIELDS },
   ],
   files: [],
 };
@@ -301,8 +277,8 @@ const runRecord = {
   remote_dir: `/scratch/medtechllm/student/hpcbench/${RUN_ID}`,
   phase: 'submitted',
   jobs: [
-    { experiment: 'lora', job_name: 'hpcbench-lora', script: 'scripts/lora.sbatch', sha256: sha256(loraScript), depends_on: [], job_id: String(LORA_JOB), previous_job_ids: [], attempts: [{ at: at(t0), outcome: 'submitted', job_id: String(LORA_JOB) }], retries_left: 1, exclude: [], state: 'COMPLETED', final: true, submitted_at: at(t0) },
-    { experiment: 'infer', job_name: 'hpcbench-infer', script: 'scripts/infer.sbatch', sha256: sha256(inferScript), depends_on: ['lora'], array: { spec: '0-5%2', size: POINTS.length }, job_id: String(INFER_JOB), previous_job_ids: [], attempts: [{ at: at(t0 + 100_000), outcome: 'submitted', job_id: String(INFER_JOB) }], retries_left: 1, exclude: [], state: 'COMPLETED', final: true, tasks: Object.fromEntries(POINTS.map((_, i) => [String(i), 'COMPLETED'])), submitted_at: at(t0 + 100_000) },
+    { experiment: 'lora', job_name: LORA_RENDERED.job_name, script: LORA_RENDERED.script, sha256: LORA_RENDERED.sha256, depends_on: [], job_id: String(LORA_JOB), previous_job_ids: [], attempts: [{ at: at(t0), outcome: 'submitted', job_id: String(LORA_JOB) }], retries_left: 1, exclude: [], state: 'COMPLETED', final: true, submitted_at: at(t0) },
+    { experiment: 'infer', job_name: INFER_RENDERED.job_name, script: INFER_RENDERED.script, sha256: INFER_RENDERED.sha256, depends_on: ['lora'], array: { spec: '0-5%2', size: POINTS.length }, job_id: String(INFER_JOB), previous_job_ids: [], attempts: [{ at: at(t0 + 100_000), outcome: 'submitted', job_id: String(INFER_JOB) }], retries_left: 1, exclude: [], state: 'COMPLETED', final: true, tasks: Object.fromEntries(POINTS.map((_, i) => [String(i), 'COMPLETED'])), submitted_at: at(t0 + 100_000) },
   ],
   history: [
     { at: at(t0 - 5000), event: 'rendered' },
