@@ -5,6 +5,7 @@ import { runDemo, type DemoResult } from '../local/demo.js';
 import type { MetricsDocument } from '../profile/metrics-document.js';
 import type { GlobalOptions } from './global-options.js';
 import { createOutput } from './output.js';
+import { findMinimum, isStatisticShown } from '../report/sample-minimums.js';
 import { packageVersion } from './version.js';
 
 interface DemoArgs extends GlobalOptions {
@@ -23,8 +24,11 @@ function summaryRows(doc: MetricsDocument): string[][] {
       `${t.experiment}/${t.task}${params ? ` (${params})` : ''}`,
       inf ? String(inf.requests) : '—',
       fmt(inf?.latencyS.p50 === null || inf === undefined ? null : inf.latencyS.p50 * 1000),
-      fmt(inf?.latencyS.p95 === null || inf === undefined ? null : inf.latencyS.p95 * 1000),
-      fmt(inf?.outputTokensPerS),
+      inf !== undefined && inf.latencyS.n !== null && !isStatisticShown('p95', inf.latencyS.n)
+        ? `n=${inf.latencyS.n}<${findMinimum('p95') ?? ''}`
+        : fmt(inf?.latencyS.p95 === null || inf === undefined ? null : inf.latencyS.p95 * 1000),
+      // Unknown (no token counts in the log) is not 0, and not the same as "no inference at all" (—).
+      inf !== undefined && inf.outputTokensPerS === null ? 'unknown' : fmt(inf?.outputTokensPerS),
       util ? fmt(util.timeWeightedMean ?? util.mean) : '—',
       t.gpu?.overall.energyJ != null ? fmt(t.gpu.overall.energyJ / 1000, 2) : '—',
       t.training?.finalLoss != null ? fmt(t.training.finalLoss, 3) : '—',
