@@ -119,7 +119,7 @@ function sumPhases(phases: readonly EstimatePhase[]): EstimateTotal {
 
 function pilotCommand(exp: Experiment, point: Record<string, string | number | boolean> | null): string {
   const sets = point === null ? '' : Object.entries(point).map(([k, v]) => ` --set ${k}=${String(v)}`).join('');
-  return `hpcbench submit ${exp.name}${sets} (a short run: a few hundred steps or items), then \`hpcbench fetch <run>\` and \`hpcbench profile <run>\``;
+  return `\`hpcbench submit ${exp.name}${sets}\` with a few hundred steps or items, then \`hpcbench fetch <run>\` and \`hpcbench profile <run>\``;
 }
 
 export function estimateExperiment(options: EstimateOptions): EstimateResult {
@@ -140,7 +140,7 @@ export function estimateExperiment(options: EstimateOptions): EstimateResult {
       const label = `${exp.name}${describePoint(point)}`;
       const pilot = findPilotTask(options.pilots, exp.name, point ?? undefined);
       if (pilot === undefined) {
-        needs.push(`${label}: no profiled pilot run with a training log, an inference log or sacct's elapsed time; run \`${pilotCommand(exp, point)}\`, or name one with --from`);
+        needs.push(`${label}: no profiled pilot run with a training log, an inference log or sacct's elapsed time; run a short pilot: ${pilotCommand(exp, point)}; or name one with --from`);
         continue;
       }
       const { rate } = pilot;

@@ -11,8 +11,21 @@ import type { Interval } from './project-phase.js';
 
 export const ESTIMATE_SCHEMA_ID = 'hpcbench.estimate/1';
 
-export function toEstimateJson(result: EstimateResult): { schema: string } & EstimateResult {
-  return { schema: ESTIMATE_SCHEMA_ID, ...result };
+/** camelCase to snake_case, as every JSON file and output of hpcbench spells its keys (MiB stays one word). */
+function toSnakeKey(key: string): string {
+  return key.replace(/MiB/g, 'Mib').replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** Keys converted all the way down, except under `point`: the sweep's parameter names are the user's. */
+function convertKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(convertKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [toSnakeKey(k), k === 'point' ? v : convertKeys(v)]));
+}
+
+/** The estimate as `--json` prints it: `schema` first, every key in snake_case. */
+export function toEstimateJson(result: EstimateResult): Record<string, unknown> {
+  return { schema: ESTIMATE_SCHEMA_ID, ...(convertKeys(result) as Record<string, unknown>) };
 }
 
 function labelPhase(phase: EstimatePhase): string {

@@ -147,6 +147,13 @@ describe('estimateExperiment', () => {
     expect(result.phases[0]?.pilot.run).toBe('20261201-120000-pilot');
   });
 
+  it('keeps the parameter names of a sweep point as written in --json', () => {
+    const { config, estimates } = load();
+    const result = estimateExperiment({ config, experiment: 'train', estimates, pilots, work: new Map() });
+    const withCamel = { ...result, phases: result.phases.map((p) => ({ ...p, point: { batchSize: 8 } })) };
+    expect((toEstimateJson(withCamel) as { phases: { point: unknown }[] }).phases[0]?.point).toEqual({ batchSize: 8 });
+  });
+
   it('prints Markdown in English and Portuguese, and JSON with a schema tag', () => {
     const { config, estimates } = load();
     const result = estimateExperiment({ config, experiment: 'train', estimates, pilots, work: new Map() });
@@ -161,8 +168,19 @@ describe('estimateExperiment', () => {
     expect(pt).toContain('# Estimativa: train em hpc');
     expect(pt).toContain('3.000 passos');
     expect(pt).toContain('0,500 s/passo');
-    const json = toEstimateJson(result);
+    const json = JSON.parse(JSON.stringify(toEstimateJson(result))) as {
+      schema: string;
+      phases: { point: Record<string, number> | null; pilot: { seconds_per_unit: number; gpu_memory_peak_mib: null }; projection: { wall_s: { estimate: number }; ask_time_s: number; margin_cut_to_pct: number | null } }[];
+      total: { service_units: { estimate: number } };
+    };
     expect(json.schema).toBe('hpcbench.estimate/1');
-    expect((JSON.parse(JSON.stringify(json)) as { phases: unknown[] }).phases).toHaveLength(3);
+    expect(json.phases).toHaveLength(3);
+    expect(json.phases[1]?.point).toEqual({ lr: 0.001 });
+    expect(json.phases[1]?.pilot.seconds_per_unit).toBeCloseTo(0.5, 10);
+    expect(json.phases[1]?.pilot.gpu_memory_peak_mib).toBeNull();
+    expect(json.phases[1]?.projection.wall_s.estimate).toBeCloseTo(1530, 6);
+    expect(json.phases[1]?.projection.ask_time_s).toBe(1860);
+    expect(json.phases[2]?.projection.margin_cut_to_pct).toBeCloseTo((3600 / 3030 - 1) * 100, 10);
+    expect(json.total.service_units.estimate).toBeGreaterThan(0);
   });
 });
