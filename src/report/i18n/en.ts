@@ -193,7 +193,7 @@ export const EN = {
     onPartition: ', partition {partition}',
     noTasks: 'No task was profiled: `metrics.json` holds no task. Check that the jobs wrote their logs under `out/<experiment>/<task>/` and run `hpcbench profile` again.',
     noTasksHtml: 'metrics.json holds no task.',
-    totalsLine: 'GPU-hours: {gpuHours}; CPU-hours: {cpuHours}; cost: {cost}; GPU energy: {energy} J.',
+    totalsLine: 'GPU-hours: {gpuHours}; CPU-hours: {cpuHours}; cost: {cost}; GPU energy: {energy}.',
     countsLine: 'Warnings: {warnings}; notes: {notes}. References: {pass} passed, {fail} failed.',
     noEnvironment: 'No task, so no environment to describe.',
     scriptsUnavailable: 'Job scripts: not available (no manifest.json in the run directory).',

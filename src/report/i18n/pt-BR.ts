@@ -193,7 +193,7 @@ export const PT_BR: Catalogue = {
     onPartition: ', partição {partition}',
     noTasks: 'Nenhuma tarefa foi analisada: `metrics.json` não contém tarefas. Verifique se os jobs gravaram seus logs em `out/<experimento>/<tarefa>/` e execute `hpcbench profile` novamente.',
     noTasksHtml: 'metrics.json não contém tarefas.',
-    totalsLine: 'Horas de GPU: {gpuHours}; horas de CPU: {cpuHours}; custo: {cost}; energia das GPUs: {energy} J.',
+    totalsLine: 'Horas de GPU: {gpuHours}; horas de CPU: {cpuHours}; custo: {cost}; energia das GPUs: {energy}.',
     countsLine: 'Alertas: {warnings}; observações: {notes}. Valores de referência: aprovados {pass}, reprovados {fail}.',
     noEnvironment: 'Sem tarefas, não há ambiente a descrever.',
     scriptsUnavailable: 'Scripts dos jobs: indisponíveis (não há manifest.json no diretório da execução).',
