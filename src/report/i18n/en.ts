@@ -296,6 +296,7 @@ export const EN = {
     },
     'whole-node-partial': 'The job used {used} of the node’s {total} GPUs on a partition that bills whole nodes, so it was charged for the whole node. Use {shared}, which shares nodes, or run {total} GPU tasks in one job.',
     'whole-node-partial-no-shared': 'The job used {used} of the node’s {total} GPUs on a partition that bills whole nodes, so it was charged for the whole node. Run {total} GPU tasks in one job, or use a partition that shares nodes.',
+    // The profiler's own warnings are still English sentences, not codes; other languages say so.
     'profile-warning': '{text}',
   },
   missing: {

@@ -296,7 +296,7 @@ export const PT_BR: Catalogue = {
     },
     'whole-node-partial': 'O job usou {used} das {total} GPUs do nó numa fila que cobra o nó inteiro, e foi cobrado pelo nó inteiro. Use {shared}, que compartilha nós, ou rode {total} tarefas de GPU num só job.',
     'whole-node-partial-no-shared': 'O job usou {used} das {total} GPUs do nó numa fila que cobra o nó inteiro, e foi cobrado pelo nó inteiro. Rode {total} tarefas de GPU num só job, ou use uma fila que compartilhe nós.',
-    'profile-warning': '{text}',
+    'profile-warning': 'Aviso do profiler (em inglês): {text}',
   },
   missing: {
     'no-metadata': 'sem metadata.json em {where}',
