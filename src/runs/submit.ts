@@ -4,6 +4,7 @@
  * submitted twice: an attempt is written as `sending` before sbatch runs, and an attempt whose
  * answer was lost is looked up by its tag before anything is sent again.
  */
+import { computeBackoffDelay } from '../backoff.js';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
@@ -188,7 +189,6 @@ async function save(s: Submitter): Promise<void> {
 
 /** Looks a lost submission up, retrying while the cluster cannot answer. Undefined: surely absent. */
 async function lookUp(s: Submitter, job: RunJob): Promise<string | undefined> {
-  let delay = 1000;
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await findLostSubmission(s.transport, {
@@ -209,9 +209,9 @@ async function lookUp(s: Submitter, job: RunJob): Promise<string | undefined> {
           },
         );
       }
+      const delay = computeBackoffDelay(attempt, { baseMs: 1000, maxMs: 15_000 });
       s.onEvent({ kind: 'retrying', experiment: job.experiment, message: `looking up the lost submission: ${(error as Error).message}`, retryInMs: delay });
       await s.sleep(delay);
-      delay = Math.min(delay * 2, 15_000);
     }
   }
 }
@@ -287,7 +287,7 @@ export async function submitJob(s: Submitter, job: RunJob, fresh: boolean, args:
       }
       await save(s);
       if (attempt >= s.maxSubmitAttempts) throw error;
-      const wait = 1000 * 2 ** (attempt - 1);
+      const wait = computeBackoffDelay(attempt, { baseMs: 1000 });
       s.onEvent({ kind: 'retrying', experiment: job.experiment, message, retryInMs: wait });
       await s.sleep(wait);
     }

@@ -4,6 +4,7 @@
  * slurmctld in step, and never below a floor that protects the controller. A state change
  * resets the interval: things are moving, look again soon.
  */
+import { computeBackoffDelay } from '../backoff.js';
 
 export interface PollScheduleOptions {
   /** Never poll more often than this (default 5000 ms); values below 1000 are raised to 1000. */
@@ -41,19 +42,20 @@ export function createPollSchedule(options: PollScheduleOptions = {}): PollSched
   const factor = Math.max(1, options.factor ?? 1.5);
   const jitter = Math.min(1, Math.max(0, options.jitter ?? 0.2));
   const random = options.random ?? Math.random;
-  let base = initialMs;
+  // Cycles since the last reset: the interval is the shared backoff rule, kept within the floor.
+  let cycles = 0;
+  const rule = { baseMs: initialMs, factor, maxMs: ceilingMs };
   return {
     next(): number {
-      const spread = base * jitter * (2 * random() - 1);
-      const delay = Math.round(Math.min(ceilingMs, Math.max(floorMs, base + spread)));
-      base = Math.min(ceilingMs, base * factor);
-      return delay;
+      const spread = computeBackoffDelay(cycles + 1, { ...rule, jitter, random });
+      cycles += 1;
+      return Math.round(Math.min(ceilingMs, Math.max(floorMs, spread)));
     },
     reset(): void {
-      base = initialMs;
+      cycles = 0;
     },
     get baseMs(): number {
-      return base;
+      return computeBackoffDelay(cycles + 1, rule);
     },
     floorMs,
     ceilingMs,

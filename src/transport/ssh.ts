@@ -4,6 +4,7 @@
  * every handshake costs a round trip or three through the gateways, so the connection is reused;
  * when it drops it is re-established with backoff.
  */
+import { computeBackoffDelay } from '../backoff.js';
 import type { SFTPWrapper } from 'ssh2';
 import { RemoteError, ConnectionLostError, SshConnectError } from '../errors.js';
 import { quoteShell, shellCommand } from '../shell-quote.js';
@@ -138,7 +139,7 @@ export class SshTransport implements Transport {
       } catch (error) {
         const transient = error instanceof SshConnectError && error.transient;
         if (!transient || attempt >= attempts) throw error;
-        const delay = Math.min(max, base * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5);
+        const delay = computeBackoffDelay(attempt, { baseMs: base, maxMs: max, jitter: 0.25 });
         await sleep(delay);
       }
     }
