@@ -27,12 +27,10 @@ export {
   compareRuns,
   findRegressions,
   judgeChange,
-  bootstrapRelativeChange,
   type RunComparison,
   type MetricComparison,
   type CompareOptions,
   type Verdict as ComparisonVerdict,
-  type ChangeInterval,
 } from './compare.js';
 export { renderComparisonMarkdown } from './compare-format.js';
 export { reportOptionsFromConfig, restrictToExperiments } from './config-options.js';

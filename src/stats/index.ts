@@ -16,6 +16,7 @@ export {
   type BootstrapOptions,
   type BootstrapInterval,
 } from './bootstrap.js';
+export { bootstrapRelativeChange, type ChangeInterval, type SampleStatistic } from './bootstrap-change.js';
 export { createRng } from './random.js';
 export { countOutliers, modifiedZScores } from './outliers.js';
 export { excludeWarmup, type WarmupOptions } from './warmup.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
-import { compareRuns, findRegressions, judgeChange, SortedResample } from '../../../src/report/compare.js';
-import { createRng, percentile } from '../../../src/stats/index.js';
+import { compareRuns, findRegressions, judgeChange } from '../../../src/report/compare.js';
+import { createRng } from '../../../src/stats/index.js';
 import { renderComparisonMarkdown } from '../../../src/report/compare-format.js';
 import { describeOverallVerdict, summarizeVerdict, type Verdict } from '../../../src/report/compare-verdict.js';
 import { emptyTask, inferenceRun } from './fixture-doc.js';
@@ -112,23 +112,5 @@ describe('summarizeVerdict', () => {
     const many = summarizeVerdict(['0', '1', '2', '3', '4'].map((t) => row(t, 'latency_p50_s', -0.2, 'improved')));
     expect(many.verdict).toBe('improved');
     expect(describeOverallVerdict(many, 5, 'pt-BR')[0]).toBe('**Resultado geral: melhorou — `latency_p50_s` −20,0 % (e/0, e/1, e/2, mais 2).**');
-  });
-});
-
-describe('SortedResample', () => {
-  it('reads percentiles and the mean of a resample from counts exactly as sorting the resample would', () => {
-    const random = createRng(5);
-    const sorted = Float64Array.from({ length: 257 }, () => random() * 10).sort();
-    const resample = new SortedResample(sorted);
-    for (let round = 0; round < 20; round++) {
-      resample.draw(random);
-      const all = new Float64Array(sorted.length);
-      resample.orderStatistics(Array.from({ length: sorted.length }, (_, i) => i), all);
-      for (let i = 1; i < all.length; i++) expect(all[i]).toBeGreaterThanOrEqual(all[i - 1] as number);
-      expect(all.every((v) => sorted.includes(v))).toBe(true);
-      const ps = [0, 1, 50, 95, 99, 100];
-      expect(resample.percentiles(ps)).toEqual(ps.map((p) => percentile(all, p)));
-      expect(resample.mean()).toBeCloseTo(all.reduce((a, b) => a + b, 0) / all.length, 12);
-    }
   });
 });
