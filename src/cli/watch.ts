@@ -30,10 +30,13 @@ function clock(): string {
 
 function makeReporter(out: Output, live: boolean, json: boolean, fmt: Formatting): { onEvent: (e: WatchEvent) => void; finish: () => void } {
   let shown = false;
+  /** Lines of the live region above the status line, erased before anything else is printed. */
+  let above = 0;
   const tasks = new Map<string, string>();
   const clear = (): void => {
-    if (live && shown) process.stderr.write('\r\x1b[K');
+    if (live && shown) process.stderr.write(`\r\x1b[K${'\x1b[1A\x1b[K'.repeat(above)}`);
     shown = false;
+    above = 0;
   };
   const onEvent = (event: WatchEvent): void => {
     // One JSON object per line on stdout, as it happens: a script reads them with a line reader.
@@ -58,12 +61,16 @@ function makeReporter(out: Output, live: boolean, json: boolean, fmt: Formatting
       case 'progress':
         if (live) {
           const next = event.nextPollMs === undefined ? '' : ` · next poll in ${Math.round(event.nextPollMs / 1000)} s`;
+          // The region is redrawn in place: task lines (as many as the terminal has room for)
+          // above the status line, so a long watch does not scroll the terminal away.
+          const room = Math.max(0, (process.stderr.rows || 24) - 4);
           const running = [...tasks.values()];
-          const lines = [`${clock()} ${fmt.formatProgressLine(event.jobs)}${next}`, ...running].map((l) => l.slice(0, (process.stderr.columns || 120) - 1));
+          const shownTasks = running.length > room ? [...running.slice(0, Math.max(0, room - 1)), `  … ${running.length - Math.max(0, room - 1)} more running tasks (watch --json lists them all)`] : running;
+          const width = (process.stderr.columns || 120) - 1;
           clear();
-          // Task lines are printed once per cycle above the redrawn status line.
-          for (const line of lines.slice(1)) process.stderr.write(`${line}\n`);
-          process.stderr.write(lines[0] ?? '');
+          for (const line of shownTasks) process.stderr.write(`${line.slice(0, width)}\n`);
+          process.stderr.write(`${clock()} ${fmt.formatProgressLine(event.jobs)}${next}`.slice(0, width));
+          above = shownTasks.length;
           shown = true;
         }
         tasks.clear();
