@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
 import { compareRuns, findRegressions, judgeChange } from '../../../src/report/compare.js';
-import { createRng } from '../../../src/stats/index.js';
 import { renderComparisonMarkdown } from '../../../src/report/compare-format.js';
 import { describeOverallVerdict, summarizeVerdict, type Verdict } from '../../../src/report/compare-verdict.js';
 import { emptyTask, inferenceRun } from './fixture-doc.js';
