@@ -81,6 +81,22 @@ describe('readPilotRate', () => {
     expect(rate?.elapsedS).toBe(300);
   });
 
+  it("takes a plain HF Trainer's rate from its closing summary (its step dicts carry no time)", () => {
+    const task = createTaskMetrics('train', 'main');
+    task.training = computeTrainingMetrics([
+      { kind: 'step', line: 1, step: 50, loss: 2, epoch: 0.5 },
+      { kind: 'step', line: 2, step: 100, loss: 1, epoch: 1 },
+      { kind: 'summary', line: 3, step: 100, trainRuntimeS: 40, trainStepsPerS: 2.5 },
+    ]);
+    task.accounting = computeAccountingMetrics({ jobId: '5', state: 'COMPLETED', exitCode: '0:0', elapsedSeconds: 70, ncpus: 1, gpus: 1, nodes: 1, partition: 'gpu' });
+    const rate = readPilotRate(task);
+    expect(rate?.secondsPerUnit).toBe(0.4);
+    expect(rate?.intervalMethod).toBe('none');
+    expect(rate?.secondsPerUnitHigh).toBe(0.4);
+    // 70 s elapsed − 100 steps × 0.4 s.
+    expect(rate?.overheadS).toBeCloseTo(30, 10);
+  });
+
   it('a training log without step numbers gives no rate per step', () => {
     const task = createTaskMetrics('train', 'main');
     task.training = computeTrainingMetrics([
