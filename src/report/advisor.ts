@@ -6,6 +6,7 @@
 import type { MetricsDocument, TaskMetrics } from '../profile/metrics-document.js';
 import type { CheckpointStopReason } from '../slurm/checkpoint-stop.js';
 import { countOutliers } from '../stats/index.js';
+import { SAMPLE_MINIMUMS } from './sample-minimums.js';
 
 export type AdviceCode =
   | 'gpu-idle'
@@ -51,8 +52,9 @@ export const ADVICE_THRESHOLDS = {
   memoryNearLimit: 0.9,
   memoryOverRequested: 0.1,
   outlierZ: 3.5,
-  minSamplesP99: 100,
-  minSamplesP95: 20,
+  // The same minimums the tables use to hide a tail (one home: sample-minimums.ts).
+  minSamplesP99: SAMPLE_MINIMUMS.p99,
+  minSamplesP95: SAMPLE_MINIMUMS.p95,
 } as const;
 
 function gpuAdvice(task: TaskMetrics, push: (a: Omit<Advice, 'experiment' | 'task'>) => void): void {
