@@ -139,6 +139,24 @@ describe('HTML report in chromium', () => {
     await page.close();
   }, 60_000);
 
+  it('gives every chart axis of the pt-BR report a title with its unit, in Portuguese', async () => {
+    const { files } = await buildExampleReport(process.cwd(), '0.0.0-test');
+    const { errors, requests, page } = await open(files.get('report.pt-BR.html') as string, 'report.pt-BR.html');
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+    const titles = await page.$$eval('figure.chart', (figures: readonly AxisFigure[]) =>
+      figures.map((f) => ({ id: f.getAttribute('data-chart'), titles: Array.from(f.querySelectorAll('svg .role-axis-title text'), (t) => t.textContent ?? '') })),
+    );
+    expect(titles.length).toBeGreaterThan(0);
+    for (const c of titles) for (const title of c.titles) expect(title, `${c.id} axis "${title}"`).toMatch(/\S \(.+\)$/);
+    const all = titles.flatMap((c) => c.titles);
+    expect(all).toContain('batch_size (requisições por lote)');
+    expect(all).toContain('Vazão de saída (tokens/s)');
+    expect(all).toContain('Fração dos lotes (%)');
+    expect(all).not.toContain('Fraction of requests (%)');
+    await page.close();
+  }, 60_000);
+
   it('escapes text from the logs, and a run without data says so instead of failing', async () => {
     const task = emptyTask('<script>alert(1)</script>', 'main');
     task.missing.push({ section: 'gpu', reason: 'no nvidia-smi log <b>here</b>' });
