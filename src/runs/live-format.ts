@@ -12,7 +12,14 @@ function round(value: number, digits = 3): number {
   return Math.round(value * f) / f;
 }
 
-/** `lora/main 45% (180/400 steps) 2.1/s ETA 0:02 (ends 0:05 of 2:00) · GPU 87% 30/80 GiB · mem 71%` */
+/** A duration for the task line: seconds and minutes below an hour, `H:MM` above. */
+export function formatShortDuration(seconds: number): string {
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  return formatHoursMinutes(seconds);
+}
+
+/** `lora/main 45% (180/400 steps) 2.1/s ETA 2 min (ends at 5 min of 2:00) · GPU 87% 30/80 GiB · mem 71%` */
 export function formatTaskLine(status: LiveTaskStatus): string {
   const parts = [`${status.experiment}/${status.task}`];
   const p = status.progress;
@@ -21,8 +28,8 @@ export function formatTaskLine(status: LiveTaskStatus): string {
     parts.push(p.fraction === undefined ? count : `${Math.floor(100 * p.fraction)}% (${count})`);
     if (p.ratePerS !== undefined) parts.push(`${round(p.ratePerS, 2)}/s`);
     if (p.etaS !== undefined) {
-      const end = status.projectedElapsedS === undefined ? '' : ` (ends ${formatHoursMinutes(status.projectedElapsedS)}${status.timeLimitS === undefined ? '' : ` of ${formatHoursMinutes(status.timeLimitS)}`})`;
-      parts.push(`ETA ${formatHoursMinutes(p.etaS)}${end}`);
+      const end = status.projectedElapsedS === undefined ? '' : ` (ends at ${formatShortDuration(status.projectedElapsedS)}${status.timeLimitS === undefined ? '' : ` of ${formatShortDuration(status.timeLimitS)}`})`;
+      parts.push(`ETA ${formatShortDuration(p.etaS)}${end}`);
     }
   } else parts.push('no progress logged yet');
   const g = status.gpu;

@@ -83,7 +83,7 @@ describe('helpers', () => {
     expect(formatHoursMinutes(3 * 3600 + 10 * 60)).toBe('3:10');
     expect(formatHoursMinutes(59)).toBe('0:01');
     const status = { experiment: 'lora', task: 'main', jobId: '7', elapsedS: 60, timeLimitS: 7200, progress: { unit: 'steps' as const, done: 180, total: 400, fraction: 0.45, ratePerS: 2, etaS: 110 }, projectedElapsedS: 170 };
-    expect(formatTaskLine(status)).toBe('lora/main 45% (180/400 steps) 2/s ETA 0:02 (ends 0:03 of 2:00)');
+    expect(formatTaskLine(status)).toBe('lora/main 45% (180/400 steps) 2/s ETA 2 min (ends at 3 min of 2:00)');
     const json = watchEventJson({ kind: 'task', ...status }, new Date(0));
     expect(json).toMatchObject({ event: 'task', at: '1970-01-01T00:00:00.000Z', job_id: '7', progress: { done: 180, total: 400, eta_s: 110 }, projected_elapsed_s: 170, gpu: null });
   });
