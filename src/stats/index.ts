@@ -17,6 +17,7 @@ export {
   type BootstrapInterval,
 } from './bootstrap.js';
 export { bootstrapRelativeChange, type ChangeInterval, type SampleStatistic } from './bootstrap-change.js';
+export { selectPercentileStatistic } from './select-percentile.js';
 export { createRng } from './random.js';
 export { countOutliers, modifiedZScores } from './outliers.js';
 export { excludeWarmup, type WarmupOptions } from './warmup.js';

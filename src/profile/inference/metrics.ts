@@ -13,12 +13,12 @@
 import {
   bootstrapCi,
   excludeWarmup,
+  selectPercentileStatistic,
   summarize,
   type BootstrapInterval,
   type PercentileMethod,
   type Summary,
 } from '../../stats/index.js';
-import { selectPercentileStatistic } from './bootstrap.js';
 import type { InferenceParams, InferenceRecord } from './schema.js';
 
 /** Service-level objectives in milliseconds, as vLLM's --goodput takes them. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { selectInPlace, selectPercentile } from '../../../../src/profile/inference/bootstrap.js';
-import { bootstrapCi, percentile, percentileStatistic, sortedCopy } from '../../../../src/stats/index.js';
+import { selectInPlace, selectPercentile } from '../../../src/stats/select-percentile.js';
+import { bootstrapCi, percentile, percentileStatistic, sortedCopy } from '../../../src/stats/index.js';
 
 describe('selectPercentile', () => {
   it('gives the exact values of the hand-checked sample', () => {

@@ -1,11 +1,11 @@
 /**
  * A bootstrap statistic for percentiles that selects instead of sorting. Sorting every resample
  * made the latency intervals of 100 000 requests take about 14 s each; selection is linear, so
- * the same intervals take a fraction of that. The rank and the interpolation are the stats
- * module's own (locatePercentile, interpolate), so the value is identical to
+ * the same intervals take a fraction of that. The rank and the interpolation are those of
+ * percentile.ts (locatePercentile, interpolate), so the value is identical to
  * `percentile(sorted, p)`.
  */
-import { interpolate, locatePercentile } from '../../stats/index.js';
+import { interpolate, locatePercentile } from './percentile.js';
 
 function swap(a: Float64Array, i: number, j: number): void {
   const t = a[i] as number;
