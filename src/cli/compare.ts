@@ -7,7 +7,7 @@ import { loadRunOrMetricsFile } from '../report/run-bundle.js';
 import { formatChange } from '../report/format.js';
 import type { GlobalOptions } from './global-options.js';
 import { createOutput } from './output.js';
-import { resolveRunDirectory } from './run-argument.js';
+import { resolveRunDirectory } from '../runs/run-directory.js';
 
 interface CompareArgs extends GlobalOptions {
   baseline: string;
@@ -20,7 +20,7 @@ interface CompareArgs extends GlobalOptions {
   lang: string;
 }
 
-async function handler(argv: CompareArgs): Promise<void> {
+function handler(argv: CompareArgs): void {
   const out = createOutput(argv);
   const lang = parseReportLangs(argv.lang)[0] ?? 'en';
   const threshold = argv['fail-on-regression'];
@@ -55,6 +55,6 @@ export const compareCommand: CommandModule<GlobalOptions, CompareArgs> = {
       .option('force', { type: 'boolean', default: false, description: 'Compare runs of different experiments, pairing tasks by name' })
       .option('seed', { type: 'number', description: 'Bootstrap seed (default: the stats default)' })
       .option('iterations', { type: 'number', default: 2000, description: 'Bootstrap resamples' })
-      .option('lang', { type: 'string', default: 'en', description: 'en or pt-BR' }) as unknown as Argv<CompareArgs>,
+      .option('lang', { type: 'string', default: 'en', description: 'en or pt-BR' }),
   handler,
 };

@@ -1,30 +1,8 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadConfig, type ResolvedConfig } from '../config/index.js';
-import { CONFIG_FILE_NAMES, findConfigFile } from '../config/load.js';
-import { HpcbenchError } from '../errors.js';
+import type { ResolvedConfig } from '../config/index.js';
+import { readRunConfigOptions as readOptions } from '../config/run-config-options.js';
 import type { Output } from './output.js';
 
-/**
- * Settings profile and report take from hpcbench.yaml for a run: --config, else the run's own
- * copy, else the project's. A config named with --config must load; any other that no longer
- * loads costs only those settings (`lost` says which, in the warning), not the command.
- */
-export function readRunConfigOptions<T>(
-  runDir: string,
-  explicit: string | undefined,
-  out: Output,
-  lost: string,
-  pick: (config: ResolvedConfig) => T,
-): T | undefined {
-  const copy = CONFIG_FILE_NAMES.map((n) => join(runDir, n)).find((f) => existsSync(f));
-  const file = explicit ?? copy ?? findConfigFile();
-  if (file === undefined) return undefined;
-  try {
-    return pick(loadConfig(file));
-  } catch (error) {
-    if (explicit !== undefined || !(error instanceof HpcbenchError)) throw error;
-    out.warn(`${file} could not be read, so ${lost}: ${error.message.split('\n')[0] ?? ''}`);
-    return undefined;
-  }
+/** readRunConfigOptions (config/run-config-options.ts) with its warning printed. */
+export function readRunConfigOptions<T>(runDir: string, explicit: string | undefined, out: Output, lost: string, pick: (config: ResolvedConfig) => T): T | undefined {
+  return readOptions(runDir, explicit, (message) => out.warn(message), lost, pick);
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveRunDirectory, resultsRoot } from '../../../src/cli/run-argument.js';
+import { resolveRunDirectory, resultsRoot } from '../../../src/runs/run-directory.js';
 import { UsageError } from '../../../src/errors.js';
 
 function project(): { dir: string; config: string } {
