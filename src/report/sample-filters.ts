@@ -8,7 +8,7 @@ import type { BootstrapInterval } from '../stats/index.js';
 import type { InferenceMetrics } from '../profile/inference/metrics.js';
 import { formatMs, formatNumber, MISSING, type ReportLang } from './format.js';
 import { labelsFor } from './i18n/index.js';
-import { countLatencySamples, findMinimum, isStatisticShown } from './sample-minimums.js';
+import { countLatencySamples, findMinimum, isStatisticShown, type LatencySampleCount } from './sample-minimums.js';
 
 function isNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
@@ -31,6 +31,8 @@ export interface StatisticFormatter {
   throughput(value: unknown, n: unknown, ci?: unknown): string;
   /** "60 batches" or "960 requests": what the latency percentiles were computed over. */
   latencySamples(inference: InferenceMetrics | undefined): string;
+  /** The same for a count already made (a sweep row's `latency_samples`). */
+  sampleCount(samples: LatencySampleCount | null | undefined): string;
   /** The warm-up records excluded per log, per experiment when they differ. */
   warmupCounts(method: { warmup_records: number; warmup_by_experiment?: Record<string, number> }): string;
 }
@@ -54,8 +56,10 @@ export function createStatisticFormatter(lang: ReportLang, escape: (text: string
       return `${formatNumber(value, lang)}${interval(ci, count(n), (v) => formatNumber(v, lang))}`;
     },
     latencySamples(inference) {
-      const samples = inference === undefined ? null : countLatencySamples(inference);
-      if (samples === null) return MISSING;
+      return this.sampleCount(inference === undefined ? null : countLatencySamples(inference));
+    },
+    sampleCount(samples) {
+      if (samples === null || samples === undefined) return MISSING;
       return fill(samples.unit === 'batches' ? L.samplesOfBatches : L.samplesOfRequests, { n: formatNumber(samples.n, lang, 0) });
     },
     warmupCounts(method) {
@@ -75,6 +79,7 @@ export function addStatisticFilters(env: nunjucks.Environment, lang: ReportLang,
   env.addFilter('lat', (v: unknown, n: unknown, key: string, ci?: unknown) => f.latency(v, n, key, ci));
   env.addFilter('tput', (v: unknown, n: unknown, ci?: unknown) => f.throughput(v, n, ci));
   env.addFilter('latency_samples', (inference: InferenceMetrics | undefined) => f.latencySamples(inference));
+  env.addFilter('sample_count', (samples: LatencySampleCount | null | undefined) => f.sampleCount(samples));
   env.addFilter('warmup_counts', (method: Parameters<StatisticFormatter['warmupCounts']>[0]) => f.warmupCounts(method));
   env.addGlobal('SAMPLE_MINIMUMS', { p95: findMinimum('p95'), p99: findMinimum('p99'), interval: findMinimum('interval') });
 }

@@ -5,11 +5,14 @@
  * A point whose throughput is unknown is never best.
  */
 import type { SweepPoint, TaskMetrics } from '../profile/metrics-document.js';
+import { countLatencySamples, type LatencySampleCount } from './sample-minimums.js';
 
 /** A sweep point with the record counts its latency percentiles rest on (null: not known). */
 export interface SweepRow extends SweepPoint {
   latency_n: number | null;
   ttft_n: number | null;
+  /** Requests or batches behind the latency percentiles (the Requests column counts every request of a batch). */
+  latency_samples: LatencySampleCount | null;
 }
 
 export interface SweepTable {
@@ -35,7 +38,13 @@ function sameValue(a: unknown, b: unknown): boolean {
 }
 
 function toRow(point: SweepPoint, task: TaskMetrics | undefined): SweepRow {
-  return { ...point, latency_n: task?.inference?.latencyS.n ?? null, ttft_n: task?.inference?.ttftS.n ?? null };
+  const inference = task?.inference;
+  return {
+    ...point,
+    latency_n: inference?.latencyS.n ?? null,
+    ttft_n: inference?.ttftS.n ?? null,
+    latency_samples: inference === undefined ? null : countLatencySamples(inference),
+  };
 }
 
 /** `tasks` (the document's) give each point the record counts behind its percentiles. */

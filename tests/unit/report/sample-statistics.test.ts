@@ -140,6 +140,25 @@ describe('best sweep point', () => {
     const doc = inferenceRun('a', 'infer', 1, 1);
     const [table] = groupSweeps([{ ...point('main', 1, 80, 2) }, point('other', 4, 90, 3)], doc.tasks);
     expect(table?.points.map((p) => [p.task, p.latency_n])).toEqual([['main', 400], ['other', null]]);
+    expect(table?.points.map((p) => p.latency_samples)).toEqual([{ n: 400, unit: 'requests' }, null]);
+  });
+
+  it('labels the sweep table\'s latency records as batches next to the request count, in both formats', async () => {
+    const doc = smallBatchRun(30, 16);
+    const second = structuredClone(doc.tasks[0]!);
+    second.task = 'b1';
+    second.inference = { ...second.inference!, requests: 30, completedRequests: 30 };
+    doc.tasks.push(second);
+    doc.sweep = [
+      { ...point('main', 16, 80, 2), requests: 480 },
+      { ...point('b1', 1, 40, 1), requests: 30 },
+    ];
+    const model = buildReportModel(doc, undefined, { now: () => new Date('2026-11-24T07:00:00Z') });
+    const md = renderMarkdownReport(model, 'en');
+    expect(md).toMatch(/\| main \(best\) \| 16 \| 480 \| 30 batches \|/);
+    expect(md).toMatch(/\| b1 \| 1 \| 30 \| 30 requests \|/);
+    const html = await renderHtmlReport(model, 'pt-BR');
+    expect(html).toContain('<td class="n">480</td><td class="n">30 lotes</td>');
   });
 });
 
