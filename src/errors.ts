@@ -272,6 +272,9 @@ export class DownloadRefusedError extends HpcbenchError {
 
 // Parser-internal signals: caught inside src/profile, never reach the CLI.
 
+/** A field of a training log record present with a value the record cannot use: the line is rejected, not the file. */
+export class FieldError extends Error {}
+
 /** Why a range of a log parsed in a worker failed, as plain data that crosses the worker boundary. */
 export interface RangeFailureDetail {
   message: string;

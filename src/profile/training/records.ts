@@ -3,6 +3,7 @@
  * one dict becomes a step, eval or summary record; a present but malformed field is an error, a
  * NaN/inf loss is kept (divergence).
  */
+import { FieldError } from '../../errors.js';
 
 export interface TrainingStepRecord {
   kind: 'step';
@@ -96,9 +97,6 @@ function readStep(dict: Dict, numericStrings: boolean): number | undefined {
   }
   return step;
 }
-
-/** A field present with a value that is not what the record needs. */
-export class FieldError extends Error {}
 
 function assign<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
   if (value !== undefined) target[key] = value;

@@ -3,8 +3,9 @@
  * bars after a `\r`) and JSON lines among banners and warnings. A record without `step` takes it
  * from the training progress bar above it, or from epoch × steps per epoch of the Trainer's banner.
  */
+import { FieldError } from '../../errors.js';
 import { parsePythonDict } from './python-dict.js';
-import { classifyTrainingDict, FieldError, parseTrainingJsonLine, type TrainingLine, type TrainingRecord } from './records.js';
+import { classifyTrainingDict, parseTrainingJsonLine, type TrainingLine, type TrainingRecord } from './records.js';
 
 const PROGRESS = /(\d+)\/(\d+) \[/g;
 
