@@ -1,4 +1,3 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MetricsDocument } from '../../../src/profile/metrics-document.js';
@@ -7,18 +6,15 @@ import { renderMarkdownReport } from '../../../src/report/markdown.js';
 import { buildReportModel, type ReportModel } from '../../../src/report/report-model.js';
 import { buildFixtureDoc } from './fixture-doc.js';
 import { normaliseReport } from './normalise.js';
+import { readGolden } from '../support/golden.js';
 
-// Golden files: rerun with UPDATE_GOLDEN=1 after an intended change and review the diff.
+// Golden files: rerun with HPCBENCH_UPDATE_GOLDEN=1 (outside CI) after an intended change and review the diff;
+// a missing file fails rather than being written (tests/unit/support/golden.ts).
 const GOLDEN = 'tests/fixtures/report/golden';
 
 function checkGolden(name: string, actual: string): void {
-  const file = join(GOLDEN, name);
   const normalised = normaliseReport(actual);
-  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) {
-    mkdirSync(GOLDEN, { recursive: true });
-    writeFileSync(file, normalised);
-  }
-  expect(normalised).toBe(readFileSync(file, 'utf8'));
+  expect(normalised).toBe(readGolden(join(GOLDEN, name), normalised));
 }
 
 describe('golden reports', () => {
