@@ -1,7 +1,7 @@
 // hpcbench's side of the nvidia-smi benchmark, run as its own process so /usr/bin/time measures
 // its wall time and peak RSS alone: the full streaming summariser (every metric, not only the
 // ones compared), printing per-GPU mean/p50/p95 of utilization and memory as JSON.
-import { summarizeQueryGpuLogs } from '../dist/profile/gpu/nvidia-smi-query.js';
+import { summarizeQueryGpuLogs } from '../dist/profile/gpu/nvidia-smi-query-files.js';
 import { BENCH_FIELDS } from './profile-nvsmi-generate.mjs';
 
 const file = process.argv[2];

@@ -33,7 +33,7 @@ const resultsDir = official ? join(here, 'results') : tmp;
 mkdirSync(tmp, { recursive: true });
 mkdirSync(resultsDir, { recursive: true });
 
-if (!existsSync(join(here, '..', 'dist', 'profile', 'nvidia-smi-query.js'))) {
+if (!existsSync(join(here, '..', 'dist', 'profile', 'gpu', 'nvidia-smi-query-files.js'))) {
   console.error('dist/ is missing: run `npm run build` first (npm run bench does)');
   process.exit(2);
 }

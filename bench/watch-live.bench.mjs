@@ -55,7 +55,7 @@ if (!existsSync(clusterFile)) {
 
 const { connectCluster } = await import('../dist/runs/index.js');
 const { LiveWatcher } = await import('../dist/runs/live-watch.js');
-const { quoteShell } = await import('../dist/render/shell-quote.js');
+const { quoteShell } = await import('../dist/shell-quote.js');
 
 const cluster = JSON.parse(readFileSync(clusterFile, 'utf8'));
 const runCluster = {

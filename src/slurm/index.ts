@@ -96,6 +96,8 @@ export {
 } from './checkpoint-stop.js';
 export { type ScancelTarget, type ScancelOptions, buildScancelArgs } from './scancel.js';
 export { type JobView, mergeJobViews, summariseStates, idsNeedingAccounting } from './merge.js';
+// sdiag is read by bench/submit-poll.bench.mjs (controller RPCs per poll cycle), not by the product.
+export { type SdiagStats, type RpcCount, type RpcDelta, buildSdiagArgs, parseSdiag, diffSdiag } from './sdiag.js';
 export { type PollSchedule, type PollScheduleOptions, MIN_POLL_FLOOR_MS, createPollSchedule } from './poll-schedule.js';
 export {
   type PolledJob,
