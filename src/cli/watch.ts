@@ -7,8 +7,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { CheckFailedError, HpcbenchError, InterruptedError, UsageError } from '../errors.js';
+import type { PlannedWork } from '../runs/live-progress.js';
 import type { LiveThresholds } from '../runs/live-watch.js';
-import type { JobOutcome, WatchEvent } from '../runs/watch.js';
+import type { JobOutcome, LiveWatchOptions, WatchEvent } from '../runs/watch.js';
 import type { GlobalOptions } from './global-options.js';
 import { createOutput, type Output } from './output.js';
 import { addRunTarget, withOpenRun, type RunTargetArgs } from './runs.js';
@@ -106,15 +107,19 @@ function printOutcomes(out: Output, jobs: readonly JobOutcome[], fmt: Formatting
   for (const j of jobs) for (const line of fmt.outcomeAdvice(j)) out.data(`${j.experiment}: ${line}`);
 }
 
-/** Flags first, then `watch:` of --config, the run's copy of hpcbench.yaml or the project's (as fetch reads `fetch:`). */
-async function readThresholds(argv: WatchArgs, runDir: string, out: Output): Promise<Partial<LiveThresholds>> {
+/** Thresholds (flags first, then `watch:`) and the experiments' `estimate:` sizes, from --config, the run's copy of hpcbench.yaml or the project's (as fetch reads `fetch:`). */
+async function readLiveOptions(argv: WatchArgs, runDir: string, out: Output): Promise<LiveWatchOptions> {
   const { CONFIG_FILE_NAMES, findConfigFile, loadConfigFile } = await import('../config/load.js');
   const copy = CONFIG_FILE_NAMES.map((n) => join(runDir, n)).find((f) => existsSync(f));
   const file = argv.config ?? copy ?? findConfigFile();
-  let fromConfig: NonNullable<ReturnType<typeof loadConfigFile>['raw']['watch']> = {};
+  type Raw = ReturnType<typeof loadConfigFile>['raw'];
+  let fromConfig: NonNullable<Raw['watch']> = {};
+  let experiments: Raw['experiments'] = {};
   if (file !== undefined) {
     try {
-      fromConfig = loadConfigFile(file).raw.watch ?? {};
+      const raw = loadConfigFile(file).raw;
+      fromConfig = raw.watch ?? {};
+      experiments = raw.experiments ?? {};
     } catch (error) {
       // Only a config named with --config must load: watching a run never depends on one.
       if (argv.config !== undefined || !(error instanceof HpcbenchError)) throw error;
@@ -128,7 +133,15 @@ async function readThresholds(argv: WatchArgs, runDir: string, out: Output): Pro
   if (memory !== undefined) t.memoryWarnFraction = memory;
   if (fromConfig.gpu_idle_threshold_pct !== undefined) t.gpuIdleThresholdPct = fromConfig.gpu_idle_threshold_pct;
   if (fromConfig.sstat !== undefined) t.sstat = fromConfig.sstat;
-  return t;
+  // The experiments' `estimate:` sizes give a total to logs that name none (a plain JSONL loop).
+  const planned: Record<string, PlannedWork> = {};
+  for (const [name, experiment] of Object.entries(experiments ?? {})) {
+    const e = experiment.estimate;
+    if (!e) continue;
+    const steps = e.steps ?? (e.epochs !== undefined && e.steps_per_epoch !== undefined ? Math.round(e.epochs * e.steps_per_epoch) : undefined);
+    planned[name] = { ...(steps === undefined ? {} : { steps }), ...(e.items === undefined ? {} : { items: e.items }) };
+  }
+  return { thresholds: t, planned };
 }
 
 async function watchHandler(argv: WatchArgs): Promise<void> {
@@ -158,7 +171,7 @@ async function watchHandler(argv: WatchArgs): Promise<void> {
     process.once('SIGINT', onSigint);
     const live = Boolean(process.stderr.isTTY) && !argv.quiet && !argv.json;
     const reporter = makeReporter(out, live, argv.json, fmt);
-    const thresholds = argv.live ? await readThresholds(argv, join(run.resultsDir, run.runId), out) : undefined;
+    const liveOptions = argv.live ? await readLiveOptions(argv, join(run.resultsDir, run.runId), out) : undefined;
     try {
       out.info(`watching run ${run.runId} on ${run.record.cluster.name} (Ctrl-C stops watching; the jobs keep running)`);
       const result = await watchRun({
@@ -167,7 +180,7 @@ async function watchHandler(argv: WatchArgs): Promise<void> {
         runId: run.runId,
         signal: controller.signal,
         onEvent: reporter.onEvent,
-        ...(thresholds === undefined ? {} : { live: { thresholds } }),
+        ...(liveOptions === undefined ? {} : { live: liveOptions }),
         ...(pendingLimitSeconds === undefined ? {} : { pendingLimitSeconds }),
       });
       reporter.finish();

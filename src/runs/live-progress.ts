@@ -8,7 +8,8 @@
  *   training bar's `N/M`), items (requests × batch size) for inference.
  * - total: `max_steps`/`total_steps` written in a JSONL record, else the Trainer banner's
  *   `Total optimization steps`, else the training bar's `M`; for inference a header parameter
- *   `total_items`, `num_prompts` or `num_requests`.
+ *   `total_items`, `num_prompts` or `num_requests`; else the experiment's `estimate:` block
+ *   (steps, epochs × steps_per_epoch, items).
  * - rate: over a trailing window of the watch's own observations (`(done_now − done_then) /
  *   (t_now − t_then)`, the oldest observation within `windowMs`); with a single observation,
  *   done / elapsed time of the job (startup included, so a lower bound on the rate).
@@ -59,8 +60,14 @@ export interface TaskProgress {
   ratePerS?: number;
   rateSource?: RateEstimate['source'];
   etaS?: number;
-  /** Where `total` came from: a record's max_steps, the Trainer banner or bar, an inference header. */
-  totalFrom?: 'log' | 'trainer' | 'header';
+  /** Where `total` came from: a record's max_steps, the Trainer banner or bar, an inference header, the experiment's `estimate:`. */
+  totalFrom?: 'log' | 'trainer' | 'header' | 'config';
+}
+
+/** The size of the work as the experiment's `estimate:` block gives it. */
+export interface PlannedWork {
+  steps?: number;
+  items?: number;
 }
 
 const MAX_STEPS = /"(?:max_steps|total_steps)"\s*:\s*(\d+)/;
@@ -130,13 +137,14 @@ export class ProgressTracker {
     }
   }
 
-  /** Records what is done at `atMs` (once per cycle) and returns the estimate. */
-  observe(atMs: number, elapsedS?: number): TaskProgress | undefined {
+  /** Records what is done at `atMs` (once per cycle) and returns the estimate; `planned`: the config's sizes, used when the logs name none. */
+  observe(atMs: number, elapsedS?: number, planned: PlannedWork = {}): TaskProgress | undefined {
     const training = this.step !== undefined;
     if (!training && this.items === 0 && this.itemTotal === undefined) return undefined;
     const done = training ? (this.step as number) : this.items;
-    const planned = this.trainer.plannedSteps();
-    const total = training ? (this.stepTotal ?? planned) : this.itemTotal;
+    const fromLogs = training ? (this.stepTotal ?? this.trainer.plannedSteps()) : this.itemTotal;
+    const fromConfig = training ? planned.steps : planned.items;
+    const total = fromLogs ?? fromConfig;
     const last = this.observations[this.observations.length - 1];
     if (last === undefined || last.atMs !== atMs) this.observations.push({ atMs, done });
     // Keep one observation older than the window so the window's start is always known.
@@ -147,7 +155,7 @@ export class ProgressTracker {
     if (total !== undefined) {
       out.total = total;
       out.fraction = total > 0 ? Math.min(1, done / total) : 1;
-      out.totalFrom = !training ? 'header' : this.stepTotal !== undefined ? 'log' : 'trainer';
+      out.totalFrom = fromLogs === undefined ? 'config' : !training ? 'header' : this.stepTotal !== undefined ? 'log' : 'trainer';
     }
     if (rate) {
       out.ratePerS = rate.perSecond;

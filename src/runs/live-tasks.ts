@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { manifestViewSchema, type ManifestView } from '../contracts/manifest.js';
 import type { JobView } from '../slurm/index.js';
+import type { PlannedWork } from './live-progress.js';
 import type { LiveTask } from './live-watch.js';
 import type { RunRecord } from './run-record.js';
 
@@ -31,7 +32,7 @@ function remoteLog(outDir: string, log: string | undefined): string | undefined 
 }
 
 /** The running tasks among this cycle's views (one per array task), with their files. */
-export function selectLiveTasks(views: readonly JobView[], record: RunRecord, manifestJobs: readonly ManifestJobView[]): LiveTask[] {
+export function selectLiveTasks(views: readonly JobView[], record: RunRecord, manifestJobs: readonly ManifestJobView[], planned: Readonly<Record<string, PlannedWork>> = {}): LiveTask[] {
   const out: LiveTask[] = [];
   for (const view of views) {
     const job = record.jobs.find((j) => j.job_id === view.id);
@@ -52,6 +53,8 @@ export function selectLiveTasks(views: readonly JobView[], record: RunRecord, ma
         gpuFields: mjob.gpu_fields ?? [],
       };
       if (r.jobIdRaw !== undefined) live.rawJobId = r.jobIdRaw;
+      const work = planned[job.experiment];
+      if (work) live.planned = work;
       if (r.elapsedSeconds !== undefined) live.elapsedS = r.elapsedSeconds;
       if (r.timeLimitSeconds !== undefined) live.timeLimitS = r.timeLimitSeconds;
       const training = remoteLog(outDir, mjob.training_log);

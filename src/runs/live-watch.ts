@@ -7,7 +7,7 @@
 import { posix } from 'node:path';
 import type { Transport } from '../transport/transport.js';
 import { GpuTracker, type GpuSummary } from './live-gpu.js';
-import { ProgressTracker, type TaskProgress } from './live-progress.js';
+import { ProgressTracker, type PlannedWork, type TaskProgress } from './live-progress.js';
 import { IncrementalReader, type FileChunk, type LiveFile } from './live-reader.js';
 
 export interface LiveThresholds {
@@ -42,6 +42,8 @@ export interface LiveTask {
   inferenceLog?: string;
   /** The sidecar's columns (empty: no sidecar). */
   gpuFields: readonly string[];
+  /** The experiment's `estimate:` sizes: the total when the logs give none. */
+  planned?: PlannedWork;
 }
 
 export interface MemoryStatus {
@@ -261,7 +263,7 @@ export class LiveWatcher {
     const status: LiveTaskStatus = { experiment: task.experiment, task: task.task, jobId: task.jobId };
     if (task.elapsedS !== undefined) status.elapsedS = task.elapsedS;
     if (task.timeLimitS !== undefined) status.timeLimitS = task.timeLimitS;
-    const progress = state.progress.observe(atMs, task.elapsedS);
+    const progress = state.progress.observe(atMs, task.elapsedS, task.planned);
     if (progress) {
       status.progress = progress;
       if (progress.etaS !== undefined && task.elapsedS !== undefined) status.projectedElapsedS = task.elapsedS + progress.etaS;

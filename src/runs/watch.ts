@@ -21,6 +21,7 @@ import {
 import type { Transport } from '../transport/transport.js';
 import { readExitFiles } from './exit-files.js';
 import { readLiveManifestJobs, selectLiveTasks } from './live-tasks.js';
+import type { PlannedWork } from './live-progress.js';
 import { LiveWatcher, type LiveCounters, type LiveTaskStatus, type LiveThresholds, type LiveWarning } from './live-watch.js';
 import { factsOfView, factsRecord, isViewFinal, queryJobs, taskFacts, taskStates, type QueryCounters } from './query.js';
 import { readRunRecord, writeRunRecordMerged } from './registry.js';
@@ -65,6 +66,8 @@ export interface LiveWatchOptions {
   capBytes?: number;
   /** Trailing window of the rate estimate, ms. */
   windowMs?: number;
+  /** Per experiment, the work's size from its `estimate:` block (the total when the logs give none). */
+  planned?: Readonly<Record<string, PlannedWork>>;
 }
 
 export interface WatchRunOptions {
@@ -297,7 +300,7 @@ export async function watchRun(options: WatchRunOptions): Promise<WatchRunResult
   // the live view off with one message.
   const pollLive = async (views: readonly JobView[], signal?: AbortSignal): Promise<void> => {
     if (!liveWatcher || !liveJobs) return;
-    const tasks = selectLiveTasks(views, record, liveJobs);
+    const tasks = selectLiveTasks(views, record, liveJobs, options.live?.planned);
     liveWatcher.retain(tasks);
     if (tasks.length === 0) return;
     try {

@@ -68,6 +68,15 @@ describe('ProgressTracker', () => {
     expect(p.observe(0, 8)).toMatchObject({ unit: 'items', done: 8, total: 64, fraction: 0.125, totalFrom: 'header', ratePerS: 1, etaS: 56 });
   });
 
+  it('takes the total from the experiment config when the log names none, and says so', () => {
+    const p = new ProgressTracker();
+    p.addTrainingLine('{"step": 25, "loss": 2.0}');
+    expect(p.observe(0, 50, { steps: 100 })).toMatchObject({ done: 25, total: 100, fraction: 0.25, totalFrom: 'config', etaS: 150 });
+    const q = new ProgressTracker();
+    q.addTrainingLine('{"step": 25, "loss": 2.0, "max_steps": 50}');
+    expect(q.observe(0, 50, { steps: 100 })).toMatchObject({ total: 50, totalFrom: 'log' });
+  });
+
   it('has nothing to say before the first record', () => {
     const p = new ProgressTracker();
     p.addStdoutLine('loading model…');
