@@ -28,14 +28,14 @@ export interface TestCluster {
 }
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const CLUSTER_DIR = resolve(REPO_ROOT, 'tests/cluster');
-export const CLUSTER_STATE_FILE = resolve(CLUSTER_DIR, '.state/cluster.json');
-export const CLUSTER_CTL_SCRIPT = resolve(CLUSTER_DIR, 'ctl.sh');
-export const CLUSTER_MISSING_MESSAGE =
+const CLUSTER_DIR = resolve(REPO_ROOT, 'tests/cluster');
+const CLUSTER_STATE_FILE = resolve(CLUSTER_DIR, '.state/cluster.json');
+const CLUSTER_CTL_SCRIPT = resolve(CLUSTER_DIR, 'ctl.sh');
+const CLUSTER_MISSING_MESSAGE =
   'test cluster not running: run `sudo bash tests/cluster/up.sh`';
 
 /** Path of the cluster description; HPCBENCH_TEST_CLUSTER points at another one. */
-export function locateClusterFile(): string {
+function locateClusterFile(): string {
   const override = process.env.HPCBENCH_TEST_CLUSTER;
   return override !== undefined && override !== '' ? resolve(override) : CLUSTER_STATE_FILE;
 }
@@ -116,14 +116,6 @@ function probeTestCluster(): ClusterProbe {
     return { cluster: undefined, reason: `${file} exists but nothing listens on ${cluster.host}:${cluster.port}` };
   }
   return { cluster, reason: '' };
-}
-
-/**
- * The running test cluster, or undefined when up.sh was never run here or its sshd is not
- * listening (after down.sh). A cluster.json that exists but is malformed throws.
- */
-export function loadTestCluster(): TestCluster | undefined {
-  return probeTestCluster().cluster;
 }
 
 /** Declares a suite that needs the test cluster (see describeRequiring). */

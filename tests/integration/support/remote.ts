@@ -32,7 +32,7 @@ function matchesHostPattern(pattern: string, name: string): boolean {
 }
 
 /** Key blobs that known_hosts pins for host:port (revoked and cert-authority lines ignored). */
-export function readKnownHostKeys(knownHostsPath: string, host: string, port: number): Buffer[] {
+function readKnownHostKeys(knownHostsPath: string, host: string, port: number): Buffer[] {
   const name = formatKnownHostsName(host, port);
   const keys: Buffer[] = [];
   for (const line of readFileSync(knownHostsPath, 'utf8').split('\n')) {
@@ -46,18 +46,18 @@ export function readKnownHostKeys(knownHostsPath: string, host: string, port: nu
   return keys;
 }
 
-export function fingerprintKey(blob: Buffer): string {
+function fingerprintKey(blob: Buffer): string {
   return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 }
 
-export interface HostVerifier {
+interface HostVerifier {
   verify: (key: Buffer) => boolean;
   /** Why the last key was refused, for the connection error; undefined if none was. */
   refusal: () => string | undefined;
 }
 
 /** A verifier for ssh2's `hostVerifier` that accepts only a key pinned in known_hosts. */
-export function createHostVerifier(knownHostsPath: string, host: string, port: number): HostVerifier {
+function createHostVerifier(knownHostsPath: string, host: string, port: number): HostVerifier {
   const pinned = readKnownHostKeys(knownHostsPath, host, port);
   const name = formatKnownHostsName(host, port);
   let refusal: string | undefined;

@@ -9,7 +9,7 @@ import { expect } from 'vitest';
 import { isHpcbenchError } from '../../../src/errors.js';
 
 /** A generous bound on heap growth per case: the inputs are at most a few MiB. */
-export const HEAP_BOUND_BYTES = 256 * 1024 * 1024;
+const HEAP_BOUND_BYTES = 256 * 1024 * 1024;
 
 /** Fixed seed: a failure reproduces; FUZZ_SEED picks another for a longer local run. */
 export const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 20261201);
@@ -17,7 +17,7 @@ export const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 /** Runs per reader, tuned to keep the whole fuzz suite well under a minute on two cores. */
 export const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 100);
 
-export type Mutation =
+type Mutation =
   | { kind: 'truncate'; at: number }
   | { kind: 'flip'; at: number; mask: number }
   | { kind: 'nul'; at: number; count: number }
@@ -32,7 +32,7 @@ const position = fc.double({ min: 0, max: 1, noNaN: true });
 
 const WEIRD_NUMBERS = ['-1', '0', '1e309', '-1e309', 'NaN', '99999999999999999999', '4000001', '1.5', '-0', '0x10', '1e-400'];
 
-export const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
+const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('truncate' as const), at: position }),
   fc.record({ kind: fc.constant('flip' as const), at: position, mask: fc.integer({ min: 1, max: 255 }) }),
   fc.record({ kind: fc.constant('nul' as const), at: position, count: fc.integer({ min: 1, max: 8 }) }),
@@ -45,7 +45,7 @@ export const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
 );
 
 /** Applies one mutation to bytes; positions are fractions of the length so shrinking stays meaningful. */
-export function applyMutation(input: Buffer, m: Mutation): Buffer {
+function applyMutation(input: Buffer, m: Mutation): Buffer {
   const at = Math.min(input.length, Math.floor(m.at * input.length));
   switch (m.kind) {
     case 'truncate':

@@ -7,12 +7,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-export const UPDATE_GOLDEN_ENV = 'HPCBENCH_UPDATE_GOLDEN';
+const UPDATE_GOLDEN_ENV = 'HPCBENCH_UPDATE_GOLDEN';
 
 export type GoldenMode = 'compare' | 'update';
 
 /** CI services set CI=true (some CI=1); an empty value, `false` or `0` is a workstation. */
-export function isCi(env: NodeJS.ProcessEnv): boolean {
+function isCi(env: NodeJS.ProcessEnv): boolean {
   const value = env.CI;
   return value !== undefined && value !== '' && value !== 'false' && value !== '0';
 }

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describeRequiring } from '../support/requirement.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const WORKLOAD_PYTHON = process.env.HPCBENCH_TEST_PYTHON || '/opt/hpcbench-venv/bin/python';
+const WORKLOAD_PYTHON = process.env.HPCBENCH_TEST_PYTHON || '/opt/hpcbench-venv/bin/python';
 export const TRAIN_TEXT = join(REPO_ROOT, 'data_sample/train.txt');
 const VENV_MISSING = `no Python with torch, transformers, peft and accelerate at ${WORKLOAD_PYTHON}: run \`sudo bash tests/cluster/venv.sh\` (or set HPCBENCH_TEST_PYTHON)`;
 
