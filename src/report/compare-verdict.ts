@@ -7,6 +7,7 @@
 import { formatChange, formatValue, type ReportLang } from './format.js';
 import { labelsFor } from './i18n/index.js';
 import type { Direction } from './metric-catalog.js';
+import { isStatisticShown } from './sample-minimums.js';
 
 export type Verdict = 'improved' | 'regressed' | 'within-noise' | 'no-interval';
 
@@ -23,6 +24,17 @@ export function judgeChange(change: number, direction: Direction, noisePct: numb
   if (ci.low <= 0 && ci.high >= 0) return 'within-noise';
   const better = direction === 'higher' ? change > 0 : change < 0;
   return better ? 'improved' : 'regressed';
+}
+
+/**
+ * An interval of a change is kept only when the smaller of the two samples could carry it: at
+ * least SAMPLE_MINIMUMS.interval records, and for a p95 or p99 the tail's own minimum (a p99
+ * resampled from 60 records moves with one or two of them). Without it there is no verdict.
+ */
+export function keepInterval<T>(metric: string, ci: T | null, smallerSample: number): T | null {
+  if (ci === null || !isStatisticShown('interval', smallerSample)) return null;
+  const tail = /_p(95|99)_s$/.exec(metric)?.[1];
+  return tail === undefined || isStatisticShown(`p${tail}`, smallerSample) ? ci : null;
 }
 
 /** What decides the overall verdict: one metric, the tasks it moved in, and its largest change. */

@@ -9,7 +9,7 @@ import { UsageError } from '../errors.js';
 import { listDocumentExperiments, type MetricsDocument, type TaskMetrics } from '../profile/metrics-document.js';
 import { bootstrapRelativeChange, DEFAULT_BOOTSTRAP_SEED, type ChangeInterval, type SampleStatistic } from '../stats/index.js';
 import { METRIC_CATALOG, type Direction } from './metric-catalog.js';
-import { judgeChange, summarizeVerdict, type OverallVerdict, type Verdict } from './compare-verdict.js';
+import { judgeChange, keepInterval, summarizeVerdict, type OverallVerdict, type Verdict } from './compare-verdict.js';
 
 export { judgeChange, type Verdict } from './compare-verdict.js';
 
@@ -104,13 +104,13 @@ export function compareRuns(baseline: MetricsDocument, candidate: MetricsDocumen
       const after = def.pick(c);
       if (typeof before !== 'number' || typeof after !== 'number' || !Number.isFinite(before) || !Number.isFinite(after) || before === 0) continue;
       const change = after / before - 1;
-      const ci = intervals.get(def.name) ?? null;
+      const ci = keepInterval(def.name, intervals.get(def.name) ?? null, Math.min(b.latency_samples_s.length, c.latency_samples_s.length));
       metrics.push({ experiment: c.experiment, task: c.task, metric: def.name, unit: def.unit, direction: def.direction, baseline: before, candidate: after, change, ci, verdict: judgeChange(change, def.direction, noisePct, ci) });
     }
     const tpB = b.throughput_samples;
     const tpC = c.throughput_samples;
-    const tpCi = throughput.get('throughput_per_request_mean');
-    if (tpB.length > 0 && tpC.length > 0 && tpCi !== undefined) {
+    const tpCi = keepInterval('throughput_per_request_mean', throughput.get('throughput_per_request_mean') ?? null, Math.min(tpB.length, tpC.length));
+    if (tpB.length > 0 && tpC.length > 0) {
       const before = tpB.reduce((s, v) => s + v, 0) / tpB.length;
       const after = tpC.reduce((s, v) => s + v, 0) / tpC.length;
       if (before !== 0) {

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
 import { compareRuns, findRegressions, judgeChange } from '../../../src/report/compare.js';
 import { renderComparisonMarkdown } from '../../../src/report/compare-format.js';
-import { describeOverallVerdict, summarizeVerdict, type Verdict } from '../../../src/report/compare-verdict.js';
+import { describeOverallVerdict, keepInterval, summarizeVerdict, type Verdict } from '../../../src/report/compare-verdict.js';
 import { emptyTask, inferenceRun } from './fixture-doc.js';
+import { summarize } from '../../../src/stats/index.js';
 
 describe('compareRuns', () => {
   it('finds a 30 % slowdown a regression, with a bootstrap interval that excludes zero', () => {
@@ -75,6 +76,35 @@ describe('compareRuns', () => {
     expect(judgeChange(0.2, 'lower', 5, { low: -0.1, high: 0.5 })).toBe('within-noise');
     // An interval that touches zero does not exclude it.
     expect(judgeChange(0.2, 'lower', 5, { low: 0, high: 0.5 })).toBe('within-noise');
+  });
+});
+
+describe('intervals that the sample can carry', () => {
+  it('keeps an interval from 10 records, a p95 interval from 20 and a p99 interval from 100 (the smaller run decides)', () => {
+    const ci = { low: 0.1, high: 0.2 };
+    expect(keepInterval('latency_mean_s', ci, 9)).toBeNull();
+    expect(keepInterval('latency_mean_s', ci, 10)).toBe(ci);
+    expect(keepInterval('latency_p95_s', ci, 19)).toBeNull();
+    expect(keepInterval('latency_p95_s', ci, 20)).toBe(ci);
+    expect(keepInterval('latency_p99_s', ci, 99)).toBeNull();
+    expect(keepInterval('latency_p99_s', ci, 100)).toBe(ci);
+    expect(keepInterval('latency_p50_s', null, 400)).toBeNull();
+  });
+
+  it('gives a 30 % slower p99 over 60 records no verdict, while its p50 and p95 regress', () => {
+    const shrink = (doc: ReturnType<typeof inferenceRun>) => {
+      const t = doc.tasks[0]!;
+      t.latency_samples_s = t.latency_samples_s.slice(0, 60);
+      t.throughput_samples = t.throughput_samples.slice(0, 60);
+      t.inference = { ...t.inference!, latencyS: summarize(t.latency_samples_s) };
+      return doc;
+    };
+    const comparison = compareRuns(shrink(inferenceRun('a', 'infer', 1, 1)), shrink(inferenceRun('b', 'infer', 1.3, 2)), { seed: 11, iterations: 300 });
+    const verdict = (metric: string) => comparison.metrics.find((m) => m.metric === metric);
+    expect(verdict('latency_p99_s')).toMatchObject({ ci: null, verdict: 'no-interval' });
+    expect(verdict('latency_p95_s')?.verdict).toBe('regressed');
+    expect(verdict('latency_p50_s')?.verdict).toBe('regressed');
+    expect(comparison.overall.deciding.map((d) => d.metric)).not.toContain('latency_p99_s');
   });
 });
 
