@@ -3,7 +3,7 @@ import { selectLiveTasks } from '../../../src/runs/live-tasks.js';
 import type { RunRecord } from '../../../src/runs/run-record.js';
 import { parseJobState, type JobView, type SlurmJobRecord } from '../../../src/slurm/index.js';
 
-function rec(fields: Partial<SlurmJobRecord> & { state: string }): SlurmJobRecord {
+function rec(fields: Omit<Partial<SlurmJobRecord>, 'state'> & { state: string }): SlurmJobRecord {
   return { jobId: '1', name: 'x', source: 'squeue', ...fields, state: parseJobState(fields.state) };
 }
 
