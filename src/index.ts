@@ -1,25 +1,37 @@
 /**
- * The library API: an explicit export list. Add exports here as modules land.
+ * The library API of hpcbench: an explicit export list, grouped by concern in the order data
+ * flows (config → render → submit/status/fetch → profile → report/compare). Anything not listed
+ * here is internal and may change without notice; the CLI (src/cli) uses these same functions.
  */
-export * from './errors.js';
-export { quoteShell, shellCommand } from './shell-quote.js';
-export * from './stats/index.js';
+
+// Errors: every class carries an exit code and a hint; only the CLI turns them into exit codes.
 export {
-  scanLines,
-  scanLineBytes,
-  MAX_LINE_BYTES,
-  readLines,
-  RejectedLines,
-  enforceStrict,
-  emptyFileError,
-  unrecognisedFileError,
-  type Line,
-  type ReadProgress,
-  type ReadLinesOptions,
-  type ScanResult,
-  type RejectedLine,
-  type RejectedLinesReport,
-} from './profile/lines.js';
+  ExitCode,
+  HpcbenchError,
+  UsageError,
+  ConfigError,
+  InputError,
+  UnsafeWriteError,
+  RunLockedError,
+  RemoteError,
+  CheckFailedError,
+  InterruptedError,
+  RenderError,
+  SlurmFormatError,
+  ControllerUnreachableError,
+  AccountingUnavailableError,
+  SlurmCommandError,
+  SbatchRejectedError,
+  SshConnectError,
+  ConnectionLostError,
+  DownloadRefusedError,
+  formatIssue,
+  isHpcbenchError,
+  type ConfigIssue,
+  type DownloadRefusalReason,
+} from './errors.js';
+
+// Configuration: load and validate hpcbench.yaml, cluster presets, `hpcbench init`, the JSON Schema for editors.
 export {
   loadConfig,
   loadConfigText,
@@ -49,17 +61,66 @@ export {
   type InitPreset,
 } from './config/init-project.js';
 export { generateConfigJsonSchema, listSchemaKeyPaths, type JsonSchemaNode } from './config/json-schema.js';
-export * from './slurm/index.js';
+
+// Contracts: one schema per file hpcbench writes and reads back (run.json, manifest, metadata, metrics).
+export {
+  type ContractInfo,
+  parseJsonDocument,
+  validateDocument,
+  RUN_ID_PATTERN,
+  runIdSchema,
+  isValidRunId,
+  jobIdSchema,
+  runRecordSchema,
+  RUN_RECORD_SCHEMA,
+  manifestSchema,
+  manifestViewSchema,
+  MANIFEST_SCHEMA_ID,
+  type Manifest,
+  type ManifestView,
+  metadataSchema,
+  METADATA_SCHEMA_ID,
+  type MetadataDocument,
+  metricsSchema,
+  METRICS_SCHEMA_ID,
+  validateMetricsDocument,
+  readMetricsDocument,
+} from './contracts/index.js';
+
+// Render: experiments to sbatch scripts and a run directory (templates, sweeps, --set overrides, preflight).
+export {
+  renderRun,
+  writeRun,
+  createRunId,
+  listTemplates,
+  findTemplate,
+  readTemplate,
+  SHIPPED_TEMPLATES_DIR,
+  preflightRun,
+  checkLoadedConfig,
+  expandSweep,
+  applySetOverrides,
+  parseSetArgument,
+  type RenderOptions,
+  type RenderedRun,
+  type WriteOptions,
+  type TemplateEntry,
+  type PreflightResult,
+  type ConfigCheck,
+  type ParamRecord,
+  type SetOverride,
+} from './render/index.js';
+
+// Shell quoting: the one function every value that reaches a shell passes through.
+export { quoteShell, shellCommand } from './shell-quote.js';
+
+// Transport: where commands run (SSH with ~/.ssh/config, or this machine) and how a cluster entry connects.
 export {
   LocalTransport,
   SshTransport,
   resolveSshTarget,
   resolveSshSettings,
   describeTarget,
-  parseKnownHosts,
-  checkHostKey,
-  fingerprintSha256,
-  knownHostName,
   DEFAULT_EXEC_TIMEOUT_MS,
   type Transport,
   type TransportKind,
@@ -74,192 +135,125 @@ export {
   type SshTransportOptions,
   type LocalTransportOptions,
 } from './transport/index.js';
+export { connectCluster, describeRunCluster, type ConnectClusterOptions } from './runs/connect.js';
+
+// SLURM job states: one discriminated union for what squeue and sacct report.
+export { parseJobState, formatJobState, isTerminal, type JobState, type JobStateName, type JobView as SlurmJobView } from './slurm/index.js';
+
+// Runs: submit, status, watch, fetch, cancel and resubmit a run, and its registry (results/<run-id>/run.json).
 export {
-  INFERENCE_SCHEMA_ID,
-  inferenceHeaderSchema,
-  inferenceRecordSchema,
-  parseInferenceLine,
-  normaliseInferenceRecord,
-  type InferenceHeader,
-  type InferenceRecord,
-  type InferenceLine,
-  type InferenceParams,
-  type InferenceParamValue,
-  type RawInferenceRecord,
-} from './profile/inference/schema.js';
+  submitExperiment,
+  resumeSubmission,
+  type SubmitExperimentOptions,
+  type SubmitExperimentResult,
+  type SubmitExperimentEvent,
+  type ResumeSubmissionOptions,
+} from './runs/submit-experiment.js';
 export {
-  readInferenceLog,
-  detectInferenceFormat,
-  type InferenceLog,
-  type InferenceLogFormat,
-  type ReadInferenceLogOptions,
-} from './profile/inference/log.js';
-// Records of streamed logs are read-only views of typed-array columns; toPlainInferenceRecord copies one.
-export { InferenceRecordView, toPlainInferenceRecord } from './profile/inference/columns.js';
-export {
-  computeInferenceMetrics,
-  computeTpot,
-  excludeInferenceWarmup,
-  type InferenceMetrics,
-  type InferenceMetricsOptions,
-  type InferenceSlo,
-  type InferenceGoodput,
-  type InferenceEnergy,
-  type LatencySummary,
-  type ReportedSummary,
-} from './profile/inference/metrics.js';
-export {
-  aggregateInferenceSweep,
-  groupInferenceRecords,
-  paramsKey,
-  type InferenceSweepPoint,
-  type InferenceSweepOptions,
-} from './profile/inference/sweep.js';
-export {
-  parseVllmResult,
-  looksLikeVllmResult,
-  vllmResultSchema,
-  type VllmResult,
-  type VllmResultFile,
-  type VllmReportedSummary,
-} from './profile/inference/vllm-result.js';
-export {
-  computeSummaryMetrics,
-  summariseVllmResult,
-  type BenchmarkSummary,
-  type ReportedStatistic,
-} from './profile/inference/vllm-summary.js';
-export { readGenaiPerfSummary, readLlmperfSummary } from './profile/inference/summary-formats.js';
-export {
-  compileExtractors,
-  extractFields,
-  fieldsToInferenceRecord,
-  type RegexExtractorSpec,
-  type CompiledExtractor,
-  type ExtractedFields,
-  type ExtractedValue,
-} from './profile/inference/regex-extractor.js';
-export {
-  readTrainingLog,
-  parseTrainingJsonLine,
-  parseTrainerLine,
-  classifyTrainingDict,
-  detectTrainingFormat,
-  type ClassifyOptions as TrainingClassifyOptions,
-  type TrainingLog,
-  type TrainingLogFormat,
-  type TrainingRecord,
-  type TrainingStepRecord,
-  type TrainingEvalRecord,
-  type TrainingSummaryRecord,
-  type TrainingLine,
-  type ReadTrainingLogOptions,
-} from './profile/training/log.js';
-export { parsePythonDict, type PythonScalar } from './profile/training/python-dict.js';
-export { readTrainerState, parseTrainerState, type TrainerState } from './profile/training/trainer-state.js';
-export { TrainerProgress } from './profile/training/stdout.js';
-export {
-  computeTrainingMetrics,
-  type TrainingLogContext,
-  type TrainingLogSource,
-  type TrainingMetrics,
-  type CurvePoint,
-  type TrainingFigureSource,
-} from './profile/training/metrics.js';
-export {
-  computeAccountingMetrics,
-  toAccountingRates,
-  type AccountingRecord,
-  type AccountingRates,
-  type AccountingMetrics,
-  type AccountingOptions,
-} from './profile/accounting/accounting.js';
-export { readSacctFigures, readSacctJobs, looksLikeSacctOutput, type ReadSacctOptions } from './profile/accounting/sacct-read.js';
-export { computeEfficiencies, type SacctJobFigures } from './profile/accounting/sacct.js';
-export { readSacctTable, type SacctTable, type SacctTableRow } from './slurm/sacct-table.js';
-export { queryJobEfficiency, buildEfficiencySacctArgs, type EfficiencyReport, type JobEfficiency } from './profile/accounting/efficiency.js';
+  submitRun,
+  statusRun,
+  watchRun,
+  fetchRun,
+  cancelRun,
+  planResubmit,
+  resubmitRun,
+  queryJobs,
+  readRunRecord,
+  listRuns,
+  listRunIds,
+  resolveRunId,
+  readSubmitManifest,
+  parseSubmitManifest,
+  type SubmitEvent,
+  type SubmitRunOptions,
+  type SubmitRunResult,
+  type StatusRow,
+  type StatusResult,
+  type StatusRunOptions,
+  type WatchEvent,
+  type WatchRunOptions,
+  type WatchRunResult,
+  type JobOutcome,
+  type FetchRunOptions,
+  type FetchRunResult,
+  type FetchedFile,
+  type CancelRunOptions,
+  type CancelRunResult,
+  type ResubmitPlan,
+  type ResubmitOptions,
+  type ResubmitResult,
+  type JobQueryOptions,
+  type JobQueryResult,
+  type RunRecord,
+  type RunJob,
+  type RunCluster,
+  type RunListing,
+  type SubmitManifest,
+} from './runs/index.js';
+
+// Profile: a fetched run (or loose log files) to metrics.json, and the readers of each source.
+export { profileRun, profileFiles, type ProfileOptions } from './profile/profile-run.js';
+export { METRICS_SCHEMA, type MetricsDocument, type TaskMetrics } from './profile/metrics-document.js';
+export { readInferenceLog, detectInferenceFormat, type InferenceLog, type ReadInferenceLogOptions } from './profile/inference/log.js';
+export { computeInferenceMetrics, type InferenceMetrics, type InferenceMetricsOptions } from './profile/inference/metrics.js';
+export { aggregateInferenceSweep, type InferenceSweepPoint } from './profile/inference/sweep.js';
+export { type InferenceRecord } from './profile/inference/schema.js';
+export { readTrainingLog, type TrainingLog, type TrainingRecord } from './profile/training/log.js';
+export { computeTrainingMetrics, type TrainingMetrics } from './profile/training/metrics.js';
+export { summarizeNvidiaSmiLogs, type NvidiaSmiSummary, type NvidiaSmiOptions } from './profile/gpu/nvidia-smi.js';
+export { readSacctFigures, type ReadSacctOptions } from './profile/accounting/sacct-read.js';
+export { computeAccountingMetrics, type AccountingMetrics, type AccountingRates } from './profile/accounting/accounting.js';
+export { queryJobEfficiency, type EfficiencyReport, type JobEfficiency } from './profile/accounting/efficiency.js';
 export { formatEfficiencyReport, toEfficiencyJson } from './profile/accounting/efficiency-format.js';
+
+// Statistics: percentiles, summaries and seeded bootstrap intervals, as metrics.json and compare use them.
 export {
-  sampleProcessTree,
-  summarizeProcessSamples,
-  listDescendantsFromProc,
-  listDescendantsFromPs,
-  descendantsFromTable,
-  toProcessSamplesDocument,
-  writeProcessSamples,
-  type ProcessSamplesDocument,
-  type ProcessSamples,
-  type ProcessUsage,
-  type ProcessUsageSummary,
-  type ProcessSamplerOptions,
-  type ProcessSamplerDeps,
-} from './profile/process-sampler.js';
-export * from './runs/index.js';
-export { ExactHistogram } from './profile/exact-histogram.js';
+  percentile,
+  sortedCopy,
+  summarize,
+  bootstrapCi,
+  percentileStatistic,
+  meanStatistic,
+  bootstrapRelativeChange,
+  createRng,
+  DEFAULT_BOOTSTRAP_SEED,
+  countOutliers,
+  excludeWarmup,
+  type PercentileMethod,
+  type Summary,
+  type BootstrapOptions,
+  type BootstrapInterval,
+  type ChangeInterval,
+} from './stats/index.js';
+
+// Report: Markdown (en, pt-BR), CSV, JSON and HTML reports of a profiled run.
+export { buildReports, type BuildReportsOptions, type BuiltReports } from './report/build-report.js';
 export {
-  GPU_METRIC_NAMES,
-  BUSY_UTILIZATION_THRESHOLD,
-  GpuAccumulator,
-  computeDeviceMetrics,
-  computeOverallMetrics,
-  type GpuMetricName,
-  type GpuIdentity,
-  type GpuMetrics,
-  type GpuDeviceMetrics,
-  type GpuOverallMetrics,
-  type MetricDistribution,
-} from './profile/gpu/metrics.js';
-export { GpuLogAccumulator } from './profile/gpu/log-accumulator.js';
-export { DEFAULT_GPU_QUERY_FIELDS, parseHeaderLine, parseFieldName, type QueryField, type QueryFieldRole } from './profile/gpu/nvidia-smi-fields.js';
-export { QueryGpuParser, type QueryGpuOptions } from './profile/gpu/nvidia-smi-query.js';
-export { parseQueryGpuFiles, summarizeQueryGpuLogs } from './profile/gpu/nvidia-smi-query-files.js';
-export { DmonParser, parseDmonFiles, summarizeDmonLogs, type DmonOptions } from './profile/gpu/nvidia-smi-dmon.js';
+  loadRun,
+  buildReportModel,
+  renderMarkdownReport,
+  renderCsvReport,
+  renderJsonReport,
+  renderHtmlReport,
+  renderReportFiles,
+  writeReportFiles,
+  REPORT_FORMATS,
+  REPORT_LANGS,
+  type LoadedRun,
+  type ReportModel,
+  type ReportOptions,
+  type ReportFormat,
+  type ReportLang,
+  type RenderReportOptions,
+} from './report/index.js';
+
+// Compare: the relative change of every metric between two runs, with bootstrap intervals and a verdict.
 export {
-  summarizeComputeApps,
-  DEFAULT_COMPUTE_APPS_FIELDS,
-  type ComputeAppUsage,
-  type ComputeAppsSummary,
-} from './profile/gpu/nvidia-smi-apps.js';
-export {
-  detectNvidiaSmiFormat,
-  summarizeNvidiaSmiLogs,
-  type NvidiaSmiFormat,
-  type NvidiaSmiSummary,
-  type NvidiaSmiOptions,
-} from './profile/gpu/nvidia-smi.js';
-export {
-  renderRun,
-  writeRun,
-  orderExperiments,
-  renderJobScript,
-  PREFETCH_SCRIPT,
-  createTemplateEnvironment,
-  templateSearchPath,
-  SHIPPED_TEMPLATES_DIR,
-  listTemplates,
-  listJobTemplateNames,
-  findTemplate,
-  readTemplate,
-  buildJobView,
-  preflightRun,
-  expandSweep,
-  formatArraySpec,
-  createRunId,
-  sha256Hex,
-  MANIFEST_SCHEMA,
-  RUN_ID_PATTERN,
-  applySetOverrides,
-  parseSetArgument,
-  type RenderOptions,
-  type RenderedRun,
-  type WriteOptions,
-  type TemplateEntry,
-  type JobView,
-  type RunManifest,
-  type ManifestJob,
-  type ManifestFile,
-  type ManifestArray,
-  type ParamRecord,
-  type SetOverride,
-} from './render/index.js';
-export * from './report/index.js';
+  compareRuns,
+  findRegressions,
+  renderComparisonMarkdown,
+  type RunComparison,
+  type MetricComparison,
+  type CompareOptions,
+  type ComparisonVerdict,
+} from './report/index.js';
