@@ -1,6 +1,6 @@
 /**
  * manifest.json: what render wrote, for submit, fetch, run --local, profile and report. The
- * one schema of the file (src/render/manifest.ts documents each field of the writer's type);
+ * one schema of the file, and its one type (Manifest, which render writes: src/render/manifest.ts);
  * submit reads it whole, profile and report through the partial view below, which checks
  * the type of every field that is present.
  */
@@ -32,28 +32,43 @@ export const manifestJobSchema = z.object({
   cluster: z.string().min(1),
   partition: z.string(),
   template: z.string().optional(),
+  /** Relative to the run directory, e.g. scripts/lora.sbatch. */
   script: runRelativePathSchema,
+  /** sha256 of the script's bytes, hex. */
   sha256: z.string(),
   job_name: z.string().min(1),
+  /** out/<experiment>; each task writes into out/<experiment>/<task>/ (task = "main" or the array index). */
   out_dir: runRelativePathSchema,
+  /** Experiment names; submit adds --dependency=afterok:<their job ids> on the sbatch command line. */
   depends_on: z.array(z.string()).default([]),
   array: z
     .object({
+      /** Number of array tasks (task ids 0..size-1). */
       size: z.number().int().positive().max(MAX_ARRAY_TASKS),
+      /** The `--array` value, e.g. "0-5%2". */
       spec: z.string().min(1),
+      /** TSV beside the script: header of names, one line per task. */
       sweep_file: runRelativePathSchema.optional(),
+      /** JSONL beside the script: each task's full parameter object (HPCBENCH_PARAMS_JSON). */
       params_file: runRelativePathSchema.optional(),
+      /** The swept values of each task, index = task id (fixed parameters are in `parameters`). */
       points: z.array(z.record(z.string(), scalar)).max(MAX_ARRAY_TASKS).optional(),
     })
     .optional(),
+  /** Fixed parameters (sweep parameters are in array.points). */
   parameters: z.record(z.string(), scalar).default({}),
+  /** nvidia-smi fields logged into nvidia-smi.csv, in column order; empty when the job has no sidecar. */
   gpu_fields: z.array(z.string()).default([]),
+  /** Sidecar sampling interval in milliseconds (absent when the job has no sidecar). */
   gpu_interval_ms: z.number().positive().optional(),
+  /** Relative to the task's out dir (or absolute), as exported in HPCBENCH_INFERENCE_LOG / HPCBENCH_TRAINING_LOG. */
   inference_log: z.string().optional(),
   training_log: z.string().optional(),
   /** Set when the job checkpoints (relative to the run directory, or absolute: it may live on the cluster's scratch). */
   checkpoint_dir: z.string().optional(),
+  /** Seconds the job waits for the workload after SIGTERM, when checkpointing (checked against KillWait). */
   term_grace_s: z.number().int().nonnegative().optional(),
+  /** Task output directories the job's #SBATCH --output needs to exist before it starts. */
   task_dirs: z.array(runRelativePathSchema).optional(),
   /** Partitions that allocate and bill whole nodes: the node's size and a shared partition to suggest. */
   billing: z
@@ -64,11 +79,15 @@ export const manifestJobSchema = z.object({
 export const manifestSchema = z.object({
   schema: z.literal(MANIFEST_SCHEMA_ID),
   run_id: runIdSchema,
+  /** ISO time of rendering (the only time-dependent field; scripts carry none). */
   created_at: z.string(),
   config_file: z.string().default(''),
+  /** Topological order: dependencies first. */
   experiments: z.array(experimentNameSchema).min(1),
   jobs: z.array(manifestJobSchema).min(1),
+  /** Workload files: `local` as written in hpcbench.yaml (relative to the config's directory, or absolute), `path` in the run directory. */
   files: z.array(z.object({ local: z.string(), path: runRelativePathSchema })).default([]),
+  /** The Hugging Face prefetch script, when the run names models or datasets. */
   prefetch_script: runRelativePathSchema.optional(),
   /** The project's git commit and dirty state at render time (absent outside a git checkout). */
   git: z.object({ commit: z.string().regex(/^[0-9a-f]{40,64}$/), dirty: z.boolean() }).optional(),

@@ -126,7 +126,19 @@ export const runRecordSchema = z.object({
   history: z.array(historySchema).default([]),
 });
 
+/**
+ * The same fields for readers that need only some (profile asks whether the run ran here), as
+ * run directories assembled by hand may have: every field optional, each still typed.
+ */
+export const runViewSchema = runRecordSchema.partial();
+
+export const RUN_INFO = {
+  expected: `a ${RUN_RECORD_SCHEMA} document written by hpcbench submit`,
+  fix: 'run.json is written atomically by hpcbench; if it was edited by hand, restore it or remove the run directory',
+};
+
 export type RunRecord = z.infer<typeof runRecordSchema>;
+export type RunView = z.output<typeof runViewSchema>;
 export type RunJob = RunRecord['jobs'][number];
 export type RunCluster = RunRecord['cluster'];
 export type RunSshSettings = NonNullable<RunCluster['ssh']>;

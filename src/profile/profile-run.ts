@@ -11,7 +11,8 @@ import { readSacctFigures, readSacctJobs } from './accounting/sacct-read.js';
 import { computeAccountingMetrics, type AccountingRates } from './accounting/accounting.js';
 import { readCheckpointLog, readExitRecord, summariseCheckpoints, type CheckpointLog, type ExitRecord } from './training/checkpoint-log.js';
 import { detectLogKind, type LogKind } from './detect-kind.js';
-import { discoverTasks, jobIdOf, kindByName, readEnvironmentSnapshot, readJson, readManifestView, readMetadata, sacctToRecord, type ManifestLike, type TaskFiles } from './run-layout.js';
+import { discoverTasks, jobIdOf, kindByName, readEnvironmentSnapshot, readJson, readManifestView, readMetadata, readRunView, sacctToRecord, type TaskFiles } from './run-layout.js';
+import type { ManifestView } from '../contracts/manifest.js';
 import { GpuLogAccumulator } from './gpu/log-accumulator.js';
 import type { GpuMetrics } from './gpu/metrics.js';
 import { computeInferenceMetrics, excludeInferenceWarmup, type InferenceMetrics, type InferenceSlo } from './inference/metrics.js';
@@ -299,7 +300,7 @@ function warmupMethod(tasks: readonly TaskMetrics[], options: ProfileOptions): P
   return { warmup_records: options.warmup ?? 0, warmup_by_experiment: byExperiment };
 }
 
-function buildDocument(root: string, manifest: ManifestLike | undefined, tasks: TaskMetrics[], sources: SourceFile[], options: ProfileOptions): MetricsDocument {
+function buildDocument(root: string, manifest: ManifestView | undefined, tasks: TaskMetrics[], sources: SourceFile[], options: ProfileOptions): MetricsDocument {
   const warnings: string[] = [];
   const rejectedTotal = sources.reduce((n, s) => n + (s.rejected?.count ?? 0), 0);
   if (rejectedTotal > 0) warnings.push(`${rejectedTotal} log line(s) were rejected; see sources[].rejected (or rerun with --strict to fail on them)`);
@@ -386,7 +387,7 @@ export async function profileRun(runDir: string, options: ProfileOptions = {}): 
   }
   const sources: SourceFile[] = [];
   const tasks: TaskMetrics[] = [];
-  const local = readJson<{ local?: boolean }>(join(runDir, 'run.json'))?.local === true;
+  const local = readRunView(join(runDir, 'run.json'))?.local === true;
   for (const spec of await discoverTasks(runDir, manifest)) tasks.push(await profileTask(spec, options, sacct, sources, runDir, local));
   if (existsSync(sacctFile)) sources.push({ file: 'sacct.txt', kind: 'sacct', task: undefined, rejected: undefined });
   enforce(sources, options.strict);

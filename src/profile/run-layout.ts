@@ -7,8 +7,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { parseJsonText, readJsonDocumentSync, readJsonText, validateDocument } from '../contracts/json-file.js';
-import { MANIFEST_INFO, manifestViewSchema } from '../contracts/manifest.js';
+import { MANIFEST_INFO, manifestViewSchema, type ManifestView } from '../contracts/manifest.js';
 import { METADATA_INFO, metadataSchema } from '../contracts/metadata.js';
+import { RUN_INFO, runViewSchema, type RunView } from '../contracts/run.js';
 import type { SacctJob } from '../slurm/sacct.js';
 import type { AccountingRecord } from './accounting/accounting.js';
 import type { TaskBilling } from './metrics-document.js';
@@ -25,23 +26,6 @@ export interface TaskFiles {
   textLogs?: string[];
   /** From the manifest: the job ran on a partition that bills whole nodes. */
   billing?: TaskBilling;
-}
-
-export interface ManifestLike {
-  run_id?: string;
-  experiments?: string[];
-  /** The project's git commit and dirty state at render time. */
-  git?: { commit: string; dirty: boolean };
-  jobs?: {
-    experiment: string;
-    cluster?: string;
-    partition?: string;
-    out_dir?: string;
-    parameters?: Record<string, string | number | boolean>;
-    gpu_fields?: string[];
-    array?: { size: number; points?: Record<string, string | number | boolean>[] };
-    billing?: TaskBilling;
-  }[];
 }
 
 export const KNOWN_NAMES: Record<string, LogKind> = {
@@ -67,9 +51,15 @@ export function kindByName(name: string): LogKind | undefined {
 }
 
 /** manifest.json checked against the manifest contract (the fields present must have their type); undefined when absent. */
-export function readManifestView(file: string): ManifestLike | undefined {
+export function readManifestView(file: string): ManifestView | undefined {
   if (!existsSync(file)) return undefined;
   return readJsonDocumentSync(manifestViewSchema, file, MANIFEST_INFO);
+}
+
+/** run.json checked against the run contract (the fields present must have their type); undefined when absent. */
+export function readRunView(file: string): RunView | undefined {
+  if (!existsSync(file)) return undefined;
+  return readJsonDocumentSync(runViewSchema, file, RUN_INFO);
 }
 
 /** A task's metadata.json checked against its contract: an object whose known keys have their type. */
@@ -158,7 +148,7 @@ function latestTrainerState(dir: string): string | undefined {
   return best?.file;
 }
 
-export async function discoverTasks(runDir: string, manifest: ManifestLike | undefined): Promise<TaskFiles[]> {
+export async function discoverTasks(runDir: string, manifest: ManifestView | undefined): Promise<TaskFiles[]> {
   const outRoot = join(runDir, 'out');
   const tasks: TaskFiles[] = [];
   const seen = new Set<string>();

@@ -17,7 +17,7 @@ import { buildJobView, type JobView } from './job-view.js';
 import { preflightRun } from './preflight.js';
 import { describeWholeNodeBilling } from './preflight-whole-node.js';
 import { readProjectGit, type ProjectGit } from './project-git.js';
-import { createRunId, MANIFEST_SCHEMA, RUN_ID_PATTERN, sha256Hex, type ManifestFile, type ManifestJob, type RunManifest } from './manifest.js';
+import { createRunId, MANIFEST_SCHEMA, RUN_ID_PATTERN, serializeManifest, sha256Hex, type ManifestFile, type ManifestJob, type RunManifest } from './manifest.js';
 import { expandSweep, formatArraySpec, formatSweepJsonl, formatSweepTsv, type ParamRecord } from './sweep.js';
 
 export const PREFETCH_SCRIPT = 'scripts/prefetch-hf.sh';
@@ -182,7 +182,7 @@ export function renderRun(config: ResolvedConfig, experimentName: string, option
     ...(prefetch ? { prefetch_script: prefetch } : {}),
     ...withProjectGit(config.root),
   };
-  files.set('manifest.json', `${JSON.stringify(manifest, null, 2)}\n`);
+  files.set('manifest.json', serializeManifest(manifest));
   return { runId, manifest, files, directories, warnings };
 }
 

@@ -8,30 +8,14 @@ import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import type { MetricsDocument } from '../profile/metrics-document.js';
 import { readMetricsDocument, validateMetricsDocument } from '../contracts/metrics.js';
+import { validateDocument } from '../contracts/json-file.js';
+import { MANIFEST_INFO, manifestViewSchema, type ManifestView } from '../contracts/manifest.js';
 import { readConfinedFile, readConfinedJson, listConfinedScripts, findRunConfig, type BundleFile, type BundleRefusal } from './bundle-files.js';
 
 export type { BundleFile, BundleRefusal } from './bundle-files.js';
 
-/** The parts of manifest.json a report shows (see src/render/manifest.ts for the full type). */
-export interface ManifestSummary {
-  run_id?: string;
-  created_at?: string;
-  config_file?: string;
-  experiments?: string[];
-  jobs?: {
-    experiment: string;
-    cluster?: string;
-    partition?: string;
-    template?: string;
-    script?: string;
-    sha256?: string;
-    job_name?: string;
-    depends_on?: string[];
-    array?: { size: number; spec?: string };
-    parameters?: Record<string, string | number | boolean>;
-    gpu_fields?: string[];
-  }[];
-}
+/** manifest.json as a report reads it: the manifest contract's view (every field optional, each typed). */
+export type ManifestSummary = ManifestView;
 
 export type BundleGap = 'manifest' | 'manifest-invalid' | 'run-record' | 'scripts' | 'config' | 'sacct';
 
@@ -92,10 +76,14 @@ export function loadBundle(runDir: string): RunBundle {
   const missing: BundleGap[] = [];
   const refused: BundleRefusal[] = [];
   const manifestValue = readConfinedJson(runDir, 'manifest.json', refused);
-  let manifest: ManifestSummary | undefined;
+  let manifest: ManifestView | undefined;
   if (manifestValue === undefined) missing.push('manifest');
-  else if (isRecord(manifestValue)) manifest = manifestValue;
-  else missing.push('manifest-invalid');
+  else if (isRecord(manifestValue)) {
+    // A field of the wrong type is refused as profile refuses it, naming the field. The file's own
+    // object is kept: the view's defaults (an empty config_file) would change what the bundle looks for.
+    validateDocument(manifestViewSchema, manifestValue, join(runDir, 'manifest.json'), MANIFEST_INFO);
+    manifest = manifestValue;
+  } else missing.push('manifest-invalid');
   const runValue = readConfinedJson(runDir, 'run.json', refused);
   const runRecord = isRecord(runValue) ? runValue : undefined;
   if (runValue === undefined) missing.push('run-record');

@@ -2,7 +2,7 @@
  * Helpers over run.json records. The schema is the contract in src/contracts/run.ts, shared by
  * the registry's writer and every reader; it is re-exported here for existing importers.
  */
-import { RUN_RECORD_SCHEMA, runRecordSchema, type HistoryEntry, type RunJob, type RunRecord } from '../contracts/run.js';
+import { RUN_INFO, runRecordSchema, type HistoryEntry, type RunJob, type RunRecord } from '../contracts/run.js';
 import { parseJsonDocument } from '../contracts/json-file.js';
 
 export {
@@ -18,10 +18,7 @@ export {
   type TaskFactsRecord,
 } from '../contracts/run.js';
 
-export const RUN_FILE_INFO = {
-  expected: `a ${RUN_RECORD_SCHEMA} document written by hpcbench submit`,
-  fix: 'run.json is written atomically by hpcbench; if it was edited by hand, restore it or remove the run directory',
-};
+export const RUN_FILE_INFO = RUN_INFO;
 
 /** Parses run.json text; errors name the file, the field and what was expected (exit 2). */
 export function parseRunRecord(text: string, file: string): RunRecord {

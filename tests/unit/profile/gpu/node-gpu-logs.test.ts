@@ -1,11 +1,11 @@
 // A multinode job writes one nvidia-smi query log per node (nvidia-smi-<host>.csv) into its task
 // directory: the profiler reads them all and, GPUs being keyed by uuid, adds the nodes' GPUs up.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { profileRun } from '../../../../src/profile/profile-run.js';
-import { discoverTasks, type ManifestLike } from '../../../../src/profile/run-layout.js';
+import { discoverTasks, readManifestView } from '../../../../src/profile/run-layout.js';
 
 /** Headerless, as the sidecar writes them, in a field order that content detection does not know. */
 const FIELDS = ['index', 'timestamp', 'uuid', 'name', 'utilization.gpu', 'memory.used', 'memory.total', 'power.draw'];
@@ -35,7 +35,7 @@ function makeRun(): string {
 describe('per-node nvidia-smi logs of a multinode job', () => {
   it('are classified as nvidia-smi query logs (the .err beside them is not a log)', async () => {
     const run = makeRun();
-    const [task] = await discoverTasks(run, JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8')) as ManifestLike);
+    const [task] = await discoverTasks(run, readManifestView(join(run, 'manifest.json')));
     expect(task?.files.map((f) => [f.file.slice(run.length + 1), f.kind])).toEqual([
       ['out/multi/main/nvidia-smi-node1.csv', 'nvidia-smi'],
       ['out/multi/main/nvidia-smi-node2.csv', 'nvidia-smi'],
