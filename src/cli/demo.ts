@@ -2,59 +2,27 @@ import type { Argv, CommandModule } from 'yargs';
 import { relative } from 'node:path';
 import { CheckFailedError, InterruptedError } from '../errors.js';
 import { runDemo, type DemoResult } from '../local/demo.js';
-import type { MetricsDocument } from '../profile/metrics-document.js';
 import type { GlobalOptions } from './global-options.js';
 import { createOutput } from './output.js';
-import { findMinimum, isStatisticShown } from '../report/sample-minimums.js';
+import { formatTaskSummaryTable, summarizeTasks } from '../report/task-summary.js';
 import { packageVersion } from './version.js';
 
 interface DemoArgs extends GlobalOptions {
   out: string | undefined;
 }
 
-const fmt = (value: number | null | undefined, digits = 1): string => (value === null || value === undefined ? '—' : value.toFixed(digits));
-
-/** One table row per task: what a reader checks first. */
-function summaryRows(doc: MetricsDocument): string[][] {
-  return doc.tasks.map((t) => {
-    const inf = t.inference;
-    const params = Object.entries(t.params).filter(([k]) => k === 'batch_size' || k === 'max_new_tokens').map(([k, v]) => `${k}=${String(v)}`).join(' ');
-    const util = t.gpu?.overall.utilization;
-    return [
-      `${t.experiment}/${t.task}${params ? ` (${params})` : ''}`,
-      inf ? String(inf.requests) : '—',
-      fmt(inf?.latencyS.p50 === null || inf === undefined ? null : inf.latencyS.p50 * 1000),
-      inf !== undefined && inf.latencyS.n !== null && !isStatisticShown('p95', inf.latencyS.n)
-        ? `n=${inf.latencyS.n}<${findMinimum('p95') ?? ''}`
-        : fmt(inf?.latencyS.p95 === null || inf === undefined ? null : inf.latencyS.p95 * 1000),
-      // Unknown (no token counts in the log) is not 0, and not the same as "no inference at all" (—).
-      inf !== undefined && inf.outputTokensPerS === null ? 'unknown' : fmt(inf?.outputTokensPerS),
-      util ? fmt(util.timeWeightedMean ?? util.mean) : '—',
-      t.gpu?.overall.energyJ != null ? fmt(t.gpu.overall.energyJ / 1000, 2) : '—',
-      t.training?.finalLoss != null ? fmt(t.training.finalLoss, 3) : '—',
-    ];
-  });
-}
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
 function describe(result: DemoResult, cwd: string): string {
   const rel = (p: string) => relative(cwd, p) || '.';
-  const header = ['task', 'requests', 'p50 ms', 'p95 ms', 'out tok/s', 'GPU util %', 'energy kJ', 'final loss'];
   return [
     `Rendered job scripts (GPU pipeline lora → infer sweep, HF prefetch): ${rel(result.rendered.runDir)}/scripts/`,
     ...result.rendered.scripts.map((s) => `  ${rel(s)}`),
     '',
     `CPU job run here (${result.cpu.run.runId}; infer.py's backend is in its log header):`,
-    table(header, summaryRows(result.cpu.metrics)),
+    formatTaskSummaryTable(summarizeTasks(result.cpu.metrics)),
     `  report: ${rel(result.cpu.reportDir)}/report.md, report.html, metrics.csv (also in ${rel(result.cpu.run.runDir)}/report/)`,
     '',
     'Bundled GPU run (generated sample logs, data_sample/run-example):',
-    table(header, summaryRows(result.gpu.metrics)),
+    formatTaskSummaryTable(summarizeTasks(result.gpu.metrics)),
     `  report: ${rel(result.gpu.reportDir)}/report.md, report.pt-BR.md, report.html, metrics.csv`,
     '',
     'Next: edit data_sample/hpcbench.yaml (or your own hpcbench.yaml), then `hpcbench submit infer`.',
@@ -90,6 +58,6 @@ export const demoCommand: CommandModule<GlobalOptions, DemoArgs> = {
   command: 'demo',
   describe: 'Quick start without a cluster: render the sample GPU pipeline, run the CPU job here, profile, report',
   builder: (y: Argv<GlobalOptions>) =>
-    y.option('out', { type: 'string', description: 'Where results/ and report/demo/ go (default: the working directory)' }) as unknown as Argv<DemoArgs>,
+    y.option('out', { type: 'string', description: 'Where results/ and report/demo/ go (default: the working directory)' }),
   handler,
 };

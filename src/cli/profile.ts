@@ -5,6 +5,7 @@ import { profileFiles, profileRun, type ProfileOptions } from '../profile/profil
 import type { MetricsDocument } from '../profile/metrics-document.js';
 import { serializeMetricsDocument } from '../contracts/metrics.js';
 import { UsageError } from '../errors.js';
+import { formatTaskSummaryLines, summarizeTasks } from '../report/task-summary.js';
 import { writeFileAtomically } from '../fs-atomic.js';
 import { profileOptionsFromConfig } from '../profile/config-options.js';
 import { resolveRunDirectory } from './run-argument.js';
@@ -31,25 +32,7 @@ function isRunDirectory(path: string): boolean {
 }
 
 function printSummary(out: Output, doc: MetricsDocument): void {
-  const lines: string[] = [];
-  for (const t of doc.tasks) {
-    const parts: string[] = [];
-    const inf = t.inference;
-    // n is null for a tool's summary that does not say how many requests it covers.
-    if (inf && (inf.latencyS.n === null || inf.latencyS.n > 0)) {
-      // A summary-only vLLM result has no p95 unless vLLM was asked for it: say so, never 0.0 ms.
-      const ms = (s: number | null): string => (s === null ? 'unknown' : `${(s * 1000).toFixed(1)} ms`);
-      parts.push(`${inf.requests ?? 'an unknown number of'} requests, p50 ${ms(inf.latencyS.p50)}, p95 ${ms(inf.latencyS.p95)}`);
-      if (inf.outputTokensPerS !== null) parts.push(`${inf.outputTokensPerS.toFixed(1)} output tok/s`);
-    }
-    const util = t.gpu?.overall.utilization;
-    if (util) parts.push(`GPU util ${(util.timeWeightedMean ?? util.mean).toFixed(1)} %`);
-    if (t.gpu?.overall.energyJ != null) parts.push(`${(t.gpu.overall.energyJ / 1000).toFixed(2)} kJ`);
-    if (t.training?.finalLoss != null) parts.push(`final loss ${t.training.finalLoss.toFixed(4)}`);
-    if (t.accounting?.cpuEfficiency !== undefined) parts.push(`CPU eff ${(t.accounting.cpuEfficiency * 100).toFixed(0)} %`);
-    lines.push(`${t.experiment}/${t.task}: ${parts.join('; ') || 'no metrics'}`);
-  }
-  out.data(lines.join('\n'));
+  out.data(formatTaskSummaryLines(summarizeTasks(doc)));
   for (const w of doc.warnings) out.warn(w);
 }
 
@@ -171,6 +154,6 @@ export const profileCommand: CommandModule<GlobalOptions, ProfileArgs> = {
       .option('seed', { type: 'number', description: 'Seed of the bootstrap confidence intervals' })
       .option('gpu-fields', { type: 'string', description: 'Field list of headerless nvidia-smi --query-gpu logs (comma-separated, as given to --query-gpu)' })
       .option('gpu-busy-threshold', { type: 'number', description: 'A GPU sample counts as busy when its utilization is above this percent (default 0; profiling.gpu_busy_threshold_pct)' })
-      .option('sacct-fields', { type: 'string', description: 'Field list of headerless sacct output (as given to sacct --format, e.g. JobID,JobName%12,State,Elapsed,TotalCPU)' }) as unknown as Argv<ProfileArgs>,
+      .option('sacct-fields', { type: 'string', description: 'Field list of headerless sacct output (as given to sacct --format, e.g. JobID,JobName%12,State,Elapsed,TotalCPU)' }),
   handler,
 };
