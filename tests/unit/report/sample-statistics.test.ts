@@ -116,7 +116,7 @@ describe('reports over a small batched sample', () => {
     expect(html).toContain('<td class="n">4 batches</td>');
     expect(html).toContain('n = 4, below 20');
     expect(html).toContain('Warm-up records excluded per log: 0 (lora), 2 (infer).');
-    expect(renderMarkdownReport(model, 'en')).toMatch(/per experiment, the first 0 \(lora\), 2 \(infer\) record/);
+    expect(renderMarkdownReport(model, 'en')).toMatch(/excluded from the start of each inference log: per experiment, 0 \(lora\), 2 \(infer\);/);
   });
 });
 
