@@ -91,24 +91,6 @@ export async function resolveRunId(resultsDir: string, wanted: string | undefine
   );
 }
 
-/** Read-modify-write of run.json; `change` mutates the record in place. */
-export async function updateRunRecord(
-  resultsDir: string,
-  runId: string,
-  change: (record: RunRecord) => void,
-  now: Date = new Date(),
-): Promise<RunRecord> {
-  const record = await readRunRecord(resultsDir, runId);
-  change(record);
-  await writeRunRecord(resultsDir, record, now);
-  return record;
-}
-
-export async function readAllRuns(resultsDir: string): Promise<RunRecord[]> {
-  const ids = await listRunIds(resultsDir);
-  return Promise.all(ids.map((id) => readRunRecord(resultsDir, id)));
-}
-
 /** One entry of `hpcbench runs`: a readable run, or a broken one with the reason. */
 export type RunListing = { run_id: string; record: RunRecord; error?: undefined } | { run_id: string; record?: undefined; error: string };
 

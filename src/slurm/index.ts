@@ -10,9 +10,6 @@ export {
   formatJobState,
   describeJobState,
   isTerminal,
-  isSuccess,
-  isPendingLike,
-  isSameState,
   unknownState,
 } from './job-state.js';
 export { type PendingReasonInfo, explainPendingReason, splitPendingReason } from './pending-reason.js';
@@ -41,7 +38,7 @@ export {
   parseRequestedMemory,
   parseTres,
 } from './memory.js';
-export { type JobIdParts, parseJobId, tryParseJobId, expandArrayRange } from './job-id.js';
+export { type JobIdParts, tryParseJobId } from './job-id.js';
 export { expandHostList } from './hostlist.js';
 export { type JobSource, type ExitStatus, type SlurmJobRecord, parseExitStatus } from './job-record.js';
 export {
@@ -58,7 +55,6 @@ export {
   parseSbatchTestOnly,
   parseSbatchErrors,
   readSbatchOutput,
-  readSbatchTestOnlyOutput,
 } from './sbatch.js';
 export {
   type SqueueQuery,
@@ -80,7 +76,6 @@ export {
   isRequeuedAttempt,
   parseSacct,
   readSacctOutput,
-  requireSacctOutput,
   findBatchStep,
 } from './sacct.js';
 export {
@@ -97,7 +92,7 @@ export {
 export { type ScancelTarget, type ScancelOptions, buildScancelArgs } from './scancel.js';
 export { type JobView, mergeJobViews, summariseStates, idsNeedingAccounting } from './merge.js';
 // sdiag is read by bench/submit-poll.bench.mjs (controller RPCs per poll cycle), not by the product.
-export { type SdiagStats, type RpcCount, type RpcDelta, buildSdiagArgs, parseSdiag, diffSdiag } from './sdiag.js';
+export { type SdiagStats, type RpcCount, type RpcDelta, parseSdiag, diffSdiag } from './sdiag.js';
 export { type PollSchedule, type PollScheduleOptions, MIN_POLL_FLOOR_MS, createPollSchedule } from './poll-schedule.js';
 export {
   type PolledJob,

@@ -180,22 +180,6 @@ export function isTerminal(state: JobState): boolean {
   }
 }
 
-/** Only COMPLETED (exit code 0 on every step) is a success. */
-export function isSuccess(state: JobState): boolean {
-  return state.name === 'COMPLETED';
-}
-
-/** Waiting for resources or a hold, not yet started. */
-export function isPendingLike(state: JobState): boolean {
-  return (
-    state.name === 'PENDING' ||
-    state.name === 'REQUEUE_HOLD' ||
-    state.name === 'REQUEUE_FED' ||
-    state.name === 'SPECIAL_EXIT' ||
-    state.name === 'RESV_DEL_HOLD'
-  );
-}
-
 /** One sentence for a person. */
 export function describeJobState(state: JobState): string {
   switch (state.name) {
@@ -252,9 +236,4 @@ export function describeJobState(state: JobState): string {
     default:
       return assertNever(state);
   }
-}
-
-/** Two states are the same (CANCELLED by different uids differ). */
-export function isSameState(a: JobState, b: JobState): boolean {
-  return formatJobState(a) === formatJobState(b);
 }

@@ -9,7 +9,7 @@
  * an id is the current attempt. Earlier attempts are counted, not kept: their steps never mix
  * with the current attempt's.
  */
-import { InputError, AccountingUnavailableError, SlurmCommandError } from '../errors.js';
+import { InputError, SlurmCommandError } from '../errors.js';
 import { parseJobState, type JobState } from './job-state.js';
 import { tryParseJobId } from './job-id.js';
 import {
@@ -266,11 +266,4 @@ export function readSacctOutput(output: SlurmCommandOutput, options: Pick<ParseS
   }
   if (output.exitCode !== 0) throw new SlurmCommandError('sacct', output, condition);
   return { kind: 'ok', jobs: parseSacct(output.stdout, options) };
-}
-
-/** Like readSacctOutput, but throws AccountingUnavailableError instead of returning it. */
-export function requireSacctOutput(output: SlurmCommandOutput, options: Pick<ParseSacctOptions, 'duplicates'> = {}): SacctJob[] {
-  const result = readSacctOutput(output, options);
-  if (result.kind === 'unavailable') throw new AccountingUnavailableError(result.reason, result.message);
-  return result.jobs;
 }

@@ -224,11 +224,3 @@ export function readSbatchOutput(script: string, output: SlurmCommandOutput): Sb
   }
   return parseSbatchParsable(output.stdout);
 }
-
-/** Like parseSbatchTestOnly, but throws SbatchRejectedError when the job would be refused. */
-export function readSbatchTestOnlyOutput(script: string, output: SlurmCommandOutput): SbatchTestOnlyEstimate {
-  checkControllerReachable(output);
-  const result = parseSbatchTestOnly(output);
-  if (!result.ok) throw new SbatchRejectedError(script, result.errors);
-  return result;
-}

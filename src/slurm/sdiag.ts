@@ -112,7 +112,3 @@ export function diffSdiag(before: SdiagStats, after: SdiagStats): RpcDelta | und
     byUser: delta(before.rpcsByUser, after.rpcsByUser),
   };
 }
-
-export function buildSdiagArgs(): string[] {
-  return ['sdiag'];
-}

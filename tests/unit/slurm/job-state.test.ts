@@ -2,9 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   describeJobState,
   formatJobState,
-  isPendingLike,
-  isSameState,
-  isSuccess,
   isTerminal,
   parseJobState,
   type PlainJobStateName,
@@ -75,24 +72,10 @@ describe('terminal states', () => {
     expect(isTerminal({ name: 'CANCELLED', by: '1000' })).toBe(true);
     expect(isTerminal({ name: 'UNKNOWN', raw: 'not found' })).toBe(false);
   });
-  it('only COMPLETED is a success', () => {
-    expect(isSuccess({ name: 'COMPLETED' })).toBe(true);
-    expect(isSuccess({ name: 'FAILED' })).toBe(false);
-    expect(isSuccess({ name: 'CANCELLED' })).toBe(false);
-  });
-  it('pending-like states', () => {
-    expect(isPendingLike({ name: 'PENDING' })).toBe(true);
-    expect(isPendingLike({ name: 'REQUEUE_HOLD' })).toBe(true);
-    expect(isPendingLike({ name: 'RUNNING' })).toBe(false);
-  });
   it('describes states, including the cancelling uid', () => {
     expect(describeJobState({ name: 'CANCELLED', by: '1000' })).toContain('uid 1000');
     expect(describeJobState({ name: 'TIMEOUT' })).toContain('time limit');
     expect(describeJobState({ name: 'UNKNOWN', raw: 'not found' })).toContain('not found');
-  });
-  it('compares states including the canceller', () => {
-    expect(isSameState({ name: 'CANCELLED', by: '1' }, { name: 'CANCELLED', by: '2' })).toBe(false);
-    expect(isSameState({ name: 'RUNNING' }, parseJobState('R'))).toBe(true);
   });
 });
 

@@ -3,7 +3,6 @@ import fc from 'fast-check';
 import { parseJobState, formatJobState } from '../../../src/slurm/job-state.js';
 import { parseSqueue, SQUEUE_FIELDS, UNIT_SEPARATOR } from '../../../src/slurm/squeue.js';
 import { tryParseSlurmDuration } from '../../../src/slurm/time.js';
-import { expandArrayRange } from '../../../src/slurm/job-id.js';
 
 // Free text as people type it: anything but the delimiter and line breaks.
 const freeText = fc.string({ maxLength: 40 }).filter((s) => !s.includes(UNIT_SEPARATOR) && !/[\n\r]/.test(s));
@@ -40,17 +39,6 @@ describe('properties', () => {
         expect(record?.name).toBe(name);
         const trimmed = comment.trim();
         if (trimmed !== '' && !['(null)', 'N/A', 'None assigned', '(None)'].includes(trimmed)) expect(record?.comment).toBe(trimmed);
-      }),
-    );
-  });
-
-  it('array ranges expand to sorted tasks inside the bounds', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 0, max: 500 }), fc.integer({ min: 0, max: 50 }), fc.integer({ min: 1, max: 7 }), (start, span, stride) => {
-        const tasks = expandArrayRange(`${start}-${start + span}:${stride}%3`);
-        expect(tasks?.[0]).toBe(start);
-        expect(tasks?.length).toBe(Math.floor(span / stride) + 1);
-        expect(tasks?.every((t) => t <= start + span)).toBe(true);
       }),
     );
   });

@@ -6,7 +6,6 @@ import {
   parseSbatchParsable,
   parseSbatchTestOnly,
   readSbatchOutput,
-  readSbatchTestOnlyOutput,
 } from '../../../src/slurm/sbatch.js';
 import { InputError, SbatchRejectedError, ControllerUnreachableError, SlurmFormatError } from '../../../src/errors.js';
 import { shellCommand } from '../../../src/shell-quote.js';
@@ -136,7 +135,7 @@ describe('sbatch outputs', () => {
     const output = { stdout: '', stderr: fixture('sbatch-rejected-partition.stderr.txt'), exitCode: 1 };
     expect(() => readSbatchOutput('lora.slurm', output)).toThrow(SbatchRejectedError);
     try {
-      readSbatchTestOnlyOutput('lora.slurm', output);
+      readSbatchOutput('lora.slurm', output);
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(SbatchRejectedError);
@@ -153,8 +152,5 @@ describe('sbatch outputs', () => {
 
   it('returns the id of a successful submission', () => {
     expect(readSbatchOutput('s', { stdout: '42\n', stderr: '', exitCode: 0 })).toEqual({ jobId: '42' });
-    expect(
-      readSbatchTestOnlyOutput('s', { stdout: '', stderr: fixture('sbatch-test-only.stderr.txt'), exitCode: 0 }).partition,
-    ).toBe('sequana_gpu');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSdiagArgs, diffSdiag, parseSdiag } from '../../../src/slurm/sdiag.js';
+import { diffSdiag, parseSdiag } from '../../../src/slurm/sdiag.js';
 import { InputError } from '../../../src/errors.js';
 import { fixture } from './fixtures.js';
 
@@ -7,7 +7,6 @@ describe('sdiag', () => {
   const stats = parseSdiag(fixture('sdiag.txt'));
 
   it('reads RPC counts by type and user, and the totals', () => {
-    expect(buildSdiagArgs()).toEqual(['sdiag']);
     expect(stats.rpcsByType).toHaveLength(9);
     expect(stats.rpcsByType[0]).toEqual({ name: 'REQUEST_JOB_INFO', id: 2003, count: 212, averageMicros: 311, totalMicros: 65_932 });
     expect(stats.totalRpcs).toBe(212 + 130 + 104 + 101 + 101 + 33 + 3 + 2 + 1);
