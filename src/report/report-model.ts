@@ -4,6 +4,7 @@
  * the reproduction bundle). Language-neutral: numbers stay numbers until a template formats them.
  */
 import { basename } from 'node:path';
+import { REPORT_SCHEMA_ID } from '../contracts/report.js';
 import type { MetricsDocument, MissingSection, TaskMetrics } from '../profile/metrics-document.js';
 import { adviseOnMetrics, ADVICE_THRESHOLDS, groupAdvice, type Advice, type AdviceGroup } from './advisor.js';
 import { findProvenance, type Provenance } from './provenance.js';
@@ -16,7 +17,8 @@ import { chooseBestPoint, groupSweeps, type SweepChoice, type SweepTable } from 
 import { buildGpuProcessTable, type GpuProcessTable } from './gpu-processes.js';
 import { formatRunGit, readSoftwareEnvironment, type SoftwareEnvironment } from './software-environment.js';
 
-export const REPORT_SCHEMA = 'hpcbench.report/1';
+/** The report's version is that of report.json (src/contracts/report.ts). */
+export const REPORT_SCHEMA = REPORT_SCHEMA_ID;
 
 export interface ReportOptions {
   /** Latency SLO in milliseconds per experiment (from profiling.latency_slo_ms), or one for all. */
