@@ -227,7 +227,7 @@ export const EN = {
     provenanceGenerated: 'This report was built from generated data, not from jobs that ran: {which}. Its figures show what hpcbench reports; they describe no real hardware and must not be cited as measurements.',
     provenanceGeneratedAll: 'the metadata.json of every task says so (key "generated")',
     provenanceGeneratedSome: 'the metadata.json of {tasks} says so (key "generated")',
-    provenanceStandIn: 'Figures marked † come from a stand-in backend ({backends}), not from a real model: they measure the tool, not a model.',
+    provenanceStandIn: 'Rows marked † were measured through a stand-in backend ({backends}), not a real model: their latencies and throughputs describe the tool, not a model.',
     standInMark: '†',
     // Sample-size rules, chart axes with units, and compare's overall verdict (the statistics and charts work of issue 14).
     unknown: 'unknown',

@@ -227,7 +227,7 @@ export const PT_BR: Catalogue = {
     provenanceGenerated: 'Este relatório foi construído com dados gerados, não com jobs que de fato rodaram: {which}. Os números mostram o que o hpcbench relata; não descrevem nenhum hardware real e não devem ser citados como medições.',
     provenanceGeneratedAll: 'o metadata.json de todas as tarefas o indica (chave "generated")',
     provenanceGeneratedSome: 'o metadata.json de {tasks} o indica (chave "generated")',
-    provenanceStandIn: 'Os números marcados com † vêm de um backend substituto ({backends}), não de um modelo real: medem a ferramenta, não um modelo.',
+    provenanceStandIn: 'As linhas marcadas com † foram medidas com um backend substituto ({backends}), não com um modelo real: suas latências e vazões descrevem a ferramenta, não um modelo.',
     standInMark: '†',
     // Sample-size rules, chart axes with units, and compare's overall verdict (the statistics and charts work of issue 14).
     unknown: 'desconhecido',

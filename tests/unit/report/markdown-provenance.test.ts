@@ -28,16 +28,19 @@ describe('provenance on the first screen', () => {
     expect(en).toContain(`the metadata.json of ${doc.tasks[0]!.experiment}/${doc.tasks[0]!.task} says so`);
   });
 
-  it('marks each figure from a stand-in backend, and explains the mark at the top', async () => {
+  it('marks each row measured through a stand-in backend, and explains the mark at the top', async () => {
     const doc = await buildFixtureDoc();
     const standIn = doc.tasks.find((t) => t.inference !== undefined)!;
     standIn.inference!.backend = 'ngram';
     const en = renderMarkdownReport(buildReportModel(doc, undefined), 'en');
-    expect(en.indexOf('Figures marked † come from a stand-in backend (ngram)')).toBeLessThan(en.indexOf('## 1.'));
-    const rows = en.split('\n').filter((l) => l.startsWith(`| ${standIn.experiment} | ${standIn.task} |`));
-    expect(rows.filter((l) => l.includes('†')).length).toBeGreaterThanOrEqual(2);
-    const others = en.split('\n').filter((l) => l.startsWith('|') && !l.startsWith(`| ${standIn.experiment} | ${standIn.task} |`));
-    expect(others.some((l) => l.includes('†'))).toBe(false);
+    expect(en.indexOf('Rows marked † were measured through a stand-in backend (ngram)')).toBeLessThan(en.indexOf('## 1.'));
+    const marked = en.split('\n').filter((l) => l.includes('†') && l.startsWith('|'));
+    // The summary and the inference table: every row of the task, no other row.
+    expect(marked.length).toBeGreaterThanOrEqual(2);
+    for (const row of marked) expect(row.startsWith(`| ${standIn.experiment} | ${standIn.task} † |`) || row.startsWith(`| ${standIn.task} †`)).toBe(true);
+    const html = await renderHtmlReport(buildReportModel(doc, undefined), 'pt-BR');
+    expect(html).toContain(`<td>${standIn.task} †</td>`);
+    expect(html).toContain('backend substituto (ngram)');
   });
 
   it('a report of real jobs has no such note', async () => {
