@@ -1,12 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { resolveConfigPath } from '../config/index.js';
 import { displayPath } from '../config/load.js';
-import { UsageError } from '../errors.js';
-import { applySetOverrides, parseSetArgument, renderRun, writeRun } from '../render/index.js';
-import { loadCheckedConfigText } from '../render/check-config.js';
-import { acquireRunLock } from '../runs/lock.js';
+import { renderExperiment } from '../render/render-experiment.js';
 import type { GlobalOptions } from './global-options.js';
 import { createOutput } from './output.js';
 
@@ -20,26 +15,15 @@ interface RenderArgs extends GlobalOptions {
 
 function renderHandler(argv: RenderArgs): void {
   const out = createOutput(argv);
-  const configPath = resolveConfigPath(argv.config);
-  const root = dirname(configPath);
-  const overrides = argv.set.map(parseSetArgument);
-  const text = applySetOverrides(readFileSync(configPath, 'utf8'), argv.experiment, overrides);
-  // Resolving and preflight report their problems together, as `config check` does.
-  const config = loadCheckedConfigText(text, displayPath(configPath), root, argv.experiment);
-  const rendered = renderRun(config, argv.experiment, argv['run-id'] !== undefined ? { runId: argv['run-id'] } : {});
-  // Results and workload files belong to the project directory (the config's `root:`, by default its folder).
-  const dir = argv.out !== undefined ? resolve(argv.out) : join(config.root, 'results', rendered.runId);
-  if (existsSync(join(dir, 'manifest.json')) && !argv.force) {
-    throw new UsageError(`${displayPath(dir)} already holds a rendered run (manifest.json)`, 'Pick another --out or --run-id, or pass --force to overwrite its scripts.');
-  }
-  // A --force render must not rewrite the scripts of a run that a submit is uploading.
-  const lock = acquireRunLock(dir, { command: 'hpcbench render', runId: rendered.runId, onWarning: (w) => out.warn(w) });
-  try {
-    writeRun(dir, rendered, { copyFilesFrom: config.root });
-  } finally {
-    lock.release();
-  }
-  for (const warning of rendered.warnings) out.warn(warning);
+  const { dir, rendered } = renderExperiment({
+    configOption: argv.config,
+    experiment: argv.experiment,
+    set: argv.set,
+    ...(argv['run-id'] === undefined ? {} : { runId: argv['run-id'] }),
+    ...(argv.out === undefined ? {} : { out: argv.out }),
+    force: argv.force,
+    onWarning: (w) => out.warn(w),
+  });
   if (argv.json) {
     out.json({ run_id: rendered.runId, dir, manifest: rendered.manifest });
     return;
@@ -69,6 +53,6 @@ export const renderCommand: CommandModule<GlobalOptions, RenderArgs> = {
         describe: 'Override for this render: a parameter (batch_size=8; a swept one becomes a single value) or a dotted experiment path (resources.time=02:00:00)',
       })
       .option('run-id', { type: 'string', describe: 'Run id (default: YYYYMMDD-HHMMSS-<experiment>-<hex>); same input and id give byte-identical scripts' })
-      .option('force', { type: 'boolean', default: false, describe: 'Overwrite a run directory that already has a manifest' }) as unknown as Argv<RenderArgs>,
+      .option('force', { type: 'boolean', default: false, describe: 'Overwrite a run directory that already has a manifest' }),
   handler: renderHandler,
 };
