@@ -246,6 +246,8 @@ export {
   type ReportLang,
   type RenderReportOptions,
 } from './report/index.js';
+// Report wording: one catalogue per language; a library user adds a language with a catalogue of their own.
+export { registerCatalogue, type Catalogue } from './report/i18n/index.js';
 
 // Compare: the relative change of every metric between two runs, with bootstrap intervals and a verdict.
 export {

@@ -19,7 +19,7 @@ export {
   type RenderReportOptions,
 } from './write-report.js';
 export { adviseOnMetrics, ADVICE_THRESHOLDS, type Advice, type AdviceCode } from './advisor.js';
-export { describeAdvice, describeBundleGap, labelsFor } from './i18n.js';
+export { describeAdvice, describeBundleGap, labelsFor } from './i18n/index.js';
 export { checkReferences, judgeReference, type ReferenceCheck, type ReferenceSpec, type ReferenceTable } from './references.js';
 export { groupSweeps, chooseBestPoint, type SweepTable, type SweepChoice } from './sweep.js';
 export { METRIC_CATALOG, findMetric, collectTaskMetrics, type MetricDefinition, type MetricValue, type Direction } from './metric-catalog.js';

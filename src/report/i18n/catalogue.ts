@@ -6,7 +6,7 @@ import type { AdviceCode } from '../advisor.js';
 import type { EN } from './en.js';
 
 /** A message that agrees with a number: `count` names the value that picks `one` or `other`. */
-export interface PluralMessage {
+interface PluralMessage {
   count: string;
   one: string;
   other: string;

@@ -16,14 +16,18 @@ import type { Catalogue, Message } from './catalogue.js';
 import { EN } from './en.js';
 import { PT_BR } from './pt-BR.js';
 
-export type { Catalogue, Message, PluralMessage } from './catalogue.js';
+export type { Catalogue } from './catalogue.js';
 
 const CATALOGUES = new Map<string, Catalogue>([
   ['en', EN],
   ['pt-BR', PT_BR],
 ]);
 
-/** Adds a language (or replaces one) at run time; the CLI's languages are REPORT_LANGS. */
+/**
+ * Adds a report language (or replaces one) at run time, for library users: every format then
+ * renders in it with `lang` set to the tag (a BCP 47 tag, also used to format numbers). The CLI's
+ * `--lang` offers REPORT_LANGS, the catalogues shipped here.
+ */
 export function registerCatalogue(lang: string, catalogue: Catalogue): void {
   CATALOGUES.set(lang, catalogue);
 }
@@ -41,7 +45,7 @@ export function labelsFor(lang: ReportLang): Labels {
 }
 
 /** Fills `{name}` placeholders from `values`, leaving unknown ones as they are. */
-export function fillMessage(template: string, values: Readonly<Record<string, string | undefined>>): string {
+function fillMessage(template: string, values: Readonly<Record<string, string | undefined>>): string {
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
 }
 

@@ -5,7 +5,7 @@ import type { CheckpointMetrics } from '../../../src/profile/training/checkpoint
 import { adviseOnMetrics } from '../../../src/report/advisor.js';
 import { renderCsvReport } from '../../../src/report/csv.js';
 import { renderHtmlReport } from '../../../src/report/html.js';
-import { describeAdvice } from '../../../src/report/i18n.js';
+import { describeAdvice } from '../../../src/report/i18n/index.js';
 import { renderJsonReport } from '../../../src/report/json-report.js';
 import { renderMarkdownReport } from '../../../src/report/markdown.js';
 import { buildReportModel } from '../../../src/report/report-model.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { profileFiles } from '../../../src/profile/profile-run.js';
 import { adviseOnMetrics } from '../../../src/report/advisor.js';
-import { describeAdvice } from '../../../src/report/i18n.js';
+import { describeAdvice } from '../../../src/report/i18n/index.js';
 
 async function profileTrainingLog(lines: string[]) {
   const dir = mkdtempSync(join(tmpdir(), 'hpcbench-diverged-'));
