@@ -1,18 +1,11 @@
 import type { Argv, CommandModule } from 'yargs';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { loadConfig, loadConfigText, resolveConfigPath, type ResolvedConfig } from '../config/index.js';
-import { displayPath } from '../config/load.js';
+import { join } from 'node:path';
 import { CheckFailedError, InterruptedError, UsageError } from '../errors.js';
-import { writeFileAtomically } from '../fs-atomic.js';
-import { runLocal, type LocalRunEvent, type LocalRunResult } from '../local/run-local.js';
-import { profileRun } from '../profile/profile-run.js';
-import { serializeMetricsDocument } from '../contracts/metrics.js';
-import { profileOptionsFromConfig } from '../profile/config-options.js';
-import { applySetOverrides, parseSetArgument } from '../render/overrides.js';
+import { runExperimentLocally } from '../local/run-experiment.js';
+import type { LocalRunEvent } from '../local/run-local.js';
 import type { GlobalOptions } from './global-options.js';
 import { createOutput, type Output } from './output.js';
-import { resultsRoot } from './run-argument.js';
+import { resultsRoot } from '../runs/run-directory.js';
 import { packageVersion } from './version.js';
 
 interface RunArgs extends GlobalOptions {
@@ -22,14 +15,6 @@ interface RunArgs extends GlobalOptions {
   'run-id': string | undefined;
   profile: boolean;
   set: string[];
-}
-
-/** The config with `--set` applied exactly as render and submit apply it (same parser, same edit of the text). */
-export function loadConfigWithOverrides(configOption: string | undefined, experiment: string, set: readonly string[]): ResolvedConfig {
-  if (set.length === 0) return loadConfig(configOption);
-  const configPath = resolveConfigPath(configOption);
-  const text = applySetOverrides(readFileSync(configPath, 'utf8'), experiment, set.map(parseSetArgument));
-  return loadConfigText(text, displayPath(configPath), dirname(configPath));
 }
 
 function describeEvent(out: Output, event: LocalRunEvent): void {
@@ -52,17 +37,17 @@ function describeEvent(out: Output, event: LocalRunEvent): void {
   }
 }
 
-/** Runs an experiment locally with Ctrl-C / SIGTERM wired to a clean stop. */
-export async function runLocalWithSignals(args: Omit<Parameters<typeof runLocal>[0], 'signal'>): Promise<LocalRunResult> {
+/** Runs `use` with Ctrl-C / SIGTERM wired to an AbortSignal: a clean stop that keeps partial results. */
+async function withInterruptSignals<T>(onInterrupt: () => void, use: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   const stop = (): void => {
-    args.onEvent?.({ kind: 'interrupting' });
+    onInterrupt();
     controller.abort();
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    return await runLocal({ ...args, signal: controller.signal });
+    return await use(controller.signal);
   } finally {
     process.removeListener('SIGINT', stop);
     process.removeListener('SIGTERM', stop);
@@ -74,21 +59,20 @@ async function handler(argv: RunArgs): Promise<void> {
   if (!argv.local) {
     throw new UsageError('`hpcbench run` runs jobs on this machine and needs --local', 'To run on the cluster, use `hpcbench submit <experiment>`.');
   }
-  const config = loadConfigWithOverrides(argv.config, argv.experiment, argv.set);
-  const result = await runLocalWithSignals({
-    config,
+  const onEvent = (event: LocalRunEvent): void => describeEvent(out, event);
+  const { result, metricsFile } = await runExperimentLocally({
+    configOption: argv.config,
     experiment: argv.experiment,
+    set: argv.set,
     resultsDir: resultsRoot(argv.config),
     runId: argv['run-id'],
     parallel: argv.parallel,
-    onEvent: (event) => describeEvent(out, event),
+    profile: argv.profile,
+    toolVersion: packageVersion(),
+    interruptible: (run) => withInterruptSignals(() => onEvent({ kind: 'interrupting' }), run),
+    onEvent,
   });
-  if (argv.profile) {
-    const doc = await profileRun(result.runDir, { toolVersion: packageVersion(), experiments: profileOptionsFromConfig(config) });
-    const target = join(result.runDir, 'metrics.json');
-    writeFileAtomically(target, serializeMetricsDocument(doc));
-    out.info(`metrics written to ${target}`);
-  }
+  if (metricsFile !== undefined) out.info(`metrics written to ${metricsFile}`);
   if (argv.json) out.json(result);
   else out.data(`${result.runId}: ${result.tasks.filter((t) => t.state === 'COMPLETED').length}/${result.tasks.length} task(s) completed (${result.runDir})`);
   if (result.interrupted) throw new InterruptedError(`run ${result.runId} was interrupted; its jobs were stopped and the partial results are in ${result.runDir}`);
@@ -111,6 +95,6 @@ export const runCommand: CommandModule<GlobalOptions, RunArgs> = {
       .option('parallel', { type: 'number', default: 1, description: 'Array tasks to run at once' })
       .option('run-id', { type: 'string', description: 'Run id (default: date-time-experiment-random)' })
       .option('set', { type: 'string', array: true, default: [] as string[], description: 'Override for this run, as for `hpcbench render` (key=value, repeatable)' })
-      .option('profile', { type: 'boolean', default: true, description: 'Write metrics.json after the run (--no-profile to skip)' }) as unknown as Argv<RunArgs>,
+      .option('profile', { type: 'boolean', default: true, description: 'Write metrics.json after the run (--no-profile to skip)' }),
   handler,
 };
