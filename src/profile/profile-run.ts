@@ -11,8 +11,9 @@ import { readSacctFigures, readSacctJobs } from './accounting/sacct-read.js';
 import { computeAccountingMetrics, type AccountingRates } from './accounting/accounting.js';
 import { readCheckpointLog, readExitRecord, summariseCheckpoints, type CheckpointLog, type ExitRecord } from './training/checkpoint-log.js';
 import { detectLogKind, type LogKind } from './detect-kind.js';
-import { discoverTasks, jobIdOf, kindByName, readEnvironmentSnapshot, readJson, readManifestView, readMetadata, readRunView, sacctToRecord, type TaskFiles } from './run-layout.js';
+import { discoverTasks, jobIdOf, kindByName, readEnvironmentSnapshot, readManifestView, readMetadata, readRunView, sacctToRecord, type TaskFiles } from './run-layout.js';
 import type { ManifestView } from '../contracts/manifest.js';
+import { readProcessDocument } from '../contracts/process.js';
 import { GpuLogAccumulator } from './gpu/log-accumulator.js';
 import type { GpuMetrics } from './gpu/metrics.js';
 import { computeInferenceMetrics, excludeInferenceWarmup, type InferenceMetrics, type InferenceSlo } from './inference/metrics.js';
@@ -25,7 +26,6 @@ import { parseDmonFiles } from './gpu/nvidia-smi-dmon.js';
 import { parseQueryGpuFiles } from './gpu/nvidia-smi-query-files.js';
 import { summarizeComputeApps } from './gpu/nvidia-smi-apps.js';
 import { matchesGpuFields, reclassifyGpuLogs } from './gpu/log-sniff.js';
-import type { ProcessUsageSummary } from './process-sampler.js';
 import { compileExtractors, selectExtractorsForFile, type RegexExtractorSpec } from './inference/regex-extractor.js';
 import { computeTrainingMetrics } from './training/metrics.js';
 import { readTrainingLog } from './training/log.js';
@@ -172,7 +172,7 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
 
   const processFile = of('process')[0];
   if (processFile) {
-    task.process = readJson<ProcessUsageSummary>(processFile.file);
+    task.process = readProcessDocument(processFile.file);
     record(processFile.file, 'process');
   } else task.missing.push(missingSection('process', local ? 'process-job-too-short' : 'no-process-samples', { where }));
 

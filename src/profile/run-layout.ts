@@ -5,7 +5,6 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from '../errors.js';
 import { parseJsonText, readJsonDocumentSync, readJsonText, validateDocument } from '../contracts/json-file.js';
 import { MANIFEST_INFO, manifestViewSchema, type ManifestView } from '../contracts/manifest.js';
 import { METADATA_INFO, metadataSchema } from '../contracts/metadata.js';
@@ -91,15 +90,6 @@ export function readEnvironmentSnapshot(taskDir: string): Record<string, unknown
     return { ...snapshot, pip_freeze: hasFreeze ? 'pip-freeze.txt' : null };
   } catch {
     return undefined;
-  }
-}
-
-export function readJson<T>(file: string): T | undefined {
-  if (!existsSync(file)) return undefined;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as T;
-  } catch (error) {
-    throw new InputError(`not valid JSON: ${(error as Error).message}`, { file });
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import { posix } from 'node:path';
 import type { Transport } from '../transport/transport.js';
+import { metadataSchema } from '../contracts/metadata.js';
 import { GpuTracker, type GpuSummary } from './live-gpu.js';
 import { ProgressTracker, type PlannedWork, type TaskProgress } from './live-progress.js';
 import { IncrementalReader, type FileChunk, type LiveFile } from './live-reader.js';
@@ -107,8 +108,9 @@ export function formatHoursMinutes(seconds: number): string {
 export function memoryLimitOf(metadataText: string): number | undefined {
   let slurm: Record<string, unknown> | undefined;
   try {
-    const doc = JSON.parse(metadataText) as { slurm?: unknown };
-    if (typeof doc.slurm === 'object' && doc.slurm !== null) slurm = doc.slurm as Record<string, unknown>;
+    // Through the metadata contract; a live view does without the limit rather than fail on a bad file.
+    const parsed = metadataSchema.safeParse(JSON.parse(metadataText));
+    slurm = parsed.success ? (parsed.data.slurm ?? undefined) : undefined;
   } catch {
     return undefined;
   }

@@ -8,6 +8,7 @@ import { manifestSchema } from '../../../src/contracts/manifest.js';
 import { serializeMetricsDocument } from '../../../src/contracts/metrics.js';
 import { loadConfig } from '../../../src/config/index.js';
 import { InputError, ExitCode } from '../../../src/errors.js';
+import { writeProcessSamples } from '../../../src/profile/process-sampler.js';
 import { profileRun } from '../../../src/profile/profile-run.js';
 import { serializeManifest } from '../../../src/render/manifest.js';
 import { renderRun } from '../../../src/render/render-run.js';
@@ -72,5 +73,27 @@ describe('run.json', () => {
     expect(doc.tasks[0]?.missing.map((m) => m.code)).toContain('local-no-accounting');
     const bad = runDirWith('profile-bad', { 'run.json': { local: 'yes' } });
     expect((await caughtAsync(() => profileRun(bad))).message).toBe(`${join(bad, 'run.json')}: local: expected true or false, got the string "yes"`);
+  });
+});
+
+describe('process.json', () => {
+  it('profile reads what run --local wrote, and refuses a mistyped summary field naming the file and the field', async () => {
+    const good = runDirWith('process-good', {});
+    await writeProcessSamples(join(good, 'out', 'a', 'main', 'process.json'), {
+      rootPid: 10,
+      timeMs: Float64Array.from([0, 1000]),
+      cpuPercent: Float64Array.from([20, 60]),
+      rssBytes: Float64Array.from([1e6, 2e6]),
+      processCount: Uint32Array.from([1, 1]),
+      pidsSeen: [10],
+      peakRssBytes: 2e6,
+      stoppedBy: 'root-exited',
+    });
+    const doc = await profileRun(good);
+    expect(doc.tasks[0]?.process?.meanCpuPercent).toBe(40);
+    const bad = runDirWith('process-bad', {});
+    writeFileSync(join(bad, 'out', 'a', 'main', 'process.json'), JSON.stringify({ samples: 2, durationMs: 1000, cpuPercent: { n: 2, mean: 40, max: 60 }, meanCpuPercent: '40%' }));
+    const file = join(bad, 'out', 'a', 'main', 'process.json');
+    expect((await caughtAsync(() => profileRun(bad))).message).toBe(`${file}: meanCpuPercent: expected a number, got the string "40%" (and 4 more problem(s))`);
   });
 });
