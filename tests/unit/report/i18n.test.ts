@@ -103,6 +103,16 @@ describe('the example report in pt-BR', () => {
   });
 });
 
+describe('compare in pt-BR', () => {
+  it('words its table from the catalogue: Tarefa, Linha de base, no English sentence', async () => {
+    const doc = await buildFixtureDoc();
+    const text = renderComparisonMarkdown(compareRuns(doc, doc, { seed: 1 }), 'pt-BR');
+    expect(text).toContain('| Tarefa | Métrica | Linha de base | Candidata | Variação | IC 95 % | Veredito |');
+    expect(text).toContain('semente do bootstrap 1');
+    for (const sentence of listEnglishSentences()) expect(text, sentence).not.toContain(sentence);
+  });
+});
+
 describe('a third language', () => {
   it('needs only a catalogue: a fake one built from every key renders every format', async () => {
     const mark = (value: unknown): unknown => {
