@@ -4,13 +4,13 @@
  */
 import type { RunComparison } from './compare.js';
 import { codeSpan, escapeMarkdown } from './markdown-escape.js';
-import { formatChange, formatMs, formatNumber, formatPercent, formatValue, type ReportLang } from './format.js';
+import { formatChange, formatNumber, formatPercent, formatSeconds, formatValue, type ReportLang } from './format.js';
 import { describeOverallVerdict, type Verdict } from './compare-verdict.js';
 import { catalogueFor } from './i18n/index.js';
 
 
 function value(v: number, unit: string, lang: ReportLang): string {
-  if (unit === 's') return `${formatMs(v, lang)} ms`;
+  if (unit === 's') return formatSeconds(v, lang);
   if (unit === 'fraction') return formatPercent(v, lang);
   return `${formatNumber(v, lang)} ${unit}`;
 }

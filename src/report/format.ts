@@ -61,6 +61,15 @@ export function formatMs(seconds: unknown, lang: ReportLang, digits?: number): s
   return formatNumber(ms, lang, digits ?? (Math.abs(ms) >= 100 ? 1 : 2));
 }
 
+/**
+ * A time in seconds with its unit, as a reader expects it: milliseconds below 10 s (latencies),
+ * h:mm:ss above (queue waits, elapsed times), so a 5-minute wait never reads "300,000.0 ms".
+ */
+export function formatSeconds(seconds: unknown, lang: ReportLang): string {
+  if (!isNumber(seconds)) return MISSING;
+  return Math.abs(seconds) < 10 ? `${formatMs(seconds, lang)} ms` : formatDuration(seconds);
+}
+
 /** A signed relative change (0.05 → "+5.0 %"). */
 export function formatChange(fraction: unknown, lang: ReportLang, digits = 1): string {
   if (!isNumber(fraction)) return MISSING;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatChange, formatDuration, formatMiB, formatMs, formatNumber, formatPercent, MISSING } from '../../../src/report/format.js';
+import { formatChange, formatDuration, formatMiB, formatMs, formatNumber, formatPercent, formatSeconds, MISSING } from '../../../src/report/format.js';
 
 describe('report number formatting', () => {
   it('uses a decimal point in English and a decimal comma in pt-BR', () => {
@@ -31,5 +31,16 @@ describe('report number formatting', () => {
     expect(formatMiB(800, 'en')).toBe('800 MiB');
     expect(formatChange(0.05, 'en')).toBe('+5.0 %');
     expect(formatChange(-0.125, 'pt-BR')).toBe('−12,5 %');
+  });
+});
+
+describe('formatSeconds', () => {
+  it('keeps latencies in ms below 10 s and writes longer times as h:mm:ss, never 300,000.0 ms', () => {
+    expect(formatSeconds(0.3926, 'en')).toBe('392.6 ms');
+    expect(formatSeconds(9.99, 'pt-BR')).toBe('9.990,0 ms');
+    expect(formatSeconds(10, 'en')).toBe('0:10');
+    expect(formatSeconds(300, 'en')).toBe('5:00');
+    expect(formatSeconds(3725, 'en')).toBe('1:02:05');
+    expect(formatSeconds(null, 'en')).toBe(MISSING);
   });
 });
