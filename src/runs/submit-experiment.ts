@@ -12,8 +12,8 @@ import { applySetOverrides, parseSetArgument, renderRun, writeRun } from '../ren
 import { loadCheckedConfigText } from '../render/check-config.js';
 import { checkAfterRunJobs, planAfterRun, type AfterRunJobs, type AfterRunPlan } from './after-run.js';
 import { connectCluster, describeRunCluster, type ConnectClusterOptions } from './connect.js';
-import { openRun } from './context.js';
 import { withRunLock } from './lock.js';
+import { withLockedRun } from './locked-run.js';
 import { parseSubmitManifest, readSubmitManifest } from './manifest-file.js';
 import { readRunRecord, resolveRunId, runDirectory } from './registry.js';
 import type { RunRecord } from './run-record.js';
@@ -151,16 +151,10 @@ export interface ResumeSubmissionOptions {
 /** `submit --resume`: the rest of an interrupted submission, looking lost submissions up first. */
 export async function resumeSubmission(options: ResumeSubmissionOptions): Promise<{ runId: string; result: SubmitRunResult }> {
   const { resultsDir, onEvent } = options;
-  // `latest` or a prefix is resolved once, so the lock and the run opened are the same run.
-  const runId = await resolveRunId(resultsDir, options.run);
-  return withRunLock(runDirectory(resultsDir, runId), { command: 'hpcbench submit --resume', runId, onWarning: (w) => onEvent({ kind: 'warning', message: w }) }, async () => {
-    const { transport, record } = await openRun(resultsDir, runId, options.connect);
-    try {
-      const manifest = await readSubmitManifest(runDirectory(resultsDir, runId));
-      const result = await submitRun({ transport, resultsDir, manifest, cluster: record.cluster, skipPreflight: true, onEvent });
-      return { runId, result };
-    } finally {
-      await transport.close();
-    }
+  const lock = { resultsDir, run: options.run, connect: options.connect, command: 'hpcbench submit --resume', onWarning: (w: string) => onEvent({ kind: 'warning', message: w }) };
+  return withLockedRun(lock, async ({ transport, runId, record }) => {
+    const manifest = await readSubmitManifest(runDirectory(resultsDir, runId));
+    const result = await submitRun({ transport, resultsDir, manifest, cluster: record.cluster, skipPreflight: true, onEvent });
+    return { runId, result };
   });
 }
