@@ -9,8 +9,8 @@ import { describeOverallVerdict, type Verdict } from './compare-verdict.js';
 import { catalogueFor } from './i18n/index.js';
 
 
-function value(v: number, unit: string, lang: ReportLang): string {
-  if (unit === 's') return formatSeconds(v, lang);
+function value(v: number, unit: string, lang: ReportLang, metric: string): string {
+  if (unit === 's') return formatSeconds(v, lang, /^(latency|ttft|tpot|itl)_/.test(metric) ? 'latency' : 'duration');
   if (unit === 'fraction') return formatPercent(v, lang);
   return `${formatNumber(v, lang)} ${unit}`;
 }
@@ -35,7 +35,7 @@ export function renderComparisonMarkdown(comparison: RunComparison, lang: Report
     lines.push(`| ${w.task} | ${w.metric} | ${w.baseline} | ${w.candidate} | ${w.change} | ${w.ci} | ${w.verdict} |`, '|---|---|---:|---:|---:|---:|---|');
     for (const m of comparison.metrics) {
       const ci = m.ci === null ? '—' : `[${formatChange(m.ci.low, lang)}, ${formatChange(m.ci.high, lang)}]`;
-      lines.push(`| ${escapeMarkdown(`${m.experiment}/${m.task}`)} | ${codeSpan(m.metric, true)} | ${value(m.baseline, m.unit, lang)} | ${value(m.candidate, m.unit, lang)} | ${formatChange(m.change, lang)} | ${ci} | ${verdictWord(m.verdict, lang)} |`);
+      lines.push(`| ${escapeMarkdown(`${m.experiment}/${m.task}`)} | ${codeSpan(m.metric, true)} | ${value(m.baseline, m.unit, lang, m.metric)} | ${value(m.candidate, m.unit, lang, m.metric)} | ${formatChange(m.change, lang)} | ${ci} | ${verdictWord(m.verdict, lang)} |`);
     }
   }
   if (comparison.unmatched.length > 0) lines.push('', `${w.unmatched}: ${escapeMarkdown(comparison.unmatched.join('; '))}.`);

@@ -62,12 +62,13 @@ export function formatMs(seconds: unknown, lang: ReportLang, digits?: number): s
 }
 
 /**
- * A time in seconds with its unit, as a reader expects it: milliseconds below 10 s (latencies),
- * h:mm:ss above (queue waits, elapsed times), so a 5-minute wait never reads "300,000.0 ms".
+ * A time in seconds with its unit, as a reader expects it: a latency always in ms; other times
+ * in ms below 10 s and as h:mm:ss above (queue waits, elapsed times), so a 5-minute wait never
+ * reads "300,000.0 ms".
  */
-export function formatSeconds(seconds: unknown, lang: ReportLang): string {
+export function formatSeconds(seconds: unknown, lang: ReportLang, kind: 'latency' | 'duration' = 'duration'): string {
   if (!isNumber(seconds)) return MISSING;
-  return Math.abs(seconds) < 10 ? `${formatMs(seconds, lang)} ms` : formatDuration(seconds);
+  return kind === 'latency' || Math.abs(seconds) < 10 ? `${formatMs(seconds, lang)} ms` : formatDuration(seconds);
 }
 
 /** A signed relative change (0.05 → "+5.0 %"). */

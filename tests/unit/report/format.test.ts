@@ -42,5 +42,7 @@ describe('formatSeconds', () => {
     expect(formatSeconds(300, 'en')).toBe('5:00');
     expect(formatSeconds(3725, 'en')).toBe('1:02:05');
     expect(formatSeconds(null, 'en')).toBe(MISSING);
+    // A long latency keeps its ms: a generation of 12.5 s is not "0:13".
+    expect(formatSeconds(12.5, 'en', 'latency')).toBe('12,500.0 ms');
   });
 });
