@@ -4,7 +4,8 @@
  *
  * Definitions (docs/estimate.md):
  *   compute  = work × seconds per unit (low, mean, high of the pilot's 95 % interval)
- *   wall     = overhead + compute (overhead once per job)
+ *   wall     = overhead + compute (overhead once per job); the interval ± 1 s where the
+ *              overhead comes from sacct's whole-second Elapsed
  *   --time   = high wall × (1 + margin), rounded up to whole minutes
  *   when --time exceeds the partition's limit: jobs of the limit each, chained by checkpoint and
  *   requeue; each job does (limit − overhead − checkpoint.seconds_before) of compute
@@ -17,6 +18,11 @@ import type { PilotRate, WorkUnit } from './pilot-rate.js';
 export const DEFAULT_MARGIN_PCT = 20;
 /** A crash or a missed signal should cost at most this much recomputation. */
 export const MAX_CHECKPOINT_INTERVAL_S = 1800;
+/**
+ * sacct's Elapsed is whole seconds: an overhead taken from it is uncertain by up to a second, and
+ * so is the Elapsed the projection will be checked against. The interval is widened by this much.
+ */
+export const SACCT_RESOLUTION_S = 1;
 
 export interface Interval {
   estimate: number;
@@ -126,7 +132,8 @@ function planChain(computeHighS: number, overheadS: number, limits: PhaseLimits,
 export function projectPhase(rate: PilotRate, work: WorkSize | null, resources: PhaseResources, limits: PhaseLimits, rates: AccountingRates): PhaseProjection {
   const computeS = projectCompute(rate, work);
   const overheadS = rate.overheadS;
-  let wallS: Interval = { estimate: computeS.estimate + overheadS, low: computeS.low + overheadS, high: computeS.high + overheadS };
+  const slack = rate.overheadKnown ? SACCT_RESOLUTION_S : 0;
+  let wallS: Interval = { estimate: computeS.estimate + overheadS, low: Math.max(0, computeS.low + overheadS - slack), high: computeS.high + overheadS + slack };
   const wanted = roundUpToMinutes(wallS.high * (1 + limits.marginPct / 100));
   const limitS = limits.limitS ?? null;
   const fits = limitS === null || wanted <= limitS;

@@ -32,8 +32,9 @@ describe('projectPhase', () => {
   it('1000 steps at 2 steps/s take 500 s plus the 30 s overhead; --time is the upper end + 20 %, in whole minutes', () => {
     const p = projectPhase(pilot(), { amount: 1000, unit: 'steps', from: '--work' }, shared, hour, rates);
     expect(p.computeS).toEqual({ estimate: 500, low: 450, high: 550 });
-    expect(p.wallS).toEqual({ estimate: 530, low: 480, high: 580 });
-    // 580 × 1.2 = 696 s, rounded up to 12 minutes.
+    // The overhead comes from sacct's whole seconds: ± 1 s on the interval.
+    expect(p.wallS).toEqual({ estimate: 530, low: 479, high: 581 });
+    // 581 × 1.2 = 697.2 s, rounded up to 12 minutes.
     expect(p.askTimeS).toBe(720);
     expect(p.fits).toBe(true);
     expect(p.chain).toBeNull();
@@ -49,7 +50,7 @@ describe('projectPhase', () => {
     // 100 SU per GPU-hour + 1 per CPU-hour: 14.7222 + 0.5889 SU; 0.5 BRL per SU.
     expect(p.charge.serviceUnits?.estimate).toBeCloseTo(15.31111, 4);
     expect(p.charge.cost?.estimate).toBeCloseTo(7.65556, 4);
-    expect(p.charge.cost?.high).toBeCloseTo(((580 / 3600) * 100 + ((4 * 580) / 3600) * 1) * 0.5, 10);
+    expect(p.charge.cost?.high).toBeCloseTo(((581 / 3600) * 100 + ((4 * 581) / 3600) * 1) * 0.5, 10);
     expect(p.charge.currency).toBe('BRL');
   });
 
@@ -92,8 +93,13 @@ describe('projectPhase', () => {
     expect(p.fits).toBe(true);
   });
 
+  it('without sacct the interval is that of the rate alone', () => {
+    const p = projectPhase(pilot({ overheadS: 0, overheadKnown: false, elapsedS: null }), { amount: 1000, unit: 'steps', from: '--work' }, shared, hour, {});
+    expect(p.wallS).toEqual({ estimate: 500, low: 450, high: 550 });
+  });
+
   it('an elapsed-only pilot gives the time of the same job again', () => {
-    const p = projectPhase(pilot({ kind: 'elapsed', unit: null, secondsPerUnit: null, secondsPerUnitLow: null, secondsPerUnitHigh: null, elapsedS: 300, overheadS: 0 }), null, shared, hour, {});
+    const p = projectPhase(pilot({ kind: 'elapsed', unit: null, secondsPerUnit: null, secondsPerUnitLow: null, secondsPerUnitHigh: null, elapsedS: 300, overheadS: 0, overheadKnown: false }), null, shared, hour, {});
     expect(p.wallS).toEqual({ estimate: 300, low: 300, high: 300 });
     expect(p.askTimeS).toBe(360);
     expect(p.checkpointEveryUnits).toBeNull();
