@@ -5,6 +5,7 @@
  */
 import type { MetricsDocument } from '../profile/metrics-document.js';
 import { findMinimum, isStatisticShown } from './sample-minimums.js';
+import { isStandInTask } from './provenance.js';
 
 export interface TaskSummary {
   /** `experiment/task`. */
@@ -26,6 +27,8 @@ export interface TaskSummary {
   energyKJ: number | null;
   finalLoss: number | null;
   cpuEfficiencyPct: number | null;
+  /** The stand-in backend (infer.py's ngram) the task's inference ran through: its figures measure the tool, not a model. */
+  standInBackend: string | null;
 }
 
 const SHOWN_PARAMS = new Set(['batch_size', 'max_new_tokens']);
@@ -56,6 +59,7 @@ export function summarizeTasks(doc: MetricsDocument): TaskSummary[] {
       energyKJ: t.gpu?.overall.energyJ != null ? t.gpu.overall.energyJ / 1000 : null,
       finalLoss: t.training?.finalLoss ?? null,
       cpuEfficiencyPct: t.accounting?.cpuEfficiency === undefined || t.accounting.cpuEfficiency === null ? null : t.accounting.cpuEfficiency * 100,
+      standInBackend: isStandInTask(t) ? (t.inference?.backend ?? null) : null,
     };
   });
 }
@@ -73,6 +77,7 @@ export function formatTaskSummaryLines(summaries: readonly TaskSummary[]): strin
         const ms = (v: number | null): string => (v === null ? 'unknown' : `${v.toFixed(1)} ms`);
         parts.push(`${inf.requests ?? 'an unknown number of'} requests, p50 ${ms(inf.p50Ms)}, p95 ${inf.p95Withheld ? withheld(inf.p95Withheld) : ms(inf.p95Ms)}`);
         if (inf.outputTokensPerS !== null) parts.push(`${inf.outputTokensPerS.toFixed(1)} output tok/s`);
+        if (s.standInBackend !== null) parts.push(`stand-in backend ${s.standInBackend}: these figures measure the tool, not a model`);
       }
       if (s.gpuUtilPct !== null) parts.push(`GPU util ${s.gpuUtilPct.toFixed(1)} %`);
       if (s.energyKJ !== null) parts.push(`${s.energyKJ.toFixed(2)} kJ`);
@@ -91,7 +96,7 @@ export function formatTaskSummaryTable(summaries: readonly TaskSummary[]): strin
   const rows = summaries.map((s) => {
     const inf = s.inference;
     return [
-      `${s.task}${s.params ? ` (${s.params})` : ''}`,
+      `${s.task}${s.params ? ` (${s.params})` : ''}${s.standInBackend !== null ? ' †' : ''}`,
       inf ? (inf.requests === null ? 'unknown' : String(inf.requests)) : '—',
       fmt(inf?.p50Ms ?? null),
       inf?.p95Withheld ? withheld(inf.p95Withheld) : fmt(inf?.p95Ms ?? null),
@@ -104,5 +109,8 @@ export function formatTaskSummaryTable(summaries: readonly TaskSummary[]): strin
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+  const standIn = [...new Set(summaries.flatMap((s) => (s.standInBackend === null ? [] : [s.standInBackend])))];
+  // The mark is explained under the table, where the reader of the figures looks.
+  const note = standIn.length > 0 ? [`† stand-in backend (${standIn.join(', ')}): these figures measure the tool, not a model`] : [];
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line), ...note].join('\n');
 }

@@ -36,4 +36,16 @@ describe('summarizeTasks: the figures profile and demo print, decided once', () 
     expect(summarizeTasks(doc)[1]?.inference).toBeNull();
     expect(formatTaskSummaryLines(summarizeTasks(doc)).split('\n')[1]).toBe('infer/0: GPU util 18.5 %; 3.47 kJ; CPU eff 9 %');
   });
+
+  it('marks a task measured through a stand-in backend, and says what the mark means', () => {
+    const doc = example();
+    const task = doc.tasks[1]!;
+    task.inference!.backend = 'ngram';
+    expect(summarizeTasks(doc)[1]?.standInBackend).toBe('ngram');
+    expect(summarizeTasks(doc)[2]?.standInBackend).toBeNull();
+    const table = formatTaskSummaryTable(summarizeTasks(doc)).split('\n');
+    expect(table[3]).toMatch(/^infer\/0 \(batch_size=1 max_new_tokens=32\) †/);
+    expect(table.at(-1)).toBe('† stand-in backend (ngram): these figures measure the tool, not a model');
+    expect(formatTaskSummaryLines(summarizeTasks(doc)).split('\n')[1]).toContain('stand-in backend ngram: these figures measure the tool, not a model');
+  });
 });
