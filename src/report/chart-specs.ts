@@ -31,6 +31,19 @@ function intervalsOf(task: TaskMetrics): SweepPointIntervals {
   };
 }
 
+/** The p50 and p95 intervals (ms) a latency chart may draw: those the reports print, under the same minimums. */
+function percentileIntervalsOf(task: TaskMetrics): { p: number; low: number; high: number }[] {
+  const inf = task.inference;
+  const n = inf?.latencyS.n ?? null;
+  if (inf === undefined || !isStatisticShown('interval', n)) return [];
+  const out: { p: number; low: number; high: number }[] = [];
+  const p50 = inf.ci.latencyP50S;
+  const p95 = inf.ci.latencyP95S;
+  if (p50 !== null && p50.low !== p50.high) out.push({ p: 0.5, low: p50.low * 1000, high: p50.high * 1000 });
+  if (p95 !== null && p95.low !== p95.high && isStatisticShown('p95', n)) out.push({ p: 0.95, low: p95.low * 1000, high: p95.high * 1000 });
+  return out;
+}
+
 export function collectChartSpecs(model: ReportModel, lang: ReportLang): { task: ChartSpec[][]; sweep: ChartSpec[] } {
   const L = labelsFor(lang);
   const sloByExperiment = new Map(model.sweeps.flatMap((s) => (s.choice.sloMs === null ? [] : [[s.table.experiment, s.choice.sloMs] as const])));
@@ -42,7 +55,7 @@ export function collectChartSpecs(model: ReportModel, lang: ReportLang): { task:
         t,
         { latency: L.latencyMs, fraction: unit === 'batches' ? L.fractionBatches : L.fraction, title: L.latencyDistribution, sloRule: L.sloRule },
         // The end-to-end SLO of goodput, else the experiment's p95 SLO (profiling.latency_slo_ms): the p95 must lie left of it.
-        { sloMs: t.inference?.goodput?.slo.e2eMs ?? sloByExperiment.get(t.experiment) ?? null },
+        { sloMs: t.inference?.goodput?.slo.e2eMs ?? sloByExperiment.get(t.experiment) ?? null, intervals: percentileIntervalsOf(t) },
       ),
       specLossCurve(t, { step: L.step, loss: L.loss, train: L.train, eval: L.eval, title: L.lossCurve }),
     ].filter((c): c is ChartSpec => c !== null);

@@ -83,7 +83,11 @@ function sloLayers(axis: 'x' | 'y', sloMs: number, label: string): Record<string
 export function specLatencyCdf(
   task: TaskMetrics,
   labels: { latency: string; fraction: string; title: string; sloRule?: string },
-  options: { sloMs?: number | null } = {},
+  options: {
+    sloMs?: number | null;
+    /** Bootstrap intervals of percentiles (ms) at their level `p` (0.5, 0.95), drawn as horizontal bars on the curve. */
+    intervals?: readonly { p: number; low: number; high: number }[];
+  } = {},
 ): ChartSpec | null {
   const samples = [...task.latency_samples_s].sort((a, b) => a - b);
   if (samples.length === 0) return null;
@@ -101,11 +105,21 @@ export function specLatencyCdf(
     },
   };
   const slo = options.sloMs;
-  const layers = typeof slo === 'number' && Number.isFinite(slo) ? [curve, ...sloLayers('x', slo, fillSlo(labels.sloRule, slo))] : [curve];
+  const layers: Record<string, unknown>[] = [curve];
+  const intervals = options.intervals ?? [];
+  if (intervals.length > 0) {
+    layers.push({
+      data: { values: intervals },
+      mark: { type: 'errorbar', ticks: { size: 8 }, thickness: 2, color: '#b45309' },
+      // Same titles as the curve's, so the shared axes keep one title each (else "Latency (ms), low").
+      encoding: { x: { field: 'low', type: 'quantitative', title: labels.latency }, x2: { field: 'high' }, y: { field: 'p', type: 'quantitative', title: labels.fraction } },
+    });
+  }
+  if (typeof slo === 'number' && Number.isFinite(slo)) layers.push(...sloLayers('x', slo, fillSlo(labels.sloRule, slo)));
   return {
     id: safeId(`latency-${task.experiment}-${task.task}`),
     title,
-    spec: { ...base(title), data: { values: rows }, layer: layers } as TopLevelSpec,
+    spec: { ...base(title), data: { values: rows }, layer: layers } as unknown as TopLevelSpec,
   };
 }
 

@@ -108,6 +108,23 @@ describe('latency chart', () => {
     expect(JSON.stringify(plainCharts?.[0]?.spec)).not.toContain('datum');
   });
 
+  it('draws the p50 and p95 intervals on the curve only when the sample carries them', () => {
+    const withCi = (n: number) => {
+      const doc = inferenceRun('a', 'infer', 1, 1);
+      const task = doc.tasks[0]!;
+      task.latency_samples_s = task.latency_samples_s.slice(0, n);
+      const ci = (low: number, high: number) => ({ estimate: (low + high) / 2, low, high, confidence: 0.95, iterations: 200 });
+      task.inference = { ...task.inference!, latencyS: summarize(task.latency_samples_s), ci: { latencyP50S: ci(0.21, 0.22), latencyP95S: ci(0.24, 0.25), requestThroughput: null, outputTokensPerS: null } };
+      const [charts] = collectChartSpecs(buildReportModel(doc, undefined), 'en').task;
+      const spec = charts?.find((c) => c.id.startsWith('latency-'))?.spec;
+      const bars = (collect(spec, 'data') as { values?: { p: number; low: number; high: number }[] }[]).filter((d) => d.values?.[0]?.low !== undefined);
+      return bars[0]?.values ?? [];
+    };
+    expect(withCi(400)).toEqual([{ p: 0.5, low: 210, high: 220 }, { p: 0.95, low: 240, high: 250 }]);
+    expect(withCi(15).map((v) => v.p)).toEqual([0.5]);
+    expect(withCi(9)).toEqual([]);
+  });
+
   it('draws no SLO line without an SLO', () => {
     const task = inferenceRun('a', 'infer', 1, 1).tasks[0]!;
     task.inference = { ...task.inference!, latencyS: summarize(task.latency_samples_s) };
