@@ -3,10 +3,10 @@
  * (--results, --accept-new-host-key) and how they become connection options.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { listRenderedRuns, listRuns } from '../runs/registry.js';
+import { listAllRuns, toRunJson } from '../runs/list-runs.js';
 import { openRun, resolveResultsDir, type OpenedRun } from '../runs/context.js';
 import type { ConnectClusterOptions } from '../runs/connect.js';
-import { formatRunsTable, type RenderedRunRow } from '../runs/format.js';
+import { formatRunsTable } from '../runs/format.js';
 import type { GlobalOptions } from './global-options.js';
 import { createOutput, type Output } from './output.js';
 
@@ -42,12 +42,12 @@ export interface RunTargetArgs extends RunCommandArgs {
 }
 
 export function addRunTarget<T>(y: Argv<T>): Argv<T & RunTargetArgs> {
-  return addRunOptions(y).positional('run', { type: 'string', describe: 'Run id, a unique prefix of one, or latest' }) as unknown as Argv<T & RunTargetArgs>;
+  return addRunOptions(y).positional('run', { type: 'string', describe: 'Run id, a unique prefix of one, or latest' });
 }
 
 /** `--experiment`, for the commands that can act on part of a run (fetch, cancel). */
 export function addExperimentFilter<T>(y: Argv<T>): Argv<T & { experiment: string[] | undefined }> {
-  return y.option('experiment', { type: 'string', array: true, describe: 'Only these experiments of the run' }) as unknown as Argv<T & { experiment: string[] | undefined }>;
+  return y.option('experiment', { type: 'string', array: true, describe: 'Only these experiments of the run' });
 }
 
 /** The `experiments` option of the run functions: absent (the whole run) when --experiment is not given. */
@@ -65,40 +65,11 @@ export async function withOpenRun<T>(argv: RunTargetArgs, out: Output, use: (run
   }
 }
 
-type RunsRow = NonNullable<Parameters<typeof formatRunsTable>[0][number]>;
-
-/** Submitted (or run here), rendered-only and broken runs together, oldest first (ids start with a UTC time). */
-async function listAllRuns(resultsDir: string): Promise<RunsRow[]> {
-  const submitted: RunsRow[] = (await listRuns(resultsDir)).map((l) => l.record ?? { run_id: l.run_id, error: l.error ?? 'unreadable' });
-  const rendered: RunsRow[] = (await listRenderedRuns(resultsDir)).map((l): RunsRow =>
-    'error' in l ? l : ({ run_id: l.run_id, rendered: { created_at: l.created_at, experiments: l.experiments, clusters: l.clusters } } satisfies RenderedRunRow),
-  );
-  return [...submitted, ...rendered].sort((a, b) => (a.run_id < b.run_id ? -1 : a.run_id > b.run_id ? 1 : 0));
-}
-
-function runJson(row: RunsRow): object {
-  if ('error' in row) return { run_id: row.run_id, error: row.error };
-  if ('rendered' in row) {
-    const r = row.rendered;
-    return { run_id: row.run_id, cluster: r.clusters.join(','), phase: 'rendered', submitted: false, created_at: r.created_at, experiments: r.experiments, jobs: [] };
-  }
-  return {
-    run_id: row.run_id,
-    cluster: row.cluster.name,
-    phase: row.phase,
-    submitted: !row.local && row.phase !== 'rendered',
-    created_at: row.created_at,
-    experiments: row.experiments,
-    ...(row.after ? { after: row.after.run_id } : {}),
-    jobs: row.jobs.map((j) => ({ experiment: j.experiment, job_id: j.job_id ?? null, state: j.state ?? null })),
-  };
-}
-
 async function runsHandler(argv: RunCommandArgs): Promise<void> {
   const out = createOutput(argv);
   const rows = await listAllRuns(resultsDirOf(argv));
   if (argv.json) {
-    out.json(rows.map(runJson));
+    out.json(rows.map(toRunJson));
     return;
   }
   if (rows.length === 0) {
