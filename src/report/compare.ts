@@ -11,7 +11,7 @@ import { bootstrapRelativeChange, DEFAULT_BOOTSTRAP_SEED, type ChangeInterval, t
 import { METRIC_CATALOG, type Direction } from './metric-catalog.js';
 import { judgeChange, keepInterval, summarizeVerdict, type OverallVerdict, type Verdict } from './compare-verdict.js';
 
-export { judgeChange, type Verdict } from './compare-verdict.js';
+export type { Verdict } from './compare-verdict.js';
 
 export interface MetricComparison {
   experiment: string;

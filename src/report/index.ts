@@ -26,12 +26,12 @@ export { METRIC_CATALOG, findMetric, collectTaskMetrics, type MetricDefinition, 
 export {
   compareRuns,
   findRegressions,
-  judgeChange,
   type RunComparison,
   type MetricComparison,
   type CompareOptions,
   type Verdict as ComparisonVerdict,
 } from './compare.js';
+export { judgeChange } from './compare-verdict.js';
 export { renderComparisonMarkdown } from './compare-format.js';
 export { reportOptionsFromConfig, restrictToExperiments } from './config-options.js';
 export { formatNumber, formatPercent, formatMs, formatDuration, formatChange, REPORT_LANGS, type ReportLang } from './format.js';

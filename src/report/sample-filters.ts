@@ -37,7 +37,7 @@ export interface StatisticFormatter {
   warmupCounts(method: { warmup_records: number; warmup_by_experiment?: Record<string, number> }): string;
 }
 
-export function createStatisticFormatter(lang: ReportLang, escape: (text: string) => string = (t) => t): StatisticFormatter {
+function createStatisticFormatter(lang: ReportLang, escape: (text: string) => string = (t) => t): StatisticFormatter {
   const L = labelsFor(lang);
   const count = (n: unknown): number | null => (isNumber(n) ? n : null);
   const below = (n: number, statistic: string): string => fill(L.belowMinimum, { n: formatNumber(n, lang, 0), min: formatNumber(findMinimum(statistic), lang, 0) });

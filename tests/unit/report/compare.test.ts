@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
-import { compareRuns, findRegressions, judgeChange } from '../../../src/report/compare.js';
+import { compareRuns, findRegressions } from '../../../src/report/compare.js';
 import { renderComparisonMarkdown } from '../../../src/report/compare-format.js';
-import { describeOverallVerdict, keepInterval, summarizeVerdict, type Verdict } from '../../../src/report/compare-verdict.js';
+import { describeOverallVerdict, judgeChange, keepInterval, summarizeVerdict, type Verdict } from '../../../src/report/compare-verdict.js';
 import { emptyTask, inferenceRun } from './fixture-doc.js';
 import { summarize } from '../../../src/stats/index.js';
 

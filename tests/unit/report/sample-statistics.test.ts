@@ -8,7 +8,9 @@ import type { SweepPoint } from '../../../src/profile/metrics-document.js';
 import { renderHtmlReport } from '../../../src/report/html.js';
 import { renderMarkdownReport } from '../../../src/report/markdown.js';
 import { buildReportModel } from '../../../src/report/report-model.js';
-import { createStatisticFormatter } from '../../../src/report/sample-filters.js';
+import nunjucks from 'nunjucks';
+import { addStatisticFilters } from '../../../src/report/sample-filters.js';
+import type { ReportLang } from '../../../src/report/format.js';
 import { countLatencySamples, isStatisticShown, SAMPLE_MINIMUMS } from '../../../src/report/sample-minimums.js';
 import { chooseBestPoint, groupSweeps } from '../../../src/report/sweep.js';
 import { summarize } from '../../../src/stats/index.js';
@@ -36,8 +38,21 @@ describe('sample minimums', () => {
 });
 
 describe('statistic cells', () => {
-  const en = createStatisticFormatter('en');
-  const pt = createStatisticFormatter('pt-BR');
+  /** The filters as templates call them. */
+  function filters(lang: ReportLang) {
+    const env = new nunjucks.Environment(null, { autoescape: false });
+    addStatisticFilters(env, lang, (t) => t);
+    const render = (template: string, ctx: Record<string, unknown>): string => env.renderString(template, ctx);
+    return {
+      latency: (v: unknown, n: unknown, key: string, c?: unknown) => render('{{ v | lat(n, key, c) }}', { v, n, key, c }),
+      msWithUnit: (v: unknown) => render('{{ v | msu }}', { v }),
+      throughput: (v: unknown, n: unknown, c?: unknown) => render('{{ v | tput(n, c) }}', { v, n, c }),
+      latencySamples: (i: unknown) => render('{{ i | latency_samples }}', { i }),
+      warmupCounts: (m: unknown) => render('{{ m | warmup_counts }}', { m }),
+    };
+  }
+  const en = filters('en');
+  const pt = filters('pt-BR');
 
   it('prints a tail below its minimum as n and the minimum, and its interval only from 10 records', () => {
     expect(en.latency(0.2, 4, 'p95', ci)).toBe('n = 4, below 20');
@@ -115,7 +130,7 @@ describe('reports over a small batched sample', () => {
     expect(html).not.toContain('— ms');
     expect(html).toContain('<td class="n">4 batches</td>');
     expect(html).toContain('n = 4, below 20');
-    expect(html).toContain('Warm-up records excluded per log: 0 (lora), 2 (infer).');
+    expect(html).toContain('Warm-up records excluded from the start of each inference log: per experiment, 0 (lora), 2 (infer);');
     expect(renderMarkdownReport(model, 'en')).toMatch(/excluded from the start of each inference log: per experiment, 0 \(lora\), 2 \(infer\);/);
   });
 });
