@@ -69,6 +69,6 @@ export const efficiencyCommand: CommandModule<GlobalOptions, EfficiencyArgs> = {
         description: "Pin a host key seen for the first time (like OpenSSH's accept-new); a changed key is always refused",
       })
       .example('$0 efficiency 4512345 4512399 --cluster sdumont', 'Both jobs from one sacct call')
-      .example('$0 efficiency 4512345 --json', 'Machine-readable, nulls for figures sacct does not have') as unknown as Argv<EfficiencyArgs>,
+      .example('$0 efficiency 4512345 --json', 'Machine-readable, nulls for figures sacct does not have'),
   handler,
 };

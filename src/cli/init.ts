@@ -100,7 +100,9 @@ export async function resolveInitFlags(given: Given, yes: boolean, dir: string, 
 /** A flag given twice counts once, the last time, as in most command-line tools. */
 function lastValue(value: unknown): string | undefined {
   const last: unknown = Array.isArray(value) ? value[value.length - 1] : value;
-  return last === undefined ? undefined : String(last);
+  if (last === undefined) return undefined;
+  // yargs gives strings for these flags; a number or boolean (`--project 123`) reads as typed.
+  return typeof last === 'string' ? last : JSON.stringify(last);
 }
 
 function localUserName(): string {

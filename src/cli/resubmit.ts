@@ -48,6 +48,6 @@ export const resubmitCommand: CommandModule<GlobalOptions, ResubmitArgs> = {
       type: 'boolean',
       default: false,
       describe: 'Show what would be resubmitted (asks squeue/sacct only); submits and writes nothing',
-    }) as unknown as Argv<ResubmitArgs>,
+    }),
   handler: resubmitHandler,
 };

@@ -48,7 +48,7 @@ const listCommand: CommandModule<GlobalOptions, GlobalOptions> = {
 const showCommand: CommandModule<GlobalOptions, ShowArgs> = {
   command: 'show <name>',
   describe: 'Print a template (e.g. gpu, multinode, partials/sidecar)',
-  builder: (y: Argv<GlobalOptions>) => y.positional('name', { type: 'string', demandOption: true }) as unknown as Argv<ShowArgs>,
+  builder: (y: Argv<GlobalOptions>) => y.positional('name', { type: 'string', demandOption: true }),
   handler: showHandler,
 };
 
