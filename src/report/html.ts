@@ -11,6 +11,7 @@ export { collectChartSpecs } from './chart-specs.js';
 import type { ReportModel } from './report-model.js';
 import { createReportEnvironment } from './templates.js';
 import { addStatisticFilters } from './sample-filters.js';
+import { describeMethodLines } from './method-lines.js';
 
 export interface ChartGroup {
   experiment: string;
@@ -33,5 +34,5 @@ export async function renderHtmlReport(model: ReportModel, lang: ReportLang = 'e
   const env = createReportEnvironment(lang, true);
   // HTML autoescapes every filter's output, so names need no escaping of their own.
   addStatisticFilters(env, lang, (t) => t);
-  return env.render('html/report.html.njk', { ...model, taskCharts, sweepCharts });
+  return env.render('html/report.html.njk', { ...model, taskCharts, sweepCharts, methodLines: describeMethodLines(model, lang) });
 }

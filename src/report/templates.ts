@@ -68,6 +68,10 @@ function fenceFor(text: unknown): string {
   return '`'.repeat(Math.max(3, longest + 1));
 }
 
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
 export function createReportEnvironment(lang: ReportLang, autoescape: boolean): nunjucks.Environment {
   const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(REPORT_TEMPLATE_DIR, { noCache: true }), {
     autoescape,
@@ -94,6 +98,8 @@ export function createReportEnvironment(lang: ReportLang, autoescape: boolean): 
   env.addFilter('tasks', (tasks: string[]) => describeTaskList(tasks, lang, escapeValue));
   // The mark beside every figure measured through a stand-in backend (explained at the top of the report).
   env.addFilter('standin', (t: TaskMetrics) => (isStandInTask(t) ? ` ${labelsFor(lang).standInMark}` : ''));
+  // HTML only: catalogue sentences mark commands and file names as Markdown code spans; the value is escaped first.
+  env.addFilter('inline_code', (text: string) => new nunjucks.runtime.SafeString(escapeHtml(String(text)).replace(/`([^`]+)`/g, '<code>$1</code>')));
   env.addFilter('provenance_text', (p: Provenance, taskCount: number) => describeProvenance(p, taskCount, lang, escapeValue));
   // "`experiment/task`: " or "`experiment` (tasks a, b): " before a grouped advice (Markdown only; the HTML template builds its own).
   env.addFilter('advice_head', (g: AdviceGroup) => {

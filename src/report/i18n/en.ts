@@ -116,7 +116,6 @@ export const EN = {
     measured: 'Measured',
     deviation: 'Deviation',
     result: 'Result',
-    methodText: 'Warm-up records excluded per log: {warmup}. Percentiles: {percentile}. Standard deviation: sample (n − 1). Confidence intervals: percentile bootstrap, {iterations} resamples, seed {seed}.',
     sloNone: 'No latency SLO given: highest throughput regardless of latency.',
     sloUnmet: 'No configuration meets the p95 latency SLO of {slo} ms.',
     sloBest: 'Best configuration under the p95 latency SLO of {slo} ms: task {task} ({params}).',

@@ -116,7 +116,6 @@ export const PT_BR: Catalogue = {
     measured: 'Medido',
     deviation: 'Desvio',
     result: 'Resultado',
-    methodText: 'Registros de aquecimento descartados por log: {warmup}. Percentis: {percentile}. Desvio padrão: amostral (n − 1). Intervalos de confiança: bootstrap percentil, {iterations} reamostragens, semente {seed}.',
     sloNone: 'Nenhum SLO de latência informado: maior vazão independentemente da latência.',
     sloUnmet: 'Nenhuma configuração atende ao SLO de latência p95 de {slo} ms.',
     sloBest: 'Melhor configuração sob o SLO de latência p95 de {slo} ms: tarefa {task} ({params}).',

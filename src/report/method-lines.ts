@@ -1,0 +1,48 @@
+/**
+ * The method section's sentences, built once for every format: the Markdown template prints them
+ * as a list, the HTML template as the same list (their `code` spans become <code>). Words come from
+ * the catalogue; `escape` applies to values from the run (experiment names).
+ */
+import { formatNumber, formatPercent, formatValue, type ReportLang } from './format.js';
+import { labelsFor } from './i18n/index.js';
+import type { ReportModel } from './report-model.js';
+import { SAMPLE_MINIMUMS } from './sample-minimums.js';
+
+type Escape = (text: string) => string;
+
+function fill(template: string, values: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
+}
+
+export function describeMethodLines(model: ReportModel, lang: ReportLang, escape: Escape = (t) => t): string[] {
+  const L = labelsFor(lang);
+  const method = model.doc.method;
+  const int = (n: number): string => formatNumber(n, lang, 0);
+  const byExperiment = method.warmup_by_experiment;
+  const which =
+    byExperiment !== undefined && Object.keys(byExperiment).length > 0
+      ? fill(L.warmupPerExperiment, { list: Object.entries(byExperiment).map(([e, n]) => `${int(n)} (${escape(e)})`).join(', ') })
+      : fill(L.warmupFirst, { n: int(method.warmup_records) });
+  const t = model.thresholds;
+  return [
+    fill(L.warmupLine, { which }),
+    fill(L.sampleRule, { p95: int(SAMPLE_MINIMUMS.p95), p99: int(SAMPLE_MINIMUMS.p99), ci: int(SAMPLE_MINIMUMS.interval) }),
+    fill(L.percentilesLine, { method: method.percentile_method === 'linear' ? L.percentileLinear : L.percentileNearest }),
+    L.stdLine,
+    fill(L.ciLine, {
+      confidence: formatNumber(method.bootstrap.confidence * 100, lang, 0),
+      iterations: int(method.bootstrap.iterations),
+      seed: escape(String(method.bootstrap.seed)),
+    }),
+    fill(L.gpuMethodLine, { busy: model.busyThresholdsPct.map((b) => formatValue(b, lang)).join(' / ') }),
+    L.accountingMethodLine,
+    fill(L.thresholdsLine, {
+      idle: formatPercent(t.idleBusyFraction, lang),
+      lowUtil: formatValue(t.lowUtilizationPercent, lang),
+      lowCpu: formatPercent(t.lowCpuEfficiency, lang),
+      memNear: formatPercent(t.memoryNearLimit, lang),
+      z: formatNumber(t.outlierZ, lang),
+      minP99: formatValue(t.minSamplesP99, lang),
+    }),
+  ];
+}
