@@ -1,13 +1,5 @@
-export { percentile, sortedCopy, interpolate, locatePercentile, type PercentileMethod } from './percentile.js';
-export {
-  summarize,
-  compensatedSum,
-  percentileKey,
-  type Summary,
-  type FilledSummary,
-  type EmptySummary,
-  type SummarizeOptions,
-} from './summary.js';
+export { percentile, sortedCopy, type PercentileMethod } from './percentile.js';
+export { summarize, type Summary } from './summary.js';
 export {
   bootstrapCi,
   percentileStatistic,
@@ -19,5 +11,5 @@ export {
 export { bootstrapRelativeChange, type ChangeInterval, type SampleStatistic } from './bootstrap-change.js';
 export { selectPercentileStatistic } from './select-percentile.js';
 export { createRng } from './random.js';
-export { countOutliers, modifiedZScores } from './outliers.js';
-export { excludeWarmup, type WarmupOptions } from './warmup.js';
+export { countOutliers } from './outliers.js';
+export { excludeWarmup } from './warmup.js';

@@ -11,26 +11,5 @@ export {
   type FileWriteOptions,
 } from './transport.js';
 export { LocalTransport, type LocalTransportOptions } from './local.js';
-export { SshTransport, type SshTransportOptions, type ReconnectOptions } from './ssh.js';
-export { type ConnectOptions } from './ssh-connect.js';
-export {
-  resolveSshTarget,
-  resolveSshSettings,
-  describeTarget,
-  parseTargetSpec,
-  type SshTarget,
-  type SshTargetSettings,
-  type ResolveSshTargetOptions,
-} from './ssh-target.js';
-export {
-  parseKnownHosts,
-  checkHostKey,
-  fingerprintSha256,
-  knownHostName,
-  matchesHostField,
-  hashHostName,
-  formatKnownHostsLine,
-  type KnownHostEntry,
-  type HostKeyCheck,
-} from './known-hosts.js';
-export { verifyHostKey, loadKnownHosts, type HostKeyPolicy } from './host-key-policy.js';
+export { SshTransport, type SshTransportOptions } from './ssh.js';
+export { resolveSshTarget, resolveSshSettings, describeTarget, type SshTarget, type SshTargetSettings } from './ssh-target.js';

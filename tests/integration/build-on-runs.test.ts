@@ -4,7 +4,8 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { readRunRecord, resolveRunId, TEST_POLL_FLOOR_ENV, type RunRecord } from '../../src/runs/index.js';
+import { readRunRecord, resolveRunId, type RunRecord } from '../../src/runs/index.js';
+import { TEST_POLL_FLOOR_ENV } from '../../src/runs/watch.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { runCli } from '../unit/cli/run-cli.js';
 import { describeCluster } from './support/cluster.js';

@@ -4,7 +4,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { fetchRun, readRunRecord, TEST_POLL_FLOOR_ENV, watchRun } from '../../src/runs/index.js';
+import { fetchRun, readRunRecord, watchRun } from '../../src/runs/index.js';
+import { TEST_POLL_FLOOR_ENV } from '../../src/runs/watch.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { describeWithVenv } from '../unit/workloads/python.js';
 import { describeCluster } from './support/cluster.js';

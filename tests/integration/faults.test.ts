@@ -5,15 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RemoteError, ConnectionLostError } from '../../src/errors.js';
 import { main } from '../../src/cli/main.js';
-import {
-  connectCluster,
-  listRunIds,
-  readRunRecord,
-  statusRun,
-  watchRun,
-  writeRunRecord,
-  type WatchEvent,
-} from '../../src/runs/index.js';
+import { connectCluster, listRunIds, readRunRecord, statusRun, watchRun, type WatchEvent } from '../../src/runs/index.js';
+import { writeRunRecord } from '../../src/runs/registry.js';
 import { SshTransport } from '../../src/transport/ssh.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { ed25519Blob } from '../unit/transport/support/ssh-keys.js';

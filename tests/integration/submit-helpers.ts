@@ -6,7 +6,18 @@ import { join } from 'node:path';
 import type { TestCluster } from './support/cluster.js';
 import { loadConfig } from '../../src/config/index.js';
 import { renderRun, writeRun } from '../../src/render/index.js';
-import { cancelRun, connectCluster, describeRunCluster, listRunIds, parseSubmitManifest, readRunRecord, submitRun, type RunCluster, type SubmitRunOptions, type SubmitRunResult } from '../../src/runs/index.js';
+import {
+  cancelRun,
+  connectCluster,
+  listRunIds,
+  parseSubmitManifest,
+  readRunRecord,
+  submitRun,
+  type RunCluster,
+  type SubmitRunOptions,
+  type SubmitRunResult,
+} from '../../src/runs/index.js';
+import { describeRunCluster } from '../../src/runs/connect.js';
 import type { Transport } from '../../src/transport/transport.js';
 import type { SshTransportOptions } from '../../src/transport/ssh.js';
 

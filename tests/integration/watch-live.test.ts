@@ -4,7 +4,8 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { readRunRecord, TEST_POLL_FLOOR_ENV } from '../../src/runs/index.js';
+import { readRunRecord } from '../../src/runs/index.js';
+import { TEST_POLL_FLOOR_ENV } from '../../src/runs/watch.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { describeCluster } from './support/cluster.js';
 import { cleanUpRuns, connectProject, openProject, renderAndSubmit, writeTestProject, type TestProject } from './submit-helpers.js';

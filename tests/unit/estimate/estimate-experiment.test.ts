@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfigText, resolveConfig } from '../../../src/config/index.js';
+import { resolveConfig } from '../../../src/config/index.js';
+import { parseConfigText } from '../../../src/config/load.js';
 import { estimateExperiment, orderChain, resolveWorkSize } from '../../../src/estimate/estimate-experiment.js';
 import type { PilotRun } from '../../../src/estimate/find-pilots.js';
 import { formatEstimateMarkdown, toEstimateJson } from '../../../src/estimate/format-estimate.js';

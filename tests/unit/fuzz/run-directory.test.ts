@@ -11,7 +11,10 @@ import { parseMetricsDocument } from '../../../src/contracts/metrics.js';
 import { profileFiles, profileRun } from '../../../src/profile/profile-run.js';
 import { buildReportModel, renderCsvReport, renderMarkdownReport } from '../../../src/report/index.js';
 import { readManifestView, readMetadata } from '../../../src/profile/run-layout.js';
-import { createRunRecord, listRuns, parseSubmitManifest, readRunRecord, taskNames, writeRunRecord } from '../../../src/runs/index.js';
+import { listRuns, parseSubmitManifest, readRunRecord } from '../../../src/runs/index.js';
+import { createRunRecord } from '../../../src/runs/submit.js';
+import { taskNames } from '../../../src/runs/manifest-file.js';
+import { writeRunRecord } from '../../../src/runs/registry.js';
 import { CLUSTER, makeRenderedRun } from '../runs/helpers.js';
 import { describeInput, expectContainedOutcome, fixtureSeeds, FUZZ_RUNS, FUZZ_SEED, inputArb, jsonFieldMutationArb, type Outcome } from './support.js';
 

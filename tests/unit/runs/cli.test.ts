@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli/main.js';
-import { createRunRecord, readRunRecord, writeRunRecord } from '../../../src/runs/index.js';
+import { readRunRecord } from '../../../src/runs/index.js';
+import { createRunRecord } from '../../../src/runs/submit.js';
+import { writeRunRecord } from '../../../src/runs/registry.js';
 import { CLUSTER, makeRenderedRun } from './helpers.js';
 
 function captureStderr(): { text: () => string } {

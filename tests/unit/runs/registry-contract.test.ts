@@ -8,7 +8,10 @@ import { main } from '../../../src/cli/main.js';
 import { isValidRunId } from '../../../src/contracts/run-id.js';
 import { createRunId } from '../../../src/render/manifest.js';
 import { InputError, UsageError } from '../../../src/errors.js';
-import { createRunRecord, listRuns, parseRunRecord, readRunRecord, runDirectory, writeRunRecord } from '../../../src/runs/index.js';
+import { listRuns, readRunRecord } from '../../../src/runs/index.js';
+import { createRunRecord } from '../../../src/runs/submit.js';
+import { parseRunRecord } from '../../../src/runs/run-record.js';
+import { runDirectory, writeRunRecord } from '../../../src/runs/registry.js';
 import { CLUSTER, makeRenderedRun } from './helpers.js';
 
 const GOOD = '20261124-060000-a-0001';

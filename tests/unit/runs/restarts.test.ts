@@ -2,18 +2,11 @@
 // requeueing itself (exit codes 90-93), why and what to do. The fake cluster answers
 // `sacct --duplicates` with one row per earlier attempt, interleaved as slurmdbd prints them.
 import { describe, expect, it } from 'vitest';
-import {
-  createRunRecord,
-  parseRunRecord,
-  queryJobs,
-  readRunRecord,
-  statusRun,
-  watchRun,
-  writeRunRecord,
-  type QueryCounters,
-  type RunRecord,
-  type WatchEvent,
-} from '../../../src/runs/index.js';
+import { queryJobs, readRunRecord, statusRun, watchRun, type RunRecord, type WatchEvent } from '../../../src/runs/index.js';
+import { createRunRecord } from '../../../src/runs/submit.js';
+import { parseRunRecord } from '../../../src/runs/run-record.js';
+import { writeRunRecord } from '../../../src/runs/registry.js';
+import { type QueryCounters } from '../../../src/runs/query.js';
 import { formatProgressLine, formatStatusTable, outcomeAdvice } from '../../../src/runs/format.js';
 import { checkpointAdvice, describeRestarts, formatRestarts, jobRestarts } from '../../../src/runs/restarts.js';
 import { CLUSTER, makeRenderedRun, noSleep, type JobSpec } from './helpers.js';

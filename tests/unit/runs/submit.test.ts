@@ -3,7 +3,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CheckFailedError, ConnectionLostError } from '../../../src/errors.js';
-import { readRunRecord, submitRun, writeRunRecord, createRunRecord, describeSubmitPlan } from '../../../src/runs/index.js';
+import { readRunRecord, submitRun } from '../../../src/runs/index.js';
+import { writeRunRecord } from '../../../src/runs/registry.js';
+import { createRunRecord, describeSubmitPlan } from '../../../src/runs/submit.js';
 import { CLUSTER, makeRenderedRun, noSleep } from './helpers.js';
 import { FakeCluster } from './fake-cluster.js';
 

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createRunRecord, queryJobs, readRunRecord, statusRun, watchRun, writeRunRecord, type QueryCounters, type WatchEvent } from '../../../src/runs/index.js';
+import { queryJobs, readRunRecord, statusRun, watchRun, type WatchEvent } from '../../../src/runs/index.js';
+import { createRunRecord } from '../../../src/runs/submit.js';
+import { writeRunRecord } from '../../../src/runs/registry.js';
+import { type QueryCounters } from '../../../src/runs/query.js';
 import { CLUSTER, makeRenderedRun, noSleep } from './helpers.js';
 import { FakeCluster } from './fake-cluster.js';
 
@@ -206,7 +209,7 @@ describe('statusRun', () => {
 
 describe('isTransientFault', () => {
   it('retries lost connections, refused connects and an unreachable controller; not a refused host key', async () => {
-    const { isTransientFault, describeFault } = await import('../../../src/runs/index.js');
+    const { isTransientFault, describeFault } = await import('../../../src/runs/watch.js');
     const { ConnectionLostError, ControllerUnreachableError, SshConnectError } = await import('../../../src/errors.js');
     expect(isTransientFault(new ConnectionLostError('lost', { commandSent: true }))).toBe(true);
     expect(isTransientFault(new SshConnectError('refused', { transient: true }))).toBe(true);

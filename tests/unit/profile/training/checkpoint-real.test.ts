@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { profileRun } from '../../../../src/profile/profile-run.js';
 import { buildReportModel } from '../../../../src/report/report-model.js';
-import { assessJob, parseSacct } from '../../../../src/slurm/index.js';
+import { assessJob } from '../../../../src/slurm/index.js';
+import { parseSacct } from '../../../../src/slurm/sacct.js';
 
 const FIXTURE = 'tests/fixtures/checkpoints-real';
 const EXPERIMENTS = ['slow-save', 'requeue-refused', 'cancelled', 'ignores-signal'];
