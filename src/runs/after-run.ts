@@ -14,7 +14,7 @@ import type { Transport } from '../transport/transport.js';
 import { queryJobs, type QueryCounters } from './query.js';
 import { addHistory, type RunRecord } from './run-record.js';
 
-export type AfterRun = NonNullable<RunRecord['after']>;
+type AfterRun = NonNullable<RunRecord['after']>;
 
 export interface AfterRunPlan {
   /** The config with the satisfied dependencies removed, so render leaves those experiments out. */

@@ -57,7 +57,10 @@ function loginFromCluster(ssh: RunSshSettings, user: string, root: string, homeD
   }
 }
 
-/** The SSH target for a cluster's settings (the transport's own resolution, as `ssh` would do it). */
+/**
+ * The SSH target for a cluster's settings (the transport's own resolution, as `ssh` would do it).
+ * @internal exported for its unit tests, not part of the API
+ */
 export function resolveClusterTarget(cluster: RunCluster, options: ConnectClusterOptions = {}): SshTarget {
   const ssh = cluster.ssh;
   if (!ssh) {

@@ -14,6 +14,7 @@ export const LOCK_FILE = '.lock';
 /** Held for the instant a stale lock is checked and removed. */
 export const LOCK_TAKEOVER_FILE = `${LOCK_FILE}.takeover`;
 
+/** @internal exported for its unit tests, not part of the API */
 export interface RunLockInfo {
   pid: number;
   host: string;
@@ -47,7 +48,7 @@ export interface AcquireRunLockOptions {
 }
 
 /** Whether a process with this pid exists here (EPERM: it exists, owned by someone else). */
-export function isProcessAlive(pid: number): boolean {
+function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -250,7 +251,7 @@ export interface WithRunLockOptions extends AcquireRunLockOptions {
 }
 
 /** Takes the lock, waiting (without blocking the event loop) up to `waitMs` for its holder to finish. */
-export async function acquireRunLockWaiting(runDir: string, options: WithRunLockOptions): Promise<RunLock> {
+async function acquireRunLockWaiting(runDir: string, options: WithRunLockOptions): Promise<RunLock> {
   const deadline = Date.now() + (options.waitMs ?? 0);
   for (;;) {
     try {

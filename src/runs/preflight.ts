@@ -30,7 +30,7 @@ export interface PreflightOptions {
 }
 
 /** `org/name` → the hub cache directory name `models--org--name`. */
-export function hubDirectoryName(model: string): string {
+function hubDirectoryName(model: string): string {
   return `models--${model.split('/').join('--')}`;
 }
 
@@ -111,7 +111,7 @@ async function checkScript(transport: Transport, runId: string, workdir: string,
 }
 
 /** SLURM's KillWait from `scontrol show config` (`KillWait = 30 sec`), or undefined. */
-export function parseKillWait(configText: string): number | undefined {
+function parseKillWait(configText: string): number | undefined {
   const match = /^KillWait\s*=\s*(\d+)\s*sec/m.exec(configText);
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }

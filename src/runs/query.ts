@@ -126,7 +126,7 @@ function isSacctJob(record: SlurmJobRecord): record is SacctJob {
  * The record that speaks for a view: for an array, the task in the summarised state (the worst
  * finished one, or a live one); sacct records preferred for finished jobs (exit code, MaxRSS).
  */
-export function representativeRecord(view: JobView): SlurmJobRecord | undefined {
+function representativeRecord(view: JobView): SlurmJobRecord | undefined {
   const wanted = formatJobState(view.state);
   const matching = view.records.filter((r) => formatJobState(r.state) === wanted);
   const pool = matching.length > 0 ? matching : view.records;

@@ -21,7 +21,7 @@ export function runDirectory(resultsDir: string, runId: string): string {
   return join(resultsDir, runId);
 }
 
-export function runFilePath(resultsDir: string, runId: string): string {
+function runFilePath(resultsDir: string, runId: string): string {
   return join(runDirectory(resultsDir, runId), RUN_FILE);
 }
 

@@ -81,11 +81,14 @@ export interface SubmitRunResult {
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export function remoteRunDir(workdir: string, runId: string): string {
+function remoteRunDir(workdir: string, runId: string): string {
   return posix.join(workdir, runId);
 }
 
-/** A fresh run.json for a manifest. */
+/**
+ * A fresh run.json for a manifest.
+ * @internal exported for its unit tests, not part of the API
+ */
 export function createRunRecord(manifest: SubmitManifest, cluster: RunCluster, now: Date, retries = 0, configFile?: string): RunRecord {
   const record: RunRecord = {
     schema: RUN_RECORD_SCHEMA,
@@ -122,7 +125,7 @@ export function createRunRecord(manifest: SubmitManifest, cluster: RunCluster, n
 }
 
 /** The answer to sbatch may have been lost after it ran: the job may exist. */
-export function isAmbiguousSubmitError(error: unknown): boolean {
+function isAmbiguousSubmitError(error: unknown): boolean {
   if (error instanceof ControllerUnreachableError) return true;
   if (error instanceof ConnectionLostError) return error.commandSent;
   if (error instanceof SshConnectError) return false;
@@ -134,7 +137,7 @@ function isRetryableBeforeSend(error: unknown): boolean {
   return (error instanceof ConnectionLostError && !error.commandSent) || (error instanceof SshConnectError && error.transient);
 }
 
-export function dependencyFor(record: RunRecord, job: RunJob): Dependency | undefined {
+function dependencyFor(record: RunRecord, job: RunJob): Dependency | undefined {
   const earlier = job.after_job_ids ?? [];
   if (job.depends_on.length === 0 && earlier.length === 0) return undefined;
   const ids = job.depends_on.map((name) => {

@@ -12,7 +12,7 @@ export interface SlurmCommandOutput {
   exitCode: number | null;
 }
 
-export type SlurmConditionKind =
+type SlurmConditionKind =
   | 'controller-unreachable'
   | 'accounting-disabled'
   | 'database-unreachable'

@@ -4,7 +4,10 @@
  * spelling is parsed here so the rest of the code switches over one type.
  */
 
-/** Base states with no extra data. */
+/**
+ * Base states with no extra data.
+ * @internal exported for its unit tests, not part of the API
+ */
 export type PlainJobStateName =
   | 'PENDING'
   | 'CONFIGURING'

@@ -59,7 +59,10 @@ const RANK: Partial<Record<JobStateName, number>> = {
   COMPLETED: 10,
 };
 
-/** The state that describes a group of records (an array's tasks). */
+/**
+ * The state that describes a group of records (an array's tasks).
+ * @internal exported for its unit tests, not part of the API
+ */
 export function summariseStates(states: readonly JobState[]): JobState {
   let best: JobState | undefined;
   for (const state of states) {

@@ -77,7 +77,10 @@ const EXPLANATIONS: Readonly<Record<string, { text: string; blocking?: boolean }
   },
 };
 
-/** Splits `ReqNodeNotAvail, UnavailableNodes:node1` and `(Resources)` into code and detail. */
+/**
+ * Splits `ReqNodeNotAvail, UnavailableNodes:node1` and `(Resources)` into code and detail.
+ * @internal exported for its unit tests, not part of the API
+ */
 export function splitPendingReason(text: string): { code: string; detail?: string } {
   const trimmed = text.trim().replace(/^\((.*)\)$/, '$1');
   const match = /^([^,]+?)\s*,\s*(.+)$/.exec(trimmed);

@@ -53,7 +53,7 @@ export interface PolicyContext {
 /** @deprecated Old name of JobVerdict, kept for src/runs; the library root exports report's Verdict. */
 export type Verdict = JobVerdict;
 
-export type JobVerdictAction =
+type JobVerdictAction =
   | 'none'
   | 'keep-watching'
   | 'wait'
@@ -93,6 +93,7 @@ const MEMORY_KILL_TEXT = /Exceeded job memory limit|Exceeded step memory limit|o
  * A job killed for memory shows as OUT_OF_MEMORY with cgroups; with OverMemoryKill and no
  * cgroups it shows as FAILED (or CANCELLED) with its batch step "CANCELLED by 0" and
  * "Exceeded job memory limit" in its output.
+ * @internal exported for its unit tests, not part of the API
  */
 export function detectMemoryKill(facts: JobFacts): boolean {
   if (facts.state.name === 'OUT_OF_MEMORY' || facts.batchStepState?.name === 'OUT_OF_MEMORY') return true;
@@ -106,14 +107,17 @@ function roundUpTo(value: number, unit: number): number {
   return Math.ceil(value / unit) * unit;
 }
 
-/** Rounds a time limit up to a unit people would write: 5 min below 1 h, 15 min below 6 h, then 1 h. */
+/**
+ * Rounds a time limit up to a unit people would write: 5 min below 1 h, 15 min below 6 h, then 1 h.
+ * @internal exported for its unit tests, not part of the API
+ */
 export function roundTimeLimit(seconds: number): number {
   if (seconds <= 3600) return roundUpTo(seconds, 300);
   if (seconds <= 6 * 3600) return roundUpTo(seconds, 900);
   return roundUpTo(seconds, 3600);
 }
 
-export interface Suggestion {
+interface Suggestion {
   value: number;
   /** The suggestion hit the partition or node maximum. */
   capped: boolean;
@@ -121,7 +125,10 @@ export interface Suggestion {
   exhausted: boolean;
 }
 
-/** The time limit to ask for after a TIMEOUT: `factor`× what was used, rounded up, capped. */
+/**
+ * The time limit to ask for after a TIMEOUT: `factor`× what was used, rounded up, capped.
+ * @internal exported for its unit tests, not part of the API
+ */
 export function suggestTimeLimit(
   usedSeconds: number,
   options: { factor?: number; previousLimitSeconds?: number; partitionMaxSeconds?: number } = {},
@@ -139,6 +146,7 @@ export function suggestTimeLimit(
  * The memory to ask for after an out-of-memory kill: `factor`× the larger of peak and request
  * (a killed job's MaxRSS is often sampled before the spike), in whole GiB, or 256 MiB steps
  * below 1 GiB so a small job is not told to ask for gigabytes.
+ * @internal exported for its unit tests, not part of the API
  */
 export function suggestMemory(
   usedMiB: number,

@@ -32,7 +32,10 @@ export interface PollSchedule {
   readonly ceilingMs: number;
 }
 
-/** The smallest floor accepted, whatever the caller asks. */
+/**
+ * The smallest floor accepted, whatever the caller asks.
+ * @internal exported for its unit tests, not part of the API
+ */
 export const MIN_POLL_FLOOR_MS = 1000;
 
 export function createPollSchedule(options: PollScheduleOptions = {}): PollSchedule {

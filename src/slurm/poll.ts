@@ -14,7 +14,7 @@ export interface PolledJob {
   state: JobState;
 }
 
-export interface StateChange<T extends PolledJob> {
+interface StateChange<T extends PolledJob> {
   id: string;
   /** Undefined the first time the job is seen (and not known from a previous watch). */
   from?: JobState;
@@ -54,7 +54,10 @@ export interface PollOptions<T extends PolledJob> {
   giveUpOnUnknownAfter?: number;
 }
 
-/** Default sleep: a timer that an abort ends early without throwing. */
+/**
+ * Default sleep: a timer that an abort ends early without throwing.
+ * @internal exported for its unit tests, not part of the API
+ */
 export const sleepWithSignal: Sleep = async (ms, signal) => {
   try {
     await delay(ms, undefined, signal === undefined ? undefined : { signal });
@@ -67,7 +70,7 @@ function isSchedule(value: PollSchedule | PollScheduleOptions | undefined): valu
   return value !== undefined && typeof (value as PollSchedule).next === 'function';
 }
 
-export function retryMessage(error: unknown): string {
+function retryMessage(error: unknown): string {
   if (error instanceof ControllerUnreachableError) return `controller unreachable, retrying (${error.detail})`;
   return `${error instanceof Error ? error.message : String(error)}, retrying`;
 }
@@ -75,6 +78,7 @@ export function retryMessage(error: unknown): string {
 /**
  * Polls until every job is done or the signal aborts, yielding an event per cycle.
  * Non-retryable errors from fetchStates propagate to the caller.
+ * @internal exported for its unit tests, not part of the API
  */
 export async function* pollJobs<T extends PolledJob>(options: PollOptions<T>): AsyncGenerator<PollEvent<T>, void> {
   const sleep = options.sleep ?? sleepWithSignal;

@@ -54,7 +54,10 @@ const DEFAULT_WIDTH: Readonly<Record<string, number>> = {
   Eligible: 19, AllocTRES: 10, ReqTRES: 10, WorkDir: 10, Comment: 10,
 };
 
-/** The canonical spelling of a header cell: exact (any case), else the one field it is a cut prefix of. */
+/**
+ * The canonical spelling of a header cell: exact (any case), else the one field it is a cut prefix of.
+ * @internal exported for its unit tests, not part of the API
+ */
 export function canonicalSacctField(name: string): string {
   const plain = name.trim().replace(/\+$/, '');
   const exact = BY_LOWER.get(plain.toLowerCase());

@@ -125,7 +125,10 @@ function detectDelimiter(stdout: string): string {
  */
 const REQUEUE_STATES: ReadonlySet<JobState['name']> = new Set(['REQUEUED', 'REQUEUE_HOLD', 'REQUEUE_FED', 'PREEMPTED', 'NODE_FAIL', 'BOOT_FAIL']);
 
-/** An earlier attempt that ended in `state` was followed by a restart under the same id. */
+/**
+ * An earlier attempt that ended in `state` was followed by a restart under the same id.
+ * @internal exported for its unit tests, not part of the API
+ */
 export function isRequeuedAttempt(state: JobState): boolean {
   return REQUEUE_STATES.has(state.name);
 }

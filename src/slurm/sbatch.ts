@@ -7,9 +7,9 @@ import { InputError, SlurmCommandError, SlurmFormatError, SbatchRejectedError } 
 import { checkControllerReachable, type SlurmCommandOutput } from './errors.js';
 import { formatSlurmDuration } from './time.js';
 
-export type DependencyType = 'after' | 'afterany' | 'afterok' | 'afternotok' | 'aftercorr' | 'afterburstbuffer';
+type DependencyType = 'after' | 'afterany' | 'afterok' | 'afternotok' | 'aftercorr' | 'afterburstbuffer';
 
-export interface DependencyClause {
+interface DependencyClause {
   type: DependencyType;
   jobIds: readonly string[];
 }
@@ -68,6 +68,7 @@ export interface SbatchOptions {
   extra?: readonly string[];
 }
 
+/** @internal exported for its unit tests, not part of the API */
 export function formatDependency(dependency: Dependency): string {
   if ('singleton' in dependency) return 'singleton';
   const clauses = 'all' in dependency ? dependency.all : dependency.any;
@@ -155,7 +156,10 @@ export interface SbatchSubmission {
   cluster?: string;
 }
 
-/** Parses `--parsable` stdout: `123` or `123;cluster`. */
+/**
+ * Parses `--parsable` stdout: `123` or `123;cluster`.
+ * @internal exported for its unit tests, not part of the API
+ */
 export function parseSbatchParsable(stdout: string): SbatchSubmission {
   const lines = stdout
     .split('\n')
@@ -173,7 +177,7 @@ export function parseSbatchParsable(stdout: string): SbatchSubmission {
   return match[2] === undefined ? { jobId: match[1] } : { jobId: match[1], cluster: match[2] };
 }
 
-export interface SbatchTestOnlyEstimate {
+interface SbatchTestOnlyEstimate {
   ok: true;
   jobId: string;
   startTime: string;
@@ -184,7 +188,10 @@ export interface SbatchTestOnlyEstimate {
 
 export type SbatchTestOnlyResult = SbatchTestOnlyEstimate | { ok: false; errors: string[] };
 
-/** `sbatch: error: X` lines → `X`, in order, without duplicates. */
+/**
+ * `sbatch: error: X` lines → `X`, in order, without duplicates.
+ * @internal exported for its unit tests, not part of the API
+ */
 export function parseSbatchErrors(stderr: string): string[] {
   const errors: string[] = [];
   for (const line of stderr.split('\n')) {

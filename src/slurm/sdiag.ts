@@ -4,7 +4,7 @@
  */
 import { InputError } from '../errors.js';
 
-export interface RpcCount {
+interface RpcCount {
   name: string;
   /** Message type number (for by-type rows) or uid (for by-user rows). */
   id: number;
@@ -13,7 +13,7 @@ export interface RpcCount {
   totalMicros: number;
 }
 
-export interface SdiagStats {
+interface SdiagStats {
   /** `sdiag output at ...` timestamp, seconds since the epoch, when printed. */
   sampledAt?: number;
   /** Counters reset at this time (`Data since`); compare two samples only if it is unchanged. */
@@ -85,7 +85,7 @@ export function parseSdiag(stdout: string): SdiagStats {
   return stats;
 }
 
-export interface RpcDelta {
+interface RpcDelta {
   totalRpcs: number;
   byType: Record<string, number>;
   byUser: Record<string, number>;

@@ -19,7 +19,10 @@ import { checkControllerReachable, type SlurmCommandOutput } from './errors.js';
 
 export const UNIT_SEPARATOR = '\x1f';
 
-/** The fields asked of squeue, in order. */
+/**
+ * The fields asked of squeue, in order.
+ * @internal exported for its unit tests, not part of the API
+ */
 export const SQUEUE_FIELDS = [
   ['jobId', '%i'],
   ['jobIdRaw', '%A'],
@@ -79,7 +82,10 @@ function detectDelimiter(stdout: string): string {
   return stdout.includes(UNIT_SEPARATOR) || !stdout.includes('|') ? UNIT_SEPARATOR : '|';
 }
 
-/** Parses squeue stdout written with SQUEUE_FIELDS. Throws InputError naming the bad line. */
+/**
+ * Parses squeue stdout written with SQUEUE_FIELDS. Throws InputError naming the bad line.
+ * @internal exported for its unit tests, not part of the API
+ */
 export function parseSqueue(stdout: string, delimiter = detectDelimiter(stdout)): SlurmJobRecord[] {
   return splitRows(stdout, delimiter, SQUEUE_FIELDS.length, 'squeue').map(({ fields }) => {
     const f = Object.fromEntries(SQUEUE_FIELDS.map(([key], i) => [key, fields[i] ?? ''])) as Record<

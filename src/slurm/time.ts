@@ -62,11 +62,12 @@ export function parseSlurmDurationValue(text: string): SlurmDuration | undefined
   return undefined;
 }
 
-export type DurationResult = { ok: true; seconds: number } | { ok: false; message: string };
+type DurationResult = { ok: true; seconds: number } | { ok: false; message: string };
 
 /**
  * Seconds for a SLURM duration. UNLIMITED gives Infinity. Partition_Limit and INVALID are
  * rejected because they have no number of seconds: use parseSlurmDurationValue to see them.
+ * @internal exported for its unit tests, not part of the API
  */
 export function tryParseSlurmDuration(text: string): DurationResult {
   const value = parseSlurmDurationValue(text);

@@ -7,7 +7,7 @@ import { percentile, sortedCopy, checkPercentile, type PercentileMethod } from '
  * Percentiles use `method` (linear interpolation, numpy's default, unless asked otherwise).
  * `percentiles` holds any extra percentiles asked for, keyed `p<value>` (e.g. `p99.9`).
  */
-export interface FilledSummary {
+interface FilledSummary {
   n: number;
   mean: number;
   std: number | null;
@@ -21,7 +21,7 @@ export interface FilledSummary {
 }
 
 /** The summary of no values: every statistic is null (never NaN, never 0). */
-export interface EmptySummary {
+interface EmptySummary {
   n: 0;
   mean: null;
   std: null;
@@ -43,13 +43,14 @@ export interface SummarizeOptions {
   method?: PercentileMethod;
 }
 
-export function percentileKey(p: number): string {
+function percentileKey(p: number): string {
   return `p${p}`;
 }
 
 /**
  * Neumaier-compensated sum: the mean of millions of samples stays accurate to the last digits,
  * which the numpy agreement tests (1e-9 relative) rely on.
+ * @internal exported for its unit tests, not part of the API
  */
 export function compensatedSum(values: ArrayLike<number>): number {
   let sum = 0;

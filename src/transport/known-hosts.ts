@@ -5,7 +5,7 @@
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
-export type KnownHostMarker = 'revoked' | 'cert-authority';
+type KnownHostMarker = 'revoked' | 'cert-authority';
 
 export interface KnownHostEntry {
   file: string;
@@ -116,7 +116,10 @@ export function matchGlob(pattern: string, text: string): boolean {
   return p === pattern.length;
 }
 
-/** HMAC-SHA1 name hashing as in `HashKnownHosts yes`; a random salt unless one is given. */
+/**
+ * HMAC-SHA1 name hashing as in `HashKnownHosts yes`; a random salt unless one is given.
+ * @internal exported for its unit tests, not part of the API
+ */
 export function hashHostName(name: string, salt: Buffer = randomBytes(20)): string {
   const digest = createHmac('sha1', salt).update(name).digest();
   return `|1|${salt.toString('base64')}|${digest.toString('base64')}`;

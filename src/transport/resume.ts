@@ -14,12 +14,12 @@ import { RemoteError, DownloadRefusedError } from '../errors.js';
 import { formatMiB } from './download-refusal.js';
 import type { DownloadResult, RemoteStat } from './transport.js';
 
-export interface SizeAndTime {
+interface SizeAndTime {
   size: number;
   mtimeMs: number;
 }
 
-export type DownloadPlan =
+type DownloadPlan =
   | { action: 'skip' }
   | { action: 'resume'; offset: number }
   | { action: 'full' };
@@ -29,6 +29,7 @@ function sameSecond(a: number, b: number): boolean {
   return Math.floor(a / 1000) === Math.floor(b / 1000);
 }
 
+/** @internal exported for its unit tests, not part of the API */
 export function planDownload(
   remote: SizeAndTime,
   local: { final?: SizeAndTime | undefined; part?: SizeAndTime | undefined },
@@ -49,7 +50,7 @@ export function planDownload(
  * path (a symlink, a directory, a device, a FIFO) is refused, never followed: a planted link in
  * results/ must not turn a download into a write elsewhere.
  */
-export async function statLocal(path: string): Promise<SizeAndTime | undefined> {
+async function statLocal(path: string): Promise<SizeAndTime | undefined> {
   let s: Stats;
   try {
     s = await lstat(path);
@@ -72,12 +73,12 @@ export function describeLocalKind(s: Stats): string {
   return 'not a regular file';
 }
 
-export function partPath(localPath: string): string {
+function partPath(localPath: string): string {
   return `${localPath}.part`;
 }
 
 /** Give the finished local copy the remote mtime, so the next run recognises it as complete. */
-export async function stampMtime(localPath: string, mtimeMs: number): Promise<void> {
+async function stampMtime(localPath: string, mtimeMs: number): Promise<void> {
   const seconds = mtimeMs / 1000;
   await utimes(localPath, seconds, seconds);
 }

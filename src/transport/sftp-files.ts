@@ -31,7 +31,7 @@ function done(fn: (cb: (error: SftpError | null | undefined) => void) => void): 
   });
 }
 
-export function wrapSftpError(error: unknown, what: string, target: string): RemoteError {
+function wrapSftpError(error: unknown, what: string, target: string): RemoteError {
   if (error instanceof RemoteError) return error;
   const code = (error as SftpError).code;
   const reason = error instanceof Error ? error.message : String(error);

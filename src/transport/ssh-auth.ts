@@ -18,7 +18,7 @@ import {
 } from './ssh-auth-prompt.js';
 import type { SshTarget } from './ssh-target.js';
 
-export type PassphrasePrompt = (prompt: string) => Promise<string>;
+type PassphrasePrompt = (prompt: string) => Promise<string>;
 
 export interface AuthOptions {
   /** ssh-agent socket; default SSH_AUTH_SOCK; false disables the agent. */

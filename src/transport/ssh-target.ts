@@ -66,7 +66,7 @@ export interface ResolveSshTargetOptions {
 }
 
 /** OpenSSH's default GlobalKnownHostsFile. */
-export const DEFAULT_GLOBAL_KNOWN_HOSTS_FILES: readonly string[] = ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
+const DEFAULT_GLOBAL_KNOWN_HOSTS_FILES: readonly string[] = ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
 
 const DEFAULT_IDENTITY_FILES = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 const MAX_JUMP_DEPTH = 8;
@@ -77,7 +77,10 @@ interface ParsedSpec {
   port?: number;
 }
 
-/** `[ssh://][user@]host[:port]`, with `[v6addr]:port` for IPv6. */
+/**
+ * `[ssh://][user@]host[:port]`, with `[v6addr]:port` for IPv6.
+ * @internal exported for its unit tests, not part of the API
+ */
 export function parseTargetSpec(spec: string, where = 'target'): ParsedSpec {
   let rest = spec.trim().replace(/^ssh:\/\//, '');
   let user: string | undefined;
@@ -123,7 +126,7 @@ interface TokenContext {
 }
 
 /** Expand `%` tokens (ssh_config(5) TOKENS) and a leading `~`. */
-export function expandPath(value: string, ctx: TokenContext, where: { file: string; field: string }): string {
+function expandPath(value: string, ctx: TokenContext, where: { file: string; field: string }): string {
   const expanded = value.replace(/%(.)/g, (_match, token: string) => {
     switch (token) {
       case '%': return '%';
@@ -153,7 +156,7 @@ const MAX_INCLUDE_DEPTH = 16;
  * `*` and `?` may appear in the last path component. Inlining is exact for an Include at top
  * level or at the end of a Host block, which is how it is used in practice.
  */
-export function inlineIncludes(text: string, homeDir: string, depth = 0): string {
+function inlineIncludes(text: string, homeDir: string, depth = 0): string {
   return text
     .split('\n')
     .map((line) => {

@@ -30,7 +30,7 @@ import {
 // Re-exported: callers catch it from here.
 export { ConnectionLostError };
 
-export interface ReconnectOptions {
+interface ReconnectOptions {
   /** Connection attempts after a transient failure (refused, reset, timeout); default 4. */
   attempts?: number;
   /** First wait, doubled each time with ±25 % jitter; default 500 ms. */
