@@ -77,8 +77,3 @@ export function connectCluster(cluster: RunCluster, options: ConnectClusterOptio
   if (cluster.transport === 'local') return new LocalTransport(options.execTimeoutMs === undefined ? {} : { execTimeoutMs: options.execTimeoutMs });
   return new SshTransport(resolveClusterTarget(cluster, options), options);
 }
-
-/** SSH connections opened so far by a transport (0 for local ones), for the benchmark and --verbose. */
-export function connectionsOpened(transport: Transport): number {
-  return transport instanceof SshTransport ? transport.connectionsOpened : 0;
-}

@@ -44,7 +44,10 @@ const PATTERNS: readonly [SlurmConditionKind, RegExp][] = [
   ['submission-rejected', /batch job submission failed|allocation failure|sbatch: error:/i],
 ];
 
-/** Classifies a command's stderr; `undefined` when there is nothing on it worth reporting. */
+/**
+ * Classifies a command's stderr; `undefined` when there is nothing on it worth reporting.
+ * @internal exported for its unit tests, not part of the API
+ */
 export function classifySlurmStderr(stderr: string): SlurmCondition | undefined {
   const lines = stderr
     .split('\n')

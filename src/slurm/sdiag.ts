@@ -28,6 +28,9 @@ interface SdiagStats {
 
 const ROW = /^\s*(\S+)\s*\(\s*(\d+)\s*\)\s+count:(\d+)\s+ave_time:(\d+)\s+total_time:(\d+)/;
 
+/**
+ * @internal read by bench/submit-poll.bench.mjs from dist/, not part of the API
+ */
 export function parseSdiag(stdout: string): SdiagStats {
   const stats: SdiagStats = { rpcsByType: [], rpcsByUser: [], totalRpcs: 0 };
   let section: 'type' | 'user' | 'other' = 'other';
@@ -91,7 +94,10 @@ interface RpcDelta {
   byUser: Record<string, number>;
 }
 
-/** RPCs made between two samples; undefined when the counters were reset in between. */
+/**
+ * RPCs made between two samples; undefined when the counters were reset in between.
+ * @internal read by bench/submit-poll.bench.mjs from dist/, not part of the API
+ */
 export function diffSdiag(before: SdiagStats, after: SdiagStats): RpcDelta | undefined {
   if (before.dataSince !== undefined && after.dataSince !== undefined && before.dataSince !== after.dataSince) {
     return undefined;

@@ -27,8 +27,6 @@ import {
   type Transport,
 } from './transport.js';
 
-// Re-exported: callers catch it from here.
-export { ConnectionLostError };
 
 interface ReconnectOptions {
   /** Connection attempts after a transient failure (refused, reset, timeout); default 4. */

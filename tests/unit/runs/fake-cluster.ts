@@ -1,7 +1,7 @@
 // A fake Transport that plays a tiny SLURM: sbatch creates jobs, squeue/sacct report them in
 // the real output formats (so the real parsers run), scancel cancels. Every call is recorded,
 // so tests can count commands per cycle and inject faults at exact points.
-import { SACCT_FIELDS } from '../../../src/slurm/index.js';
+import { SACCT_FIELDS } from '../../../src/slurm/sacct.js';
 import { SQUEUE_FIELDS, UNIT_SEPARATOR } from '../../../src/slurm/squeue.js';
 import type { DownloadResult, ExecOptions, ExecResult, RemoteDirEntry, RemoteStat, Transport } from '../../../src/transport/transport.js';
 
