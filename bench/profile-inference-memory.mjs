@@ -119,8 +119,8 @@ for (const n of sizes) {
   const metricsText = readFileSync(output, 'utf8');
   const metrics = JSON.parse(metricsText);
   const inference = metrics.tasks?.[0]?.inference;
-  if (inference === undefined || inference.records + inference.warmupRecordsExcluded !== n) {
-    console.error(`expected ${n} records in metrics.json, got ${inference?.records} (+${inference?.warmupRecordsExcluded} warm-up)`);
+  if (inference === undefined || inference.records + inference.warmup_records_excluded !== n) {
+    console.error(`expected ${n} records in metrics.json, got ${inference?.records} (+${inference?.warmup_records_excluded} warm-up)`);
     process.exit(1);
   }
   const row = {
@@ -128,9 +128,9 @@ for (const n of sizes) {
     bytes,
     ...figures,
     bytesPerRecordRss: Math.round((figures.maxRssMiB * 1024 * 1024) / n),
-    latencyP50S: inference.latencyS.p50,
-    latencyP99S: inference.latencyS.p99,
-    outputTokensPerS: inference.outputTokensPerS,
+    latencyP50S: inference.latency_s.p50,
+    latencyP99S: inference.latency_s.p99,
+    outputTokensPerS: inference.output_tokens_per_s,
     // metrics.json without its generated_at line: equal digests across labels = identical figures.
     metricsSha256: createHash('sha256').update(metricsText.replace(/^\s*"generated_at": .*$/m, '')).digest('hex').slice(0, 16),
     loadBefore,

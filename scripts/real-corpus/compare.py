@@ -50,7 +50,7 @@ def diff(label, ref, got, out):
 
 def pick_gpu(hb_gpus, key, ref_entry, n_ref):
     for g in hb_gpus:
-        if key in (g.get("uuid"), g.get("busId"), g.get("index"), g.get("id")):
+        if key in (g.get("uuid"), g.get("bus_id"), g.get("index"), g.get("id")):
             return g
     if n_ref == 1 and len(hb_gpus) == 1:
         return hb_gpus[0]
@@ -73,10 +73,10 @@ def compare_gpu(ref, task, out):
         tag = "GPU %s" % key
         diff(tag + " samples", r["samples"], g.get("samples"), out)
         if ref["kind"] == "nvidia-smi-dmon":
-            for c, h in (("sm", "utilization"), ("mem", "memoryUtilization"), ("pwr", "powerW")):
+            for c, h in (("sm", "utilization"), ("mem", "memory_utilization"), ("pwr", "power_w")):
                 diff(tag + " mean " + c, r.get("mean_" + c), (g.get(h) or {}).get("mean"), out)
             continue
-        for rk, hk in (("utilization_gpu_pct", "utilization"), ("memory_used_mib", "memoryUsedMiB"), ("power_draw_w", "powerW")):
+        for rk, hk in (("utilization_gpu_pct", "utilization"), ("memory_used_mib", "memory_used_mib"), ("power_draw_w", "power_w")):
             rs, hs = r.get(rk), g.get(hk)
             if rs is None and hs is None:
                 continue
@@ -98,10 +98,10 @@ def compare_vllm(ref, task, out):
         out.append("no inference section in hpcbench output")
         return
     r = list(ref["runs"].values())[0]
-    diff("completed", r["completed"], inf.get("completedRequests"), out)
-    diff("request_throughput", r["request_throughput"], inf.get("requestThroughput"), out)
-    diff("output tok/s", r["output_throughput_tok_s"], inf.get("outputTokensPerS"), out)
-    for k, hk in (("ttft_ms", "ttftS"), ("tpot_ms", "tpotS")):
+    diff("completed", r["completed"], inf.get("completed_requests"), out)
+    diff("request_throughput", r["request_throughput"], inf.get("request_throughput"), out)
+    diff("output tok/s", r["output_throughput_tok_s"], inf.get("output_tokens_per_s"), out)
+    for k, hk in (("ttft_ms", "ttft_s"), ("tpot_ms", "tpot_s")):
         if r.get(k) is None:
             continue
         for s, hs in (("mean", "mean"), ("median", "p50"), ("p99", "p99")):
@@ -113,13 +113,13 @@ def compare_stdout(ref, task, out):
     if not tr:
         out.append("no training section in hpcbench output")
         return
-    curve = tr.get("lossCurve") or []
+    curve = tr.get("loss_curve") or []
     diff("loss records", ref["loss_records"], len(curve), out)
     diff("first loss", ref["first_loss"], curve[0]["value"] if curve else None, out)
-    diff("last loss", ref["last_loss"], tr.get("finalLoss"), out)
-    diff("summary train_loss", ref["summary_train_loss"], tr.get("trainLoss"), out)
+    diff("last loss", ref["last_loss"], tr.get("final_loss"), out)
+    diff("summary train_loss", ref["summary_train_loss"], tr.get("train_loss"), out)
     out.append("(info) hpcbench step axis %r, loss steps %s, lastStep %r"
-               % (tr.get("stepAxis"), [p["step"] for p in curve], tr.get("lastStep")))
+               % (tr.get("step_axis"), [p["step"] for p in curve], tr.get("last_step")))
 
 
 def compare_accounting(ref, task, jid, out):
