@@ -3,14 +3,9 @@
  * hpcbench did not submit, with GPU-hours, service units and cost — ONE sacct call over one SSH
  * connection for all the jobs.
  */
-import { dirname } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { loadConfig, resolveConfigPath, type ResolvedConfig } from '../config/index.js';
-import { UsageError } from '../errors.js';
-import { toAccountingRates } from '../profile/accounting/accounting.js';
-import { queryJobEfficiency, validateJobIds } from '../profile/accounting/efficiency.js';
+import { checkEfficiency } from '../profile/accounting/check-efficiency.js';
 import { formatEfficiencyReport, toEfficiencyJson } from '../profile/accounting/efficiency-format.js';
-import { connectCluster, describeRunCluster } from '../runs/connect.js';
 import type { GlobalOptions } from './global-options.js';
 import { createOutput } from './output.js';
 
@@ -20,39 +15,16 @@ interface EfficiencyArgs extends GlobalOptions {
   'accept-new-host-key': boolean;
 }
 
-/** --cluster, or the config's only cluster. */
-export function pickCluster(config: ResolvedConfig, name: string | undefined): string {
-  const names = Object.keys(config.clusters);
-  if (name !== undefined) {
-    if (config.clusters[name] === undefined) throw new UsageError(`cluster ${JSON.stringify(name)} is not in ${config.file ?? 'hpcbench.yaml'}`, `clusters there: ${names.join(', ')}`);
-    return name;
-  }
-  if (names.length === 1 && names[0] !== undefined) return names[0];
-  throw new UsageError(`${config.file ?? 'hpcbench.yaml'} has ${names.length} clusters; say which with --cluster`, `clusters: ${names.join(', ')}`);
-}
-
 async function handler(argv: EfficiencyArgs): Promise<void> {
   const out = createOutput(argv);
-  const ids = validateJobIds(argv.jobs.map(String));
-  const configPath = resolveConfigPath(argv.config);
-  const config = loadConfig(configPath);
-  const name = pickCluster(config, argv.cluster);
-  const cluster = config.clusters[name];
-  if (cluster === undefined) throw new UsageError(`cluster ${name} is not in ${configPath}`);
-  const root = dirname(configPath);
-  const transport = connectCluster(describeRunCluster(cluster, root), {
-    root,
-    acceptNewHostKey: argv['accept-new-host-key'],
-    onHostKeyPinned: (info) => out.warn(`pinned the host key of ${info.where} in ${info.file}`),
+  const { cluster, report } = await checkEfficiency({
+    jobs: argv.jobs.map(String),
+    configOption: argv.config,
+    cluster: argv.cluster,
+    connect: { acceptNewHostKey: argv['accept-new-host-key'], onHostKeyPinned: (info) => out.warn(`pinned the host key of ${info.where} in ${info.file}`) },
   });
-  let report;
-  try {
-    report = await queryJobEfficiency({ transport, jobIds: ids, rates: toAccountingRates(cluster.rates) });
-  } finally {
-    await transport.close();
-  }
-  for (const id of report.notFound) out.warn(`job ${id}: not in sacct on ${name} (check the id; old jobs may have been purged from the accounting database)`);
-  if (argv.json) out.json(toEfficiencyJson(report, name));
+  for (const id of report.notFound) out.warn(`job ${id}: not in sacct on ${cluster} (check the id; old jobs may have been purged from the accounting database)`);
+  if (argv.json) out.json(toEfficiencyJson(report, cluster));
   else if (report.jobs.length > 0) out.data(formatEfficiencyReport(report));
 }
 
