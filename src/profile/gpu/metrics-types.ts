@@ -1,4 +1,4 @@
-import type { ExactHistogramState } from '../exact-histogram.js';
+import type { ExactHistogramState } from '../../stats/exact-histogram.js';
 import type { RejectedLinesReport } from '../lines.js';
 import type { GpuSeries } from '../metrics-document.js';
 

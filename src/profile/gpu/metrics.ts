@@ -1,4 +1,4 @@
-import { ExactHistogram } from '../exact-histogram.js';
+import { ExactHistogram } from '../../stats/exact-histogram.js';
 import { SeriesBuilder } from './series.js';
 import {
   BUSY_UTILIZATION_THRESHOLD,

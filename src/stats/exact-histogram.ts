@@ -1,4 +1,4 @@
-import { interpolate, locatePercentile, checkPercentile, type PercentileMethod } from '../stats/percentile.js';
+import { interpolate, locatePercentile, checkPercentile, type PercentileMethod } from './percentile.js';
 
 /** An ExactHistogram as plain data (survives structured cloning to and from worker threads). */
 export interface ExactHistogramState {

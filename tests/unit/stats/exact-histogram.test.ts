@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ExactHistogram } from '../../../src/profile/exact-histogram.js';
+import { ExactHistogram } from '../../../src/stats/exact-histogram.js';
 import { percentile, sortedCopy } from '../../../src/stats/percentile.js';
 
 describe('ExactHistogram', () => {
