@@ -62,7 +62,9 @@ export {
 } from './config/init-project.js';
 export { generateConfigJsonSchema, listSchemaKeyPaths, type JsonSchemaNode } from './config/json-schema.js';
 
-// Contracts: one schema per file hpcbench writes and reads back (run.json, manifest, metadata, metrics).
+// Contracts: one schema per file hpcbench writes and reads back (run.json, manifest, metadata, metrics,
+// report.json, process.json). metrics.json and report.json are snake_case on disk; the readers return
+// the in-memory documents.
 export {
   type ContractInfo,
   parseJsonDocument,
@@ -83,8 +85,16 @@ export {
   type MetadataDocument,
   metricsSchema,
   METRICS_SCHEMA_ID,
+  METRICS_SCHEMA_V1,
   validateMetricsDocument,
   readMetricsDocument,
+  serializeMetricsDocument,
+  reportSchema,
+  REPORT_SCHEMA_ID,
+  parseJsonReport,
+  readJsonReport,
+  type JsonReportFile,
+  processSchema,
 } from './contracts/index.js';
 
 // Render: experiments to sbatch scripts and a run directory (templates, sweeps, --set overrides, preflight).

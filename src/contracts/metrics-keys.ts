@@ -63,7 +63,7 @@ export function convertKeyToSnake(key: string): string {
 }
 
 /** The inverse of convertKeyToSnake for the keys hpcbench writes: `memory_used_mib` → `memoryUsedMiB`. */
-export function convertKeyToCamel(key: string): string {
+function convertKeyToCamel(key: string): string {
   if (!/^[a-z][a-z0-9]*(_[a-z0-9]+)+$/.test(key)) return key;
   const [first, ...rest] = key.split('_');
   return (first ?? '') + rest.map((word) => UNIT_WORDS[word] ?? word.charAt(0).toUpperCase() + word.slice(1)).join('');

@@ -24,7 +24,7 @@ export const processSchema = z.looseObject({
   processesSeen: z.number().int().nonnegative(),
 });
 
-export const PROCESS_INFO: ContractInfo = {
+const PROCESS_INFO: ContractInfo = {
   expected: 'process samples as `hpcbench run --local` writes them',
   fix: 'run the job again with `hpcbench run --local`, or remove the file to profile without it',
 };

@@ -67,7 +67,7 @@ export const reportSchema = z.object({
 
 export type JsonReportFile = Omit<z.output<typeof reportSchema>, 'metrics'> & { metrics: MetricsDocument };
 
-export const REPORT_INFO: ContractInfo = {
+const REPORT_INFO: ContractInfo = {
   expected: `a ${REPORT_SCHEMA_ID} document written by hpcbench report --format json`,
   fix: 'write it again with `hpcbench report <run> --format json`',
 };
