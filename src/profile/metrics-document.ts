@@ -11,6 +11,7 @@ import type { AccountingMetrics } from './accounting/accounting.js';
 import type { ProcessUsageSummary } from './process-sampler.js';
 import type { CheckpointMetrics } from './training/checkpoint-log.js';
 import type { ComputeAppsSummary } from './gpu/nvidia-smi-apps.js';
+import type { ManifestJobRecord } from '../contracts/manifest.js';
 
 /** On disk, metrics.json of this version has snake_case keys (src/contracts/metrics-keys.ts); the in-memory names below are the code's. */
 export const METRICS_SCHEMA = 'hpcbench.metrics/2';
@@ -163,13 +164,8 @@ export interface SweepPoint {
   energy_j: number | null;
 }
 
-/** A partition that allocates and bills whole nodes: the node's size, and a shared partition beside it. */
-export interface TaskBilling {
-  whole_node: true;
-  node_gpus: number;
-  node_cpus?: number;
-  shared_alternative?: string;
-}
+/** A partition that allocates and bills whole nodes: the node's size, and a shared partition beside it (as manifest.json has it). */
+export type TaskBilling = NonNullable<ManifestJobRecord['billing']>;
 
 export interface MetricsDocument {
   schema: typeof METRICS_SCHEMA | typeof METRICS_SCHEMA_V1;
