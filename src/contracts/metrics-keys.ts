@@ -81,7 +81,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Walks a JSON value, renaming each key by `rename(inMemoryKey or diskKey, node)`; data maps are copied as they are. */
+/** A copy of a JSON value with its keys renamed for the file (encode) or for memory (decode); data maps are kept as they are. */
 function convertValue(value: unknown, node: KeyNode, direction: 'encode' | 'decode'): unknown {
   if (Array.isArray(value)) return value.map((item: unknown) => convertValue(item, node, direction));
   if (!isPlainObject(value)) return value;
