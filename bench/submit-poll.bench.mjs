@@ -44,7 +44,8 @@ if (spawnSync('sdiag', [], { stdio: 'ignore' }).status !== 0) {
 }
 
 const { submitRun, watchRun, connectCluster, parseSubmitManifest } = await import('../dist/runs/index.js');
-const { parseSdiag, diffSdiag, parseJobState, isTerminal } = await import('../dist/slurm/index.js');
+const { parseJobState, isTerminal } = await import('../dist/slurm/index.js');
+const { parseSdiag, diffSdiag } = await import('../dist/slurm/sdiag.js');
 
 const cluster = JSON.parse(readFileSync(clusterFile, 'utf8'));
 const runCluster = {

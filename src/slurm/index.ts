@@ -12,7 +12,5 @@ export { type SacctJob, buildSacctArgs, readSacctOutput, findBatchStep } from '.
 export { checkpointStopOfExit, explainCheckpointStop } from './checkpoint-stop.js';
 export { buildScancelArgs } from './scancel.js';
 export { type JobView, mergeJobViews, idsNeedingAccounting } from './merge.js';
-// sdiag is read by bench/submit-poll.bench.mjs (controller RPCs per poll cycle), not by the product.
-export { parseSdiag, diffSdiag } from './sdiag.js';
 export { type PollEvent, type Sleep, watchJobs } from './poll.js';
 export { type JobFacts, type Verdict, assessJob } from './policy.js';

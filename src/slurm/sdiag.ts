@@ -29,7 +29,7 @@ interface SdiagStats {
 const ROW = /^\s*(\S+)\s*\(\s*(\d+)\s*\)\s+count:(\d+)\s+ave_time:(\d+)\s+total_time:(\d+)/;
 
 /**
- * @internal read by bench/submit-poll.bench.mjs from dist/, not part of the API
+ * @internal read by bench/submit-poll.bench.mjs from dist/slurm/sdiag.js, not part of the API
  */
 export function parseSdiag(stdout: string): SdiagStats {
   const stats: SdiagStats = { rpcsByType: [], rpcsByUser: [], totalRpcs: 0 };
@@ -96,7 +96,7 @@ interface RpcDelta {
 
 /**
  * RPCs made between two samples; undefined when the counters were reset in between.
- * @internal read by bench/submit-poll.bench.mjs from dist/, not part of the API
+ * @internal read by bench/submit-poll.bench.mjs from dist/slurm/sdiag.js, not part of the API
  */
 export function diffSdiag(before: SdiagStats, after: SdiagStats): RpcDelta | undefined {
   if (before.dataSince !== undefined && after.dataSince !== undefined && before.dataSince !== after.dataSince) {
