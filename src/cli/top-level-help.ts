@@ -1,11 +1,13 @@
 /**
  * `hpcbench --help` without yargs: importing yargs costs more than starting node, and the list of
- * commands is all the top-level help shows. The text is laid out with cliui, the library yargs
- * lays out its own help with, through the same calls yargs makes for this parser, so the two are
- * the same text (a unit test compares them at several widths).
+ * commands is all the top-level help shows. The text is laid out through the calls yargs makes to
+ * cliui for this parser, with help-layout.ts (cliui's rules for plain ASCII, without its Unicode
+ * tables) or, for other text, cliui itself, so it is the text yargs prints (a unit test compares
+ * them at several widths).
  */
 import { commandDescriptors } from './commands.js';
 import { globalOptionSpecs } from './global-options.js';
+import { HelpLayout, isPlainText } from './help-layout.js';
 
 export const scriptName = 'hpcbench';
 export const usageText = '$0 <command> [options]\n\nGenerate, submit, follow, profile and report SLURM benchmark jobs.';
@@ -54,9 +56,10 @@ function listOptionRows(): OptionRow[] {
 
 /** The top-level help text, as yargs prints it at this width (without the final newline). */
 export async function renderTopLevelHelp(width: number): Promise<string> {
-  const { default: cliui } = await import('cliui');
   const half = Math.floor(width * 0.5);
-  const ui = cliui({ width, wrap: true });
+  const options = listOptionRows();
+  const texts = [usageText, ...commandDescriptors.flatMap((d) => [d.command, d.describe]), ...options.flatMap((o) => [o.switches, o.description, o.extra])];
+  const ui = texts.every(isPlainText) ? new HelpLayout(width) : (await import('cliui')).default({ width, wrap: true });
   ui.div({ text: usageText.replace(/\$0/g, scriptName) });
   ui.div();
   ui.div('Commands:');
@@ -67,7 +70,6 @@ export async function renderTopLevelHelp(width: number): Promise<string> {
   }
   ui.div();
   ui.div('Options:');
-  const options = listOptionRows();
   const switchWidth = Math.min(half, Math.max(...options.map((o) => o.switches.length + o.indentation))) + 4;
   for (const o of options) {
     ui.span({ text: o.switches, padding: [0, 2, 0, 2 + o.indentation], width: switchWidth }, o.description);

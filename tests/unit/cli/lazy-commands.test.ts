@@ -4,7 +4,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import fc from 'fast-check';
+import cliui from 'cliui';
 import { commandDescriptors } from '../../../src/cli/commands.js';
+import { HelpLayout } from '../../../src/cli/help-layout.js';
 
 const root = resolve('.');
 const scratch = mkdtempSync(join(tmpdir(), 'hpcb-lazy-'));
@@ -32,7 +35,7 @@ function runBuiltCli(args: string[]): { status: number | null; stdout: string; d
 }
 
 // What the entry needs before it knows the command: nothing of config, render, runs, profile or report.
-const entryModules = ['cli/commands.js', 'cli/global-options.js', 'cli/main.js', 'cli/top-level-help.js', 'cli/version.js', 'config/suggest.js', 'errors.js'];
+const entryModules = ['cli/commands.js', 'cli/global-options.js', 'cli/help-layout.js', 'cli/main.js', 'cli/top-level-help.js', 'cli/version.js', 'config/suggest.js', 'errors.js'];
 
 describe('the CLI loads commands lazily', () => {
   it('--version imports neither yargs nor any command module, and prints the package version', () => {
@@ -44,10 +47,10 @@ describe('the CLI loads commands lazily', () => {
     expect(run.dist.filter((m) => !entryModules.includes(m))).toEqual([]);
   });
 
-  it('--help lists every command without importing yargs or any command module', () => {
+  it('--help lists every command without importing any package or command module', () => {
     const run = runBuiltCli(['--help']);
     expect(run.status).toBe(0);
-    expect(run.packages).not.toContain('yargs');
+    expect(run.packages).toEqual([]);
     for (const d of commandDescriptors) expect(run.stdout).toContain(`hpcbench ${d.command}`);
     expect(run.dist.filter((m) => !entryModules.includes(m))).toEqual([]);
   });
@@ -76,7 +79,7 @@ describe('the top-level help laid out without yargs', () => {
     const { runCli } = await import('./run-cli.js');
     const saved = Object.getOwnPropertyDescriptor(process.stdout, 'columns');
     try {
-      for (const columns of [30, 50, 72, 80, 100, 110, 160]) {
+      for (const columns of [24, 30, 41, 50, 72, 80, 99, 100, 110, 160]) {
         Object.defineProperty(process.stdout, 'columns', { value: columns, configurable: true, writable: true });
         // An extra flag sends --help through yargs.
         const viaYargs = await runCli(['--help', '--quiet']);
@@ -99,5 +102,34 @@ describe('the top-level help laid out without yargs', () => {
     expect(canLayOutHelp({ LANG: 'pt_BR.UTF-8' })).toBe(false);
     expect(canLayOutHelp({ LC_ALL: 'de_DE', LANG: 'en_US' })).toBe(false);
     expect(canLayOutHelp({ YARGS_DISABLE_WRAP: '1' })).toBe(false);
+  });
+});
+
+describe('help-layout: cliui\'s rules for plain ASCII', () => {
+  it('lays out spans, right-aligned extras and plain rows exactly as cliui does, at any width', () => {
+    const word = fc.stringMatching(/^[a-z[\]().,:=-]{0,30}$/);
+    const text = fc.array(word, { maxLength: 12 }).map((words) => words.join(' '));
+    const row = fc.record({ left: text, right: text, extra: text, plain: fc.boolean(), leftWidth: fc.integer({ min: 4, max: 40 }) });
+    fc.assert(
+      fc.property(fc.integer({ min: 20, max: 160 }), fc.array(row, { maxLength: 6 }), (width, rows) => {
+        const mine = new HelpLayout(width);
+        const theirs = cliui({ width, wrap: true });
+        for (const ui of [mine, theirs]) {
+          ui.div({ text: 'usage line\n\nsecond paragraph of the usage' });
+          ui.div();
+          for (const r of rows) {
+            if (r.plain) {
+              ui.div(r.left);
+              continue;
+            }
+            ui.span({ text: r.left, padding: [0, 2, 0, 2], width: Math.min(r.leftWidth, Math.floor(width / 2)) + 4 }, { text: r.right });
+            if (r.extra) ui.div({ text: r.extra, padding: [0, 0, 0, 2], align: 'right' });
+            else ui.div();
+          }
+        }
+        expect(mine.toString()).toBe(theirs.toString());
+      }),
+      { numRuns: 300 },
+    );
   });
 });
