@@ -43,7 +43,8 @@ if (spawnSync('sdiag', [], { stdio: 'ignore' }).status !== 0) {
   process.exit(2);
 }
 
-const { submitRun, watchRun, connectCluster, parseSubmitManifest } = await import('../dist/runs/index.js');
+const { submitRun, watchRun, parseSubmitManifest } = await import('../dist/runs/index.js');
+const { connectCluster } = await import('../dist/runs/connect.js');
 const { parseJobState, isTerminal } = await import('../dist/slurm/index.js');
 const { parseSdiag, diffSdiag } = await import('../dist/slurm/sdiag.js');
 

@@ -53,7 +53,7 @@ if (!existsSync(clusterFile)) {
   process.exit(2);
 }
 
-const { connectCluster } = await import('../dist/runs/index.js');
+const { connectCluster } = await import('../dist/runs/connect.js');
 const { LiveWatcher } = await import('../dist/runs/live-watch.js');
 const { quoteShell } = await import('../dist/shell-quote.js');
 

@@ -2,8 +2,6 @@
 export { type RunRecord, type RunJob, type RunCluster } from './run-record.js';
 export { readRunRecord, listRunIds, resolveRunId, listRuns, type RunListing } from './registry.js';
 export { type SubmitManifest, parseSubmitManifest, readSubmitManifest } from './manifest-file.js';
-// bench/submit-poll.bench.mjs loads connectCluster from dist/runs/index.js.
-export { connectCluster } from './connect.js';
 export { type JobQueryOptions, type JobQueryResult, queryJobs } from './query.js';
 export { type SubmitEvent, type SubmitRunOptions, type SubmitRunResult, submitRun } from './submit.js';
 export { type StatusRow, type StatusResult, type StatusRunOptions, statusRun } from './status.js';

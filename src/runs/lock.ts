@@ -14,7 +14,6 @@ export const LOCK_FILE = '.lock';
 /** Held for the instant a stale lock is checked and removed. */
 export const LOCK_TAKEOVER_FILE = `${LOCK_FILE}.takeover`;
 
-/** @internal exported for its unit tests, not part of the API */
 export interface RunLockInfo {
   pid: number;
   host: string;

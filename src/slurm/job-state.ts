@@ -4,10 +4,7 @@
  * spelling is parsed here so the rest of the code switches over one type.
  */
 
-/**
- * Base states with no extra data.
- * @internal exported for its unit tests, not part of the API
- */
+/** Base states with no extra data. */
 export type PlainJobStateName =
   | 'PENDING'
   | 'CONFIGURING'

@@ -8,7 +8,6 @@ import { loadConfig } from '../../src/config/index.js';
 import { renderRun, writeRun } from '../../src/render/index.js';
 import {
   cancelRun,
-  connectCluster,
   listRunIds,
   parseSubmitManifest,
   readRunRecord,
@@ -17,7 +16,7 @@ import {
   type SubmitRunOptions,
   type SubmitRunResult,
 } from '../../src/runs/index.js';
-import { describeRunCluster } from '../../src/runs/connect.js';
+import { describeRunCluster, connectCluster } from '../../src/runs/connect.js';
 import type { Transport } from '../../src/transport/transport.js';
 import type { SshTransportOptions } from '../../src/transport/ssh.js';
 

@@ -5,7 +5,8 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectCluster, fetchRun } from '../../../src/runs/index.js';
+import { fetchRun } from '../../../src/runs/index.js';
+import { connectCluster } from '../../../src/runs/connect.js';
 import { createRunRecord } from '../../../src/runs/submit.js';
 import { FETCH_MAX_DEPTH, type FetchRefusal } from '../../../src/runs/fetch.js';
 import type { RunRecord } from '../../../src/runs/run-record.js';
