@@ -101,7 +101,7 @@ async function prepareCluster() {
     if (row && /FAILED|CANCELLED|TIMEOUT/.test(row.state)) throw new Error(`the benchmark's job ended ${row.state}`);
     await delay(1000);
   }
-  return { project, runId, sshBase, jobId, target: `${c.username}@${c.host}:${c.port}` };
+  return { project, runId, sshBase, jobId, remoteDir: `${c.remoteWorkdir}/${runId}`, target: `${c.username}@${c.host}:${c.port}` };
 }
 
 const loadBefore = loadavg()[0];
@@ -127,6 +127,10 @@ for (let round = 0; round < runs; round++) {
   for (const c of commands) samples.get(c.name).push(timeOnce(c.argv, c.cwd ?? root));
 }
 const loadAfter = loadavg()[0];
+// The shared cluster keeps nothing of the benchmark's (the run id is checked before it reaches rm).
+if (!cluster.skipped && /^[0-9]{8}-[0-9]{6}-tiny-[0-9a-f]+$/.test(cluster.runId)) {
+  spawnSync(cluster.sshBase[0], [...cluster.sshBase.slice(1), `rm -rf '${cluster.remoteDir}'`], { stdio: 'ignore' });
+}
 
 const rows = commands.map((c) => {
   const s = samples.get(c.name);
