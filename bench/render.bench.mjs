@@ -41,7 +41,9 @@ if (spawnSync(PYTHON, ['-c', 'import jinja2'], { stdio: 'ignore' }).status !== 0
 }
 
 const { loadConfigText } = await import(join(root, 'dist', 'config', 'index.js'));
-const { buildJobView, createTemplateEnvironment, renderJobScript, SHIPPED_TEMPLATES_DIR } = await import(join(root, 'dist', 'render', 'index.js'));
+const { createTemplateEnvironment, SHIPPED_TEMPLATES_DIR } = await import(join(root, 'dist', 'render', 'index.js'));
+const { buildJobView } = await import(join(root, 'dist', 'render', 'job-view.js'));
+const { renderJobScript } = await import(join(root, 'dist', 'render', 'render-run.js'));
 
 // 10 × 10 × 100 = 10,000 points.
 const seeds = Math.max(1, Math.round(points / 100));

@@ -12,8 +12,8 @@ export function loadConfigText(text: string, file = 'hpcbench.yaml', root: strin
   return resolveConfig(parseConfigText(text, file), root);
 }
 
-export { findConfigFile, resolveConfigPath, parseConfigText, loadConfigFile } from './load.js';
-export { resolveConfig, mergeWithPreset } from './resolve.js';
+export { findConfigFile, resolveConfigPath, loadConfigFile } from './load.js';
+export { resolveConfig } from './resolve.js';
 export type { ResolvedConfig, Cluster, Partition, Experiment, Resources, Profiling, Checkpoint, Sweep } from './resolve.js';
 export { PRESETS, findPreset, type Preset } from './presets.js';
 export { JOB_NAME_PATTERN } from './resolve-experiment.js';

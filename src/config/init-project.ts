@@ -15,7 +15,7 @@ import { findPreset, PRESETS } from './presets.js';
 import type { RawPartition } from './schema.js';
 
 /** The package's own directory (dist/config/ or src/config/ are two levels below it). */
-export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export const INIT_PRESETS = ['santos-dumont', 'sdumont-2nd', 'generic'] as const;
 export type InitPreset = (typeof INIT_PRESETS)[number];
@@ -39,8 +39,8 @@ export interface InitFile {
   mode?: number;
 }
 
-export const SCHEMA_FILE = 'hpcbench.schema.json';
-export const CONFIG_FILE = 'hpcbench.yaml';
+const SCHEMA_FILE = 'hpcbench.schema.json';
+const CONFIG_FILE = 'hpcbench.yaml';
 
 /** The reference workload (workloads/README.md): infer.py and the modules it imports. */
 const WORKLOAD_FILES = ['infer.py', 'hpcbench_log.py', 'ngram_model.py', 'local_models.py'] as const;

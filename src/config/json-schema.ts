@@ -23,7 +23,7 @@ export interface JsonSchemaNode {
 }
 
 /** The placeholder a record key takes in a documented path: `clusters.<name>.workdir`. */
-export const RECORD_KEY = '<name>';
+const RECORD_KEY = '<name>';
 
 /**
  * Rewrites a regular expression source so that it matches case-insensitively without the `i`
@@ -86,7 +86,7 @@ function zodPatterns(schema: unknown): RegExp[] {
  * Key paths documented once for several places: `defaults.profiling` takes the same fields as an
  * experiment's `profiling`.
  */
-export const DOCUMENTED_ALIASES: readonly (readonly [string, string])[] = [['defaults.profiling.', 'experiments.<name>.profiling.']];
+const DOCUMENTED_ALIASES: readonly (readonly [string, string])[] = [['defaults.profiling.', 'experiments.<name>.profiling.']];
 
 /** The docs/config.md key path that documents a schema key path. */
 export function findDocumentedPath(path: string): string {
@@ -95,7 +95,7 @@ export function findDocumentedPath(path: string): string {
 }
 
 /** Walks every object property of the schema, calling `visit` with its dotted key path. */
-export function visitSchemaKeys(node: JsonSchemaNode, visit: (path: string, node: JsonSchemaNode) => void, prefix = ''): void {
+function visitSchemaKeys(node: JsonSchemaNode, visit: (path: string, node: JsonSchemaNode) => void, prefix = ''): void {
   for (const [key, child] of Object.entries(node.properties ?? {})) {
     const path = prefix ? `${prefix}.${key}` : key;
     visit(path, child);

@@ -42,7 +42,7 @@ export function findControlCharacters(text: string, file: string): ConfigIssue[]
 }
 
 /** No config comes near this; a larger file is refused before the parser spends memory on it. */
-export const MAX_CONFIG_BYTES = 1024 * 1024;
+const MAX_CONFIG_BYTES = 1024 * 1024;
 
 export function checkConfigSize(text: string, file: string): ConfigIssue[] {
   const bytes = Buffer.byteLength(text, 'utf8');

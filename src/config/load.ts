@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { ConfigError, UsageError, type ConfigIssue } from '../errors.js';
 import { configSchema, type RawConfig } from './schema.js';
 import { resolveConfig } from './resolve.js';
-import { SourceMap, formatPath, sortIssues, type ConfigPath } from './source-map.js';
+import { SourceMap, sortIssues, type ConfigPath } from './source-map.js';
 
 // Importers of the loader also sort issues; the function lives in source-map.ts so resolve.ts needs no import back.
 export { sortIssues };
@@ -280,4 +280,3 @@ function unwrap(schema: unknown): unknown {
   return current;
 }
 
-export { formatPath };

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../errors.js';
-import { formatSlurmDuration, parseSlurmDuration } from '../slurm/time.js';
+import { parseSlurmDuration } from '../slurm/time.js';
 import { parseSlurmMemory } from '../slurm/memory.js';
 import { findPreset, PRESETS } from './presets.js';
 import type { RawCluster, RawConfig, RawExperiment, RawPartition, Rates, Scalar, SshSettings } from './schema.js';
@@ -189,7 +189,7 @@ function mergePartitions(
 }
 
 /** The user's cluster on top of its preset: scalar fields replace, partitions and env merge by key. */
-export function mergeWithPreset(preset: RawCluster | undefined, user: RawCluster): RawCluster {
+function mergeWithPreset(preset: RawCluster | undefined, user: RawCluster): RawCluster {
   if (!preset) return user;
   return {
     ...preset,
@@ -336,4 +336,3 @@ function checkDependencyCycles(experiments: Record<string, RawExperiment>, issue
   for (const name of Object.keys(experiments)) visit(name, []);
 }
 
-export { formatSlurmDuration };

@@ -11,10 +11,10 @@ import { z } from 'zod';
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
 /** A duration as SLURM writes it ("02:00:00", "1-12", "90"); a bare number means minutes, as in sbatch. */
-export const slurmTimeSchema = z.union([z.string().min(1), z.number().int().positive()]);
+const slurmTimeSchema = z.union([z.string().min(1), z.number().int().positive()]);
 
 /** Memory as SLURM writes it ("64G", "512M", "1T"); a bare number means MiB, as in sbatch. */
-export const slurmMemorySchema = z.union([z.string().regex(/^\d+(\.\d+)?\s*[KMGT]i?B?$/i, 'memory like 64G, 512M or 1T'), z.number().int().positive()]);
+const slurmMemorySchema = z.union([z.string().regex(/^\d+(\.\d+)?\s*[KMGT]i?B?$/i, 'memory like 64G, 512M or 1T'), z.number().int().positive()]);
 
 export const partitionSchema = z.strictObject({
   kind: z.enum(['gpu', 'cpu']).optional(),

@@ -21,9 +21,9 @@ import { profileOptionsFromConfig } from '../profile/config-options.js';
 import { runLocal, type LocalRunEvent, type LocalRunResult } from './run-local.js';
 
 /** The package's own directory (dist/local/ or src/local/ → two levels up). */
-export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const DEMO_CONFIG = join(PACKAGE_ROOT, 'data_sample', 'hpcbench.yaml');
-export const DEMO_GPU_RUN = join(PACKAGE_ROOT, 'data_sample', 'run-example');
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const DEMO_CONFIG = join(PACKAGE_ROOT, 'data_sample', 'hpcbench.yaml');
+const DEMO_GPU_RUN = join(PACKAGE_ROOT, 'data_sample', 'run-example');
 const GPU_EXPERIMENT = 'infer';
 const CPU_EXPERIMENT = 'cpu-baseline';
 

@@ -15,7 +15,7 @@ import { applySetOverrides, parseSetArgument } from '../render/overrides.js';
 import { runLocal, type LocalRunEvent, type LocalRunResult } from './run-local.js';
 
 /** The config with `--set` applied exactly as render and submit apply it (same parser, same edit of the text). */
-export function loadConfigWithOverrides(configOption: string | undefined, experiment: string, set: readonly string[]): ResolvedConfig {
+function loadConfigWithOverrides(configOption: string | undefined, experiment: string, set: readonly string[]): ResolvedConfig {
   if (set.length === 0) return loadConfig(configOption);
   const configPath = resolveConfigPath(configOption);
   const text = applySetOverrides(readFileSync(configPath, 'utf8'), experiment, set.map(parseSetArgument));

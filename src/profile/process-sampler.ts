@@ -139,7 +139,7 @@ export function descendantsFromTable(rootPid: number, table: string): number[] {
  * command name, which may itself hold spaces or parentheses). Works on kernels built without
  * CONFIG_PROC_CHILDREN, where /proc/<pid>/task/<tid>/children does not exist.
  */
-export async function listDescendantsFromProcStat(rootPid: number): Promise<number[]> {
+async function listDescendantsFromProcStat(rootPid: number): Promise<number[]> {
   const rows: string[] = [];
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -308,7 +308,7 @@ export interface ProcessSamplesDocument extends ProcessUsageSummary {
   series: { timeMs: number[]; cpuPercent: number[]; rssBytes: number[]; processCount: number[] };
 }
 
-export function toProcessSamplesDocument(samples: ProcessSamples): ProcessSamplesDocument {
+function toProcessSamplesDocument(samples: ProcessSamples): ProcessSamplesDocument {
   return {
     ...summarizeProcessSamples(samples),
     rootPid: samples.rootPid,

@@ -27,7 +27,7 @@ export interface TaskFiles {
   billing?: TaskBilling;
 }
 
-export const KNOWN_NAMES: Record<string, LogKind> = {
+const KNOWN_NAMES: Record<string, LogKind> = {
   'nvidia-smi.csv': 'nvidia-smi',
   'nvidia-smi-dmon.log': 'dmon',
   'dmon.log': 'dmon',
@@ -42,7 +42,7 @@ export const KNOWN_NAMES: Record<string, LogKind> = {
 };
 
 /** A node's nvidia-smi query log in a multinode job's task directory. */
-export const NODE_GPU_LOG = /^nvidia-smi-.+\.csv$/;
+const NODE_GPU_LOG = /^nvidia-smi-.+\.csv$/;
 
 /** The kind a file's name alone tells (the run layout's names, per-node GPU logs), if any. */
 export function kindByName(name: string): LogKind | undefined {

@@ -66,7 +66,7 @@ export interface TemplateEnvironmentOptions {
 }
 
 /** The directories searched, first match wins. */
-export function templateSearchPath(options: TemplateEnvironmentOptions = {}): string[] {
+function templateSearchPath(options: TemplateEnvironmentOptions = {}): string[] {
   const dirs: string[] = [];
   const shipped = options.shippedDir ?? SHIPPED_TEMPLATES_DIR;
   // Inside hpcbench's own repository the project's templates/ is the shipped one.

@@ -8,8 +8,8 @@ import { DEFAULT_GPU_QUERY_FIELDS } from '../profile/gpu/nvidia-smi-fields.js';
 import { fillPlaceholders, findPlaceholders, parameterEnvName, substitutePlaceholders } from './placeholders.js';
 import type { ParamRecord } from './sweep.js';
 
-export const DEFAULT_INFERENCE_LOG = 'inference.jsonl';
-export const DEFAULT_TRAINING_LOG = 'train.jsonl';
+const DEFAULT_INFERENCE_LOG = 'inference.jsonl';
+const DEFAULT_TRAINING_LOG = 'train.jsonl';
 
 export interface NameValue {
   name: string;
@@ -92,12 +92,12 @@ export interface JobView {
 /** A job without `checkpoint:` still lets its workload flush logs for a moment after SIGTERM. */
 const TERM_GRACE_WITHOUT_CHECKPOINT_S = 5;
 
-export function scriptPath(experiment: string): string {
+function scriptPath(experiment: string): string {
   return `scripts/${experiment}.sbatch`;
 }
 
 /** nvidia-smi's loop option: whole seconds use -l, anything finer -lms. */
-export function sidecarLoop(intervalMs: number): { loop_flag: '-l' | '-lms'; loop_value: number } {
+function sidecarLoop(intervalMs: number): { loop_flag: '-l' | '-lms'; loop_value: number } {
   return intervalMs % 1000 === 0 ? { loop_flag: '-l', loop_value: intervalMs / 1000 } : { loop_flag: '-lms', loop_value: intervalMs };
 }
 

@@ -153,7 +153,7 @@ export function parameterEnvName(name: string): string {
 }
 
 /** A `case` over the array task id, one branch per task, each holding that task's shell code. */
-export function formatTaskCase(branches: readonly string[], what: string): string {
+function formatTaskCase(branches: readonly string[], what: string): string {
   const lines = ['case "$HPCBENCH_TASK" in'];
   branches.forEach((code, task) => {
     lines.push(`${task})`, code, ';;');

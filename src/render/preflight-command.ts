@@ -14,7 +14,7 @@ export interface IssueSink {
   warn(path: ConfigPath, message: string, key?: string): void;
 }
 
-export const ALLOC_CONF_WARNING =
+const ALLOC_CONF_WARNING =
   'torch 2.9 renamed PYTORCH_CUDA_ALLOC_CONF to PYTORCH_ALLOC_CONF and warns about the old name: set PYTORCH_ALLOC_CONF (keep both while jobs also run an older torch)';
 
 /** Warns about PYTORCH_CUDA_ALLOC_CONF in an `env:` mapping that lacks the new name. */

@@ -7,7 +7,7 @@ import type { Cluster, Experiment, Partition } from '../config/index.js';
 import type { IssueSink } from './preflight-command.js';
 
 /** The shared GPU partition of the same GPU type, the `<name>_shared` twin first. */
-export function findSharedAlternative(cluster: Cluster, partition: Partition): Partition | undefined {
+function findSharedAlternative(cluster: Cluster, partition: Partition): Partition | undefined {
   const candidates = Object.values(cluster.partitions).filter(
     (p) => p.kind === 'gpu' && p.shared && !p.whole_node && p.name !== partition.name && (p.gpu_type === undefined || p.gpu_type === partition.gpu_type),
   );

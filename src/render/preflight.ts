@@ -28,7 +28,7 @@ const RESERVED_NAMES = new Set([
 const RESERVED_PREFIXES = ['HPCBENCH_', 'SLURM_', 'SBATCH_', 'hpcb_'];
 const HF_ID = /^[A-Za-z0-9][\w.-]*(\/[A-Za-z0-9][\w.-]*)?$/;
 /** SLURM's default MaxArraySize is 1001: larger arrays are refused unless the site raised it. */
-export const DEFAULT_MAX_ARRAY_SIZE = 1001;
+const DEFAULT_MAX_ARRAY_SIZE = 1001;
 
 export interface PreflightOptions {
   /** Job template names that exist (shipped plus project). */

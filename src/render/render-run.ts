@@ -20,7 +20,7 @@ import { readProjectGit, type ProjectGit } from './project-git.js';
 import { createRunId, MANIFEST_SCHEMA, RUN_ID_PATTERN, serializeManifest, sha256Hex, type ManifestFile, type ManifestJob, type RunManifest } from './manifest.js';
 import { expandSweep, formatArraySpec, formatSweepJsonl, formatSweepTsv, type ParamRecord } from './sweep.js';
 
-export const PREFETCH_SCRIPT = 'scripts/prefetch-hf.sh';
+const PREFETCH_SCRIPT = 'scripts/prefetch-hf.sh';
 const PREFETCH_TEMPLATE = 'sbatch/prefetch-hf.sh.njk';
 
 export interface RenderOptions {
@@ -70,7 +70,10 @@ export function orderExperiments(config: ResolvedConfig, name: string): Experime
   return order;
 }
 
-/** Renders one job template; errors name the template and the experiment. */
+/**
+ * Renders one job template; errors name the template and the experiment.
+ * @public bench/render.bench.mjs imports it from dist/, which knip does not follow.
+ */
 export function renderJobScript(env: nunjucks.Environment, view: JobView): string {
   return renderTemplate(env, templateFileName(view.template), view, `experiment '${view.experiment}'`);
 }

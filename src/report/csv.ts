@@ -18,7 +18,7 @@ export interface TidyRow {
   unit: string;
 }
 
-export function collectTidyRows(docs: readonly MetricsDocument[]): TidyRow[] {
+function collectTidyRows(docs: readonly MetricsDocument[]): TidyRow[] {
   const rows: TidyRow[] = [];
   for (const doc of docs) {
     for (const task of doc.tasks) {

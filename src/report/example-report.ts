@@ -16,7 +16,7 @@ import { renderReportFiles } from './write-report.js';
 export const EXAMPLE_RUN_DIR = 'data_sample/run-example';
 export const EXAMPLE_REPORT_DIR = 'report';
 /** Fixed so regenerating changes nothing unless the inputs or the code did. */
-export const EXAMPLE_GENERATED_AT = new Date('2026-11-24T07:00:00.000Z');
+const EXAMPLE_GENERATED_AT = new Date('2026-11-24T07:00:00.000Z');
 
 export interface ExampleReport {
   doc: MetricsDocument;

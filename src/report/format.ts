@@ -30,7 +30,7 @@ function isNumber(value: unknown): value is number {
 }
 
 /** Digits that keep about three significant figures for small values, fewer for large ones. */
-export function autoDigits(value: number): number {
+function autoDigits(value: number): number {
   const abs = Math.abs(value);
   if (abs === 0 || abs >= 100) return abs >= 1000 ? 0 : 1;
   if (abs >= 1) return 2;

@@ -7,7 +7,6 @@ import type { ReportLang } from './format.js';
 import { renderChartSvg, type RenderedChart } from './charts.js';
 import { collectChartSpecs } from './chart-specs.js';
 
-export { collectChartSpecs } from './chart-specs.js';
 import type { ReportModel } from './report-model.js';
 import { createReportEnvironment } from './templates.js';
 import { addStatisticFilters } from './sample-filters.js';

@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import type { MetricsDocument } from '../profile/metrics-document.js';
-import { readMetricsDocument, validateMetricsDocument } from '../contracts/metrics.js';
+import { readMetricsDocument } from '../contracts/metrics.js';
 import { validateDocument } from '../contracts/json-file.js';
 import { MANIFEST_INFO, manifestViewSchema, type ManifestView } from '../contracts/manifest.js';
 import { readConfinedFile, readConfinedJson, listConfinedScripts, findRunConfig, type BundleFile, type BundleRefusal } from './bundle-files.js';
@@ -43,7 +43,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Checks a metrics document against the metrics.json contract (src/contracts/metrics.ts), which report sections rely on. */
-export { validateMetricsDocument };
 
 /** Loads metrics.json and the reproduction bundle of one run directory. */
 export function loadRun(runDir: string): LoadedRun {

@@ -42,7 +42,7 @@ import {
   type ReportLang,
 } from './format.js';
 
-export const REPORT_TEMPLATE_DIR = fileURLToPath(new URL('../../templates/report/', import.meta.url));
+const REPORT_TEMPLATE_DIR = fileURLToPath(new URL('../../templates/report/', import.meta.url));
 
 function formatParams(params: unknown, lang: ReportLang): string {
   if (typeof params !== 'object' || params === null) return MISSING;

@@ -48,7 +48,7 @@ export function parseReportLangs(text: string): ReportLang[] {
 }
 
 /** The file name of a format in a language: English is the plain name, others carry the tag. */
-export function reportFileName(format: ReportFormat, lang: ReportLang): string {
+function reportFileName(format: ReportFormat, lang: ReportLang): string {
   const tag = lang === 'en' ? '' : `.${lang}`;
   switch (format) {
     case 'md':

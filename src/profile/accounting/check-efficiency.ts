@@ -10,7 +10,7 @@ import { toAccountingRates } from './accounting.js';
 import { queryJobEfficiency, validateJobIds, type EfficiencyReport } from './efficiency.js';
 
 /** --cluster, or the config's only cluster. */
-export function pickCluster(config: ResolvedConfig, name: string | undefined): string {
+function pickCluster(config: ResolvedConfig, name: string | undefined): string {
   const names = Object.keys(config.clusters);
   if (name !== undefined) {
     if (config.clusters[name] === undefined) throw new UsageError(`cluster ${JSON.stringify(name)} is not in ${config.file ?? 'hpcbench.yaml'}`, `clusters there: ${names.join(', ')}`);

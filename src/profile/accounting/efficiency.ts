@@ -12,7 +12,7 @@ import { computeCharge, type AccountingRates } from './accounting.js';
 import { summariseSacctTable, type SacctJobFigures } from './sacct.js';
 
 /** What the report needs; read by column name, so a site's extra columns do no harm. */
-export const EFFICIENCY_FIELDS = [
+const EFFICIENCY_FIELDS = [
   'JobID', 'JobIDRaw', 'JobName', 'Partition', 'State', 'ExitCode', 'Elapsed', 'TotalCPU', 'NCPUS', 'NNodes', 'AllocTRES', 'ReqMem', 'MaxRSS', 'TRESUsageInTot', 'Submit', 'Start', 'End',
 ] as const;
 

@@ -18,7 +18,7 @@ export interface ReadSacctOptions {
 }
 
 /** hpcbench's own sacct.txt: no header, the unit separator or exactly SACCT_FIELDS.length `|` fields. */
-export function isHpcbenchSacctLayout(text: string): boolean {
+function isHpcbenchSacctLayout(text: string): boolean {
   const first = text.split('\n').find((l) => l.trim() !== '') ?? '';
   if (first.includes('\u001f')) return !looksLikeSacctTable(first);
   const cells = first.split('|');
@@ -41,7 +41,7 @@ export function readSacctFigures(text: string, options: ReadSacctOptions = {}): 
  * Figures to the SacctJob the run profiler keys tasks by. Unknown figures stay undefined, so the
  * accounting section leaves them out instead of printing 0.
  */
-export function toSacctJob(f: SacctJobFigures): SacctJob {
+function toSacctJob(f: SacctJobFigures): SacctJob {
   const job: SacctJob = { jobId: f.jobId, name: f.name ?? '', state: parseJobState(f.state ?? 'UNKNOWN'), source: 'sacct', steps: [] };
   const mib = 1024 * 1024;
   if (f.partition !== null) job.partition = f.partition;

@@ -6,8 +6,8 @@
  * learns it from the ranges before it (at the merge) or from its own first intervals, so a gap
  * among the first MIN_INTERVALS intervals of a range (ranges are megabytes long) can go unseen.
  */
-export const GAP_FACTOR = 5;
-export const GAP_MIN_MS = 10_000;
+const GAP_FACTOR = 5;
+const GAP_MIN_MS = 10_000;
 const LEARN_INTERVALS = 31;
 const MIN_INTERVALS = 3;
 const KEPT_GAPS = 5;

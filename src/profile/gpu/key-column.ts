@@ -22,7 +22,7 @@ export interface KeyChoice {
 }
 
 /** The parser's default key: uuid, else bus id, else index (-1: none). */
-export function defaultKeyColumn(fields: readonly QueryField[]): number {
+function defaultKeyColumn(fields: readonly QueryField[]): number {
   for (const kind of ['uuid', 'bus', 'index'] as const) {
     const i = fields.findIndex((f) => f.role.kind === kind);
     if (i >= 0) return i;

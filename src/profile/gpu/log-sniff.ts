@@ -11,7 +11,7 @@ import type { LogKind } from '../detect-kind.js';
 export type SniffedGpuKind = 'nvidia-smi' | 'compute-apps' | 'dmon';
 
 /** `Fri Dec  3 13:29:07 2021`, `+----+`, `| NVIDIA-SMI … |`, `|====|`: lines of the table. */
-export function isTableLine(line: string): boolean {
+function isTableLine(line: string): boolean {
   return /^[+|]/.test(line) || /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d \d{4}$/.test(line);
 }
 
@@ -21,7 +21,7 @@ export const APPS_ROW = /^\d+\s*,[^,]*,\s*GPU-[0-9a-f-]+\s*,\s*(\d+(\s*MiB)?|\[N
 const APPS_HEADER = (line: string): boolean => /\bpid\b/.test(line) && /used_(gpu_)?memory/.test(line);
 
 /** The text encoding a file's first bytes show: UTF-16 has a BOM or a NUL in every other byte. */
-export function detectUtf16(head: Buffer): 'UTF-16LE' | 'UTF-16BE' | null {
+function detectUtf16(head: Buffer): 'UTF-16LE' | 'UTF-16BE' | null {
   if (head[0] === 0xff && head[1] === 0xfe) return 'UTF-16LE';
   if (head[0] === 0xfe && head[1] === 0xff) return 'UTF-16BE';
   const n = Math.min(head.length, 64) & ~1;
@@ -38,7 +38,7 @@ export function detectUtf16(head: Buffer): 'UTF-16LE' | 'UTF-16BE' | null {
 }
 
 /** The refusal for a UTF-16 log: hpcbench reads logs as UTF-8 bytes, so say how to convert. */
-export function utf16Error(file: string, encoding: string): InputError {
+function utf16Error(file: string, encoding: string): InputError {
   return new InputError(`the file is ${encoding} text; nvidia-smi logs are read as UTF-8`, {
     file,
     hint: `convert it first: iconv -f UTF-16 -t UTF-8 '${file}' > converted.csv (PowerShell's \`>\` writes UTF-16; use \`| Out-File -Encoding utf8\`)`,

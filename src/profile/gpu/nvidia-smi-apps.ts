@@ -7,10 +7,10 @@ import { cell, CellStatus, formatQueryTimestamp, parseNumberCell, parseQueryTime
 import { MAX_GPUS_PER_FILE, tooManyGpusError } from './log-accumulator.js';
 
 /** (GPU, process) pairs kept per summary: far more than a job starts, and a bound on memory. */
-export const MAX_COMPUTE_APPS = 100_000;
+const MAX_COMPUTE_APPS = 100_000;
 
 /** Default field list of a headerless `--query-compute-apps` log written by hpcbench's templates. */
-export const DEFAULT_COMPUTE_APPS_FIELDS = ['timestamp', 'gpu_uuid', 'gpu_bus_id', 'pid', 'process_name', 'used_memory'] as const;
+const DEFAULT_COMPUTE_APPS_FIELDS = ['timestamp', 'gpu_uuid', 'gpu_bus_id', 'pid', 'process_name', 'used_memory'] as const;
 
 const SHAPED_APPS_FIELDS = ['pid', 'process_name', 'gpu_uuid', 'used_memory'] as const;
 

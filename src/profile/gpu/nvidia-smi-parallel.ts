@@ -22,7 +22,7 @@ import { restartWarning, truncatedWarning } from './nvidia-smi-messages.js';
  */
 
 /** Files smaller than this are parsed on one thread: starting workers costs more than it saves. */
-export const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
+const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
 const MAX_THREADS = 4;
 const WORKER_URL = new URL('./nvidia-smi-worker.js', import.meta.url);
 
@@ -184,7 +184,7 @@ export const runRangeHere: RangeRunner = async (input, onBytes, signal) => {
 };
 
 /** Runs a range on a worker thread. */
-export const runRangeInWorker: RangeRunner = (input, onBytes, signal) => {
+const runRangeInWorker: RangeRunner = (input, onBytes, signal) => {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_URL, { workerData: input });
     let settled = false;

@@ -5,8 +5,7 @@
  */
 import type { GpuSeries } from '../metrics-document.js';
 
-export const SERIES_METRICS = ['utilization', 'memoryUsedMiB', 'powerW'] as const;
-export type SeriesMetric = (typeof SERIES_METRICS)[number];
+const SERIES_METRICS = ['utilization', 'memoryUsedMiB', 'powerW'] as const;
 
 export class SeriesBuilder {
   private originMs = Number.NaN;

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-export const INFERENCE_SCHEMA_ID = 'hpcbench.inference/1';
+const INFERENCE_SCHEMA_ID = 'hpcbench.inference/1';
 
 /** A sweep point's parameters: flat scalars so that they can key a group and a table column. */
 export type InferenceParamValue = string | number | boolean | null;

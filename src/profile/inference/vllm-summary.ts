@@ -159,11 +159,6 @@ export function computeSummaryMetrics(summary: BenchmarkSummary, params: Inferen
   };
 }
 
-/** InferenceMetrics from vLLM's summary alone. */
-export function computeVllmSummaryMetrics(reported: VllmReportedSummary, params: InferenceParams, options: SummaryMetricsOptions = {}): InferenceMetrics {
-  return computeSummaryMetrics(summariseVllmResult(reported), params, options);
-}
-
 const HINT = 'expected the result file written by `vllm bench serve --save-result` (or benchmark_serving.py)';
 
 /**

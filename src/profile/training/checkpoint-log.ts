@@ -17,7 +17,7 @@ import {
 } from '../../slurm/checkpoint-stop.js';
 import { readLines, type ReadProgress, type RejectedLines } from '../lines.js';
 
-export const CHECKPOINT_EVENT_SCHEMA = 'hpcbench.checkpoint-event/1';
+const CHECKPOINT_EVENT_SCHEMA = 'hpcbench.checkpoint-event/1';
 
 export type CheckpointAction = 'requeued' | 'stopped' | 'ended';
 

@@ -16,7 +16,7 @@ import { parseTrainingJsonLine, type TrainingRecord } from './records.js';
 import { estimateStepsFromEpochs, parseTrainerLine, TrainerProgress } from './stdout.js';
 
 export * from './records.js';
-export { estimateStepsFromEpochs, parseTrainerLine, TrainerProgress } from './stdout.js';
+export {  parseTrainerLine, TrainerProgress } from './stdout.js';
 
 export type TrainingLogFormat = 'jsonl' | 'trainer' | 'trainer-state';
 
