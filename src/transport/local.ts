@@ -88,6 +88,7 @@ export class LocalTransport implements Transport {
         clearTimeout(timer);
         opts.signal?.removeEventListener('abort', onAbort);
         if (failure !== undefined) {
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- an abort rejects with signal.reason as given, as Node's own APIs do
           reject(failure);
           return;
         }

@@ -39,7 +39,8 @@ type MethodKind = 'publickey' | 'keyboard-interactive' | 'password';
 interface QueuedMethod {
   /** The server's name for the method, to skip what it no longer offers. */
   kind: MethodKind;
-  run: () => Promise<AnyAuthMethod | undefined>;
+  /** The agent methods are ready at once; a key file or a prompt is awaited. */
+  run: () => AnyAuthMethod | undefined | Promise<AnyAuthMethod | undefined>;
 }
 
 /** What one connection attempt tried, so a failure can say exactly why. */
@@ -61,12 +62,12 @@ export class AuthAttempt {
       this.queue.push({ kind, run });
     };
     if (agent && !target.identitiesOnly) {
-      push('publickey', async () => {
+      push('publickey', () => {
         this.tried.push('ssh-agent');
         return { type: 'agent', username, agent };
       });
     } else if (agent) {
-      push('publickey', async () => {
+      push('publickey', () => {
         const allowed = readIdentityBlobs(target.identityFiles);
         if (allowed.length === 0) return undefined;
         this.tried.push('ssh-agent (IdentityFile keys only)');
@@ -80,7 +81,7 @@ export class AuthAttempt {
     if (options.interactive && ask) {
       const where = `${username}@${target.host}`;
       for (let i = 0; i < PASSWORD_PROMPTS; i += 1) {
-        push('keyboard-interactive', async () => {
+        push('keyboard-interactive', () => {
           this.tried.push('keyboard-interactive');
           return keyboardInteractiveMethod(username, ask, (error) => this.stop(error));
         });

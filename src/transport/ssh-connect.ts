@@ -140,7 +140,7 @@ function connectHop(hop: SshTarget, sock: Duplex, options: ConnectOptions): Prom
       transient: true,
     })));
     client.connect({
-      sock: sock as unknown as Socket,
+      sock,
       username: hop.username,
       readyTimeout: hop.connectTimeoutMs ?? options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
       keepaliveInterval: hop.keepaliveIntervalMs ?? options.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_INTERVAL_MS,

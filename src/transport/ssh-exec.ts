@@ -69,6 +69,7 @@ export function runSshCommand(host: ChannelHost, command: string, opts: ExecOpti
     }, timeoutMs);
     const onAbort = (): void => {
       stop();
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- an abort rejects with signal.reason as given, as Node's own APIs do
       finish(() => reject(opts.signal?.reason));
     };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
