@@ -1,2 +1,2 @@
 // The run argument of profile, report and compare is resolved in the runs layer.
-export { resolveRunDirectory, resultsRoot } from '../runs/run-directory.js';
+export { resolveRunDirectory,  } from '../runs/run-directory.js';

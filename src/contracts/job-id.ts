@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-export const STORED_JOB_ID = /^(?:\d+(?:[_+]\d+)?)?$/;
+const STORED_JOB_ID = /^(?:\d+(?:[_+]\d+)?)?$/;
 
 const EXPECTED = 'a string of digits (a SLURM job id)';
 

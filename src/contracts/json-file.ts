@@ -5,12 +5,11 @@
  * internal error further on.
  */
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { InputError } from '../errors.js';
 
 /** Deeper than any document hpcbench writes; a deeper one would only make readers recurse. */
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 
 export interface ContractInfo {
   /** What the file should be, for the hint: "a hpcbench.run/1 document written by hpcbench submit". */
@@ -97,7 +96,7 @@ function locateSyntaxError(text: string, message: string): number {
 }
 
 /** `jobs[2].job_id`, as people write paths into JSON. */
-export function formatFieldPath(path: readonly PropertyKey[]): string {
+function formatFieldPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;
@@ -110,7 +109,7 @@ export function formatFieldPath(path: readonly PropertyKey[]): string {
 }
 
 /** A short description of a JSON value for "got …". */
-export function describeJsonValue(value: unknown): string {
+function describeJsonValue(value: unknown): string {
   if (value === undefined) return 'nothing (the field is missing)';
   if (value === null) return 'null';
   if (Array.isArray(value)) return `a list of ${value.length}`;
@@ -207,15 +206,4 @@ export function readJsonText(file: string, info: ContractInfo): string {
 /** Reads, parses and validates a JSON file (synchronously, for readers that are). */
 export function readJsonDocumentSync<S extends z.ZodType>(schema: S, file: string, info: ContractInfo): z.output<S> {
   return parseJsonDocument(schema, readJsonText(file, info), file, info);
-}
-
-/** Reads, parses and validates a JSON file. */
-export async function readJsonDocument<S extends z.ZodType>(schema: S, file: string, info: ContractInfo): Promise<z.output<S>> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw readError(file, error, info);
-  }
-  return parseJsonDocument(schema, text, file, info);
 }

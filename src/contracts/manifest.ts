@@ -15,7 +15,7 @@ export const MAX_ARRAY_TASKS = 4_000_001;
 const RELATIVE_EXPECTED = "a relative path inside the run directory (no leading '/', no '..', no NUL)";
 
 /** Paths inside the run directory: submit uploads them and profile reads them, so none may lead out of it. */
-export const runRelativePathSchema = z
+const runRelativePathSchema = z
   .string({ error: RELATIVE_EXPECTED })
   .min(1, RELATIVE_EXPECTED)
   .refine((p) => !p.startsWith('/') && !p.includes('\0') && !p.includes('\\') && !p.split('/').includes('..'), RELATIVE_EXPECTED);
@@ -27,7 +27,7 @@ const scalar = z.union([z.string(), z.number(), z.boolean()], { error: 'a string
 /** As the config allows them (they name out/<experiment>/ and the job): never a path. */
 const experimentNameSchema = z.string({ error: EXPERIMENT_EXPECTED }).regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, EXPERIMENT_EXPECTED);
 
-export const manifestJobSchema = z.object({
+const manifestJobSchema = z.object({
   experiment: experimentNameSchema,
   cluster: z.string().min(1),
   partition: z.string(),

@@ -118,7 +118,7 @@ export const metricsSchema = z.looseObject({
   warnings: z.array(z.string()),
 });
 
-export const METRICS_INFO: ContractInfo = {
+const METRICS_INFO: ContractInfo = {
   expected: `a ${METRICS_SCHEMA_ID} document written by hpcbench profile`,
   fix: 'regenerate it with `hpcbench profile`',
 };

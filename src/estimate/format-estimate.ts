@@ -9,7 +9,7 @@ import type { EstimatePhase, EstimateResult } from './estimate-experiment.js';
 import { nameUnit, translateEstimate } from './messages.js';
 import type { Interval } from './project-phase.js';
 
-export const ESTIMATE_SCHEMA_ID = 'hpcbench.estimate/1';
+const ESTIMATE_SCHEMA_ID = 'hpcbench.estimate/1';
 
 /** camelCase to snake_case, as every JSON file and output of hpcbench spells its keys (MiB stays one word). */
 function toSnakeKey(key: string): string {

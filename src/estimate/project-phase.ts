@@ -17,12 +17,12 @@ import type { PilotRate, WorkUnit } from './pilot-rate.js';
 
 export const DEFAULT_MARGIN_PCT = 20;
 /** A crash or a missed signal should cost at most this much recomputation. */
-export const MAX_CHECKPOINT_INTERVAL_S = 1800;
+const MAX_CHECKPOINT_INTERVAL_S = 1800;
 /**
  * sacct's Elapsed is whole seconds: an overhead taken from it is uncertain by up to a second, and
  * so is the Elapsed the projection will be checked against. The interval is widened by this much.
  */
-export const SACCT_RESOLUTION_S = 1;
+const SACCT_RESOLUTION_S = 1;
 
 export interface Interval {
   estimate: number;
@@ -97,7 +97,7 @@ function scale(interval: Interval, factor: number): Interval {
 }
 
 /** GPU-hours, CPU-hours, service units and cost over the wall-time interval. */
-export function computePhaseCharge(wallS: Interval, resources: PhaseResources, rates: AccountingRates): PhaseCharge {
+function computePhaseCharge(wallS: Interval, resources: PhaseResources, rates: AccountingRates): PhaseCharge {
   const gpuHours = scale(wallS, (resources.nodes * resources.billedGpusPerNode) / 3600);
   const cpuHours = scale(wallS, (resources.nodes * resources.billedCpusPerNode) / 3600);
   const at = (pick: (i: Interval) => number): { serviceUnits?: number; cost?: number } => computeCharge(pick(cpuHours), pick(gpuHours), rates);

@@ -113,7 +113,7 @@ export const MISSING_REASONS_EN: Record<MissingCode, string> = {
 };
 
 /** Fills `{name}` placeholders from `values`, leaving unknown ones as they are. */
-export function fillPlaceholders(template: string, values: Readonly<Record<string, string | undefined>>): string {
+function fillPlaceholders(template: string, values: Readonly<Record<string, string | undefined>>): string {
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
 }
 

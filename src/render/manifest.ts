@@ -12,7 +12,6 @@ export { MANIFEST_SCHEMA_ID as MANIFEST_SCHEMA } from '../contracts/manifest.js'
 export type RunManifest = Manifest;
 export type ManifestJob = ManifestJobRecord;
 export type ManifestFile = Manifest['files'][number];
-export type ManifestArray = NonNullable<ManifestJob['array']>;
 
 /** The text of manifest.json, checked against the contract submit, profile and report read it with. */
 export function serializeManifest(manifest: RunManifest): string {

@@ -33,7 +33,7 @@ export interface JsonReport {
   metrics: MetricsDocument;
 }
 
-export function buildJsonReport(model: ReportModel): JsonReport {
+function buildJsonReport(model: ReportModel): JsonReport {
   return {
     schema: REPORT_SCHEMA_ID,
     report: {

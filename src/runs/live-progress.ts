@@ -24,7 +24,7 @@ export interface Observation {
 }
 
 /** Trailing window of the rate, by default 10 minutes of observations. */
-export const DEFAULT_RATE_WINDOW_MS = 10 * 60 * 1000;
+const DEFAULT_RATE_WINDOW_MS = 10 * 60 * 1000;
 
 export interface RateEstimate {
   perSecond: number;

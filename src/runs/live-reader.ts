@@ -13,7 +13,7 @@
 import type { ExecOptions, Transport } from '../transport/transport.js';
 
 /** Bytes read from one file per cycle at most: enough for minutes of Trainer output. */
-export const DEFAULT_LIVE_CAP_BYTES = 256 * 1024;
+const DEFAULT_LIVE_CAP_BYTES = 256 * 1024;
 
 const RS = '\x1e';
 
@@ -21,7 +21,7 @@ const RS = '\x1e';
  * The remote side, POSIX sh + coreutils. The first stdin line lists job ids for sstat (may be
  * empty); every other line is `key offset inode cap path` (the path is the rest of the line).
  */
-export const LIVE_READ_SCRIPT = [
+const LIVE_READ_SCRIPT = [
   'LC_ALL=C; export LC_ALL',
   'IFS= read -r hpcb_jobs',
   "while IFS=' ' read -r k o i c p; do",

@@ -22,7 +22,7 @@ export interface LiveThresholds {
   sstat: boolean;
 }
 
-export const DEFAULT_LIVE_THRESHOLDS: LiveThresholds = { gpuIdleMinutes: 10, gpuIdleThresholdPct: 0, memoryWarnFraction: 0.9, sstat: true };
+const DEFAULT_LIVE_THRESHOLDS: LiveThresholds = { gpuIdleMinutes: 10, gpuIdleThresholdPct: 0, memoryWarnFraction: 0.9, sstat: true };
 
 /** One running task, as the watch knows it from squeue and the manifest. */
 export interface LiveTask {

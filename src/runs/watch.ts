@@ -129,7 +129,7 @@ export function describeFault(error: unknown): string {
 }
 
 /** The facts of a job as run.json keeps them, for the policy. */
-export function factsOfRunJob(job: RunJob): JobFacts {
+function factsOfRunJob(job: RunJob): JobFacts {
   const facts: JobFacts = { state: parseJobState(job.state ?? 'UNKNOWN') };
   const f = job.facts;
   if (!f) return facts;
@@ -151,7 +151,7 @@ function assessRunJob(job: RunJob): Verdict {
   return assessJob(factsOfRunJob(job), { retriesLeft: job.retries_left, checkpointing: job.checkpoint === true });
 }
 
-export function outcomesOf(record: RunRecord): JobOutcome[] {
+function outcomesOf(record: RunRecord): JobOutcome[] {
   return record.jobs
     .filter((j) => j.job_id !== undefined)
     .map((j) => {
