@@ -22,9 +22,10 @@ interface KeyNode {
 /**
  * Maps whose keys are data wherever they appear: sweep and inference parameters, extra
  * percentiles ("99.9"), what the job wrote (metadata.json, environment.json), warm-up counts by
- * experiment, rejected lines by file.
+ * experiment, rejected lines by file, the values a warning code or a missing-section code quotes
+ * (`warningCodes` in a section is `warning_codes` on disk like any other key).
  */
-const DATA_ANYWHERE: ReadonlySet<string> = new Set(['params', 'percentiles', 'metadata', 'environment', 'warmup_by_experiment', 'byFile']);
+const DATA_ANYWHERE: ReadonlySet<string> = new Set(['params', 'percentiles', 'metadata', 'environment', 'warmup_by_experiment', 'byFile', 'values']);
 
 const CAMEL: KeyNode = { mode: 'camel' };
 const SNAKE: KeyNode = { mode: 'snake' };

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { METRICS_SCHEMA, METRICS_SCHEMA_V1, MISSING_REASONS_EN, type MetricsDocument, type MissingCode } from '../profile/metrics-document.js';
 import { validateDocument, parseJsonText, readJsonText, type ContractInfo } from './json-file.js';
 import { decodeMetricsKeys, encodeMetricsKeys, encodeMetricsPath } from './metrics-keys.js';
+import { PROFILE_WARNING_CODES } from '../report/i18n/profile-warnings.js';
 
 /** The version hpcbench writes: every key snake_case. */
 export const METRICS_SCHEMA_ID = METRICS_SCHEMA;
@@ -21,6 +22,17 @@ const numberOrNull = z.number().nullable();
 const section = z.looseObject({});
 const optionalSection = section.nullable().optional();
 const paramValue = z.union([z.string(), z.number(), z.boolean(), z.null()], { error: 'a string, number, boolean or null' });
+
+// Reports word the code from their catalogue: one they do not know would have no wording.
+const warningCodesSchema = z
+  .array(
+    z.looseObject({
+      code: z.enum(PROFILE_WARNING_CODES),
+      values: z.record(z.string(), z.union([z.string(), z.number()])),
+      task: z.string().optional(),
+    }),
+  )
+  .optional();
 
 const gpuSeriesSchema = z.looseObject({
   gpu: z.string(),
@@ -35,6 +47,7 @@ const gpuSchema = z.looseObject({
   gpus: z.array(z.looseObject({ id: z.string().nullable().optional(), sources: z.array(z.string()).optional() })),
   overall: z.looseObject({ gpus: z.number() }),
   warnings: z.array(z.string()),
+  warningCodes: warningCodesSchema,
   series: z.array(gpuSeriesSchema).optional(),
 });
 
@@ -42,6 +55,7 @@ const latencySummary = section.nullable();
 
 const inferenceSchema = z.looseObject({
   warnings: z.array(z.string()).optional(),
+  warningCodes: warningCodesSchema,
   records: z.number(),
   requests: z.number().nullable(),
   topErrors: z.array(z.looseObject({ message: z.string(), count: z.number() })).optional(),
@@ -57,6 +71,7 @@ const trainingSchema = z.looseObject({
   stepEntries: z.number(),
   evalEntries: z.number(),
   warnings: z.array(z.string()).optional(),
+  warningCodes: warningCodesSchema,
 });
 
 const MISSING_CODES = Object.keys(MISSING_REASONS_EN) as [MissingCode, ...MissingCode[]];
@@ -116,6 +131,7 @@ export const metricsSchema = z.looseObject({
   tasks: z.array(taskSchema),
   sweep: z.array(z.looseObject({ experiment: z.string(), task: z.string() })),
   warnings: z.array(z.string()),
+  warning_codes: warningCodesSchema,
 });
 
 const METRICS_INFO: ContractInfo = {

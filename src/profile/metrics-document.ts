@@ -12,6 +12,7 @@ import type { ProcessUsageSummary } from './process-sampler.js';
 import type { CheckpointMetrics } from './training/checkpoint-log.js';
 import type { ComputeAppsSummary } from './gpu/nvidia-smi-apps.js';
 import type { ManifestJobRecord } from '../contracts/manifest.js';
+import type { ProfileWarning } from '../report/i18n/profile-warnings.js';
 
 /** On disk, metrics.json of this version has snake_case keys (src/contracts/metrics-keys.ts); the in-memory names below are the code's. */
 export const METRICS_SCHEMA = 'hpcbench.metrics/2';
@@ -194,4 +195,6 @@ export interface MetricsDocument {
   tasks: TaskMetrics[];
   sweep: SweepPoint[];
   warnings: string[];
+  /** The same warnings as codes and values, parallel to `warnings` (absent in documents from before them). */
+  warning_codes?: ProfileWarning[];
 }

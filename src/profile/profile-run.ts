@@ -29,6 +29,7 @@ import { matchesGpuFields, reclassifyGpuLogs } from './gpu/log-sniff.js';
 import { compileExtractors, selectExtractorsForFile, type RegexExtractorSpec } from './inference/regex-extractor.js';
 import { computeTrainingMetrics } from './training/metrics.js';
 import { readTrainingLog } from './training/log.js';
+import { addProfileWarning, describeProfileWarningEn, type ProfileWarning } from '../report/i18n/profile-warnings.js';
 import { DEFAULT_BOOTSTRAP_SEED } from '../stats/index.js';
 
 export interface ProfileOptions {
@@ -144,7 +145,8 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
     });
     if (backend !== undefined) task.inference.backend = backend;
     if (used < 2000 && options.bootstrapIterations === undefined) {
-      task.inference.warnings?.push(`the bootstrap intervals use ${used} resamples instead of 2000 for ${records.length} records (each resample draws them all); their \`iterations\` says so`);
+      const sink = { warnings: (task.inference.warnings ??= []), warningCodes: (task.inference.warningCodes ??= []) };
+      addProfileWarning(sink, 'bootstrap-iterations-reduced', { used, default: 2000, records: records.length });
     }
     // One pass over the completed records, not a filter and maps over a million of them.
     const latencySamples: number[] = [];
@@ -301,22 +303,20 @@ function warmupMethod(tasks: readonly TaskMetrics[], options: ProfileOptions): P
 }
 
 function buildDocument(root: string, manifest: ManifestView | undefined, tasks: TaskMetrics[], sources: SourceFile[], options: ProfileOptions): MetricsDocument {
-  const warnings: string[] = [];
+  const codes: ProfileWarning[] = [];
   const rejectedTotal = sources.reduce((n, s) => n + (s.rejected?.count ?? 0), 0);
-  if (rejectedTotal > 0) warnings.push(`${rejectedTotal} log line(s) were rejected; see sources[].rejected (or rerun with --strict to fail on them)`);
+  if (rejectedTotal > 0) codes.push({ code: 'rejected-lines', values: { count: rejectedTotal } });
   for (const t of tasks) {
-    for (const w of t.gpu?.warnings ?? []) warnings.push(`${t.experiment}/${t.task}: ${w}`);
-    for (const w of t.training?.warnings ?? []) warnings.push(`${t.experiment}/${t.task}: ${w}`);
-    for (const w of t.inference?.warnings ?? []) warnings.push(`${t.experiment}/${t.task}: ${w}`);
+    const task = `${t.experiment}/${t.task}`;
+    for (const section of [t.gpu, t.training, t.inference]) for (const w of section?.warningCodes ?? []) codes.push({ ...w, task });
   }
   for (const s of sources) {
     const first = s.rejected?.examples[0];
     if (s.kind !== 'checkpoints' || s.rejected === undefined || s.rejected.count === 0 || first === undefined) continue;
-    warnings.push(
-      `${s.task ?? s.file}: skipped ${s.rejected.count} line(s) of ${s.file} (a job killed while writing leaves a truncated line); first at line ${first.line}: ${first.reason}`,
-    );
+    codes.push({ code: 'checkpoint-lines-skipped', task: s.task ?? s.file, values: { count: s.rejected.count, file: s.file, line: first.line, reason: first.reason } });
   }
-  if (tasks.length === 0) warnings.push('no task output found: nothing was profiled');
+  if (tasks.length === 0) codes.push({ code: 'nothing-profiled', values: {} });
+  const warnings = codes.map(describeProfileWarningEn);
   const first = manifest?.jobs?.[0];
   return {
     schema: METRICS_SCHEMA,
@@ -340,6 +340,7 @@ function buildDocument(root: string, manifest: ManifestView | undefined, tasks: 
     tasks,
     sweep: sweepTable(tasks),
     warnings,
+    warning_codes: codes,
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import type { MetricsDocument, TaskMetrics } from '../profile/metrics-document.js';
 import type { CheckpointStopReason } from '../slurm/checkpoint-stop.js';
+import type { ProfileWarning } from './i18n/profile-warnings.js';
 import { countOutliers } from '../stats/index.js';
 import { SAMPLE_MINIMUMS } from './sample-minimums.js';
 
@@ -41,6 +42,8 @@ export interface Advice {
   task: string | undefined;
   /** Values the message quotes; numbers are formatted per language by the renderer. */
   values: Record<string, string | number>;
+  /** A profiler warning with its code (`profile-warning` from a document that has codes): the catalogue words it. */
+  warning?: ProfileWarning;
 }
 
 /** Thresholds, exported so the report's method section can quote them. */
@@ -214,8 +217,12 @@ export function adviseOnMetrics(doc: MetricsDocument): Advice[] {
       });
     }
   }
-  for (const warning of doc.warnings) {
-    out.push({ code: 'profile-warning', severity: 'info', experiment: undefined, task: undefined, values: { text: warning } });
+  // A document with codes is worded by the report's catalogue; an older one keeps its English sentences.
+  const codes = doc.warning_codes;
+  if (codes !== undefined && codes.length === doc.warnings.length) {
+    for (const warning of codes) out.push({ code: 'profile-warning', severity: 'info', experiment: undefined, task: undefined, values: {}, warning });
+  } else {
+    for (const warning of doc.warnings) out.push({ code: 'profile-warning', severity: 'info', experiment: undefined, task: undefined, values: { text: warning } });
   }
   return out;
 }
@@ -233,6 +240,8 @@ export interface AdviceGroup {
   /** The task of each grouped advice, parallel to every list in `values`. */
   items: string[];
   values: Record<string, (string | number)[]>;
+  /** The profiler warning of a `profile-warning` group, worded by the catalogue (absent for an old document's English sentence). */
+  warning?: ProfileWarning;
 }
 
 /** Groups advice by (severity, experiment, code), keeping the order in which each group first appears. */
@@ -243,7 +252,7 @@ export function groupAdvice(advice: readonly Advice[]): AdviceGroup[] {
     const key = a.code === 'profile-warning' ? `${groups.size}` : JSON.stringify([a.severity, a.experiment ?? null, a.code]);
     let group = groups.get(key);
     if (group === undefined) {
-      group = { code: a.code, severity: a.severity, experiment: a.experiment, tasks: [], items: [], values: {} };
+      group = { code: a.code, severity: a.severity, experiment: a.experiment, tasks: [], items: [], values: {}, ...(a.warning === undefined ? {} : { warning: a.warning }) };
       groups.set(key, group);
     }
     const task = a.task ?? '';

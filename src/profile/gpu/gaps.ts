@@ -6,6 +6,8 @@
  * learns it from the ranges before it (at the merge) or from its own first intervals, so a gap
  * among the first MIN_INTERVALS intervals of a range (ranges are megabytes long) can go unseen.
  */
+import type { ProfileWarning } from '../../report/i18n/profile-warnings.js';
+
 const GAP_FACTOR = 5;
 const GAP_MIN_MS = 10_000;
 const LEARN_INTERVALS = 31;
@@ -73,21 +75,25 @@ export class GapDetector {
 }
 
 /** The warning for a GPU's gaps, naming the first one. */
-export function gapWarning(gpu: string, sources: readonly string[], detector: GapDetector, format: (ms: number) => string | null): string | null {
+export function gapWarning(gpu: string, sources: readonly string[], detector: GapDetector, format: (ms: number) => string | null): ProfileWarning | null {
   const first = detector.gaps[0];
   if (first === undefined) return null;
-  const seconds = ((first.toMs - first.fromMs) / 1000).toFixed(1);
-  const more = detector.count > 1 ? ` (and ${detector.count - 1} more)` : '';
   const median = detector.typical();
-  const typical = median === median ? `${(median / 1000).toFixed(3)} s` : 'unknown';
-  return (
-    `${sources.join(', ')}: GPU ${gpu}: sampling gap of ${seconds} s from ${format(first.fromMs)} to ${format(first.toMs)}${more}, ` +
-    `typical interval ${typical}; the series is split there and energy and time-weighted means are not integrated across it`
-  );
+  const values = {
+    files: sources.join(', '),
+    gpu,
+    seconds: ((first.toMs - first.fromMs) / 1000).toFixed(1),
+    from: String(format(first.fromMs)),
+    to: String(format(first.toMs)),
+    // A gap is only found against a known typical interval; the fallback keeps the sentence whole.
+    typical: median === median ? (median / 1000).toFixed(3) : '?',
+  };
+  if (detector.count > 1) return { code: 'gpu-sampling-gaps', values: { ...values, more: detector.count - 1 } };
+  return { code: 'gpu-sampling-gap', values };
 }
 
 /** The warning for a metric missing on almost every row (a field the GPU does not support, a broken logger). */
-export function mostlyMissingWarning(gpu: string, metric: string, missing: number, rows: number): string | null {
+export function mostlyMissingWarning(gpu: string, metric: string, missing: number, rows: number): ProfileWarning | null {
   if (rows < 5 || missing < rows * 0.9) return null;
-  return `GPU ${gpu}: ${metric} is missing (N/A) on ${missing} of ${rows} rows; its figures rest on ${rows - missing} value(s)`;
+  return { code: 'gpu-metric-mostly-missing', values: { gpu, metric, missing, rows, kept: rows - missing } };
 }

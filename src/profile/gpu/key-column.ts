@@ -7,6 +7,7 @@
  */
 import { open } from 'node:fs/promises';
 import { InputError } from '../../errors.js';
+import type { ProfileWarning } from '../../report/i18n/profile-warnings.js';
 import { fieldsFromList, parseHeaderLine, type QueryField } from './nvidia-smi-fields.js';
 import { isSecondResolution } from './timestamps.js';
 
@@ -18,7 +19,7 @@ const MAX_ROWS = 4000;
 export interface KeyChoice {
   /** Name of an opaque column to key by instead of uuid/bus/index; undefined: the parser's default. */
   keyField: string | undefined;
-  warning: string | undefined;
+  warning: ProfileWarning | undefined;
 }
 
 /** The parser's default key: uuid, else bus id, else index (-1: none). */
@@ -95,7 +96,8 @@ export async function chooseKeyColumn(file: string, fallbackFields: readonly str
   const key = defaultKeyColumn(fields);
   const current = countRepeats(rows, timestamp, key);
   if (current.repeats === 0) return none;
-  const keyName = key >= 0 ? `column "${fields[key]?.name}"` : 'no GPU id column';
+  const keyColumn = String(fields[key]?.name);
+  const keyName = key >= 0 ? `column "${keyColumn}"` : 'no GPU id column';
   const distinct = (c: number): number => new Set(rows.map((r) => r[c])).size;
   const alternative = fields.findIndex(
     (f, i) => i !== key && (f.role.kind === 'uuid' || f.role.kind === 'bus' || f.role.kind === 'index' || ID_LIKE.test(f.name)) && distinct(i) > 1 && countRepeats(rows, timestamp, i).repeats === 0,
@@ -104,14 +106,17 @@ export async function chooseKeyColumn(file: string, fallbackFields: readonly str
     const name = fields[alternative]?.name as string;
     return {
       keyField: name,
-      warning: `${file}: rows sharing a timestamp have the same value in ${keyName}, so it does not identify the GPU; GPUs are told apart by column "${name}"`,
+      warning: key >= 0 ? { code: 'gpu-key-not-unique', values: { file, key: keyColumn, column: name } } : { code: 'gpu-no-key-column', values: { file, column: name } },
     };
   }
   // Whole-second timestamps repeat when sampling is faster than 1 s; nvidia-smi's milliseconds do not.
   if (isSecondResolution(current.example ?? '')) {
     return {
       keyField: undefined,
-      warning: `${file}: ${current.repeats} row(s) share a whole-second timestamp with another row of the same GPU (${keyName}); read as faster-than-1-s sampling of one GPU. If several GPUs were logged, add index or uuid to --query-gpu`,
+      warning:
+        key >= 0
+          ? { code: 'gpu-subsecond-sampling', values: { file, count: current.repeats, key: keyColumn } }
+          : { code: 'gpu-subsecond-sampling-no-key', values: { file, count: current.repeats } },
     };
   }
   throw new InputError(

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { InputError } from '../../errors.js';
 import { RejectedLines } from '../lines.js';
+import { describeProfileWarningEn, type ProfileWarning, type WarningSink } from '../../report/i18n/profile-warnings.js';
 import { gapWarning, mostlyMissingWarning } from './gaps.js';
 import { formatQueryTimestamp } from './nvidia-smi-values.js';
 import { BUSY_UTILIZATION_THRESHOLD, computeDeviceMetrics, computeOverallMetrics, GpuAccumulator, type GpuIdentity, type GpuMetrics } from './metrics.js';
@@ -24,10 +25,11 @@ export function tooManyGpusError(file: string, line?: number): InputError {
  * Everything a profile run learns from GPU logs, across files: one GpuAccumulator per device,
  * the rejected lines and the warnings. Parsers feed it; `toMetrics` reads it out.
  */
-export class GpuLogAccumulator {
+export class GpuLogAccumulator implements WarningSink {
   readonly devices = new Map<string, GpuAccumulator>();
   readonly rejected: RejectedLines;
   readonly warnings: string[] = [];
+  readonly warningCodes: ProfileWarning[] = [];
   readonly files: string[] = [];
   private readonly devicesPerFile = new Map<string, number>();
 
@@ -57,6 +59,7 @@ export class GpuLogAccumulator {
   /** The figures; a sample counts as busy when its utilization is above `busyThresholdPct` (percent). */
   toMetrics(format: GpuMetrics['format'], busyThresholdPct: number = BUSY_UTILIZATION_THRESHOLD): GpuMetrics {
     const accumulators = [...this.devices.values()];
+    const gapsAndMissing = accumulators.flatMap(describeGapsAndMissing);
     const gpus = accumulators.map((acc) => computeDeviceMetrics(acc, busyThresholdPct));
     return {
       format,
@@ -65,15 +68,16 @@ export class GpuLogAccumulator {
       overall: computeOverallMetrics(accumulators, gpus, busyThresholdPct),
       busyThresholdPct,
       rejected: this.rejected.toJSON(),
-      warnings: [...this.warnings, ...accumulators.flatMap(describeGapsAndMissing)],
+      warnings: [...this.warnings, ...gapsAndMissing.map(describeProfileWarningEn)],
+      warningCodes: [...this.warningCodes, ...gapsAndMissing],
       series: accumulators.map((acc) => acc.series.toSeries(acc.identity.id)),
     };
   }
 }
 
 /** Warnings a reader of the figures must see: series split at gaps, metrics almost never present. */
-function describeGapsAndMissing(acc: GpuAccumulator): string[] {
-  const warnings: string[] = [];
+function describeGapsAndMissing(acc: GpuAccumulator): ProfileWarning[] {
+  const warnings: ProfileWarning[] = [];
   const gap = gapWarning(acc.identity.id, [...acc.sources], acc.gapDetector, formatQueryTimestamp);
   if (gap !== null) warnings.push(gap);
   for (const [metric, reasons] of acc.missing) {

@@ -1,4 +1,5 @@
 import type { ExactHistogramState } from '../../stats/exact-histogram.js';
+import type { ProfileWarning } from '../../report/i18n/profile-warnings.js';
 import type { RejectedLinesReport } from '../lines.js';
 import type { GpuSeries } from '../metrics-document.js';
 
@@ -150,6 +151,8 @@ export interface GpuMetrics {
   busyThresholdPct?: number;
   rejected: RejectedLinesReport;
   warnings: string[];
+  /** The same warnings as codes and values, for reports in other languages (absent in documents from before them). */
+  warningCodes?: ProfileWarning[];
   /** Downsampled time series per GPU (at most a few hundred points each), for charts. */
   series?: GpuSeries[];
 }

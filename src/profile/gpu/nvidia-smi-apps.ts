@@ -1,4 +1,5 @@
 import { InputError } from '../../errors.js';
+import { addProfileWarning, type ProfileWarning, type WarningSink } from '../../report/i18n/profile-warnings.js';
 import { RejectedLines, scanLines, unrecognisedFileError } from '../lines.js';
 import { INVALID_FIELD_LINE, parseFieldName, parseHeaderLine, type QueryField } from './nvidia-smi-fields.js';
 import { APPS_ROW, refuseUtf16 } from './log-sniff.js';
@@ -50,6 +51,8 @@ export interface ComputeAppsSummary {
   pidsOnSeveralGpus: number[];
   rejected: ReturnType<RejectedLines['toJSON']>;
   warnings: string[];
+  /** The same warnings as codes and values (absent in documents from before them). */
+  warningCodes?: ProfileWarning[];
 }
 
 interface Usage {
@@ -69,7 +72,7 @@ export async function summarizeComputeApps(
   options: { fields?: readonly string[]; rejected?: RejectedLines } = {},
 ): Promise<ComputeAppsSummary> {
   const rejected = options.rejected ?? new RejectedLines();
-  const warnings: string[] = [];
+  const sink: WarningSink = { warnings: [], warningCodes: [] };
   const usages = new Map<string, Usage>();
   for (const file of files) {
     await refuseUtf16(file);
@@ -101,14 +104,14 @@ export async function summarizeComputeApps(
         return;
       }
       if (!terminated) {
-        warnings.push(`${file}:${lineNumber}: last line has no line end; dropped`);
+        addProfileWarning(sink, 'apps-last-line-truncated', { file, line: lineNumber });
         return;
       }
       if (fields === null && options.fields === undefined && APPS_ROW.test(trimmed)) {
         // `--query-compute-apps=pid,process_name,gpu_uuid,used_memory --format=csv,noheader`: the
         // most common list in job scripts, recognised by its shape (a pid, a name, a GPU uuid, MiB).
         fields = SHAPED_APPS_FIELDS.map((name) => parseFieldName(name) as QueryField);
-        warnings.push(`${file}: no header; read as ${SHAPED_APPS_FIELDS.join(',')} from the shape of the rows`);
+        addProfileWarning(sink, 'apps-no-header', { file, fields: SHAPED_APPS_FIELDS.join(',') });
       }
       if (fields === null) {
         fields = (options.fields ?? DEFAULT_COMPUTE_APPS_FIELDS).map(
@@ -211,7 +214,7 @@ export async function summarizeComputeApps(
     firstSeen: formatQueryTimestamp(firstMs),
     lastSeen: formatQueryTimestamp(lastMs),
   }));
-  return { files: [...files], processes, ...summarizeAppsByGpu(processes), rejected: rejected.toJSON(), warnings };
+  return { files: [...files], processes, ...summarizeAppsByGpu(processes), rejected: rejected.toJSON(), ...sink };
 }
 
 function summarizeAppsByGpu(processes: readonly ComputeAppUsage[]): Pick<ComputeAppsSummary, 'gpus' | 'pidsOnSeveralGpus'> {

@@ -1,4 +1,5 @@
 import { InputError } from '../../errors.js';
+import { addProfileWarning } from '../../report/i18n/profile-warnings.js';
 import { refuseUtf16 } from './log-sniff.js';
 import { scanLines, unrecognisedFileError, type ReadProgress } from '../lines.js';
 import { GpuLogAccumulator } from './log-accumulator.js';
@@ -62,7 +63,7 @@ export class DmonParser {
       return;
     }
     if (!terminated) {
-      this.acc.warnings.push(`${this.file}:${lineNumber}: last line has no line end (dmon was probably killed mid-write); dropped`);
+      addProfileWarning(this.acc, 'dmon-last-line-truncated', { file: this.file, line: lineNumber });
       return;
     }
     if (this.names === null) {

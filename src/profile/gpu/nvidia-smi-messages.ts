@@ -1,5 +1,6 @@
 /** Messages and line classes of --query-gpu parsing (kept apart so nvidia-smi-query.ts stays the hot path). */
 import { InputError } from '../../errors.js';
+import { addProfileWarning, type WarningSink } from '../../report/i18n/profile-warnings.js';
 
 export const TABLE_LINE_REASON = "a line of nvidia-smi's human-readable table, not a CSV row";
 /** The first line of the `nvidia-smi` table: `Fri Dec  3 13:29:07 2021`. */
@@ -11,12 +12,12 @@ export function describeRejection(buffer: Buffer, start: number, end: number, re
   return nul >= 0 && nul < end ? 'binary garbage (NUL bytes) in the line, not a CSV row' : reason;
 }
 
-export function truncatedWarning(file: string, line: number): string {
-  return `${file}:${line}: last line has no line end (the logger was probably killed mid-write); dropped`;
+export function addTruncatedWarning(sink: WarningSink, file: string, line: number): void {
+  addProfileWarning(sink, 'gpu-last-line-truncated', { file, line });
 }
 
-export function restartWarning(file: string, restarts: number): string {
-  return `${file}: the logger restarted ${restarts} time(s) (repeated header); no interval is integrated across a restart`;
+export function addRestartWarning(sink: WarningSink, file: string, restarts: number): void {
+  addProfileWarning(sink, 'gpu-logger-restarted', { file, restarts });
 }
 
 /** A file that holds only the `nvidia-smi` table: say so, and how to log CSV instead. */

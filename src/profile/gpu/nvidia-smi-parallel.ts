@@ -9,7 +9,7 @@ import { GpuLogAccumulator } from './log-accumulator.js';
 import type { GpuAccumulator, GpuRangeState } from './metrics.js';
 import { parseHeaderLine } from './nvidia-smi-fields.js';
 import { QueryGpuParser, type RangeStart } from './nvidia-smi-query.js';
-import { restartWarning, truncatedWarning } from './nvidia-smi-messages.js';
+import { addRestartWarning, addTruncatedWarning } from './nvidia-smi-messages.js';
 
 /**
  * Parallel parsing of one large --query-gpu log: the file is cut at line ends into one byte
@@ -143,12 +143,12 @@ export function mergeQueryRanges(file: string, results: readonly QueryRangeResul
       device.mergeRange(state);
       seen.add(device);
     }
-    if (result.truncatedLine !== null) acc.warnings.push(truncatedWarning(file, result.truncatedLine + offset));
+    if (result.truncatedLine !== null) addTruncatedWarning(acc, file, result.truncatedLine + offset);
     lineOffset += result.lines;
     restarts += result.restarts;
     accepted += result.accepted;
   }
-  if (restarts > 0) acc.warnings.push(restartWarning(file, restarts));
+  if (restarts > 0) addRestartWarning(acc, file, restarts);
   return accepted;
 }
 

@@ -1,4 +1,5 @@
 /** Reading whole --query-gpu log files: encoding check, key choice, then a parallel or streaming parse. */
+import { addProfileWarning } from '../../report/i18n/profile-warnings.js';
 import { scanLineBytes } from '../lines.js';
 import { GpuLogAccumulator } from './log-accumulator.js';
 import type { GpuMetrics } from './metrics.js';
@@ -17,7 +18,7 @@ export async function parseQueryGpuFiles(
   for (const file of files) {
     await refuseUtf16(file);
     const choice = await chooseKeyColumn(file, options.fields ?? DEFAULT_GPU_QUERY_FIELDS);
-    if (choice.warning !== undefined) acc.warnings.push(choice.warning);
+    if (choice.warning !== undefined) addProfileWarning(acc, choice.warning.code, choice.warning.values);
     options = { ...options, keyField: choice.keyField };
     if (await parseQueryGpuFileParallel(file, options, acc)) continue;
     const parser = new QueryGpuParser(file, acc, options);

@@ -13,7 +13,7 @@ import {
 import { cell, CellStatus, parseNumberBytes, parseTimestampBytes } from './nvidia-smi-values.js';
 import { parseUserTimestamp, TIMESTAMP_FORMATS } from './timestamps.js';
 import { expectedUnitBytes, missingMarker, mismatchedUnit, outsideRange, physicalBounds } from './cell-checks.js';
-import { describeRejection, restartWarning, TABLE_DATE_BANNER, TABLE_LINE_REASON, tableOnlyError, truncatedWarning } from './nvidia-smi-messages.js';
+import { addRestartWarning, addTruncatedWarning, describeRejection, TABLE_DATE_BANNER, TABLE_LINE_REASON, tableOnlyError } from './nvidia-smi-messages.js';
 
 
 export interface QueryGpuOptions {
@@ -188,7 +188,7 @@ export class QueryGpuParser {
     }
     if (!terminated) {
       this.truncatedLine = lineNumber;
-      if (this.range === undefined) this.acc.warnings.push(truncatedWarning(this.file, lineNumber));
+      if (this.range === undefined) addTruncatedWarning(this.acc, this.file, lineNumber);
       return;
     }
     if (this.fields === null) {
@@ -425,7 +425,7 @@ export class QueryGpuParser {
 
   /** Ends the file: an InputError when it held no usable row. */
   finish(): void {
-    if (this.restarts > 0) this.acc.warnings.push(restartWarning(this.file, this.restarts));
+    if (this.restarts > 0) addRestartWarning(this.acc, this.file, this.restarts);
     if (this.accepted > 0) return;
     if (this.tableLines > 0 && this.tableLines === this.acc.rejected.countIn(this.file)) throw tableOnlyError(this.file, this.tableLines);
     const first = this.acc.rejected.examples.find((r) => r.file === this.file);

@@ -9,6 +9,7 @@ import { INVALID_FIELD_LINE, parseHeaderLine } from './nvidia-smi-fields.js';
 import { RejectedLines } from '../lines.js';
 import { sniffGpuLines } from './log-sniff.js';
 import { InputError } from '../../errors.js';
+import { addProfileWarning } from '../../report/i18n/profile-warnings.js';
 
 export type NvidiaSmiFormat = 'query-gpu' | 'dmon' | 'compute-apps';
 
@@ -81,7 +82,7 @@ export async function summarizeNvidiaSmiLogs(files: readonly string[], options: 
   const dmon = of('dmon');
   if (query.length > 0) {
     await parseQueryGpuFiles(query, options, acc);
-    if (dmon.length > 0) acc.warnings.push(`dmon logs not used because --query-gpu logs cover the same GPUs: ${dmon.join(', ')}`);
+    if (dmon.length > 0) addProfileWarning(acc, 'dmon-not-used', { files: dmon.join(', ') });
     gpu = acc.toMetrics('query-gpu', options.busyThresholdPct);
   } else if (dmon.length > 0) {
     await parseDmonFiles(dmon, options, acc);

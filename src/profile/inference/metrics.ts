@@ -10,6 +10,7 @@
  * A batch record (batch_size B) stands for B requests: it counts B times in request totals;
  * its per-sequence output is output_tokens / B; latency statistics are taken per record.
  */
+import { addProfileWarning, type ProfileWarning, type WarningSink } from '../../report/i18n/profile-warnings.js';
 import {
   bootstrapCi,
   excludeWarmup,
@@ -93,6 +94,8 @@ export interface InferenceMetrics {
   source?: 'records' | ReportedSummary['source'];
   /** What a reader must know about these figures (every request failed, a summary-only file…). */
   warnings?: string[];
+  /** The same warnings as codes and values, for reports in other languages (absent in documents from before them). */
+  warningCodes?: ProfileWarning[];
   /** The inference backend the log header names (infer.py writes `ngram` for its stand-in model); absent when no header says. */
   backend?: string;
   /** Records used (after warm-up); a batch record is one record. */
@@ -352,20 +355,22 @@ export function computeInferenceMetrics(
   const rate = (amount: number): number | null => (durationS !== null && durationS > 0 ? amount / durationS : null);
   const method = options.percentileMethod ?? 'linear';
 
-  const warnings: string[] = [];
+  const sink: WarningSink = { warnings: [], warningCodes: [] };
   // A total over some records only would understate the rate; none at all is unknown, not 0.
   const knownInput = inputCounted > 0 ? totalInputTokens : null;
   const knownOutput = outputCounted > 0 ? totalOutputTokens : null;
   if (outputCounted > 0 && outputCounted < completedCount) {
-    warnings.push(`${completedCount - outputCounted} of ${completedCount} completed records give no output token count: token totals and rates cover the other ${outputCounted} only`);
+    addProfileWarning(sink, 'output-tokens-partial', { missing: completedCount - outputCounted, completed: completedCount, counted: outputCounted });
   }
   if (requests > 0 && completedRequests === 0) {
     const first = topErrors(failed)[0];
-    warnings.push(`every request failed (${failedRequests} of ${requests}); no latency or throughput figure exists${first ? `; most frequent error: ${first.message}` : ''}`);
+    const counts = { failed: failedRequests, requests };
+    if (first === undefined) addProfileWarning(sink, 'all-requests-failed', counts);
+    else addProfileWarning(sink, 'all-requests-failed-error', { ...counts, error: first.message });
   }
   const metrics: InferenceMetrics = {
     source: 'records',
-    warnings,
+    ...sink,
     records: records.length,
     warmupRecordsExcluded,
     requests,

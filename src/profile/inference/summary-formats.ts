@@ -75,7 +75,7 @@ export function readGenaiPerfSummary(value: Json, file: string): BenchmarkSummar
   const completed = countOf(value.request_count);
   const summary: BenchmarkSummary = {
     source: 'genai-perf-summary',
-    note: 'latencies converted from the file\'s units to seconds',
+    note: 'units-converted',
     e2el: readGenaiStatistic(value.request_latency, 'request_latency', file),
     ttft: readGenaiStatistic(value.time_to_first_token, 'time_to_first_token', file),
     // genai-perf's inter-token latency is per request (latency − ttft)/(tokens − 1): vLLM's TPOT.
@@ -86,7 +86,7 @@ export function readGenaiPerfSummary(value: Json, file: string): BenchmarkSummar
   // Without streaming there is no first token before the last: genai-perf then reports the whole
   // response time as TTFT, which must not be read as a time to first token.
   if (value.inter_token_latency === undefined && summary.ttft.mean !== undefined && summary.ttft.mean === summary.e2el.mean && summary.ttft.p99 === summary.e2el.p99) {
-    summary.note = `${summary.note ?? ''}; its time to first token equals its request latency (a non-streaming benchmark): TTFT here is the whole response time`;
+    summary.note = 'units-converted-no-streaming';
   }
   const failed = countOf(value.error_request_count);
   if (failed !== undefined) summary.failed = failed;
@@ -128,7 +128,7 @@ export function readLlmperfSummary(value: Json, file: string): BenchmarkSummary 
   }
   const summary: BenchmarkSummary = {
     source: 'llmperf-summary',
-    note: 'request throughput is llmperf\'s results_num_completed_requests_per_min / 60; its inter-token latency (per request, time after the first token / output tokens) is reported as TPOT',
+    note: 'llmperf',
     completed,
     e2el: readLlmperfStatistic(value, 'end_to_end_latency'),
     ttft: readLlmperfStatistic(value, 'ttft'),

@@ -4,6 +4,7 @@
  * never zero for want of records. Also the precise refusals for JSON that looks like a vLLM result
  * but is not one (a nightly summary table, an InferenceX aggregate in seconds, a cut file).
  */
+import { addProfileWarning, type WarningSink } from '../../report/i18n/profile-warnings.js';
 import { InputError } from '../../errors.js';
 import type { InferenceMetrics, ReportedSummary } from './metrics.js';
 import type { InferenceParams } from './schema.js';
@@ -28,8 +29,8 @@ export interface ReportedStatistic {
 /** What a summary-only result file says, whichever tool wrote it (vLLM, genai-perf, llmperf). */
 export interface BenchmarkSummary {
   source: ReportedSummary['source'];
-  /** A sentence on how the tool's figures were read, for the warning (units converted, derived rates…). */
-  note?: string;
+  /** How the tool's figures were read (units converted, derived rates…): picks the wording of the summary-only warning. */
+  note?: 'units-converted' | 'units-converted-no-streaming' | 'llmperf';
   /** Completed requests; undefined when the file does not say (genai-perf exports without request_count). */
   completed?: number;
   failed?: number;
@@ -120,22 +121,23 @@ const TOOL = { 'vllm-summary': 'vLLM', 'genai-perf-summary': 'genai-perf', 'llmp
 export function computeSummaryMetrics(summary: BenchmarkSummary, params: InferenceParams, options: SummaryMetricsOptions = {}): InferenceMetrics {
   const completed = summary.completed;
   const tool = TOOL[summary.source];
-  const warnings = [`this ${tool} result holds only its summary (no per-request records): the figures are ${tool}'s own, not recomputed; no confidence intervals, goodput or warm-up exclusion${summary.note ? `; ${summary.note}` : ''}`];
-  if (completed === undefined) warnings.push(`the file does not say how many requests its figures cover: request counts and the error rate are unknown`);
+  const sink: WarningSink = { warnings: [], warningCodes: [] };
+  addProfileWarning(sink, summary.note === undefined ? 'summary-only' : `summary-only-${summary.note}`, { tool });
+  if (completed === undefined) addProfileWarning(sink, 'summary-no-request-count');
   let failed = summary.failed;
   if (failed === undefined && completed !== undefined && summary.sent !== undefined && summary.sent >= completed) {
     failed = summary.sent - completed;
-    if (failed > 0) warnings.push(`the file has no failed count: ${failed} failed request(s) = ${summary.sent} sent − ${completed} completed`);
+    if (failed > 0) addProfileWarning(sink, 'summary-failed-derived', { failed, sent: summary.sent, completed });
   }
-  if (failed === undefined && completed !== undefined) warnings.push('the file gives no failed or sent count: failed requests are unknown and counted as 0');
+  if (failed === undefined && completed !== undefined) addProfileWarning(sink, 'summary-no-failed-count');
   const failedRequests = failed ?? 0;
   const requests = completed === undefined ? null : completed + failedRequests;
-  if (requests !== null && requests > 0 && completed === 0) warnings.push(`every request failed (${failedRequests} of ${requests}); the tool's latency figures of no request are not reported`);
-  if ((options.warmupRecords ?? 0) > 0) warnings.push('warm-up exclusion was asked for, but a summary cannot be split: its figures include every request');
-  if (summary.totalInputTokens === undefined || summary.totalOutputTokens === undefined) warnings.push('the file gives no token totals: they are unknown');
+  if (requests !== null && requests > 0 && completed === 0) addProfileWarning(sink, 'summary-all-failed', { failed: failedRequests, requests });
+  if ((options.warmupRecords ?? 0) > 0) addProfileWarning(sink, 'summary-warmup-ignored');
+  if (summary.totalInputTokens === undefined || summary.totalOutputTokens === undefined) addProfileWarning(sink, 'summary-no-token-totals');
   return {
     source: summary.source,
-    warnings,
+    ...sink,
     records: 0,
     warmupRecordsExcluded: 0,
     requests,

@@ -4,6 +4,7 @@
  * (train_runtime, train_samples_per_second) those are used; otherwise they are derived from
  * the per-step entries, and every derived figure says where it came from.
  */
+import { addProfileWarning, type ProfileWarning, type WarningSink } from '../../report/i18n/profile-warnings.js';
 import { summarize, type Summary } from '../../stats/index.js';
 import type { TrainingEvalRecord, TrainingRecord, TrainingStepRecord, TrainingSummaryRecord } from './records.js';
 
@@ -50,6 +51,8 @@ export interface TrainingMetrics {
    */
   diverged_at_step?: number | null;
   warnings?: string[];
+  /** The same warnings as codes and values, for reports in other languages (absent in documents from before them). */
+  warningCodes?: ProfileWarning[];
   lossCurve: CurvePoint[];
   learningRateCurve: CurvePoint[];
   evalLossCurve: CurvePoint[];
@@ -130,18 +133,19 @@ export function computeTrainingMetrics(records: readonly TrainingRecord[], conte
   const evals = records.filter((r): r is TrainingEvalRecord => r.kind === 'eval');
   const summary = records.filter((r): r is TrainingSummaryRecord => r.kind === 'summary').at(-1);
   const useIndex = !steps.every((r) => r.step !== undefined);
-  const warnings: string[] = [];
+  const sink: WarningSink = { warnings: [], warningCodes: [] };
   const divergedIndex = steps.findIndex((r) => r.loss !== undefined && !Number.isFinite(r.loss));
   const divergedRecord = steps[divergedIndex];
   const divergedAt = divergedRecord === undefined ? null : useIndex ? divergedIndex + 1 : (divergedRecord.step as number);
   if (divergedRecord !== undefined) {
-    const where = useIndex ? `log entry ${divergedAt} (line ${divergedRecord.line}; the log gives no step)` : `step ${divergedAt} (line ${divergedRecord.line})`;
-    warnings.push(`training diverged: loss is ${String(divergedRecord.loss)} at ${where}; finalLoss is null from there on`);
+    const values = { loss: String(divergedRecord.loss), line: divergedRecord.line };
+    if (useIndex) addProfileWarning(sink, 'training-diverged-entry', { ...values, entry: divergedAt as number });
+    else addProfileWarning(sink, 'training-diverged', { ...values, step: divergedAt as number });
   }
   const lossCurve = curve(steps, useIndex, (r) => (r.loss !== undefined && Number.isFinite(r.loss) ? r.loss : undefined));
-  if (useIndex && steps.length > 0) warnings.push('the training log gives no step numbers: the loss curve is indexed by log entry (stepAxis "index")');
+  if (useIndex && steps.length > 0) addProfileWarning(sink, 'training-no-step-numbers');
   const estimated = steps.filter((r) => r.stepFrom === 'epoch-estimate').length;
-  if (estimated > 0) warnings.push(`${estimated} step number(s) estimated as epoch × steps per epoch from the Trainer's banner; epochs are printed to 2 decimals, so a step may be off by a few`);
+  if (estimated > 0) addProfileWarning(sink, 'training-steps-estimated', { count: estimated });
   const evalLossCurve = curve(evals, !evals.every((r) => r.step !== undefined), (r) => r.evalLoss);
   const losses = lossCurve.map((p) => p.value);
 
@@ -202,7 +206,7 @@ export function computeTrainingMetrics(records: readonly TrainingRecord[], conte
     bestMetric: context.bestMetric ?? null,
     bestModelCheckpoint: context.bestModelCheckpoint ?? null,
     diverged_at_step: divergedAt,
-    warnings,
+    ...sink,
     lossCurve,
     learningRateCurve: curve(steps, useIndex, (r) => r.learningRate),
     evalLossCurve,

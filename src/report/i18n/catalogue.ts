@@ -4,6 +4,7 @@
  */
 import type { AdviceCode } from '../advisor.js';
 import type { EN } from './en.js';
+import type { ProfileWarningCode } from './profile-warnings.js';
 
 /** A message that agrees with a number: `count` names the value that picks `one` or `other`. */
 interface PluralMessage {
@@ -18,6 +19,8 @@ type Section<T> = { readonly [K in keyof T]: string };
 export interface Catalogue {
   labels: Section<typeof EN.labels>;
   advice: Readonly<Record<AdviceCode, Message>>;
+  /** The profiler's warnings, by code (profile-warnings.ts). */
+  warnings: Readonly<Record<ProfileWarningCode, Message>>;
   missing: Section<typeof EN.missing>;
   checkpointReason: Section<typeof EN.checkpointReason>;
   checkpointAction: Section<typeof EN.checkpointAction>;

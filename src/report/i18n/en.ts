@@ -3,6 +3,8 @@
  * key set every other language must fill (see catalogue.ts); placeholders are `{name}`, and a
  * message that agrees with a number is `{ one, other, count }`.
  */
+import { PROFILE_WARNINGS_EN } from './profile-warnings.js';
+
 export const EN = {
   labels: {
     title: 'Benchmark report',
@@ -295,9 +297,11 @@ export const EN = {
     },
     'whole-node-partial': 'The job used {used} of the node’s {total} GPUs on a partition that bills whole nodes, so it was charged for the whole node. Use {shared}, which shares nodes, or run {total} GPU tasks in one job.',
     'whole-node-partial-no-shared': 'The job used {used} of the node’s {total} GPUs on a partition that bills whole nodes, so it was charged for the whole node. Run {total} GPU tasks in one job, or use a partition that shares nodes.',
-    // The profiler's own warnings are still English sentences, not codes; other languages say so.
+    // A document written before warning codes holds English sentences only; other languages say so.
     'profile-warning': '{text}',
   },
+  // The profiler's warnings: metrics.json `warnings` holds these same English sentences.
+  warnings: PROFILE_WARNINGS_EN,
   missing: {
     'no-metadata': 'no metadata.json in {where}',
     'no-gpu-log': 'no nvidia-smi log in {where} (a CPU job, or nvidia-smi was absent on the node)',

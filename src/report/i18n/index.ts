@@ -13,6 +13,7 @@ import type { CheckpointAction } from '../../profile/training/checkpoint-log.js'
 import type { CheckpointReasonCode } from '../../slurm/checkpoint-stop.js';
 import { formatNumber, formatPercent, formatPercentValue, type ReportLang } from '../format.js';
 import type { Catalogue, Message } from './catalogue.js';
+import type { ProfileWarning } from './profile-warnings.js';
 import { EN } from './en.js';
 import { PT_BR } from './pt-BR.js';
 
@@ -71,8 +72,37 @@ function formatAdviceValue(key: string, value: string | number, lang: ReportLang
 type Escape = (text: string) => string;
 const identity: Escape = (t) => t;
 
+// Line numbers and file positions read as written ("file.csv:1234"), not as formatted quantities.
+const RAW_WARNING_KEYS = new Set(['line', 'step', 'entry']);
+
+// Seconds the profiler wrote with fixed decimals ("3595.0"): the same digits, in the language's notation.
+const FIXED_DECIMAL = /^\d+\.(\d+)$/;
+
+function formatWarningValue(key: string, value: string | number, lang: ReportLang): string {
+  if (RAW_WARNING_KEYS.has(key)) return String(value);
+  if (typeof value === 'number') return formatNumber(value, lang, Number.isInteger(value) ? 0 : undefined);
+  const fixed = FIXED_DECIMAL.exec(value);
+  return fixed === null ? value : formatNumber(Number(value), lang, fixed[1]?.length);
+}
+
+/** One profiler warning in the report's language, "experiment/task: …" when it belongs to a task; `escape` applies to the values only. */
+export function describeProfileWarning(warning: ProfileWarning, lang: ReportLang, escape: Escape = identity): string {
+  const message = catalogueFor(lang).warnings[warning.code];
+  const count = typeof message === 'string' ? undefined : warning.values[message.count];
+  const wording = pickWording(message, count === undefined ? undefined : [count]);
+  const values = Object.fromEntries(
+    Object.entries(warning.values).map(([key, value]) => [
+      key,
+      escape(formatWarningValue(key, value, lang)),
+    ]),
+  );
+  const text = fillMessage(wording, values);
+  return warning.task === undefined ? text : `${escape(warning.task)}: ${text}`;
+}
+
 /** One advice (code + values) in the report's language; `escape` applies to the values only (they come from logs). */
-export function describeAdvice(advice: { code: AdviceCode; values: Record<string, string | number> }, lang: ReportLang, escape: Escape = identity): string {
+export function describeAdvice(advice: { code: AdviceCode; values: Record<string, string | number>; warning?: ProfileWarning }, lang: ReportLang, escape: Escape = identity): string {
+  if (advice.warning !== undefined) return describeProfileWarning(advice.warning, lang, escape);
   const message = catalogueFor(lang).advice[advice.code];
   const countKey = typeof message === 'string' ? undefined : message.count;
   const count = countKey === undefined ? undefined : advice.values[countKey];
@@ -86,6 +116,7 @@ export function describeAdvice(advice: { code: AdviceCode; values: Record<string
  * other values that differ are listed.
  */
 export function describeAdviceGroup(group: AdviceGroup, lang: ReportLang, escape: Escape = identity): string {
+  if (group.warning !== undefined) return describeProfileWarning(group.warning, lang, escape);
   const message = catalogueFor(lang).advice[group.code];
   const wording = pickWording(message, typeof message === 'string' ? undefined : group.values[message.count]);
   const filled: Record<string, string> = {};

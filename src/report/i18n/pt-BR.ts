@@ -2,6 +2,7 @@
  * O catálogo em português do Brasil: the Portuguese (Brazil) wording of every key of en.ts.
  */
 import type { Catalogue } from './catalogue.js';
+import { PROFILE_WARNINGS_PT_BR } from './profile-warnings-pt-BR.js';
 
 export const PT_BR: Catalogue = {
   labels: {
@@ -297,6 +298,7 @@ export const PT_BR: Catalogue = {
     'whole-node-partial-no-shared': 'O job usou {used} das {total} GPUs do nó numa fila que cobra o nó inteiro, e foi cobrado pelo nó inteiro. Rode {total} tarefas de GPU num só job, ou use uma fila que compartilhe nós.',
     'profile-warning': 'Aviso do profiler (em inglês): {text}',
   },
+  warnings: PROFILE_WARNINGS_PT_BR,
   missing: {
     'no-metadata': 'sem metadata.json em {where}',
     'no-gpu-log': 'sem log do nvidia-smi em {where} (um job de CPU, ou o nvidia-smi não existia no nó)',

@@ -13,9 +13,12 @@ import { REPORT_LANGS } from '../../../src/report/format.js';
 import { compareRuns } from '../../../src/report/compare.js';
 import { buildFixtureDoc } from './fixture-doc.js';
 
-/** Every key path of a catalogue ("labels.title", "advice.latency-outliers.one"), sorted. */
+/**
+ * Every key path of a catalogue ("labels.title", "advice.latency-outliers"), sorted. A plural
+ * message is one message: a language may need `{ one, other }` where English has one sentence.
+ */
 function listKeys(value: unknown, prefix = ''): string[] {
-  if (typeof value !== 'object' || value === null) return [prefix];
+  if (typeof value !== 'object' || value === null || ('one' in value && 'other' in value)) return [prefix];
   return Object.entries(value).flatMap(([k, v]) => listKeys(v, prefix === '' ? k : `${prefix}.${k}`)).sort();
 }
 
