@@ -6,6 +6,7 @@
  * once per job in the projection instead of being scaled with the work.
  */
 import type { TaskMetrics } from '../profile/metrics-document.js';
+import { computeMeanHalfWidth95 } from '../stats/t-interval.js';
 
 export type WorkUnit = 'steps' | 'items';
 
@@ -35,25 +36,6 @@ export interface PilotRate {
   experiment: string;
   task: string;
   jobId: string | null;
-}
-
-/**
- * Two-sided 95 % Student t quantiles by degrees of freedom (1–30, then 40, 60, 120): a pilot
- * has few log windows, where the normal 1.96 would give too narrow an interval.
- */
-const T95: readonly number[] = [
-  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08,
-  2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
-];
-
-/** The 95 % t quantile for df degrees of freedom (conservative: the next lower tabulated df). */
-export function lookupT95(df: number): number {
-  if (df < 1) return Number.POSITIVE_INFINITY;
-  if (df <= 30) return T95[Math.floor(df) - 1] ?? 1.96;
-  if (df < 40) return 2.042;
-  if (df < 60) return 2.021;
-  if (df < 120) return 2;
-  return 1.98;
 }
 
 function describeTask(task: TaskMetrics, kind: PilotRate['kind'], unit: WorkUnit | null): PilotRate {
@@ -90,7 +72,7 @@ function readTrainingRate(task: TaskMetrics): PilotRate | undefined {
   const rate = { ...describeTask(task, 'training', 'steps'), secondsPerUnit: perStep, workDone: training.lastStep };
   const { n, std } = training.stepTimeS;
   if (n >= 2 && std !== null && training.stepTimeS.mean !== null) {
-    const half = (lookupT95(n - 1) * std) / Math.sqrt(n);
+    const half = computeMeanHalfWidth95(std, n);
     return addOverhead({ ...rate, secondsPerUnitLow: Math.max(0, perStep - half), secondsPerUnitHigh: perStep + half, intervalMethod: 'window-spread', windows: n });
   }
   return addOverhead({ ...rate, secondsPerUnitLow: perStep, secondsPerUnitHigh: perStep, windows: n });

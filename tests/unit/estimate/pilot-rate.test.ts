@@ -3,7 +3,7 @@ import { createTaskMetrics, type TaskMetrics } from '../../../src/profile/metric
 import { computeTrainingMetrics } from '../../../src/profile/training/metrics.js';
 import type { TrainingStepRecord } from '../../../src/profile/training/records.js';
 import { computeAccountingMetrics } from '../../../src/profile/accounting/accounting.js';
-import { lookupT95, readPilotRate } from '../../../src/estimate/pilot-rate.js';
+import { readPilotRate } from '../../../src/estimate/pilot-rate.js';
 
 /** Steps 0, 10, …: each window of 10 steps took 10 × the given seconds per step. */
 function trainingTask(perStep: number[], elapsedS: number | null): TaskMetrics {
@@ -104,14 +104,5 @@ describe('readPilotRate', () => {
       { kind: 'step', line: 2, loss: 1, time: 10 },
     ]);
     expect(readPilotRate(task)).toBeUndefined();
-  });
-
-  it('uses Student t quantiles for few windows', () => {
-    expect(lookupT95(1)).toBe(12.706);
-    expect(lookupT95(3)).toBe(3.182);
-    expect(lookupT95(30)).toBe(2.042);
-    expect(lookupT95(45)).toBe(2.021);
-    expect(lookupT95(500)).toBe(1.98);
-    expect(lookupT95(0)).toBe(Number.POSITIVE_INFINITY);
   });
 });
