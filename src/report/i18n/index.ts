@@ -86,7 +86,7 @@ function formatWarningValue(key: string, value: string | number, lang: ReportLan
 }
 
 /** One profiler warning in the report's language, "experiment/task: …" when it belongs to a task; `escape` applies to the values only. */
-export function describeProfileWarning(warning: ProfileWarning, lang: ReportLang, escape: Escape = identity): string {
+function describeProfileWarning(warning: ProfileWarning, lang: ReportLang, escape: Escape = identity): string {
   const message = catalogueFor(lang).warnings[warning.code];
   const count = typeof message === 'string' ? undefined : warning.values[message.count];
   const wording = pickWording(message, count === undefined ? undefined : [count]);

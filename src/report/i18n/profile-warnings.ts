@@ -71,7 +71,7 @@ export interface ProfileWarning {
 }
 
 /** Fills `{name}` placeholders from `values`, leaving unknown ones as they are. */
-export function fillWarningText(template: string, values: Readonly<Record<string, string | undefined>>): string {
+function fillWarningText(template: string, values: Readonly<Record<string, string | undefined>>): string {
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
 }
 

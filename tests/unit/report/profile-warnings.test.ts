@@ -9,10 +9,10 @@ import { buildReportModel } from '../../../src/report/report-model.js';
 import { renderMarkdownReport } from '../../../src/report/markdown.js';
 import { renderHtmlReport } from '../../../src/report/html.js';
 import { REPORT_LANGS } from '../../../src/report/format.js';
-import { catalogueFor, describeProfileWarning } from '../../../src/report/i18n/index.js';
+import { catalogueFor, describeAdvice } from '../../../src/report/i18n/index.js';
 import { EN } from '../../../src/report/i18n/en.js';
 import type { Message } from '../../../src/report/i18n/catalogue.js';
-import { describeProfileWarningEn, fillWarningText, PROFILE_WARNING_CODES, PROFILE_WARNINGS_EN, type ProfileWarning } from '../../../src/report/i18n/profile-warnings.js';
+import { describeProfileWarningEn, PROFILE_WARNING_CODES, PROFILE_WARNINGS_EN, type ProfileWarning } from '../../../src/report/i18n/profile-warnings.js';
 
 const FIXTURES = [
   'tests/fixtures/nvidia-smi/query-requeue-gap.csv',
@@ -38,6 +38,16 @@ function listEnglishWarningSentences(): string[] {
         .filter((f) => f.split(/\s+/).length > 3),
     ),
   ];
+}
+
+/** The catalogue's English text with its placeholders filled (written here again, apart from the code under test). */
+function fillWarningText(template: string, values: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
+}
+
+/** A profiler warning as the report words it (through the advice that carries it). */
+function describeProfileWarning(warning: ProfileWarning, lang: 'en' | 'pt-BR'): string {
+  return describeAdvice({ code: 'profile-warning', values: {}, warning }, lang);
 }
 
 function decodeEntities(html: string): string {
