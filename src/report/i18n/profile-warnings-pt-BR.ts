@@ -72,9 +72,9 @@ export const PROFILE_WARNINGS_PT_BR: Readonly<Record<ProfileWarningCode, Message
   'summary-all-failed': 'todas as requisições falharam ({failed} de {requests}); os números de latência da ferramenta, que não cobrem nenhuma requisição, não são mostrados',
   'summary-warmup-ignored': 'a exclusão de aquecimento foi pedida, mas um resumo não pode ser dividido: seus números incluem todas as requisições',
   'summary-no-token-totals': 'o arquivo não traz os totais de tokens: eles são desconhecidos',
-  'training-diverged': 'o treino divergiu: a loss é {loss} no passo {step} (linha {line}); finalLoss é nulo daí em diante',
-  'training-diverged-entry': 'o treino divergiu: a loss é {loss} na entrada de log {entry} (linha {line}; o log não dá o passo); finalLoss é nulo daí em diante',
-  'training-no-step-numbers': 'o log de treino não traz números de passo: a curva de loss é indexada pela entrada de log (stepAxis "index")',
+  'training-diverged': 'o treinamento divergiu: a loss é {loss} no passo {step} (linha {line}); finalLoss é nulo daí em diante',
+  'training-diverged-entry': 'o treinamento divergiu: a loss é {loss} na entrada de log {entry} (linha {line}; o log não dá o passo); finalLoss é nulo daí em diante',
+  'training-no-step-numbers': 'o log de treinamento não traz números de passo: a curva de loss é indexada pela entrada de log (stepAxis "index")',
   'training-steps-estimated': {
     count: 'count',
     one: '{count} número de passo foi estimado como época × passos por época a partir do banner do Trainer; as épocas são impressas com 2 casas decimais, então um passo pode errar por pouco',

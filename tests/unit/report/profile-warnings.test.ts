@@ -4,6 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { profileFiles } from '../../../src/profile/profile-run.js';
 import { parseMetricsDocument, serializeMetricsDocument } from '../../../src/contracts/metrics.js';
+import { InputError } from '../../../src/errors.js';
 import type { MetricsDocument } from '../../../src/profile/metrics-document.js';
 import { buildReportModel } from '../../../src/report/report-model.js';
 import { renderMarkdownReport } from '../../../src/report/markdown.js';
@@ -114,7 +115,7 @@ describe('a profile with several warnings', () => {
     for (const text of [markdown, html]) {
       expect(text).not.toContain('em inglês');
       for (const sentence of sentences) expect(text, sentence).not.toContain(sentence);
-      expect(text).toContain('o treino divergiu: a loss é NaN no passo 20');
+      expect(text).toContain('o treinamento divergiu: a loss é NaN no passo 20');
       expect(text).toContain('todas as requisições falharam (3 de 3)');
       expect(text).toMatch(/lacuna de amostragem de 3\.?595,0 s .*intervalo típico de 1,000 s/);
     }
@@ -127,5 +128,22 @@ describe('a profile with several warnings', () => {
     const { warning_codes: _codes, ...old } = doc;
     const markdown = renderMarkdownReport(buildReportModel(old, undefined), 'pt-BR');
     expect(markdown).toContain(`Aviso do profiler (em inglês): ${doc.warnings[0] ?? ''}`);
+  });
+
+  it('metrics.json with a warning code this version does not know is refused, naming the field', () => {
+    const onDisk = JSON.parse(serializeMetricsDocument(doc)) as { warning_codes: { code: string }[] };
+    (onDisk.warning_codes[0] as { code: string }).code = 'no-such-warning';
+    const read = (): MetricsDocument => parseMetricsDocument(JSON.stringify(onDisk), 'metrics.json');
+    expect(read).toThrow(InputError);
+    expect(read).toThrow(/warning_codes\[0\]\.code/);
+  });
+
+  it('metrics.json without warning codes (an earlier hpcbench.metrics/2 file) still reads', () => {
+    const onDisk = JSON.parse(serializeMetricsDocument(doc)) as Record<string, unknown> & { tasks: Record<string, Record<string, unknown>>[] };
+    delete onDisk.warning_codes;
+    for (const task of onDisk.tasks) for (const section of ['gpu', 'inference', 'training']) delete task[section]?.warning_codes;
+    const read = parseMetricsDocument(JSON.stringify(onDisk), 'metrics.json');
+    expect(read.warning_codes).toBeUndefined();
+    expect(read.warnings).toEqual(doc.warnings);
   });
 });
