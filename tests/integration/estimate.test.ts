@@ -20,7 +20,7 @@ import { TEST_POLL_FLOOR_ENV } from '../../src/runs/watch.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { runCli as cli } from '../unit/cli/run-cli.js';
 import { describeCluster, type TestCluster } from './support/cluster.js';
-import { cleanUpRuns, connectProject, openProject, type TestProject } from './submit-helpers.js';
+import { cleanUpRuns, connectProject, openProject, writeClusterEntryLines, type TestProject } from './submit-helpers.js';
 
 const TOLERANCE = 0.2;
 const PILOT_STEPS = 24;
@@ -43,18 +43,7 @@ function writeEstimateProject(cluster: TestCluster): { dir: string; config: stri
   writeFileSync(join(dir, 'steady-train.sh'), WORKLOAD);
   const lines = [
     'version: 1',
-    'clusters:',
-    '  test:',
-    '    preset: generic',
-    '    transport: ssh',
-    '    ssh:',
-    `      host: ${JSON.stringify(cluster.host)}`,
-    `      port: ${cluster.port}`,
-    `      user: ${JSON.stringify(cluster.username)}`,
-    `      identity_file: ${JSON.stringify(cluster.privateKeyPath)}`,
-    `      known_hosts: ${JSON.stringify(cluster.knownHostsPath)}`,
-    `    workdir: ${JSON.stringify(cluster.remoteWorkdir)}`,
-    ...(cluster.account ? [`    account: ${JSON.stringify(cluster.account)}`] : []),
+    ...writeClusterEntryLines(cluster),
     '    rates: { su_per_cpu_hour: 1, currency_per_su: 0.5, currency: BRL }',
     '    partitions:',
     '      cpu: { kind: cpu, cpus_per_node: 8, mem_per_node: 16G, max_time: "12:00:00", shared: true }',

@@ -32,10 +32,12 @@ export interface TestExperiment {
   extra?: string[];
 }
 
-export function writeTestProject(cluster: TestCluster, experiments: Record<string, TestExperiment>, extra: { hfCache?: string; workdir?: string } = {}): { dir: string; config: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'hpcbench-submit-'));
-  const lines = [
-    'version: 1',
+/**
+ * The `clusters: test:` entry of a project for the test cluster, up to its account: callers add
+ * rates, a cache and partitions below it.
+ */
+export function writeClusterEntryLines(cluster: TestCluster, workdir = cluster.remoteWorkdir): string[] {
+  return [
     'clusters:',
     '  test:',
     '    preset: generic',
@@ -46,9 +48,17 @@ export function writeTestProject(cluster: TestCluster, experiments: Record<strin
     `      user: ${JSON.stringify(cluster.username)}`,
     `      identity_file: ${JSON.stringify(cluster.privateKeyPath)}`,
     `      known_hosts: ${JSON.stringify(cluster.knownHostsPath)}`,
-    `    workdir: ${JSON.stringify(extra.workdir ?? cluster.remoteWorkdir)}`,
-    ...(extra.hfCache ? [`    hf_cache: ${JSON.stringify(extra.hfCache)}`] : []),
+    `    workdir: ${JSON.stringify(workdir)}`,
     ...(cluster.account ? [`    account: ${JSON.stringify(cluster.account)}`] : []),
+  ];
+}
+
+export function writeTestProject(cluster: TestCluster, experiments: Record<string, TestExperiment>, extra: { hfCache?: string; workdir?: string } = {}): { dir: string; config: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'hpcbench-submit-'));
+  const lines = [
+    'version: 1',
+    ...writeClusterEntryLines(cluster, extra.workdir),
+    ...(extra.hfCache ? [`    hf_cache: ${JSON.stringify(extra.hfCache)}`] : []),
     '    partitions:',
     '      cpu:',
     '        kind: cpu',
