@@ -16,8 +16,8 @@ export const PROFILE_WARNINGS_PT_BR: Readonly<Record<ProfileWarningCode, Message
   },
   'checkpoint-lines-skipped': {
     count: 'count',
-    one: '{count} linha de {file} foi ignorada (um job morto durante a escrita deixa uma linha truncada); a primeira na linha {line}: {reason}',
-    other: '{count} linhas de {file} foram ignoradas (um job morto durante a escrita deixa uma linha truncada); a primeira na linha {line}: {reason}',
+    one: '{count} linha de {file} foi ignorada (um job morto durante a escrita deixa uma linha truncada); a primeira na linha {line} (diagnóstico do leitor, em inglês: {reason})',
+    other: '{count} linhas de {file} foram ignoradas (um job morto durante a escrita deixa uma linha truncada); a primeira na linha {line} (diagnóstico do leitor, em inglês: {reason})',
   },
   'nothing-profiled': 'nenhuma saída de tarefa encontrada: nada foi analisado',
   'dmon-not-used': 'logs do dmon não usados porque os logs de --query-gpu cobrem as mesmas GPUs: {files}',
