@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunCluster } from '../../../src/runs/index.js';
 import { parseSubmitManifest, type SubmitManifest } from '../../../src/runs/index.js';
+import type { Transport } from '../../../src/transport/transport.js';
 
 export const CLUSTER: RunCluster = { name: 'fake', transport: 'ssh', ssh: { host: 'fake' }, workdir: '/scratch/p/u' };
 
@@ -48,3 +49,22 @@ export function makeRenderedRun(jobs: JobSpec[], runId = '20261124-060000-a-0001
 }
 
 export const noSleep = async (): Promise<void> => undefined;
+
+/** A transport whose only working method is `exec`; every other call is refused (the query tests use no files). */
+export function createExecOnlyTransport(exec: Transport['exec']): Transport {
+  const refuse = (): Promise<never> => Promise.reject(new Error('not used by queryJobs'));
+  return {
+    kind: 'ssh',
+    target: 'answers',
+    exec,
+    execShell: refuse,
+    upload: refuse,
+    download: refuse,
+    mkdirp: refuse,
+    stat: refuse,
+    list: refuse,
+    writeFile: refuse,
+    readFile: refuse,
+    close: async () => {},
+  };
+}

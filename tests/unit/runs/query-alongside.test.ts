@@ -3,35 +3,22 @@ import { ControllerUnreachableError } from '../../../src/errors.js';
 import { queryJobs, type JobQueryOptions } from '../../../src/runs/query.js';
 import type { ExecResult, Transport } from '../../../src/transport/transport.js';
 import { fixture } from '../slurm/fixtures.js';
+import { createExecOnlyTransport } from './helpers.js';
 
 /** Answers squeue and sacct with recorded outputs and logs when each call starts and ends. */
 function answering(answers: Record<string, ExecResult>): { transport: Transport; events: string[] } {
   const events: string[] = [];
-  const refuse = (): Promise<never> => Promise.reject(new Error('not used by queryJobs'));
-  const transport: Transport = {
-    kind: 'ssh',
-    target: 'answers',
-    exec: async (argv) => {
-      const program = argv[0] ?? '';
-      events.push(`start ${program}`);
-      // Two turns of the event loop, as a reply over a connection would take at least.
-      await new Promise((resolve) => setImmediate(resolve));
-      await new Promise((resolve) => setImmediate(resolve));
-      events.push(`end ${program}`);
-      const answer = answers[program];
-      if (!answer) throw new Error(`unexpected command ${argv.join(' ')}`);
-      return answer;
-    },
-    execShell: refuse,
-    upload: refuse,
-    download: refuse,
-    mkdirp: refuse,
-    stat: refuse,
-    list: refuse,
-    writeFile: refuse,
-    readFile: refuse,
-    close: async () => {},
-  };
+  const transport = createExecOnlyTransport(async (argv) => {
+    const program = argv[0] ?? '';
+    events.push(`start ${program}`);
+    // Two turns of the event loop, as a reply over a connection would take at least.
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    events.push(`end ${program}`);
+    const answer = answers[program];
+    if (!answer) throw new Error(`unexpected command ${argv.join(' ')}`);
+    return answer;
+  });
   return { transport, events };
 }
 

@@ -9,32 +9,18 @@ import { writeRunRecord } from '../../../src/runs/registry.js';
 import { formatAccountingStartTime } from '../../../src/runs/query.js';
 import type { ExecResult, Transport } from '../../../src/transport/transport.js';
 import { fixture } from '../slurm/fixtures.js';
-import { CLUSTER, makeRenderedRun, noSleep } from './helpers.js';
+import { CLUSTER, createExecOnlyTransport, makeRenderedRun, noSleep } from './helpers.js';
 import { FakeCluster } from './fake-cluster.js';
 
 /** A transport that answers each command by its program name with a recorded output. */
 function answering(answers: Record<string, ExecResult>): { transport: Transport; calls: string[][] } {
   const calls: string[][] = [];
-  const refuse = (): Promise<never> => Promise.reject(new Error('not used by queryJobs'));
-  const transport: Transport = {
-    kind: 'ssh',
-    target: 'answers',
-    exec: async (argv) => {
-      calls.push([...argv]);
-      const answer = answers[argv[0] ?? ''];
-      if (!answer) throw new Error(`unexpected command ${argv.join(' ')}`);
-      return answer;
-    },
-    execShell: refuse,
-    upload: refuse,
-    download: refuse,
-    mkdirp: refuse,
-    stat: refuse,
-    list: refuse,
-    writeFile: refuse,
-    readFile: refuse,
-    close: async () => {},
-  };
+  const transport = createExecOnlyTransport(async (argv) => {
+    calls.push([...argv]);
+    const answer = answers[argv[0] ?? ''];
+    if (!answer) throw new Error(`unexpected command ${argv.join(' ')}`);
+    return answer;
+  });
   return { transport, calls };
 }
 
