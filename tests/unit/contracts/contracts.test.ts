@@ -5,23 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseJsonText, validateMetricsDocument, parseMetricsDocument } from '../../../src/contracts/index.js';
-import { InputError, ExitCode } from '../../../src/errors.js';
+import { InputError } from '../../../src/errors.js';
 import { profileRun } from '../../../src/profile/profile-run.js';
 import { parseSubmitManifest, expandArraySpec, readSubmitManifest } from '../../../src/runs/manifest-file.js';
 import { makeRenderedRun } from '../runs/helpers.js';
+import { caught } from './support.js';
 
 const INFO = { expected: 'a test document', fix: 'fix it' };
-
-function caught(action: () => unknown): InputError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).exitCode).toBe(ExitCode.usage);
-    return error as InputError;
-  }
-  throw new Error('expected an InputError');
-}
 
 async function caughtAsync(action: () => Promise<unknown>): Promise<InputError> {
   try {

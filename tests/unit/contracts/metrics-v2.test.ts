@@ -8,7 +8,6 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { METRICS_SCHEMA_ID, METRICS_SCHEMA_V1, parseMetricsDocument, readMetricsDocument, serializeMetricsDocument } from '../../../src/contracts/metrics.js';
 import { convertKeyToSnake, decodeMetricsKeys, encodeMetricsKeys } from '../../../src/contracts/metrics-keys.js';
-import { InputError, ExitCode } from '../../../src/errors.js';
 import { summarizeComputeApps } from '../../../src/profile/gpu/nvidia-smi-apps.js';
 import { summarizeNvidiaSmiLogs } from '../../../src/profile/gpu/nvidia-smi.js';
 import type { MetricsDocument } from '../../../src/profile/metrics-document.js';
@@ -17,6 +16,7 @@ import { EXAMPLE_RUN_DIR } from '../../../src/report/example-report.js';
 import { loadBundle } from '../../../src/report/run-bundle.js';
 import { renderReportFiles } from '../../../src/report/write-report.js';
 import { buildFixtureDoc } from '../report/fixture-doc.js';
+import { caught, listCamelKeys } from './support.js';
 
 const V1_FILE = join(import.meta.dirname, 'fixtures/metrics-v1.json');
 
@@ -68,36 +68,13 @@ function asJson(doc: MetricsDocument): unknown {
 /** Data maps: their keys are the user's and keep their case (found by name, as the contract lists them). */
 const DATA_MAP_KEYS = new Set(['params', 'percentiles', 'metadata', 'environment', 'warmup_by_experiment', 'by_file']);
 
-function listCamelKeys(value: unknown, path: string, parentKey: string, out: string[]): string[] {
-  if (Array.isArray(value)) value.forEach((item, i) => listCamelKeys(item, `${path}[${i}]`, parentKey, out));
-  else if (typeof value === 'object' && value !== null) {
-    for (const [key, child] of Object.entries(value)) {
-      if (/[A-Z]/.test(key)) out.push(`${path}.${key}`);
-      const perGpuMissing = key === 'missing' && /\.gpus\[\d+\]$/.test(path);
-      if (!DATA_MAP_KEYS.has(key) && !perGpuMissing) listCamelKeys(child, `${path}.${key}`, key, out);
-    }
-  }
-  return out;
-}
-
-function caught(action: () => unknown): InputError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).exitCode).toBe(ExitCode.usage);
-    return error as InputError;
-  }
-  throw new Error('expected an InputError');
-}
-
 describe('metrics.json hpcbench.metrics/2', () => {
   it('writes every key in snake_case outside the data maps, and reads back the same in-memory document', async () => {
     const doc = await buildRichDoc();
     const text = serializeMetricsDocument(doc);
     const onDisk = JSON.parse(text) as Record<string, unknown>;
     expect(onDisk.schema).toBe(METRICS_SCHEMA_ID);
-    expect(listCamelKeys(onDisk, '', '', [])).toEqual([]);
+    expect(listCamelKeys(onDisk, DATA_MAP_KEYS)).toEqual([]);
     // The keys the in-memory document has in both cases, as the file spells them.
     expect(text).toContain('"memory_used_mib"');
     expect(text).toContain('"clocks_sm_mhz"');

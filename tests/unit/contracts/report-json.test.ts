@@ -3,10 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseJsonReport, REPORT_SCHEMA_ID } from '../../../src/contracts/report.js';
 import { METRICS_SCHEMA_ID } from '../../../src/contracts/metrics.js';
-import { InputError, ExitCode } from '../../../src/errors.js';
 import { renderJsonReport } from '../../../src/report/json-report.js';
 import { buildReportModel } from '../../../src/report/report-model.js';
 import { buildFixtureDoc } from '../report/fixture-doc.js';
+import { caught, listCamelKeys } from './support.js';
 
 async function renderFixtureReport(): Promise<string> {
   const doc = await buildFixtureDoc();
@@ -23,29 +23,6 @@ async function renderFixtureReport(): Promise<string> {
 /** Keys that are data (advice message values, parameters, job metadata, …): the user's case. */
 const DATA_MAP_KEYS = new Set(['values', 'params', 'percentiles', 'metadata', 'environment', 'warmup_by_experiment', 'by_file']);
 
-function listCamelKeys(value: unknown, path: string, out: string[]): string[] {
-  if (Array.isArray(value)) value.forEach((item, i) => listCamelKeys(item, `${path}[${i}]`, out));
-  else if (typeof value === 'object' && value !== null) {
-    for (const [key, child] of Object.entries(value)) {
-      if (/[A-Z]/.test(key)) out.push(`${path}.${key}`);
-      const perGpuMissing = key === 'missing' && /\.gpus\[\d+\]$/.test(path);
-      if (!DATA_MAP_KEYS.has(key) && !perGpuMissing) listCamelKeys(child, `${path}.${key}`, out);
-    }
-  }
-  return out;
-}
-
-function caught(action: () => unknown): InputError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).exitCode).toBe(ExitCode.usage);
-    return error as InputError;
-  }
-  throw new Error('expected an InputError');
-}
-
 describe('report.json', () => {
   it('has every key in snake_case outside data maps, and reads back with the metrics document in memory', async () => {
     const text = await renderFixtureReport();
@@ -54,7 +31,7 @@ describe('report.json', () => {
     expect(onDisk.metrics.schema).toBe(METRICS_SCHEMA_ID);
     expect(onDisk.report.references.length).toBeGreaterThan(0);
     expect(onDisk.report.sweep_choices.length).toBeGreaterThan(0);
-    expect(listCamelKeys(onDisk, '', [])).toEqual([]);
+    expect(listCamelKeys(onDisk, DATA_MAP_KEYS)).toEqual([]);
     expect(text).toContain('"tolerance_pct": 10');
     expect(text).toContain('"slo_ms": 2000');
     expect(text).toContain('"batchSize": 4');
