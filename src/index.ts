@@ -102,6 +102,8 @@ export {
   renderRun,
   writeRun,
   createRunId,
+  // The environment RenderOptions.environment takes: one per process when rendering many runs.
+  createTemplateEnvironment,
   listTemplates,
   findTemplate,
   readTemplate,
@@ -114,6 +116,7 @@ export {
   type RenderOptions,
   type RenderedRun,
   type WriteOptions,
+  type TemplateEnvironmentOptions,
   type TemplateEntry,
   type PreflightResult,
   type ConfigCheck,

@@ -40,7 +40,7 @@ export function quoteDirective(value: string | number | boolean): string {
   return `"${text}"`;
 }
 
-export function quotePath(value: string): string {
+function quotePath(value: string): string {
   if (value === '~') return '"$HOME"';
   if (value.startsWith('~/')) return `"$HOME"/${quoteShell(value.slice(2))}`;
   return quoteShell(value);
@@ -61,17 +61,14 @@ function requireText(value: unknown, filter: string): string | number | boolean 
 export interface TemplateEnvironmentOptions {
   /** A project's own templates/ directory; templates there override shipped ones of the same name. */
   projectDir?: string | undefined;
-  /** Replace the shipped directory (tests). */
-  shippedDir?: string;
 }
 
 /** The directories searched, first match wins. */
 function templateSearchPath(options: TemplateEnvironmentOptions = {}): string[] {
   const dirs: string[] = [];
-  const shipped = options.shippedDir ?? SHIPPED_TEMPLATES_DIR;
   // Inside hpcbench's own repository the project's templates/ is the shipped one.
-  if (options.projectDir !== undefined && existsSync(options.projectDir) && resolve(options.projectDir) !== resolve(shipped)) dirs.push(options.projectDir);
-  dirs.push(shipped);
+  if (options.projectDir !== undefined && existsSync(options.projectDir) && resolve(options.projectDir) !== resolve(SHIPPED_TEMPLATES_DIR)) dirs.push(options.projectDir);
+  dirs.push(SHIPPED_TEMPLATES_DIR);
   return dirs;
 }
 

@@ -3,7 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
-import { findTemplate, listJobTemplateNames, listTemplates, readTemplate, renderRun } from '../../../src/render/index.js';
+import { findTemplate, listTemplates, readTemplate, renderRun } from '../../../src/render/index.js';
+import { listJobTemplateNames } from '../../../src/render/catalog.js';
 import { localConfig, tempDir } from './helpers.js';
 
 function project(files: Record<string, string>): string {

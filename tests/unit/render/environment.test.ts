@@ -1,24 +1,17 @@
 import { RenderError } from '../../../src/errors.js';
 import { describe, expect, it } from 'vitest';
-import { createTemplateEnvironment, quoteDirective, quotePath } from '../../../src/render/index.js';
+import { createTemplateEnvironment, quoteDirective } from '../../../src/render/environment.js';
 import { tempDir } from './helpers.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-describe('quoting helpers', () => {
+describe('quoteDirective', () => {
   it('leaves plain #SBATCH values bare, double-quotes others, refuses what sbatch would misread', () => {
     expect(quoteDirective('sequana_gpu')).toBe('sequana_gpu');
     expect(quoteDirective(48)).toBe('48');
     expect(quoteDirective('a100&nvlink')).toBe('"a100&nvlink"');
     expect(quoteDirective('$(touch x)')).toBe('"$(touch x)"');
     for (const bad of ['', 'a"b', 'a\\b', 'a#b', 'a\nb', 'a\rb', 'a\u0000b']) expect(() => quoteDirective(bad)).toThrow(RenderError);
-  });
-
-  it('keeps a leading ~/ expandable and quotes the rest', () => {
-    expect(quotePath('~/hf cache')).toBe(`"$HOME"/'hf cache'`);
-    expect(quotePath('~')).toBe('"$HOME"');
-    expect(quotePath('/scratch/p/u/hf-cache')).toBe('/scratch/p/u/hf-cache');
-    expect(quotePath("/x/it's")).toBe(`'/x/it'\\''s'`);
   });
 });
 
@@ -29,6 +22,15 @@ describe('template environment', () => {
     writeFileSync(join(dir, 'sbatch', 't.sbatch.njk'), template);
     return createTemplateEnvironment({ projectDir: dir });
   }
+
+  it('qpath keeps a leading ~/ expandable and quotes the rest', () => {
+    const env = envWith('{{ p | qpath }}');
+    const qpath = (p: string): string => env.render('sbatch/t.sbatch.njk', { p });
+    expect(qpath('~/hf cache')).toBe(`"$HOME"/'hf cache'`);
+    expect(qpath('~')).toBe('"$HOME"');
+    expect(qpath('/scratch/p/u/hf-cache')).toBe('/scratch/p/u/hf-cache');
+    expect(qpath("/x/it's")).toBe(`'/x/it'\\''s'`);
+  });
 
   it('does not HTML-escape', () => {
     expect(envWith('{{ v | q }}').render('sbatch/t.sbatch.njk', { v: 'a<b>&"c"' })).toBe(`'a<b>&"c"'`);

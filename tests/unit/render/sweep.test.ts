@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expandSweep, formatArraySpec, formatSweepJsonl, formatSweepTsv } from '../../../src/render/index.js';
+import { expandSweep, formatArraySpec, formatSweepJsonl, formatSweepTsv } from '../../../src/render/sweep.js';
 
 describe('sweeps', () => {
   it('expands the matrix with the first key slowest, minus excluded points', () => {
