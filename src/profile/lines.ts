@@ -64,7 +64,7 @@ async function statLogFile(file: string, allowEmpty = false): Promise<number> {
  * Files read whole (JSON results and summaries, trainer_state.json, sacct output) are small;
  * a larger one is refused before it is read rather than failing inside the string machinery.
  */
-export const MAX_WHOLE_FILE_BYTES = 256 * 1024 * 1024;
+const MAX_WHOLE_FILE_BYTES = 256 * 1024 * 1024;
 
 /** Reads a file that parsers take whole; InputError (exit 2) for a missing, unreadable or oversized file. */
 export async function readWholeTextFile(file: string, expected: string): Promise<string> {
@@ -145,7 +145,7 @@ export async function scanLines(
 }
 
 /** A line longer than this is not a log line: the file is binary or not line-oriented. */
-export const MAX_LINE_BYTES = 16 * 1024 * 1024;
+const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 function tooLongError(file: string, lineNumber: number): InputError {
   return new InputError(`line is longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB; expected a line-oriented text log`, {

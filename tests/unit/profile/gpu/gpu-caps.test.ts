@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../../src/errors.js';
 import { MAX_GPUS_PER_FILE } from '../../../../src/profile/gpu/log-accumulator.js';
-import { MAX_LINE_BYTES, MAX_WHOLE_FILE_BYTES } from '../../../../src/profile/lines.js';
 import { readTrainerState } from '../../../../src/profile/training/trainer-state.js';
 import { profileFiles } from '../../../../src/profile/profile-run.js';
 
@@ -62,13 +61,13 @@ describe('per-file caps of the GPU log readers', () => {
 
   it('refuses a file read whole (trainer_state.json, vLLM result, sacct) over 256 MiB before reading it, and a directory', async () => {
     const file = write('trainer_state.json', '');
-    truncateSync(file, MAX_WHOLE_FILE_BYTES + 1); // sparse: nothing is written
+    truncateSync(file, 256 * 1024 * 1024 + 1); // one byte over the 256 MiB cap; sparse: nothing is written
     await expect(readTrainerState(file)).rejects.toThrow(/trainer_state\.json: the file is 268435457 bytes; expected a trainer_state\.json of at most 256 MiB/);
     await expect(readTrainerState(tmpdir())).rejects.toThrow(/cannot read the file: it is a directory/);
   });
 
   it('refuses a line longer than the cap, naming the line', async () => {
-    const file = write('nvidia-smi.csv', `timestamp, index, utilization.gpu [%]\n2024/05/14 10:21:07.000, 0, 50 %\n${'9'.repeat(MAX_LINE_BYTES + 10)}\n`);
+    const file = write('nvidia-smi.csv', `timestamp, index, utilization.gpu [%]\n2024/05/14 10:21:07.000, 0, 50 %\n${'9'.repeat(16 * 1024 * 1024 + 10)}\n`);
     const error = await refusal(file);
     expect(error.message).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3: line is longer than 16 MiB`));
   });
