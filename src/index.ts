@@ -212,6 +212,8 @@ export { computeInferenceMetrics, type InferenceMetrics, type InferenceMetricsOp
 export { aggregateInferenceSweep, type InferenceSweepPoint } from './profile/inference/sweep.js';
 export { type InferenceRecord } from './profile/inference/schema.js';
 export { readTrainingLog, type TrainingLog, type TrainingRecord } from './profile/training/log.js';
+// trainer_state.json's text (the Trainer writes one into each checkpoint-*/) to records and its top-level figures.
+export { parseTrainerState, type TrainerState } from './profile/training/trainer-state.js';
 export { computeTrainingMetrics, type TrainingMetrics } from './profile/training/metrics.js';
 export { summarizeNvidiaSmiLogs, type NvidiaSmiSummary, type NvidiaSmiOptions } from './profile/gpu/nvidia-smi.js';
 export { readSacctFigures, type ReadSacctOptions } from './profile/accounting/sacct-read.js';

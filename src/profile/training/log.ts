@@ -21,7 +21,7 @@ export {  parseTrainerLine, TrainerProgress } from './stdout.js';
 export type TrainingLogFormat = 'jsonl' | 'trainer' | 'trainer-state';
 
 /** Chooses the format from the first non-blank line: JSONL lines start with `{"`, Python dicts with `{'`. */
-export function detectTrainingFormat(firstLine: string): TrainingLogFormat {
+function detectTrainingFormat(firstLine: string): TrainingLogFormat {
   return firstLine.trimStart().startsWith('{"') ? 'jsonl' : 'trainer';
 }
 

@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../../src/errors.js';
 import { RejectedLines } from '../../../../src/profile/lines.js';
 import {
-  detectTrainingFormat,
   parseTrainerLine,
   parseTrainingJsonLine,
   readTrainingLog,
@@ -149,7 +148,11 @@ describe('readTrainingLog', () => {
     const log = await readTrainingLog(join(fixtures, 'train.jsonl'));
     expect(log.format).toBe('jsonl');
     expect(log.records).toHaveLength(20);
-    expect(detectTrainingFormat(`  {'loss': 1}`)).toBe('trainer');
+  });
+  it('takes an indented Python dict as Trainer stdout, not JSONL', async () => {
+    const log = await readTrainingLog(writeTemp(`  {'loss': 1}\n`));
+    expect(log.format).toBe('trainer');
+    expect(log.records).toMatchObject([{ kind: 'step', loss: 1 }]);
   });
   it('reads Trainer stdout: 20 step dicts, 2 evals and the summary', async () => {
     const log = await readTrainingLog(join(fixtures, 'trainer-stdout.log'));
