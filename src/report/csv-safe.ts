@@ -9,7 +9,7 @@
 const FORMULA_START = /^[=+\-@\t\r]/;
 const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-export function neutraliseCsvCell(value: string | number | boolean | null | undefined): string | number | boolean | null | undefined {
+function neutraliseCsvCell(value: string | number | boolean | null | undefined): string | number | boolean | null | undefined {
   if (typeof value !== 'string') return value;
   if (!FORMULA_START.test(value) || PLAIN_NUMBER.test(value)) return value;
   return `'${value}`;

@@ -5,7 +5,7 @@
 import type { TaskMetrics } from '../profile/metrics-document.js';
 
 /** Rows shown per task; the rest are counted in `hidden` and stay in metrics.json. */
-export const GPU_PROCESS_ROWS_PER_TASK = 20;
+const GPU_PROCESS_ROWS_PER_TASK = 20;
 
 export interface GpuProcessRow {
   experiment: string;

@@ -133,7 +133,7 @@ export function listSecretNames(text: string): string[] {
  * A value from a parsed document (metadata.json, run parameters): values under secret-looking
  * keys are replaced whole (nested objects too), other strings go through `redactText`.
  */
-export function redactValue(value: unknown, secret = false): unknown {
+function redactValue(value: unknown, secret = false): unknown {
   if (value === null || value === undefined) return value;
   if (Array.isArray(value)) return value.map((v) => redactValue(v, secret));
   if (typeof value === 'object') {

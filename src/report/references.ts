@@ -29,7 +29,7 @@ export interface ReferenceCheck {
   status: 'pass' | 'fail' | 'missing' | 'unknown-metric';
 }
 
-export function judgeReference(measured: number, spec: Required<ReferenceSpec>): 'pass' | 'fail' {
+function judgeReference(measured: number, spec: Required<ReferenceSpec>): 'pass' | 'fail' {
   const tolerance = spec.tolerance_pct / 100;
   if (spec.direction === 'higher') return measured >= spec.value * (1 - tolerance) ? 'pass' : 'fail';
   return measured <= spec.value * (1 + tolerance) ? 'pass' : 'fail';

@@ -7,7 +7,6 @@ import { summarizeComputeApps } from '../../../src/profile/gpu/nvidia-smi-apps.j
 import { renderHtmlReport } from '../../../src/report/html.js';
 import { renderMarkdownReport } from '../../../src/report/markdown.js';
 import { buildReportModel } from '../../../src/report/report-model.js';
-import { GPU_PROCESS_ROWS_PER_TASK } from '../../../src/report/gpu-processes.js';
 import { emptyDoc, emptyTask } from './fixture-doc.js';
 
 const REAL = join(__dirname, '../../fixtures/real/nvidia-smi-apps/rtxpro6000-compute-apps-noheader-nounits.csv');
@@ -76,10 +75,11 @@ describe('processes on the GPUs in reports', () => {
     const apps = doc.tasks[0]?.gpu_processes;
     const template = apps?.processes[0];
     if (apps === undefined || template === undefined) throw new Error('no process');
-    apps.processes = Array.from({ length: GPU_PROCESS_ROWS_PER_TASK + 5 }, (_, i) => ({ ...template, pid: 1000 + i, peakUsedMiB: i }));
+    // The report shows 20 rows per task.
+    apps.processes = Array.from({ length: 25 }, (_, i) => ({ ...template, pid: 1000 + i, peakUsedMiB: i }));
     const model = buildReportModel(doc, undefined, NOW);
-    expect(model.gpuProcesses.rows).toHaveLength(GPU_PROCESS_ROWS_PER_TASK);
-    expect(model.gpuProcesses.rows[0]?.pid).toBe(1000 + GPU_PROCESS_ROWS_PER_TASK + 4);
+    expect(model.gpuProcesses.rows).toHaveLength(20);
+    expect(model.gpuProcesses.rows[0]?.pid).toBe(1024);
     expect(model.gpuProcesses.hidden).toEqual([{ task: 'serve/main', count: 5 }]);
     expect(renderMarkdownReport(model, 'en')).toContain('- serve/main: 5 more processes, listed in metrics.json (gpu_processes).');
     expect(await renderHtmlReport(model, 'pt-BR')).toContain('serve/main: mais 5 processos, listados no metrics.json (gpu_processes).');

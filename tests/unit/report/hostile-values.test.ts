@@ -4,7 +4,6 @@ import type { MetricsDocument } from '../../../src/profile/metrics-document.js';
 import { compareRuns } from '../../../src/report/compare.js';
 import { renderComparisonMarkdown } from '../../../src/report/compare-format.js';
 import { renderCsvReport } from '../../../src/report/csv.js';
-import { neutraliseCsvCell } from '../../../src/report/csv-safe.js';
 import { renderMarkdownReport } from '../../../src/report/markdown.js';
 import { buildReportModel } from '../../../src/report/report-model.js';
 import { codeSpan, escapeMarkdown } from '../../../src/report/markdown-escape.js';
@@ -157,12 +156,27 @@ describe('Markdown: values from jobs, logs and configs stay text', () => {
 });
 
 describe('CSV: cells a spreadsheet would run as formulas', () => {
-  it('are prefixed with an apostrophe; numbers, negative ones included, stay numbers', () => {
-    expect(neutraliseCsvCell('=HYPERLINK("http://evil.example","click")')).toBe('\'=HYPERLINK("http://evil.example","click")');
-    for (const formula of ['+1+2', '-1+2', '@SUM(A1)', '\tx', '\rx', '=1']) expect(neutraliseCsvCell(formula)).toBe(`'${formula}`);
-    for (const number of ['-3', '-1.5e-3', '+7', '-.5', '12']) expect(neutraliseCsvCell(number)).toBe(number);
-    expect(neutraliseCsvCell(-2)).toBe(-2);
-    expect(neutraliseCsvCell('plain')).toBe('plain');
+  it('are prefixed with an apostrophe; numbers, negative ones included, stay numbers', async () => {
+    const formulas = ['=HYPERLINK("http://evil.example","click")', '+1+2', '-1+2', '@SUM(A1)', '\tx', '\rx', '=1'];
+    const numbers = ['-3', '-1.5e-3', '+7', '-.5', '12'];
+    const doc = await buildFixtureDoc();
+    const task = doc.tasks[0];
+    if (task === undefined) throw new Error('fixture has no task');
+    task.task = 'cells';
+    task.params = {
+      ...Object.fromEntries(formulas.map((f, i) => [`formula${i}`, f])),
+      ...Object.fromEntries(numbers.map((n, i) => [`number${i}`, n])),
+      negative: -2,
+      plain: 'plain',
+    };
+    const rows = parseCsv(renderCsvReport([doc])).filter((r) => r.task === 'cells');
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      formulas.forEach((f, i) => expect(row[`formula${i}`]).toBe(`'${f}`));
+      numbers.forEach((n, i) => expect(row[`number${i}`]).toBe(n));
+      expect(row.negative).toBe('-2');
+      expect(row.plain).toBe('plain');
+    }
   });
 
   it('in metrics.csv: a hostile experiment, task and parameter are neutralised, a negative value stays a number', async () => {

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { isSecretKey, listSecretNames, REDACTED, redactText, redactValue } from '../../../src/report/redact.js';
+import { isSecretKey, listSecretNames, REDACTED, redactText } from '../../../src/report/redact.js';
+import { redactMetricsDocument } from '../../../src/report/redact-report.js';
+import { emptyDoc, emptyTask } from './fixture-doc.js';
 import { redactYamlText } from '../../../src/report/redact-yaml.js';
 
 describe('isSecretKey', () => {
@@ -112,7 +114,7 @@ describe('redactText', () => {
   });
 });
 
-describe('redactValue', () => {
+describe('job metadata in a report', () => {
   it('replaces values under secret keys (nested too) and scans other strings', () => {
     const metadata = {
       hostname: 'sdumont1',
@@ -120,7 +122,10 @@ describe('redactValue', () => {
       credentials: { user: 'me', pass: 'pw' },
       command: 'WANDB_API_KEY=w python train.py',
     };
-    expect(redactValue(metadata)).toEqual({
+    const task = emptyTask('infer', 'main');
+    task.metadata = metadata;
+    const [redacted] = redactMetricsDocument(emptyDoc('20261124-061500-infer-3f2a', ['infer'], [task])).tasks;
+    expect(redacted?.metadata).toEqual({
       hostname: 'sdumont1',
       env: { HF_TOKEN: REDACTED, HF_HOME: '/scratch/hf', nested: { api_key: REDACTED } },
       credentials: { user: REDACTED, pass: REDACTED },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SweepPoint } from '../../../src/profile/metrics-document.js';
-import { checkReferences, judgeReference } from '../../../src/report/references.js';
+import { checkReferences, type ReferenceSpec } from '../../../src/report/references.js';
 import { chooseBestPoint, groupSweeps } from '../../../src/report/sweep.js';
 import { buildFixtureDoc } from './fixture-doc.js';
 
@@ -9,11 +9,18 @@ function point(task: string, batch: number, tokens: number, tps: number, p95: nu
 }
 
 describe('references', () => {
-  it('passes a higher-is-better metric down to value × (1 − tolerance), and a lower-is-better one up to value × (1 + tolerance)', () => {
-    expect(judgeReference(90, { value: 100, tolerance_pct: 10, direction: 'higher' })).toBe('pass');
-    expect(judgeReference(89.9, { value: 100, tolerance_pct: 10, direction: 'higher' })).toBe('fail');
-    expect(judgeReference(1.05, { value: 1, tolerance_pct: 5, direction: 'lower' })).toBe('pass');
-    expect(judgeReference(1.06, { value: 1, tolerance_pct: 5, direction: 'lower' })).toBe('fail');
+  it('passes a higher-is-better metric down to value × (1 − tolerance), and a lower-is-better one up to value × (1 + tolerance)', async () => {
+    const judge = async (measured: number, spec: ReferenceSpec): Promise<string | undefined> => {
+      const doc = await buildFixtureDoc();
+      const training = doc.tasks.find((t) => t.experiment === 'lora')?.training;
+      if (training === undefined) throw new Error('fixture has no training task');
+      training.finalLoss = measured;
+      return checkReferences(doc, { lora: { train_final_loss: spec } })[0]?.status;
+    };
+    expect(await judge(90, { value: 100, tolerance_pct: 10, direction: 'higher' })).toBe('pass');
+    expect(await judge(89.9, { value: 100, tolerance_pct: 10, direction: 'higher' })).toBe('fail');
+    expect(await judge(1.05, { value: 1, tolerance_pct: 5, direction: 'lower' })).toBe('pass');
+    expect(await judge(1.06, { value: 1, tolerance_pct: 5, direction: 'lower' })).toBe('fail');
   });
 
   it('checks each task of the experiment, takes the direction from the metric catalog, and names unknown metrics', async () => {
