@@ -63,8 +63,8 @@ export {
 export { generateConfigJsonSchema, listSchemaKeyPaths, type JsonSchemaNode } from './config/json-schema.js';
 
 // Contracts: one schema per file hpcbench writes and reads back (run.json, manifest, metadata, metrics,
-// report.json, process.json). metrics.json and report.json are snake_case on disk; the readers return
-// the in-memory documents.
+// report.json, process.json, exit.json). metrics.json and report.json are snake_case on disk; the readers
+// return the in-memory documents.
 export {
   type ContractInfo,
   parseJsonDocument,
@@ -87,6 +87,8 @@ export {
   METRICS_SCHEMA_ID,
   METRICS_SCHEMA_V1,
   validateMetricsDocument,
+  // The text of metrics.json (fetched or piped, not on disk), as parseJsonReport reads report.json's.
+  parseMetricsDocument,
   readMetricsDocument,
   serializeMetricsDocument,
   reportSchema,
@@ -95,6 +97,10 @@ export {
   readJsonReport,
   type JsonReportFile,
   processSchema,
+  // How a job script ended (its EXIT trap's exit.json in out/<experiment>/<task>/).
+  exitSchema,
+  parseExitDocument,
+  type ExitDocument,
 } from './contracts/index.js';
 
 // Render: experiments to sbatch scripts and a run directory (templates, sweeps, --set overrides, preflight).
@@ -219,6 +225,8 @@ export { summarizeNvidiaSmiLogs, type NvidiaSmiSummary, type NvidiaSmiOptions } 
 export { readSacctFigures, type ReadSacctOptions } from './profile/accounting/sacct-read.js';
 export { computeAccountingMetrics, type AccountingMetrics, type AccountingRates } from './profile/accounting/accounting.js';
 export { queryJobEfficiency, type EfficiencyReport, type JobEfficiency } from './profile/accounting/efficiency.js';
+// seff's figures plus GPU-hours and the charge for jobs read from saved sacct output (readSacctFigures), no cluster needed.
+export { chargeJob } from './profile/accounting/efficiency.js';
 export { formatEfficiencyReport, toEfficiencyJson } from './profile/accounting/efficiency-format.js';
 
 // Statistics: percentiles, summaries and seeded bootstrap intervals, as metrics.json and compare use them.
@@ -230,7 +238,6 @@ export {
   percentileStatistic,
   meanStatistic,
   bootstrapRelativeChange,
-  createRng,
   DEFAULT_BOOTSTRAP_SEED,
   countOutliers,
   excludeWarmup,

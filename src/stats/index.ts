@@ -10,6 +10,5 @@ export {
 } from './bootstrap.js';
 export { bootstrapRelativeChange, type ChangeInterval, type SampleStatistic } from './bootstrap-change.js';
 export { selectPercentileStatistic } from './select-percentile.js';
-export { createRng } from './random.js';
 export { countOutliers } from './outliers.js';
 export { excludeWarmup } from './warmup.js';

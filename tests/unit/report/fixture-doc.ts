@@ -9,7 +9,8 @@ import { createTaskMetrics, METRICS_SCHEMA, type MetricsDocument, type TaskMetri
 import { summarizeNvidiaSmiLogs } from '../../../src/profile/gpu/nvidia-smi.js';
 import { computeTrainingMetrics } from '../../../src/profile/training/metrics.js';
 import { readTrainingLog } from '../../../src/profile/training/log.js';
-import { createRng, summarize } from '../../../src/stats/index.js';
+import { summarize } from '../../../src/stats/index.js';
+import { createRng } from '../../../src/stats/random.js';
 
 export function emptyTask(experiment: string, task: string): TaskMetrics {
   return createTaskMetrics(experiment, task);

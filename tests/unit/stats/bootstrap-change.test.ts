@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bootstrapRelativeChange, SortedResample } from '../../../src/stats/bootstrap-change.js';
-import { createRng, percentile } from '../../../src/stats/index.js';
+import { percentile } from '../../../src/stats/index.js';
+import { createRng } from '../../../src/stats/random.js';
 
 describe('SortedResample', () => {
   it('reads percentiles and the mean of a resample from counts exactly as sorting the resample would', () => {
