@@ -7,7 +7,7 @@ import type { EfficiencyReport, JobEfficiency } from './efficiency.js';
 const UNKNOWN = 'unknown';
 
 /** seff's time format: `HH:MM:SS`, with `D-` in front from one day on. */
-export function formatSeffDuration(seconds: number): string {
+function formatSeffDuration(seconds: number): string {
   const whole = Math.round(seconds);
   const days = Math.floor(whole / 86_400);
   const rest = whole % 86_400;
@@ -17,7 +17,7 @@ export function formatSeffDuration(seconds: number): string {
 }
 
 /** seff's memory format: 1024-based, two decimals, KB to EB (and `0.00 MB` for nothing, as seff prints it). */
-export function formatSeffMemory(bytes: number): string {
+function formatSeffMemory(bytes: number): string {
   if (bytes === 0) return '0.00 MB';
   const units = ['KB', 'MB', 'GB', 'TB', 'PB', 'EB'];
   let value = bytes / 1024;
@@ -42,7 +42,7 @@ function number(value: number | null, digits: number): string {
   return value === null ? UNKNOWN : value.toFixed(digits);
 }
 
-export function formatJobEfficiency(job: JobEfficiency): string[] {
+function formatJobEfficiency(job: JobEfficiency): string[] {
   const coreWall = job.elapsedSeconds !== null && job.ncpus !== null ? job.elapsedSeconds * job.ncpus : null;
   // seff gives no exit code while the job is pending or running.
   const live = job.state === 'PENDING' || job.state === 'RUNNING';

@@ -45,7 +45,7 @@ export function validateJobIds(ids: readonly string[]): string[] {
 }
 
 /** One sacct call for every job: header kept (columns by name), steps kept (MaxRSS is on them). */
-export function buildEfficiencySacctArgs(jobIds: readonly string[]): string[] {
+function buildEfficiencySacctArgs(jobIds: readonly string[]): string[] {
   return ['sacct', '--parsable2', `--delimiter=${UNIT_SEPARATOR}`, `--format=${EFFICIENCY_FIELDS.join(',')}`, `--jobs=${jobIds.join(',')}`];
 }
 

@@ -62,7 +62,7 @@ export function readSacctSeconds(text: string | undefined): number | null {
 }
 
 /** Bytes for a MaxRSS (`12573272K`, `488.50M`, `0`); a bare number is bytes, as sacct prints it. */
-export function readSacctBytes(text: string | undefined): number | null {
+function readSacctBytes(text: string | undefined): number | null {
   const match = /^(\d+(?:\.\d+)?)([KMGTP]?)$/i.exec(text?.trim() ?? '');
   if (match?.[1] === undefined) return null;
   const unit = (match[2] ?? '').toUpperCase();
@@ -70,7 +70,7 @@ export function readSacctBytes(text: string | undefined): number | null {
 }
 
 /** ReqMem → bytes for the whole job, or null when the multiplier it needs is unknown. */
-export function readRequestedMemoryBytes(text: string | undefined, cpus: number | null, nodes: number | null): number | null {
+function readRequestedMemoryBytes(text: string | undefined, cpus: number | null, nodes: number | null): number | null {
   const match = /^(\d+(?:\.\d+)?)([KMGTP]?)([cn]?)$/i.exec(text?.trim() ?? '');
   if (match?.[1] === undefined) return null;
   // A bare ReqMem is MiB, SLURM's unit for memory requests.

@@ -2,7 +2,7 @@
 // (header from --format, the --delimiter given), and the test counts the sacct calls.
 import { describe, expect, it } from 'vitest';
 import { FakeCluster } from '../runs/fake-cluster.js';
-import { buildEfficiencySacctArgs, queryJobEfficiency, validateJobIds } from '../../../src/profile/accounting/efficiency.js';
+import { queryJobEfficiency, validateJobIds } from '../../../src/profile/accounting/efficiency.js';
 import { formatEfficiencyReport, toEfficiencyJson } from '../../../src/profile/accounting/efficiency-format.js';
 import { UsageError } from '../../../src/errors.js';
 
@@ -73,11 +73,13 @@ describe('hpcbench efficiency', () => {
     expect(text).toContain('WARNING: Efficiency statistics can only be obtained after the job has ended');
   });
 
-  it('refuses a step id or a typo before connecting', () => {
+  it('refuses a step id or a typo before connecting', async () => {
     expect(() => validateJobIds(['123.batch'])).toThrow(UsageError);
     expect(() => validateJobIds(['12a'])).toThrow(/not a SLURM job id/);
     expect(() => validateJobIds([])).toThrow(UsageError);
-    expect(buildEfficiencySacctArgs(['1', '2_3'])).toContain('--jobs=1,2_3');
+    const cluster = fakeCluster();
+    await queryJobEfficiency({ transport: cluster, jobIds: ['1', '2_3'] });
+    expect(cluster.calls[0]).toContain('--jobs=1,2_3');
   });
 
   it('reports accounting that is switched off as such', async () => {

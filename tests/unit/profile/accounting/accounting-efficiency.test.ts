@@ -1,11 +1,12 @@
 // The efficiency formula against seff's own printed numbers (tests/fixtures/real/seff/): from the
 // raw figures each seff report prints, computeEfficiencies must give the percentages it printed,
-// and the seff formatters must print its durations the same way.
+// and `hpcbench efficiency`'s report must print seff's lines the same way.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { computeEfficiencies, readSacctSeconds } from '../../../../src/profile/accounting/sacct.js';
-import { formatSeffDuration, formatSeffMemory } from '../../../../src/profile/accounting/efficiency-format.js';
+import { chargeJob } from '../../../../src/profile/accounting/efficiency.js';
+import { formatEfficiencyReport } from '../../../../src/profile/accounting/efficiency-format.js';
 import { looksLikeSacctOutput, readSacctFigures } from '../../../../src/profile/accounting/sacct-read.js';
 
 const DIR = join(__dirname, '../../../fixtures/real/seff');
@@ -26,9 +27,9 @@ function bytes(text: string): number {
 }
 
 describe.each([
-  ['cluster1-seff-52-cores.txt', '88.81%', '42.27%'],
-  ['greatlakes-seff-2-nodes.txt', '47.87%', '0.42%'],
-])('seff report %s', (name, cpuPct, memPct) => {
+  ['cluster1-seff-52-cores.txt', '88.81%', '42.27%', '355.47 GB'],
+  ['greatlakes-seff-2-nodes.txt', '47.87%', '0.42%', '2.00 GB'],
+])('seff report %s', (name, cpuPct, memPct, memPerNode) => {
   const seff = readSeff(name);
   const nodes = Number(seff.Nodes);
   const cores = Number(seff['Cores per node']) * nodes;
@@ -43,9 +44,14 @@ describe.each([
   });
 
   it('prints the core-walltime and memory as seff does', () => {
-    expect(seff['CPU Efficiency']).toBe(`${cpuPct} of ${formatSeffDuration((elapsed ?? NaN) * cores)} core-walltime`);
-    expect(formatSeffDuration(cpu ?? NaN)).toBe(seff['CPU Utilized']);
-    expect(formatSeffMemory(bytes(memReq ?? ''))).toBe(memReq);
+    const jobs = readSacctFigures(readFileSync(join(DIR, name), 'utf8'), { file: name });
+    const lines = formatEfficiencyReport({ jobs: jobs.map((job) => chargeJob(job, undefined)), notFound: [] }).split('\n');
+    expect(seff['CPU Efficiency']).toMatch(new RegExp(`^${cpuPct} of `));
+    for (const key of ['Job ID', 'Nodes', 'Cores per node', 'CPU Utilized', 'CPU Efficiency', 'Job Wall-clock time', 'Memory Utilized']) {
+      expect(lines, key).toContain(`${key}: ${seff[key] ?? '(missing)'}`);
+    }
+    // Newer seff versions add the share per node; the figure before it is seff's.
+    expect(lines.find((l) => l.startsWith('Memory Efficiency: '))).toBe(`Memory Efficiency: ${seff['Memory Efficiency'] ?? ''} (${memPerNode}/node)`);
   });
 });
 

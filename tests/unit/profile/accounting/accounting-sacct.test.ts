@@ -2,7 +2,6 @@
 // has none (or 0), ReqMem per CPU / per node / total, and unknown figures staying null.
 import { describe, expect, it } from 'vitest';
 import { readSacctFigures, readSacctJobs } from '../../../../src/profile/accounting/sacct-read.js';
-import { readRequestedMemoryBytes, readSacctBytes } from '../../../../src/profile/accounting/sacct.js';
 import { SACCT_FIELDS } from '../../../../src/slurm/sacct.js';
 
 describe('seff-style figures', () => {
@@ -39,15 +38,17 @@ describe('seff-style figures', () => {
   });
 
   it('multiplies ReqMem as seff does', () => {
-    expect(readRequestedMemoryBytes('100Mc', 4, 1)).toBe(400 * 1024 ** 2);
-    expect(readRequestedMemoryBytes('500Gn', 25, 2)).toBe(1000 * 1024 ** 3);
-    expect(readRequestedMemoryBytes('2000Mn', null, null)).toBe(2000 * 1024 ** 2);
-    expect(readRequestedMemoryBytes('16G', 2, 3)).toBe(16 * 1024 ** 3);
-    expect(readRequestedMemoryBytes('100Mc', null, 1)).toBeNull();
-    expect(readRequestedMemoryBytes('', 1, 1)).toBeNull();
-    expect(readSacctBytes('488.50M')).toBe(488.5 * 1024 ** 2);
-    expect(readSacctBytes('0')).toBe(0);
-    expect(readSacctBytes('')).toBeNull();
+    const reqMem = (text: string): (number | null)[] => readSacctFigures(text).map((job) => job.reqMemBytes);
+    // Per CPU (×NCPUS), per node (×NNodes), for the whole job.
+    expect(reqMem('JobID|NCPUS|NNodes|ReqMem\n1|4|1|100Mc\n2|25|2|500Gn\n3|2|3|16G\n4|1|1|\n')).toEqual([400 * 1024 ** 2, 1000 * 1024 ** 3, 16 * 1024 ** 3, null]);
+    // Per node without a node count is one node, as seff assumes; per CPU without a CPU count is unknown.
+    expect(reqMem('JobID|ReqMem\n1|2000Mn\n')).toEqual([2000 * 1024 ** 2]);
+    expect(reqMem('JobID|NNodes|ReqMem\n1|1|100Mc\n')).toEqual([null]);
+  });
+
+  it('reads MaxRSS with and without a unit, and an empty one as unknown', () => {
+    const rss = readSacctFigures('JobID|MaxRSS\n1|488.50M\n2|0\n3|\n').map((job) => job.maxRssBytes);
+    expect(rss).toEqual([488.5 * 1024 ** 2, 0, null]);
   });
 
   it('counts typed GPUs when AllocTRES has no plain gres/gpu', () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readSacctFigures } from '../../../../src/profile/accounting/sacct-read.js';
 import { chargeJob } from '../../../../src/profile/accounting/efficiency.js';
-import { formatJobEfficiency, toEfficiencyJson } from '../../../../src/profile/accounting/efficiency-format.js';
+import { formatEfficiencyReport, toEfficiencyJson } from '../../../../src/profile/accounting/efficiency-format.js';
 
 const ROOT = join(__dirname, '../../../fixtures/real');
 const FILE = 'reportseff/slurm-22.05-jobs-601-603-cpueff-memeff.txt';
@@ -75,7 +75,7 @@ describe('reportseff next to hpcbench on the same real jobs', () => {
   it('prints seff\'s "Memory Utilized" (the 2 tasks\' sum) for job 603, and both figures in --json', () => {
     const job = jobs.find((j) => j.jobId === '603');
     if (job === undefined) throw new Error('job 603 missing');
-    const lines = formatJobEfficiency(chargeJob(job, undefined));
+    const lines = formatEfficiencyReport({ jobs: [chargeJob(job, undefined)], notFound: [] }).split('\n');
     // TRESUsageInTot mem=220952K; MaxRSS 110492K is one task's.
     expect(lines).toContain('Memory Utilized: 215.77 MB');
     expect(lines).toContain('Memory Efficiency: 53.94% of 400.00 MB (400.00 MB/node)');
