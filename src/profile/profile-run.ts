@@ -13,6 +13,7 @@ import { readCheckpointLog, readExitRecord, summariseCheckpoints, type Checkpoin
 import { detectLogKind, type LogKind } from './detect-kind.js';
 import { discoverTasks, jobIdOf, kindByName, readEnvironmentSnapshot, readManifestView, readMetadata, readRunView, sacctToRecord, type TaskFiles } from './run-layout.js';
 import type { ManifestView } from '../contracts/manifest.js';
+import { parseExitDocument } from '../contracts/exit.js';
 import { readProcessDocument } from '../contracts/process.js';
 import { GpuLogAccumulator } from './gpu/log-accumulator.js';
 import type { GpuMetrics } from './gpu/metrics.js';
@@ -247,10 +248,17 @@ function metadataRestarts(metadata: Record<string, unknown> | undefined): number
 /** exit.json as the checkpoint summary needs it; an unreadable one says nothing (its job may still be writing it). */
 function readExitFile(file: string | undefined): ExitRecord {
   if (file === undefined) return {};
+  let text: string;
   try {
-    return readExitRecord(JSON.parse(readFileSync(file, 'utf8')));
+    text = readFileSync(file, 'utf8');
   } catch {
     return {};
+  }
+  try {
+    return readExitRecord(parseExitDocument(text, file));
+  } catch (error) {
+    if (error instanceof InputError) return {};
+    throw error;
   }
 }
 

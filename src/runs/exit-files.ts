@@ -4,6 +4,8 @@
  * Reading it costs SFTP reads, not controller RPCs.
  */
 import { posix } from 'node:path';
+import { parseExitDocument, type ExitDocument } from '../contracts/exit.js';
+import { InputError } from '../errors.js';
 import { expandArraySpec } from './manifest-file.js';
 import type { RunJob, RunRecord, TaskFactsRecord } from './run-record.js';
 import type { Transport } from '../transport/transport.js';
@@ -26,17 +28,19 @@ interface ExitFile {
   restarts?: number;
 }
 
-function readExit(text: string): ExitFile | undefined {
+/** A task's exit.json, or undefined when it does not read: nothing is known of how that task ended. */
+function readExit(text: string, path: string): ExitFile | undefined {
+  let document: ExitDocument;
   try {
-    const value = JSON.parse(text) as { exit_code?: unknown; signal?: unknown; restart_count?: unknown };
-    if (typeof value.exit_code !== 'number') return undefined;
-    // `signal` names the checkpoint signal the script handled ("USR1"), or is a number in older files.
-    const out: ExitFile = { code: value.exit_code, signal: typeof value.signal === 'number' ? value.signal : 0 };
-    if (typeof value.restart_count === 'number' && Number.isInteger(value.restart_count) && value.restart_count >= 0) out.restarts = value.restart_count;
-    return out;
-  } catch {
-    return undefined;
+    document = parseExitDocument(text, path);
+  } catch (error) {
+    if (error instanceof InputError) return undefined;
+    throw error;
   }
+  // `signal` names the checkpoint signal the script handled ("USR1"), or is a number in older files.
+  const out: ExitFile = { code: document.exit_code, signal: typeof document.signal === 'number' ? document.signal : 0 };
+  if (document.restart_count !== undefined) out.restarts = document.restart_count;
+  return out;
 }
 
 /** The outcome from the exit.json files of every task, or undefined when any is missing or unreadable. */
@@ -52,7 +56,7 @@ export async function readExitFiles(transport: Transport, record: RunRecord, job
     } catch {
       return undefined;
     }
-    const exit = readExit(text);
+    const exit = readExit(text, path);
     if (!exit) return undefined;
     const failed = exit.code !== 0 || exit.signal !== 0;
     out.tasks[task] = failed ? 'FAILED' : 'COMPLETED';

@@ -15,6 +15,7 @@ import {
   type CheckpointReasonCode,
   type CheckpointStopReason,
 } from '../../slurm/checkpoint-stop.js';
+import type { ExitDocument } from '../../contracts/exit.js';
 import { readLines, type ReadProgress, type RejectedLines } from '../lines.js';
 
 const CHECKPOINT_EVENT_SCHEMA = 'hpcbench.checkpoint-event/1';
@@ -119,12 +120,11 @@ export interface ExitRecord {
   stopReason?: CheckpointStopReason;
 }
 
-export function readExitRecord(value: unknown): ExitRecord {
-  if (typeof value !== 'object' || value === null) return {};
-  const v = value as Record<string, unknown>;
+/** The fields of exit.json (checked by its contract, src/contracts/exit.ts) that the summary uses. */
+export function readExitRecord(document: ExitDocument): ExitRecord {
   const out: ExitRecord = {};
-  if (isNonNegativeInteger(v.restart_count)) out.restartCount = v.restart_count;
-  if (isCheckpointStopReason(v.stop_reason)) out.stopReason = v.stop_reason;
+  if (document.restart_count !== undefined) out.restartCount = document.restart_count;
+  if (document.stop_reason !== undefined && document.stop_reason !== null) out.stopReason = document.stop_reason;
   return out;
 }
 
