@@ -222,6 +222,11 @@ export { readTrainingLog, type TrainingLog, type TrainingRecord } from './profil
 export { parseTrainerState, type TrainerState } from './profile/training/trainer-state.js';
 export { computeTrainingMetrics, type TrainingMetrics } from './profile/training/metrics.js';
 export { summarizeNvidiaSmiLogs, type NvidiaSmiSummary, type NvidiaSmiOptions } from './profile/gpu/nvidia-smi.js';
+// One nvidia-smi format each, for a caller who knows what the files hold (summarizeNvidiaSmiLogs detects it).
+export { summarizeQueryGpuLogs } from './profile/gpu/nvidia-smi-query-files.js';
+export { summarizeDmonLogs, type DmonOptions } from './profile/gpu/nvidia-smi-dmon.js';
+export { type QueryGpuOptions } from './profile/gpu/nvidia-smi-query.js';
+export { type GpuMetrics } from './profile/gpu/metrics-types.js';
 export { readSacctFigures, type ReadSacctOptions } from './profile/accounting/sacct-read.js';
 export { computeAccountingMetrics, type AccountingMetrics, type AccountingRates } from './profile/accounting/accounting.js';
 export { queryJobEfficiency, type EfficiencyReport, type JobEfficiency } from './profile/accounting/efficiency.js';

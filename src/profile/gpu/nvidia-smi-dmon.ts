@@ -30,7 +30,7 @@ export interface DmonOptions {
 }
 
 /** Streaming parser of `nvidia-smi dmon [-s …] [-o D|T|DT]` output. */
-export class DmonParser {
+class DmonParser {
   private readonly file: string;
   private readonly acc: GpuLogAccumulator;
   private names: string[] | null = null;

@@ -18,7 +18,7 @@ export type NvidiaSmiFormat = 'query-gpu' | 'dmon' | 'compute-apps';
  * `#` column lines → dmon; a header naming `pid` → compute-apps; anything else is taken as a
  * --query-gpu log (with or without header) and validated by its parser.
  */
-export async function detectNvidiaSmiFormat(file: string): Promise<NvidiaSmiFormat> {
+async function detectNvidiaSmiFormat(file: string): Promise<NvidiaSmiFormat> {
   let text: string;
   try {
     const handle = await open(file, 'r');

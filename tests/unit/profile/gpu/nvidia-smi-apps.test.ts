@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { summarizeComputeApps } from '../../../../src/profile/gpu/nvidia-smi-apps.js';
-import { detectNvidiaSmiFormat, summarizeNvidiaSmiLogs } from '../../../../src/profile/gpu/nvidia-smi.js';
+import { summarizeNvidiaSmiLogs } from '../../../../src/profile/gpu/nvidia-smi.js';
 import { InputError } from '../../../../src/errors.js';
 
 const fixture = (name: string): string => new URL(`../../../fixtures/nvidia-smi/${name}`, import.meta.url).pathname;
@@ -66,13 +66,14 @@ describe('--query-compute-apps', () => {
 
 describe('format detection and the combined summary', () => {
   it('detects each fixture format', async () => {
-    expect(await detectNvidiaSmiFormat(fixture('query-units.csv'))).toBe('query-gpu');
-    expect(await detectNvidiaSmiFormat(fixture('query-noheader.csv'))).toBe('query-gpu');
-    expect(await detectNvidiaSmiFormat(fixture('dmon.txt'))).toBe('dmon');
-    expect(await detectNvidiaSmiFormat(fixture('dmon-dt.txt'))).toBe('dmon');
-    expect(await detectNvidiaSmiFormat(fixture('compute-apps.csv'))).toBe('compute-apps');
-    await expect(detectNvidiaSmiFormat(file('empty.csv', '\n\n'))).rejects.toThrow(/empty\.csv: the file is empty/);
-    await expect(detectNvidiaSmiFormat(file('hash.txt', '# hello\n'))).rejects.toThrow(InputError);
+    const formatOf = async (path: string): Promise<string | undefined> => (await summarizeNvidiaSmiLogs([path])).formats[path];
+    expect(await formatOf(fixture('query-units.csv'))).toBe('query-gpu');
+    expect(await formatOf(fixture('query-noheader.csv'))).toBe('query-gpu');
+    expect(await formatOf(fixture('dmon.txt'))).toBe('dmon');
+    expect(await formatOf(fixture('dmon-dt.txt'))).toBe('dmon');
+    expect(await formatOf(fixture('compute-apps.csv'))).toBe('compute-apps');
+    await expect(formatOf(file('empty.csv', '\n\n'))).rejects.toThrow(/empty\.csv: the file is empty/);
+    await expect(formatOf(file('hash.txt', '# hello\n'))).rejects.toThrow(InputError);
   });
 
   it('prefers query logs over dmon logs and summarises compute apps alongside', async () => {

@@ -1,6 +1,9 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { summarizeDmonLogs, DmonParser } from '../../../../src/profile/gpu/nvidia-smi-dmon.js';
-import { GpuLogAccumulator } from '../../../../src/profile/gpu/log-accumulator.js';
+import { summarizeDmonLogs } from '../../../../src/profile/gpu/nvidia-smi-dmon.js';
+import type { GpuMetrics } from '../../../../src/profile/gpu/metrics.js';
 import { InputError } from '../../../../src/errors.js';
 
 const fixture = (name: string): string => new URL(`../../../fixtures/nvidia-smi/${name}`, import.meta.url).pathname;
@@ -33,33 +36,33 @@ describe('nvidia-smi dmon', () => {
     expect(g?.memoryUsedMiB).toMatchObject({ max: 70000, totalMiB: null, peakPercent: null });
   });
 
-  function run(lines: string[]): GpuLogAccumulator {
-    const acc = new GpuLogAccumulator();
-    const parser = new DmonParser('d.txt', acc);
-    lines.forEach((line, i) => parser.line(line, i + 1, true));
-    parser.finish();
-    return acc;
+  const dir = mkdtempSync(join(tmpdir(), 'hpcbench-dmon-'));
+  /** The lines as a dmon log named d.txt (a directory of its own each time), summarised. */
+  function run(lines: string[]): Promise<GpuMetrics> {
+    const file = join(mkdtempSync(join(dir, 'run-')), 'd.txt');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    return summarizeDmonLogs([file]);
   }
 
-  it('handles -o T alone by rolling over midnight', () => {
-    const acc = run(['#Time        gpu    pwr', '#HH:MM:SS    Idx      W', ' 23:59:59      0    100', ' 00:00:01      0    300']);
-    const g = acc.toMetrics('dmon').gpus[0];
+  it('handles -o T alone by rolling over midnight', async () => {
+    const m = await run(['#Time        gpu    pwr', '#HH:MM:SS    Idx      W', ' 23:59:59      0    100', ' 00:00:01      0    300']);
+    const g = m.gpus[0];
     expect(g?.durationSeconds).toBe(2);
     expect(g?.energyJ).toBe(400);
   });
 
-  it('rejects rows that do not fit the header, with line and reason', () => {
-    const acc = run(['# gpu   pwr    sm', '# Idx     W     %', '    0    60    10', '    0    60', '    0   abc    10', '# something else']);
-    expect(acc.rejected.examples.map((r) => `${r.line}: ${r.reason}`)).toEqual([
+  it('rejects rows that do not fit the header, with line and reason', async () => {
+    const m = await run(['# gpu   pwr    sm', '# Idx     W     %', '    0    60    10', '    0    60', '    0   abc    10', '# something else']);
+    expect(m.rejected.examples.map((r) => `${r.line}: ${r.reason}`)).toEqual([
       '4: expected 3 columns (gpu pwr sm), found 2',
       '5: column "pwr": expected a number or "-", found "abc"',
       '6: unrecognised "#" line (expected dmon\'s column names or units): "something else"',
     ]);
   });
 
-  it('is an InputError without its header, or with no data', () => {
-    expect(() => run(['    0    60    10'])).toThrow(/d\.txt:1: dmon output without its "# gpu …" header line/);
-    expect(() => run(['# gpu   pwr', '# Idx     W'])).toThrow(InputError);
-    expect(() => run(['hello world'])).toThrow(/unrecognised content \(line 1: not dmon output/);
+  it('is an InputError without its header, or with no data', async () => {
+    await expect(run(['    0    60    10'])).rejects.toThrow(/\/d\.txt:1: dmon output without its "# gpu …" header line/);
+    await expect(run(['# gpu   pwr', '# Idx     W'])).rejects.toThrow(InputError);
+    await expect(run(['hello world'])).rejects.toThrow(/unrecognised content \(line 1: not dmon output/);
   });
 });

@@ -1,7 +1,10 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { QueryGpuParser } from '../../../../src/profile/gpu/nvidia-smi-query.js';
-import { DmonParser } from '../../../../src/profile/gpu/nvidia-smi-dmon.js';
+import { summarizeDmonLogs } from '../../../../src/profile/gpu/nvidia-smi-dmon.js';
 import { GpuLogAccumulator } from '../../../../src/profile/gpu/log-accumulator.js';
 import { InputError } from '../../../../src/errors.js';
 
@@ -69,16 +72,20 @@ describe('parsers under random and mutated input', () => {
     );
   });
 
-  it('dmon parser throws nothing but InputError', () => {
-    fc.assert(
-      fc.property(fc.array(lineArbitrary(DMON_LINES), { maxLength: 25 }), (lines) => {
-        onlyInputErrors(() => {
-          const acc = new GpuLogAccumulator();
-          const parser = new DmonParser('x.log', acc);
-          lines.forEach((line, i) => parser.line(line, i + 1, true));
-          parser.finish();
-          acc.toMetrics('dmon');
-        });
+  it('a dmon log throws nothing but InputError', async () => {
+    // The dmon parser is reached through its file reader, so each case is a file of its own.
+    const dir = mkdtempSync(join(tmpdir(), 'hpcbench-dmon-property-'));
+    let runs = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(lineArbitrary(DMON_LINES), { maxLength: 25 }), fc.boolean(), async (lines, cut) => {
+        const file = join(dir, `${runs++}.log`);
+        writeFileSync(file, lines.join('\n') + (cut ? '' : '\n'));
+        try {
+          await summarizeDmonLogs([file]);
+        } catch (error) {
+          expect(error).toBeInstanceOf(InputError);
+          expect((error as InputError).message.startsWith(`${file}`)).toBe(true);
+        }
       }),
       { numRuns: 400 },
     );
