@@ -11,15 +11,8 @@
  * its per-sequence output is output_tokens / B; latency statistics are taken per record.
  */
 import { addProfileWarning, type ProfileWarning, type WarningSink } from '../../report/i18n/profile-warnings.js';
-import {
-  bootstrapCi,
-  excludeWarmup,
-  selectPercentileStatistic,
-  summarize,
-  type BootstrapInterval,
-  type PercentileMethod,
-  type Summary,
-} from '../../stats/index.js';
+import { excludeWarmup, summarize, type PercentileMethod, type Summary } from '../../stats/index.js';
+import { computeInferenceIntervals, type InferenceIntervals } from './intervals.js';
 import type { InferenceParams, InferenceRecord } from './schema.js';
 
 /** Service-level objectives in milliseconds, as vLLM's --goodput takes them. */
@@ -38,8 +31,9 @@ export interface InferenceMetricsOptions {
   /** A duration measured by the benchmark itself (vLLM's), used when records have no timestamps. */
   reportedDurationS?: number;
   /**
-   * false turns the bootstrap off (it costs iterations × n). Default: 1000 iterations up to
-   * 20 000 records, then fewer (2·10⁷ / n, at least 200); the count is in each interval.
+   * false turns the intervals off. Up to ANALYTIC_INTERVALS_ABOVE (50 000) records after warm-up
+   * they are bootstrapped, default 1000 iterations, the count in each interval; above, they are
+   * analytic (intervals.ts) and only `confidence` applies.
    */
   bootstrap?: false | { iterations?: number; confidence?: number; seed?: number };
   percentileMethod?: PercentileMethod;
@@ -124,13 +118,11 @@ export interface InferenceMetrics {
   itlS: LatencySummary;
   goodput?: InferenceGoodput;
   energy?: InferenceEnergy;
-  /** Seeded percentile-bootstrap intervals; null when there is no data (or bootstrap is off). */
-  ci: {
-    latencyP50S: BootstrapInterval | null;
-    latencyP95S: BootstrapInterval | null;
-    requestThroughput: BootstrapInterval | null;
-    outputTokensPerS: BootstrapInterval | null;
-  };
+  /**
+   * Seeded percentile-bootstrap intervals, or above ANALYTIC_INTERVALS_ABOVE records analytic
+   * ones that say their `method` (intervals.ts); null when there is no data (or bootstrap is off).
+   */
+  ci: InferenceIntervals;
   /** Parameters shared by every record (the sweep point). */
   params: InferenceParams;
 }
@@ -275,29 +267,6 @@ function topErrors(failed: readonly InferenceRecord[]): { message: string; count
     .map(([message, count]) => ({ message, count }));
 }
 
-/**
- * Throughput as a ratio estimator over resampled record indices: amount done per second of
- * request latency, Σamount* / Σlatency*, scaled by Σlatency / duration so that the original
- * sample gives exactly amount / duration. Resampling amounts alone with the window held fixed
- * gives an interval of zero width whenever every record does the same amount of work (fixed
- * max_new_tokens), although throughput then still varies with latency.
- */
-function ratioThroughputStatistic(amounts: Float64Array, latencies: Float64Array, durationS: number): (indices: Float64Array) => number {
-  let totalLatency = 0;
-  for (let i = 0; i < latencies.length; i++) totalLatency += latencies[i] as number;
-  const scale = totalLatency / durationS;
-  return (indices) => {
-    let amount = 0;
-    let latency = 0;
-    for (let i = 0; i < indices.length; i++) {
-      const k = indices[i] as number;
-      amount += amounts[k] as number;
-      latency += latencies[k] as number;
-    }
-    return latency > 0 ? (amount / latency) * scale : 0;
-  };
-}
-
 export function computeInferenceMetrics(
   allRecords: readonly InferenceRecord[],
   options: InferenceMetricsOptions = {},
@@ -402,33 +371,8 @@ export function computeInferenceMetrics(
     };
   }
   if (options.bootstrap !== false) {
-    // Each resample draws n values (~4 ms per 100 000 here); by default fewer iterations for huge
-    // logs keep four intervals within seconds. The count used is reported in each interval.
-    const iterations = records.length <= 20_000 ? 1000 : Math.max(200, Math.round(2e7 / records.length));
-    const boot = { iterations, ...(options.bootstrap ?? {}) };
-    metrics.ci.latencyP50S = bootstrapCi(latencies, selectPercentileStatistic(50), boot);
-    metrics.ci.latencyP95S = bootstrapCi(latencies, selectPercentileStatistic(95), boot);
-    if (durationS !== null && durationS > 0 && records.some((r) => r.latencyS > 0)) {
-      // Records are resampled in pairs (work done, latency): see ratioThroughputStatistic.
-      // Filled by loops (Float64Array.from with a map function first lists every value), and one
-      // amounts array serves both intervals in turn: a million records, 8 MB less at the peak.
-      const n = records.length;
-      const indices = new Float64Array(n);
-      const recordLatencies = new Float64Array(n);
-      const amounts = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        const r = records[i] as InferenceRecord;
-        indices[i] = i;
-        recordLatencies[i] = r.latencyS;
-        amounts[i] = r.error === null ? r.batchSize : 0;
-      }
-      metrics.ci.requestThroughput = bootstrapCi(indices, ratioThroughputStatistic(amounts, recordLatencies, durationS), boot);
-      for (let i = 0; i < n; i++) {
-        const r = records[i] as InferenceRecord;
-        amounts[i] = r.error === null ? (r.outputTokens ?? 0) : 0;
-      }
-      metrics.ci.outputTokensPerS = bootstrapCi(indices, ratioThroughputStatistic(amounts, recordLatencies, durationS), boot);
-    }
+    // Above ANALYTIC_INTERVALS_ABOVE records the intervals need no resampling (intervals.ts).
+    metrics.ci = computeInferenceIntervals(records, latencies, durationS, { iterations: 1000, ...(options.bootstrap ?? {}) });
   }
   return metrics;
 }
