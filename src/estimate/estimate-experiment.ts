@@ -54,7 +54,7 @@ export interface EstimateResult {
 }
 
 /** The experiment and everything it depends on, dependencies first. */
-export function orderChain(config: ResolvedConfig, experiment: string): Experiment[] {
+function orderChain(config: ResolvedConfig, experiment: string): Experiment[] {
   const order: Experiment[] = [];
   const seen = new Set<string>();
   const visit = (name: string): void => {
@@ -70,7 +70,7 @@ export function orderChain(config: ResolvedConfig, experiment: string): Experime
 }
 
 /** --work first, then the `estimate:` block; the unit follows from which field is set. */
-export function resolveWorkSize(experiment: string, flag: number | undefined, block: RawEstimate | undefined, pilotUnit: WorkUnit | null): WorkSize | null {
+function resolveWorkSize(experiment: string, flag: number | undefined, block: RawEstimate | undefined, pilotUnit: WorkUnit | null): WorkSize | null {
   if (flag !== undefined) {
     if (pilotUnit === null) return null;
     return { amount: flag, unit: pilotUnit, from: '--work' };

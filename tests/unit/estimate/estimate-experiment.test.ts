@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../src/config/index.js';
 import { parseConfigText } from '../../../src/config/load.js';
-import { estimateExperiment, orderChain, resolveWorkSize } from '../../../src/estimate/estimate-experiment.js';
+import type { RawEstimate } from '../../../src/config/schema.js';
+import { estimateExperiment } from '../../../src/estimate/estimate-experiment.js';
 import type { PilotRun } from '../../../src/estimate/find-pilots.js';
 import { formatEstimateMarkdown, toEstimateJson } from '../../../src/estimate/format-estimate.js';
 import { computeAccountingMetrics } from '../../../src/profile/accounting/accounting.js';
@@ -38,8 +39,8 @@ experiments:
     checkpoint: { seconds_before: 60 }
 `;
 
-function load(): { config: ReturnType<typeof resolveConfig>; estimates: Record<string, never> } {
-  const loaded = parseConfigText(YAML, 'hpcbench.yaml');
+function load(yaml = YAML): { config: ReturnType<typeof resolveConfig>; estimates: Record<string, never> } {
+  const loaded = parseConfigText(yaml, 'hpcbench.yaml');
   const estimates = Object.fromEntries(Object.entries(loaded.raw.experiments ?? {}).map(([n, e]) => [n, e.estimate])) as Record<string, never>;
   return { config: resolveConfig(loaded, '/'), estimates };
 }
@@ -75,15 +76,27 @@ const pilots = [
 ];
 
 describe('estimateExperiment', () => {
-  it('orders the dependency chain, dependencies first', () => {
-    expect(orderChain(load().config, 'train').map((e) => e.name)).toEqual(['prep', 'train']);
+  it('orders the dependency chain, dependencies first, whatever order the file lists them in', () => {
+    const [head, experiments] = YAML.split('experiments:\n') as [string, string];
+    const [prepBlock, trainBlock] = experiments.split(/(?=^ {2}train:)/m) as [string, string];
+    for (const yaml of [YAML, `${head}experiments:\n${trainBlock}${prepBlock}`]) {
+      const { config, estimates } = load(yaml);
+      expect(Object.keys(config.experiments)[0]).toBe(yaml === YAML ? 'prep' : 'train');
+      const result = estimateExperiment({ config, experiment: 'train', estimates, pilots, work: new Map() });
+      expect(result.phases.map((p) => p.experiment)).toEqual(['prep', 'train', 'train']);
+    }
   });
 
   it('reads the work size from --work, else steps, epochs × steps per epoch or items', () => {
-    expect(resolveWorkSize('t', 50, { steps: 10 }, 'steps')).toEqual({ amount: 50, unit: 'steps', from: '--work' });
-    expect(resolveWorkSize('t', undefined, { epochs: 2.5, steps_per_epoch: 3 }, 'steps')).toEqual({ amount: 8, unit: 'steps', from: 'experiments.t.estimate.epochs × steps_per_epoch' });
-    expect(resolveWorkSize('t', undefined, { items: 7 }, 'items')?.unit).toBe('items');
-    expect(resolveWorkSize('t', undefined, undefined, 'steps')).toBeNull();
+    const { config } = load();
+    const workOf = (experiment: string, block: RawEstimate | undefined, flag?: number) =>
+      estimateExperiment({ config, experiment, estimates: { prep: { items: 30000 }, [experiment]: block }, pilots, work: new Map(flag === undefined ? [] : [[experiment, flag]]) })
+        .phases.find((p) => p.experiment === experiment)?.projection.work;
+    expect(workOf('train', { steps: 10 }, 50)).toEqual({ amount: 50, unit: 'steps', from: '--work' });
+    expect(workOf('train', { steps: 10 })).toEqual({ amount: 10, unit: 'steps', from: 'experiments.train.estimate.steps' });
+    expect(workOf('train', { epochs: 2.5, steps_per_epoch: 3 })).toEqual({ amount: 8, unit: 'steps', from: 'experiments.train.estimate.epochs × steps_per_epoch' });
+    expect(workOf('prep', { items: 7 })).toEqual({ amount: 7, unit: 'items', from: 'experiments.prep.estimate.items' });
+    expect(() => workOf('train', undefined)).toThrow(/train \(lr=0\.001\): the size of the full work is unknown/);
   });
 
   it('estimates each phase and each sweep point from its own pilot, and sums them', () => {
