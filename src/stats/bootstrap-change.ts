@@ -38,9 +38,8 @@ export type SampleStatistic = { metric: string; kind: 'mean' } | { metric: strin
  * One resample of a sorted sample, held as a count per original index: drawing indices and
  * counting them gives the resample already in order, so order statistics need no sort (O(n)
  * per resample instead of O(n log n)).
- * @internal exported for its unit tests, not part of the API
  */
-export class SortedResample {
+class SortedResample {
   private readonly counts: Uint32Array;
   constructor(private readonly sorted: Float64Array) {
     this.counts = new Uint32Array(sorted.length);

@@ -6,9 +6,8 @@ import { percentile, sortedCopy } from './percentile.js';
  * inflates the standard deviation and hides itself, but barely moves the median and MAD.
  * When MAD is 0 (more than half the values equal), the mean absolute deviation scaled by
  * 1.253314 stands in for it (the usual fallback); when both are 0 every score is 0.
- * @internal exported for its unit tests, not part of the API
  */
-export function modifiedZScores(values: ArrayLike<number>): Float64Array {
+function modifiedZScores(values: ArrayLike<number>): Float64Array {
   const n = values.length;
   const scores = new Float64Array(n);
   if (n === 0) return scores;

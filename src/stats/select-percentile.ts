@@ -16,7 +16,6 @@ function swap(a: Float64Array, i: number, j: number): void {
 /**
  * Rearranges `a` in place so that a[k] is the k-th smallest value (0-based), everything before
  * it ≤ a[k] and everything after it ≥ a[k] (Hoare partition, median-of-three pivot).
- * @internal exported for its unit tests, not part of the API
  */
 export function selectInPlace(a: Float64Array, k: number): number {
   let lo = 0;
@@ -47,7 +46,6 @@ export function selectInPlace(a: Float64Array, k: number): number {
 
 /**
  * Linear-interpolation percentile p of an unsorted sample, reordering it in place.
- * @internal exported for its unit tests, not part of the API
  */
 export function selectPercentile(sample: Float64Array, p: number): number {
   const n = sample.length;

@@ -50,9 +50,8 @@ function percentileKey(p: number): string {
 /**
  * Neumaier-compensated sum: the mean of millions of samples stays accurate to the last digits,
  * which the numpy agreement tests (1e-9 relative) rely on.
- * @internal exported for its unit tests, not part of the API
  */
-export function compensatedSum(values: ArrayLike<number>): number {
+function compensatedSum(values: ArrayLike<number>): number {
   let sum = 0;
   let compensation = 0;
   for (let i = 0; i < values.length; i++) {

@@ -1,22 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapRelativeChange, SortedResample } from '../../../src/stats/bootstrap-change.js';
+import { bootstrapRelativeChange } from '../../../src/stats/bootstrap-change.js';
 import { percentile } from '../../../src/stats/index.js';
 import { createRng } from '../../../src/stats/random.js';
 
-describe('SortedResample', () => {
-  it('reads percentiles and the mean of a resample from counts exactly as sorting the resample would', () => {
+describe('bootstrapRelativeChange reads each resample from counts', () => {
+  // The same resample drawn the plain way: indices into the sorted sample, then sorted.
+  function drawSorted(sorted: Float64Array, random: () => number): Float64Array {
+    const n = sorted.length;
+    return Float64Array.from({ length: n }, () => sorted[Math.floor(random() * n)] as number).sort();
+  }
+  const sum = (values: Float64Array): number => values.reduce((a, b) => a + b, 0);
+
+  it('exactly as sorting the resample would, for percentiles at every half percent and the mean', () => {
     const random = createRng(5);
-    const sorted = Float64Array.from({ length: 257 }, () => random() * 10).sort();
-    const resample = new SortedResample(sorted);
-    for (let round = 0; round < 20; round++) {
-      resample.draw(random);
-      const all = new Float64Array(sorted.length);
-      resample.orderStatistics(Array.from({ length: sorted.length }, (_, i) => i), all);
-      for (let i = 1; i < all.length; i++) expect(all[i]).toBeGreaterThanOrEqual(all[i - 1] as number);
-      expect(all.every((v) => sorted.includes(v))).toBe(true);
-      const ps = [0, 1, 50, 95, 99, 100];
-      expect(resample.percentiles(ps)).toEqual(ps.map((p) => percentile(all, p)));
-      expect(resample.mean()).toBeCloseTo(all.reduce((a, b) => a + b, 0) / all.length, 12);
+    const baseline = Array.from({ length: 257 }, () => random() * 10 + 1);
+    const candidate = Array.from({ length: 131 }, () => random() * 10 + 1);
+    const ps = Array.from({ length: 201 }, (_, i) => i / 2);
+    const statistics = [{ metric: 'mean', kind: 'mean' as const }, ...ps.map((p) => ({ metric: `p${p}`, kind: 'percentile' as const, p }))];
+    // One iteration: the interval is that resample's own relative change, so every statistic of
+    // every round is compared, not just the tails of their distribution.
+    for (let seed = 0; seed < 20; seed++) {
+      const intervals = bootstrapRelativeChange(baseline, candidate, statistics, { iterations: 1, confidence: 0.9, seed });
+      const draws = createRng(seed);
+      const b = drawSorted(Float64Array.from(baseline).sort(), draws);
+      const c = drawSorted(Float64Array.from(candidate).sort(), draws);
+      for (const p of ps) {
+        const expected = percentile(c, p) / percentile(b, p) - 1;
+        expect(intervals.get(`p${p}`)).toEqual({ low: expected, high: expected, confidence: 0.9, iterations: 1 });
+      }
+      const meanChange = sum(c) / c.length / (sum(b) / b.length) - 1;
+      expect(intervals.get('mean')?.low).toBeCloseTo(meanChange, 12);
+      expect(intervals.get('mean')?.high).toBe(intervals.get('mean')?.low);
     }
   });
 });
