@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Thin shim: the CLI lives in dist/cli/main.js (built from src/cli/main.ts).
-import { main } from '../dist/cli/main.js';
+// Thin shim: the CLI is src/cli/main.ts, bundled by `npm run build` into dist/cli-bundle/
+// (scripts/bundle-cli.mjs says why).
+import { main } from '../dist/cli-bundle/main.js';
 
 process.exitCode = await main(process.argv.slice(2));

@@ -32,7 +32,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return ExitCode.ok;
   }
   const verbose = argv.includes('--verbose') || argv.includes('-v');
-  const { default: yargs } = await import('yargs');
+  const [{ default: yargs }, { useInterpretedZod }] = await Promise.all([import('yargs'), import('./zod-one-shot.js')]);
+  useInterpretedZod();
   let parser = addGlobalOptions(yargs([...argv]))
     .scriptName(scriptName)
     .usage(usageText)
@@ -42,7 +43,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .strict()
     .recommendCommands()
     .demandCommand(1, 'Name a command; `hpcbench --help` lists them.')
-    .wrap(width)
+    // yargs lays out the command's whole help text (cliui, wrap-ansi) after the handler has started,
+    // even when it is never printed: about 50 ms of every call. Only --help prints it here, since
+    // .fail() throws instead of showing help, so the wrapped layout is kept for that alone.
+    .wrap(asksForHelp(argv) ? width : null)
     .exitProcess(false)
     .fail((message, error) => {
       if (error) throw error;
@@ -57,6 +61,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     return reportError(error, verbose);
   }
+}
+
+/** Whether yargs may print help in this call: --help or -h before a `--` separator. */
+function asksForHelp(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).some((a) => a === '--help' || a === '-h');
 }
 
 /** yargs says "Unknown argument: x"; name the closest known flag or command as well. */

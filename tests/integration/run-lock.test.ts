@@ -63,7 +63,7 @@ describeCluster('the run lock on the test cluster', (cluster) => {
   });
 
   it('two submits of one run at once: one submits each job once, the other exits 2 naming it', async () => {
-    expect(existsSync('dist/cli/main.js'), 'run `npm run build` first (npm test does)').toBe(true);
+    expect(existsSync('dist/cli-bundle/main.js'), 'run `npm run build` first (npm test does)').toBe(true);
     const args = ['submit', second, '--run-id', runId, '--config', project.config, '--results', project.resultsDir];
     const results = await Promise.all([startCli(args), startCli(args)]);
     const winner = results.find((r) => r.code === 0);

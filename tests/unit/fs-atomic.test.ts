@@ -162,7 +162,7 @@ describe('commands never write through a planted symlink', () => {
   }, 60_000);
 
   it('profile --out /dev/stdout writes through to the pipe that is standard output (built CLI), and refuses a regular file behind it', async () => {
-    expect(existsSync('dist/cli/main.js'), 'run `npm run build` first (npm test does)').toBe(true);
+    expect(existsSync('dist/cli-bundle/main.js'), 'run `npm run build` first (npm test does)').toBe(true);
     const dir = tempDir();
     const { fifo, read } = fifoWithReader(dir);
     // The shell points the CLI's standard output at our FIFO: /dev/stdout leads there.

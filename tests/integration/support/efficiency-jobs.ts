@@ -18,7 +18,7 @@ export interface EfficiencyProject {
 
 /** The project (the CLI runs from dist/, so a missing build fails here with what to do). */
 export function writeEfficiencyProject(cluster: TestCluster): EfficiencyProject {
-  if (!existsSync(join(REPO, 'dist/cli/main.js')) && !existsSync(join(REPO, 'dist/index.js'))) {
+  if (!existsSync(join(REPO, 'dist/cli-bundle/main.js')) && !existsSync(join(REPO, 'dist/index.js'))) {
     throw new Error('dist/ is missing: run `npm run build` before this test (the CLI runs from dist/)');
   }
   const project = writeTestProject(cluster, { noop: { command: 'true' } });

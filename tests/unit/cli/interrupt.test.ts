@@ -20,7 +20,7 @@ async function waitForFile(path: string, timeoutMs = 60_000): Promise<void> {
 
 describe('Ctrl-C', () => {
   it('stops a local run, keeps its partial results and exits 130', async () => {
-    expect(existsSync('dist/cli/main.js'), 'run `npm run build` first (npm test does)').toBe(true);
+    expect(existsSync('dist/cli-bundle/main.js'), 'run `npm run build` first (npm test does)').toBe(true);
     const dir = mkdtempSync(join(tmpdir(), 'hpcb-interrupt-'));
     const pidFile = join(dir, 'sleep.pid');
     writeFileSync(

@@ -22,15 +22,40 @@ function writeRecordingHook(): string {
   return register;
 }
 
-/** Runs the built CLI and returns what it printed and the repository files and packages it imported. */
+interface BundleMeta { outputs: Record<string, { inputs: Record<string, unknown> }> }
+
+/** The sources (src/… and node_modules/<package>/…) each bundled file was built from (scripts/bundle-cli.mjs writes meta.json). */
+function readBundleInputs(): Map<string, string[]> {
+  const meta = JSON.parse(readFileSync(join(root, 'dist', 'cli-bundle', 'meta.json'), 'utf8')) as BundleMeta;
+  return new Map(Object.entries(meta.outputs).map(([output, o]) => [output, Object.keys(o.inputs)]));
+}
+
+/** The package a path under node_modules/ belongs to. */
+const packageOf = (path: string): string | undefined => /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path)?.[1];
+
+/**
+ * Runs the built CLI and returns what it printed, the hpcbench sources it loaded (as dist/ paths,
+ * e.g. cli/status.js, whether tsc's file or a bundle chunk holding it) and the packages it loaded
+ * (from node_modules, or bundled into a chunk it loaded).
+ */
 function runBuiltCli(args: string[]): { status: number | null; stdout: string; dist: string[]; packages: string[] } {
-  expect(existsSync('dist/cli/main.js'), 'run `npm run build` first (npm test does)').toBe(true);
+  expect(existsSync('dist/cli-bundle/main.js'), 'run `npm run build` first (npm test does)').toBe(true);
   const register = writeRecordingHook();
   const result = spawnSync(process.execPath, ['--import', pathToFileURL(register).href, 'bin/hpcbench.js', ...args], { encoding: 'utf8', cwd: root, env: { ...process.env, LANG: 'C' } });
   const urls = [...result.stderr.matchAll(/^LOADED (\S+)$/gm)].map((m) => m[1] ?? '');
-  const distPrefix = pathToFileURL(join(root, 'dist')).href + '/';
-  const dist = [...new Set(urls.filter((u) => u.startsWith(distPrefix)).map((u) => u.slice(distPrefix.length)))].sort();
-  const packages = [...new Set(urls.flatMap((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1] ?? []))].sort();
+  const rootPrefix = pathToFileURL(root).href + '/';
+  const inputs = readBundleInputs();
+  const sources = urls.filter((u) => u.startsWith(rootPrefix)).flatMap((u) => {
+    const path = u.slice(rootPrefix.length);
+    if (path.startsWith('dist/cli-bundle/')) {
+      const built = inputs.get(path);
+      expect(built, `${path} is not in dist/cli-bundle/meta.json: rebuild`).toBeDefined();
+      return built ?? [];
+    }
+    return [path];
+  });
+  const dist = [...new Set(sources.flatMap((p) => (p.startsWith('src/') ? [p.slice(4).replace(/\.ts$/, '.js')] : p.startsWith('dist/') ? [p.slice(5)] : [])))].sort();
+  const packages = [...new Set(sources.flatMap((p) => packageOf(p) ?? []))].sort();
   return { status: result.status, stdout: result.stdout, dist, packages };
 }
 

@@ -89,7 +89,7 @@ describe('hpcbench CLI in a pipe', () => {
   it('stops quietly when the reader closes the pipe early (| head)', async () => {
     const { spawnSync } = await import('node:child_process');
     const { existsSync } = await import('node:fs');
-    expect(existsSync('dist/cli/main.js'), 'run `npm run build` first (npm test does)').toBe(true);
+    expect(existsSync('dist/cli-bundle/main.js'), 'run `npm run build` first (npm test does)').toBe(true);
     const result = spawnSync('bash', ['-c', 'node bin/hpcbench.js config show --config data_sample/hpcbench.yaml | head -n 1; echo "status ${PIPESTATUS[0]}"'], { encoding: 'utf8' });
     expect(result.stdout).toMatch(/status 0/);
     expect(result.stderr).not.toMatch(/EPIPE|Error/);
