@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
+import { diffSdiag, parseSdiag } from './sdiag.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -46,7 +47,6 @@ if (spawnSync('sdiag', [], { stdio: 'ignore' }).status !== 0) {
 const { submitRun, watchRun, parseSubmitManifest } = await import('../dist/runs/index.js');
 const { connectCluster } = await import('../dist/runs/connect.js');
 const { parseJobState, isTerminal } = await import('../dist/slurm/index.js');
-const { parseSdiag, diffSdiag } = await import('../dist/slurm/sdiag.js');
 
 const cluster = JSON.parse(readFileSync(clusterFile, 'utf8'));
 const runCluster = {

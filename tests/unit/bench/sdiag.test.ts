@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { diffSdiag, parseSdiag } from '../../../src/slurm/sdiag.js';
-import { InputError } from '../../../src/errors.js';
-import { fixture } from './fixtures.js';
+// The sdiag reader of bench/submit-poll.bench.mjs (a benchmark helper, not part of hpcbench).
+import { diffSdiag, parseSdiag } from '../../../bench/sdiag.mjs';
+import { fixture } from '../slurm/fixtures.js';
 
 describe('sdiag', () => {
   const stats = parseSdiag(fixture('sdiag.txt'));
@@ -39,6 +39,6 @@ describe('sdiag', () => {
   });
 
   it('rejects output without the RPC section', () => {
-    expect(() => parseSdiag('sdiag: error: slurm_get_statistics: Unable to contact slurm controller\n')).toThrow(InputError);
+    expect(() => parseSdiag('sdiag: error: slurm_get_statistics: Unable to contact slurm controller\n')).toThrow(/no "Remote Procedure Call statistics by message type" section/);
   });
 });
