@@ -35,7 +35,7 @@ export interface RateEstimate {
  * Rate over the trailing window: from the oldest observation inside it to the newest. Undefined
  * until the window spans time and progress moved; then the fallback is done / elapsed.
  */
-export function estimateRate(observations: readonly Observation[], windowMs = DEFAULT_RATE_WINDOW_MS, elapsedS?: number): RateEstimate | undefined {
+function estimateRate(observations: readonly Observation[], windowMs = DEFAULT_RATE_WINDOW_MS, elapsedS?: number): RateEstimate | undefined {
   const last = observations[observations.length - 1];
   if (last === undefined) return undefined;
   const first = observations.find((o) => last.atMs - o.atMs <= windowMs) ?? last;
@@ -46,7 +46,7 @@ export function estimateRate(observations: readonly Observation[], windowMs = DE
 }
 
 /** Seconds left at `perSecond`; undefined without a total or a rate, 0 when done. */
-export function estimateEtaSeconds(done: number, total: number | undefined, perSecond: number | undefined): number | undefined {
+function estimateEtaSeconds(done: number, total: number | undefined, perSecond: number | undefined): number | undefined {
   if (total === undefined || perSecond === undefined || !(perSecond > 0)) return undefined;
   return Math.max(0, total - done) / perSecond;
 }

@@ -1,34 +1,47 @@
 import { describe, expect, it } from 'vitest';
 import { GpuTracker } from '../../../src/runs/live-gpu.js';
-import { estimateEtaSeconds, estimateRate, ProgressTracker } from '../../../src/runs/live-progress.js';
+import { ProgressTracker } from '../../../src/runs/live-progress.js';
 
-describe('estimateRate', () => {
+/** A tracker fed one hpcbench JSONL step record per observation: [atMs, step] pairs. */
+function observeSteps(windowMs: number, points: readonly (readonly [number, number])[], maxSteps?: number, elapsedS?: number) {
+  const p = new ProgressTracker(windowMs);
+  let last: ReturnType<ProgressTracker['observe']>;
+  for (const [atMs, step] of points) {
+    p.addTrainingLine(JSON.stringify({ step, loss: 1, ...(maxSteps === undefined ? {} : { max_steps: maxSteps }) }));
+    last = p.observe(atMs, elapsedS);
+  }
+  return last;
+}
+
+describe('rate', () => {
+  const points = [[0, 0], [60_000, 30], [120_000, 90], [180_000, 150]] as const;
+
   it('takes the slope from the oldest observation inside the window to the newest', () => {
-    const obs = [
-      { atMs: 0, done: 0 },
-      { atMs: 60_000, done: 30 },
-      { atMs: 120_000, done: 90 },
-      { atMs: 180_000, done: 150 },
-    ];
     // Window 2 min: from t=60 s (30) to t=180 s (150): 120 steps in 120 s.
-    expect(estimateRate(obs, 120_000)).toEqual({ perSecond: 1, source: 'window' });
+    expect(observeSteps(120_000, points)).toMatchObject({ ratePerS: 1, rateSource: 'window' });
     // Whole history: 150 steps in 180 s.
-    expect(estimateRate(obs, 600_000)?.perSecond).toBeCloseTo(150 / 180, 12);
+    expect(observeSteps(600_000, points)?.ratePerS).toBeCloseTo(150 / 180, 12);
   });
 
-  it('falls back to done / elapsed with one observation, and has no rate before any progress', () => {
-    expect(estimateRate([{ atMs: 5, done: 40 }], 600_000, 80)).toEqual({ perSecond: 0.5, source: 'since-start' });
-    expect(estimateRate([{ atMs: 5, done: 0 }], 600_000, 80)).toBeUndefined();
-    expect(estimateRate([], 600_000, 80)).toBeUndefined();
+  it('falls back to done / elapsed with one observation or no progress in the window, and has no rate before any progress', () => {
+    expect(observeSteps(600_000, [[5, 40]], undefined, 80)).toMatchObject({ done: 40, ratePerS: 0.5, rateSource: 'since-start' });
+    expect(observeSteps(600_000, [[0, 40], [10_000, 40]], undefined, 80)).toMatchObject({ ratePerS: 0.5, rateSource: 'since-start' });
+    const none = observeSteps(600_000, [[5, 0]], 400, 80);
+    expect(none).toMatchObject({ done: 0, total: 400 });
+    expect(none?.ratePerS).toBeUndefined();
   });
 });
 
-describe('estimateEtaSeconds', () => {
+describe('ETA', () => {
   it('is what is left over the rate, 0 when done, undefined without a total or rate', () => {
-    expect(estimateEtaSeconds(100, 400, 2)).toBe(150);
-    expect(estimateEtaSeconds(400, 400, 2)).toBe(0);
-    expect(estimateEtaSeconds(100, undefined, 2)).toBeUndefined();
-    expect(estimateEtaSeconds(100, 400, 0)).toBeUndefined();
+    // 100 steps in 50 s: 2 steps/s, 300 left.
+    expect(observeSteps(600_000, [[0, 100]], 400, 50)).toMatchObject({ ratePerS: 2, etaS: 150 });
+    expect(observeSteps(600_000, [[0, 400]], 400, 200)).toMatchObject({ ratePerS: 2, etaS: 0, fraction: 1 });
+    expect(observeSteps(600_000, [[0, 450]], 400, 225)).toMatchObject({ etaS: 0, fraction: 1 });
+    const noTotal = observeSteps(600_000, [[0, 100]], undefined, 50);
+    expect(noTotal).toMatchObject({ ratePerS: 2 });
+    expect(noTotal?.etaS).toBeUndefined();
+    expect(observeSteps(600_000, [[0, 0]], 400, 50)?.etaS).toBeUndefined();
   });
 });
 
