@@ -1,6 +1,6 @@
-/** Worker thread entry: parses one byte range of a --query-gpu log (see nvidia-smi-parallel.ts). */
+/** Worker thread entry: parses one byte range of a --query-gpu log (see nvidia-smi-parallel.ts and nvidia-smi-ranges.ts). */
 import { parentPort, workerData } from 'node:worker_threads';
-import { describeRangeError, parseQueryGpuRange, type QueryRangeInput } from './nvidia-smi-parallel.js';
+import { describeRangeError, parseQueryGpuRange, type QueryRangeInput } from './nvidia-smi-ranges.js';
 
 const port = parentPort;
 if (port !== null) {

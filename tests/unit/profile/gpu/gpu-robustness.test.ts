@@ -10,7 +10,7 @@ import { summarizeQueryGpuLogs } from '../../../../src/profile/gpu/nvidia-smi-qu
 import { parseUserTimestamp } from '../../../../src/profile/gpu/timestamps.js';
 import { InputError } from '../../../../src/errors.js';
 import { summarizeComputeApps } from '../../../../src/profile/gpu/nvidia-smi-apps.js';
-import { mergeQueryRanges, parseQueryGpuRange, sniffHeader } from '../../../../src/profile/gpu/nvidia-smi-parallel.js';
+import { mergeQueryRanges, parseQueryGpuRange, sniffHeader } from '../../../../src/profile/gpu/nvidia-smi-ranges.js';
 import { GpuLogAccumulator } from '../../../../src/profile/gpu/log-accumulator.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hpcbench-gpu-'));

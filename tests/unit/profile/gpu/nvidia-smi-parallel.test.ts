@@ -2,15 +2,9 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  mergeQueryRanges,
-  parseQueryGpuFileParallel,
-  parseQueryGpuRange,
-  runRangeHere,
-  sniffHeader,
-  splitAtLines,
-} from '../../../../src/profile/gpu/nvidia-smi-parallel.js';
-import { InputError } from '../../../../src/errors.js';
+import { parseQueryGpuFileParallel, type RangeRunner } from '../../../../src/profile/gpu/nvidia-smi-parallel.js';
+import { describeRangeError, mergeQueryRanges, parseQueryGpuRange, sniffHeader, splitAtLines } from '../../../../src/profile/gpu/nvidia-smi-ranges.js';
+import { InputError, RangeFailure } from '../../../../src/errors.js';
 import { summarizeQueryGpuLogs } from '../../../../src/profile/gpu/nvidia-smi-query-files.js';
 import { GpuLogAccumulator } from '../../../../src/profile/gpu/log-accumulator.js';
 import type { GpuMetrics } from '../../../../src/profile/gpu/metrics.js';
@@ -104,6 +98,11 @@ describe('parallel (byte-range) parsing', () => {
   });
 
   describe('the orchestration (ranges run in process instead of worker threads)', () => {
+    // What nvidia-smi-worker.ts does, without the thread: a failure travels as describeRangeError's plain data.
+    const runRangeHere: RangeRunner = (input, onBytes, signal) =>
+      parseQueryGpuRange(input, onBytes, signal).catch((error: unknown) => {
+        throw new RangeFailure(describeRangeError(error));
+      });
     const run = async (file: string, threads: number): Promise<{ done: boolean; acc: GpuLogAccumulator }> => {
       const acc = new GpuLogAccumulator();
       const done = await parseQueryGpuFileParallel(file, { threads, minBytes: 0, runRange: runRangeHere }, acc);
