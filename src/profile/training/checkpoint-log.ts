@@ -57,7 +57,7 @@ function isNonNegativeInteger(value: unknown): value is number {
 }
 
 /** An event from one parsed line, or why the line is not one. */
-export function readCheckpointEvent(value: unknown): CheckpointEvent | string {
+function readCheckpointEvent(value: unknown): CheckpointEvent | string {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
   const v = value as Record<string, unknown>;
   if (v.schema !== CHECKPOINT_EVENT_SCHEMA) return `schema ${JSON.stringify(v.schema)} is not ${CHECKPOINT_EVENT_SCHEMA}`;

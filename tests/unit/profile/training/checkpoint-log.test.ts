@@ -5,7 +5,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readCheckpointEvent, summariseCheckpoints, type CheckpointEvent } from '../../../../src/profile/training/checkpoint-log.js';
+import { readCheckpointLog, summariseCheckpoints, type CheckpointEvent } from '../../../../src/profile/training/checkpoint-log.js';
+import { RejectedLines } from '../../../../src/profile/lines.js';
 import { detectLogKind } from '../../../../src/profile/detect-kind.js';
 import { profileFiles, profileRun } from '../../../../src/profile/profile-run.js';
 import { CheckFailedError } from '../../../../src/errors.js';
@@ -110,25 +111,49 @@ describe('checkpoints in metrics.json', () => {
   });
 });
 
-describe('readCheckpointEvent', () => {
-  it('keeps the fields the report needs and accepts nulls where the contract allows them', () => {
-    expect(readCheckpointEvent(JSON.parse(event({ signal: 'TERM', action: 'ended', reason_code: 'terminated', at: null, waited_s: null })))).toEqual({
+describe('readCheckpointLog, line by line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hpcb-ckpt-lines-'));
+  let written = 0;
+  /** The lines as a checkpoints.jsonl: its events, and each rejected line as `line: reason`. */
+  async function readLog(lines: string[]): Promise<{ events: CheckpointEvent[]; rejections: string[] }> {
+    const file = join(dir, `checkpoints-${written++}.jsonl`);
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const rejected = new RejectedLines();
+    const log = await readCheckpointLog(file, { rejected });
+    expect(log.rejected).toBe(rejected.count);
+    return { events: log.events, rejections: rejected.examples.map((r) => `${r.line}: ${r.reason}`) };
+  }
+
+  it('keeps the fields the report needs and accepts nulls where the contract allows them', async () => {
+    const { events, rejections } = await readLog([event({ signal: 'TERM', action: 'ended', reason_code: 'terminated', at: null, waited_s: null })]);
+    expect(rejections).toEqual([]);
+    expect(events).toEqual([{
       restart: 0,
       signal: 'TERM',
       at: null,
       waited_s: null,
       action: 'ended',
       reason_code: 'terminated',
-    });
+    }]);
   });
 
-  it('says why a line is not an event', () => {
-    expect(readCheckpointEvent([])).toBe('not a JSON object');
-    expect(readCheckpointEvent(JSON.parse(event({ schema: 'hpcbench.checkpoint-event/2' })))).toMatch(/^schema "hpcbench.checkpoint-event\/2" is not hpcbench.checkpoint-event\/1/);
-    expect(readCheckpointEvent(JSON.parse(event({ restart: -1 })))).toMatch(/^restart -1 is not a whole number/);
-    expect(readCheckpointEvent(JSON.parse(event({ action: 'paused' })))).toMatch(/^action "paused" is not one of requeued, stopped, ended/);
-    expect(readCheckpointEvent(JSON.parse(event({ reason_code: 'bored' })))).toMatch(/^reason_code "bored" is not one of requeued, requeue-disabled/);
-    expect(readCheckpointEvent(JSON.parse(event({ waited_s: 'long' })))).toMatch(/^waited_s "long" is not a number of seconds/);
+  it('says why a line is not an event', async () => {
+    const { events, rejections } = await readLog([
+      '[]',
+      event({ schema: 'hpcbench.checkpoint-event/2' }),
+      event({ restart: -1 }),
+      event({ action: 'paused' }),
+      event({ reason_code: 'bored' }),
+      event({ waited_s: 'long' }),
+    ]);
+    expect(events).toEqual([]);
+    expect(rejections).toHaveLength(6);
+    expect(rejections[0]).toBe('1: not a JSON object');
+    expect(rejections[1]).toMatch(/^2: schema "hpcbench.checkpoint-event\/2" is not hpcbench.checkpoint-event\/1/);
+    expect(rejections[2]).toMatch(/^3: restart -1 is not a whole number/);
+    expect(rejections[3]).toMatch(/^4: action "paused" is not one of requeued, stopped, ended/);
+    expect(rejections[4]).toMatch(/^5: reason_code "bored" is not one of requeued, requeue-disabled/);
+    expect(rejections[5]).toMatch(/^6: waited_s "long" is not a number of seconds/);
   });
 });
 
