@@ -198,6 +198,6 @@ function lastTerminator(text: string): number {
 }
 
 /** Lines split at LF and CR (tqdm rewrites its bar after a bare CR); empty pieces dropped. */
-export function splitSegments(text: string): string[] {
+function splitSegments(text: string): string[] {
   return text.split(/\r\n|\n|\r/).filter((s) => s !== '');
 }

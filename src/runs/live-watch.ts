@@ -105,7 +105,7 @@ export function formatHoursMinutes(seconds: number): string {
 }
 
 /** The job's memory limit in MiB from the SLURM variables its metadata.json recorded. */
-export function memoryLimitOf(metadataText: string): number | undefined {
+function memoryLimitOf(metadataText: string): number | undefined {
   let slurm: Record<string, unknown> | undefined;
   try {
     // Through the metadata contract; a live view does without the limit rather than fail on a bad file.
@@ -127,7 +127,7 @@ export function memoryLimitOf(metadataText: string): number | undefined {
 }
 
 /** MaxRSS per job id (the largest step, as seff takes it) from `sstat -P` rows `JobID|MaxRSS`. */
-export function readSstatRows(rows: readonly string[]): Map<string, number> {
+function readSstatRows(rows: readonly string[]): Map<string, number> {
   const out = new Map<string, number>();
   const unit: Record<string, number> = { K: 1 / 1024, M: 1, G: 1024, T: 1024 * 1024 };
   for (const row of rows) {

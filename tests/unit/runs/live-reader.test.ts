@@ -5,7 +5,7 @@ import { appendFileSync, existsSync, mkdtempSync, renameSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IncrementalReader, splitSegments } from '../../../src/runs/live-reader.js';
+import { IncrementalReader } from '../../../src/runs/live-reader.js';
 import { LocalTransport } from '../../../src/transport/local.js';
 
 const transport = new LocalTransport();
@@ -49,6 +49,13 @@ describe('IncrementalReader', () => {
     const r = await reader.read(transport, [{ key: 'a', path: file }]);
     expect(r.chunks.get('a')?.segments).toEqual(['1/10 [', '2/10 [']);
     expect(reader.offsetOf('a')).toBe(14);
+  });
+
+  it('splits at LF, CRLF and CR and drops empty lines', async () => {
+    const file = tempFile();
+    writeFileSync(file, 'a\r\nb\rc\n\nd\n');
+    const r = await new IncrementalReader().read(transport, [{ key: 'a', path: file }]);
+    expect(r.chunks.get('a')?.segments).toEqual(['a', 'b', 'c', 'd']);
   });
 
   it('starts again from 0 when the file was truncated, and says so', async () => {
@@ -110,11 +117,5 @@ describe('IncrementalReader', () => {
     expect(r.chunks.get('e')?.segments).toEqual(['ok']);
     expect(existsSync(join(dir, 'pwned'))).toBe(false);
     expect(() => reader.buildRequest([{ key: 'bad key', path: evil }])).toThrow(/plain token/);
-  });
-});
-
-describe('splitSegments', () => {
-  it('splits at LF, CRLF and CR and drops empty pieces', () => {
-    expect(splitSegments('a\r\nb\rc\n\nd')).toEqual(['a', 'b', 'c', 'd']);
   });
 });

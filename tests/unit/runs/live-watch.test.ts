@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatTaskLine, watchEventJson } from '../../../src/runs/live-format.js';
-import { formatHoursMinutes, LiveWatcher, memoryLimitOf, readSstatRows, type LiveCounters, type LiveTask } from '../../../src/runs/live-watch.js';
+import { formatHoursMinutes, LiveWatcher, type LiveCounters, type LiveTask } from '../../../src/runs/live-watch.js';
+import type { ExecOptions, ExecResult } from '../../../src/transport/transport.js';
 import { LocalTransport } from '../../../src/transport/local.js';
 
 const FIELDS = ['timestamp', 'index', 'utilization.gpu', 'memory.used', 'memory.total'];
@@ -66,19 +67,6 @@ describe('LiveWatcher', () => {
 });
 
 describe('helpers', () => {
-  it('reads the memory limit from the SLURM variables of metadata.json', () => {
-    expect(memoryLimitOf('{"slurm": {"SLURM_MEM_PER_NODE": "4096"}}')).toBe(4096);
-    expect(memoryLimitOf('{"slurm": {"SLURM_MEM_PER_CPU": "512", "SLURM_CPUS_ON_NODE": "4"}}')).toBe(2048);
-    expect(memoryLimitOf('{"slurm": {}}')).toBeUndefined();
-    expect(memoryLimitOf('not json')).toBeUndefined();
-  });
-
-  it('takes the largest step of sstat rows per job, in MiB', () => {
-    const rss = readSstatRows(['100.batch|2048K', '100.0|3M', '101_2.batch|1G', 'bad']);
-    expect(rss.get('100')).toBe(3);
-    expect(rss.get('101_2')).toBe(1024);
-  });
-
   it('formats H:MM, a task line and JSON events', () => {
     expect(formatHoursMinutes(3 * 3600 + 10 * 60)).toBe('3:10');
     expect(formatHoursMinutes(59)).toBe('0:01');
@@ -86,5 +74,60 @@ describe('helpers', () => {
     expect(formatTaskLine(status)).toBe('lora/main 45% (180/400 steps) 2/s ETA 2 min (ends at 3 min of 2:00)');
     const json = watchEventJson({ kind: 'task', ...status }, new Date(0));
     expect(json).toMatchObject({ event: 'task', at: '1970-01-01T00:00:00.000Z', job_id: '7', progress: { done: 180, total: 400, eta_s: 110 }, projected_elapsed_s: 170, gpu: null });
+  });
+});
+
+/** The real remote script, with `sstat` answering these rows (as `sstat -P` prints JobID|MaxRSS) instead of a cluster. */
+class SstatRowsTransport extends LocalTransport {
+  constructor(private readonly rows: readonly string[]) {
+    super();
+  }
+
+  override execShell(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    const stub = `sstat() { printf '%s\\n' ${this.rows.map((r) => `'${r}'`).join(' ')}; }`;
+    return super.execShell(`${stub}\n${script}`, opts);
+  }
+}
+
+describe('memory', () => {
+  it('reads the memory limit from the SLURM variables of metadata.json, and does without it when they are not there', async () => {
+    const limits: Record<string, string> = {
+      node: '{"slurm": {"SLURM_MEM_PER_NODE": "4096"}}',
+      cpu: '{"slurm": {"SLURM_MEM_PER_CPU": "512", "SLURM_CPUS_ON_NODE": "4"}}',
+      none: '{"slurm": {}}',
+      broken: '{"slurm": {"SLURM_MEM_PER_NODE": 4096,}}',
+      mistyped: '{"slurm": {"SLURM_MEM_PER_NODE": [4096]}}',
+    };
+    const tasks = Object.entries(limits).map(([name, text]) => {
+      const task = makeTask(name);
+      writeFileSync(join(task.outDir, 'metadata.json'), text);
+      return task;
+    });
+    const cycle = await new LiveWatcher({ transport: new LocalTransport(), thresholds: { sstat: false } }).poll(tasks, 0);
+    expect(Object.fromEntries(cycle.tasks.map((t) => [t.experiment, t.memory]))).toEqual({
+      node: { limitMiB: 4096 },
+      cpu: { limitMiB: 2048 },
+      none: undefined,
+      broken: undefined,
+      mistyped: undefined,
+    });
+  });
+
+  it('takes the largest step of the sstat rows per job, in MiB, in the same command', async () => {
+    const transport = new SstatRowsTransport(['100.batch|2048K', '100.0|3M', '101_2.batch|1G', '102.batch|4096', 'bad', '103.batch|lots']);
+    const counters: LiveCounters = { commands: 0, bytesIn: 0, bytesOut: 0 };
+    const plain = makeTask('plain', { jobId: '100' });
+    const array = makeTask('array', { jobId: '101_2' });
+    writeFileSync(join(array.outDir, 'metadata.json'), '{"slurm": {"SLURM_MEM_PER_NODE": "2048"}}');
+    const noUnit = makeTask('no-unit', { jobId: '102' });
+    const unreadable = makeTask('unreadable', { jobId: '103' });
+    const cycle = await new LiveWatcher({ transport, counters }).poll([plain, array, noUnit, unreadable], 0);
+    expect(counters.commands).toBe(1);
+    expect(Object.fromEntries(cycle.tasks.map((t) => [t.experiment, t.memory]))).toEqual({
+      plain: { usedMiB: 3 },
+      array: { usedMiB: 1024, limitMiB: 2048, fraction: 0.5 },
+      'no-unit': { usedMiB: 4 },
+      unreadable: undefined,
+    });
   });
 });
