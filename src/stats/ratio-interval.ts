@@ -13,7 +13,7 @@ import { UsageError } from '../errors.js';
  * The standard normal quantile Φ⁻¹(q), 0 < q < 1: Acklam's rational approximation (relative
  * error below 1.2·10⁻⁹), enough for an interval's half width.
  */
-export function computeNormalQuantile(q: number): number {
+function computeNormalQuantile(q: number): number {
   if (!(q > 0 && q < 1)) throw new UsageError(`a normal quantile needs a probability strictly between 0 and 1, got ${q}`);
   const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
   const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];

@@ -25,7 +25,7 @@ import type { InferenceRecord } from './schema.js';
  * Above this many records (after warm-up) the intervals are analytic, not bootstrapped. Above the
  * golden test's synthetic log (28 000 records), so every committed reference keeps its bootstrap.
  */
-export const ANALYTIC_INTERVALS_ABOVE = 50_000;
+const ANALYTIC_INTERVALS_ABOVE = 50_000;
 
 export interface InferenceInterval extends BootstrapInterval {
   /** Absent: percentile bootstrap (`iterations` resamples). Otherwise no resampling (`iterations` 0). */

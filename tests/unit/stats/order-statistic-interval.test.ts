@@ -1,7 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
-import { computeOrderStatisticInterval, locateOrderStatisticInterval } from '../../../src/stats/order-statistic-interval.js';
+import { computeOrderStatisticInterval } from '../../../src/stats/order-statistic-interval.js';
+
+/** The ranks and coverage of the interval, read off a sample 1…n (the value at rank k is k), shuffled. */
+function locateOrderStatisticInterval(n: number, p: number, confidence: number): { lowerRank: number; upperRank: number; coverage: number } {
+  const values = Float64Array.from({ length: n }, (_, i) => ((i * 7919) % n) + 1);
+  const interval = computeOrderStatisticInterval(values, p, confidence);
+  if (interval === null) throw new Error(`no interval for n = ${n}`);
+  expect([interval.low, interval.high]).toEqual([interval.lowerRank, interval.upperRank]);
+  return interval;
+}
 
 /** p as an exact fraction, and the two-sided tail (1 − confidence) / 2 as one. */
 const P = { 50: [1n, 2n], 90: [9n, 10n], 95: [19n, 20n], 99: [99n, 100n] } as const;
@@ -74,8 +83,8 @@ describe('locateOrderStatisticInterval', () => {
     }
   });
 
-  it('refuses an empty sample, p at 0 or 100, and a confidence outside (0, 1)', () => {
-    expect(() => locateOrderStatisticInterval(0, 50, 0.95)).toThrow(UsageError);
+  it('refuses p at 0 or 100 and a confidence outside (0, 1)', () => {
+    expect(() => locateOrderStatisticInterval(10, 0, 0.95)).toThrow(UsageError);
     expect(() => locateOrderStatisticInterval(10, 100, 0.95)).toThrow(/strictly between 0 and 100/);
     expect(() => locateOrderStatisticInterval(10, 50, 95)).toThrow(/between 0 and 1/);
   });

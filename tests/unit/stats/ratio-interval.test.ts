@@ -1,22 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { computeNormalQuantile, computeRatioInterval } from '../../../src/stats/ratio-interval.js';
+import { computeRatioInterval } from '../../../src/stats/ratio-interval.js';
 
-describe('computeNormalQuantile', () => {
-  it('gives the standard normal quantiles to nine digits', () => {
+describe('computeRatioInterval: the normal quantile of its half width', () => {
+  it('is Φ⁻¹(1 − α/2) to nine digits for any confidence', () => {
     // Reference values: Python's statistics.NormalDist().inv_cdf (Wichura's AS241, 16 digits).
     const cases: [number, number][] = [
-      [0.5, 0],
-      [0.975, 1.9599639845400536],
-      [0.995, 2.5758293035489],
-      [0.95, 1.6448536269514715],
-      [0.001, -3.090232306167813],
-      [0.01, -2.3263478740408408],
+      [0.5, 0.6744897501960817],
+      [0.9, 1.6448536269514715],
+      [0.95, 1.9599639845400536],
+      [0.98, 2.3263478740408408],
+      [0.99, 2.5758293035489],
+      [0.998, 3.090232306167813],
     ];
-    for (const [q, z] of cases) expect(Math.abs(computeNormalQuantile(q) - z), String(q)).toBeLessThan(1e-8);
-  });
-
-  it('refuses a probability of 0 or 1', () => {
-    expect(() => computeNormalQuantile(1)).toThrow(/strictly between 0 and 1/);
+    const a = [1, 2, 3];
+    const b = [1, 1, 2];
+    for (const [confidence, z] of cases) {
+      const interval = computeRatioInterval(3, (i) => a[i] as number, (i) => b[i] as number, confidence);
+      const { estimate, low, high, standardError } = interval as NonNullable<typeof interval>;
+      expect(Math.abs((high - estimate) / standardError - z), String(confidence)).toBeLessThan(1e-8);
+      expect(Math.abs((estimate - low) / standardError - z), String(confidence)).toBeLessThan(1e-8);
+    }
   });
 });
 
