@@ -217,6 +217,8 @@ export { readInferenceLog, detectInferenceFormat, type InferenceLog, type ReadIn
 export { computeInferenceMetrics, type InferenceMetrics, type InferenceMetricsOptions } from './profile/inference/metrics.js';
 export { aggregateInferenceSweep, type InferenceSweepPoint } from './profile/inference/sweep.js';
 export { type InferenceRecord } from './profile/inference/schema.js';
+// readInferenceLog's JSONL and text records are views of typed columns (spreading one copies nothing): a record as a plain object.
+export { toPlainInferenceRecord } from './profile/inference/columns.js';
 export { readTrainingLog, type TrainingLog, type TrainingRecord } from './profile/training/log.js';
 // trainer_state.json's text (the Trainer writes one into each checkpoint-*/) to records and its top-level figures.
 export { parseTrainerState, type TrainerState } from './profile/training/trainer-state.js';

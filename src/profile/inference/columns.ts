@@ -272,7 +272,7 @@ export class InferenceColumns {
  * values. Read-only; `toJSON` gives the record as a plain object, keys in the order the schema's
  * normaliser writes them.
  */
-export class InferenceRecordView implements InferenceRecord {
+class InferenceRecordView implements InferenceRecord {
   constructor(
     private readonly columns: InferenceColumns,
     private readonly row: number,

@@ -128,7 +128,7 @@ export interface InferenceMetrics {
 }
 
 /** Time per output token of one record (per sequence for a batch), or undefined when not defined. */
-export function computeTpot(record: InferenceRecord): number | undefined {
+function computeTpot(record: InferenceRecord): number | undefined {
   if (record.ttftS === undefined || record.outputTokens === undefined) return undefined;
   const perSequence = record.outputTokens / record.batchSize;
   if (perSequence <= 1) return undefined;

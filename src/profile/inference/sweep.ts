@@ -20,7 +20,7 @@ export type InferenceSweepOptions = Omit<InferenceMetricsOptions, 'reportedDurat
 };
 
 /** Sorted-key JSON of the params: `{b:1,a:2}` and `{a:2,b:1}` are the same point. */
-export function paramsKey(params: InferenceParams): string {
+function paramsKey(params: InferenceParams): string {
   const sorted = Object.keys(params)
     .sort()
     .map((k) => [k, params[k]]);
@@ -28,7 +28,7 @@ export function paramsKey(params: InferenceParams): string {
 }
 
 /** Records grouped by their params, in the order each group was first met. */
-export function groupInferenceRecords(records: readonly InferenceRecord[]): Map<string, InferenceRecord[]> {
+function groupInferenceRecords(records: readonly InferenceRecord[]): Map<string, InferenceRecord[]> {
   const groups = new Map<string, InferenceRecord[]>();
   // Records of one log share one params object: one key per object met, not one per record.
   let lastParams: InferenceParams | undefined;

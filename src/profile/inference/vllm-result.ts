@@ -175,7 +175,7 @@ function buildRecords(result: VllmResultFile, file: string, params: InferencePar
 }
 
 /** Parses the text of a vLLM serving benchmark result. Throws InputError naming the file. */
-export function parseVllmResult(text: string, file: string, rejected?: RejectedLines, line = 1): VllmResult {
+function parseVllmResult(text: string, file: string, rejected?: RejectedLines, line = 1): VllmResult {
   let value: unknown;
   try {
     // vLLM writes Python's json.dumps, which may contain NaN/Infinity; JSON.parse does not accept them.

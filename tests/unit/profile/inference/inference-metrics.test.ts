@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readInferenceLog } from '../../../../src/profile/inference/log.js';
-import { computeInferenceMetrics, computeTpot, excludeInferenceWarmup } from '../../../../src/profile/inference/metrics.js';
+import { computeInferenceMetrics, excludeInferenceWarmup, type InferenceMetrics } from '../../../../src/profile/inference/metrics.js';
 import type { InferenceRecord } from '../../../../src/profile/inference/schema.js';
 
 const fixtures = join(import.meta.dirname, '../../../fixtures/inference');
@@ -10,17 +10,19 @@ function record(partial: Partial<InferenceRecord>): InferenceRecord {
   return { latencyS: 1, batchSize: 1, warmup: false, error: null, params: {}, ...partial };
 }
 
-describe('computeTpot (vLLM definition)', () => {
+describe('TPOT (vLLM definition)', () => {
+  /** The TPOT statistics of one record (undefined TPOT: no value in them). */
+  const tpotOf = (r: InferenceRecord): InferenceMetrics['tpotS'] => computeInferenceMetrics([r], { bootstrap: false }).tpotS;
   it('is (latency − ttft) / (output_tokens − 1)', () => {
-    expect(computeTpot(record({ latencyS: 0.5, ttftS: 0.15, outputTokens: 8 }))).toBeCloseTo(0.05, 15);
+    expect(tpotOf(record({ latencyS: 0.5, ttftS: 0.15, outputTokens: 8 })).mean).toBeCloseTo(0.05, 15);
   });
   it('is undefined for one output token or without a TTFT', () => {
-    expect(computeTpot(record({ latencyS: 0.5, ttftS: 0.5, outputTokens: 1 }))).toBeUndefined();
-    expect(computeTpot(record({ latencyS: 0.5, outputTokens: 8 }))).toBeUndefined();
+    expect(tpotOf(record({ latencyS: 0.5, ttftS: 0.5, outputTokens: 1 })).n).toBe(0);
+    expect(tpotOf(record({ latencyS: 0.5, outputTokens: 8 })).n).toBe(0);
   });
   it('uses the per-sequence output of a batch', () => {
     // 4 sequences × 64 tokens: (2.0 − 0.5) / 63
-    expect(computeTpot(record({ latencyS: 2, ttftS: 0.5, outputTokens: 256, batchSize: 4 }))).toBeCloseTo(1.5 / 63, 15);
+    expect(tpotOf(record({ latencyS: 2, ttftS: 0.5, outputTokens: 256, batchSize: 4 })).mean).toBeCloseTo(1.5 / 63, 15);
   });
 });
 

@@ -1,15 +1,26 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readInferenceLog } from '../../../../src/profile/inference/log.js';
-import { aggregateInferenceSweep, groupInferenceRecords, paramsKey } from '../../../../src/profile/inference/sweep.js';
+import { aggregateInferenceSweep } from '../../../../src/profile/inference/sweep.js';
+import type { InferenceLog } from '../../../../src/profile/inference/log.js';
+import type { InferenceParams } from '../../../../src/profile/inference/schema.js';
 import { toPlainInferenceRecord } from '../../../../src/profile/inference/columns.js';
 
 const sweep = join(import.meta.dirname, '../../../fixtures/inference/sweep');
 
-describe('paramsKey', () => {
+/** A one-record log whose record has these params, for the sweep's grouping. */
+function logWith(params: InferenceParams, file: string): InferenceLog {
+  return { file, format: 'jsonl', params, records: [{ latencyS: 1, batchSize: 1, warmup: false, error: null, params, file }] };
+}
+
+describe('the sweep point key', () => {
   it('does not depend on key order', () => {
-    expect(paramsKey({ b: 1, a: 'x' })).toBe(paramsKey({ a: 'x', b: 1 }));
-    expect(paramsKey({ a: 1 })).not.toBe(paramsKey({ a: '1' }));
+    const points = aggregateInferenceSweep([logWith({ b: 1, a: 'x' }, 'one.jsonl'), logWith({ a: 'x', b: 1 }, 'two.jsonl')], { bootstrap: false });
+    expect(points).toHaveLength(1);
+    expect(points[0]?.key).toBe('{"a":"x","b":1}');
+    expect(points[0]?.files).toEqual(['one.jsonl', 'two.jsonl']);
+    const apart = aggregateInferenceSweep([logWith({ a: 1 }, 'one.jsonl'), logWith({ a: '1' }, 'two.jsonl')], { bootstrap: false });
+    expect(apart.map((p) => p.key)).toEqual(['{"a":1}', '{"a":"1"}']);
   });
 });
 
@@ -47,6 +58,5 @@ describe('aggregateInferenceSweep', () => {
     expect(points[0]?.files).toEqual([a.file, 'repeat.jsonl']);
     expect(points[0]?.metrics.requests).toBe(6);
     expect(points[0]?.metrics.energy).toBeUndefined();
-    expect(groupInferenceRecords([...a.records, ...b.records]).size).toBe(1);
   });
 });

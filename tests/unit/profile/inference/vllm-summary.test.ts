@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { parseInferenceLine } from '../../../../src/profile/inference/schema.js';
 import { RejectedLines } from '../../../../src/profile/lines.js';
 import { profileFiles } from '../../../../src/profile/profile-run.js';
-import { parseVllmResult } from '../../../../src/profile/inference/vllm-result.js';
+import { parseVllmResults } from '../../../../src/profile/inference/vllm-result.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hpcbench-vllm-summary-'));
 const fixtures = join(import.meta.dirname, '../../../fixtures/inference');
@@ -121,12 +121,12 @@ describe('implausible request records are rejected with a reason', () => {
 
   it('a vLLM request whose TTFT exceeds its latency or whose inter-token gap is negative', () => {
     const rejected = new RejectedLines();
-    const result = parseVllmResult(
+    const [result] = parseVllmResults(
       JSON.stringify({ ...SUMMARY, completed: 3, failed: 0, input_lens: [1, 1, 1], output_lens: [3, 3, 3], ttfts: [0.1, 0.9, 0.1], itls: [[0.1, 0.1], [0.1, 0.1], [0.1, -0.05]], latencies: [0.3, 0.5, 0.3], errors: ['', '', ''] }),
       'r.json',
       rejected,
     );
-    expect(result.records.map((r) => r.id)).toEqual([0]);
+    expect(result?.records.map((r) => r.id)).toEqual([0]);
     expect(rejected.examples.map((e) => e.reason)).toEqual([
       'request 1: time to first token (0.9 s) exceeds its latency (0.5 s)',
       'request 2: token times go backwards (inter-token latency 1 is -0.05 s)',
