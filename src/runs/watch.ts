@@ -33,7 +33,7 @@ import { resubmitJob } from './submit.js';
  * Lower poll floor for tests only: the schedule never goes below 1 s whatever is asked, and
  * real use keeps the 5 s default that protects slurmctld.
  */
-export const TEST_POLL_FLOOR_ENV = 'HPCBENCH_TEST_POLL_FLOOR_MS';
+const TEST_POLL_FLOOR_ENV = 'HPCBENCH_TEST_POLL_FLOOR_MS';
 
 export interface WatchJobStatus {
   experiment: string;
@@ -116,13 +116,13 @@ export interface WatchRunResult {
 }
 
 /** Faults that say nothing about the jobs: retried, never reported as a job failure. */
-export function isTransientFault(error: unknown): boolean {
+function isTransientFault(error: unknown): boolean {
   if (error instanceof ControllerUnreachableError || error instanceof ConnectionLostError) return true;
   if (error instanceof SshConnectError) return error.transient;
   return error instanceof RemoteError && /timed out|connection .* (?:lost|closed)|not connected/i.test(error.message);
 }
 
-export function describeFault(error: unknown): string {
+function describeFault(error: unknown): string {
   const detail = error instanceof Error ? error.message : String(error);
   if (error instanceof ControllerUnreachableError) return `controller unreachable, retrying (${error.detail})`;
   return `connection lost, reconnecting (${detail})`;

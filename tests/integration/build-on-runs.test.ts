@@ -5,7 +5,6 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readRunRecord, resolveRunId, type RunRecord } from '../../src/runs/index.js';
-import { TEST_POLL_FLOOR_ENV } from '../../src/runs/watch.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { runCli } from '../unit/cli/run-cli.js';
 import { describeCluster } from './support/cluster.js';
@@ -38,7 +37,7 @@ describeCluster('submit --after and resubmit on the test cluster', (cluster) => 
   };
 
   beforeAll(() => {
-    process.env[TEST_POLL_FLOOR_ENV] = '1000';
+    process.env.HPCBENCH_TEST_POLL_FLOOR_MS = '1000';
     const written = writeTestProject(cluster, {
       // A pause that is not a number fails the training (sleep exits 1).
       train: { command: 'sleep "$pause" && echo "trained by $SLURM_JOB_ID" > "$HPCBENCH_OUT_DIR/model.txt"' },
@@ -58,7 +57,7 @@ describeCluster('submit --after and resubmit on the test cluster', (cluster) => 
   });
 
   afterAll(async () => {
-    delete process.env[TEST_POLL_FLOOR_ENV];
+    delete process.env.HPCBENCH_TEST_POLL_FLOOR_MS;
     if (transport) await cleanUpRuns(project, transport);
     await transport?.close();
   });

@@ -5,7 +5,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fetchRun, readRunRecord, watchRun } from '../../src/runs/index.js';
-import { TEST_POLL_FLOOR_ENV } from '../../src/runs/watch.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { describeWithVenv } from '../unit/workloads/python.js';
 import { describeCluster } from './support/cluster.js';
@@ -19,7 +18,7 @@ describeWithVenv('environment snapshot on the test cluster', () => {
     let transport: Transport;
 
     beforeAll(async () => {
-      process.env[TEST_POLL_FLOOR_ENV] = '1000';
+      process.env.HPCBENCH_TEST_POLL_FLOOR_MS = '1000';
       const written = writeTestProject(cluster, { snap: { command: 'python -c "print(1)"', mem: '2G' } });
       // The venv is activated by a cluster setup line, as users do on a real cluster.
       const text = readFileSync(written.config, 'utf8').replace('    preset: generic\n', `    preset: generic\n    setup: [${JSON.stringify(`source ${VENV_ACTIVATE}`)}]\n`);

@@ -16,7 +16,6 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readMetricsDocument } from '../../src/contracts/metrics.js';
 import type { TaskMetrics } from '../../src/profile/metrics-document.js';
 import { resolveRunId } from '../../src/runs/index.js';
-import { TEST_POLL_FLOOR_ENV } from '../../src/runs/watch.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { runCli as cli } from '../unit/cli/run-cli.js';
 import { describeCluster, type TestCluster } from './support/cluster.js';
@@ -89,13 +88,13 @@ describeCluster('estimate from a real pilot on the test cluster', (cluster) => {
   };
 
   beforeAll(() => {
-    process.env[TEST_POLL_FLOOR_ENV] = '1000';
+    process.env.HPCBENCH_TEST_POLL_FLOOR_MS = '1000';
     project = openProject(writeEstimateProject(cluster));
     transport = connectProject(project);
   });
 
   afterAll(async () => {
-    delete process.env[TEST_POLL_FLOOR_ENV];
+    delete process.env.HPCBENCH_TEST_POLL_FLOOR_MS;
     if (transport) await cleanUpRuns(project, transport);
     await transport?.close();
   });

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { quoteShell } from '../../src/shell-quote.js';
 import { watchRun } from '../../src/runs/index.js';
-import { TEST_POLL_FLOOR_ENV } from '../../src/runs/watch.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { runCli as cli } from '../unit/cli/run-cli.js';
 import { describeCluster } from './support/cluster.js';
@@ -36,7 +35,7 @@ describeCluster('fetch does not follow symbolic links a job left on the cluster'
   let remoteDir: string;
 
   beforeAll(async () => {
-    process.env[TEST_POLL_FLOOR_ENV] = '1000';
+    process.env.HPCBENCH_TEST_POLL_FLOOR_MS = '1000';
     const job = [
       'echo "real output" > "$HPCBENCH_OUT_DIR/result.txt"',
       'ln -s "$HOME/.ssh" "$HPCBENCH_OUT_DIR/keys"',
@@ -56,7 +55,7 @@ describeCluster('fetch does not follow symbolic links a job left on the cluster'
   });
 
   afterAll(async () => {
-    delete process.env[TEST_POLL_FLOOR_ENV];
+    delete process.env.HPCBENCH_TEST_POLL_FLOOR_MS;
     if (transport) await cleanUpRuns(project, transport);
     await transport?.close();
   });

@@ -13,7 +13,6 @@ import type { Client } from 'ssh2';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RemoteError } from '../../src/errors.js';
 import { readRunRecord, resolveRunId } from '../../src/runs/index.js';
-import { TEST_POLL_FLOOR_ENV } from '../../src/runs/watch.js';
 import { readRemoteHome } from '../../src/runs/remote-paths.js';
 import type { SecretPrompt } from '../../src/transport/ssh-auth-prompt.js';
 import { SshTransport } from '../../src/transport/ssh.js';
@@ -31,7 +30,7 @@ describeCluster('a workdir under ~ and the cluster user as login, on the test cl
   let literalTildeBefore: boolean;
 
   beforeAll(async () => {
-    process.env[TEST_POLL_FLOOR_ENV] = '1000';
+    process.env.HPCBENCH_TEST_POLL_FLOOR_MS = '1000';
     client = await connectToCluster(cluster);
     home = await execRemoteOk(client, `printf '%s' "$HOME"`);
     await execRemoteOk(client, `rm -rf -- "$HOME/${TILDE_DIR}"`);
@@ -69,7 +68,7 @@ describeCluster('a workdir under ~ and the cluster user as login, on the test cl
   });
 
   afterAll(async () => {
-    delete process.env[TEST_POLL_FLOOR_ENV];
+    delete process.env.HPCBENCH_TEST_POLL_FLOOR_MS;
     if (client) {
       await execRemote(client, `rm -rf -- "$HOME/${TILDE_DIR}"`);
       client.end();

@@ -6,7 +6,6 @@ import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fetchRun, readRunRecord, resolveRunId, statusRun, watchRun, type WatchRunResult } from '../../src/runs/index.js';
-import { TEST_POLL_FLOOR_ENV } from '../../src/runs/watch.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { readMetricsDocument } from '../../src/contracts/metrics.js';
 import { runCli as cli } from '../unit/cli/run-cli.js';
@@ -28,7 +27,7 @@ describeCluster('submit, watch, status, fetch and cancel on the test cluster', (
   };
 
   beforeAll(async () => {
-    process.env[TEST_POLL_FLOOR_ENV] = '1000';
+    process.env.HPCBENCH_TEST_POLL_FLOOR_MS = '1000';
     project = openProject(
       writeTestProject(cluster, {
         first: { command: 'echo first; sleep 2' },
@@ -48,7 +47,7 @@ describeCluster('submit, watch, status, fetch and cancel on the test cluster', (
   });
 
   afterAll(async () => {
-    delete process.env[TEST_POLL_FLOOR_ENV];
+    delete process.env.HPCBENCH_TEST_POLL_FLOOR_MS;
     // Nothing of ours may keep running on the shared cluster, nor stay in its work directory.
     if (transport) await cleanUpRuns(project, transport);
     await transport?.close();

@@ -5,7 +5,6 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readRunRecord } from '../../src/runs/index.js';
-import { TEST_POLL_FLOOR_ENV } from '../../src/runs/watch.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { describeCluster } from './support/cluster.js';
 import { cleanUpRuns, connectProject, openProject, renderAndSubmit, writeTestProject, type TestProject } from './submit-helpers.js';
@@ -48,7 +47,7 @@ function watchJson(project: TestProject, runId: string): Promise<WatchOutput> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [resolve('bin/hpcbench.js'), 'watch', runId, '--json', '--config', project.config, '--results', project.resultsDir], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, [TEST_POLL_FLOOR_ENV]: '1000' },
+      env: { ...process.env, HPCBENCH_TEST_POLL_FLOOR_MS: '1000' },
     });
     let stdout = '';
     let stderr = '';

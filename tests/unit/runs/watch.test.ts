@@ -5,6 +5,7 @@ import { writeRunRecord } from '../../../src/runs/registry.js';
 import { type QueryCounters } from '../../../src/runs/query.js';
 import { CLUSTER, makeRenderedRun, noSleep } from './helpers.js';
 import { FakeCluster } from './fake-cluster.js';
+import { ConnectionLostError, ControllerUnreachableError, RemoteError, SshConnectError } from '../../../src/errors.js';
 
 describe('queryJobs', () => {
   it('asks about N jobs with one squeue and no sacct while none has finished', async () => {
@@ -207,16 +208,52 @@ describe('statusRun', () => {
   });
 });
 
-describe('isTransientFault', () => {
-  it('retries lost connections, refused connects and an unreachable controller; not a refused host key', async () => {
-    const { isTransientFault, describeFault } = await import('../../../src/runs/watch.js');
-    const { ConnectionLostError, ControllerUnreachableError, SshConnectError } = await import('../../../src/errors.js');
-    expect(isTransientFault(new ConnectionLostError('lost', { commandSent: true }))).toBe(true);
-    expect(isTransientFault(new SshConnectError('refused', { transient: true }))).toBe(true);
-    expect(isTransientFault(new SshConnectError('host key changed', { transient: false }))).toBe(false);
-    expect(isTransientFault(new Error('bug'))).toBe(false);
-    expect(describeFault(new ControllerUnreachableError('connect failure'))).toBe('controller unreachable, retrying (connect failure)');
-    expect(describeFault(new SshConnectError('refused', { transient: true }))).toMatch(/^connection lost, reconnecting/);
+describe('watchRun faults', () => {
+  /** Watches one RUNNING job whose first squeue throws `error`; the job completes after that. */
+  async function watchThrough(error: Error): Promise<{ events: WatchEvent[]; result: Promise<unknown> }> {
+    const fake = new FakeCluster();
+    const { resultsDir, runId } = await submittedRun(fake, ['RUNNING']);
+    let thrown = false;
+    fake.fault = (argv) => {
+      if (argv[0] !== 'squeue' || thrown) return undefined;
+      thrown = true;
+      return error;
+    };
+    const events: WatchEvent[] = [];
+    const result = watchRun({
+      transport: fake,
+      resultsDir,
+      runId,
+      sleep: async () => {
+        for (const job of fake.jobs.values()) job.state = 'COMPLETED';
+      },
+      onEvent: (e) => events.push(e),
+    });
+    return { events, result };
+  }
+
+  const retryMessages = (events: readonly WatchEvent[]): string[] => events.flatMap((e) => (e.kind === 'retrying' ? [e.message] : []));
+
+  it('retries lost connections, refused connects, an unreachable controller and a timed-out command, and says which', async () => {
+    const cases: [Error, string][] = [
+      [new ConnectionLostError('lost', { commandSent: true }), 'connection lost, reconnecting (lost)'],
+      [new SshConnectError('refused', { transient: true }), 'connection lost, reconnecting (refused)'],
+      [new ControllerUnreachableError('connect failure'), 'controller unreachable, retrying (connect failure)'],
+      [new RemoteError('squeue timed out after 30 s'), 'connection lost, reconnecting (squeue timed out after 30 s)'],
+    ];
+    for (const [error, message] of cases) {
+      const { events, result } = await watchThrough(error);
+      await expect(result).resolves.toMatchObject({ exitCode: 0 });
+      expect(retryMessages(events)).toEqual([message]);
+    }
+  });
+
+  it('does not retry a refused host key or a bug: the watch fails with it', async () => {
+    for (const error of [new SshConnectError('host key changed', { transient: false }), new Error('bug'), new RemoteError('squeue: invalid option')]) {
+      const { events, result } = await watchThrough(error);
+      await expect(result).rejects.toBe(error);
+      expect(retryMessages(events)).toEqual([]);
+    }
   });
 });
 
