@@ -245,7 +245,10 @@ function metadataRestarts(metadata: Record<string, unknown> | undefined): number
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
 }
 
-/** exit.json as the checkpoint summary needs it; an unreadable one says nothing (its job may still be writing it). */
+/**
+ * exit.json as the checkpoint summary needs it, through its contract. A missing, unreadable or
+ * refused one (a copy cut short, a hand edit) says nothing: the log, metadata.json and sacct still count.
+ */
 function readExitFile(file: string | undefined): ExitRecord {
   if (file === undefined) return {};
   let text: string;
