@@ -69,7 +69,7 @@ export interface ProcessUsageSummary {
 }
 
 /** Descendants from /proc/<pid>/task/<tid>/children (needs CONFIG_PROC_CHILDREN, present on common kernels). */
-export async function listDescendantsFromProc(rootPid: number): Promise<number[]> {
+async function listDescendantsFromProc(rootPid: number): Promise<number[]> {
   const found: number[] = [];
   const queue = [rootPid];
   const seen = new Set<number>([rootPid]);
@@ -102,13 +102,13 @@ export async function listDescendantsFromProc(rootPid: number): Promise<number[]
 }
 
 /** Descendants from one `ps` listing (macOS, or Linux without the children file). */
-export async function listDescendantsFromPs(rootPid: number): Promise<number[]> {
+async function listDescendantsFromPs(rootPid: number): Promise<number[]> {
   const { stdout } = await execFileAsync('ps', ['-A', '-o', 'pid=,ppid=']);
   return descendantsFromTable(rootPid, stdout);
 }
 
 /** Walks a "pid ppid" table (as `ps -o pid=,ppid=` prints it) from rootPid down. */
-export function descendantsFromTable(rootPid: number, table: string): number[] {
+function descendantsFromTable(rootPid: number, table: string): number[] {
   const children = new Map<number, number[]>();
   for (const line of table.split('\n')) {
     const [pidText, ppidText] = line.trim().split(/\s+/);
@@ -282,7 +282,7 @@ export async function sampleProcessTree(options: ProcessSamplerOptions): Promise
   };
 }
 
-export function summarizeProcessSamples(samples: ProcessSamples): ProcessUsageSummary {
+function summarizeProcessSamples(samples: ProcessSamples): ProcessUsageSummary {
   const n = samples.timeMs.length;
   const cpuPercent = summarize(samples.cpuPercent);
   return {

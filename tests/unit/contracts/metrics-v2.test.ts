@@ -11,7 +11,7 @@ import { convertKeyToSnake, decodeMetricsKeys, encodeMetricsKeys } from '../../.
 import { summarizeComputeApps } from '../../../src/profile/gpu/nvidia-smi-apps.js';
 import { summarizeNvidiaSmiLogs } from '../../../src/profile/gpu/nvidia-smi.js';
 import type { MetricsDocument } from '../../../src/profile/metrics-document.js';
-import { summarizeProcessSamples } from '../../../src/profile/process-sampler.js';
+import { writeProcessSamples } from '../../../src/profile/process-sampler.js';
 import { EXAMPLE_RUN_DIR } from '../../../src/report/example-report.js';
 import { loadBundle } from '../../../src/report/run-bundle.js';
 import { renderReportFiles } from '../../../src/report/write-report.js';
@@ -32,7 +32,8 @@ async function buildRichDoc(): Promise<MetricsDocument> {
   lora.gpu = gpu;
   lora.gpu_series = gpu?.series ?? [];
   lora.gpu_processes = await summarizeComputeApps(['tests/fixtures/nvidia-smi/compute-apps.csv']);
-  lora.process = summarizeProcessSamples({
+  // process.json as run --local writes it; profile keeps the document whole (summary and series).
+  lora.process = await writeProcessSamples(join(temp, 'process.json'), {
     rootPid: 10,
     timeMs: Float64Array.from([0, 500, 1000]),
     cpuPercent: Float64Array.from([10, 90, 50]),

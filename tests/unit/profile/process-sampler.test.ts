@@ -1,24 +1,101 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
-  descendantsFromTable,
-  listDescendantsFromProc,
-  listDescendantsFromPs,
+  listDescendants,
   sampleProcessTree,
-  summarizeProcessSamples,
   writeProcessSamples,
+  type ProcessSamples,
   type ProcessSamplesDocument,
   type ProcessUsage,
+  type ProcessUsageSummary,
 } from '../../../src/profile/process-sampler.js';
 
-describe('descendantsFromTable', () => {
-  it('walks a ps table from the root down, ignoring other trees', () => {
-    const table = '  1     0\n 10     1\n 11    10\n 12    11\n 20     1\n 13    10\n garbage\n';
-    expect(descendantsFromTable(10, table).sort()).toEqual([11, 12, 13]);
-    expect(descendantsFromTable(99, table)).toEqual([]);
+const dir = mkdtempSync(join(tmpdir(), 'hpcbench-proc-'));
+let written = 0;
+
+/** The summary as process.json carries it (the summary is only ever written, never returned alone). */
+async function summarize(samples: ProcessSamples): Promise<ProcessUsageSummary> {
+  return writeProcessSamples(join(dir, `process-${written++}.json`), samples);
+}
+
+/** Above any pid_max Linux allows (2^22): no process has it. */
+const NO_SUCH_PID = 4_194_305;
+
+describe('listDescendants on a real process tree', () => {
+  // root ─┬─ child ── grandchild
+  //       └─ odd (run as a node link named "x) (y z", so its /proc stat has parentheses and spaces in the name)
+  // plus a sleeper started beside root, in a tree of its own.
+  const TREE = `
+    const { spawn } = require('node:child_process');
+    const sleep = ['-e', 'setTimeout(() => {}, 120000)'];
+    const child = spawn(process.execPath, ['-e', "const g = require('node:child_process').spawn(process.execPath, ['-e', 'setTimeout(() => {}, 120000)'], { stdio: 'ignore' }); console.log(g.pid); process.on('SIGTERM', () => { g.kill(); process.exit(0); }); setTimeout(() => {}, 120000);"], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const odd = spawn(process.argv[1], sleep, { stdio: 'ignore' });
+    child.stdout.once('data', (d) => console.log(JSON.stringify([child.pid, Number(String(d).trim()), odd.pid])));
+    process.on('SIGTERM', () => { child.kill(); odd.kill(); process.exit(0); });
+    setTimeout(() => {}, 120000);
+  `;
+  let root: ChildProcess;
+  let sleeper: ChildProcess;
+  let below: number[];
+
+  beforeAll(async () => {
+    const oddNode = join(dir, 'x) (y z');
+    symlinkSync(process.execPath, oddNode);
+    sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 120000)'], { stdio: 'ignore' });
+    root = spawn(process.execPath, ['-e', TREE, oddNode], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const stdout = root.stdout;
+    if (stdout === null) throw new Error('no stdout');
+    below = await new Promise<number[]>((resolve) => stdout.once('data', (data: Buffer) => resolve(JSON.parse(data.toString()) as number[])));
+  });
+
+  afterAll(() => {
+    root.kill('SIGTERM');
+    sleeper.kill();
+  });
+
+  /** Every process under root, none from the sleeper's tree, and nothing for a pid that does not exist. */
+  async function expectTree(list: (pid: number) => Promise<number[]>): Promise<void> {
+    expect([...(await list(root.pid as number))].sort((a, b) => a - b)).toEqual([...below].sort((a, b) => a - b));
+    expect(await list(process.pid)).toEqual(expect.arrayContaining([root.pid, sleeper.pid, ...below]));
+    expect(await list(NO_SUCH_PID)).toEqual([]);
+  }
+
+  it('walks it down from the root, ignoring other trees', async () => {
+    expect(below).toHaveLength(3);
+    await expectTree(listDescendants);
+  });
+
+  it('walks it from one `ps` listing where there is no /proc (macOS)', async () => {
+    const platform = Object.getOwnPropertyDescriptor(process, 'platform');
+    if (platform === undefined) throw new Error('process.platform has no descriptor');
+    Object.defineProperty(process, 'platform', { ...platform, value: 'darwin' });
+    try {
+      await expectTree(listDescendants);
+    } finally {
+      Object.defineProperty(process, 'platform', platform);
+    }
+  });
+
+  it.runIf(process.platform === 'linux')('walks it from /proc/<pid>/stat on a kernel without the children file', async () => {
+    vi.resetModules();
+    vi.doMock('node:fs/promises', async (importOriginal) => {
+      const actual = await importOriginal<typeof import('node:fs/promises')>();
+      const refuseChildren = (async (file: Parameters<typeof actual.readFile>[0], options?: Parameters<typeof actual.readFile>[1]) => {
+        if (typeof file === 'string' && file.endsWith('/children')) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${file}'`), { code: 'ENOENT' });
+        return actual.readFile(file, options);
+      }) as typeof actual.readFile;
+      return { ...actual, readFile: refuseChildren, default: { ...actual, readFile: refuseChildren } };
+    });
+    try {
+      const fresh = await import('../../../src/profile/process-sampler.js');
+      await expectTree(fresh.listDescendants);
+    } finally {
+      vi.doUnmock('node:fs/promises');
+      vi.resetModules();
+    }
   });
 });
 
@@ -59,7 +136,7 @@ describe('sampleProcessTree with injected dependencies', () => {
     expect(Array.from(samples.processCount)).toEqual([2, 2, 1]);
     expect(samples.peakRssBytes).toBe(2300);
     expect(samples.pidsSeen).toEqual([1, 2]);
-    const summary = summarizeProcessSamples(samples);
+    const summary = await summarize(samples);
     expect(summary).toMatchObject({ samples: 3, durationMs: 1000, maxCpuPercent: 175, peakRssBytes: 2300, processesSeen: 2 });
     expect(summary.meanCpuPercent).toBeCloseTo(260 / 3, 12);
   });
@@ -79,7 +156,7 @@ describe('sampleProcessTree with injected dependencies', () => {
     });
     expect(many.stoppedBy).toBe('max-samples');
     expect(many.rssBytes.length).toBe(200);
-    expect(summarizeProcessSamples(many).cpuPercent.mean).toBe(1);
+    expect((await summarize(many)).cpuPercent.mean).toBe(1);
   });
 });
 
@@ -107,21 +184,9 @@ describe('sampleProcessTree on real processes', () => {
       expect(samples.pidsSeen).toContain(child.pid);
       expect(samples.pidsSeen).toContain(grandchildPid);
       expect(samples.peakRssBytes).toBeGreaterThan(150 * 1024 * 1024);
-      expect(summarizeProcessSamples(samples).maxCpuPercent).toBeGreaterThan(0);
+      expect((await summarize(samples)).maxCpuPercent).toBeGreaterThan(0);
     } finally {
       child.kill('SIGTERM');
-    }
-  });
-
-  it('lists descendants from /proc (Linux) or ps', async () => {
-    const list = process.platform === 'linux' ? listDescendantsFromProc : listDescendantsFromPs;
-    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 3000)'], { stdio: 'ignore' });
-    try {
-      await new Promise((resolve) => child.once('spawn', resolve));
-      expect(await list(process.pid)).toContain(child.pid);
-      expect(await listDescendantsFromPs(process.pid)).toContain(child.pid);
-    } finally {
-      child.kill();
     }
   });
 });
@@ -139,7 +204,7 @@ describe('writeProcessSamples', () => {
       listDescendants: async () => [],
       measure: async () => ({ cpu: 20, memory: 2 * 1024 * 1024 }),
     });
-    const file = join(mkdtempSync(join(tmpdir(), 'hpcbench-proc-')), 'process.json');
+    const file = join(dir, 'process.json');
     await writeProcessSamples(file, samples);
     const written = JSON.parse(readFileSync(file, 'utf8')) as ProcessSamplesDocument;
     expect(written).toMatchObject({ samples: 3, peakRssMiB: 2, maxCpuPercent: 20, rootPid: 1, stoppedBy: 'max-samples' });
