@@ -70,11 +70,8 @@ export function orderExperiments(config: ResolvedConfig, name: string): Experime
   return order;
 }
 
-/**
- * Renders one job template; errors name the template and the experiment.
- * @public bench/render.bench.mjs imports it from dist/, which knip does not follow.
- */
-export function renderJobScript(env: nunjucks.Environment, view: JobView): string {
+/** Renders one job template; errors name the template and the experiment. */
+function renderJobScript(env: nunjucks.Environment, view: JobView): string {
   return renderTemplate(env, templateFileName(view.template), view, `experiment '${view.experiment}'`);
 }
 
