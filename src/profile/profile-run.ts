@@ -20,7 +20,7 @@ import type { GpuMetrics } from './gpu/metrics.js';
 import { computeInferenceMetrics, excludeInferenceWarmup, type InferenceMetrics, type InferenceSlo } from './inference/metrics.js';
 import { readInferenceLog, readTextLogIfMatched, type InferenceLog } from './inference/log.js';
 import { computeSummaryMetrics, type BenchmarkSummary } from './inference/vllm-summary.js';
-import type { InferenceRecord } from './inference/schema.js';
+import { concatenateRecordTables, type InferenceRecordSource } from './inference/record-table.js';
 import { enforceStrict, readWholeTextFile, RejectedLines, type ReadProgress, type RejectedLinesReport } from './lines.js';
 import { createTaskMetrics, MAX_KEPT_SAMPLES, METRICS_SCHEMA, missingSection, type MetricsDocument, type SourceFile, type SweepPoint, type TaskMetrics } from './metrics-document.js';
 import { parseDmonFiles } from './gpu/nvidia-smi-dmon.js';
@@ -120,7 +120,7 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
   const textLogs = await readTextLogs(spec, options, rejected, extractorPath);
   if (inferenceFiles.length > 0 || textLogs.length > 0) {
     const extractors = compileExtractors(options.extractors ?? [], extractorPath);
-    const records: InferenceRecord[] = [];
+    const sources: InferenceRecordSource[] = [];
     let reportedDurationS: number | undefined;
     const summaries: { file: string; summary: BenchmarkSummary }[] = [];
     let backend: string | undefined;
@@ -128,13 +128,15 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
       const log = 'log' in f ? f.log : await readInferenceLog(f.file, { extractors, rejected, onProgress: (p) => options.onProgress?.(f.file, p) });
       // Reports mark figures from a stand-in backend (infer.py's n-gram model), so the header's word is kept.
       backend ??= log.header?.backend;
-      // A loop, not push(...records): a spread of 125 000+ arguments overflows the call stack.
-      for (const r of log.records) records.push(r);
+      // By row (a JSONL or text log's columns), not one view object per record kept for the whole profile.
+      const source = log.table ?? log.records;
+      sources.push(source);
       reportedDurationS ??= log.reported?.durationS;
-      if (log.records.length === 0 && log.summary !== undefined) summaries.push({ file: f.file, summary: log.summary });
+      if (source.length === 0 && log.summary !== undefined) summaries.push({ file: f.file, summary: log.summary });
       Object.assign(task.params, log.params);
       record(f.file, log.format === 'vllm' ? 'vllm' : 'inference', rejected);
     }
+    const records = concatenateRecordTables(sources);
     const used = bootstrapIterationsFor(records.length, options.bootstrapIterations);
     task.inference = summaryOnlyMetrics(summaries, records.length, task.params, options) ?? computeInferenceMetrics(records, {
       warmupRecords: options.warmup ?? 0,
@@ -145,7 +147,10 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
       bootstrap: { iterations: used, seed: options.seed ?? DEFAULT_BOOTSTRAP_SEED },
     });
     if (backend !== undefined) task.inference.backend = backend;
-    if (used < 2000 && options.bootstrapIterations === undefined) {
+    // Large logs get intervals without resampling (inference/intervals.ts), which say their method.
+    const { ci } = task.inference;
+    const resampled = [ci.latencyP50S, ci.latencyP95S, ci.requestThroughput, ci.outputTokensPerS].every((interval) => interval?.method === undefined);
+    if (used < 2000 && options.bootstrapIterations === undefined && resampled) {
       const sink = { warnings: (task.inference.warnings ??= []), warningCodes: (task.inference.warningCodes ??= []) };
       addProfileWarning(sink, 'bootstrap-iterations-reduced', { used, default: 2000, records: records.length });
     }

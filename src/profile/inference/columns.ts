@@ -5,11 +5,13 @@
  * (NaN where a field is absent), small dictionaries for the strings that repeat (error
  * messages, params objects, file and run), and its id packed into one string per chunk.
  *
- * Readers append parsed records and hand out `InferenceRecordView`s: objects of two fields that
- * read their row on access, so every consumer of `InferenceRecord` works unchanged and gets the
- * same values, bit for bit, as from the record that was appended.
+ * Readers append parsed records; the profiler reads a row at a time (`get`, record-table.ts), and
+ * `views()` hands out `InferenceRecordView`s for the library's `records`: objects of two fields
+ * that read their row on access, so every consumer of `InferenceRecord` works unchanged and gets
+ * the same values, bit for bit, as from the record that was appended.
  */
 import type { InferenceParams, InferenceRecord } from './schema.js';
+import type { InferenceRecordTable } from './record-table.js';
 
 /** 4096 values a chunk (32 KiB of doubles): small logs stay small, large ones never copy. */
 const CHUNK_BITS = 12;
@@ -125,7 +127,7 @@ const orNaN = (value: number | undefined): number => (value === undefined ? Numb
 const orUndefined = (value: number): number | undefined => (Number.isNaN(value) ? undefined : value);
 
 /** The columns of a set of inference records, appended one at a time. */
-export class InferenceColumns {
+export class InferenceColumns implements InferenceRecordTable {
   private readonly latencyS = float64();
   private readonly batchSize = float64(1);
   private readonly inputTokens = float64();
@@ -204,6 +206,11 @@ export class InferenceColumns {
     this.lastParams = params;
     this.lastParamsCode = code;
     return code;
+  }
+
+  /** A view of one row: short-lived, so that a profile never holds one object per record. */
+  get(row: number): InferenceRecord {
+    return new InferenceRecordView(this, row);
   }
 
   /** A view of every row, in order. */

@@ -20,6 +20,7 @@ import { computeOrderStatisticInterval } from '../../stats/order-statistic-inter
 import { computeRatioInterval } from '../../stats/ratio-interval.js';
 import { selectPercentile } from '../../stats/select-percentile.js';
 import type { InferenceRecord } from './schema.js';
+import type { InferenceRecordRows } from './record-table.js';
 
 /**
  * Above this many records (after warm-up) the intervals are analytic, not bootstrapped. Above the
@@ -72,7 +73,7 @@ function ratioThroughputStatistic(amounts: Float64Array, latencies: Float64Array
   };
 }
 
-function bootstrapIntervals(records: readonly InferenceRecord[], latencies: Float64Array, durationS: number | null, boot: IntervalOptions): InferenceIntervals {
+function bootstrapIntervals(records: InferenceRecordRows, latencies: Float64Array, durationS: number | null, boot: IntervalOptions): InferenceIntervals {
   const ci: InferenceIntervals = {
     latencyP50S: bootstrapCi(latencies, selectPercentileStatistic(50), boot),
     latencyP95S: bootstrapCi(latencies, selectPercentileStatistic(95), boot),
@@ -88,14 +89,14 @@ function bootstrapIntervals(records: readonly InferenceRecord[], latencies: Floa
     const recordLatencies = new Float64Array(n);
     const amounts = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      const r = records[i] as InferenceRecord;
+      const r = records.at(i);
       indices[i] = i;
       recordLatencies[i] = r.latencyS;
       amounts[i] = r.error === null ? r.batchSize : 0;
     }
     ci.requestThroughput = bootstrapCi(indices, ratioThroughputStatistic(amounts, recordLatencies, durationS), boot);
     for (let i = 0; i < n; i++) {
-      const r = records[i] as InferenceRecord;
+      const r = records.at(i);
       amounts[i] = r.error === null ? (r.outputTokens ?? 0) : 0;
     }
     ci.outputTokensPerS = bootstrapCi(indices, ratioThroughputStatistic(amounts, recordLatencies, durationS), boot);
@@ -112,10 +113,10 @@ function percentileInterval(latencies: Float64Array, p: number, confidence: numb
   return { estimate, low, high, confidence, iterations: 0, method: 'order-statistic', ranks: [lowerRank, upperRank], coverage };
 }
 
-function throughputInterval(records: readonly InferenceRecord[], amountOf: (r: InferenceRecord) => number, durationS: number, confidence: number): InferenceInterval | null {
+function throughputInterval(records: InferenceRecordRows, amountOf: (r: InferenceRecord) => number, durationS: number, confidence: number): InferenceInterval | null {
   const n = records.length;
-  const latencyAt = (i: number): number => (records[i] as InferenceRecord).latencyS;
-  const interval = computeRatioInterval(n, (i) => amountOf(records[i] as InferenceRecord), latencyAt, confidence);
+  const latencyAt = (i: number): number => records.at(i).latencyS;
+  const interval = computeRatioInterval(n, (i) => amountOf(records.at(i)), latencyAt, confidence);
   if (interval === null) return null;
   // The same scaling as the bootstrap's statistic: per second of latency, to per second of the window.
   let totalLatency = 0;
@@ -129,7 +130,7 @@ function throughputInterval(records: readonly InferenceRecord[], amountOf: (r: I
  * may be reordered. Bootstrap options other than the confidence apply to the bootstrap only.
  */
 export function computeInferenceIntervals(
-  records: readonly InferenceRecord[],
+  records: InferenceRecordRows,
   latencies: Float64Array,
   durationS: number | null,
   boot: IntervalOptions,

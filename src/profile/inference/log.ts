@@ -5,6 +5,7 @@
  */
 import { InputError } from '../../errors.js';
 import { InferenceColumns } from './columns.js';
+import type { InferenceRecordTable } from './record-table.js';
 import { parseInferenceLine, type InferenceHeader, type InferenceParams, type InferenceRecord } from './schema.js';
 import { emptyFileError, readFileHead, readWholeTextFile, RejectedLines, scanLines, unrecognisedFileError, type ReadProgress } from '../lines.js';
 import { extractFields, fieldsToInferenceRecord, type CompiledExtractor } from './regex-extractor.js';
@@ -20,11 +21,16 @@ export interface InferenceLog {
   format: InferenceLogFormat;
   header?: InferenceHeader;
   /**
-   * For JSONL and text logs, read-only views of rows of typed-array columns (inference-columns.ts):
-   * reading a field works as on a plain record, but spreading one copies nothing; copy a record
-   * with toPlainInferenceRecord.
+   * For JSONL and text logs, read-only views of rows of typed-array columns (columns.ts), made
+   * on first access: reading a field works as on a plain record, but spreading one copies
+   * nothing; copy a record with toPlainInferenceRecord.
    */
   records: InferenceRecord[];
+  /**
+   * JSONL and text logs: the same records by row, read without making an object per record
+   * (what the profiler uses; `records` would hold ~60 bytes of heap a record).
+   */
+  table?: InferenceRecordTable;
   /** vLLM's own summary, when the file is one vLLM result (not several appended ones). */
   reported?: VllmReportedSummary;
   /** A tool's summary, when the file holds no per-request records (vLLM without --save-detailed, genai-perf, llmperf). */
@@ -146,9 +152,24 @@ async function readJsonl(file: string, options: ReadInferenceLogOptions, rejecte
     { onProgress: options.onProgress, signal: options.signal },
   );
   if (columns.length === 0) throw noRecordsError(file, rejected, 'inference records');
-  const log: InferenceLog = { file, format: 'jsonl', records: columns.views(), params: headerParams };
+  const log = columnarLog(file, 'jsonl', columns, headerParams);
   if (header !== undefined) log.header = header;
   return log;
+}
+
+/** A log whose `records` are made from its columns only when read (the profiler reads `table`). */
+function columnarLog(file: string, format: InferenceLogFormat, columns: InferenceColumns, params: InferenceParams): InferenceLog {
+  let views: InferenceRecord[] | undefined;
+  return {
+    file,
+    format,
+    get records(): InferenceRecord[] {
+      views ??= columns.views();
+      return views;
+    },
+    table: columns,
+    params,
+  };
 }
 
 /**
@@ -191,7 +212,7 @@ async function readText(
     { onProgress: options.onProgress, signal: options.signal },
   );
   if (columns.length === 0) throw noRecordsError(file, rejected, 'line matching the regex extractors');
-  return { file, format: 'text', records: columns.views(), params: {} };
+  return columnarLog(file, 'text', columns, {});
 }
 
 async function readVllm(file: string, rejected: RejectedLines): Promise<InferenceLog> {

@@ -11,7 +11,8 @@
  * its per-sequence output is output_tokens / B; latency statistics are taken per record.
  */
 import { addProfileWarning, type ProfileWarning, type WarningSink } from '../../report/i18n/profile-warnings.js';
-import { excludeWarmup, summarize, type PercentileMethod, type Summary } from '../../stats/index.js';
+import { summarize, type PercentileMethod, type Summary } from '../../stats/index.js';
+import { InferenceRecordRows, toRecordTable, type InferenceRecordSource } from './record-table.js';
 import { computeInferenceIntervals, type InferenceIntervals } from './intervals.js';
 import type { InferenceParams, InferenceRecord } from './schema.js';
 
@@ -160,34 +161,44 @@ function runKeys(): (record: InferenceRecord) => string {
   };
 }
 
-/** Applies warm-up exclusion per file: the first N records of every file, and flagged ones. */
-export function excludeInferenceWarmup(records: readonly InferenceRecord[], warmupRecords = 0): InferenceRecord[] {
+/**
+ * Applies warm-up exclusion per file: the first N records of every file (or run), and flagged
+ * ones. The kept records are rows of the source, in the order the per-run exclusion leaves them
+ * (runs in the order first met): row numbers, not a copy of the records.
+ */
+export function excludeInferenceWarmup(source: InferenceRecordSource, warmupRecords = 0): InferenceRecordRows {
+  const table = toRecordTable(source);
+  const n = table.length;
+  const count = Math.max(0, Math.floor(warmupRecords));
   const keyOf = runKeys();
-  const first = records[0];
-  const onlyKey = first === undefined ? undefined : keyOf(first);
-  if (records.every((r) => keyOf(r) === onlyKey)) {
-    // One run (the usual case): no per-run copy of a million records, and no slice(0) copy
-    // before the filter either (excludeWarmup's result for a count of 0).
-    if (Math.max(0, Math.floor(warmupRecords)) === 0) return records.filter((r) => !r.warmup);
-    return excludeWarmup(records, { count: warmupRecords, isWarmup: (r) => r.warmup });
+  let oneRun = true;
+  const onlyKey = n > 0 ? keyOf(table.get(0)) : undefined;
+  for (let i = 1; i < n && oneRun; i++) oneRun = keyOf(table.get(i)) === onlyKey;
+  const kept = new Uint32Array(n);
+  let k = 0;
+  if (oneRun) {
+    // The usual case: no per-run list of a million row numbers.
+    for (let i = count; i < n; i++) if (!table.get(i).warmup) kept[k++] = i;
+  } else {
+    const byRun = new Map<string, number[]>();
+    for (let i = 0; i < n; i++) {
+      const key = keyOf(table.get(i));
+      const list = byRun.get(key);
+      if (list === undefined) byRun.set(key, [i]);
+      else list.push(i);
+    }
+    for (const rows of byRun.values()) {
+      for (let j = count; j < rows.length; j++) {
+        const row = rows[j] as number;
+        if (!table.get(row).warmup) kept[k++] = row;
+      }
+    }
   }
-  const byFile = new Map<string, InferenceRecord[]>();
-  for (const record of records) {
-    const key = keyOf(record);
-    const list = byFile.get(key) ?? [];
-    list.push(record);
-    byFile.set(key, list);
-  }
-  const kept: InferenceRecord[] = [];
-  for (const list of byFile.values()) {
-    // A loop, not push(...): one file of 125 000+ records would overflow the call stack.
-    for (const r of excludeWarmup(list, { count: warmupRecords, isWarmup: (r) => r.warmup })) kept.push(r);
-  }
-  return kept;
+  return new InferenceRecordRows(table, kept.subarray(0, k));
 }
 
 function computeDuration(
-  records: readonly InferenceRecord[],
+  records: InferenceRecordRows,
   reported: number | undefined,
   warmupExcluded: number,
 ): { durationS: number | null; source: InferenceMetrics['durationSource'] } {
@@ -212,12 +223,14 @@ function computeDuration(
   // The benchmark's own window includes the records we would have dropped, so only use it whole.
   if (reported !== undefined && warmupExcluded === 0) return { durationS: reported, source: 'reported' };
   // Without timestamps, assume requests ran one after another (a sequential batch loop).
-  return { durationS: records.reduce((sum, r) => sum + r.latencyS, 0), source: 'sum-of-latencies' };
+  let sum = 0;
+  for (const r of records) sum += r.latencyS;
+  return { durationS: sum, source: 'sum-of-latencies' };
 }
 
-function sharedParams(records: readonly InferenceRecord[]): InferenceParams {
-  const first = records[0];
-  if (first === undefined) return {};
+function sharedParams(records: InferenceRecordRows): InferenceParams {
+  if (records.length === 0) return {};
+  const first = records.at(0);
   const shared: InferenceParams = { ...first.params };
   for (const record of records) {
     for (const key of Object.keys(shared)) {
@@ -228,7 +241,7 @@ function sharedParams(records: readonly InferenceRecord[]): InferenceParams {
 }
 
 /** Over the completed requests among `records`. */
-function judgeGoodput(records: readonly InferenceRecord[], slo: InferenceSlo, durationS: number | null): InferenceGoodput {
+function judgeGoodput(records: InferenceRecordRows, slo: InferenceSlo, durationS: number | null): InferenceGoodput {
   let good = 0;
   let unjudged = 0;
   let total = 0;
@@ -268,7 +281,7 @@ function topErrors(failed: readonly InferenceRecord[]): { message: string; count
 }
 
 export function computeInferenceMetrics(
-  allRecords: readonly InferenceRecord[],
+  allRecords: InferenceRecordSource,
   options: InferenceMetricsOptions = {},
 ): InferenceMetrics {
   const records = excludeInferenceWarmup(allRecords, options.warmupRecords ?? 0);
@@ -311,7 +324,7 @@ export function computeInferenceMetrics(
   const ttfts = new Float64Array(ttftCount);
   const tpots = new Float64Array(tpotCount);
   for (let i = 0, l = 0, t = 0, p = 0; i < records.length; i++) {
-    const r = records[i] as InferenceRecord;
+    const r = records.at(i);
     if (r.error !== null) continue;
     latencies[l++] = r.latencyS;
     const ttft = r.ttftS;

@@ -167,14 +167,15 @@ async function libraryCase(file: string): Promise<unknown> {
   } catch (error) {
     return canonical({ error: `${(error as Error).constructor.name}: ${(error as Error).message}` });
   }
-  const withoutRecords = { ...log, records: undefined };
+  // `table` is the same records by row (a columns object), like `records` left out of the log part.
+  const withoutRecords = { ...log, records: undefined, table: undefined };
   return canonical({
     log: withoutRecords,
     records: plainRecords(log),
     rejected: { count: rejected.count, examples: rejected.examples },
     metrics: computeInferenceMetrics(log.records, { bootstrap: { iterations: 100, seed: 5 }, gpuEnergyJ: 1234.5, reportedDurationS: 17 }),
     metricsWarmup3: computeInferenceMetrics(log.records, { warmupRecords: 3, bootstrap: false, slo: { ttftMs: 100 } }),
-    kept: excludeInferenceWarmup(log.records, 1).map((r) => r.line ?? null),
+    kept: [...excludeInferenceWarmup(log.records, 1)].map((r) => r.line ?? null),
   });
 }
 

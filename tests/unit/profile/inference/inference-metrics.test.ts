@@ -92,7 +92,7 @@ describe('computeInferenceMetrics on the hand-checked JSONL fixture', () => {
       [record({ file: 'a', id: 1 }), record({ file: 'a', id: 2 }), record({ file: 'b', id: 3 }), record({ file: 'b', id: 4, warmup: true })],
       1,
     );
-    expect(kept.map((r) => r.id)).toEqual([2]);
+    expect([...kept].map((r) => r.id)).toEqual([2]);
   });
 });
 
