@@ -22,7 +22,9 @@ function freshCopy(): string {
 describe('hpcbench demo', () => {
   it('succeeds from a fresh copy of the repository: builds, renders, runs the CPU job, profiles, reports', () => {
     const dir = freshCopy();
+    // What `npm run build` runs: tsc for the library, then the CLI bundle that bin/hpcbench.js loads.
     execFileSync(process.execPath, [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: dir });
+    execFileSync(process.execPath, ['scripts/bundle-cli.mjs'], { cwd: dir });
     const result = spawnSync(process.execPath, ['bin/hpcbench.js', 'demo'], { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(result.status, result.stderr).toBe(0);
