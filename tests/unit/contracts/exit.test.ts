@@ -5,8 +5,10 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exitSchema, parseExitDocument } from '../../../src/contracts/exit.js';
+import { InputError } from '../../../src/errors.js';
 import { profileRun } from '../../../src/profile/profile-run.js';
 import { renderRun } from '../../../src/render/index.js';
 import { configFromObjects } from '../render/helpers.js';
@@ -80,6 +82,43 @@ describe('exit.json contract', () => {
     expect(refuse('{"exit_code": 0, "restart_count": 99999999999999999999}')).toBe('restart_count: expected a count of restarts (a whole number), got number 100000000000000000000');
     expect(refuse('{"exit_code": 0, "restart_count": -2}')).toBe('restart_count: expected a count of restarts (a whole number), got number -2');
     expect(refuse(`${'['.repeat(100)}${']'.repeat(100)}`)).toMatch(/^nested deeper than 64 levels at line 1 column 65/);
+  });
+
+  it('throws nothing but InputError, and returns only what the contract allows, whatever the file holds', () => {
+    // Mostly what the trap writes, sometimes anything: so both valid and refused files come up.
+    const hostile = fc.oneof(fc.jsonValue(), fc.integer({ min: -1, max: 300 }), fc.constant(1e300), fc.double());
+    const field = (valid: fc.Arbitrary<unknown>) => fc.oneof({ arbitrary: valid, weight: 6 }, { arbitrary: hostile, weight: 1 });
+    const document = fc.record(
+      {
+        exit_code: field(fc.integer({ min: 0, max: 255 })),
+        end_time: field(fc.constantFrom('2026-12-01T14:47:51Z', '', null)),
+        restart_count: field(fc.nat()),
+        signal: field(fc.constantFrom('USR1', 'TERM', null, 9)),
+        requeued: field(fc.boolean()),
+        stop_reason: field(fc.constantFrom('requeue-disabled', 'no-progress', null)),
+        other: fc.jsonValue(),
+      },
+      { requiredKeys: ['exit_code'] },
+    );
+    let read = 0;
+    fc.assert(
+      fc.property(fc.oneof(document.map((d) => JSON.stringify(d)), fc.string(), document.map((d) => JSON.stringify(d).slice(0, -3))), (text) => {
+        let doc: ReturnType<typeof parseExitDocument>;
+        try {
+          doc = parseExitDocument(text, FILE);
+        } catch (error) {
+          expect(error).toBeInstanceOf(InputError);
+          expect((error as InputError).message.startsWith(`${FILE}: `)).toBe(true);
+          return;
+        }
+        expect(Number.isInteger(doc.exit_code) && doc.exit_code >= 0 && doc.exit_code <= 255).toBe(true);
+        expect(Object.keys(doc).every((k) => k in exitSchema.shape)).toBe(true);
+        read += 1;
+      }),
+      { numRuns: 500, seed: 13 },
+    );
+    // Some generated files are valid, so both outcomes were checked.
+    expect(read).toBeGreaterThan(0);
   });
 });
 
