@@ -12,16 +12,14 @@ export type CheckpointStopReason = 'requeue-disabled' | 'requeue-failed' | 'max-
 /** Every `reason_code` a checkpoint event can carry: a requeue, a stop, or a TERM. */
 export type CheckpointReasonCode = 'requeued' | CheckpointStopReason | 'terminated';
 
-/** @internal exported for its unit tests, not part of the API */
 export const CHECKPOINT_STOP_REASONS: readonly CheckpointStopReason[] = ['requeue-disabled', 'requeue-failed', 'max-restarts', 'no-progress'];
 
 export const CHECKPOINT_REASON_CODES: readonly CheckpointReasonCode[] = ['requeued', ...CHECKPOINT_STOP_REASONS, 'terminated'];
 
 /**
  * The exit code the job script ends with for each stop reason.
- * @internal exported for its unit tests, not part of the API
  */
-export const CHECKPOINT_STOP_EXIT_CODES: Readonly<Record<CheckpointStopReason, number>> = {
+const CHECKPOINT_STOP_EXIT_CODES: Readonly<Record<CheckpointStopReason, number>> = {
   'requeue-disabled': 90,
   'requeue-failed': 91,
   'max-restarts': 92,

@@ -46,9 +46,8 @@ const PATTERNS: readonly [SlurmConditionKind, RegExp][] = [
 
 /**
  * Classifies a command's stderr; `undefined` when there is nothing on it worth reporting.
- * @internal exported for its unit tests, not part of the API
  */
-export function classifySlurmStderr(stderr: string): SlurmCondition | undefined {
+function classifySlurmStderr(stderr: string): SlurmCondition | undefined {
   const lines = stderr
     .split('\n')
     .map((l) => l.trim())

@@ -127,9 +127,8 @@ const REQUEUE_STATES: ReadonlySet<JobState['name']> = new Set(['REQUEUED', 'REQU
 
 /**
  * An earlier attempt that ended in `state` was followed by a restart under the same id.
- * @internal exported for its unit tests, not part of the API
  */
-export function isRequeuedAttempt(state: JobState): boolean {
+function isRequeuedAttempt(state: JobState): boolean {
   return REQUEUE_STATES.has(state.name);
 }
 

@@ -5,11 +5,10 @@
 // was pending again and the tasks ran, the other after `scancel 4 5`, and plain sacct of the same
 // jobs (sacct-requeued-plain-real-22.05.txt) for comparison.
 import { describe, expect, it } from 'vitest';
-import { SACCT_FIELDS, buildSacctArgs, findBatchStep, isRequeuedAttempt, parseSacct, readSacctOutput } from '../../../src/slurm/sacct.js';
+import { SACCT_FIELDS, buildSacctArgs, findBatchStep, parseSacct, readSacctOutput } from '../../../src/slurm/sacct.js';
 import { parseJobState } from '../../../src/slurm/job-state.js';
 import { assessJob } from '../../../src/slurm/policy.js';
 import {
-  CHECKPOINT_STOP_EXIT_CODES,
   CHECKPOINT_STOP_REASONS,
   checkpointStopOfExit,
   explainCheckpointStop,
@@ -83,14 +82,28 @@ describe('sacct --duplicates', () => {
     const [job] = parseSacct(text, { duplicates: true });
     expect(job).toMatchObject({ restarts: 3, state: { name: 'FAILED' }, exitCode: { code: 92, signal: 0 } });
     expect(job?.steps).toHaveLength(1);
-    expect(isRequeuedAttempt(parseJobState('REQUEUED'))).toBe(true);
-    expect(isRequeuedAttempt(parseJobState('CANCELLED by 0'))).toBe(false);
+    // One earlier attempt: a requeue counts as a restart, a cancel (the id reused) does not.
+    const twoAttempts = (earlier: string) =>
+      [
+        row({ JobID: '8', JobIDRaw: '8', State: earlier, ExitCode: '0:0' }),
+        row({ JobID: '8', JobIDRaw: '8', State: 'COMPLETED', ExitCode: '0:0' }),
+      ].join('\n');
+    expect(parseSacct(twoAttempts('REQUEUED'), { duplicates: true })[0]?.restarts).toBe(1);
+    expect(parseSacct(twoAttempts('CANCELLED by 0'), { duplicates: true })[0]?.restarts).toBe(0);
   });
 });
 
 describe('checkpoint stop codes', () => {
+  // The exit codes partials/checkpoint.njk ends the job script with, one per stop reason.
+  const EXIT_CODES: Record<(typeof CHECKPOINT_STOP_REASONS)[number], number> = {
+    'requeue-disabled': 90,
+    'requeue-failed': 91,
+    'max-restarts': 92,
+    'no-progress': 93,
+  };
+
   it('maps 90-93 without a signal to the stop reasons, and nothing else', () => {
-    expect(CHECKPOINT_STOP_REASONS.map((r) => CHECKPOINT_STOP_EXIT_CODES[r])).toEqual([90, 91, 92, 93]);
+    expect(CHECKPOINT_STOP_REASONS.map((r) => EXIT_CODES[r])).toEqual([90, 91, 92, 93]);
     expect(checkpointStopOfExit({ code: 90, signal: 0 })).toBe('requeue-disabled');
     expect(checkpointStopOfExit({ code: 91, signal: 0 })).toBe('requeue-failed');
     expect(checkpointStopOfExit({ code: 92, signal: 0 })).toBe('max-restarts');
@@ -114,7 +127,7 @@ describe('checkpoint stop codes', () => {
     expect(explainCheckpointStop('requeue-failed').advice).toMatch(/^scontrol requeue failed: the work done so far is in the checkpoint directory; resubmit to resume/);
     expect(explainCheckpointStop('requeue-disabled').advice).toMatch(/^checkpointed and stopped \(requeue: false\): resubmit to resume/);
     for (const reason of CHECKPOINT_STOP_REASONS) {
-      expect(explainCheckpointStop(reason, 2).title).toContain(`exit code ${CHECKPOINT_STOP_EXIT_CODES[reason]}`);
+      expect(explainCheckpointStop(reason, 2).title).toContain(`exit code ${EXIT_CODES[reason]}`);
     }
   });
 });
