@@ -27,8 +27,8 @@ import { uploadRun } from './upload.js';
 import { RemoteHomeResolver, resolveRunClusterPaths } from './remote-paths.js';
 import {
   addHistory,
+  createRunRecord,
   findJob,
-  RUN_RECORD_SCHEMA,
   runTag,
   type RunCluster,
   type RunJob,
@@ -80,49 +80,6 @@ export interface SubmitRunResult {
 }
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function remoteRunDir(workdir: string, runId: string): string {
-  return posix.join(workdir, runId);
-}
-
-/**
- * A fresh run.json for a manifest.
- * @internal exported for its unit tests, not part of the API
- */
-export function createRunRecord(manifest: SubmitManifest, cluster: RunCluster, now: Date, retries = 0, configFile?: string): RunRecord {
-  const record: RunRecord = {
-    schema: RUN_RECORD_SCHEMA,
-    run_id: manifest.run_id,
-    created_at: now.toISOString(),
-    updated_at: now.toISOString(),
-    experiments: [...manifest.experiments],
-    cluster,
-    remote_dir: remoteRunDir(cluster.workdir, manifest.run_id),
-    phase: 'rendered',
-    jobs: manifest.jobs.map((j) => {
-      const job: RunJob = {
-        experiment: j.experiment,
-        job_name: j.job_name,
-        script: j.script,
-        sha256: j.sha256,
-        depends_on: [...j.depends_on],
-        previous_job_ids: [],
-        attempts: [],
-        retries_left: retries,
-        exclude: [],
-        final: false,
-        checkpoint: j.checkpoint_dir !== undefined,
-      };
-      if (j.array) job.array = { spec: j.array.spec, size: j.array.size };
-      return job;
-    }),
-    history: [],
-  };
-  const file = configFile ?? (manifest.config_file === '' ? undefined : manifest.config_file);
-  if (file !== undefined) record.config_file = file;
-  addHistory(record, { event: 'rendered', message: `${manifest.jobs.length} job(s): ${manifest.experiments.join(', ')}` }, now);
-  return record;
-}
 
 /** The answer to sbatch may have been lost after it ran: the job may exist. */
 function isAmbiguousSubmitError(error: unknown): boolean {

@@ -5,7 +5,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { acquireRunLock, type RunLock } from '../../../src/runs/lock.js';
-import { createRunRecord } from '../../../src/runs/submit.js';
+import { createRunRecord } from '../../../src/runs/run-record.js';
 import { writeRunRecord } from '../../../src/runs/registry.js';
 import { CLUSTER, makeRenderedRun } from '../runs/helpers.js';
 import { localConfigText } from '../support/local-config.js';

@@ -12,7 +12,7 @@ import { profileFiles, profileRun } from '../../../src/profile/profile-run.js';
 import { buildReportModel, renderCsvReport, renderMarkdownReport } from '../../../src/report/index.js';
 import { readManifestView, readMetadata } from '../../../src/profile/run-layout.js';
 import { listRuns, parseSubmitManifest, readRunRecord } from '../../../src/runs/index.js';
-import { createRunRecord } from '../../../src/runs/submit.js';
+import { createRunRecord } from '../../../src/runs/run-record.js';
 import { taskNames } from '../../../src/runs/manifest-file.js';
 import { writeRunRecord } from '../../../src/runs/registry.js';
 import { CLUSTER, makeRenderedRun } from '../runs/helpers.js';

@@ -5,7 +5,7 @@ import { UsageError } from '../../../src/errors.js';
 import { renderRun } from '../../../src/render/index.js';
 import { checkAfterRunJobs, planAfterRun } from '../../../src/runs/after-run.js';
 import { readRunRecord, submitRun, type RunRecord } from '../../../src/runs/index.js';
-import { createRunRecord } from '../../../src/runs/submit.js';
+import { createRunRecord } from '../../../src/runs/run-record.js';
 import { localConfigText } from '../support/local-config.js';
 import { FakeCluster } from './fake-cluster.js';
 import { CLUSTER, makeRenderedRun, noSleep } from './helpers.js';

@@ -3,7 +3,7 @@
 // whole job does: the last known state is kept rather than guessed from the other tasks.
 import { describe, expect, it } from 'vitest';
 import { readExitFiles } from '../../../src/runs/exit-files.js';
-import { createRunRecord } from '../../../src/runs/submit.js';
+import { createRunRecord } from '../../../src/runs/run-record.js';
 import type { RunRecord } from '../../../src/runs/index.js';
 import { CLUSTER, makeRenderedRun } from './helpers.js';
 import { FakeCluster } from './fake-cluster.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fetchRun } from '../../../src/runs/index.js';
-import { createRunRecord } from '../../../src/runs/submit.js';
+import { createRunRecord } from '../../../src/runs/run-record.js';
 import { isFetchedName } from '../../../src/runs/fetch.js';
 import { parseSacct } from '../../../src/slurm/sacct.js';
 import { LocalTransport } from '../../../src/transport/local.js';

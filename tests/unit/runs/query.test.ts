@@ -4,7 +4,7 @@ import { mergeJobViews } from '../../../src/slurm/merge.js';
 import { parseSqueue } from '../../../src/slurm/squeue.js';
 import { parseSacct } from '../../../src/slurm/sacct.js';
 import { planResubmit, queryJobs, statusRun, watchRun, type RunRecord } from '../../../src/runs/index.js';
-import { createRunRecord } from '../../../src/runs/submit.js';
+import { createRunRecord } from '../../../src/runs/run-record.js';
 import { writeRunRecord } from '../../../src/runs/registry.js';
 import { formatAccountingStartTime } from '../../../src/runs/query.js';
 import type { ExecResult, Transport } from '../../../src/transport/transport.js';

@@ -9,8 +9,7 @@ import { isValidRunId } from '../../../src/contracts/run-id.js';
 import { createRunId } from '../../../src/render/manifest.js';
 import { InputError, UsageError } from '../../../src/errors.js';
 import { listRuns, readRunRecord } from '../../../src/runs/index.js';
-import { createRunRecord } from '../../../src/runs/submit.js';
-import { parseRunRecord } from '../../../src/runs/run-record.js';
+import { createRunRecord, parseRunRecord } from '../../../src/runs/run-record.js';
 import { runDirectory, writeRunRecord } from '../../../src/runs/registry.js';
 import { CLUSTER, makeRenderedRun } from './helpers.js';
 

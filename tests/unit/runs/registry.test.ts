@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError, UsageError } from '../../../src/errors.js';
 import { listRunIds, readRunRecord, resolveRunId } from '../../../src/runs/index.js';
-import { createRunRecord } from '../../../src/runs/submit.js';
-import { parseRunRecord, addHistory } from '../../../src/runs/run-record.js';
+import { createRunRecord, parseRunRecord, addHistory } from '../../../src/runs/run-record.js';
 import { writeRunRecord, writeRunRecordMerged } from '../../../src/runs/registry.js';
 import { CLUSTER, makeRenderedRun } from './helpers.js';
 

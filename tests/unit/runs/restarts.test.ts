@@ -3,8 +3,7 @@
 // `sacct --duplicates` with one row per earlier attempt, interleaved as slurmdbd prints them.
 import { describe, expect, it } from 'vitest';
 import { queryJobs, readRunRecord, statusRun, watchRun, type RunRecord, type WatchEvent } from '../../../src/runs/index.js';
-import { createRunRecord } from '../../../src/runs/submit.js';
-import { parseRunRecord } from '../../../src/runs/run-record.js';
+import { createRunRecord, parseRunRecord } from '../../../src/runs/run-record.js';
 import { writeRunRecord } from '../../../src/runs/registry.js';
 import { type QueryCounters } from '../../../src/runs/query.js';
 import { formatProgressLine, formatStatusTable, outcomeAdvice } from '../../../src/runs/format.js';

@@ -3,7 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createRunRecord, resubmitJob } from '../../../src/runs/submit.js';
+import { createRunRecord } from '../../../src/runs/run-record.js';
+import { resubmitJob } from '../../../src/runs/submit.js';
 import { writeRunRecord } from '../../../src/runs/registry.js';
 import { acquireRunLock, LOCK_FILE } from '../../../src/runs/lock.js';
 import { CLUSTER, makeRenderedRun, noSleep } from './helpers.js';

@@ -7,7 +7,7 @@ import { UsageError } from '../../../src/errors.js';
 import { acquireRunLock } from '../../../src/runs/lock.js';
 import { planResubmit, resubmitRun } from '../../../src/runs/resubmit.js';
 import { readRunRecord, type RunRecord } from '../../../src/runs/index.js';
-import { createRunRecord } from '../../../src/runs/submit.js';
+import { createRunRecord } from '../../../src/runs/run-record.js';
 import { writeRunRecord, writeRunRecordMerged } from '../../../src/runs/registry.js';
 import { runCli } from '../cli/run-cli.js';
 import { FakeCluster } from './fake-cluster.js';

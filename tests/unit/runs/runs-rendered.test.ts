@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createRunRecord } from '../../../src/runs/submit.js';
+import { createRunRecord } from '../../../src/runs/run-record.js';
 import { listRenderedRuns, writeRunRecord } from '../../../src/runs/registry.js';
 import { runCli } from '../cli/run-cli.js';
 import { CLUSTER, makeRenderedRun } from './helpers.js';

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { CheckFailedError, ConnectionLostError } from '../../../src/errors.js';
 import { readRunRecord, submitRun } from '../../../src/runs/index.js';
 import { writeRunRecord } from '../../../src/runs/registry.js';
-import { createRunRecord, describeSubmitPlan } from '../../../src/runs/submit.js';
+import { createRunRecord } from '../../../src/runs/run-record.js';
+import { describeSubmitPlan } from '../../../src/runs/submit.js';
 import { CLUSTER, makeRenderedRun, noSleep } from './helpers.js';
 import { FakeCluster } from './fake-cluster.js';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeRunRecord } from '../../../src/runs/registry.js';
-import { createRunRecord } from '../../../src/runs/submit.js';
+import { createRunRecord } from '../../../src/runs/run-record.js';
 import { watchRun, type WatchEvent } from '../../../src/runs/watch.js';
 import { LocalTransport } from '../../../src/transport/local.js';
 import type { ExecOptions, ExecResult, Transport } from '../../../src/transport/transport.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { queryJobs, readRunRecord, statusRun, watchRun, type WatchEvent } from '../../../src/runs/index.js';
-import { createRunRecord } from '../../../src/runs/submit.js';
+import { createRunRecord } from '../../../src/runs/run-record.js';
 import { writeRunRecord } from '../../../src/runs/registry.js';
 import { type QueryCounters } from '../../../src/runs/query.js';
 import { CLUSTER, makeRenderedRun, noSleep } from './helpers.js';
