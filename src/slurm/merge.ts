@@ -61,9 +61,8 @@ const RANK: Partial<Record<JobStateName, number>> = {
 
 /**
  * The state that describes a group of records (an array's tasks).
- * @internal exported for its unit tests, not part of the API
  */
-export function summariseStates(states: readonly JobState[]): JobState {
+function summariseStates(states: readonly JobState[]): JobState {
   let best: JobState | undefined;
   for (const state of states) {
     if (best === undefined || (RANK[state.name] ?? 0) > (RANK[best.name] ?? 0)) best = state;

@@ -79,9 +79,8 @@ const EXPLANATIONS: Readonly<Record<string, { text: string; blocking?: boolean }
 
 /**
  * Splits `ReqNodeNotAvail, UnavailableNodes:node1` and `(Resources)` into code and detail.
- * @internal exported for its unit tests, not part of the API
  */
-export function splitPendingReason(text: string): { code: string; detail?: string } {
+function splitPendingReason(text: string): { code: string; detail?: string } {
   const trimmed = text.trim().replace(/^\((.*)\)$/, '$1');
   const match = /^([^,]+?)\s*,\s*(.+)$/.exec(trimmed);
   if (match?.[1] !== undefined && match[2] !== undefined) return { code: match[1].trim(), detail: match[2].trim() };

@@ -93,9 +93,8 @@ const MEMORY_KILL_TEXT = /Exceeded job memory limit|Exceeded step memory limit|o
  * A job killed for memory shows as OUT_OF_MEMORY with cgroups; with OverMemoryKill and no
  * cgroups it shows as FAILED (or CANCELLED) with its batch step "CANCELLED by 0" and
  * "Exceeded job memory limit" in its output.
- * @internal exported for its unit tests, not part of the API
  */
-export function detectMemoryKill(facts: JobFacts): boolean {
+function detectMemoryKill(facts: JobFacts): boolean {
   if (facts.state.name === 'OUT_OF_MEMORY' || facts.batchStepState?.name === 'OUT_OF_MEMORY') return true;
   if (facts.state.name !== 'FAILED' && facts.state.name !== 'CANCELLED') return false;
   if (facts.outputTail !== undefined && MEMORY_KILL_TEXT.test(facts.outputTail)) return true;
@@ -109,9 +108,8 @@ function roundUpTo(value: number, unit: number): number {
 
 /**
  * Rounds a time limit up to a unit people would write: 5 min below 1 h, 15 min below 6 h, then 1 h.
- * @internal exported for its unit tests, not part of the API
  */
-export function roundTimeLimit(seconds: number): number {
+function roundTimeLimit(seconds: number): number {
   if (seconds <= 3600) return roundUpTo(seconds, 300);
   if (seconds <= 6 * 3600) return roundUpTo(seconds, 900);
   return roundUpTo(seconds, 3600);
@@ -127,9 +125,8 @@ interface Suggestion {
 
 /**
  * The time limit to ask for after a TIMEOUT: `factor`× what was used, rounded up, capped.
- * @internal exported for its unit tests, not part of the API
  */
-export function suggestTimeLimit(
+function suggestTimeLimit(
   usedSeconds: number,
   options: { factor?: number; previousLimitSeconds?: number; partitionMaxSeconds?: number } = {},
 ): Suggestion {
@@ -146,9 +143,8 @@ export function suggestTimeLimit(
  * The memory to ask for after an out-of-memory kill: `factor`× the larger of peak and request
  * (a killed job's MaxRSS is often sampled before the spike), in whole GiB, or 256 MiB steps
  * below 1 GiB so a small job is not told to ask for gigabytes.
- * @internal exported for its unit tests, not part of the API
  */
-export function suggestMemory(
+function suggestMemory(
   usedMiB: number,
   options: { factor?: number; previousMiB?: number; nodeMemoryMiB?: number } = {},
 ): Suggestion {

@@ -6,7 +6,7 @@ import {
   parseJobState,
   type PlainJobStateName,
 } from '../../../src/slurm/job-state.js';
-import { explainPendingReason, splitPendingReason } from '../../../src/slurm/pending-reason.js';
+import { explainPendingReason } from '../../../src/slurm/pending-reason.js';
 
 describe('parseJobState', () => {
   it.each([
@@ -87,14 +87,13 @@ describe('pending reasons', () => {
     expect(explainPendingReason('QOSMaxJobsPerUserLimit').explanation).toContain('QOS');
   });
   it('splits details off ReqNodeNotAvail and strips parentheses', () => {
-    expect(splitPendingReason('ReqNodeNotAvail, UnavailableNodes:node[03-04]')).toEqual({
+    expect(explainPendingReason('ReqNodeNotAvail, UnavailableNodes:node[03-04]')).toMatchObject({
       code: 'ReqNodeNotAvail',
       detail: 'UnavailableNodes:node[03-04]',
     });
-    expect(splitPendingReason('(Resources)')).toEqual({ code: 'Resources' });
-    const info = explainPendingReason('ReqNodeNotAvail, UnavailableNodes:node[03-04]');
-    expect(info.code).toBe('ReqNodeNotAvail');
-    expect(info.detail).toBe('UnavailableNodes:node[03-04]');
+    const resources = explainPendingReason('(Resources)');
+    expect(resources.code).toBe('Resources');
+    expect(resources).not.toHaveProperty('detail');
   });
   it('gives generic but useful text for unlisted QOS/Assoc limits and unknown codes', () => {
     const qos = explainPendingReason('QOSGrpGRESRunMinutes');

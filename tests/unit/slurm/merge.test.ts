@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idsNeedingAccounting, mergeJobViews, summariseStates } from '../../../src/slurm/merge.js';
+import { idsNeedingAccounting, mergeJobViews } from '../../../src/slurm/merge.js';
 import { parseSqueue } from '../../../src/slurm/squeue.js';
 import { parseSacct } from '../../../src/slurm/sacct.js';
 import type { SlurmJobRecord } from '../../../src/slurm/job-record.js';
@@ -71,10 +71,12 @@ describe('mergeJobViews', () => {
     expect(mergeJobViews([], sacct, ['5_2'])[0]?.records.map((r) => r.jobId)).toEqual(['5_2']);
   });
 
-  it('summarises states by liveness, then by severity', () => {
-    expect(summariseStates([{ name: 'COMPLETED' }, { name: 'PENDING' }]).name).toBe('PENDING');
-    expect(summariseStates([{ name: 'COMPLETED' }, { name: 'TIMEOUT' }, { name: 'CANCELLED' }]).name).toBe('TIMEOUT');
-    expect(summariseStates([]).name).toBe('UNKNOWN');
+  it("summarises an array's task states by liveness, then by severity", () => {
+    const arrayState = (...states: string[]) =>
+      mergeJobViews([], states.map((state, i) => rec(`7_${i}`, state, 'sacct', { arrayJobId: '7', arrayTaskId: String(i) })), ['7'])[0]
+        ?.state.name;
+    expect(arrayState('COMPLETED', 'PENDING')).toBe('PENDING');
+    expect(arrayState('COMPLETED', 'TIMEOUT', 'CANCELLED')).toBe('TIMEOUT');
   });
 });
 

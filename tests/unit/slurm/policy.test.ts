@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assessJob, detectMemoryKill, roundTimeLimit, suggestMemory, suggestTimeLimit } from '../../../src/slurm/policy.js';
+import { assessJob } from '../../../src/slurm/policy.js';
 import { findBatchStep, parseSacct } from '../../../src/slurm/sacct.js';
 import { parseJobState } from '../../../src/slurm/job-state.js';
 import { fixture } from './fixtures.js';
@@ -24,46 +24,66 @@ function factsFor(id: string, outputTail?: string) {
   };
 }
 
+// The suggestions and the memory-kill check are reached through assessJob, as src/runs sees them.
+function afterTimeout(elapsedSeconds: number, timeLimitSeconds?: number, partitionMaxSeconds?: number) {
+  return assessJob(
+    { state: parseJobState('TIMEOUT'), elapsedSeconds, ...(timeLimitSeconds === undefined ? {} : { timeLimitSeconds }) },
+    partitionMaxSeconds === undefined ? {} : { partitionMaxSeconds },
+  );
+}
+
+function afterMemoryKill(maxRssMiB: number, reqMemMiB: number, nodeMemoryMiB?: number) {
+  return assessJob({ state: parseJobState('OUT_OF_MEMORY'), maxRssMiB, reqMemMiB }, nodeMemoryMiB === undefined ? {} : { nodeMemoryMiB });
+}
+
 describe('suggestions', () => {
   it('rounds time limits to units people write', () => {
-    expect(roundTimeLimit(61)).toBe(300);
-    expect(roundTimeLimit(3600)).toBe(3600);
-    expect(roundTimeLimit(3601)).toBe(4500);
-    expect(roundTimeLimit(6 * 3600 + 1)).toBe(7 * 3600);
+    // 1.5x the time used: 90 s (the 60 s floor), 3600, 3601.5 and 21 601.5 s before rounding.
+    expect(afterTimeout(40).suggestedTimeSeconds).toBe(300);
+    expect(afterTimeout(2400).suggestedTimeSeconds).toBe(3600);
+    expect(afterTimeout(2401).suggestedTimeSeconds).toBe(4500);
+    expect(afterTimeout(14_401).suggestedTimeSeconds).toBe(7 * 3600);
   });
 
   it('asks for 1.5× the time used, above the old limit, capped at the partition maximum', () => {
-    expect(suggestTimeLimit(91, { previousLimitSeconds: 60 })).toEqual({ value: 300, capped: false, exhausted: false });
-    expect(suggestTimeLimit(7200, { previousLimitSeconds: 7200 })).toEqual({ value: 10_800, capped: false, exhausted: false });
-    expect(suggestTimeLimit(40 * 3600, { previousLimitSeconds: 40 * 3600, partitionMaxSeconds: 48 * 3600 })).toEqual({
-      value: 48 * 3600,
-      capped: true,
-      exhausted: false,
-    });
-    expect(suggestTimeLimit(48 * 3600, { previousLimitSeconds: 48 * 3600, partitionMaxSeconds: 48 * 3600 }).exhausted).toBe(true);
+    expect(afterTimeout(91, 60)).toMatchObject({ action: 'increase-time', suggestedTimeSeconds: 300, advice: 'ask for time: 00:05:00' });
+    expect(afterTimeout(7200, 7200)).toMatchObject({ action: 'increase-time', suggestedTimeSeconds: 10_800, advice: 'ask for time: 03:00:00' });
+    const capped = afterTimeout(40 * 3600, 40 * 3600, 48 * 3600);
+    expect(capped).toMatchObject({ action: 'increase-time', suggestedTimeSeconds: 48 * 3600 });
+    expect(capped.advice).toContain('(the partition maximum');
+    const exhausted = afterTimeout(48 * 3600, 48 * 3600, 48 * 3600);
+    expect(exhausted.action).toBe('fix-and-resubmit');
+    expect(exhausted.suggestedTimeSeconds).toBeUndefined();
   });
 
   it('asks for small jobs in 256 MiB steps', () => {
-    expect(suggestMemory(1.06, { previousMiB: 100 }).value).toBe(256);
-    expect(suggestMemory(600, { previousMiB: 512 }).value).toBe(1024);
+    expect(afterMemoryKill(1.06, 100).suggestedMemMiB).toBe(256);
+    expect(afterMemoryKill(600, 512).suggestedMemMiB).toBe(1024);
   });
 
   it('asks for 1.5× the larger of peak and request, in whole GiB, capped at the node', () => {
-    expect(suggestMemory(1023.5, { previousMiB: 1024 })).toEqual({ value: 2048, capped: false, exhausted: false });
-    expect(suggestMemory(30_000, { previousMiB: 32_768 })).toEqual({ value: 49_152, capped: false, exhausted: false });
-    expect(suggestMemory(60_000, { previousMiB: 64_000, nodeMemoryMiB: 80_000 })).toEqual({ value: 80_000, capped: true, exhausted: false });
-    expect(suggestMemory(60_000, { previousMiB: 80_000, nodeMemoryMiB: 80_000 }).exhausted).toBe(true);
+    expect(afterMemoryKill(1023.5, 1024)).toMatchObject({ action: 'increase-memory', suggestedMemMiB: 2048, advice: 'ask for memory: 2G' });
+    expect(afterMemoryKill(30_000, 32_768)).toMatchObject({ action: 'increase-memory', suggestedMemMiB: 49_152, advice: 'ask for memory: 48G' });
+    const capped = afterMemoryKill(60_000, 64_000, 80_000);
+    expect(capped).toMatchObject({ action: 'increase-memory', suggestedMemMiB: 80_000 });
+    expect(capped.advice).toContain('(all of a node)');
+    const exhausted = afterMemoryKill(60_000, 80_000, 80_000);
+    expect(exhausted.action).toBe('fix-and-resubmit');
+    expect(exhausted.suggestedMemMiB).toBeUndefined();
   });
 });
 
-describe('detectMemoryKill', () => {
+describe('memory kills', () => {
+  // Only a memory kill is judged by assessMemory, whose title says so.
+  const killedForMemory = (facts: Parameters<typeof assessJob>[0]) => assessJob(facts).title.startsWith('killed for exceeding its memory');
+
   it('recognises OUT_OF_MEMORY, the OverMemoryKill form, and the log message', () => {
-    expect(detectMemoryKill(factsFor('204'))).toBe(true);
-    expect(detectMemoryKill(factsFor('205'))).toBe(true);
-    expect(detectMemoryKill({ state: parseJobState('FAILED'), outputTail: 'slurmstepd: error: Exceeded job memory limit\n' })).toBe(true);
-    expect(detectMemoryKill(factsFor('202'))).toBe(false);
-    expect(detectMemoryKill(factsFor('203'))).toBe(false);
-    expect(detectMemoryKill({ state: parseJobState('COMPLETED'), outputTail: 'Exceeded job memory limit' })).toBe(false);
+    expect(killedForMemory(factsFor('204'))).toBe(true);
+    expect(killedForMemory(factsFor('205'))).toBe(true);
+    expect(killedForMemory({ state: parseJobState('FAILED'), outputTail: 'slurmstepd: error: Exceeded job memory limit\n' })).toBe(true);
+    expect(killedForMemory(factsFor('202'))).toBe(false);
+    expect(killedForMemory(factsFor('203'))).toBe(false);
+    expect(killedForMemory({ state: parseJobState('COMPLETED'), outputTail: 'Exceeded job memory limit' })).toBe(false);
   });
 });
 
