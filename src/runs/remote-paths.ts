@@ -16,9 +16,8 @@ import type { RunCluster } from './run-record.js';
 /**
  * `~` and `~/x` start at the remote home directory, as the render filter `qpath` writes them
  * ("$HOME"/x) in scripts, so both sides agree. `~alice/x` is left alone (another user's home).
- * @internal exported for its unit tests, not part of the API
  */
-export function needsRemoteHome(path: string): boolean {
+function needsRemoteHome(path: string): boolean {
   return homeRelativePart(path) !== undefined;
 }
 
@@ -28,11 +27,8 @@ function homeRelativePart(path: string): string | undefined {
   return path.startsWith('~/') ? path.slice(2) : undefined;
 }
 
-/**
- * `path` with its home-relative start replaced by `home` (an absolute remote path).
- * @internal exported for its unit tests, not part of the API
- */
-export function expandRemoteHome(path: string, home: string): string {
+/** `path` with its home-relative start replaced by `home` (an absolute remote path). */
+function expandRemoteHome(path: string, home: string): string {
   const rest = homeRelativePart(path);
   if (rest === undefined) return path;
   return rest === '' ? home : posix.join(home, rest);
@@ -41,9 +37,8 @@ export function expandRemoteHome(path: string, home: string): string {
 /**
  * The remote home directory, by one command on the connection already open. `printf` rather than
  * `echo`: no trailing newline to strip, and no option parsing of odd values.
- * @internal exported for its unit tests, not part of the API
  */
-export async function readRemoteHome(transport: Transport): Promise<string> {
+async function readRemoteHome(transport: Transport): Promise<string> {
   const result = await transport.execShell(`printf '%s' "$HOME"`);
   const home = result.stdout;
   if (result.code !== 0 || !home.startsWith('/') || /[\n\0]/.test(home)) {

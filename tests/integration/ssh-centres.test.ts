@@ -13,7 +13,7 @@ import type { Client } from 'ssh2';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RemoteError } from '../../src/errors.js';
 import { readRunRecord, resolveRunId } from '../../src/runs/index.js';
-import { readRemoteHome } from '../../src/runs/remote-paths.js';
+import { RemoteHomeResolver } from '../../src/runs/remote-paths.js';
 import type { SecretPrompt } from '../../src/transport/ssh-auth-prompt.js';
 import { SshTransport } from '../../src/transport/ssh.js';
 import { resolveSshSettings } from '../../src/transport/ssh-target.js';
@@ -238,7 +238,7 @@ describeCluster('password and keyboard-interactive logins through a second sshd 
   it('logs in by password, asked on the terminal after a wrong first answer', async () => {
     const { ask, asked } = scripted(['not-the-password', password]);
     const transport = transportFor(ports.password, { ask, interactive: true });
-    expect(await readRemoteHome(transport)).toMatch(new RegExp(`/${PW_USER}$`));
+    expect(await new RemoteHomeResolver(transport).resolve('~')).toMatch(new RegExp(`/${PW_USER}$`));
     expect(await whoAmI(transport)).toBe(PW_USER);
     expect(asked).toEqual([`${PW_USER}@127.0.0.1's password: `, `${PW_USER}@127.0.0.1's password: `]);
   });

@@ -3,7 +3,7 @@ import { loadConfigText } from '../../../src/config/index.js';
 import { CheckFailedError, RemoteError } from '../../../src/errors.js';
 import { renderRun } from '../../../src/render/index.js';
 import { readRunRecord, submitRun } from '../../../src/runs/index.js';
-import { expandRemoteHome, needsRemoteHome, readRemoteHome, RemoteHomeResolver, resolveRecordPaths, resolveRunClusterPaths } from '../../../src/runs/remote-paths.js';
+import { RemoteHomeResolver, resolveRecordPaths, resolveRunClusterPaths } from '../../../src/runs/remote-paths.js';
 import type { ExecResult } from '../../../src/transport/transport.js';
 import { CLUSTER, makeRenderedRun, noSleep } from './helpers.js';
 import { FakeCluster } from './fake-cluster.js';
@@ -36,16 +36,20 @@ class HomeCluster extends FakeCluster {
 }
 
 describe('remote home paths', () => {
-  it('expands ~ and ~/ only, leaving absolute paths and other users’ homes alone', () => {
-    expect(needsRemoteHome('~')).toBe(true);
-    expect(needsRemoteHome('~/hpcbench')).toBe(true);
-    expect(needsRemoteHome('/scratch/p/u')).toBe(false);
-    expect(needsRemoteHome('~alice/x')).toBe(false);
-    expect(needsRemoteHome('a~/b')).toBe(false);
-    expect(expandRemoteHome('~', '/home/u')).toBe('/home/u');
-    expect(expandRemoteHome('~/hpcbench', '/home/u')).toBe('/home/u/hpcbench');
-    expect(expandRemoteHome('~/a/../b/', '/home/u')).toBe('/home/u/b/');
-    expect(expandRemoteHome('/abs/~/x', '/home/u')).toBe('/abs/~/x');
+  it('expands ~ and ~/ only, leaving absolute paths and other users’ homes alone', async () => {
+    const fake = new HomeCluster();
+    fake.home = '/home/u';
+    const resolver = new RemoteHomeResolver(fake);
+    expect(await resolver.resolve('/scratch/p/u')).toBe('/scratch/p/u');
+    expect(await resolver.resolve('~alice/x')).toBe('~alice/x');
+    expect(await resolver.resolve('a~/b')).toBe('a~/b');
+    expect(await resolver.resolve('/abs/~/x')).toBe('/abs/~/x');
+    // None of those starts at home: the cluster was not asked.
+    expect(fake.homeLookups()).toBe(0);
+    expect(await resolver.resolve('~')).toBe('/home/u');
+    expect(await resolver.resolve('~/hpcbench')).toBe('/home/u/hpcbench');
+    expect(await resolver.resolve('~/a/../b/')).toBe('/home/u/b/');
+    expect(fake.homeLookups()).toBe(1);
   });
 
   it('asks the cluster once, however many paths need it, and not at all for absolute ones', async () => {
@@ -87,7 +91,7 @@ describe('remote home paths', () => {
     ]) {
       const fake = new HomeCluster();
       fake.homeAnswer = answer;
-      const error = await readRemoteHome(fake).catch((e: unknown) => e);
+      const error = await new RemoteHomeResolver(fake).resolve('~/hpcbench').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RemoteError);
       expect((error as RemoteError).message).toMatch(/cannot resolve ~ on fake@cluster:22/);
       expect((error as RemoteError).hint).toMatch(/workdir/);
