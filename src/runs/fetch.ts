@@ -30,11 +30,8 @@ export interface FetchedFile {
 /** The config key of the per-file cap, named in the refusal message. */
 export const FETCH_MAX_FILE_KEY = 'fetch.max_file_mb';
 export const DEFAULT_FETCH_MAX_FILE_MB = 2048;
-/**
- * Deeper than any output layout hpcbench writes (out/<experiment>/<task>/…); a server that nests forever is cut here.
- * @internal exported for its unit tests, not part of the API
- */
-export const FETCH_MAX_DEPTH = 32;
+/** Deeper than any output layout hpcbench writes (out/<experiment>/<task>/…); a server that nests forever is cut here. */
+const FETCH_MAX_DEPTH = 32;
 
 type FetchRefusalReason = DownloadRefusalReason | 'unsafe-name' | 'too-deep';
 
@@ -85,9 +82,8 @@ export interface FetchRunOptions {
  * Files being written atomically (`x.tmp-…` by hpcbench, `exit.json.tmp` by the job script) are
  * not outputs yet, and the job script's hidden scratch files (`.requeue-error.<pid>`,
  * `.checkpoint-fingerprint.<pid>`) never are: they may be gone by the time they are downloaded.
- * @internal exported for its unit tests, not part of the API
  */
-export function isFetchedName(name: string): boolean {
+function isFetchedName(name: string): boolean {
   return !name.includes('.tmp-') && !name.endsWith('.tmp') && !name.startsWith('.');
 }
 

@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchRun } from '../../../src/runs/index.js';
 import { connectCluster } from '../../../src/runs/connect.js';
-import { FETCH_MAX_DEPTH, type FetchRefusal } from '../../../src/runs/fetch.js';
+import type { FetchRefusal } from '../../../src/runs/fetch.js';
 import { createRunRecord, type RunRecord } from '../../../src/runs/run-record.js';
 import type { Transport } from '../../../src/transport/transport.js';
 import { dir, file, link, startHostileSftpServer, type FakeNode, type HostileSftpServer } from '../transport/support/hostile-sftp-server.js';
@@ -151,6 +151,8 @@ describe('fetch from a hostile SFTP server, smaller cap', () => {
 
 
 describe('fetch from a server whose directories nest forever', () => {
+  // The depth limit in fetch.ts: deeper than any layout hpcbench writes.
+  const MAX_DEPTH = 32;
   it('stops at the depth limit, reports it, and still fetches the files above it', async () => {
     const rendered = makeRenderedRun([{ experiment: 'lora' }]);
     const record = createRunRecord(rendered.manifest, CLUSTER, new Date('2026-11-24T06:00:00Z'));
@@ -161,10 +163,10 @@ describe('fetch from a server whose directories nest forever', () => {
     const transport = connectCluster({ ...CLUSTER, ssh: server.ssh }, { agent: false, interactive: false });
     try {
       const result = await fetchRun({ transport, record, runDir: rendered.runDir });
-      expect(result.refused).toEqual([expect.objectContaining({ reason: 'too-deep', message: expect.stringContaining(`more than ${FETCH_MAX_DEPTH} directories deep`) })]);
-      expect(result.refused[0]?.path.split('/')).toHaveLength(FETCH_MAX_DEPTH + 1);
+      expect(result.refused).toEqual([expect.objectContaining({ reason: 'too-deep', message: expect.stringContaining(`more than ${MAX_DEPTH} directories deep`) })]);
+      expect(result.refused[0]?.path.split('/')).toHaveLength(MAX_DEPTH + 1);
       // out/lora/main/nest/level.txt, then one more per level until the limit.
-      expect(result.files).toHaveLength(FETCH_MAX_DEPTH - 3);
+      expect(result.files).toHaveLength(MAX_DEPTH - 3);
     } finally {
       await transport.close();
       await server.stop();
