@@ -34,9 +34,8 @@ export interface PollSchedule {
 
 /**
  * The smallest floor accepted, whatever the caller asks.
- * @internal exported for its unit tests, not part of the API
  */
-export const MIN_POLL_FLOOR_MS = 1000;
+const MIN_POLL_FLOOR_MS = 1000;
 
 export function createPollSchedule(options: PollScheduleOptions = {}): PollSchedule {
   const floorMs = Math.max(MIN_POLL_FLOOR_MS, options.floorMs ?? 5000);

@@ -56,9 +56,8 @@ export interface PollOptions<T extends PolledJob> {
 
 /**
  * Default sleep: a timer that an abort ends early without throwing.
- * @internal exported for its unit tests, not part of the API
  */
-export const sleepWithSignal: Sleep = async (ms, signal) => {
+const sleepWithSignal: Sleep = async (ms, signal) => {
   try {
     await delay(ms, undefined, signal === undefined ? undefined : { signal });
   } catch (error) {
@@ -78,9 +77,8 @@ function retryMessage(error: unknown): string {
 /**
  * Polls until every job is done or the signal aborts, yielding an event per cycle.
  * Non-retryable errors from fetchStates propagate to the caller.
- * @internal exported for its unit tests, not part of the API
  */
-export async function* pollJobs<T extends PolledJob>(options: PollOptions<T>): AsyncGenerator<PollEvent<T>, void> {
+async function* pollJobs<T extends PolledJob>(options: PollOptions<T>): AsyncGenerator<PollEvent<T>, void> {
   const sleep = options.sleep ?? sleepWithSignal;
   const schedule = isSchedule(options.schedule) ? options.schedule : createPollSchedule(options.schedule);
   const isDone = options.isDone ?? ((job: T) => isTerminal(job.state));

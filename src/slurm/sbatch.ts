@@ -68,8 +68,7 @@ export interface SbatchOptions {
   extra?: readonly string[];
 }
 
-/** @internal exported for its unit tests, not part of the API */
-export function formatDependency(dependency: Dependency): string {
+function formatDependency(dependency: Dependency): string {
   if ('singleton' in dependency) return 'singleton';
   const clauses = 'all' in dependency ? dependency.all : dependency.any;
   const text = clauses.map((c) => {
@@ -158,9 +157,8 @@ export interface SbatchSubmission {
 
 /**
  * Parses `--parsable` stdout: `123` or `123;cluster`.
- * @internal exported for its unit tests, not part of the API
  */
-export function parseSbatchParsable(stdout: string): SbatchSubmission {
+function parseSbatchParsable(stdout: string): SbatchSubmission {
   const lines = stdout
     .split('\n')
     .map((l) => l.trim())
@@ -190,9 +188,8 @@ export type SbatchTestOnlyResult = SbatchTestOnlyEstimate | { ok: false; errors:
 
 /**
  * `sbatch: error: X` lines → `X`, in order, without duplicates.
- * @internal exported for its unit tests, not part of the API
  */
-export function parseSbatchErrors(stderr: string): string[] {
+function parseSbatchErrors(stderr: string): string[] {
   const errors: string[] = [];
   for (const line of stderr.split('\n')) {
     // --test-only prints the controller's refusal as "allocation failure: ..." without a prefix.

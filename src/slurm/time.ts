@@ -6,8 +6,7 @@
  * read the same way: without a day part, one number is minutes and two are minutes:seconds.
  *
  * Errors: `parseSlurmDuration` throws SlurmFormatError (a plain Error subclass with `text`
- * and `expected`), which config code turns into a ConfigIssue; `tryParseSlurmDuration` returns
- * a result instead of throwing.
+ * and `expected`), which config code turns into a ConfigIssue.
  */
 import { SlurmFormatError } from '../errors.js';
 
@@ -60,30 +59,6 @@ export function parseSlurmDurationValue(text: string): SlurmDuration | undefined
     return { kind: 'seconds', seconds: toNumber(a) * 60 };
   }
   return undefined;
-}
-
-type DurationResult = { ok: true; seconds: number } | { ok: false; message: string };
-
-/**
- * Seconds for a SLURM duration. UNLIMITED gives Infinity. Partition_Limit and INVALID are
- * rejected because they have no number of seconds: use parseSlurmDurationValue to see them.
- * @internal exported for its unit tests, not part of the API
- */
-export function tryParseSlurmDuration(text: string): DurationResult {
-  const value = parseSlurmDurationValue(text);
-  if (value === undefined) return { ok: false, message: new SlurmFormatError('time', text, EXPECTED).message };
-  switch (value.kind) {
-    case 'seconds':
-      return { ok: true, seconds: value.seconds };
-    case 'unlimited':
-      return { ok: true, seconds: Number.POSITIVE_INFINITY };
-    case 'partition-limit':
-    case 'invalid':
-      return {
-        ok: false,
-        message: `time ${JSON.stringify(text)} has no length in seconds: expected ${EXPECTED}`,
-      };
-  }
 }
 
 /** Seconds for a SLURM duration (Infinity for UNLIMITED); throws SlurmFormatError otherwise. */

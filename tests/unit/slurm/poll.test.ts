@@ -1,7 +1,7 @@
 import { ControllerUnreachableError } from '../../../src/errors.js';
 import { describe, expect, it } from 'vitest';
-import { createPollSchedule, MIN_POLL_FLOOR_MS } from '../../../src/slurm/poll-schedule.js';
-import { pollJobs, watchJobs, sleepWithSignal, type PollEvent, type PolledJob } from '../../../src/slurm/poll.js';
+import { createPollSchedule } from '../../../src/slurm/poll-schedule.js';
+import { watchJobs, type PollEvent, type PolledJob } from '../../../src/slurm/poll.js';
 import { parseJobState } from '../../../src/slurm/job-state.js';
 
 describe('createPollSchedule', () => {
@@ -14,8 +14,9 @@ describe('createPollSchedule', () => {
 
   it('never goes below the floor, whatever the caller asks', () => {
     const s = createPollSchedule({ floorMs: 10, initialMs: 0, jitter: 1, random: () => 0 });
-    expect(s.floorMs).toBe(MIN_POLL_FLOOR_MS);
-    for (let i = 0; i < 20; i++) expect(s.next()).toBeGreaterThanOrEqual(MIN_POLL_FLOOR_MS);
+    // 1000 ms is the smallest floor the schedule accepts.
+    expect(s.floorMs).toBe(1000);
+    for (let i = 0; i < 20; i++) expect(s.next()).toBeGreaterThanOrEqual(1000);
   });
 
   it('spreads delays with jitter inside ±jitter of the base and within bounds', () => {
@@ -44,13 +45,16 @@ function scripted(cycles: (Job[] | Error)[]): () => Promise<Job[]> {
   };
 }
 
-async function collect(gen: AsyncGenerator<PollEvent<Job>>): Promise<PollEvent<Job>[]> {
+// Every event of a watch, in order, as watchJobs hands them to its callback.
+async function collect(options: Parameters<typeof watchJobs<Job>>[0]): Promise<PollEvent<Job>[]> {
   const events: PollEvent<Job>[] = [];
-  for await (const e of gen) events.push(e);
+  await watchJobs(options, (e) => {
+    events.push(e);
+  });
   return events;
 }
 
-describe('pollJobs', () => {
+describe('watchJobs', () => {
   it('makes one fetch per cycle, reports changes, and stops when all are terminal', async () => {
     let fetches = 0;
     const cycles = [
@@ -61,18 +65,16 @@ describe('pollJobs', () => {
     ];
     const fetch = scripted(cycles);
     const sleeps: number[] = [];
-    const events = await collect(
-      pollJobs({
-        fetchStates: () => {
-          fetches++;
-          return fetch();
-        },
-        sleep: async (ms) => {
-          sleeps.push(ms);
-        },
-        schedule: { floorMs: 5000, factor: 2, jitter: 0 },
-      }),
-    );
+    const events = await collect({
+      fetchStates: () => {
+        fetches++;
+        return fetch();
+      },
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+      schedule: { floorMs: 5000, factor: 2, jitter: 0 },
+    });
     expect(fetches).toBe(4);
     const updates = events.filter((e) => e.kind === 'update');
     expect(updates.map((e) => e.kind === 'update' && e.changes.map((c) => `${c.id}:${c.from?.name ?? '-'}>${c.to.name}`))).toEqual([
@@ -89,7 +91,7 @@ describe('pollJobs', () => {
   it('reports an unreachable controller as retrying, never as a job failure, then carries on', async () => {
     const down = new ControllerUnreachableError('slurm_load_jobs error: Unable to contact slurm controller (connect failure)');
     const fetch = scripted([[job('1', 'R')], down, down, [job('1', 'R')], [job('1', 'CD')]]);
-    const events = await collect(pollJobs({ fetchStates: fetch, sleep: async () => {}, schedule: { jitter: 0 } }));
+    const events = await collect({ fetchStates: fetch, sleep: async () => {}, schedule: { jitter: 0 } });
     const retrying = events.filter((e) => e.kind === 'retrying');
     expect(retrying).toHaveLength(2);
     expect(retrying[0]?.kind === 'retrying' && retrying[0].message).toMatch(/^controller unreachable, retrying/);
@@ -102,43 +104,39 @@ describe('pollJobs', () => {
   it('backs off while the controller stays down', async () => {
     const down = new ControllerUnreachableError('Socket timed out on send/recv operation');
     const fetch = scripted([down, down, down, [job('1', 'CD')]]);
-    const events = await collect(pollJobs({ fetchStates: fetch, sleep: async () => {}, schedule: { factor: 2, jitter: 0 } }));
+    const events = await collect({ fetchStates: fetch, sleep: async () => {}, schedule: { factor: 2, jitter: 0 } });
     expect(events.flatMap((e) => (e.kind === 'retrying' ? [e.retryInMs] : []))).toEqual([5000, 10_000, 20_000]);
   });
 
   it('rethrows errors that are not retryable, and gives up after maxConsecutiveFailures', async () => {
-    await expect(collect(pollJobs({ fetchStates: scripted([new Error('parse error')]), sleep: async () => {} }))).rejects.toThrow(
+    await expect(collect({ fetchStates: scripted([new Error('parse error')]), sleep: async () => {} })).rejects.toThrow(
       'parse error',
     );
     const down = new ControllerUnreachableError('down');
     await expect(
-      collect(pollJobs({ fetchStates: scripted([down]), sleep: async () => {}, maxConsecutiveFailures: 3 })),
+      collect({ fetchStates: scripted([down]), sleep: async () => {}, maxConsecutiveFailures: 3 }),
     ).rejects.toBeInstanceOf(ControllerUnreachableError);
   });
 
   it('stops watching (not the jobs) when aborted during a sleep', async () => {
     const controller = new AbortController();
-    const events = await collect(
-      pollJobs({
-        fetchStates: scripted([[job('1', 'R')]]),
-        signal: controller.signal,
-        sleep: async () => {
-          controller.abort();
-        },
-      }),
-    );
+    const events = await collect({
+      fetchStates: scripted([[job('1', 'R')]]),
+      signal: controller.signal,
+      sleep: async () => {
+        controller.abort();
+      },
+    });
     expect(events.map((e) => e.kind)).toEqual(['update', 'aborted']);
     expect(events.at(-1)).toMatchObject({ kind: 'aborted', jobs: [{ id: '1' }] });
   });
 
   it('resumes from known states and reports only news', async () => {
-    const events = await collect(
-      pollJobs({
-        fetchStates: scripted([[job('1', 'R')], [job('1', 'CD')]]),
-        sleep: async () => {},
-        knownStates: new Map([['1', parseJobState('RUNNING')]]),
-      }),
-    );
+    const events = await collect({
+      fetchStates: scripted([[job('1', 'R')], [job('1', 'CD')]]),
+      sleep: async () => {},
+      knownStates: new Map([['1', parseJobState('RUNNING')]]),
+    });
     const changes = events.flatMap((e) => (e.kind === 'update' ? e.changes : []));
     expect(changes.map((c) => `${c.from?.name}>${c.to.name}`)).toEqual(['RUNNING>COMPLETED']);
   });
@@ -153,32 +151,35 @@ describe('pollJobs', () => {
     expect(result.jobs?.[0]?.state.name).toBe('TIMEOUT');
   });
 
-  it('sleepWithSignal ends early and quietly on abort', async () => {
+  it('its default sleep ends early and quietly on abort', async () => {
     const controller = new AbortController();
-    const pending = sleepWithSignal(60_000, controller.signal);
-    controller.abort();
-    await expect(pending).resolves.toBeUndefined();
+    // A minute between polls: only an abort that ends the sleep lets this watch finish in time.
+    const result = await watchJobs(
+      { fetchStates: async () => [job('1', 'R')], signal: controller.signal, schedule: { floorMs: 60_000, jitter: 0 } },
+      (e) => {
+        if (e.kind === 'update') setImmediate(() => controller.abort());
+      },
+    );
+    expect(result).toMatchObject({ outcome: 'aborted', jobs: [{ id: '1' }] });
   });
 });
 
-describe('pollJobs with jobs found nowhere', () => {
+describe('watchJobs with jobs found nowhere', () => {
   it('keeps waiting for UNKNOWN jobs by default, and gives up after giveUpOnUnknownAfter cycles when asked', async () => {
     const lost = { id: '9', state: parseJobState(''), elapsed: 0 };
     const fetch = scripted([[job('1', 'CD'), lost]]);
-    const events = await collect(pollJobs({ fetchStates: fetch, sleep: async () => {}, giveUpOnUnknownAfter: 3 }));
+    const events = await collect({ fetchStates: fetch, sleep: async () => {}, giveUpOnUnknownAfter: 3 });
     expect(events.filter((e) => e.kind === 'update')).toHaveLength(3);
     expect(events.at(-1)).toMatchObject({ kind: 'done', unresolved: ['9'] });
     let cycles = 0;
     const controller = new AbortController();
-    const forever = await collect(
-      pollJobs({
-        fetchStates: async () => [lost],
-        sleep: async () => {
-          if (++cycles === 10) controller.abort();
-        },
-        signal: controller.signal,
-      }),
-    );
+    const forever = await collect({
+      fetchStates: async () => [lost],
+      sleep: async () => {
+        if (++cycles === 10) controller.abort();
+      },
+      signal: controller.signal,
+    });
     expect(forever.at(-1)?.kind).toBe('aborted');
     expect(cycles).toBe(10);
   });

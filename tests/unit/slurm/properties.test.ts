@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseJobState, formatJobState } from '../../../src/slurm/job-state.js';
 import { parseSqueue, SQUEUE_FIELDS, UNIT_SEPARATOR } from '../../../src/slurm/squeue.js';
-import { tryParseSlurmDuration } from '../../../src/slurm/time.js';
+import { parseSlurmDuration } from '../../../src/slurm/time.js';
+import { SlurmFormatError } from '../../../src/errors.js';
 
 // Free text as people type it: anything but the delimiter and line breaks.
 const freeText = fc.string({ maxLength: 40 }).filter((s) => !s.includes(UNIT_SEPARATOR) && !/[\n\r]/.test(s));
@@ -16,11 +17,14 @@ describe('properties', () => {
     );
   });
 
-  it('tryParseSlurmDuration never throws on any text', () => {
+  it('parseSlurmDuration, on any text, returns seconds or throws SlurmFormatError, nothing else', () => {
     fc.assert(
       fc.property(fc.string(), (text) => {
-        const result = tryParseSlurmDuration(text);
-        expect(typeof result.ok).toBe('boolean');
+        try {
+          expect(parseSlurmDuration(text)).toBeGreaterThanOrEqual(0);
+        } catch (error) {
+          expect(error).toBeInstanceOf(SlurmFormatError);
+        }
       }),
     );
   });

@@ -1,15 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import {
-  buildSbatchArgs,
-  formatDependency,
-  parseSbatchErrors,
-  parseSbatchParsable,
-  parseSbatchTestOnly,
-  readSbatchOutput,
-} from '../../../src/slurm/sbatch.js';
+import { buildSbatchArgs, parseSbatchTestOnly, readSbatchOutput, type Dependency } from '../../../src/slurm/sbatch.js';
 import { InputError, SbatchRejectedError, ControllerUnreachableError, SlurmFormatError } from '../../../src/errors.js';
 import { shellCommand } from '../../../src/shell-quote.js';
 import { fixture } from './fixtures.js';
+
+// Dependencies reach sbatch only as its --dependency flag.
+function dependencyFlag(dependency: Dependency): string | undefined {
+  return buildSbatchArgs({ script: 's', dependency }).find((arg) => arg.startsWith('--dependency='));
+}
+
+// What `sbatch --parsable` printed, read as a successful submission.
+function readParsable(stdout: string) {
+  return readSbatchOutput('s', { stdout, stderr: '', exitCode: 0 });
+}
 
 describe('buildSbatchArgs', () => {
   it('puts --parsable first and the script last', () => {
@@ -70,10 +73,10 @@ describe('buildSbatchArgs', () => {
 
   it('passes time text through and formats dependencies', () => {
     expect(buildSbatchArgs({ script: 's', time: '1-00:00:00', parsable: false })).toEqual(['sbatch', '--time=1-00:00:00', 's']);
-    expect(formatDependency({ any: [{ type: 'afterok', jobIds: ['5'] }, { type: 'afternotok', jobIds: ['6_2'] }] })).toBe(
-      'afterok:5?afternotok:6_2',
+    expect(dependencyFlag({ any: [{ type: 'afterok', jobIds: ['5'] }, { type: 'afternotok', jobIds: ['6_2'] }] })).toBe(
+      '--dependency=afterok:5?afternotok:6_2',
     );
-    expect(formatDependency({ singleton: true })).toBe('singleton');
+    expect(dependencyFlag({ singleton: true })).toBe('--dependency=singleton');
     expect(buildSbatchArgs({ script: 's', export: 'NONE' })).toContain('--export=NONE');
     expect(buildSbatchArgs({ script: 's', export: { vars: { A: 'x' }, inherit: false } })).toContain('--export=A=x');
     expect(buildSbatchArgs({ script: 's', array: '1,3,5' })).toContain('--array=1,3,5');
@@ -82,22 +85,22 @@ describe('buildSbatchArgs', () => {
   it('rejects values sbatch would misread', () => {
     expect(() => buildSbatchArgs({ script: 's', export: { vars: { A: 'x,y' } } })).toThrow(/splits at commas/);
     expect(() => buildSbatchArgs({ script: 's', export: { vars: { '1A': 'x' } } })).toThrow(SlurmFormatError);
-    expect(() => formatDependency({ all: [{ type: 'afterok', jobIds: [] }] })).toThrow(/at least one job id/);
-    expect(() => formatDependency({ all: [{ type: 'afterok', jobIds: ['1;rm'] }] })).toThrow(SlurmFormatError);
+    expect(() => dependencyFlag({ all: [{ type: 'afterok', jobIds: [] }] })).toThrow(/at least one job id/);
+    expect(() => dependencyFlag({ all: [{ type: 'afterok', jobIds: ['1;rm'] }] })).toThrow(SlurmFormatError);
     expect(() => buildSbatchArgs({ script: 's', extra: ['rm -rf'] })).toThrow(/flag starting with -/);
   });
 });
 
 describe('sbatch outputs', () => {
   it('reads --parsable ids with and without cluster', () => {
-    expect(parseSbatchParsable(fixture('sbatch-parsable.txt'))).toEqual({ jobId: '123' });
-    expect(parseSbatchParsable(fixture('sbatch-parsable-cluster.txt'))).toEqual({ jobId: '123', cluster: 'sdumont' });
+    expect(readParsable(fixture('sbatch-parsable.txt'))).toEqual({ jobId: '123' });
+    expect(readParsable(fixture('sbatch-parsable-cluster.txt'))).toEqual({ jobId: '123', cluster: 'sdumont' });
   });
 
   it('reports garbage on stdout as an InputError with the text', () => {
-    expect(() => parseSbatchParsable('Welcome to the cluster!\n')).toThrow(InputError);
-    expect(() => parseSbatchParsable('Welcome to the cluster!\n')).toThrow(/sbatch --parsable output:1: expected a job id/);
-    expect(() => parseSbatchParsable('')).toThrow(/found ""/);
+    expect(() => readParsable('Welcome to the cluster!\n')).toThrow(InputError);
+    expect(() => readParsable('Welcome to the cluster!\n')).toThrow(/sbatch --parsable output:1: expected a job id/);
+    expect(() => readParsable('')).toThrow(/found ""/);
   });
 
   it('reads --test-only estimates', () => {
@@ -113,10 +116,10 @@ describe('sbatch outputs', () => {
   });
 
   it('turns sbatch errors into structured text', () => {
-    expect(parseSbatchErrors(fixture('sbatch-rejected-partition.stderr.txt'))).toEqual([
-      'invalid partition specified: sequana_gpux',
-      'Batch job submission failed: Invalid partition name specified',
-    ]);
+    expect(parseSbatchTestOnly({ stdout: '', stderr: fixture('sbatch-rejected-partition.stderr.txt') })).toEqual({
+      ok: false,
+      errors: ['invalid partition specified: sequana_gpux', 'Batch job submission failed: Invalid partition name specified'],
+    });
     const result = parseSbatchTestOnly({ stdout: '', stderr: fixture('sbatch-rejected-time.stderr.txt') });
     expect(result).toEqual({
       ok: false,
@@ -140,6 +143,10 @@ describe('sbatch outputs', () => {
     } catch (error) {
       expect(error).toBeInstanceOf(SbatchRejectedError);
       expect((error as SbatchRejectedError).message).toContain('lora.slurm');
+      expect((error as SbatchRejectedError).errors).toEqual([
+        'invalid partition specified: sequana_gpux',
+        'Batch job submission failed: Invalid partition name specified',
+      ]);
       expect((error as SbatchRejectedError).exitCode).toBe(1);
       expect((error as SbatchRejectedError).hint).toContain('--test-only');
     }

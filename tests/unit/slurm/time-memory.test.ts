@@ -6,7 +6,6 @@ import {
   parseSlurmDuration,
   parseSlurmDurationValue,
   parseSlurmTimestamp,
-  tryParseSlurmDuration,
 } from '../../../src/slurm/time.js';
 import {
   formatSlurmMemory,
@@ -39,19 +38,17 @@ describe('parseSlurmDuration', () => {
     expect(parseSlurmDurationValue('Partition_Limit')).toEqual({ kind: 'partition-limit' });
     expect(parseSlurmDurationValue('INVALID')).toEqual({ kind: 'invalid' });
     expect(() => parseSlurmDuration('Partition_Limit')).toThrow(SlurmFormatError);
-    const result = tryParseSlurmDuration('INVALID');
-    expect(result.ok).toBe(false);
+    expect(() => parseSlurmDuration('INVALID')).toThrow(SlurmFormatError);
   });
 
   it('rejects nonsense with a message naming the value and the forms expected', () => {
     for (const bad of ['', 'abc', '1:60', '1-25:00', '10:61:00', '1h', '-5', '1:2:3:4']) {
       expect(() => parseSlurmDuration(bad)).toThrow(SlurmFormatError);
     }
-    const result = tryParseSlurmDuration('2h');
-    expect(result).toEqual({ ok: false, message: expect.stringContaining('"2h"') });
-    if (!result.ok) expect(result.message).toContain('1-12:00:00');
+    expect(() => parseSlurmDuration('2h')).toThrow(/"2h".*1-12:00:00/);
     try {
       parseSlurmDuration('2h');
+      expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(SlurmFormatError);
       expect((error as SlurmFormatError).text).toBe('2h');
