@@ -57,11 +57,8 @@ function loginFromCluster(ssh: RunSshSettings, user: string, root: string, homeD
   }
 }
 
-/**
- * The SSH target for a cluster's settings (the transport's own resolution, as `ssh` would do it).
- * @internal exported for its unit tests, not part of the API
- */
-export function resolveClusterTarget(cluster: RunCluster, options: ConnectClusterOptions = {}): SshTarget {
+/** The SSH target for a cluster's settings (the transport's own resolution, as `ssh` would do it). */
+function resolveClusterTarget(cluster: RunCluster, options: ConnectClusterOptions = {}): SshTarget {
   const ssh = cluster.ssh;
   if (!ssh) {
     throw new ConfigError([{ path: `clusters.${cluster.name}.ssh`, message: 'transport ssh needs an `ssh:` target: a Host alias from ~/.ssh/config, or "user@host"' }]);

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfigText } from '../../../src/config/index.js';
-import { describeRunCluster, resolveClusterTarget } from '../../../src/runs/connect.js';
+import { connectCluster, describeRunCluster } from '../../../src/runs/connect.js';
 import { resolveSshSettings } from '../../../src/transport/ssh-target.js';
 
 const SSH_CONFIG = 'Host configured\n  HostName login.example.org\n  User fromconfig\nHost bare\n  HostName bare.example.org\n';
@@ -63,16 +63,23 @@ describe('describeRunCluster and the cluster user', () => {
     return describeRunCluster(cluster, '/project', { homeDir: '/nonexistent-home' });
   }
 
-  it('keeps the cluster user in run.json as the login when nothing else names one, and connects as it', () => {
+  /** The login the transport of a cluster would use (`user@host:port`); nothing is connected. */
+  async function loginOf(cluster: ReturnType<typeof describeRunCluster>): Promise<string> {
+    const transport = connectCluster(cluster, { root: '/project', homeDir: '/nonexistent-home' });
+    await transport.close();
+    return transport.target;
+  }
+
+  it('keeps the cluster user in run.json as the login when nothing else names one, and connects as it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hpcbench-user-'));
     const file = join(dir, 'ssh_config');
     writeFileSync(file, SSH_CONFIG);
     const bare = clusterWith('bare', file);
     expect(bare.ssh?.user).toBe('alice');
-    expect(resolveClusterTarget(bare, { root: '/project', homeDir: '/nonexistent-home' }).username).toBe('alice');
+    expect(await loginOf(bare)).toBe('alice@bare.example.org:22');
     // The config's User and user@host are left to win: nothing is written over them.
     expect(clusterWith('configured', file).ssh?.user).toBeUndefined();
-    expect(resolveClusterTarget(clusterWith('configured', file), { root: '/project', homeDir: '/nonexistent-home' }).username).toBe('fromconfig');
+    expect(await loginOf(clusterWith('configured', file))).toBe('fromconfig@login.example.org:22');
     expect(clusterWith('bob@bare', file).ssh?.user).toBeUndefined();
   });
 });
