@@ -77,11 +77,8 @@ interface ParsedSpec {
   port?: number;
 }
 
-/**
- * `[ssh://][user@]host[:port]`, with `[v6addr]:port` for IPv6.
- * @internal exported for its unit tests, not part of the API
- */
-export function parseTargetSpec(spec: string, where = 'target'): ParsedSpec {
+/** `[ssh://][user@]host[:port]`, with `[v6addr]:port` for IPv6. */
+function parseTargetSpec(spec: string, where = 'target'): ParsedSpec {
   let rest = spec.trim().replace(/^ssh:\/\//, '');
   let user: string | undefined;
   const at = rest.lastIndexOf('@');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors.js';
-import { describeTarget, parseTargetSpec, resolveSshSettings, resolveSshTarget } from '../../../src/transport/ssh-target.js';
+import { describeTarget, resolveSshSettings, resolveSshTarget } from '../../../src/transport/ssh-target.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/ssh/${name}`, import.meta.url));
 const env = { configPath: fixture('config-sdumont'), homeDir: '/home/me', localUser: 'me' };
@@ -19,20 +19,27 @@ function errorOf(fn: () => unknown): ConfigError {
   throw new Error('expected a ConfigError');
 }
 
-describe('parseTargetSpec', () => {
+describe('resolveSshTarget and the target text', () => {
+  // No ssh config: what is read comes from the target text alone, the rest is the default.
+  const bare = { configText: '', homeDir: '/home/me', localUser: 'me' };
+  const read = (spec: string): [string, string, number, string | undefined] => {
+    const t = resolveSshTarget(spec, bare);
+    return [t.username, t.host, t.port, t.usernameFrom];
+  };
+
   it('reads user, host and port in the forms ssh accepts', () => {
-    expect(parseTargetSpec('login.example.org')).toEqual({ host: 'login.example.org' });
-    expect(parseTargetSpec('bob@login:2200')).toEqual({ host: 'login', user: 'bob', port: 2200 });
-    expect(parseTargetSpec('ssh://eve@[::1]:2022')).toEqual({ host: '::1', user: 'eve', port: 2022 });
-    expect(parseTargetSpec('[fe80::1]')).toEqual({ host: 'fe80::1' });
+    expect(read('login.example.org')).toEqual(['me', 'login.example.org', 22, 'local']);
+    expect(read('bob@login:2200')).toEqual(['bob', 'login', 2200, 'target']);
+    expect(read('ssh://eve@[::1]:2022')).toEqual(['eve', '::1', 2022, 'target']);
+    expect(read('[fe80::1]')).toEqual(['me', 'fe80::1', 22, 'local']);
     // A bare IPv6 address has several colons and no port.
-    expect(parseTargetSpec('fe80::2')).toEqual({ host: 'fe80::2' });
+    expect(read('fe80::2')).toEqual(['me', 'fe80::2', 22, 'local']);
   });
 
   it('rejects empty parts and bad ports with the offending text', () => {
-    expect(errorOf(() => parseTargetSpec('alice@')).message).toContain('cannot read SSH target "alice@"');
-    expect(errorOf(() => parseTargetSpec('host:0')).message).toContain('port "0"');
-    expect(errorOf(() => parseTargetSpec('host:ssh')).message).toContain('port "ssh"');
+    expect(errorOf(() => read('alice@')).message).toContain('cannot read SSH target "alice@"');
+    expect(errorOf(() => read('host:0')).message).toContain('port "0"');
+    expect(errorOf(() => read('host:ssh')).message).toContain('port "ssh"');
   });
 });
 
