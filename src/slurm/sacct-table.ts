@@ -56,9 +56,8 @@ const DEFAULT_WIDTH: Readonly<Record<string, number>> = {
 
 /**
  * The canonical spelling of a header cell: exact (any case), else the one field it is a cut prefix of.
- * @internal exported for its unit tests, not part of the API
  */
-export function canonicalSacctField(name: string): string {
+function canonicalSacctField(name: string): string {
   const plain = name.trim().replace(/\+$/, '');
   const exact = BY_LOWER.get(plain.toLowerCase());
   if (exact !== undefined) return exact;

@@ -21,9 +21,8 @@ export const UNIT_SEPARATOR = '\x1f';
 
 /**
  * The fields asked of squeue, in order.
- * @internal exported for its unit tests, not part of the API
  */
-export const SQUEUE_FIELDS = [
+const SQUEUE_FIELDS = [
   ['jobId', '%i'],
   ['jobIdRaw', '%A'],
   ['arrayJobId', '%F'],
@@ -84,9 +83,8 @@ function detectDelimiter(stdout: string): string {
 
 /**
  * Parses squeue stdout written with SQUEUE_FIELDS. Throws InputError naming the bad line.
- * @internal exported for its unit tests, not part of the API
  */
-export function parseSqueue(stdout: string, delimiter = detectDelimiter(stdout)): SlurmJobRecord[] {
+function parseSqueue(stdout: string, delimiter = detectDelimiter(stdout)): SlurmJobRecord[] {
   return splitRows(stdout, delimiter, SQUEUE_FIELDS.length, 'squeue').map(({ fields }) => {
     const f = Object.fromEntries(SQUEUE_FIELDS.map(([key], i) => [key, fields[i] ?? ''])) as Record<
       (typeof SQUEUE_FIELDS)[number][0],

@@ -2,7 +2,8 @@
 // the real output formats (so the real parsers run), scancel cancels. Every call is recorded,
 // so tests can count commands per cycle and inject faults at exact points.
 import { SACCT_FIELDS } from '../../../src/slurm/sacct.js';
-import { SQUEUE_FIELDS, UNIT_SEPARATOR } from '../../../src/slurm/squeue.js';
+import { UNIT_SEPARATOR } from '../../../src/slurm/squeue.js';
+import { formatSqueueRow } from '../slurm/squeue-rows.js';
 import type { DownloadResult, ExecOptions, ExecResult, RemoteDirEntry, RemoteStat, Transport } from '../../../src/transport/transport.js';
 
 export interface FakeJob {
@@ -116,7 +117,7 @@ export class FakeCluster implements Transport {
       workDir: j.workDir,
       comment: j.comment,
     };
-    return SQUEUE_FIELDS.map(([key]) => values[key] ?? '').join(UNIT_SEPARATOR);
+    return formatSqueueRow(values);
   }
 
   private sacctRow(j: FakeJob, attempt?: { state: string; exitCode?: string }): string {

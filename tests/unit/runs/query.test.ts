@@ -1,7 +1,6 @@
 import { ControllerUnreachableError } from '../../../src/errors.js';
 import { describe, expect, it } from 'vitest';
 import { mergeJobViews } from '../../../src/slurm/merge.js';
-import { parseSqueue } from '../../../src/slurm/squeue.js';
 import { parseSacct } from '../../../src/slurm/sacct.js';
 import { planResubmit, queryJobs, statusRun, watchRun, type RunRecord } from '../../../src/runs/index.js';
 import { createRunRecord } from '../../../src/runs/run-record.js';
@@ -9,6 +8,7 @@ import { writeRunRecord } from '../../../src/runs/registry.js';
 import { formatAccountingStartTime } from '../../../src/runs/query.js';
 import type { ExecResult, Transport } from '../../../src/transport/transport.js';
 import { fixture } from '../slurm/fixtures.js';
+import { readSqueueRecords } from '../slurm/squeue-rows.js';
 import { CLUSTER, createExecOnlyTransport, makeRenderedRun, noSleep } from './helpers.js';
 import { FakeCluster } from './fake-cluster.js';
 
@@ -152,7 +152,7 @@ describe('the product paths ask sacct with --starttime', () => {
 });
 
 describe('squeue vs sacct precedence', () => {
-  const squeue = parseSqueue(realSqueue);
+  const squeue = readSqueueRecords(realSqueue);
   const sacct = parseSacct(realSacct);
   // The fixtures come from two runs of the test cluster; give sacct's failed job 2 squeue's id 12.
   const sacctAs12 = sacct.filter((j) => j.jobId === '2').map((j) => ({ ...j, jobId: '12', jobIdRaw: '12' }));

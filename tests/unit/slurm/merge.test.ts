@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { idsNeedingAccounting, mergeJobViews } from '../../../src/slurm/merge.js';
-import { parseSqueue } from '../../../src/slurm/squeue.js';
 import { parseSacct } from '../../../src/slurm/sacct.js';
 import type { SlurmJobRecord } from '../../../src/slurm/job-record.js';
 import { parseJobState } from '../../../src/slurm/job-state.js';
 import { fixture } from './fixtures.js';
+import { readSqueueRecords } from './squeue-rows.js';
 
 function rec(jobId: string, state: string, source: SlurmJobRecord['source'], extra: Partial<SlurmJobRecord> = {}): SlurmJobRecord {
   return { jobId, name: 'j', state: parseJobState(state), source, ...extra };
@@ -39,7 +39,7 @@ describe('mergeJobViews', () => {
   });
 
   it('summarises an array from both sources: live squeue tasks and aged-out sacct tasks', () => {
-    const squeue = parseSqueue(fixture('squeue-mixed.txt')).filter((r) => r.arrayJobId === '104');
+    const squeue = readSqueueRecords(fixture('squeue-mixed.txt')).filter((r) => r.arrayJobId === '104');
     const sacct = [
       rec('104_[1-9]', 'PENDING', 'sacct', { arrayJobId: '104', arrayTaskId: '1-9', arrayPendingRange: true }),
       rec('104_0', 'FAILED', 'sacct', { arrayJobId: '104', arrayTaskId: '0', jobIdRaw: '150' }),

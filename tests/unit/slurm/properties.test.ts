@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseJobState, formatJobState } from '../../../src/slurm/job-state.js';
-import { parseSqueue, SQUEUE_FIELDS, UNIT_SEPARATOR } from '../../../src/slurm/squeue.js';
+import { UNIT_SEPARATOR } from '../../../src/slurm/squeue.js';
 import { parseSlurmDuration } from '../../../src/slurm/time.js';
 import { SlurmFormatError } from '../../../src/errors.js';
+import { formatSqueueRow, readSqueueRecords } from './squeue-rows.js';
 
 // Free text as people type it: anything but the delimiter and line breaks.
 const freeText = fc.string({ maxLength: 40 }).filter((s) => !s.includes(UNIT_SEPARATOR) && !/[\n\r]/.test(s));
@@ -32,14 +33,8 @@ describe('properties', () => {
   it('squeue rows keep names and comments whole, whatever they contain', () => {
     fc.assert(
       fc.property(freeText, freeText, (name, comment) => {
-        const fields: string[] = SQUEUE_FIELDS.map(([key]) => {
-          if (key === 'name') return name;
-          if (key === 'comment') return comment;
-          if (key === 'jobId' || key === 'jobIdRaw' || key === 'arrayJobId') return '7';
-          if (key === 'state') return 'RUNNING';
-          return '';
-        });
-        const [record] = parseSqueue(`${fields.join(UNIT_SEPARATOR)}\n`, UNIT_SEPARATOR);
+        const row = formatSqueueRow({ jobId: '7', jobIdRaw: '7', arrayJobId: '7', state: 'RUNNING', name, comment });
+        const [record] = readSqueueRecords(`${row}\n`);
         expect(record?.name).toBe(name);
         const trimmed = comment.trim();
         if (trimmed !== '' && !['(null)', 'N/A', 'None assigned', '(None)'].includes(trimmed)) expect(record?.comment).toBe(trimmed);

@@ -1,7 +1,7 @@
 // sacct output in the shapes people save, read by column name (hand-made from the sacct man page;
 // the real captures are in tests/unit/profile/accounting/real-sacct.test.ts).
 import { describe, expect, it } from 'vitest';
-import { canonicalSacctField, looksLikeSacctTable, readSacctTable } from '../../../src/slurm/sacct-table.js';
+import { looksLikeSacctTable, readSacctTable } from '../../../src/slurm/sacct-table.js';
 import { InputError } from '../../../src/errors.js';
 
 function thrown(fn: () => unknown): InputError {
@@ -95,7 +95,7 @@ describe('readSacctTable', () => {
     expect(looksLikeSacctTable('    ReqMem     MaxRSS\n---------- ----------\n')).toBe(true);
     expect(looksLikeSacctTable('a|b|c\n')).toBe(false);
     expect(looksLikeSacctTable('timestamp, index\n')).toBe(false);
-    expect(canonicalSacctField('ExitCo')).toBe('ExitCode');
-    expect(canonicalSacctField('elapsed')).toBe('Elapsed');
+    // Header cells are matched to sacct's field names: a cut name by prefix, any case exactly.
+    expect(readSacctTable('JobID|ExitCo|elapsed\n7|0:0|00:01:00\n').columns).toEqual(['JobID', 'ExitCode', 'Elapsed']);
   });
 });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { buildSqueueArgs, parseSqueue, readSqueueOutput, SQUEUE_FIELDS, UNIT_SEPARATOR } from '../../../src/slurm/squeue.js';
+import { buildSqueueArgs, readSqueueOutput, UNIT_SEPARATOR } from '../../../src/slurm/squeue.js';
 import { InputError, ControllerUnreachableError, SlurmCommandError } from '../../../src/errors.js';
 import { shellCommand } from '../../../src/shell-quote.js';
 import { fixture } from './fixtures.js';
+import { listSqueueFields, readSqueueRecords } from './squeue-rows.js';
 
 describe('buildSqueueArgs', () => {
   it('asks for all jobs of a run in one call with a delimiter that cannot occur in fields', () => {
@@ -12,7 +13,11 @@ describe('buildSqueueArgs', () => {
     expect(args).toContain('--states=all');
     expect(args).toContain('--jobs=101,102,104');
     const format = args.find((a) => a.startsWith('--format='));
-    expect(format?.split(UNIT_SEPARATOR)).toHaveLength(SQUEUE_FIELDS.length);
+    expect(format?.split(UNIT_SEPARATOR)).toHaveLength(19);
+    expect(listSqueueFields()).toEqual([
+      'jobId', 'jobIdRaw', 'arrayJobId', 'arrayTaskId', 'name', 'state', 'reason', 'elapsed', 'timeLimit', 'nodes',
+      'nodeCount', 'cpus', 'partition', 'user', 'account', 'submitTime', 'startTime', 'workDir', 'comment',
+    ]);
     // The unit separator forces quoting, so the remote shell passes it through unchanged.
     expect(shellCommand(args)).toContain(`'--format=%i${UNIT_SEPARATOR}%A`);
   });
@@ -28,8 +33,8 @@ describe('buildSqueueArgs', () => {
   });
 });
 
-describe('parseSqueue', () => {
-  const records = parseSqueue(fixture('squeue-mixed.txt'));
+describe('reading squeue output', () => {
+  const records = readSqueueRecords(fixture('squeue-mixed.txt'));
   const byId = new Map(records.map((r) => [r.jobId, r]));
 
   it('reads every row', () => {
@@ -93,17 +98,17 @@ describe('parseSqueue', () => {
 
   it('names the line when a row has the wrong number of fields', () => {
     const broken = `${fixture('squeue-mixed.txt').split('\n')[0]}\n101${UNIT_SEPARATOR}x\n`;
-    expect(() => parseSqueue(broken)).toThrow(InputError);
-    expect(() => parseSqueue(broken)).toThrow(/squeue output:2: expected 19 fields/);
+    expect(() => readSqueueRecords(broken)).toThrow(InputError);
+    expect(() => readSqueueRecords(broken)).toThrow(/squeue output:2: expected 19 fields/);
   });
 
   it('reads empty output as no jobs', () => {
-    expect(parseSqueue('')).toEqual([]);
+    expect(readSqueueRecords('')).toEqual([]);
   });
 });
 
 describe('real SLURM 22.05 squeue output (test cluster)', () => {
-  const real = new Map(parseSqueue(fixture('squeue-real-22.05.txt')).map((r) => [r.jobId, r]));
+  const real = new Map(readSqueueRecords(fixture('squeue-real-22.05.txt')).map((r) => [r.jobId, r]));
 
   it('parses every row with the states and reasons SLURM printed', () => {
     expect([...real.values()].map((r) => `${r.jobId}:${r.state.name}:${r.reason ?? ''}`)).toEqual([
