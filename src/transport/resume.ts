@@ -29,8 +29,8 @@ function sameSecond(a: number, b: number): boolean {
   return Math.floor(a / 1000) === Math.floor(b / 1000);
 }
 
-/** @internal exported for its unit tests, not part of the API */
-export function planDownload(
+/** Skip a complete copy, resume a `.part` that holds a prefix of the remote file, or fetch it all. */
+function planDownload(
   remote: SizeAndTime,
   local: { final?: SizeAndTime | undefined; part?: SizeAndTime | undefined },
 ): DownloadPlan {
