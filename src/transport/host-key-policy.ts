@@ -61,11 +61,8 @@ export function loadKnownHosts(files: readonly string[], globalFiles: readonly s
   return { entries, issues };
 }
 
-/**
- * `ED25519`, `ECDSA`, `RSA`: the names OpenSSH uses in its messages.
- * @internal exported for its unit tests, not part of the API
- */
-export function describeKeyType(type: string | undefined): string {
+/** `ED25519`, `ECDSA`, `RSA`: the names OpenSSH uses in its messages. */
+function describeKeyType(type: string | undefined): string {
   if (type === undefined) return 'unknown-type';
   if (type === 'ssh-ed25519') return 'ED25519';
   if (type.startsWith('ecdsa-')) return 'ECDSA';

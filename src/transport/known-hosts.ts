@@ -116,11 +116,9 @@ export function matchGlob(pattern: string, text: string): boolean {
   return p === pattern.length;
 }
 
-/**
- * HMAC-SHA1 name hashing as in `HashKnownHosts yes`; a random salt unless one is given.
- * @internal exported for its unit tests, not part of the API
- */
-export function hashHostName(name: string, salt: Buffer = randomBytes(20)): string {
+/** HMAC-SHA1 name hashing as in `HashKnownHosts yes`, with a fresh random salt. */
+function hashHostName(name: string): string {
+  const salt = randomBytes(20);
   const digest = createHmac('sha1', salt).update(name).digest();
   return `|1|${salt.toString('base64')}|${digest.toString('base64')}`;
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RemoteError } from '../../../src/errors.js';
-import { describeKeyType, loadKnownHosts, verifyHostKey, type HostKeyVerdict } from '../../../src/transport/host-key-policy.js';
+import { loadKnownHosts, verifyHostKey, type HostKeyVerdict } from '../../../src/transport/host-key-policy.js';
 import { fingerprintSha256, parseKnownHosts } from '../../../src/transport/known-hosts.js';
 import { hostKeyAlgorithms } from '../../../src/transport/ssh-connect.js';
 import { ed25519Blob, sshString } from './support/ssh-keys.js';
@@ -143,15 +143,22 @@ describe('verifyHostKey', () => {
   });
 });
 
-describe('describeKeyType', () => {
-  it('uses the names OpenSSH prints', () => {
-    expect(['ssh-ed25519', 'ecdsa-sha2-nistp384', 'ssh-rsa', 'ssh-dss', undefined].map(describeKeyType)).toEqual([
-      'ED25519',
-      'ECDSA',
-      'RSA',
-      'DSA',
-      'unknown-type',
-    ]);
+describe('key type names in refusals', () => {
+  it('uses the names OpenSSH prints, for the key offered and the keys already known', () => {
+    const blob = (type: string): Buffer => Buffer.concat([sshString(type), sshString(createHash('sha256').update(type).digest())]);
+    const known = ['ecdsa-sha2-nistp384', 'ssh-rsa', 'ssh-dss', 'sk-ssh-ed25519@openssh.com'];
+    const file = tempFile(known.map((type) => `${lookup.name} ${type} ${blob(type).toString('base64')}\n`).join(''));
+    const server = ed25519Blob();
+    const error = refusal(verifyHostKey(server, lookup, { knownHostsFiles: [file], acceptNew: true }));
+    expect(error.message).toContain(`is not known: ED25519 key ${fingerprintSha256(server)}`);
+    expect(error.message).toContain(
+      `(ECDSA at ${file}:1, RSA at ${file}:2, DSA at ${file}:3, sk-ssh-ed25519@openssh.com at ${file}:4)`,
+    );
+    // A blob whose type cannot be read.
+    const garbage = Buffer.alloc(2);
+    expect(refusal(verifyHostKey(garbage, lookup, { knownHostsFiles: [tempFile()], acceptNew: false })).message).toContain(
+      `is not known: unknown-type key ${fingerprintSha256(garbage)}`,
+    );
   });
 });
 
