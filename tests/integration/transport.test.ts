@@ -1,12 +1,13 @@
 // The SSH transport against the real test cluster: exec, SFTP transfers with resume, host key
 // refusal and pinning, connection reuse, reconnection after the connection is cut.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RemoteError } from '../../src/errors.js';
-import { fingerprintSha256, hashHostName, keyTypeOfBlob, parseKnownHosts } from '../../src/transport/known-hosts.js';
+import { fingerprintSha256, keyTypeOfBlob, parseKnownHosts } from '../../src/transport/known-hosts.js';
 import { SshTransport } from '../../src/transport/ssh.js';
 import { ed25519Blob } from '../unit/transport/support/ssh-keys.js';
 import { controlClusterDaemon, describeCluster } from './support/cluster.js';
@@ -247,7 +248,11 @@ describeCluster('SSH transport on the test cluster', (cluster) => {
     const knownHosts = join(work, 'hashed_known_hosts');
     const blob = parseKnownHosts(readFileSync(cluster.knownHostsPath, 'utf8'), cluster.knownHostsPath).entries[0]?.key;
     expect(blob).toBeDefined();
-    writeFileSync(knownHosts, `${hashHostName(`[${cluster.host}]:${cluster.port}`)} ssh-ed25519 ${blob?.toString('base64') ?? ''}\n`);
+    writeFileSync(knownHosts, `[${cluster.host}]:${cluster.port} ssh-ed25519 ${blob?.toString('base64') ?? ''}\n`);
+    // Hashed by OpenSSH itself, as `HashKnownHosts yes` would have written it.
+    expect(spawnSync('ssh-keygen', ['-H', '-f', knownHosts], { encoding: 'utf8' }).status).toBe(0);
+    expect(readFileSync(knownHosts, 'utf8')).toMatch(/^\|1\|/);
+    expect(readFileSync(knownHosts, 'utf8')).not.toContain(cluster.host);
     writeFileSync(
       configFile,
       [
