@@ -41,11 +41,8 @@ const DEFAULT_KEEPALIVE_COUNT_MAX = 4;
 const RSA_ALGORITHMS = ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
 const DEFAULT_HOST_KEY_ORDER = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', ...RSA_ALGORITHMS];
 
-/**
- * Offer the algorithms of keys we already know first, so a known host is not asked for a new key type.
- * @internal exported for its unit tests, not part of the API
- */
-export function hostKeyAlgorithms(knownTypes: readonly string[]): string[] {
+/** Offer the algorithms of keys we already know first, so a known host is not asked for a new key type. */
+function hostKeyAlgorithms(knownTypes: readonly string[]): string[] {
   const preferred = knownTypes.flatMap((t) => (t === 'ssh-rsa' ? RSA_ALGORITHMS : [t]));
   return [...new Set([...preferred.filter((a) => DEFAULT_HOST_KEY_ORDER.includes(a)), ...DEFAULT_HOST_KEY_ORDER])];
 }

@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { RemoteError } from '../../../src/errors.js';
 import { loadKnownHosts, verifyHostKey, type HostKeyVerdict } from '../../../src/transport/host-key-policy.js';
 import { fingerprintSha256, parseKnownHosts } from '../../../src/transport/known-hosts.js';
-import { hostKeyAlgorithms } from '../../../src/transport/ssh-connect.js';
 import { ed25519Blob, sshString } from './support/ssh-keys.js';
 
 const lookup = { name: '[127.0.0.1]:2222', host: '127.0.0.1', port: 2222, where: 'hpcb@127.0.0.1:2222' };
@@ -159,16 +158,5 @@ describe('key type names in refusals', () => {
     expect(refusal(verifyHostKey(garbage, lookup, { knownHostsFiles: [tempFile()], acceptNew: false })).message).toContain(
       `is not known: unknown-type key ${fingerprintSha256(garbage)}`,
     );
-  });
-});
-
-describe('hostKeyAlgorithms', () => {
-  it('offers the known key types first, RSA as its SHA-2 signature algorithms', () => {
-    expect(hostKeyAlgorithms([])[0]).toBe('ssh-ed25519');
-    expect(hostKeyAlgorithms(['ssh-rsa']).slice(0, 3)).toEqual(['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']);
-    const ecdsaFirst = hostKeyAlgorithms(['ecdsa-sha2-nistp256']);
-    expect(ecdsaFirst[0]).toBe('ecdsa-sha2-nistp256');
-    expect(new Set(ecdsaFirst).size).toBe(ecdsaFirst.length);
-    expect(hostKeyAlgorithms(['ssh-unknown'])[0]).toBe('ssh-ed25519');
   });
 });
