@@ -59,8 +59,8 @@ export interface ProfileOptions {
 
 export type ExperimentProfileOptions = Pick<ProfileOptions, 'warmup' | 'slo' | 'extractors' | 'rates' | 'sacctFields' | 'gpuBusyThresholdPct'>;
 
-function keepSamples(values: number[]): { values: number[]; strided: boolean } {
-  if (values.length <= MAX_KEPT_SAMPLES) return { values, strided: false };
+function keepSamples(values: Float64Array): { values: number[]; strided: boolean } {
+  if (values.length <= MAX_KEPT_SAMPLES) return { values: Array.from(values), strided: false };
   const stride = values.length / MAX_KEPT_SAMPLES;
   return { values: Array.from({ length: MAX_KEPT_SAMPLES }, (_, i) => values[Math.floor(i * stride)] as number), strided: true };
 }
@@ -154,20 +154,24 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
       const sink = { warnings: (task.inference.warnings ??= []), warningCodes: (task.inference.warningCodes ??= []) };
       addProfileWarning(sink, 'bootstrap-iterations-reduced', { used, default: 2000, records: records.length });
     }
-    // One pass over the completed records, not a filter and maps over a million of them.
-    const latencySamples: number[] = [];
-    const throughputSamples: number[] = [];
-    for (const r of excludeInferenceWarmup(records, options.warmup ?? 0)) {
+    // One pass over the completed records, into typed arrays sized once by the kept rows: a
+    // million samples each, off the JS heap and without the copies that growing a number[] leaves.
+    const kept = excludeInferenceWarmup(records, options.warmup ?? 0);
+    const latencySamples = new Float64Array(kept.length);
+    const throughputSamples = new Float64Array(kept.length);
+    let latencyCount = 0;
+    let throughputCount = 0;
+    for (const r of kept) {
       if (r.error !== null) continue;
       const latency = r.latencyS;
-      latencySamples.push(latency);
+      latencySamples[latencyCount++] = latency;
       const outputTokens = r.outputTokens;
-      if (outputTokens !== undefined && latency > 0) throughputSamples.push(outputTokens / latency);
+      if (outputTokens !== undefined && latency > 0) throughputSamples[throughputCount++] = outputTokens / latency;
     }
-    const latencies = keepSamples(latencySamples);
+    const latencies = keepSamples(latencySamples.subarray(0, latencyCount));
     task.latency_samples_s = latencies.values;
     task.latency_samples_strided = latencies.strided;
-    task.throughput_samples = keepSamples(throughputSamples).values;
+    task.throughput_samples = keepSamples(throughputSamples.subarray(0, throughputCount)).values;
   } else task.missing.push(missingSection('inference', 'no-inference-log', { where }));
 
   const trainingFile = of('training')[0];
