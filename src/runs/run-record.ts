@@ -8,7 +8,6 @@ import { parseJsonDocument } from '../contracts/json-file.js';
 import type { SubmitManifest } from './manifest-file.js';
 
 export {
-  RUN_RECORD_SCHEMA,
   runRecordSchema,
   type HistoryEntry,
   type JobFactsRecord,
