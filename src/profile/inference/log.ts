@@ -115,7 +115,8 @@ function noRecordsError(file: string, rejected: RejectedLines, what: string): In
 
 /**
  * Streamed logs keep their records in columns (inference-columns.ts), not one object each: a
- * million requests would otherwise take ~700 MB. `records` are views of those columns.
+ * million requests would otherwise take ~700 MB. The profiler reads the columns by row (`table`);
+ * `records` are views of them, made only when read.
  */
 async function readJsonl(file: string, options: ReadInferenceLogOptions, rejected: RejectedLines): Promise<InferenceLog> {
   const columns = new InferenceColumns();
