@@ -11,6 +11,7 @@ import type { Client } from 'ssh2';
 import { afterAll, beforeAll, it } from 'vitest';
 import { loadConfigText } from '../../src/config/index.js';
 import { renderRun, type RenderedRun } from '../../src/render/index.js';
+import { parseExitDocument } from '../../src/contracts/exit.js';
 import { shellCommand } from '../../src/shell-quote.js';
 import { describeCluster, type TestCluster } from './support/cluster.js';
 import { connectToCluster, execRemote, execRemoteOk, uploadRenderings } from './support/remote.js';
@@ -221,7 +222,7 @@ describeCluster('checkpoint and requeue on the real cluster', (cluster) => {
     }
     const err = await readCleanJobErr('slow-save');
     expect(err).toMatch(/its checkpoint took \d+ s/);
-    expect(JSON.parse(await read('out/slow-save/main/exit.json'))).toMatchObject({ exit_code: 0, restart_count: attempts.length - 1, stop_reason: null });
+    expect(parseExitDocument(await read('out/slow-save/main/exit.json'), 'out/slow-save/main/exit.json')).toMatchObject({ exit_code: 0, restart_count: attempts.length - 1, stop_reason: null });
     const history = await execRemoteOk(client, shellCommand(['sacct', '-n', '-X', '-D', '-P', '-j', ids.get('slow-save')!, '-o', 'State']));
     expect(history.trim().split('\n').filter((s) => s === 'REQUEUED')).toHaveLength(attempts.length - 1);
   }, 660_000);
@@ -236,7 +237,7 @@ describeCluster('checkpoint and requeue on the real cluster', (cluster) => {
     expect(log).toMatch(new RegExp(`^saving at step ${last} \\(SIGTERM\\)\\nsaved step ${last}$`, 'm'));
     expect(JSON.parse(await read('checkpoints/cancelled/main/state.json'))).toEqual({ step: last });
     expect(await events('cancelled')).toMatchObject([{ signal: 'TERM', action: 'ended', reason_code: 'terminated', workload_exited: true }]);
-    expect(JSON.parse(await read('out/cancelled/main/exit.json'))).toMatchObject({ exit_code: 143, signal: 'TERM', requeued: false });
+    expect(parseExitDocument(await read('out/cancelled/main/exit.json'), 'out/cancelled/main/exit.json')).toMatchObject({ exit_code: 143, signal: 'TERM', requeued: false });
     expect(await readCleanJobErr('cancelled')).toMatch(/the workload exited \d+ s after SIGTERM/);
   }, 180_000);
 

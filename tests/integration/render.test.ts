@@ -9,6 +9,7 @@ import { parseDocument } from 'yaml';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfigText } from '../../src/config/index.js';
 import { renderRun, type RenderedRun } from '../../src/render/index.js';
+import { parseExitDocument } from '../../src/contracts/exit.js';
 import { shellCommand } from '../../src/shell-quote.js';
 import { describeCluster } from './support/cluster.js';
 import { connectToCluster, execRemote, execRemoteOk, uploadRenderings, waitForJobEnd } from './support/remote.js';
@@ -74,13 +75,13 @@ describeCluster('rendered job scripts on the test cluster', (cluster) => {
     expect(await readRemote('out/cpu-job/main/inference.jsonl')).toBe('{"request_id": 0, "ttft_ms": 12.5}\n');
     expect(await readRemote('out/cpu-job/main/job.out')).toBe('cpu job done\n');
     expect(await readRemote('out/cpu-job/main/job.err')).toMatch(/setup on /);
-    expect(JSON.parse(await readRemote('out/cpu-job/main/exit.json'))).toMatchObject({ exit_code: 0, requeued: false });
+    expect(parseExitDocument(await readRemote('out/cpu-job/main/exit.json'), 'out/cpu-job/main/exit.json')).toMatchObject({ exit_code: 0, requeued: false });
 
     expect(await readRemote('out/gpu-job/main/job.out')).toBe('gpus=1\n');
     expect(await readRemote('out/gpu-job/main/job.err')).toMatch(/nvidia-smi not found .*GPU sampling skipped/);
     const gpuMeta = JSON.parse(await readRemote('out/gpu-job/main/metadata.json')) as Record<string, unknown>;
     expect(gpuMeta).toMatchObject({ gpus: [], gpu_interval_ms: 500, gpu_fields: runs.get('gpu-job')!.manifest.jobs[0]!.gpu_fields });
-    expect(JSON.parse(await readRemote('out/gpu-job/main/exit.json'))).toMatchObject({ exit_code: 0 });
+    expect(parseExitDocument(await readRemote('out/gpu-job/main/exit.json'), 'out/gpu-job/main/exit.json')).toMatchObject({ exit_code: 0 });
   });
 
   it('runs a sweep as an array job, each task with its own parameters', async () => {
