@@ -7,7 +7,7 @@
 // the table gives medians of wall time and of CPU time (user + system, from /usr/bin/time, in
 // hundredths of a second) and their ratios.
 //
-//   node bench/cli-start.bench.mjs [--runs 15]
+//   node bench/cli-start.bench.mjs [--runs 15] [--compare-bin <another checkout>/bin/hpcbench.js]
 //
 // Needs a build (npm run build). The status rows need the SLURM test cluster (sudo bash
 // tests/cluster/up.sh); without it they are left out and the output says so. The status run is
@@ -114,6 +114,8 @@ const commands = [
 if (!cluster.skipped) {
   commands.push(
     { name: 'hpcbench status <run>', argv: [process.execPath, cli, 'status', cluster.runId], cwd: cluster.project },
+    // Another build side by side (e.g. a worktree of an older commit, built): before/after in one run.
+    ...(option('--compare-bin') ? [{ name: 'status, --compare-bin build', argv: [process.execPath, option('--compare-bin'), 'status', cluster.runId], cwd: cluster.project }] : []),
     { name: 'ssh host squeue', argv: [...cluster.sshBase, 'squeue'] },
     { name: 'ssh host "squeue; sacct"', argv: [...cluster.sshBase, `squeue --jobs ${cluster.jobId}; sacct --jobs ${cluster.jobId} --duplicates`] },
   );
@@ -143,6 +145,7 @@ const ratios = {
   help_vs_node: ratio('hpcbench --help', 'node -e 0'),
   status_vs_ssh_squeue: ratio('hpcbench status <run>', 'ssh host squeue'),
   status_vs_ssh_squeue_sacct: ratio('hpcbench status <run>', 'ssh host "squeue; sacct"'),
+  ...(option('--compare-bin') ? { status_vs_compare_bin: ratio('hpcbench status <run>', 'status, --compare-bin build') } : {}),
 };
 
 const fmt = (x) => (x === null || x === undefined ? '—' : `${x.toFixed(2)}×`);
@@ -157,6 +160,7 @@ const md = [
   '|---|---|---|',
   ...Object.entries(ratios).map(([k, v]) => `| ${k.replaceAll('_', ' ')} | ${fmt(v?.wall)} | ${fmt(v?.cpu)} |`),
   ...(cluster.skipped ? ['', `Status rows left out: ${cluster.skipped}.`] : ['', `Cluster: ${cluster.target}; status of a completed one-job run (one squeue and one sacct call).`]),
+  ...(option('--compare-bin') ? ['', `--compare-bin build: commit ${spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: dirname(option('--compare-bin')), encoding: 'utf8' }).stdout.trim() || 'unknown'}; this build: commit ${spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim()}.`] : []),
   '',
 ].join('\n');
 console.log(md);
