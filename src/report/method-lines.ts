@@ -7,6 +7,7 @@ import { formatNumber, formatPercent, formatValue, type ReportLang } from './for
 import { labelsFor } from './i18n/index.js';
 import type { ReportModel } from './report-model.js';
 import { SAMPLE_MINIMUMS } from './sample-minimums.js';
+import { ANALYTIC_INTERVALS_ABOVE } from '../profile/inference/intervals.js';
 
 type Escape = (text: string) => string;
 
@@ -34,6 +35,9 @@ export function describeMethodLines(model: ReportModel, lang: ReportLang, escape
       iterations: int(method.bootstrap.iterations),
       seed: escape(String(method.bootstrap.seed)),
     }),
+    ...(hasAnalyticInterval(model.doc.tasks)
+      ? [fill(L.analyticCiLine, { n: int(ANALYTIC_INTERVALS_ABOVE), confidence: formatNumber(method.bootstrap.confidence * 100, lang, 0) })]
+      : []),
     fill(L.gpuMethodLine, { busy: model.busyThresholdsPct.map((b) => formatValue(b, lang)).join(' / ') }),
     L.accountingMethodLine,
     fill(L.thresholdsLine, {
@@ -45,4 +49,13 @@ export function describeMethodLines(model: ReportModel, lang: ReportLang, escape
       minP99: formatValue(t.minSamplesP99, lang),
     }),
   ];
+}
+
+/** Whether any interval in the tasks was computed without resampling (it carries a `method`; see profile/inference/intervals.ts). */
+function hasAnalyticInterval(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasAnalyticInterval);
+  if (value === null || typeof value !== 'object') return false;
+  const record = value as Record<string, unknown>;
+  if ((record.method === 'order-statistic' || record.method === 'normal') && typeof record.low === 'number') return true;
+  return Object.values(record).some(hasAnalyticInterval);
 }

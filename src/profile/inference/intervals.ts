@@ -26,7 +26,7 @@ import type { InferenceRecordRows } from './record-table.js';
  * Above this many records (after warm-up) the intervals are analytic, not bootstrapped. Above the
  * golden test's synthetic log (28 000 records), so every committed reference keeps its bootstrap.
  */
-const ANALYTIC_INTERVALS_ABOVE = 50_000;
+export const ANALYTIC_INTERVALS_ABOVE = 50_000;
 
 export interface InferenceInterval extends BootstrapInterval {
   /** Absent: percentile bootstrap (`iterations` resamples). Otherwise no resampling (`iterations` 0). */
