@@ -14,7 +14,7 @@ describe('quoteShell', () => {
   it('round-trips any string through bash unchanged', () => {
     fc.assert(
       fc.property(fc.array(fc.string({ unit: 'binary' }).map((s) => s.replace(/\0/g, '')), { minLength: 1, maxLength: 4 }), (args) => {
-        const out = execFileSync('bash', ['-c', `printf '%s\\0' ${shellCommand(args)}`], { encoding: 'utf8' });
+        const out = execFileSync('bash', ['-c', `printf '%s\\0' ${shellCommand(args)}`], { encoding: 'utf8', timeout: 20_000 });
         const back = out.split('\0').slice(0, -1);
         expect(back).toEqual(args);
       }),
@@ -24,7 +24,7 @@ describe('quoteShell', () => {
 
   it('executes nothing hidden in hostile values', () => {
     const hostile = ['$(echo pwned)', '`echo pwned`', 'a; echo pwned', 'x\necho pwned', "'; echo pwned; '", '${HOME}'];
-    const out = execFileSync('bash', ['-c', `printf '%s|' ${shellCommand(hostile)}`], { encoding: 'utf8' });
+    const out = execFileSync('bash', ['-c', `printf '%s|' ${shellCommand(hostile)}`], { encoding: 'utf8', timeout: 20_000 });
     expect(out).toBe(`${hostile.join('|')}|`);
   });
 

@@ -90,7 +90,7 @@ describe('hpcbench CLI in a pipe', () => {
     const { spawnSync } = await import('node:child_process');
     const { existsSync } = await import('node:fs');
     expect(existsSync('dist/cli-bundle/main.js'), 'run `npm run build` first (npm test does)').toBe(true);
-    const result = spawnSync('bash', ['-c', 'node bin/hpcbench.js config show --config data_sample/hpcbench.yaml | head -n 1; echo "status ${PIPESTATUS[0]}"'], { encoding: 'utf8' });
+    const result = spawnSync('bash', ['-c', 'node bin/hpcbench.js config show --config data_sample/hpcbench.yaml | head -n 1; echo "status ${PIPESTATUS[0]}"'], { encoding: 'utf8', timeout: 60_000 });
     expect(result.stdout).toMatch(/status 0/);
     expect(result.stderr).not.toMatch(/EPIPE|Error/);
   });

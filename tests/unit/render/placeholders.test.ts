@@ -39,7 +39,7 @@ describe('finding and filling placeholders', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 40 }).filter((v) => !v.includes('\0')), (v) => {
         const code = substitutePlaceholders(`printf '[%s]' {v} "{v}" '{v}' "$(printf '%s' {v})" x{v}y`, { v });
-        const out = spawnSync('bash', ['-c', code], { encoding: 'utf8' });
+        const out = spawnSync('bash', ['-c', code], { encoding: 'utf8', timeout: 20_000 });
         const sub = v.replace(/\n+$/, '');
         expect(out.stdout).toBe(`[${v}][${v}][${v}][${sub}][x${v}y]`);
       }),

@@ -34,7 +34,7 @@ describe('rendered scripts', () => {
   it.each(CASES)('%s passes bash -n and shellcheck', (name, render) => {
     const file = join(dir, `${name.replace(/\W+/g, '-')}.sh`);
     writeFileSync(file, render());
-    const syntax = spawnSync('bash', ['-n', file], { encoding: 'utf8' });
+    const syntax = spawnSync('bash', ['-n', file], { encoding: 'utf8', timeout: 20_000 });
     expect(syntax.stderr).toBe('');
     expect(syntax.status).toBe(0);
     const lint = spawnSync('shellcheck', ['--shell=bash', '--severity=style', '--format=gcc', file], { encoding: 'utf8' });
