@@ -24,8 +24,8 @@ describeCluster('submit --after and resubmit on the test cluster', (cluster) => 
 
   /** sacct's rows (JobID|WorkDir) for a job name, today, of this account. */
   const accounted = async (name: string): Promise<{ id: string; workDir: string }[]> => {
-    const today = new Date().toISOString().slice(0, 10);
-    const result = await transport.exec(['sacct', '-X', '-n', '-P', `--name=${name}`, '-S', today, '-o', 'JobID,WorkDir']);
+    // Relative to the cluster's clock: a calendar date would drop a job submitted before midnight.
+    const result = await transport.exec(['sacct', '-X', '-n', '-P', `--name=${name}`, '--starttime=now-180minutes', '-o', 'JobID,WorkDir']);
     expect(result.code, result.stderr).toBe(0);
     return result.stdout
       .split('\n')
@@ -80,16 +80,18 @@ describeCluster('submit --after and resubmit on the test cluster', (cluster) => 
     expect((await cli(['fetch', infer.run_id])).code).toBe(0);
     expect(readFileSync(join(project.resultsDir, infer.run_id, 'out', 'infer', 'main', 'used.txt'), 'utf8')).toBe(`trained by ${train.jobs[0]?.job_id ?? ''}\n`);
 
+    // slurmdbd records a job some seconds after it ends (later on a busy controller): ask again until it has one.
+    const accountedIn = async (name: string, dirs: string[]): Promise<{ id: string; workDir: string }[]> => {
+      let rows: { id: string; workDir: string }[] = [];
+      for (let i = 0; i < 20 && rows.length === 0; i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 1500));
+        rows = (await accounted(name)).filter((r) => dirs.includes(r.workDir));
+      }
+      return rows;
+    };
     // Training was submitted once: in the train run's directory, never in the infer run's.
-    const trains = (await accounted('train')).filter((r) => r.workDir === train.remote_dir || r.workDir === infer.remote_dir);
-    expect(trains).toEqual([{ id: train.jobs[0]?.job_id, workDir: train.remote_dir }]);
-    // slurmdbd records a job a few seconds after it ends: ask again until it has infer's.
-    let infers: { id: string; workDir: string }[] = [];
-    for (let i = 0; i < 20 && infers.length === 0; i++) {
-      if (i > 0) await new Promise((r) => setTimeout(r, 1500));
-      infers = (await accounted('infer')).filter((r) => r.workDir === infer.remote_dir);
-    }
-    expect(infers).toEqual([{ id: inferId, workDir: infer.remote_dir }]);
+    expect(await accountedIn('train', [train.remote_dir, infer.remote_dir])).toEqual([{ id: train.jobs[0]?.job_id, workDir: train.remote_dir }]);
+    expect(await accountedIn('infer', [infer.remote_dir])).toEqual([{ id: inferId, workDir: infer.remote_dir }]);
   });
 
   it('submit infer --after a train run still running waits for it with afterok', async () => {
