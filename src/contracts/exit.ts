@@ -7,6 +7,7 @@
  * every field but `exit_code` may be missing. Unknown keys are dropped: a newer script may add some.
  */
 import { z } from 'zod';
+import { InputError } from '../errors.js';
 import { CHECKPOINT_STOP_REASONS } from '../slurm/checkpoint-stop.js';
 import { parseJsonDocument, type ContractInfo } from './json-file.js';
 
@@ -39,8 +40,20 @@ const EXIT_INFO: ContractInfo = {
 
 /**
  * exit.json text checked against its contract; an InputError names the file and the field.
- * Readers that follow a job which may still be running catch it and know nothing of the job's end.
  */
 export function parseExitDocument(text: string, file: string): ExitDocument {
   return parseJsonDocument(exitSchema, text, file, EXIT_INFO);
+}
+
+/**
+ * parseExitDocument for the readers that follow a job which may still be running (status/watch,
+ * profile): a refused file is as good as none, undefined, and nothing is known of the job's end.
+ */
+export function parseExitDocumentIfValid(text: string, file: string): ExitDocument | undefined {
+  try {
+    return parseExitDocument(text, file);
+  } catch (error) {
+    if (error instanceof InputError) return undefined;
+    throw error;
+  }
 }

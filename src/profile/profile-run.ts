@@ -13,7 +13,7 @@ import { readCheckpointLog, readExitRecord, summariseCheckpoints, type Checkpoin
 import { detectLogKind, type LogKind } from './detect-kind.js';
 import { discoverTasks, jobIdOf, kindByName, readEnvironmentSnapshot, readManifestView, readMetadata, readRunView, sacctToRecord, type TaskFiles } from './run-layout.js';
 import type { ManifestView } from '../contracts/manifest.js';
-import { parseExitDocument } from '../contracts/exit.js';
+import { parseExitDocumentIfValid } from '../contracts/exit.js';
 import { readProcessDocument } from '../contracts/process.js';
 import { GpuLogAccumulator } from './gpu/log-accumulator.js';
 import type { GpuMetrics } from './gpu/metrics.js';
@@ -266,12 +266,8 @@ function readExitFile(file: string | undefined): ExitRecord {
   } catch {
     return {};
   }
-  try {
-    return readExitRecord(parseExitDocument(text, file));
-  } catch (error) {
-    if (error instanceof InputError) return {};
-    throw error;
-  }
+  const document = parseExitDocumentIfValid(text, file);
+  return document === undefined ? {} : readExitRecord(document);
 }
 
 async function profileCheckpoints(

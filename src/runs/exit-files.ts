@@ -4,8 +4,7 @@
  * Reading it costs SFTP reads, not controller RPCs.
  */
 import { posix } from 'node:path';
-import { parseExitDocument, type ExitDocument } from '../contracts/exit.js';
-import { InputError } from '../errors.js';
+import { parseExitDocumentIfValid } from '../contracts/exit.js';
 import { expandArraySpec } from './manifest-file.js';
 import type { RunJob, RunRecord, TaskFactsRecord } from './run-record.js';
 import type { Transport } from '../transport/transport.js';
@@ -30,13 +29,8 @@ interface ExitFile {
 
 /** A task's exit.json, or undefined when it does not read: nothing is known of how that task ended. */
 function readExit(text: string, path: string): ExitFile | undefined {
-  let document: ExitDocument;
-  try {
-    document = parseExitDocument(text, path);
-  } catch (error) {
-    if (error instanceof InputError) return undefined;
-    throw error;
-  }
+  const document = parseExitDocumentIfValid(text, path);
+  if (document === undefined) return undefined;
   // `signal` names the checkpoint signal the script handled ("USR1"), or is a number in older files.
   const out: ExitFile = { code: document.exit_code, signal: typeof document.signal === 'number' ? document.signal : 0 };
   if (document.restart_count !== undefined) out.restarts = document.restart_count;
