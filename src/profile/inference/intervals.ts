@@ -58,9 +58,7 @@ export interface IntervalOptions {
  * max_new_tokens), although throughput then still varies with latency.
  */
 function ratioThroughputStatistic(amounts: Float64Array, latencies: Float64Array, durationS: number): (indices: Float64Array) => number {
-  let totalLatency = 0;
-  for (let i = 0; i < latencies.length; i++) totalLatency += latencies[i] as number;
-  const scale = totalLatency / durationS;
+  const scale = latencyScale(latencies.length, (i) => latencies[i] as number, durationS);
   return (indices) => {
     let amount = 0;
     let latency = 0;
@@ -71,6 +69,13 @@ function ratioThroughputStatistic(amounts: Float64Array, latencies: Float64Array
     }
     return latency > 0 ? (amount / latency) * scale : 0;
   };
+}
+
+/** From throughput per second of request latency to per second of the measured window: Σlatency / duration. */
+function latencyScale(n: number, latencyAt: (i: number) => number, durationS: number): number {
+  let totalLatency = 0;
+  for (let i = 0; i < n; i++) totalLatency += latencyAt(i);
+  return totalLatency / durationS;
 }
 
 function bootstrapIntervals(records: InferenceRecordRows, latencies: Float64Array, durationS: number | null, boot: IntervalOptions): InferenceIntervals {
@@ -118,10 +123,7 @@ function throughputInterval(records: InferenceRecordRows, amountOf: (r: Inferenc
   const latencyAt = (i: number): number => records.at(i).latencyS;
   const interval = computeRatioInterval(n, (i) => amountOf(records.at(i)), latencyAt, confidence);
   if (interval === null) return null;
-  // The same scaling as the bootstrap's statistic: per second of latency, to per second of the window.
-  let totalLatency = 0;
-  for (let i = 0; i < n; i++) totalLatency += latencyAt(i);
-  const scale = totalLatency / durationS;
+  const scale = latencyScale(n, latencyAt, durationS);
   return { estimate: interval.estimate * scale, low: interval.low * scale, high: interval.high * scale, confidence, iterations: 0, method: 'normal' };
 }
 
