@@ -62,7 +62,7 @@ function binomialCdfAroundMode(n: number, p: number): { start: number; cdf: Floa
  * The ranks of the two-sided order-statistic interval of the p-th percentile (0 < p < 100) of n
  * values at the given confidence (see the module comment for the rule and the coverage).
  */
-function locateOrderStatisticInterval(n: number, p: number, confidence: number): OrderStatisticRanks {
+export function locateOrderStatisticInterval(n: number, p: number, confidence: number): OrderStatisticRanks {
   if (!(p > 0 && p < 100)) throw new UsageError(`an order-statistic interval needs a percentile strictly between 0 and 100, got ${p}`);
   if (!(confidence > 0 && confidence < 1)) throw new UsageError(`confidence must be between 0 and 1 (e.g. 0.95), got ${confidence}`);
   const { start, cdf } = binomialCdfAroundMode(n, p / 100);

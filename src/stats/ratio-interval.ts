@@ -63,6 +63,16 @@ export function computeRatioInterval(n: number, aAt: (i: number) => number, bAt:
     const deviation = aAt(i) - ratio * bAt(i);
     squares += deviation * deviation;
   }
+  return finishRatioInterval(n, sumA, sumB, squares, confidence);
+}
+
+/**
+ * The interval from the two passes' sums: Σa and Σb (in the first), Σ(aᵢ − r·bᵢ)² with
+ * r = Σa / Σb (in the second). A caller that streams its pairs twice (a log re-read from disk)
+ * takes the same sums in the same order and gets the same interval as computeRatioInterval.
+ */
+export function finishRatioInterval(n: number, sumA: number, sumB: number, squares: number, confidence = 0.95): RatioInterval {
+  const ratio = sumA / sumB;
   const standardError = Math.sqrt(squares / (n - 1) / n) / (sumB / n);
   const half = computeNormalQuantile(1 - (1 - confidence) / 2) * standardError;
   return { estimate: ratio, low: ratio - half, high: ratio + half, confidence, standardError };

@@ -127,19 +127,26 @@ function throughputInterval(records: InferenceRecordRows, amountOf: (r: Inferenc
   return { estimate: interval.estimate * scale, low: interval.low * scale, high: interval.high * scale, confidence, iterations: 0, method: 'normal' };
 }
 
+/** The confidence of the analytic intervals (default 0.95); UsageError outside (0, 1). */
+export function checkConfidence(confidence = 0.95): number {
+  if (!(confidence > 0 && confidence < 1)) throw new UsageError(`bootstrap confidence must be between 0 and 1 (e.g. 0.95), got ${confidence}`);
+  return confidence;
+}
+
 /**
  * The four intervals of computeInferenceMetrics. `latencies` (the completed records' latencies)
  * may be reordered. Bootstrap options other than the confidence apply to the bootstrap only.
+ * `analyticAbove` lowers the record count above which they are analytic (tests).
  */
 export function computeInferenceIntervals(
   records: InferenceRecordRows,
   latencies: Float64Array,
   durationS: number | null,
   boot: IntervalOptions,
+  analyticAbove = ANALYTIC_INTERVALS_ABOVE,
 ): InferenceIntervals {
-  if (records.length <= ANALYTIC_INTERVALS_ABOVE) return bootstrapIntervals(records, latencies, durationS, boot);
-  const confidence = boot.confidence ?? 0.95;
-  if (!(confidence > 0 && confidence < 1)) throw new UsageError(`bootstrap confidence must be between 0 and 1 (e.g. 0.95), got ${confidence}`);
+  if (records.length <= analyticAbove) return bootstrapIntervals(records, latencies, durationS, boot);
+  const confidence = checkConfidence(boot.confidence);
   const ci: InferenceIntervals = {
     latencyP50S: percentileInterval(latencies, 50, confidence),
     latencyP95S: percentileInterval(latencies, 95, confidence),

@@ -14,14 +14,10 @@ import { addProfileWarning, type ProfileWarning, type WarningSink } from '../../
 import { summarize, type PercentileMethod, type Summary } from '../../stats/index.js';
 import { InferenceRecordRows, toRecordTable, type InferenceRecordSource } from './record-table.js';
 import { computeInferenceIntervals, type InferenceIntervals } from './intervals.js';
-import type { InferenceParams, InferenceRecord } from './schema.js';
+import type { InferenceParams } from './schema.js';
+import { computeTpot, InferenceTally, runKeys, type InferenceSlo } from './tally.js';
 
-/** Service-level objectives in milliseconds, as vLLM's --goodput takes them. */
-export interface InferenceSlo {
-  ttftMs?: number;
-  tpotMs?: number;
-  e2eMs?: number;
-}
+export type { InferenceSlo } from './tally.js';
 
 export interface InferenceMetricsOptions {
   /** Drop the first N records of each file, besides those flagged `warmup`. */
@@ -38,6 +34,11 @@ export interface InferenceMetricsOptions {
    */
   bootstrap?: false | { iterations?: number; confidence?: number; seed?: number };
   percentileMethod?: PercentileMethod;
+  /**
+   * Above this many records after warm-up the intervals are analytic (default
+   * ANALYTIC_INTERVALS_ABOVE); a lower value lets tests reach that path with small logs.
+   */
+  analyticIntervalsAbove?: number;
 }
 
 export interface InferenceGoodput {
@@ -128,39 +129,6 @@ export interface InferenceMetrics {
   params: InferenceParams;
 }
 
-/** Time per output token of one record (per sequence for a batch), or undefined when not defined. */
-function computeTpot(record: InferenceRecord): number | undefined {
-  if (record.ttftS === undefined || record.outputTokens === undefined) return undefined;
-  const perSequence = record.outputTokens / record.batchSize;
-  if (perSequence <= 1) return undefined;
-  return Math.max(0, record.latencyS - record.ttftS) / (perSequence - 1);
-}
-
-/** One contiguous run: a file, or one result of a file that holds several. */
-function runKey(record: InferenceRecord): string {
-  return `${record.file ?? ''}\u0000${record.run ?? ''}`;
-}
-
-/**
- * runKey of each record in turn, built only when the file or run differs from the previous
- * record's: a million records of one file make one key string, not a million.
- */
-function runKeys(): (record: InferenceRecord) => string {
-  let file: string | undefined;
-  let run: string | undefined;
-  let key: string | undefined;
-  return (record) => {
-    const f = record.file;
-    const r = record.run;
-    if (key === undefined || f !== file || r !== run) {
-      file = f;
-      run = r;
-      key = runKey(record);
-    }
-    return key;
-  };
-}
-
 /**
  * Applies warm-up exclusion per file: the first N records of every file (or run), and flagged
  * ones. The kept records are rows of the source, in the order the per-run exclusion leaves them
@@ -197,87 +165,88 @@ export function excludeInferenceWarmup(source: InferenceRecordSource, warmupReco
   return new InferenceRecordRows(table, kept.subarray(0, k));
 }
 
-function computeDuration(
-  records: InferenceRecordRows,
-  reported: number | undefined,
-  warmupExcluded: number,
-): { durationS: number | null; source: InferenceMetrics['durationSource'] } {
-  if (records.length === 0) return { durationS: null, source: null };
+/** Duration, its source and the figures made from the tally (everything but the distributions and intervals). */
+export function assembleInferenceMetrics(
+  tally: InferenceTally,
+  distributions: Pick<InferenceMetrics, 'latencyS' | 'ttftS' | 'tpotS' | 'itlS'>,
+  warmupRecordsExcluded: number,
+  options: InferenceMetricsOptions,
+): InferenceMetrics {
+  const { durationS, source } = computeDuration(tally, options.reportedDurationS, warmupRecordsExcluded);
+  const rate = (amount: number): number | null => (durationS !== null && durationS > 0 ? amount / durationS : null);
+  const { completedRequests, failedRequests, totalInputTokens, totalOutputTokens, inputCounted, outputCounted, completedCount } = tally;
+  const requests = completedRequests + failedRequests;
+  const topErrors = tally.topErrors();
+  const sink: WarningSink = { warnings: [], warningCodes: [] };
+  // A total over some records only would understate the rate; none at all is unknown, not 0.
+  const knownInput = inputCounted > 0 ? totalInputTokens : null;
+  const knownOutput = outputCounted > 0 ? totalOutputTokens : null;
+  if (outputCounted > 0 && outputCounted < completedCount) {
+    addProfileWarning(sink, 'output-tokens-partial', { missing: completedCount - outputCounted, completed: completedCount, counted: outputCounted });
+  }
+  if (requests > 0 && completedRequests === 0) {
+    const first = topErrors[0];
+    const counts = { failed: failedRequests, requests };
+    if (first === undefined) addProfileWarning(sink, 'all-requests-failed', counts);
+    else addProfileWarning(sink, 'all-requests-failed-error', { ...counts, error: first.message });
+  }
+  const metrics: InferenceMetrics = {
+    source: 'records',
+    ...sink,
+    records: tally.records,
+    warmupRecordsExcluded,
+    requests,
+    completedRequests,
+    failedRequests,
+    errorRate: requests > 0 ? failedRequests / requests : null,
+    topErrors,
+    durationS,
+    durationSource: source,
+    totalInputTokens: knownInput,
+    totalOutputTokens: knownOutput,
+    requestThroughput: rate(completedRequests),
+    outputTokensPerS: knownOutput === null ? null : rate(knownOutput),
+    totalTokensPerS: knownOutput === null || knownInput === null ? null : rate(knownInput + knownOutput),
+    latencyS: distributions.latencyS,
+    ttftS: distributions.ttftS,
+    tpotS: distributions.tpotS,
+    itlS: distributions.itlS,
+    ci: { latencyP50S: null, latencyP95S: null, requestThroughput: null, outputTokensPerS: null },
+    params: tally.shared ?? {},
+  };
+  const goodput = tally.goodput;
+  if (options.slo !== undefined && goodput !== undefined) {
+    metrics.goodput = {
+      slo: options.slo,
+      goodRequests: goodput.good,
+      unjudgedRequests: goodput.unjudged,
+      requestsPerS: durationS !== null && durationS > 0 ? goodput.good / durationS : null,
+      fraction: goodput.total > 0 ? goodput.good / goodput.total : null,
+    };
+  }
+  if (options.gpuEnergyJ !== undefined && options.gpuEnergyJ > 0) {
+    metrics.energy = {
+      gpuEnergyJ: options.gpuEnergyJ,
+      outputTokensPerJoule: totalOutputTokens / options.gpuEnergyJ,
+      totalTokensPerJoule: (totalInputTokens + totalOutputTokens) / options.gpuEnergyJ,
+      joulesPerOutputToken: totalOutputTokens > 0 ? options.gpuEnergyJ / totalOutputTokens : null,
+    };
+  }
+  return metrics;
+}
+
+function computeDuration(tally: InferenceTally, reported: number | undefined, warmupExcluded: number): { durationS: number | null; source: InferenceMetrics['durationSource'] } {
+  if (tally.records === 0) return { durationS: null, source: null };
   // Failed requests may carry no timestamps (vLLM records none for a request that never started).
-  const isTimed = (r: InferenceRecord): boolean => r.start !== undefined && r.end !== undefined;
-  if (records.some(isTimed) && records.every((r) => r.error !== null || isTimed(r))) {
-    const windows = new Map<string, { start: number; end: number }>();
-    const keyOf = runKeys();
-    for (const r of records) {
-      if (!isTimed(r)) continue;
-      const key = keyOf(r);
-      const w = windows.get(key) ?? { start: Number.POSITIVE_INFINITY, end: Number.NEGATIVE_INFINITY };
-      w.start = Math.min(w.start, r.start as number);
-      w.end = Math.max(w.end, r.end as number);
-      windows.set(key, w);
-    }
+  if (tally.anyTimed && tally.allCompletedTimed) {
     let total = 0;
-    for (const w of windows.values()) total += w.end - w.start;
+    for (const w of tally.windows.values()) total += w.end - w.start;
     return { durationS: total, source: 'timestamps' };
   }
   // The benchmark's own window includes the records we would have dropped, so only use it whole.
   if (reported !== undefined && warmupExcluded === 0) return { durationS: reported, source: 'reported' };
   // Without timestamps, assume requests ran one after another (a sequential batch loop).
-  let sum = 0;
-  for (const r of records) sum += r.latencyS;
-  return { durationS: sum, source: 'sum-of-latencies' };
-}
-
-function sharedParams(records: InferenceRecordRows): InferenceParams {
-  if (records.length === 0) return {};
-  const first = records.at(0);
-  const shared: InferenceParams = { ...first.params };
-  for (const record of records) {
-    for (const key of Object.keys(shared)) {
-      if (record.params[key] !== shared[key]) delete shared[key];
-    }
-  }
-  return shared;
-}
-
-/** Over the completed requests among `records`. */
-function judgeGoodput(records: InferenceRecordRows, slo: InferenceSlo, durationS: number | null): InferenceGoodput {
-  let good = 0;
-  let unjudged = 0;
-  let total = 0;
-  for (const r of records) {
-    if (r.error !== null) continue;
-    total += r.batchSize;
-    const checks: (boolean | undefined)[] = [];
-    if (slo.ttftMs !== undefined) checks.push(r.ttftS === undefined ? undefined : r.ttftS * 1000 <= slo.ttftMs);
-    if (slo.tpotMs !== undefined) {
-      const single = r.outputTokens !== undefined && r.outputTokens / r.batchSize <= 1;
-      const tpot = single ? 0 : computeTpot(r);
-      checks.push(tpot === undefined ? undefined : tpot * 1000 <= slo.tpotMs);
-    }
-    if (slo.e2eMs !== undefined) checks.push(r.latencyS * 1000 <= slo.e2eMs);
-    if (checks.includes(undefined)) unjudged += r.batchSize;
-    else if (checks.every(Boolean)) good += r.batchSize;
-  }
-  return {
-    slo,
-    goodRequests: good,
-    unjudgedRequests: unjudged,
-    requestsPerS: durationS !== null && durationS > 0 ? good / durationS : null,
-    fraction: total > 0 ? good / total : null,
-  };
-}
-
-function topErrors(failed: readonly InferenceRecord[]): { message: string; count: number }[] {
-  const counts = new Map<string, number>();
-  for (const r of failed) {
-    const message = (r.error ?? '').slice(0, 200);
-    counts.set(message, (counts.get(message) ?? 0) + r.batchSize);
-  }
-  return [...counts.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 5)
-    .map(([message, count]) => ({ message, count }));
+  return { durationS: tally.latencySum, source: 'sum-of-latencies' };
 }
 
 export function computeInferenceMetrics(
@@ -288,31 +257,13 @@ export function computeInferenceMetrics(
   const warmupRecordsExcluded = allRecords.length - records.length;
   // One pass over the records, not filtered copies and flatMaps: with a million records each of
   // those is a million-entry array, or a million small ones. Sums keep the records' order.
-  const failed = records.filter((r) => r.error !== null);
-  const failedRequests = failed.reduce((s, r) => s + r.batchSize, 0);
-  let completedRequests = 0;
-  let totalInputTokens = 0;
-  let totalOutputTokens = 0;
-  let inputCounted = 0;
-  let outputCounted = 0;
-  let completedCount = 0;
+  const tally = new InferenceTally(options.slo);
   let ttftCount = 0;
   let tpotCount = 0;
   const itls: number[] = [];
   for (const r of records) {
+    tally.add(r);
     if (r.error !== null) continue;
-    completedRequests += r.batchSize;
-    const input = r.inputTokens;
-    const output = r.outputTokens;
-    if (input !== undefined) {
-      totalInputTokens += input;
-      inputCounted++;
-    }
-    if (output !== undefined) {
-      totalOutputTokens += output;
-      outputCounted++;
-    }
-    completedCount++;
     if (r.ttftS !== undefined) ttftCount++;
     if (computeTpot(r) !== undefined) tpotCount++;
     const recordItls = r.itlsS;
@@ -320,7 +271,7 @@ export function computeInferenceMetrics(
   }
   // Sized by the pass above, not grown by push: growth leaves copies behind, and nothing
   // collects them while the bootstrap runs (it allocates nothing for seconds).
-  const latencies = new Float64Array(completedCount);
+  const latencies = new Float64Array(tally.completedCount);
   const ttfts = new Float64Array(ttftCount);
   const tpots = new Float64Array(tpotCount);
   for (let i = 0, l = 0, t = 0, p = 0; i < records.length; i++) {
@@ -332,60 +283,17 @@ export function computeInferenceMetrics(
     const tpot = computeTpot(r);
     if (tpot !== undefined) tpots[p++] = tpot;
   }
-  const requests = completedRequests + failedRequests;
-  const { durationS, source } = computeDuration(records, options.reportedDurationS, warmupRecordsExcluded);
-  const rate = (amount: number): number | null => (durationS !== null && durationS > 0 ? amount / durationS : null);
   const method = options.percentileMethod ?? 'linear';
-
-  const sink: WarningSink = { warnings: [], warningCodes: [] };
-  // A total over some records only would understate the rate; none at all is unknown, not 0.
-  const knownInput = inputCounted > 0 ? totalInputTokens : null;
-  const knownOutput = outputCounted > 0 ? totalOutputTokens : null;
-  if (outputCounted > 0 && outputCounted < completedCount) {
-    addProfileWarning(sink, 'output-tokens-partial', { missing: completedCount - outputCounted, completed: completedCount, counted: outputCounted });
-  }
-  if (requests > 0 && completedRequests === 0) {
-    const first = topErrors(failed)[0];
-    const counts = { failed: failedRequests, requests };
-    if (first === undefined) addProfileWarning(sink, 'all-requests-failed', counts);
-    else addProfileWarning(sink, 'all-requests-failed-error', { ...counts, error: first.message });
-  }
-  const metrics: InferenceMetrics = {
-    source: 'records',
-    ...sink,
-    records: records.length,
-    warmupRecordsExcluded,
-    requests,
-    completedRequests,
-    failedRequests,
-    errorRate: requests > 0 ? failedRequests / requests : null,
-    topErrors: topErrors(failed),
-    durationS,
-    durationSource: source,
-    totalInputTokens: knownInput,
-    totalOutputTokens: knownOutput,
-    requestThroughput: rate(completedRequests),
-    outputTokensPerS: knownOutput === null ? null : rate(knownOutput),
-    totalTokensPerS: knownOutput === null || knownInput === null ? null : rate(knownInput + knownOutput),
+  const distributions = {
     latencyS: summarize(latencies, { method }),
     ttftS: summarize(ttfts, { method }),
     tpotS: summarize(tpots, { method }),
     itlS: summarize(itls, { method }),
-    ci: { latencyP50S: null, latencyP95S: null, requestThroughput: null, outputTokensPerS: null },
-    params: sharedParams(records),
   };
-  if (options.slo !== undefined) metrics.goodput = judgeGoodput(records, options.slo, durationS);
-  if (options.gpuEnergyJ !== undefined && options.gpuEnergyJ > 0) {
-    metrics.energy = {
-      gpuEnergyJ: options.gpuEnergyJ,
-      outputTokensPerJoule: totalOutputTokens / options.gpuEnergyJ,
-      totalTokensPerJoule: (totalInputTokens + totalOutputTokens) / options.gpuEnergyJ,
-      joulesPerOutputToken: totalOutputTokens > 0 ? options.gpuEnergyJ / totalOutputTokens : null,
-    };
-  }
+  const metrics = assembleInferenceMetrics(tally, distributions, warmupRecordsExcluded, options);
   if (options.bootstrap !== false) {
     // Above ANALYTIC_INTERVALS_ABOVE records the intervals need no resampling (intervals.ts).
-    metrics.ci = computeInferenceIntervals(records, latencies, durationS, { iterations: 1000, ...(options.bootstrap ?? {}) });
+    metrics.ci = computeInferenceIntervals(records, latencies, metrics.durationS, { iterations: 1000, ...(options.bootstrap ?? {}) }, options.analyticIntervalsAbove);
   }
   return metrics;
 }
