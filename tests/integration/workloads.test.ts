@@ -89,25 +89,46 @@ describeWithVenv('reference workloads on the test cluster', () => {
 
     /**
      * Waits for a job that requeues itself to end. A requeued job is held for about 2 minutes
-     * (SLURM sets its BeginTime); to keep the test short, it is released as soon as squeue shows it
-     * PENDING with reason BeginTime. The requeue itself is the job script's, untouched.
+     * (SLURM sets its BeginTime); to keep the test short, it is released (`scontrol update
+     * StartTime=now`, which the job's owner may do) once squeue has shown it PENDING with reason
+     * BeginTime for a few seconds. Not at once: when the requeue ends the previous attempt, slurmd
+     * revokes that attempt's credential with one-second resolution and refuses any launch of the
+     * same job credentialed in that second or earlier ("Job credential revoked": the new attempt
+     * ends FAILED 1:0 with no time run, as in a CI run where the release came 0.4 s after the
+     * requeue). SLURM's own BeginTime hold exists to avoid exactly that; squeue shows PENDING only
+     * once the node has finished the previous attempt, so a release seconds later is safe. The
+     * requeue itself is the job script's, untouched.
      */
     async function waitThroughRequeues(id: string, timeoutMs: number): Promise<string> {
       const deadline = Date.now() + timeoutMs;
+      let heldSince: number | undefined;
       for (;;) {
         const queued = (await execRemoteOk(client, shellCommand(['squeue', '-h', '-j', id, '-o', '%T %r']))).trim();
-        if (queued === 'PENDING BeginTime') await execRemoteOk(client, shellCommand(['scontrol', 'update', `JobId=${id}`, 'StartTime=now']));
+        if (queued === 'PENDING BeginTime') {
+          heldSince ??= Date.now();
+          // The job may start between squeue and scontrol (a refused update is then harmless).
+          if (Date.now() - heldSince >= 2_000) await execRemote(client, shellCommand(['scontrol', 'update', `JobId=${id}`, 'StartTime=now']));
+        } else {
+          heldSince = undefined;
+        }
         if (queued === '') return waitForJobEnd(client, id, { timeoutMs: Math.max(10_000, deadline - Date.now()) });
         if (Date.now() > deadline) throw new Error(`job ${id} still in the queue after ${timeoutMs} ms (squeue: ${queued})`);
         await new Promise((r) => setTimeout(r, 3_000));
       }
     }
 
+    /** Every attempt of a job as sacct --duplicates lists it, for failure messages. */
+    async function listAttempts(id: string): Promise<string> {
+      const out = await execRemote(client, shellCommand(['sacct', '--duplicates', '-P', '-j', id, '-o', 'JobID,State,ExitCode,Start,End,Elapsed']));
+      return out.stdout.trim() || out.stderr.trim();
+    }
+
     it('train_lora.py checkpoints on the signal, is requeued, resumes and logs exactly the uninterrupted losses', async () => {
       const job = jobs.get('lora')!;
       const state = await waitThroughRequeues(job.id, 420_000);
       const err = await readRemote('lora', 'out/lora/main/job.err');
-      expect(state, `job.err:\n${err.slice(-4000)}`).toBe('COMPLETED');
+      const attempts = state === 'COMPLETED' ? '' : await listAttempts(job.id);
+      expect(state, `sacct --duplicates:\n${attempts}\njob.err:\n${err.slice(-4000)}`).toBe('COMPLETED');
       const metadata = JSON.parse(await readRemote('lora', 'out/lora/main/metadata.json')) as { restart_count?: number };
       expect(metadata.restart_count, 'the time limit should interrupt the training at least once').toBeGreaterThanOrEqual(1);
       expect(err).toMatch(/train_lora\.py: SIGUSR1 received; checkpointing after this step/);
