@@ -7,6 +7,7 @@ import { commandDescriptors, toLazyCommand } from './commands.js';
 import { addGlobalOptions } from './global-options.js';
 import { canLayOutHelp, isTopLevelHelp, renderTopLevelHelp, scriptName, selectHelpWidth, usageText } from './top-level-help.js';
 import { closest } from '../config/suggest.js';
+import { parseStatusArgv } from './run-target-argv.js';
 
 /** `hpcbench … | head` closes stdout early: that is not an error, just stop. */
 function exitQuietlyOnClosedPipe(): void {
@@ -32,6 +33,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     return ExitCode.ok;
   }
   const verbose = argv.includes('--verbose') || argv.includes('-v');
+  // `status` is run in loops while people wait: its usual command lines skip yargs (run-target-argv.ts).
+  const status = argv[0] === 'status' ? parseStatusArgv(argv.slice(1)) : undefined;
+  if (status !== undefined) {
+    try {
+      const [{ statusHandler }, { useInterpretedZod }] = await Promise.all([import('./status.js'), import('./zod-one-shot.js')]);
+      useInterpretedZod();
+      await statusHandler(status);
+      return ExitCode.ok;
+    } catch (error) {
+      return reportError(error, verbose);
+    }
+  }
   const [{ default: yargs }, { useInterpretedZod }] = await Promise.all([import('yargs'), import('./zod-one-shot.js')]);
   useInterpretedZod();
   let parser = addGlobalOptions(yargs([...argv]))

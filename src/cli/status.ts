@@ -1,14 +1,14 @@
 /** `hpcbench status [run]`: one squeue and at most one sacct call for every job of the run. */
 import type { Argv, CommandModule } from 'yargs';
-import { formatStatusTable } from '../runs/format.js';
-import { statusRun } from '../runs/status.js';
 import type { GlobalOptions } from './global-options.js';
 import { createOutput } from './output.js';
 import { addRunTarget, withOpenRun, type RunTargetArgs } from './runs.js';
 
-async function statusHandler(argv: RunTargetArgs): Promise<void> {
+export async function statusHandler(argv: RunTargetArgs): Promise<void> {
   const out = createOutput(argv);
   await withOpenRun(argv, out, async (run) => {
+    // The SSH handshake mostly waits on the network, loading the status code is CPU: both at once.
+    const [{ statusRun }, { formatStatusTable }] = await Promise.all([import('../runs/status.js'), import('../runs/format.js'), run.transport.connect()]);
     const result = await statusRun({ transport: run.transport, resultsDir: run.resultsDir, record: run.record });
     if (argv.json) {
       out.json(result);

@@ -43,6 +43,9 @@ export class LocalTransport implements Transport {
     this.shell = options.shell ?? 'bash';
   }
 
+  /** There is nothing to open. */
+  async connect(): Promise<void> {}
+
   async exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
     if (argv.length === 0) throw new RemoteError('exec needs a command; got an empty argv');
     return this.execShell(shellCommand(argv), opts);

@@ -65,6 +65,12 @@ export interface Transport {
   readonly kind: TransportKind;
   /** Human-readable destination for messages, e.g. `alice@login.sdumont:22`. */
   readonly target: string;
+  /**
+   * Open the connection now rather than at the first command: to fail early on host keys or
+   * authentication, or to let the handshake's network waits overlap other work. Nothing for a
+   * local transport.
+   */
+  connect(): Promise<void>;
   /** Run one command; argv is quoted with `shellCommand`, so no element is ever interpreted by a shell. */
   exec(argv: readonly string[], opts?: ExecOptions): Promise<ExecResult>;
   /** Run an already-quoted command line (it reaches a POSIX shell as is). */

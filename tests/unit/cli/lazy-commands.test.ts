@@ -38,10 +38,10 @@ const packageOf = (path: string): string | undefined => /(?:^|\/)node_modules\/(
  * e.g. cli/status.js, whether tsc's file or a bundle chunk holding it) and the packages it loaded
  * (from node_modules, or bundled into a chunk it loaded).
  */
-function runBuiltCli(args: string[]): { status: number | null; stdout: string; dist: string[]; packages: string[] } {
+function runBuiltCli(args: string[], cwd = root): { status: number | null; stdout: string; stderr: string; dist: string[]; packages: string[] } {
   expect(existsSync('dist/cli-bundle/main.js'), 'run `npm run build` first (npm test does)').toBe(true);
   const register = writeRecordingHook();
-  const result = spawnSync(process.execPath, ['--import', pathToFileURL(register).href, 'bin/hpcbench.js', ...args], { encoding: 'utf8', cwd: root, env: { ...process.env, LANG: 'C' } });
+  const result = spawnSync(process.execPath, ['--import', pathToFileURL(register).href, join(root, 'bin', 'hpcbench.js'), ...args], { encoding: 'utf8', cwd, env: { ...process.env, LANG: 'C' } });
   const urls = [...result.stderr.matchAll(/^LOADED (\S+)$/gm)].map((m) => m[1] ?? '');
   const rootPrefix = pathToFileURL(root).href + '/';
   const inputs = readBundleInputs();
@@ -56,11 +56,11 @@ function runBuiltCli(args: string[]): { status: number | null; stdout: string; d
   });
   const dist = [...new Set(sources.flatMap((p) => (p.startsWith('src/') ? [p.slice(4).replace(/\.ts$/, '.js')] : p.startsWith('dist/') ? [p.slice(5)] : [])))].sort();
   const packages = [...new Set(sources.flatMap((p) => packageOf(p) ?? []))].sort();
-  return { status: result.status, stdout: result.stdout, dist, packages };
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr.replace(/^LOADED .*\n/gm, ''), dist, packages };
 }
 
 // What the entry needs before it knows the command: nothing of config, render, runs, profile or report.
-const entryModules = ['cli/commands.js', 'cli/global-options.js', 'cli/help-layout.js', 'cli/main.js', 'cli/top-level-help.js', 'cli/version.js', 'config/suggest.js', 'errors.js'];
+const entryModules = ['cli/commands.js', 'cli/global-options.js', 'cli/help-layout.js', 'cli/main.js', 'cli/run-target-argv.js', 'cli/top-level-help.js', 'cli/version.js', 'config/suggest.js', 'errors.js'];
 
 describe('the CLI loads commands lazily', () => {
   it('--version imports neither yargs nor any command module, and prints the package version', () => {
@@ -86,6 +86,22 @@ describe('the CLI loads commands lazily', () => {
     expect(run.stdout).toMatch(/--accept-new-host-key/);
     expect(run.dist).toContain('cli/status.js');
     for (const other of ['cli/watch.js', 'cli/submit.js', 'cli/report.js', 'cli/profile.js', 'cli/demo.js']) expect(run.dist).not.toContain(other);
+  });
+
+  it('status reads its usual command lines without yargs, and leaves the others to it', () => {
+    const project = join(scratch, 'project');
+    const results = join(project, 'results');
+    const plain = runBuiltCli(['status', '--results', results, 'latest'], scratch);
+    // No run yet: the command itself answered, through the fast path.
+    expect(plain.status, plain.stderr).toBe(2);
+    expect(plain.stderr).toMatch(/no runs? .*results/);
+    expect(plain.dist).toContain('cli/status.js');
+    expect(plain.packages).not.toContain('yargs');
+    // The same call with a flag the fast path does not read goes through yargs, to the same answer.
+    const viaYargs = runBuiltCli(['status', '--results', results, 'latest', '--no-json'], scratch);
+    expect(viaYargs.packages).toContain('yargs');
+    expect(viaYargs.status).toBe(2);
+    expect(viaYargs.stderr).toBe(plain.stderr);
   });
 
   it('each descriptor names its module\'s command and description, so --help and `<command> --help` agree', async () => {

@@ -267,5 +267,7 @@ export class FakeCluster implements Transport {
     if (content === undefined) throw new Error(`no such file ${path}`);
     return Buffer.from(content);
   }
+  async connect(): Promise<void> {}
+
   async close(): Promise<void> {}
 }

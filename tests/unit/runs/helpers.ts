@@ -56,6 +56,7 @@ export function createExecOnlyTransport(exec: Transport['exec']): Transport {
   return {
     kind: 'ssh',
     target: 'answers',
+    connect: async () => {},
     exec,
     execShell: refuse,
     upload: refuse,

@@ -24,6 +24,26 @@ describe('run arguments', () => {
     expect(resultsRoot(config)).toBe(join(dir, 'results'));
   });
 
+  it('reads root: however the YAML spells the key, and puts results/ beside a config without one', () => {
+    const { dir, config } = project();
+    const clusters = 'clusters:\n  c: { preset: generic, transport: local, partitions: { p: { kind: cpu } } }\n';
+    // The same key as a quoted escape, and inside a flow mapping: results/ is the project's all the same.
+    writeFileSync(config, `"r\\x6fot": ..\n${clusters}`);
+    expect(resultsRoot(config)).toBe(join(dir, 'results'));
+    writeFileSync(config, `{ root: .., clusters: { c: { preset: generic, transport: local, partitions: { p: { kind: cpu } } } } }\n`);
+    expect(resultsRoot(config)).toBe(join(dir, 'results'));
+    // No root: beside the config, whether the file is valid or not, and whatever its comments say.
+    writeFileSync(config, `# the project's roots are elsewhere\n${clusters}`);
+    expect(resultsRoot(config)).toBe(join(dir, 'conf', 'results'));
+    writeFileSync(config, clusters);
+    expect(resultsRoot(config)).toBe(join(dir, 'conf', 'results'));
+    writeFileSync(config, 'clusters: [not, a, mapping]\n');
+    expect(resultsRoot(config)).toBe(join(dir, 'conf', 'results'));
+    // A root: in a config that does not load is not trusted either (the run commands must still work).
+    writeFileSync(config, 'root: ..\nclusters: [not, a, mapping]\n');
+    expect(resultsRoot(config)).toBe(join(dir, 'conf', 'results'));
+  });
+
   it('resolves latest, exact ids and unique prefixes; refuses ambiguous ones', () => {
     const { dir, config } = project();
     expect(resolveRunDirectory('latest', config)).toBe(join(dir, 'results', '20261124-090000-b-0003'));
