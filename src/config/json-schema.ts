@@ -7,7 +7,7 @@
  * schema/hpcbench.schema.json is generated from here (`npm run schema`); a unit test fails when
  * the committed file and a fresh generation differ.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { configSchema } from './schema.js';
 
 /** A JSON Schema node, as far as this module reads it. */

@@ -6,7 +6,7 @@
  * exist on that cluster, is the time under the partition's limit) are checked in validate.ts after
  * presets are merged.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 

@@ -6,7 +6,7 @@
  * before checkpointing had no `stop_reason`, and some older files carry `signal` as a number, so
  * every field but `exit_code` may be missing. Unknown keys are dropped: a newer script may add some.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError } from '../errors.js';
 import { CHECKPOINT_STOP_REASONS } from '../slurm/checkpoint-stop.js';
 import { parseJsonDocument, type ContractInfo } from './json-file.js';

@@ -3,7 +3,7 @@
  * scancel and sacct command lines, so anything else in a hand-edited file is refused on read.
  * An empty string is what a local run records for a task it never started.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const STORED_JOB_ID = /^(?:\d+(?:[_+]\d+)?)?$/;
 

@@ -4,7 +4,7 @@
  * submit reads it whole, profile and report through the partial view below, which checks
  * the type of every field that is present.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { runIdSchema } from './run-id.js';
 
 export const MANIFEST_SCHEMA_ID = 'hpcbench.manifest/1';

@@ -3,7 +3,7 @@
  * `hpcb_write_metadata`). Jobs and people add keys, so unknown keys are kept; the keys that
  * hpcbench reads (job ids, restart count, GPUs, SLURM variables) must have their type.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const METADATA_SCHEMA_ID = 'hpcbench.metadata/1';
 

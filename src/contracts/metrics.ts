@@ -7,7 +7,7 @@
  * they index into; figures deeper down are kept as written. Unknown keys are kept, so
  * documents of later versions still read.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { METRICS_SCHEMA, METRICS_SCHEMA_V1, MISSING_REASONS_EN, type MetricsDocument, type MissingCode } from '../profile/metrics-document.js';
 import { validateDocument, parseJsonText, readJsonText, type ContractInfo } from './json-file.js';
 import { decodeMetricsKeys, encodeMetricsKeys, encodeMetricsPath } from './metrics-keys.js';

@@ -3,7 +3,7 @@
  * writes it). Profile reads the summary fields at the top level and keeps the rest (the series)
  * as written.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ProcessUsageSummary } from '../profile/process-sampler.js';
 import { readJsonText, parseJsonText, validateDocument, type ContractInfo } from './json-file.js';
 

@@ -5,7 +5,7 @@
  * hpcbench.metrics/2 does; the message values of advice and sweep parameters are data and keep
  * their keys.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { MetricsDocument } from '../profile/metrics-document.js';
 import { parseJsonText, readJsonText, validateDocument, type ContractInfo } from './json-file.js';
 import { encodeMetricsDocument, validateMetricsDocument } from './metrics.js';

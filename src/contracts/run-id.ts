@@ -2,7 +2,7 @@
  * A run id names a directory under results/ and on the cluster, and goes into every job's
  * `--comment`: only characters that are safe in all three, and never `.`/`..` or a path.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 

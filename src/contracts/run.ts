@@ -3,7 +3,7 @@
  * cancel, a watch resumed after a kill) works from the file alone, without the config. The one
  * schema the registry writes and every reader validates against.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { sshObjectSchema } from '../config/schema.js';
 import { jobIdSchema } from './job-id.js';
 import { runIdSchema } from './run-id.js';
