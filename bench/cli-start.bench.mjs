@@ -2,7 +2,8 @@
 // Benchmark: what a CLI call costs before it does anything, side by side in one run with what
 // people compare it to. `hpcbench --version` and `--help` against bare `node -e 0`;
 // `hpcbench status <run>` against the OpenSSH client asking the same cluster `squeue` (and
-// `squeue` plus `sacct`, the two queries status makes for a finished job). The commands are run
+// `squeue` plus `sacct`, the two queries status makes for a finished job), directly and through a
+// bastion (ProxyJump), as most clusters are reached from outside. The commands are run
 // in interleaved rounds (one of each per round), so that the machine's load falls on all alike;
 // the table gives medians of wall time and of CPU time (user + system, from /usr/bin/time, in
 // hundredths of a second) and their ratios.
@@ -58,16 +59,12 @@ const median = (values) => {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-/** The test cluster, a project for it, and a completed run to ask status about; undefined without a cluster. */
-async function prepareCluster() {
-  const clusterFile = process.env.HPCBENCH_TEST_CLUSTER ?? join(root, 'tests', 'cluster', '.state', 'cluster.json');
-  if (!existsSync(clusterFile)) return { skipped: `${clusterFile} does not exist (start the test cluster with sudo bash tests/cluster/up.sh)` };
-  const c = JSON.parse(readFileSync(clusterFile, 'utf8'));
-  const sshBase = ['ssh', '-p', String(c.port), '-i', c.privateKeyPath, '-o', `UserKnownHostsFile=${c.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', `${c.username}@${c.host}`];
-  if (spawnSync(sshBase[0], [...sshBase.slice(1), 'squeue', '--version'], { stdio: 'ignore' }).status !== 0) {
-    return { skipped: `the test cluster at ${c.host}:${c.port} does not answer over SSH` };
-  }
-  const project = join(here, 'out', 'tmp', 'cli-start');
+/**
+ * A project for the test cluster whose `ssh:` is `ssh` (YAML flow text), and a completed one-job
+ * run of it to ask status about.
+ */
+async function prepareRun(c, name, ssh) {
+  const project = join(here, 'out', 'tmp', `cli-start-${name}`);
   rmSync(project, { recursive: true, force: true });
   mkdirSync(project, { recursive: true });
   const yaml = [
@@ -76,7 +73,7 @@ async function prepareCluster() {
     '  test:',
     '    preset: generic',
     '    transport: ssh',
-    `    ssh: { host: ${JSON.stringify(c.host)}, port: ${c.port}, user: ${JSON.stringify(c.username)}, identity_file: ${JSON.stringify(c.privateKeyPath)}, known_hosts: ${JSON.stringify(c.knownHostsPath)} }`,
+    `    ssh: ${ssh}`,
     `    workdir: ${JSON.stringify(c.remoteWorkdir)}`,
     ...(c.account ? [`    account: ${JSON.stringify(c.account)}`] : []),
     '    partitions:',
@@ -101,7 +98,29 @@ async function prepareCluster() {
     if (row && /FAILED|CANCELLED|TIMEOUT/.test(row.state)) throw new Error(`the benchmark's job ended ${row.state}`);
     await delay(1000);
   }
-  return { project, runId, sshBase, jobId, remoteDir: `${c.remoteWorkdir}/${runId}`, target: `${c.username}@${c.host}:${c.port}` };
+  return { project, runId, jobId, remoteDir: `${c.remoteWorkdir}/${runId}` };
+}
+
+/**
+ * The test cluster reached directly and through a bastion (its own sshd as the ProxyJump hop, as
+ * the transport tests do; an ssh_config both clients read), with a completed run for each;
+ * `skipped` without a cluster.
+ */
+async function prepareCluster() {
+  const clusterFile = process.env.HPCBENCH_TEST_CLUSTER ?? join(root, 'tests', 'cluster', '.state', 'cluster.json');
+  if (!existsSync(clusterFile)) return { skipped: `${clusterFile} does not exist (start the test cluster with sudo bash tests/cluster/up.sh)` };
+  const c = JSON.parse(readFileSync(clusterFile, 'utf8'));
+  const sshBase = ['ssh', '-p', String(c.port), '-i', c.privateKeyPath, '-o', `UserKnownHostsFile=${c.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', `${c.username}@${c.host}`];
+  if (spawnSync(sshBase[0], [...sshBase.slice(1), 'squeue', '--version'], { stdio: 'ignore' }).status !== 0) {
+    return { skipped: `the test cluster at ${c.host}:${c.port} does not answer over SSH` };
+  }
+  mkdirSync(join(here, 'out', 'tmp'), { recursive: true });
+  const sshConfig = join(here, 'out', 'tmp', 'cli-start-ssh_config');
+  const hostBlock = (alias) => [`Host ${alias}`, `  HostName ${c.host}`, `  Port ${c.port}`, `  User ${c.username}`, `  IdentityFile ${c.privateKeyPath}`, '  IdentitiesOnly yes', `  UserKnownHostsFile ${c.knownHostsPath}`, '  StrictHostKeyChecking yes', '  BatchMode yes'];
+  writeFileSync(sshConfig, `${[...hostBlock('bench-bastion'), ...hostBlock('bench-cluster'), '  ProxyJump bench-bastion'].join('\n')}\n`);
+  const direct = await prepareRun(c, 'direct', `{ host: ${JSON.stringify(c.host)}, port: ${c.port}, user: ${JSON.stringify(c.username)}, identity_file: ${JSON.stringify(c.privateKeyPath)}, known_hosts: ${JSON.stringify(c.knownHostsPath)} }`);
+  const bastion = await prepareRun(c, 'bastion', `{ host: bench-cluster, ssh_config: ${JSON.stringify(sshConfig)} }`);
+  return { direct, bastion, sshBase, sshViaBastion: ['ssh', '-F', sshConfig, 'bench-cluster'], target: `${c.username}@${c.host}:${c.port}` };
 }
 
 const loadBefore = loadavg()[0];
@@ -112,12 +131,18 @@ const commands = [
   { name: 'hpcbench --help', argv: [process.execPath, cli, '--help'] },
 ];
 if (!cluster.skipped) {
+  const { direct, bastion } = cluster;
+  const queries = (job) => `squeue --jobs ${job}; sacct --jobs ${job} --duplicates`;
   commands.push(
-    { name: 'hpcbench status <run>', argv: [process.execPath, cli, 'status', cluster.runId], cwd: cluster.project },
+    { name: 'hpcbench status <run>', argv: [process.execPath, cli, 'status', direct.runId], cwd: direct.project },
     // Another build side by side (e.g. a worktree of an older commit, built): before/after in one run.
-    ...(option('--compare-bin') ? [{ name: 'status, --compare-bin build', argv: [process.execPath, option('--compare-bin'), 'status', cluster.runId], cwd: cluster.project }] : []),
+    ...(option('--compare-bin') ? [{ name: 'status, --compare-bin build', argv: [process.execPath, option('--compare-bin'), 'status', direct.runId], cwd: direct.project }] : []),
     { name: 'ssh host squeue', argv: [...cluster.sshBase, 'squeue'] },
-    { name: 'ssh host "squeue; sacct"', argv: [...cluster.sshBase, `squeue --jobs ${cluster.jobId}; sacct --jobs ${cluster.jobId} --duplicates`] },
+    { name: 'ssh host "squeue; sacct"', argv: [...cluster.sshBase, queries(direct.jobId)] },
+    // The same through a bastion (ProxyJump), as people reach most clusters from outside.
+    { name: 'hpcbench status <run>, via bastion', argv: [process.execPath, cli, 'status', bastion.runId], cwd: bastion.project },
+    { name: 'ssh -J bastion host squeue', argv: [...cluster.sshViaBastion, 'squeue'] },
+    { name: 'ssh -J bastion host "squeue; sacct"', argv: [...cluster.sshViaBastion, queries(bastion.jobId)] },
   );
 } else {
   console.error(`status rows left out: ${cluster.skipped}`);
@@ -130,8 +155,8 @@ for (let round = 0; round < runs; round++) {
 }
 const loadAfter = loadavg()[0];
 // The shared cluster keeps nothing of the benchmark's (the run id is checked before it reaches rm).
-if (!cluster.skipped && /^[0-9]{8}-[0-9]{6}-tiny-[0-9a-f]+$/.test(cluster.runId)) {
-  spawnSync(cluster.sshBase[0], [...cluster.sshBase.slice(1), `rm -rf '${cluster.remoteDir}'`], { stdio: 'ignore' });
+for (const run of cluster.skipped ? [] : [cluster.direct, cluster.bastion]) {
+  if (/^[0-9]{8}-[0-9]{6}-tiny-[0-9a-f]+$/.test(run.runId)) spawnSync(cluster.sshBase[0], [...cluster.sshBase.slice(1), `rm -rf '${run.remoteDir}'`], { stdio: 'ignore' });
 }
 
 const rows = commands.map((c) => {
@@ -145,6 +170,8 @@ const ratios = {
   help_vs_node: ratio('hpcbench --help', 'node -e 0'),
   status_vs_ssh_squeue: ratio('hpcbench status <run>', 'ssh host squeue'),
   status_vs_ssh_squeue_sacct: ratio('hpcbench status <run>', 'ssh host "squeue; sacct"'),
+  status_via_bastion_vs_ssh_squeue: ratio('hpcbench status <run>, via bastion', 'ssh -J bastion host squeue'),
+  status_via_bastion_vs_ssh_squeue_sacct: ratio('hpcbench status <run>, via bastion', 'ssh -J bastion host "squeue; sacct"'),
   ...(option('--compare-bin') ? { status_vs_compare_bin: ratio('hpcbench status <run>', 'status, --compare-bin build') } : {}),
 };
 
@@ -159,7 +186,7 @@ const md = [
   '| ratio | wall | CPU |',
   '|---|---|---|',
   ...Object.entries(ratios).map(([k, v]) => `| ${k.replaceAll('_', ' ')} | ${fmt(v?.wall)} | ${fmt(v?.cpu)} |`),
-  ...(cluster.skipped ? ['', `Status rows left out: ${cluster.skipped}.`] : ['', `Cluster: ${cluster.target}; status of a completed one-job run (one squeue and one sacct call).`]),
+  ...(cluster.skipped ? ['', `Status rows left out: ${cluster.skipped}.`] : ['', `Cluster: ${cluster.target}; status of a completed one-job run (one squeue and one sacct call). Via bastion: the cluster's own sshd as the ProxyJump hop, both clients reading one ssh_config.`]),
   ...(option('--compare-bin') ? ['', `--compare-bin build: commit ${spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: dirname(option('--compare-bin')), encoding: 'utf8' }).stdout.trim() || 'unknown'}; this build: commit ${spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim()}.`] : []),
   '',
 ].join('\n');
