@@ -17,20 +17,18 @@ import { parseExitDocumentIfValid } from '../contracts/exit.js';
 import { readProcessDocument } from '../contracts/process.js';
 import { GpuLogAccumulator } from './gpu/log-accumulator.js';
 import type { GpuMetrics } from './gpu/metrics.js';
-import { computeInferenceMetrics, excludeInferenceWarmup, type InferenceMetrics, type InferenceSlo } from './inference/metrics.js';
-import { readInferenceLog, readTextLogIfMatched, type InferenceLog } from './inference/log.js';
-import { computeSummaryMetrics, type BenchmarkSummary } from './inference/vllm-summary.js';
-import { concatenateRecordTables, type InferenceRecordSource } from './inference/record-table.js';
+import type { InferenceSlo } from './inference/metrics.js';
+import { profileTaskInference } from './inference/profile-inference.js';
 import { enforceStrict, readWholeTextFile, RejectedLines, type ReadProgress, type RejectedLinesReport } from './lines.js';
-import { createTaskMetrics, MAX_KEPT_SAMPLES, METRICS_SCHEMA, missingSection, type MetricsDocument, type SourceFile, type SweepPoint, type TaskMetrics } from './metrics-document.js';
+import { createTaskMetrics, METRICS_SCHEMA, missingSection, type MetricsDocument, type SourceFile, type SweepPoint, type TaskMetrics } from './metrics-document.js';
 import { parseDmonFiles } from './gpu/nvidia-smi-dmon.js';
 import { parseQueryGpuFiles } from './gpu/nvidia-smi-query-files.js';
 import { summarizeComputeApps } from './gpu/nvidia-smi-apps.js';
 import { matchesGpuFields, reclassifyGpuLogs } from './gpu/log-sniff.js';
-import { compileExtractors, selectExtractorsForFile, type RegexExtractorSpec } from './inference/regex-extractor.js';
+import type { RegexExtractorSpec } from './inference/regex-extractor.js';
 import { computeTrainingMetrics } from './training/metrics.js';
 import { readTrainingLog } from './training/log.js';
-import { addProfileWarning, describeProfileWarningEn, type ProfileWarning } from '../report/i18n/profile-warnings.js';
+import { describeProfileWarningEn, type ProfileWarning } from '../report/i18n/profile-warnings.js';
 import { DEFAULT_BOOTSTRAP_SEED } from '../stats/index.js';
 
 export interface ProfileOptions {
@@ -55,15 +53,16 @@ export interface ProfileOptions {
   now?: () => Date;
   /** Settings of single experiments (from their `profiling:` in hpcbench.yaml), over the ones above. */
   experiments?: Record<string, ExperimentProfileOptions>;
+  /**
+   * Records (after warm-up) above which inference intervals are analytic and re-readable logs are
+   * profiled in passes, in bounded memory (default ANALYTIC_INTERVALS_ABOVE, 50 000; tests set less).
+   */
+  analyticIntervalsAbove?: number;
+  /** Values a streamed inference profile holds at once to select exact percentiles, per distribution (default 65 536). */
+  selectionBufferLimit?: number;
 }
 
 export type ExperimentProfileOptions = Pick<ProfileOptions, 'warmup' | 'slo' | 'extractors' | 'rates' | 'sacctFields' | 'gpuBusyThresholdPct'>;
-
-function keepSamples(values: Float64Array): { values: number[]; strided: boolean } {
-  if (values.length <= MAX_KEPT_SAMPLES) return { values: Array.from(values), strided: false };
-  const stride = values.length / MAX_KEPT_SAMPLES;
-  return { values: Array.from({ length: MAX_KEPT_SAMPLES }, (_, i) => values[Math.floor(i * stride)] as number), strided: true };
-}
 
 async function profileGpu(files: { file: string; kind: LogKind }[], fields: readonly string[] | undefined, options: ProfileOptions, rejected: RejectedLines): Promise<GpuMetrics | undefined> {
   const query = files.filter((f) => f.kind === 'nvidia-smi').map((f) => f.file);
@@ -114,65 +113,7 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
     for (const f of appsFiles) record(f.file, 'compute-apps', appsRejected);
   }
 
-  const inferenceFiles = of('inference');
-  const rejected = new RejectedLines();
-  const extractorPath = `experiments.${spec.experiment}.profiling.extractors`;
-  const textLogs = await readTextLogs(spec, options, rejected, extractorPath);
-  if (inferenceFiles.length > 0 || textLogs.length > 0) {
-    const extractors = compileExtractors(options.extractors ?? [], extractorPath);
-    const sources: InferenceRecordSource[] = [];
-    let reportedDurationS: number | undefined;
-    const summaries: { file: string; summary: BenchmarkSummary }[] = [];
-    let backend: string | undefined;
-    for (const f of [...inferenceFiles, ...textLogs]) {
-      const log = 'log' in f ? f.log : await readInferenceLog(f.file, { extractors, rejected, onProgress: (p) => options.onProgress?.(f.file, p) });
-      // Reports mark figures from a stand-in backend (infer.py's n-gram model), so the header's word is kept.
-      backend ??= log.header?.backend;
-      // By row (a JSONL or text log's columns), not one view object per record kept for the whole profile.
-      const source = log.table ?? log.records;
-      sources.push(source);
-      reportedDurationS ??= log.reported?.durationS;
-      if (source.length === 0 && log.summary !== undefined) summaries.push({ file: f.file, summary: log.summary });
-      Object.assign(task.params, log.params);
-      record(f.file, log.format === 'vllm' ? 'vllm' : 'inference', rejected);
-    }
-    const records = concatenateRecordTables(sources);
-    const used = bootstrapIterationsFor(records.length, options.bootstrapIterations);
-    task.inference = summaryOnlyMetrics(summaries, records.length, task.params, options) ?? computeInferenceMetrics(records, {
-      warmupRecords: options.warmup ?? 0,
-      slo: options.slo,
-      gpuEnergyJ: task.gpu?.overall.energyJ ?? undefined,
-      reportedDurationS,
-      percentileMethod: options.percentileMethod,
-      bootstrap: { iterations: used, seed: options.seed ?? DEFAULT_BOOTSTRAP_SEED },
-    });
-    if (backend !== undefined) task.inference.backend = backend;
-    // Large logs get intervals without resampling (inference/intervals.ts), which say their method.
-    const { ci } = task.inference;
-    const resampled = [ci.latencyP50S, ci.latencyP95S, ci.requestThroughput, ci.outputTokensPerS].every((interval) => interval?.method === undefined);
-    if (used < 2000 && options.bootstrapIterations === undefined && resampled) {
-      const sink = { warnings: (task.inference.warnings ??= []), warningCodes: (task.inference.warningCodes ??= []) };
-      addProfileWarning(sink, 'bootstrap-iterations-reduced', { used, default: 2000, records: records.length });
-    }
-    // One pass over the completed records, into typed arrays sized once by the kept rows: a
-    // million samples each, off the JS heap and without the copies that growing a number[] leaves.
-    const kept = excludeInferenceWarmup(records, options.warmup ?? 0);
-    const latencySamples = new Float64Array(kept.length);
-    const throughputSamples = new Float64Array(kept.length);
-    let latencyCount = 0;
-    let throughputCount = 0;
-    for (const r of kept) {
-      if (r.error !== null) continue;
-      const latency = r.latencyS;
-      latencySamples[latencyCount++] = latency;
-      const outputTokens = r.outputTokens;
-      if (outputTokens !== undefined && latency > 0) throughputSamples[throughputCount++] = outputTokens / latency;
-    }
-    const latencies = keepSamples(latencySamples.subarray(0, latencyCount));
-    task.latency_samples_s = latencies.values;
-    task.latency_samples_strided = latencies.strided;
-    task.throughput_samples = keepSamples(throughputSamples.subarray(0, throughputCount)).values;
-  } else task.missing.push(missingSection('inference', 'no-inference-log', { where }));
+  await profileTaskInference(spec, options, task, record, where);
 
   const trainingFile = of('training')[0];
   if (trainingFile) {
@@ -204,46 +145,6 @@ async function profileTask(spec: TaskFiles, allOptions: ProfileOptions, sacct: M
   const checkpoints = await profileCheckpoints(spec, options, job?.restarts, task.metadata, record);
   if (checkpoints) task.checkpoints = checkpoints;
   return task;
-}
-
-/**
- * 2000 resamples up to 20 000 records, fewer above (at least 200): each resample draws every record,
- * so 2000 of a million records took minutes. An explicit setting is always used as given.
- */
-function bootstrapIterationsFor(records: number, asked: number | undefined): number {
-  if (asked !== undefined) return asked;
-  return records <= 20_000 ? 2000 : Math.max(200, Math.round(4e7 / records));
-}
-
-/**
- * job.out and the task's unrecognised *.log files through profiling.extractors (each extractor's
- * `file`, when given, says which logs it is for); a log where no line matched is left out.
- */
-async function readTextLogs(spec: TaskFiles, options: ProfileOptions, rejected: RejectedLines, path: string): Promise<{ file: string; log: InferenceLog }[]> {
-  const specs = options.extractors ?? [];
-  const found: { file: string; log: InferenceLog }[] = [];
-  if (specs.length === 0) return found;
-  for (const file of spec.textLogs ?? []) {
-    const forFile = selectExtractorsForFile(specs, basename(file));
-    if (forFile.length === 0) continue;
-    const extractors = compileExtractors(forFile, path);
-    const log = await readTextLogIfMatched(file, { extractors, rejected, onProgress: (p) => options.onProgress?.(file, p) });
-    if (log !== undefined) found.push({ file, log });
-  }
-  return found;
-}
-
-/** The tool's own figures when the task's only inference log is a summary-only result (see vllm-summary.ts). */
-function summaryOnlyMetrics(summaries: { file: string; summary: BenchmarkSummary }[], records: number, params: TaskMetrics['params'], options: ProfileOptions): InferenceMetrics | undefined {
-  const first = summaries[0];
-  if (first === undefined) return undefined;
-  if (summaries.length > 1 || records > 0) {
-    throw new InputError(`a summary-only benchmark result (no per-request records) next to ${summaries.length > 1 ? 'another one' : 'per-request logs'} in one task: their figures cannot be combined`, {
-      file: first.file,
-      hint: 'profile it alone, or re-run the benchmark with --save-result --save-detailed',
-    });
-  }
-  return computeSummaryMetrics(first.summary, { ...params }, { warmupRecords: options.warmup });
 }
 
 /** A restart count in metadata.json (`restart_count`, or SLURM_RESTART_COUNT among the SLURM variables). */

@@ -37,6 +37,8 @@ export interface InferenceLog {
   summary?: BenchmarkSummary;
   /** Parameters that hold for the whole file (header params, vLLM traffic settings). */
   params: InferenceParams;
+  /** The read stopped after `recordLimit` + 1 records: the file holds more than `records`. */
+  stoppedAtLimit?: boolean;
 }
 
 export interface ReadInferenceLogOptions {
@@ -47,6 +49,12 @@ export interface ReadInferenceLogOptions {
   rejected?: RejectedLines;
   onProgress?: (progress: ReadProgress) => void;
   signal?: AbortSignal;
+  /**
+   * JSONL and text logs: stop reading once more records than this are read (the log then says
+   * `stoppedAtLimit`). The profiler reads at most this many into memory before it decides to
+   * stream a large log instead.
+   */
+  recordLimit?: number;
 }
 
 const EXPECTED = 'hpcbench inference JSONL (docs/inference-jsonl.md), a vLLM serving benchmark result JSON, or a text log with regex extractors';
@@ -102,7 +110,7 @@ async function readSummary(file: string): Promise<InferenceLog> {
   return { file, format: 'summary', records: [], summary, params: {} };
 }
 
-function noRecordsError(file: string, rejected: RejectedLines, what: string): InputError {
+export function noRecordsError(file: string, rejected: RejectedLines, what: string): InputError {
   const inFile = rejected.countIn(file);
   const first = rejected.examples.find((r) => r.file === file);
   const detail = inFile > 0 && first ? `; ${inFile} line(s) rejected, first at line ${first.line}: ${first.reason}` : '';
@@ -113,6 +121,129 @@ function noRecordsError(file: string, rejected: RejectedLines, what: string): In
   });
 }
 
+/** What a scan of a JSONL or text log found besides its records. */
+export interface RecordScan {
+  header?: InferenceHeader;
+  /** The header's params (JSONL), shared by every record without params of its own. */
+  params: InferenceParams;
+  records: number;
+  /** The scan stopped early because `onRecord` returned false. */
+  stopped: boolean;
+}
+
+export type RecordScanOptions = Pick<ReadInferenceLogOptions, 'onProgress' | 'signal'>;
+
+/**
+ * Calls scanLines so that `onRecord` can stop it: returning false aborts the read (the rest of
+ * the current chunk is skipped, not parsed) and the scan returns with `stopped`.
+ */
+async function scanUntilStopped(
+  file: string,
+  onLine: (text: string, lineNumber: number, terminated: boolean) => boolean,
+  options: RecordScanOptions,
+): Promise<boolean> {
+  const controller = new AbortController();
+  const signal = options.signal === undefined ? controller.signal : AbortSignal.any([options.signal, controller.signal]);
+  let stopped = false;
+  try {
+    await scanLines(
+      file,
+      (text, lineNumber, terminated) => {
+        if (stopped) return;
+        if (!onLine(text, lineNumber, terminated)) {
+          stopped = true;
+          controller.abort();
+        }
+      },
+      { onProgress: options.onProgress, signal },
+    );
+  } catch (error) {
+    if (!(stopped && (error as Error | undefined)?.name === 'AbortError')) throw error;
+  }
+  return stopped;
+}
+
+/**
+ * Streams the records of an hpcbench JSONL log to `onRecord` (false stops the read), one
+ * short-lived record at a time; lines that are no record go to `rejected`. readInferenceLog keeps
+ * them in columns; a streamed profile reads the file again on each pass instead.
+ */
+export async function scanJsonlRecords(file: string, onRecord: (record: InferenceRecord) => boolean, rejected: RejectedLines, options: RecordScanOptions = {}): Promise<RecordScan> {
+  let header: InferenceHeader | undefined;
+  let headerParams: InferenceParams = {};
+  let records = 0;
+  const stopped = await scanUntilStopped(
+    file,
+    (text, lineNumber, terminated) => {
+      if (text.trim() === '') return true;
+      const parsed = parseInferenceLine(text, headerParams);
+      switch (parsed.kind) {
+        case 'header':
+          if (header !== undefined || records > 0) {
+            rejected.add(file, lineNumber, 'a second header record; the header must be the first line, once');
+            return true;
+          }
+          header = parsed.header;
+          headerParams = parsed.header.params ?? {};
+          return true;
+        case 'record':
+          parsed.record.file = file;
+          parsed.record.line = lineNumber;
+          records++;
+          return onRecord(parsed.record);
+        case 'rejected':
+          rejected.add(file, lineNumber, terminated ? parsed.reason : `truncated last line (job killed while writing?): ${parsed.reason}`);
+          return true;
+        default: {
+          const never: never = parsed;
+          return never;
+        }
+      }
+    },
+    options,
+  );
+  const scan: RecordScan = { params: headerParams, records, stopped };
+  if (header !== undefined) scan.header = header;
+  return scan;
+}
+
+/** scanJsonlRecords for a text log read through regex extractors. */
+export async function scanTextRecords(
+  file: string,
+  extractors: readonly CompiledExtractor[],
+  onRecord: (record: InferenceRecord) => boolean,
+  rejected: RejectedLines,
+  options: RecordScanOptions = {},
+): Promise<RecordScan> {
+  let records = 0;
+  const stopped = await scanUntilStopped(
+    file,
+    (text, lineNumber) => {
+      const fields = extractFields(extractors, text);
+      if (fields === undefined) return true;
+      const converted = fieldsToInferenceRecord(fields);
+      if ('reason' in converted) {
+        rejected.add(file, lineNumber, converted.reason);
+        return true;
+      }
+      converted.record.file = file;
+      converted.record.line = lineNumber;
+      records++;
+      return onRecord(converted.record);
+    },
+    options,
+  );
+  return { params: {}, records, stopped };
+}
+
+/** Appends each record to the columns; false (stop) once they hold more than the limit. */
+function appendUpTo(columns: InferenceColumns, limit: number | undefined): (record: InferenceRecord) => boolean {
+  return (record) => {
+    columns.append(record);
+    return limit === undefined || columns.length <= limit;
+  };
+}
+
 /**
  * Streamed logs keep their records in columns (inference-columns.ts), not one object each: a
  * million requests would otherwise take ~700 MB. The profiler reads the columns by row (`table`);
@@ -120,41 +251,11 @@ function noRecordsError(file: string, rejected: RejectedLines, what: string): In
  */
 async function readJsonl(file: string, options: ReadInferenceLogOptions, rejected: RejectedLines): Promise<InferenceLog> {
   const columns = new InferenceColumns();
-  let header: InferenceHeader | undefined;
-  let headerParams: InferenceParams = {};
-  await scanLines(
-    file,
-    (text, lineNumber, terminated) => {
-      if (text.trim() === '') return;
-      const parsed = parseInferenceLine(text, headerParams);
-      switch (parsed.kind) {
-        case 'header':
-          if (header !== undefined || columns.length > 0) {
-            rejected.add(file, lineNumber, 'a second header record; the header must be the first line, once');
-            return;
-          }
-          header = parsed.header;
-          headerParams = parsed.header.params ?? {};
-          return;
-        case 'record':
-          parsed.record.file = file;
-          parsed.record.line = lineNumber;
-          columns.append(parsed.record);
-          return;
-        case 'rejected':
-          rejected.add(file, lineNumber, terminated ? parsed.reason : `truncated last line (job killed while writing?): ${parsed.reason}`);
-          return;
-        default: {
-          const never: never = parsed;
-          return never;
-        }
-      }
-    },
-    { onProgress: options.onProgress, signal: options.signal },
-  );
+  const scan = await scanJsonlRecords(file, appendUpTo(columns, options.recordLimit), rejected, options);
   if (columns.length === 0) throw noRecordsError(file, rejected, 'inference records');
-  const log = columnarLog(file, 'jsonl', columns, headerParams);
-  if (header !== undefined) log.header = header;
+  const log = columnarLog(file, 'jsonl', columns, scan.params);
+  if (scan.header !== undefined) log.header = scan.header;
+  if (scan.stopped) log.stoppedAtLimit = true;
   return log;
 }
 
@@ -196,24 +297,11 @@ async function readText(
   rejected: RejectedLines,
 ): Promise<InferenceLog> {
   const columns = new InferenceColumns();
-  await scanLines(
-    file,
-    (text, lineNumber) => {
-      const fields = extractFields(extractors, text);
-      if (fields === undefined) return;
-      const converted = fieldsToInferenceRecord(fields);
-      if ('reason' in converted) {
-        rejected.add(file, lineNumber, converted.reason);
-        return;
-      }
-      converted.record.file = file;
-      converted.record.line = lineNumber;
-      columns.append(converted.record);
-    },
-    { onProgress: options.onProgress, signal: options.signal },
-  );
+  const scan = await scanTextRecords(file, extractors, appendUpTo(columns, options.recordLimit), rejected, options);
   if (columns.length === 0) throw noRecordsError(file, rejected, 'line matching the regex extractors');
-  return columnarLog(file, 'text', columns, {});
+  const log = columnarLog(file, 'text', columns, {});
+  if (scan.stopped) log.stoppedAtLimit = true;
+  return log;
 }
 
 async function readVllm(file: string, rejected: RejectedLines): Promise<InferenceLog> {
