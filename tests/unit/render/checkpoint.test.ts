@@ -93,6 +93,16 @@ describe('checkpoint signal', () => {
     expect(event?.waited_s).toBeGreaterThanOrEqual(1);
   });
 
+  it('records the requeue when SLURM\'s SIGTERM ending the attempt comes before scontrol returns', async () => {
+    const { box, result } = await runAndSignal(render(SLOW_SAVER, { seconds_before: 120, grace_seconds: 60 }), 'SIGUSR1', { HPCB_TEST_REQUEUE_TERMINATES: '1' });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).not.toMatch(/SIGTERM: passing it to the workload/);
+    expect(readJson(box, `${OUT}/exit.json`)).toMatchObject({ signal: 'USR1', requeued: true, exit_code: 0, stop_reason: null });
+    const [event, ...more] = readEvents(box);
+    expect(more).toEqual([]);
+    expect(event).toMatchObject({ signal: 'USR1', action: 'requeued', reason_code: 'requeued' });
+  });
+
   it('reaches a workload process that left the process group (its own session)', async () => {
     const command = `setsid bash -c 'trap "echo saved >\\"\\$HPCBENCH_CHECKPOINT_DIR/from-setsid\\"; exit 0" USR1; touch "$HPCBENCH_OUT_DIR/ready"; while true; do sleep 0.1; done'`;
     const { box, result } = await runAndSignal(render(command, { seconds_before: 120, grace_seconds: 30 }), 'SIGUSR1');

@@ -16,6 +16,7 @@ export interface Sandbox {
 
 // A requeue records what the checkpoint directory held at that moment (the checkpoint must be
 // complete before the job is requeued), and fails like slurmctld when HPCB_TEST_REQUEUE_FAILS is set.
+// HPCB_TEST_REQUEUE_TERMINATES: the requeue succeeds and SIGTERM reaches the script at once.
 const SCONTROL_STUB = `#!/bin/bash
 echo "scontrol LC_ALL=\${LC_ALL-} $*" >>"$HPCB_TEST_CALL_LOG"
 if [[ $1 == show && $2 == hostnames ]]; then printf 'node1\\nnode2\\n'; fi
@@ -25,6 +26,9 @@ if [[ $1 == requeue ]]; then
     echo "scontrol: error: Requested operation is presently disabled for job $2" >&2
     exit 1
   fi
+  # slurmctld ends the attempt as soon as it accepts the requeue: the TERM can reach the batch
+  # shell before scontrol has even returned.
+  if [[ -n \${HPCB_TEST_REQUEUE_TERMINATES-} ]]; then kill -TERM "$PPID"; sleep 0.2; fi
 fi
 `;
 

@@ -465,6 +465,10 @@ hpcb_on_checkpoint_signal() {
   local next
   ((next = hpcb_restart + 1)) || :
   hpcb_log "requeueing job $SLURM_JOB_ID (restart $next of at most $hpcb_max_restarts)"
+  # slurmctld ends this attempt with SIGTERM as soon as it accepts the requeue, often before
+  # scontrol returns: the TERM waits until the requeue is recorded, then ends the script.
+  hpcb_term_held=false
+  trap 'hpcb_term_held=true' TERM
   if scontrol requeue "$SLURM_JOB_ID" 2>"$HPCBENCH_OUT_DIR/.requeue-error.$$" >/dev/null; then
     hpcb_requeued=true
     hpcb_record_checkpoint_event requeued requeued "requeued (restart $next of at most $hpcb_max_restarts)" "$hpcb_exited" "$hpcb_status" "$hpcb_changed"
@@ -477,6 +481,8 @@ hpcb_on_checkpoint_signal() {
     hpcb_exit_override=91
   fi
   rm -f "$HPCBENCH_OUT_DIR/.requeue-error.$$" 2>/dev/null || :
+  trap hpcb_on_term TERM
+  if [[ $hpcb_term_held == true ]]; then hpcb_on_term; fi
 }
 trap hpcb_on_checkpoint_signal USR1
 
