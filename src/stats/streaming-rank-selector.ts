@@ -6,8 +6,9 @@
  * usual trick: set the sign bit of a positive value, flip every bit of a negative one), the same
  * order as Float64Array.prototype.sort, −0 before +0. The first pass counts the values in 2¹⁶
  * buckets of the key's top 16 bits (sign, exponent, 4 mantissa bits). Each wanted rank falls in
- * one bucket; a later pass either counts that bucket's values by their next 12 bits (a bucket of
- * many values) or collects them (at most `bufferLimit` values in all, per pass) and sorts them.
+ * one bucket; a later pass either collects that bucket's values and sorts them (when they fit:
+ * at most `bufferLimit` values are held in all) or counts them by their next 12 bits, which
+ * narrows the bucket for the pass after.
  * Every bucket also keeps its smallest and largest value: a bucket of equal values (heavy ties,
  * all-equal data) gives its value without being collected, so selection always ends, at the
  * latest when the 12-bit levels reach the key's last bit (16 + 4 × 12 = 64).
@@ -22,7 +23,11 @@ const LEVEL_BITS = [16, 12, 12, 12, 12] as const;
 const PREFIX_MASK_HI = [0, 0xffff0000, 0xfffffff0, 0xffffffff, 0xffffffff] as const;
 const PREFIX_MASK_LO = [0, 0, 0, 0xff000000, 0xfffff000] as const;
 
-export const DEFAULT_SELECTION_BUFFER = 65_536;
+/**
+ * 2 MiB of doubles: the percentiles' buckets after the first pass (2¹⁶ buckets, a sixteenth of an
+ * octave each) of a million latencies fit together, so such a log needs two passes, not three.
+ */
+export const DEFAULT_SELECTION_BUFFER = 262_144;
 
 const scratch = new Float64Array(1);
 const words = new Uint32Array(scratch.buffer);
@@ -103,7 +108,7 @@ function createHistogramNode(level: number, prefixHi: number, prefixLo: number, 
 }
 
 export interface RankSelectorOptions {
-  /** The most values held for sorting at once (default 65 536). */
+  /** The most values held for sorting at once (default 262 144). */
   bufferLimit?: number;
 }
 
@@ -115,8 +120,6 @@ export class StreamingRankSelector {
   private root: HistogramNode | undefined = createHistogramNode(0, 0, 0, 0);
   /** Nodes that read the current pass. */
   private active: SelectionNode[] = [];
-  /** Collect nodes that did not fit in the buffer yet. */
-  private waiting: CollectNode[] = [];
   /** The nodes planned for the next pass, by level and prefix: ranks in one bucket share one. */
   private planned = new Map<string, SelectionNode>();
   private readonly resolved = new Map<number, number>();
@@ -144,7 +147,7 @@ export class StreamingRankSelector {
 
   /** Whether another pass over the values is needed for the ranks asked. */
   get needsPass(): boolean {
-    return this.passCount === 0 || this.active.length > 0 || this.waiting.length > 0;
+    return this.passCount === 0 || this.active.length > 0;
   }
 
   add(x: number): void {
@@ -207,7 +210,7 @@ export class StreamingRankSelector {
     this.root = undefined;
     const finished = this.active;
     this.active = [];
-    this.planned = new Map(this.waiting.map((node) => [`${node.level}:${node.prefixHi}:${node.prefixLo}`, node]));
+    this.planned = new Map();
     for (const node of finished) if (node.kind === 'collect') this.resolveCollected(node);
     this.plan(finished.filter((node): node is HistogramNode => node.kind === 'histogram'));
   }
@@ -250,22 +253,23 @@ export class StreamingRankSelector {
         child.ranks.push(rank);
       }
     }
-    for (const child of created) {
-      if (child.kind === 'histogram') this.active.push(child);
-      else this.waiting.push(child);
-    }
-    // Collect what fits in the buffer this pass, the rest in later passes; each bucket fits alone.
+    // Collect the smallest buckets while they fit in the buffer; count the others' values by
+    // their next bits instead, which narrows them for a later pass.
     let held = 0;
     for (const node of this.active) if (node.kind === 'collect') held += node.size;
-    const still: CollectNode[] = [];
-    for (const node of this.waiting) {
-      if (held + node.size <= this.bufferLimit) {
-        node.buffer = new Float64Array(node.size);
-        held += node.size;
-        this.active.push(node);
-      } else still.push(node);
+    const bySize = created.sort((a, b) => (a.kind === 'collect' ? a.size : Infinity) - (b.kind === 'collect' ? b.size : Infinity));
+    for (const child of bySize) {
+      if (child.kind === 'collect' && held + child.size <= this.bufferLimit) {
+        child.buffer = new Float64Array(child.size);
+        held += child.size;
+        this.active.push(child);
+        continue;
+      }
+      const node = child.kind === 'histogram' ? child : createHistogramNode(child.level, child.prefixHi, child.prefixLo, child.below);
+      node.ranks = child.ranks;
+      this.planned.set(`${node.level}:${node.prefixHi}:${node.prefixLo}`, node);
+      this.active.push(node);
     }
-    this.waiting = still;
     this.peak = Math.max(this.peak, held);
   }
 }

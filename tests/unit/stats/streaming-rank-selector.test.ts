@@ -40,7 +40,8 @@ describe('StreamingRankSelector', () => {
   });
 
   it('never holds more than its buffer limit, however many values there are', () => {
-    const values = Array.from({ length: 20_000 }, (_, i) => ((i * 7919) % 10_007) / 1000 + 0.5);
+    // Distinct values packed closely: several 12-bit narrowings before a bucket holds 64 or fewer.
+    const values = Array.from({ length: 20_000 }, (_, i) => 1 + ((i * 7919) % 20_011) * 1e-9);
     const sorted = Float64Array.from(values).sort();
     const ranks = [0, 9_999, 10_000, 18_999, 19_999, 19_990];
     const { selector, passes } = selectRanks(values, ranks, 64);

@@ -164,7 +164,7 @@ describe('the streamed inference profile', () => {
       // K = 16 values of a few hundred: the selection narrowed buckets over several passes, never holding more.
       expect(streamed.peakBuffered).toBeGreaterThan(0);
       expect(streamed.peakBuffered).toBeLessThanOrEqual(16);
-      expect(streamed.passes).toBeGreaterThanOrEqual(3);
+      expect(streamed.passes).toBeGreaterThanOrEqual(2);
     });
   }
 
@@ -177,7 +177,7 @@ describe('the streamed inference profile', () => {
     const file = writeJsonl('bad-lines.jsonl', { n: 400, seed: 5, badLines: true });
     const rejected = new RejectedLines();
     const streamed = await computeStreamedInferenceMetrics([{ file, format: 'jsonl' }], { ...optionsFor(), rejected, selectionBufferLimit: 8 });
-    expect(streamed?.passes).toBeGreaterThanOrEqual(3);
+    expect(streamed?.passes).toBeGreaterThanOrEqual(2);
     expect(rejected.count).toBe(6);
     expect(rejected.countIn(file)).toBe(6);
   });
