@@ -27,7 +27,7 @@ const PREFIX_MASK_LO = [0, 0, 0, 0xff000000, 0xfffff000] as const;
  * 2 MiB of doubles: the percentiles' buckets after the first pass (2¹⁶ buckets, a sixteenth of an
  * octave each) of a million latencies fit together, so such a log needs two passes, not three.
  */
-export const DEFAULT_SELECTION_BUFFER = 262_144;
+const DEFAULT_SELECTION_BUFFER = 262_144;
 
 const scratch = new Float64Array(1);
 const words = new Uint32Array(scratch.buffer);

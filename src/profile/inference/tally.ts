@@ -20,7 +20,7 @@ export interface InferenceSlo {
  * stays under a few MiB; a log with more distinct messages than this counts every failure in
  * failedRequests, but only the first this many messages compete for the top five.
  */
-export const MAX_DISTINCT_ERRORS = 10_000;
+const MAX_DISTINCT_ERRORS = 10_000;
 
 /** Time per output token of one record (per sequence for a batch), or undefined when not defined. */
 export function computeTpot(record: InferenceRecord): number | undefined {
