@@ -3,7 +3,8 @@
 // people compare it to. `hpcbench --version` and `--help` against bare `node -e 0`;
 // `hpcbench status <run>` against the OpenSSH client asking the same cluster `squeue` (and
 // `squeue` plus `sacct`, the two queries status makes for a finished job), directly and through a
-// bastion (ProxyJump), as most clusters are reached from outside. The commands are run
+// bastion (ProxyJump), as most clusters are reached from outside, and over a link with a 20 ms
+// round trip (bench/latency-relay.mjs; loopback has none). The commands are run
 // in interleaved rounds (one of each per round), so that the machine's load falls on all alike;
 // the table gives medians of wall time and of CPU time (user + system, from /usr/bin/time, in
 // hundredths of a second) and their ratios.
@@ -15,7 +16,7 @@
 // a one-line job submitted by `hpcbench submit` at the start, measured once it has completed.
 // Results: bench/results/cli-start.json and .md (full-size runs only).
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +33,8 @@ const scale = Number(process.env.HPCBENCH_BENCH_SCALE ?? '1');
 const fullSize = scale === 1;
 const runs = Number(option('--runs') ?? Math.max(3, Math.round(15 * scale)));
 const cli = join(root, 'bin', 'hpcbench.js');
+// Half the round-trip time of the RTT rows: 20 ms, a student's link to a national cluster.
+const RELAY_DELAY_MS = 10;
 
 if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) {
   console.error('dist/ is missing: run `npm run build` first (npm run bench does)');
@@ -117,10 +120,19 @@ async function prepareCluster() {
   mkdirSync(join(here, 'out', 'tmp'), { recursive: true });
   const sshConfig = join(here, 'out', 'tmp', 'cli-start-ssh_config');
   const hostBlock = (alias) => [`Host ${alias}`, `  HostName ${c.host}`, `  Port ${c.port}`, `  User ${c.username}`, `  IdentityFile ${c.privateKeyPath}`, '  IdentitiesOnly yes', `  UserKnownHostsFile ${c.knownHostsPath}`, '  StrictHostKeyChecking yes', '  BatchMode yes'];
-  writeFileSync(sshConfig, `${[...hostBlock('bench-bastion'), ...hostBlock('bench-cluster'), '  ProxyJump bench-bastion'].join('\n')}\n`);
+  // A 20 ms round trip in front of the same sshd (bench/latency-relay.mjs); the host key is looked
+  // up under the cluster's own name and port.
+  const relay = spawn(process.execPath, [join(here, 'latency-relay.mjs'), '--to', `${c.host}:${c.port}`, '--delay-ms', String(RELAY_DELAY_MS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const relayPort = await new Promise((resolvePort, reject) => {
+    relay.stdout.once('data', (chunk) => resolvePort(Number(String(chunk).trim())));
+    relay.once('exit', (code) => reject(new Error(`latency-relay.mjs exited ${code}`)));
+  });
+  const farBlock = [...hostBlock('bench-far').filter((line) => !line.startsWith('  Port ')), `  Port ${relayPort}`, `  HostKeyAlias [${c.host}]:${c.port}`];
+  writeFileSync(sshConfig, `${[...hostBlock('bench-bastion'), ...hostBlock('bench-cluster'), '  ProxyJump bench-bastion', ...farBlock].join('\n')}\n`);
   const direct = await prepareRun(c, 'direct', `{ host: ${JSON.stringify(c.host)}, port: ${c.port}, user: ${JSON.stringify(c.username)}, identity_file: ${JSON.stringify(c.privateKeyPath)}, known_hosts: ${JSON.stringify(c.knownHostsPath)} }`);
   const bastion = await prepareRun(c, 'bastion', `{ host: bench-cluster, ssh_config: ${JSON.stringify(sshConfig)} }`);
-  return { direct, bastion, sshBase, sshViaBastion: ['ssh', '-F', sshConfig, 'bench-cluster'], target: `${c.username}@${c.host}:${c.port}` };
+  const far = await prepareRun(c, 'far', `{ host: bench-far, ssh_config: ${JSON.stringify(sshConfig)} }`);
+  return { direct, bastion, far, relay, sshBase, sshViaBastion: ['ssh', '-F', sshConfig, 'bench-cluster'], sshFar: ['ssh', '-F', sshConfig, 'bench-far'], target: `${c.username}@${c.host}:${c.port}` };
 }
 
 const loadBefore = loadavg()[0];
@@ -143,6 +155,10 @@ if (!cluster.skipped) {
     { name: 'hpcbench status <run>, via bastion', argv: [process.execPath, cli, 'status', bastion.runId], cwd: bastion.project },
     { name: 'ssh -J bastion host squeue', argv: [...cluster.sshViaBastion, 'squeue'] },
     { name: 'ssh -J bastion host "squeue; sacct"', argv: [...cluster.sshViaBastion, queries(bastion.jobId)] },
+    // And over a link with a round-trip time, as from a laptop to a login node.
+    { name: `hpcbench status <run>, ${RELAY_DELAY_MS * 2} ms RTT`, argv: [process.execPath, cli, 'status', cluster.far.runId], cwd: cluster.far.project },
+    { name: `ssh host squeue, ${RELAY_DELAY_MS * 2} ms RTT`, argv: [...cluster.sshFar, 'squeue'] },
+    { name: `ssh host "squeue; sacct", ${RELAY_DELAY_MS * 2} ms RTT`, argv: [...cluster.sshFar, queries(cluster.far.jobId)] },
   );
 } else {
   console.error(`status rows left out: ${cluster.skipped}`);
@@ -155,7 +171,8 @@ for (let round = 0; round < runs; round++) {
 }
 const loadAfter = loadavg()[0];
 // The shared cluster keeps nothing of the benchmark's (the run id is checked before it reaches rm).
-for (const run of cluster.skipped ? [] : [cluster.direct, cluster.bastion]) {
+cluster.relay?.kill();
+for (const run of cluster.skipped ? [] : [cluster.direct, cluster.bastion, cluster.far]) {
   if (/^[0-9]{8}-[0-9]{6}-tiny-[0-9a-f]+$/.test(run.runId)) spawnSync(cluster.sshBase[0], [...cluster.sshBase.slice(1), `rm -rf '${run.remoteDir}'`], { stdio: 'ignore' });
 }
 
@@ -172,6 +189,8 @@ const ratios = {
   status_vs_ssh_squeue_sacct: ratio('hpcbench status <run>', 'ssh host "squeue; sacct"'),
   status_via_bastion_vs_ssh_squeue: ratio('hpcbench status <run>, via bastion', 'ssh -J bastion host squeue'),
   status_via_bastion_vs_ssh_squeue_sacct: ratio('hpcbench status <run>, via bastion', 'ssh -J bastion host "squeue; sacct"'),
+  [`status_${RELAY_DELAY_MS * 2}_ms_rtt_vs_ssh_squeue`]: ratio(`hpcbench status <run>, ${RELAY_DELAY_MS * 2} ms RTT`, `ssh host squeue, ${RELAY_DELAY_MS * 2} ms RTT`),
+  [`status_${RELAY_DELAY_MS * 2}_ms_rtt_vs_ssh_squeue_sacct`]: ratio(`hpcbench status <run>, ${RELAY_DELAY_MS * 2} ms RTT`, `ssh host "squeue; sacct", ${RELAY_DELAY_MS * 2} ms RTT`),
   ...(option('--compare-bin') ? { status_vs_compare_bin: ratio('hpcbench status <run>', 'status, --compare-bin build') } : {}),
 };
 
@@ -186,7 +205,7 @@ const md = [
   '| ratio | wall | CPU |',
   '|---|---|---|',
   ...Object.entries(ratios).map(([k, v]) => `| ${k.replaceAll('_', ' ')} | ${fmt(v?.wall)} | ${fmt(v?.cpu)} |`),
-  ...(cluster.skipped ? ['', `Status rows left out: ${cluster.skipped}.`] : ['', `Cluster: ${cluster.target}; status of a completed one-job run (one squeue and one sacct call). Via bastion: the cluster's own sshd as the ProxyJump hop, both clients reading one ssh_config.`]),
+  ...(cluster.skipped ? ['', `Status rows left out: ${cluster.skipped}.`] : ['', `Cluster: ${cluster.target}; status of a completed one-job run (one squeue and one sacct call). Via bastion: the cluster's own sshd as the ProxyJump hop, both clients reading one ssh_config. RTT rows: through bench/latency-relay.mjs, which holds every chunk ${RELAY_DELAY_MS} ms each way.`]),
   ...(option('--compare-bin') ? ['', `--compare-bin build: commit ${spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: dirname(option('--compare-bin')), encoding: 'utf8' }).stdout.trim() || 'unknown'}; this build: commit ${spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim()}.`] : []),
   '',
 ].join('\n');
