@@ -8,6 +8,7 @@
 // Prints the port it listens on (one line), then relays until killed. Chunks keep their order:
 // every one waits the same delay.
 import { createServer, connect } from 'node:net';
+import { setTimeout } from 'node:timers';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
