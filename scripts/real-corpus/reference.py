@@ -18,6 +18,7 @@ Conventions (also in tests/fixtures/real/PROVENANCE.md):
 
 import ast
 import json
+import math
 import os
 import re
 import sys
@@ -416,7 +417,8 @@ def parse_sacct(rel, spec):
             m = re.search(r"(?:^|,)mem=([0-9.]+[KMGT])", col("AllocTRES"))
             e["alloc_tres_mem_bytes"] = mem_bytes(m.group(1)) if m else None
         if None not in (e["totalcpu_s"], e["elapsed_s"], ncpus) and e["elapsed_s"] > 0 and ncpus > 0:
-            e["cpu_efficiency"] = e["totalcpu_s"] / (e["elapsed_s"] * ncpus)
+            # seff's whole CPU seconds: int(sec + usec/1e6 + 0.5), as contribs/seff/seff computes cput
+            e["cpu_efficiency"] = math.floor(e["totalcpu_s"] + 0.5) / (e["elapsed_s"] * ncpus)
         else:
             e["cpu_efficiency"] = None
         used = e["maxrss_bytes"]
@@ -496,7 +498,7 @@ def parse_sacct_json(rel, spec):
             "reqmem_derivation": how,
             "required_memory_raw": req["memory"],
         }
-        e["cpu_efficiency"] = total / (e["elapsed_s"] * ncpus)
+        e["cpu_efficiency"] = math.floor(total + 0.5) / (e["elapsed_s"] * ncpus)
         mem = e["memory_used_bytes"] if used else e["maxrss_bytes"]
         e["memory_efficiency"] = mem / reqb if (mem is not None and reqb) else None
         out[key] = e
@@ -524,7 +526,8 @@ def parse_seff(rel, spec):
     m = re.match(r"([0-9.]+)% of (\S+) core-walltime", kv["CPU Efficiency"])
     core_wall = dur(m.group(2))
     wall = dur(kv["Job Wall-clock time"])
-    nodes, cores = int(kv["Nodes"]), int(kv["Cores per node"])
+    # seff prints `Cores: 1` alone for a one-core job, `Nodes` and `Cores per node` otherwise
+    nodes, cores = (1, int(kv["Cores"])) if "Cores" in kv else (int(kv["Nodes"]), int(kv["Cores per node"]))
     mm = re.match(r"([0-9.]+)% of (.*)$", kv["Memory Efficiency"])
     return {
         "kind": "seff", "file": file_meta(rel, raw),
@@ -817,6 +820,16 @@ FILES = {
     # seff
     "seff/greatlakes-seff-2-nodes.txt": (parse_seff, {}),
     "seff/cluster1-seff-52-cores.txt": (parse_seff, {}),
+    # SchedMD's seff of Slurm 22.05.8 on the three jobs of the sacct capture above
+    "seff/slurm-22.05.8-seff-601-two-cores.txt": (parse_seff, {}),
+    "seff/slurm-22.05.8-seff-602-one-core.txt": (parse_seff, {}),
+    "seff/slurm-22.05.8-seff-603-two-tasks.txt": (parse_seff, {}),
+    # and on the five jobs of the 22.05 sacct captures of jobs 188-191 (the same cluster)
+    "seff/slurm-22.05.8-seff-188-two-cores.txt": (parse_seff, {}),
+    "seff/slurm-22.05.8-seff-189-failed.txt": (parse_seff, {}),
+    "seff/slurm-22.05.8-seff-190-memory.txt": (parse_seff, {}),
+    "seff/slurm-22.05.8-seff-191_1-array-task.txt": (parse_seff, {}),
+    "seff/slurm-22.05.8-seff-191_2-array-task.txt": (parse_seff, {}),
     # vLLM
     "vllm/nightly-summary-table-llama33-70b-tp8.json": (parse_vllm, {"mode": "nightly-table"}),
     "vllm/bench-serve-summary-gpt-oss-120b-conc4-no-newline.json": (parse_vllm, {"mode": "bench-serve"}),

@@ -112,8 +112,8 @@ describeCluster('hpcbench efficiency on the test cluster', (cluster) => {
       close(got.ncpus, want.ncpus, `${at} NCPUS`);
       close(got.max_rss_bytes, want.maxRss, `${at} MaxRSS`);
       close(got.req_mem_bytes, want.reqMem, `${at} ReqMem`);
-      // seff: CPU efficiency = TotalCPU / (Elapsed × cores); memory efficiency = MaxRSS / requested.
-      close(got.cpu_efficiency, want.elapsed > 0 ? want.totalCpu / (want.elapsed * want.ncpus) : null, `${at} CPU efficiency`);
+      // seff: CPU efficiency = TotalCPU in whole seconds (rounded) / (Elapsed × cores); memory efficiency = MaxRSS / requested.
+      close(got.cpu_efficiency, want.elapsed > 0 ? Math.round(want.totalCpu) / (want.elapsed * want.ncpus) : null, `${at} CPU efficiency`);
       close(got.memory_efficiency, want.maxRss !== null && want.reqMem ? want.maxRss / want.reqMem : null, `${at} memory efficiency`);
       close(got.cpu_hours, (want.ncpus * want.elapsed) / 3600, `${at} CPU-hours`);
     }

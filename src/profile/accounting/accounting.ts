@@ -4,6 +4,7 @@
  * (src/slurm/sacct.ts) produces a compatible shape, and anything else can be adapted to it.
  */
 import { InputError } from '../../errors.js';
+import { computeEfficiencies } from './sacct.js';
 
 /** The sacct fields these metrics need. Durations in seconds, memory in MiB. */
 export interface AccountingRecord {
@@ -54,7 +55,7 @@ export interface AccountingMetrics {
   queueWaitSeconds?: number;
   /** Null when sacct gave no Elapsed: unknown, never 0 (0 would read as a job that did not run). */
   elapsedSeconds: number | null;
-  /** TotalCPU / (Elapsed × NCPUS), 0..1; undefined when TotalCPU is unknown or elapsed or ncpus is 0. */
+  /** TotalCPU in whole seconds (rounded, as seff) / (Elapsed × NCPUS), 0..1; undefined when TotalCPU is unknown or elapsed or ncpus is 0. */
   cpuEfficiency?: number;
   /** MaxRSS / requested memory, 0..1 (can exceed 1 slightly when the limit is not enforced). */
   memoryEfficiency?: number;
@@ -150,7 +151,8 @@ export function computeAccountingMetrics(record: AccountingRecord, options: Acco
   }
   // Unknown TotalCPU is not 0 % efficiency (a `--format` without TotalCPU says nothing about use).
   if (record.totalCpuSeconds !== undefined && elapsed !== null && elapsed > 0 && record.ncpus !== null && record.ncpus > 0) {
-    metrics.cpuEfficiency = record.totalCpuSeconds / (elapsed * record.ncpus);
+    // seff's figure, from whole CPU seconds, as `hpcbench efficiency` prints it (sacct.ts).
+    metrics.cpuEfficiency = computeEfficiencies({ totalCpuSeconds: record.totalCpuSeconds, elapsedSeconds: elapsed, ncpus: record.ncpus, maxRssBytes: null, reqMemBytes: null }).cpuEfficiency ?? undefined;
   }
   if (record.maxRssMiB !== undefined && record.reqMemMiB !== undefined && record.reqMemMiB > 0) {
     metrics.memoryEfficiency = record.maxRssMiB / record.reqMemMiB;

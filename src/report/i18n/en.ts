@@ -210,7 +210,7 @@ export const EN = {
     ciLine: 'Confidence intervals: {confidence} % percentile bootstrap, {iterations} resamples, seed {seed}; throughput intervals resample the records’ (work done, latency) pairs: throughput per second of latency, scaled to the measured duration.',
     analyticCiLine: 'Inference logs of more than {n} records are not resampled: their latency percentile intervals are distribution-free order-statistic intervals (two ranks of the sorted latencies chosen from the binomial distribution, coverage at least {confidence} %, given with each interval), their throughput intervals normal intervals of the same ratio (delta method).',
     gpuMethodLine: 'GPU: utilization and memory from `nvidia-smi --query-gpu`; means are time-weighted where timestamps exist; a GPU is busy in a sample when its utilization is above {busy} %; energy is the trapezoidal integral of power over time.',
-    accountingMethodLine: 'Accounting: CPU efficiency = TotalCPU / (Elapsed × CPUs); memory efficiency = MaxRSS / requested memory (sacct).',
+    accountingMethodLine: 'Accounting: CPU efficiency = TotalCPU in whole seconds, as seff counts it / (Elapsed × CPUs); memory efficiency = MaxRSS / requested memory (sacct).',
     thresholdsLine: 'Warnings use these thresholds: idle GPU at ≤ {idle} busy samples, low utilization below {lowUtil} %, low CPU efficiency below {lowCpu}, memory near the limit from {memNear}, outliers at |modified z| > {z}, at least {minP99} samples for a p99.',
     noInference: 'No inference results.',
     sweptLine: 'Experiment {experiment}, swept: {params}.',

@@ -209,7 +209,7 @@ export const PT_BR: Catalogue = {
     ciLine: 'Intervalos de confiança: bootstrap percentil de {confidence} %, {iterations} reamostragens, semente {seed}; para a vazão, são reamostrados os pares (trabalho feito, latência) dos registros: vazão por segundo de latência, escalada para a duração medida.',
     analyticCiLine: 'Logs de inferência com mais de {n} registros não são reamostrados: os intervalos dos percentis de latência são intervalos de estatísticas de ordem, livres de distribuição (duas posições das latências ordenadas escolhidas pela distribuição binomial, cobertura de pelo menos {confidence} %, informada com cada intervalo), e os de vazão são intervalos normais da mesma razão (método delta).',
     gpuMethodLine: 'GPU: utilização e memória obtidas de `nvidia-smi --query-gpu`; médias ponderadas pelo tempo quando há carimbos de tempo; uma GPU está ocupada numa amostra quando sua utilização é maior que {busy} %; a energia é a integral trapezoidal da potência no tempo.',
-    accountingMethodLine: 'Contabilização: eficiência de CPU = TotalCPU / (Elapsed × CPUs); eficiência de memória = MaxRSS / memória solicitada (sacct).',
+    accountingMethodLine: 'Contabilização: eficiência de CPU = TotalCPU em segundos inteiros, como o seff conta / (Elapsed × CPUs); eficiência de memória = MaxRSS / memória solicitada (sacct).',
     thresholdsLine: 'Limiares dos alertas: GPU ociosa com ≤ {idle} de amostras ocupadas, baixa utilização abaixo de {lowUtil} %, baixa eficiência de CPU abaixo de {lowCpu}, memória perto do limite a partir de {memNear}, valores atípicos com |z modificado| > {z}, ao menos {minP99} amostras para um p99.',
     noInference: 'Sem resultados de inferência.',
     sweptLine: 'Experimento {experiment}, parâmetros variados: {params}.',

@@ -36,7 +36,8 @@ describe('profile with real sacct captures', () => {
     const doc = await profileRun(root, { sacctFields: UZH_FIELDS });
     const acc = doc.tasks[0]?.accounting;
     expect(acc?.state).toBe('TIMEOUT');
-    expect(acc?.cpuEfficiency).toBeCloseTo(0.990501633986928, 12);
+    // references.json: whole CPU seconds, as seff counts them.
+    expect(acc?.cpuEfficiency).toBeCloseTo(0.9907407407407407, 12);
     expect(acc?.memoryEfficiency).toBeCloseTo(0.23928308486938477, 12);
   });
 

@@ -2,7 +2,7 @@
 // sacct capture of the same jobs. references.json recomputes reportseff's printed figures from
 // the sacct rows with reportseff's own rules; hpcbench must give the same figures where the
 // definitions agree and differ exactly as stated where they do not:
-//   - CPUEff: reportseff cuts TotalCPU to whole seconds, hpcbench keeps sacct's milliseconds;
+//   - CPUEff: reportseff cuts TotalCPU to whole seconds, hpcbench rounds it as SchedMD's seff does;
 //   - MemEff: reportseff takes MaxRSS × NTasks, hpcbench (as SchedMD's seff) TRESUsageInTot mem.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,7 +57,7 @@ describe('reportseff next to hpcbench on the same real jobs', () => {
       const cut = (Math.floor(cpu) / ncpus / wall) * 100;
       if (printed.cpu_eff_pct === null) expect(Math.floor(cpu), id).toBe(0);
       else expect(Math.abs(cut - printed.cpu_eff_pct), id).toBeLessThanOrEqual(0.05);
-      expect(job.cpuEfficiency, id).toBeCloseTo(cpu / (ncpus * wall), 12);
+      expect(job.cpuEfficiency, id).toBeCloseTo(Math.round(cpu) / (ncpus * wall), 12);
       expect(Math.abs((job.cpuEfficiency ?? NaN) * 100 - (printed.cpu_eff_pct ?? 0)), id).toBeLessThan(100 / (ncpus * wall) + 0.05);
       // Memory: one-task steps give the same figure; job 603's step has 2 tasks.
       expect(job.memoryEfficiency, id).toBeCloseTo(used / req, 12);
