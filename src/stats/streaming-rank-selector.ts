@@ -4,30 +4,30 @@
  *
  * A finite float64 maps to a 64-bit key whose unsigned order is the values' numeric order (the
  * usual trick: set the sign bit of a positive value, flip every bit of a negative one), the same
- * order as Float64Array.prototype.sort, −0 before +0. The first pass counts the values in 2¹⁶
- * buckets of the key's top 16 bits (sign, exponent, 4 mantissa bits). Each wanted rank falls in
+ * order as Float64Array.prototype.sort, −0 before +0. The first pass counts the values in 2²⁰
+ * buckets of the key's top 20 bits (sign, exponent, 8 mantissa bits). Each wanted rank falls in
  * one bucket; a later pass either collects that bucket's values and sorts them (when they fit:
- * at most `bufferLimit` values are held in all) or counts them by their next 12 bits, which
+ * at most `bufferLimit` values are held in all) or counts them by their next 11 bits, which
  * narrows the bucket for the pass after.
- * Every bucket also keeps its smallest and largest value: a bucket of equal values (heavy ties,
- * all-equal data) gives its value without being collected, so selection always ends, at the
- * latest when the 12-bit levels reach the key's last bit (16 + 4 × 12 = 64).
+ * Every bucket after the first pass also keeps its smallest and largest value: a bucket of equal
+ * values (heavy ties, all-equal data) gives its value without being collected, so selection
+ * always ends, at the latest when the 11-bit levels reach the key's last bit (20 + 4 × 11 = 64).
  *
  * A caller feeds the same values in every pass (the order may differ), calls finishPass() after
  * each, select() after the first, and reads the values once `needsPass` is false.
  */
 
 /** Bits of the key each level's buckets are made of, from the top. */
-const LEVEL_BITS = [16, 12, 12, 12, 12] as const;
+const LEVEL_BITS = [20, 11, 11, 11, 11] as const;
 /** The top bits a node of each level shares (the levels above it), as masks of the key's two halves. */
-const PREFIX_MASK_HI = [0, 0xffff0000, 0xfffffff0, 0xffffffff, 0xffffffff] as const;
-const PREFIX_MASK_LO = [0, 0, 0, 0xff000000, 0xfffff000] as const;
+const PREFIX_MASK_HI = [0, 0xfffff000, 0xfffffffe, 0xffffffff, 0xffffffff] as const;
+const PREFIX_MASK_LO = [0, 0, 0, 0xffc00000, 0xfffff800] as const;
 
 /**
- * 2 MiB of doubles: the percentiles' buckets after the first pass (2¹⁶ buckets, a sixteenth of an
- * octave each) of a million latencies fit together, so such a log needs two passes, not three.
+ * 512 KiB of doubles. After the first pass (2²⁰ buckets, 1/256 of an octave each) the buckets of
+ * the percentiles of a few million latencies fit together, so such a log takes two passes.
  */
-const DEFAULT_SELECTION_BUFFER = 262_144;
+const DEFAULT_SELECTION_BUFFER = 65_536;
 
 const scratch = new Float64Array(1);
 const words = new Uint32Array(scratch.buffer);
@@ -39,15 +39,15 @@ const LO = 1 - HI;
 function bucketOf(level: number, hi: number, lo: number): number {
   switch (level) {
     case 0:
-      return hi >>> 16;
+      return hi >>> 12;
     case 1:
-      return (hi >>> 4) & 0xfff;
+      return (hi >>> 1) & 0x7ff;
     case 2:
-      return ((hi & 0xf) << 8) | (lo >>> 24);
+      return ((hi & 1) << 10) | (lo >>> 22);
     case 3:
-      return (lo >>> 12) & 0xfff;
+      return (lo >>> 11) & 0x7ff;
     default:
-      return lo & 0xfff;
+      return lo & 0x7ff;
   }
 }
 
@@ -55,13 +55,13 @@ function bucketOf(level: number, hi: number, lo: number): number {
 function childPrefix(level: number, hi: number, lo: number, b: number): [number, number] {
   switch (level) {
     case 0:
-      return [(hi | (b << 16)) >>> 0, lo];
+      return [(hi | (b << 12)) >>> 0, lo];
     case 1:
-      return [(hi | (b << 4)) >>> 0, lo];
+      return [(hi | (b << 1)) >>> 0, lo];
     case 2:
-      return [(hi | (b >>> 8)) >>> 0, (lo | ((b & 0xff) << 24)) >>> 0];
+      return [(hi | (b >>> 10)) >>> 0, (lo | ((b & 0x3ff) << 22)) >>> 0];
     default:
-      return [hi, (lo | (b << 12)) >>> 0];
+      return [hi, (lo | (b << 11)) >>> 0];
   }
 }
 
@@ -78,9 +78,10 @@ interface NodeBase {
 
 interface HistogramNode extends NodeBase {
   kind: 'histogram';
-  counts: Float64Array;
-  mins: Float64Array;
-  maxs: Float64Array;
+  counts: Float64Array | Uint32Array;
+  /** Each bucket's extremes, set by its first value (the first pass's node keeps none). */
+  mins: Float64Array | undefined;
+  maxs: Float64Array | undefined;
 }
 
 interface CollectNode extends NodeBase {
@@ -102,13 +103,22 @@ function createHistogramNode(level: number, prefixHi: number, prefixLo: number, 
     below,
     ranks: [],
     counts: new Float64Array(size),
-    mins: new Float64Array(size).fill(Number.POSITIVE_INFINITY),
-    maxs: new Float64Array(size).fill(Number.NEGATIVE_INFINITY),
+    mins: new Float64Array(size),
+    maxs: new Float64Array(size),
   };
 }
 
+/**
+ * The first pass's node: 2²⁰ counts (4 MiB, of which only the pages of the octaves the values
+ * fall in are ever touched) and no extremes, which would triple that; a bucket of equal values is
+ * told by the next level's extremes, in the second pass.
+ */
+function createRootNode(): HistogramNode {
+  return { kind: 'histogram', level: 0, prefixHi: 0, prefixLo: 0, below: 0, ranks: [], counts: new Uint32Array(2 ** LEVEL_BITS[0]), mins: undefined, maxs: undefined };
+}
+
 export interface RankSelectorOptions {
-  /** The most values held for sorting at once (default 262 144). */
+  /** The most values held for sorting at once (default 65 536). */
   bufferLimit?: number;
 }
 
@@ -117,7 +127,7 @@ export class StreamingRankSelector {
   readonly bufferLimit: number;
   private count = 0;
   private passCount = 0;
-  private root: HistogramNode | undefined = createHistogramNode(0, 0, 0, 0);
+  private root: HistogramNode | undefined = createRootNode();
   /** Nodes that read the current pass. */
   private active: SelectionNode[] = [];
   /** The nodes planned for the next pass, by level and prefix: ranks in one bucket share one. */
@@ -179,9 +189,18 @@ export class StreamingRankSelector {
 
   private countInto(node: HistogramNode, hi: number, lo: number, x: number): void {
     const b = bucketOf(node.level, hi, lo);
-    node.counts[b] = (node.counts[b] as number) + 1;
-    if (x < (node.mins[b] as number)) node.mins[b] = x;
-    if (x > (node.maxs[b] as number)) node.maxs[b] = x;
+    const count = node.counts[b] as number;
+    const { mins, maxs } = node;
+    if (mins === undefined || maxs === undefined) {
+      if (count === 0xffffffff) throw new RangeError('more than 4 294 967 295 values in one bucket of a 1/256 octave');
+    } else if (count === 0) {
+      mins[b] = x;
+      maxs[b] = x;
+    } else {
+      if (x < (mins[b] as number)) mins[b] = x;
+      if (x > (maxs[b] as number)) maxs[b] = x;
+    }
+    node.counts[b] = count + 1;
   }
 
   /** Asks for the values at these 0-based ranks (0 ≤ rank < n); call after the first pass. */
@@ -233,8 +252,8 @@ export class StreamingRankSelector {
       for (const rank of order) {
         while (before + (node.counts[bucket] as number) <= rank) before += node.counts[bucket++] as number;
         const count = node.counts[bucket] as number;
-        const min = node.mins[bucket] as number;
-        if (Object.is(min, node.maxs[bucket])) {
+        const min = node.mins?.[bucket];
+        if (min !== undefined && Object.is(min, node.maxs?.[bucket])) {
           this.resolved.set(rank, min);
           continue;
         }
