@@ -3,7 +3,7 @@
  * docs/inference-jsonl.md. Reference workloads write one JSON object per line; this module
  * validates one line at a time and normalises it to an `InferenceRecord`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const INFERENCE_SCHEMA_ID = 'hpcbench.inference/1';
 

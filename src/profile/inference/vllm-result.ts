@@ -5,7 +5,7 @@
  * only in detailed or older results. When they are present every request becomes an
  * InferenceRecord, so the metrics are recomputed with hpcbench's statistics rather than copied.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError } from '../../errors.js';
 import { describeZodIssues, type InferenceParams, type InferenceRecord } from './schema.js';
 import type { RejectedLines } from '../lines.js';
