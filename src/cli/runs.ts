@@ -3,7 +3,6 @@
  * (--results, --accept-new-host-key) and how they become connection options.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { listAllRuns, toRunJson } from '../runs/list-runs.js';
 import { openRun, resolveResultsDir, type OpenedRun } from '../runs/context.js';
 import type { ConnectClusterOptions } from '../runs/connect.js';
 import { formatRunsTable } from '../runs/format.js';
@@ -67,6 +66,8 @@ export async function withOpenRun<T>(argv: RunTargetArgs, out: Output, use: (run
 
 async function runsHandler(argv: RunCommandArgs): Promise<void> {
   const out = createOutput(argv);
+  // Imported here: status, watch, fetch and cancel load this module too, and never list runs.
+  const { listAllRuns, toRunJson } = await import('../runs/list-runs.js');
   const rows = await listAllRuns(resultsDirOf(argv));
   if (argv.json) {
     out.json(rows.map(toRunJson));

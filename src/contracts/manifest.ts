@@ -6,11 +6,10 @@
  */
 import * as z from 'zod';
 import { runIdSchema } from './run-id.js';
+import { MAX_ARRAY_TASKS } from '../slurm/array-spec.js';
 
 export const MANIFEST_SCHEMA_ID = 'hpcbench.manifest/1';
 
-/** SLURM's own ceiling on MaxArraySize; a larger array cannot have been rendered for a cluster. */
-export const MAX_ARRAY_TASKS = 4_000_001;
 
 const RELATIVE_EXPECTED = "a relative path inside the run directory (no leading '/', no '..', no NUL)";
 

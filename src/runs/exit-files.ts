@@ -5,7 +5,7 @@
  */
 import { posix } from 'node:path';
 import { parseExitDocumentIfValid } from '../contracts/exit.js';
-import { expandArraySpec } from './manifest-file.js';
+import { expandArraySpec } from '../slurm/array-spec.js';
 import type { RunJob, RunRecord, TaskFactsRecord } from './run-record.js';
 import type { Transport } from '../transport/transport.js';
 
@@ -39,7 +39,7 @@ function readExit(text: string, path: string): ExitFile | undefined {
 
 /** The outcome from the exit.json files of every task, or undefined when any is missing or unreadable. */
 export async function readExitFiles(transport: Transport, record: RunRecord, job: RunJob): Promise<ExitFileOutcome | undefined> {
-  const tasks = job.array ? expandArraySpec(job.array.spec) : ['main'];
+  const tasks = job.array ? expandArraySpec(job.array.spec, 'run.json') : ['main'];
   const out: ExitFileOutcome = { state: 'COMPLETED', exitCode: '0:0', tasks: {}, taskFacts: {} };
   let speaker: ExitFile | undefined;
   for (const task of tasks) {

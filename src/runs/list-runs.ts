@@ -2,10 +2,48 @@
  * The `runs` use case: every run under results/ (submitted, run here, rendered only, broken),
  * oldest first, and the JSON shape `hpcbench runs --json` prints.
  */
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { HpcbenchError } from '../errors.js';
 import { formatRunsTable, type RenderedRunRow } from './format.js';
-import { listRenderedRuns, listRuns } from './registry.js';
+import { MANIFEST_FILE, readSubmitManifest } from './manifest-file.js';
+import { listRuns, RUN_FILE } from './registry.js';
 
 export type RunsRow = NonNullable<Parameters<typeof formatRunsTable>[0][number]>;
+
+/** A run rendered but never submitted: a results/<id>/ with manifest.json and no run.json. */
+interface RenderedRunListing {
+  run_id: string;
+  created_at: string;
+  experiments: string[];
+  clusters: string[];
+}
+
+/**
+ * The rendered-only runs of results/, oldest first; a manifest that cannot be read is listed with the
+ * reason. Here rather than in registry.ts, which status and watch load: they never read a manifest,
+ * and building its schema cost every status call ~10 ms of CPU.
+ */
+async function listRenderedRuns(resultsDir: string): Promise<(RenderedRunListing | { run_id: string; error: string })[]> {
+  if (!existsSync(resultsDir)) return [];
+  const entries = await readdir(resultsDir, { withFileTypes: true });
+  const ids = entries
+    .filter((e) => e.isDirectory() && !existsSync(join(resultsDir, e.name, RUN_FILE)) && existsSync(join(resultsDir, e.name, MANIFEST_FILE)))
+    .map((e) => e.name)
+    .sort();
+  const out: (RenderedRunListing | { run_id: string; error: string })[] = [];
+  for (const id of ids) {
+    try {
+      const manifest = await readSubmitManifest(join(resultsDir, id));
+      out.push({ run_id: id, created_at: manifest.created_at, experiments: [...manifest.experiments], clusters: [...new Set(manifest.jobs.map((j) => j.cluster))] });
+    } catch (error) {
+      if (!(error instanceof HpcbenchError)) throw error;
+      out.push({ run_id: id, error: error.message });
+    }
+  }
+  return out;
+}
 
 /** Submitted (or run here), rendered-only and broken runs together, oldest first (ids start with a UTC time). */
 export async function listAllRuns(resultsDir: string): Promise<RunsRow[]> {

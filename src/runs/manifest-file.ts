@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { InputError } from '../errors.js';
 import { parseJsonDocument } from '../contracts/json-file.js';
-import { MANIFEST_INFO, MAX_ARRAY_TASKS, manifestSchema, type Manifest } from '../contracts/manifest.js';
+import { MANIFEST_INFO, manifestSchema, type Manifest } from '../contracts/manifest.js';
+import { expandArraySpec } from '../slurm/array-spec.js';
 
 export type SubmitManifest = Manifest;
 export type SubmitManifestJob = SubmitManifest['jobs'][number];
@@ -56,24 +57,6 @@ export async function readSubmitManifest(runDir: string): Promise<SubmitManifest
 /** Task directory names of a job: `main`, or one per array index. */
 export function taskNames(job: Pick<SubmitManifestJob, 'array'>): string[] {
   if (!job.array) return ['main'];
-  return expandArraySpec(job.array.spec);
+  return expandArraySpec(job.array.spec, MANIFEST_FILE);
 }
 
-/** `0-5%2`, `1,3,7-9`, `0-10:2` → the indices as strings. */
-export function expandArraySpec(spec: string): string[] {
-  const body = spec.split('%')[0] ?? '';
-  const out: string[] = [];
-  for (const part of body.split(',')) {
-    const m = /^(\d+)(?:-(\d+)(?::(\d+))?)?$/.exec(part.trim());
-    if (!m?.[1]) throw new InputError(`array spec ${JSON.stringify(spec)} is not valid`, { file: MANIFEST_FILE, hint: 'expected e.g. 0-5%2' });
-    const start = Number(m[1]);
-    const end = m[2] === undefined ? start : Number(m[2]);
-    const step = m[3] === undefined ? 1 : Math.max(1, Number(m[3]));
-    // A hand-edited 0-99999999999 would otherwise fill memory before anything else is checked.
-    if (out.length + Math.floor((end - start) / step) + 1 > MAX_ARRAY_TASKS) {
-      throw new InputError(`array spec ${JSON.stringify(spec)} has more than ${MAX_ARRAY_TASKS} tasks`, { file: MANIFEST_FILE, hint: 'render the run again' });
-    }
-    for (let i = start; i <= end; i += step) out.push(String(i));
-  }
-  return out;
-}

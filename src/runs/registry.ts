@@ -10,7 +10,6 @@ import { HpcbenchError, InputError, UsageError } from '../errors.js';
 import { isValidRunId, RUN_ID_EXPECTED } from '../contracts/run-id.js';
 import { validateDocument } from '../contracts/json-file.js';
 import { writeFileAtomicallyAsync } from '../fs-atomic.js';
-import { MANIFEST_FILE, readSubmitManifest } from './manifest-file.js';
 import { parseRunRecord, RUN_FILE_INFO, runRecordSchema, type RunRecord } from './run-record.js';
 
 export const RUN_FILE = 'run.json';
@@ -110,35 +109,6 @@ export async function listRuns(resultsDir: string): Promise<RunListing[]> {
     }
   }
   return listings;
-}
-
-/** A run rendered but never submitted: a results/<id>/ with manifest.json and no run.json. */
-export interface RenderedRunListing {
-  run_id: string;
-  created_at: string;
-  experiments: string[];
-  clusters: string[];
-}
-
-/** The rendered-only runs of results/, oldest first; a manifest that cannot be read is listed with the reason. */
-export async function listRenderedRuns(resultsDir: string): Promise<(RenderedRunListing | { run_id: string; error: string })[]> {
-  if (!existsSync(resultsDir)) return [];
-  const entries = await readdir(resultsDir, { withFileTypes: true });
-  const ids = entries
-    .filter((e) => e.isDirectory() && !existsSync(join(resultsDir, e.name, RUN_FILE)) && existsSync(join(resultsDir, e.name, MANIFEST_FILE)))
-    .map((e) => e.name)
-    .sort();
-  const out: (RenderedRunListing | { run_id: string; error: string })[] = [];
-  for (const id of ids) {
-    try {
-      const manifest = await readSubmitManifest(join(resultsDir, id));
-      out.push({ run_id: id, created_at: manifest.created_at, experiments: [...manifest.experiments], clusters: [...new Set(manifest.jobs.map((j) => j.cluster))] });
-    } catch (error) {
-      if (!(error instanceof HpcbenchError)) throw error;
-      out.push({ run_id: id, error: error.message });
-    }
-  }
-  return out;
 }
 
 function historyKey(entry: RunRecord['history'][number]): string {

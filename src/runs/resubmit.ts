@@ -13,7 +13,7 @@
 import { UsageError } from '../errors.js';
 import { formatJobState, isTerminal, parseJobState, type Dependency, type JobState, type JobView } from '../slurm/index.js';
 import type { Transport } from '../transport/transport.js';
-import { expandArraySpec } from './manifest-file.js';
+import { expandArraySpec } from '../slurm/array-spec.js';
 import { queryJobs, type QueryCounters } from './query.js';
 import { writeRunRecord } from './registry.js';
 import { addHistory, findJob, type RunJob, type RunRecord } from './run-record.js';
@@ -30,7 +30,7 @@ interface TaskSplit {
 function currentTasks(job: RunJob): string[] {
   const resent = [...job.attempts].reverse().find((a) => a.job_id === job.job_id && a.array !== undefined)?.array;
   const spec = resent ?? job.array?.spec;
-  return spec === undefined ? ['main'] : expandArraySpec(spec);
+  return spec === undefined ? ['main'] : expandArraySpec(spec, 'run.json');
 }
 
 function splitTasks(job: RunJob, view: JobView | undefined): TaskSplit {
@@ -57,7 +57,7 @@ function splitTasks(job: RunJob, view: JobView | undefined): TaskSplit {
     return split;
   }
   for (const r of tasks) {
-    const ids = r.arrayPendingRange ? expandArraySpec(r.arrayTaskId ?? '') : [r.arrayTaskId ?? ''];
+    const ids = r.arrayPendingRange ? expandArraySpec(r.arrayTaskId ?? '', 'squeue') : [r.arrayTaskId ?? ''];
     for (const id of ids) add(id, r.state);
   }
   return split;

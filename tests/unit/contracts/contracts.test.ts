@@ -8,7 +8,8 @@ import { parseJsonText } from '../../../src/contracts/json-file.js';
 import { validateMetricsDocument, parseMetricsDocument } from '../../../src/contracts/index.js';
 import { InputError } from '../../../src/errors.js';
 import { profileRun } from '../../../src/profile/profile-run.js';
-import { parseSubmitManifest, expandArraySpec, readSubmitManifest } from '../../../src/runs/manifest-file.js';
+import { parseSubmitManifest, readSubmitManifest } from '../../../src/runs/manifest-file.js';
+import { expandArraySpec } from '../../../src/slurm/array-spec.js';
 import { makeRenderedRun } from '../runs/helpers.js';
 import { caught } from './support.js';
 
@@ -62,8 +63,8 @@ describe('manifest.json', () => {
   });
 
   it('refuses an array spec of more tasks than SLURM allows instead of filling memory', () => {
-    expect(caught(() => expandArraySpec('0-99999999999')).message).toMatch(/has more than 4000001 tasks/);
-    expect(expandArraySpec('0-5%2')).toEqual(['0', '1', '2', '3', '4', '5']);
+    expect(caught(() => expandArraySpec('0-99999999999', 'manifest.json')).message).toMatch(/has more than 4000001 tasks/);
+    expect(expandArraySpec('0-5%2', 'manifest.json')).toEqual(['0', '1', '2', '3', '4', '5']);
   });
 });
 

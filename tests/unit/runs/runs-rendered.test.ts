@@ -3,7 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRunRecord } from '../../../src/runs/run-record.js';
-import { listRenderedRuns, writeRunRecord } from '../../../src/runs/registry.js';
+import { writeRunRecord } from '../../../src/runs/registry.js';
+import { listAllRuns } from '../../../src/runs/list-runs.js';
 import { runCli } from '../cli/run-cli.js';
 import { CLUSTER, makeRenderedRun } from './helpers.js';
 
@@ -23,12 +24,12 @@ async function results(): Promise<string> {
 }
 
 describe('hpcbench runs and rendered-only runs', () => {
-  it('listRenderedRuns finds directories with manifest.json and no run.json', async () => {
+  it('finds directories with manifest.json and no run.json as rendered runs', async () => {
     const dir = await results();
-    const listed = await listRenderedRuns(dir);
-    expect(listed.map((l) => l.run_id)).toEqual([RENDERED, '20261124-080000-c-0003']);
-    expect(listed[0]).toEqual({ run_id: RENDERED, created_at: '2026-11-24T06:00:00.000Z', experiments: ['a'], clusters: ['fake'] });
-    expect('error' in (listed[1] ?? {})).toBe(true);
+    const listed = await listAllRuns(dir);
+    expect(listed.map((l) => l.run_id)).toEqual([RENDERED, SUBMITTED, '20261124-080000-c-0003']);
+    expect(listed[0]).toEqual({ run_id: RENDERED, rendered: { created_at: '2026-11-24T06:00:00.000Z', experiments: ['a'], clusters: ['fake'] } });
+    expect('error' in (listed[2] ?? {})).toBe(true);
   });
 
   it('--json marks the rendered run as not submitted, in run id order with the others', async () => {
