@@ -132,7 +132,8 @@ async function prepareCluster() {
   const direct = await prepareRun(c, 'direct', `{ host: ${JSON.stringify(c.host)}, port: ${c.port}, user: ${JSON.stringify(c.username)}, identity_file: ${JSON.stringify(c.privateKeyPath)}, known_hosts: ${JSON.stringify(c.knownHostsPath)} }`);
   const bastion = await prepareRun(c, 'bastion', `{ host: bench-cluster, ssh_config: ${JSON.stringify(sshConfig)} }`);
   const far = await prepareRun(c, 'far', `{ host: bench-far, ssh_config: ${JSON.stringify(sshConfig)} }`);
-  return { direct, bastion, far, relay, sshBase, sshViaBastion: ['ssh', '-F', sshConfig, 'bench-cluster'], sshFar: ['ssh', '-F', sshConfig, 'bench-far'], target: `${c.username}@${c.host}:${c.port}` };
+  const floorArgs = ['--host', c.host, '--port', String(c.port), '--user', c.username, '--key', c.privateKeyPath];
+  return { direct, bastion, far, relay, sshBase, floorArgs, sshViaBastion: ['ssh', '-F', sshConfig, 'bench-cluster'], sshFar: ['ssh', '-F', sshConfig, 'bench-far'], target: `${c.username}@${c.host}:${c.port}` };
 }
 
 const loadBefore = loadavg()[0];
@@ -151,6 +152,8 @@ if (!cluster.skipped) {
     ...(option('--compare-bin') ? [{ name: 'status, --compare-bin build', argv: [process.execPath, option('--compare-bin'), 'status', direct.runId], cwd: direct.project }] : []),
     { name: 'ssh host squeue', argv: [...cluster.sshBase, 'squeue'] },
     { name: 'ssh host "squeue; sacct"', argv: [...cluster.sshBase, queries(direct.jobId)] },
+    // The least a node + ssh2 tool spends on the same two queries (bench/ssh2-floor.mjs).
+    { name: 'node + ssh2: squeue & sacct', argv: [process.execPath, join(here, 'ssh2-floor.mjs'), ...cluster.floorArgs, '--jobs', String(direct.jobId)] },
     // The same through a bastion (ProxyJump), as people reach most clusters from outside.
     { name: 'hpcbench status <run>, via bastion', argv: [process.execPath, cli, 'status', bastion.runId], cwd: bastion.project },
     { name: 'ssh -J bastion host squeue', argv: [...cluster.sshViaBastion, 'squeue'] },
@@ -187,6 +190,7 @@ const ratios = {
   help_vs_node: ratio('hpcbench --help', 'node -e 0'),
   status_vs_ssh_squeue: ratio('hpcbench status <run>', 'ssh host squeue'),
   status_vs_ssh_squeue_sacct: ratio('hpcbench status <run>', 'ssh host "squeue; sacct"'),
+  status_vs_node_ssh2_floor: ratio('hpcbench status <run>', 'node + ssh2: squeue & sacct'),
   status_via_bastion_vs_ssh_squeue: ratio('hpcbench status <run>, via bastion', 'ssh -J bastion host squeue'),
   status_via_bastion_vs_ssh_squeue_sacct: ratio('hpcbench status <run>, via bastion', 'ssh -J bastion host "squeue; sacct"'),
   [`status_${RELAY_DELAY_MS * 2}_ms_rtt_vs_ssh_squeue`]: ratio(`hpcbench status <run>, ${RELAY_DELAY_MS * 2} ms RTT`, `ssh host squeue, ${RELAY_DELAY_MS * 2} ms RTT`),
