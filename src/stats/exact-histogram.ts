@@ -1,4 +1,4 @@
-import { interpolate, locatePercentile, checkPercentile, type PercentileMethod } from './percentile.js';
+import { percentileOfRanks, checkPercentile, type PercentileMethod } from './percentile.js';
 
 /** An ExactHistogram as plain data (survives structured cloning to and from worker threads). */
 export interface ExactHistogramState {
@@ -194,12 +194,7 @@ export class ExactHistogram {
       }
       return values[values.length - 1] as number;
     };
-    return ps.map((p) => {
-      const { lower, fraction } = locatePercentile(total, p, method);
-      const a = orderStatistic(lower);
-      if (fraction === 0 || lower + 1 >= total) return a;
-      return interpolate(a, orderStatistic(lower + 1), fraction);
-    });
+    return ps.map((p) => percentileOfRanks(total, p, method, orderStatistic));
   }
 
   percentile(p: number, method: PercentileMethod = 'linear'): number | null {

@@ -28,7 +28,7 @@ export function interpolate(a: number, b: number, t: number): number {
 /**
  * Where percentile p falls among n sorted values: the lower order statistic (0-based), the
  * fraction towards the next one, and whether the next one is needed at all.
- * Shared with the exact histograms, which read order statistics from counts.
+ * Shared with percentileOfRanks and with the streamed summary, which asks for these ranks.
  */
 export function locatePercentile(
   n: number,
@@ -52,10 +52,19 @@ export function percentile(sorted: ArrayLike<number>, p: number, method: Percent
   checkPercentile(p);
   const n = sorted.length;
   if (n === 0) throw new UsageError('cannot take a percentile of no values');
+  return percentileOfRanks(n, p, method, (rank) => sorted[rank] as number);
+}
+
+/**
+ * Percentile p of n values read by rank through `at` (0-based order statistics): the one or two
+ * that locatePercentile names, interpolated as percentile() does. For sources that are not a
+ * sorted array: a histogram's counts, or the order statistics a streamed summary selected.
+ */
+export function percentileOfRanks(n: number, p: number, method: PercentileMethod, at: (rank: number) => number): number {
   const { lower, fraction } = locatePercentile(n, p, method);
-  const a = sorted[lower] as number;
+  const a = at(lower);
   if (fraction === 0 || lower + 1 >= n) return a;
-  return interpolate(a, sorted[lower + 1] as number, fraction);
+  return interpolate(a, at(lower + 1), fraction);
 }
 
 /** A sorted Float64Array copy of the values (numeric order, unlike Array.prototype.sort). */

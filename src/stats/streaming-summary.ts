@@ -9,7 +9,8 @@
  * second pass, selectRanks() may ask for more order statistics (orderStatistic() reads them).
  */
 import { UsageError } from '../errors.js';
-import { interpolate, locatePercentile, type PercentileMethod } from './percentile.js';
+import { CompensatedSum } from './compensated-sum.js';
+import { locatePercentile, percentileOfRanks, type PercentileMethod } from './percentile.js';
 import { StreamingRankSelector, type RankSelectorOptions } from './streaming-rank-selector.js';
 import type { Summary } from './summary.js';
 
@@ -19,22 +20,6 @@ const REPORTED_PERCENTILES = [50, 90, 95, 99] as const;
 export function percentileRanks(n: number, p: number, method: PercentileMethod): number[] {
   const { lower, fraction } = locatePercentile(n, p, method);
   return fraction === 0 || lower + 1 >= n ? [lower] : [lower, lower + 1];
-}
-
-/** Neumaier's compensated running sum, as summary.ts sums an array. */
-class CompensatedSum {
-  private sum = 0;
-  private compensation = 0;
-
-  add(x: number): void {
-    const t = this.sum + x;
-    this.compensation += Math.abs(this.sum) >= Math.abs(x) ? this.sum - t + x : x - t + this.sum;
-    this.sum = t;
-  }
-
-  get value(): number {
-    return this.sum + this.compensation;
-  }
 }
 
 export interface StreamingSummaryOptions extends RankSelectorOptions {
@@ -106,11 +91,7 @@ export class StreamingSummary {
 
   /** Percentile p (by the summary's method, or the one given) from the selected order statistics. */
   percentile(p: number, method: PercentileMethod = this.method): number {
-    const n = this.selector.n;
-    const { lower, fraction } = locatePercentile(n, p, method);
-    const a = this.selector.valueAt(lower);
-    if (fraction === 0 || lower + 1 >= n) return a;
-    return interpolate(a, this.selector.valueAt(lower + 1), fraction);
+    return percentileOfRanks(this.selector.n, p, method, (rank) => this.selector.valueAt(rank));
   }
 
   /** summarize()'s result; once `needsPass` is false. */

@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import { percentile, sortedCopy, checkPercentile, type PercentileMethod } from './percentile.js';
+import { CompensatedSum } from './compensated-sum.js';
 
 /**
  * Descriptive statistics of a sample. `std` is the SAMPLE standard deviation (ddof = 1, Bessel's
@@ -51,17 +52,6 @@ function percentileKey(p: number): string {
  * Neumaier-compensated sum: the mean of millions of samples stays accurate to the last digits,
  * which the numpy agreement tests (1e-9 relative) rely on.
  */
-function compensatedSum(values: ArrayLike<number>): number {
-  let sum = 0;
-  let compensation = 0;
-  for (let i = 0; i < values.length; i++) {
-    const x = values[i] as number;
-    const t = sum + x;
-    compensation += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
-    sum = t;
-  }
-  return sum + compensation;
-}
 
 export function summarize(values: ArrayLike<number>, options: SummarizeOptions = {}): Summary {
   const method = options.method ?? 'linear';
@@ -81,12 +71,14 @@ export function summarize(values: ArrayLike<number>, options: SummarizeOptions =
     return empty;
   }
   const sorted = sortedCopy(values);
-  const mean = compensatedSum(sorted) / n;
+  const sum = new CompensatedSum();
+  for (let i = 0; i < n; i++) sum.add(sorted[i] as number);
+  const mean = sum.value / n;
   let std: number | null = null;
   if (n >= 2) {
-    const deviations = new Float64Array(n);
-    for (let i = 0; i < n; i++) deviations[i] = ((sorted[i] as number) - mean) ** 2;
-    std = Math.sqrt(compensatedSum(deviations) / (n - 1));
+    const squares = new CompensatedSum();
+    for (let i = 0; i < n; i++) squares.add(((sorted[i] as number) - mean) ** 2);
+    std = Math.sqrt(squares.value / (n - 1));
   }
   const summary: FilledSummary = {
     n,
