@@ -16,8 +16,9 @@ import { InputError } from '../../errors.js';
 import { addProfileWarning } from '../../report/i18n/profile-warnings.js';
 import { DEFAULT_BOOTSTRAP_SEED } from '../../stats/index.js';
 import { RejectedLines, type ReadProgress } from '../lines.js';
-import { MAX_KEPT_SAMPLES, missingSection, type SourceFile, type TaskMetrics } from '../metrics-document.js';
+import { missingSection, type SourceFile, type TaskMetrics } from '../metrics-document.js';
 import type { TaskFiles } from '../run-layout.js';
+import { keepSamples } from './chart-samples.js';
 import { ANALYTIC_INTERVALS_ABOVE } from './intervals.js';
 import { detectInferenceFormat, readInferenceLog, readTextLogIfMatched, type InferenceLog, type InferenceLogFormat } from './log.js';
 import { computeInferenceMetrics, excludeInferenceWarmup, type InferenceMetrics, type InferenceSlo } from './metrics.js';
@@ -44,6 +45,15 @@ export interface InferenceProfileOptions {
 
 type RecordSourceFile = (file: string, kind: SourceFile['kind'], rejected?: RejectedLines) => void;
 
+/** One log of the task, as listTaskLogs finds it. */
+interface TaskLog {
+  file: string;
+  format: InferenceLogFormat | undefined;
+  extractors: readonly CompiledExtractor[];
+  /** A text log found among the task's files, left out when no line matches. */
+  optional: boolean;
+}
+
 interface ReadLogs {
   /** Inference files, then text logs in which a line matched. */
   logs: { file: string; log: InferenceLog }[];
@@ -57,57 +67,52 @@ function countRecords(log: InferenceLog): number {
 }
 
 /**
- * The task's logs in memory; with a `limit`, reading stops once the JSONL and text logs hold more
- * records than it (`overLimit`). Text logs (job.out and the task's unrecognised *.log files) go
- * through profiling.extractors (each extractor's `file`, when given, says which logs it is for);
- * one where no line matched is left out.
+ * The task's inference logs with the extractors each is read with, compiled once: the inference
+ * files (each with every extractor, for text logs among them), then the text logs (job.out and the
+ * task's unrecognised *.log files) that an extractor is for (its `file`, when given, says which);
+ * a text log is `optional`: left out when no line matches.
  */
-async function readLogs(spec: TaskFiles, options: InferenceProfileOptions, rejected: RejectedLines, formats: readonly InferenceLogFormat[], path: string, limit: number | undefined): Promise<ReadLogs> {
-  let left = limit;
-  const take = (log: InferenceLog): boolean => {
-    if (left !== undefined) left -= countRecords(log);
-    return log.stoppedAtLimit === true;
-  };
+function listTaskLogs(spec: TaskFiles, options: InferenceProfileOptions, formats: readonly InferenceLogFormat[], path: string): TaskLog[] {
   const specs = options.extractors ?? [];
-  const texts: { file: string; log: InferenceLog }[] = [];
+  // The text logs' extractors first: a regex the config gets wrong is reported as it always was.
+  const texts: TaskLog[] = [];
   for (const file of specs.length === 0 ? [] : (spec.textLogs ?? [])) {
     const forFile = selectExtractorsForFile(specs, basename(file));
-    if (forFile.length === 0) continue;
-    const extractors = compileExtractors(forFile, path);
-    const log = await readTextLogIfMatched(file, { extractors, rejected, onProgress: (p) => options.onProgress?.(file, p), recordLimit: left });
-    if (log === undefined) continue;
-    texts.push({ file, log });
-    if (take(log)) return { logs: [], overLimit: true };
+    if (forFile.length > 0) texts.push({ file, format: 'text', extractors: compileExtractors(forFile, path), optional: true });
   }
   const inferenceFiles = spec.files.filter((f) => f.kind === 'inference');
-  const logs: { file: string; log: InferenceLog }[] = [];
-  if (inferenceFiles.length > 0) {
-    const extractors = compileExtractors(specs, path);
-    for (const [i, f] of inferenceFiles.entries()) {
-      const log = await readInferenceLog(f.file, { extractors, rejected, format: formats[i], onProgress: (p) => options.onProgress?.(f.file, p), recordLimit: left });
-      logs.push({ file: f.file, log });
-      if (take(log)) return { logs: [], overLimit: true };
-    }
+  const all = inferenceFiles.length > 0 ? compileExtractors(specs, path) : [];
+  return [...inferenceFiles.map((f, i): TaskLog => ({ file: f.file, format: formats[i], extractors: all, optional: false })), ...texts];
+}
+
+/**
+ * The task's logs in memory (the inference files, then the text logs in which a line matched);
+ * with a `limit`, reading stops once the logs hold more records than it (`overLimit`). Text logs
+ * are read first, as before the streamed profile existed, so rejected lines keep their order.
+ */
+async function readLogs(taskLogs: readonly TaskLog[], options: InferenceProfileOptions, rejected: RejectedLines, limit: number | undefined): Promise<ReadLogs> {
+  let left = limit;
+  const inference: { file: string; log: InferenceLog }[] = [];
+  const texts: { file: string; log: InferenceLog }[] = [];
+  for (const t of [...taskLogs.filter((l) => l.optional), ...taskLogs.filter((l) => !l.optional)]) {
+    const onProgress = (p: ReadProgress): void => options.onProgress?.(t.file, p);
+    const log = t.optional
+      ? await readTextLogIfMatched(t.file, { extractors: t.extractors, rejected, onProgress, recordLimit: left })
+      : await readInferenceLog(t.file, { extractors: t.extractors, rejected, format: t.format, onProgress, recordLimit: left });
+    if (log === undefined) continue;
+    (t.optional ? texts : inference).push({ file: t.file, log });
+    if (left !== undefined) left -= countRecords(log);
+    if (log.stoppedAtLimit === true) return { logs: [], overLimit: true };
   }
-  return { logs: [...logs, ...texts], overLimit: false };
+  return { logs: [...inference, ...texts], overLimit: false };
 }
 
 /** The same logs as sources a streamed profile reads again; undefined when one cannot be (a JSON document). */
-function streamedSources(spec: TaskFiles, options: InferenceProfileOptions, formats: readonly InferenceLogFormat[], path: string): StreamedLogSource[] | undefined {
-  const specs = options.extractors ?? [];
+function streamedSources(taskLogs: readonly TaskLog[]): StreamedLogSource[] | undefined {
   const sources: StreamedLogSource[] = [];
-  const inferenceFiles = spec.files.filter((f) => f.kind === 'inference');
-  const all = inferenceFiles.length > 0 ? compileExtractors(specs, path) : [];
-  for (const [i, f] of inferenceFiles.entries()) {
-    const format = formats[i];
+  for (const { file, format, extractors, optional } of taskLogs) {
     if (format !== 'jsonl' && format !== 'text') return undefined;
-    sources.push({ file: f.file, format, extractors: all });
-  }
-  for (const file of specs.length === 0 ? [] : (spec.textLogs ?? [])) {
-    const forFile = selectExtractorsForFile(specs, basename(file));
-    if (forFile.length === 0) continue;
-    const extractors: readonly CompiledExtractor[] = compileExtractors(forFile, path);
-    sources.push({ file, format: 'text', extractors, optional: true });
+    sources.push(optional ? { file, format, extractors, optional } : { file, format, extractors });
   }
   return sources;
 }
@@ -119,10 +124,11 @@ export async function profileTaskInference(spec: TaskFiles, options: InferencePr
   const formats: InferenceLogFormat[] = [];
   for (const f of spec.files) if (f.kind === 'inference') formats.push(await detectInferenceFormat(f.file, hasExtractors));
   const analyticAbove = options.analyticIntervalsAbove ?? ANALYTIC_INTERVALS_ABOVE;
-  const sources = streamedSources(spec, options, formats, path);
+  const taskLogs = listTaskLogs(spec, options, formats, path);
+  const sources = streamedSources(taskLogs);
   const rejected = new RejectedLines();
   const first = new RejectedLines();
-  const read = await readLogs(spec, options, first, formats, path, sources === undefined ? undefined : analyticAbove);
+  const read = await readLogs(taskLogs, options, first, sources === undefined ? undefined : analyticAbove);
   if (!read.overLimit) {
     rejected.merge(first);
     if (read.logs.length === 0) task.missing.push(missingSection('inference', 'no-inference-log', { where }));
@@ -146,7 +152,7 @@ export async function profileTaskInference(spec: TaskFiles, options: InferencePr
     return;
   }
   // Warm-up left no more than the threshold: bootstrap intervals, in memory. The first pass already counted the rejected lines.
-  const again = await readLogs(spec, options, new RejectedLines(), formats, path, undefined);
+  const again = await readLogs(taskLogs, options, new RejectedLines(), undefined);
   applyInMemory(again.logs, options, task, record, rejected);
 }
 
@@ -218,13 +224,6 @@ function warnIfBootstrapReduced(inference: InferenceMetrics, used: number, recor
     const sink = { warnings: (inference.warnings ??= []), warningCodes: (inference.warningCodes ??= []) };
     addProfileWarning(sink, 'bootstrap-iterations-reduced', { used, default: 2000, records });
   }
-}
-
-/** The latency and throughput samples a task keeps for charts: all, or MAX_KEPT_SAMPLES evenly strided. */
-function keepSamples(values: Float64Array): { values: number[]; strided: boolean } {
-  if (values.length <= MAX_KEPT_SAMPLES) return { values: Array.from(values), strided: false };
-  const stride = values.length / MAX_KEPT_SAMPLES;
-  return { values: Array.from({ length: MAX_KEPT_SAMPLES }, (_, i) => values[Math.floor(i * stride)] as number), strided: true };
 }
 
 /**

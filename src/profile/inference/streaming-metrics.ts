@@ -22,6 +22,7 @@ import { finishRatioInterval } from '../../stats/ratio-interval.js';
 import { percentileRanks, StreamingSummary } from '../../stats/streaming-summary.js';
 import { RejectedLines, type ReadProgress } from '../lines.js';
 import { MAX_KEPT_SAMPLES } from '../metrics-document.js';
+import { StridedSampler } from './chart-samples.js';
 import { ANALYTIC_INTERVALS_ABOVE, checkConfidence, type InferenceInterval, type InferenceIntervals } from './intervals.js';
 import { noRecordsError, scanJsonlRecords, scanTextRecords, type RecordScan } from './log.js';
 import { assembleInferenceMetrics, type InferenceMetrics, type InferenceMetricsOptions } from './metrics.js';
@@ -64,29 +65,6 @@ export interface StreamedInference {
   passes: number;
   /** The most values held for selection at once by any distribution. */
   peakBuffered: number;
-}
-
-/** Row indices floor(i · count / max) of `count` values: the rows keepSamples (profile-run) keeps. */
-class StridedSampler {
-  readonly values: number[] = [];
-  readonly strided: boolean;
-  private readonly stride: number;
-  private seen = 0;
-  private next = 0;
-
-  constructor(
-    count: number,
-    private readonly max: number,
-  ) {
-    this.strided = count > max;
-    this.stride = count / max;
-  }
-
-  add(value: number): void {
-    if (this.seen++ !== this.next) return;
-    this.values.push(value);
-    this.next = this.strided ? (this.values.length < this.max ? Math.floor(this.values.length * this.stride) : -1) : this.seen;
-  }
 }
 
 /** Whether a record is used: warm-up exclusion per run, as excludeInferenceWarmup does it. */
