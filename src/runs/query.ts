@@ -94,7 +94,7 @@ export async function queryJobs(transport: Transport, ids: readonly string[], op
   const askSacct = (jobIds: readonly string[]): Promise<ExecResult> => {
     if (options.counters) options.counters.sacct += 1;
     const startTime = options.runCreatedAt === undefined ? undefined : formatAccountingStartTime(options.runCreatedAt, new Date());
-    return transport.exec(buildSacctArgs({ jobIds, duplicates: true, ...(startTime === undefined ? {} : { startTime }) }), execOptions);
+    return transport.exec(buildSacctArgs({ jobIds, duplicates: true, fields: 'follow', ...(startTime === undefined ? {} : { startTime }) }), execOptions);
   };
   const early = options.accountingAlongside === true && options.useAccounting !== false ? askSacct(ids) : undefined;
   // Settled here so that a failed squeue does not leave the early sacct's failure unhandled.
@@ -108,7 +108,7 @@ export async function queryJobs(transport: Transport, ids: readonly string[], op
   }
   const settled = earlyResult === undefined ? { result: await askSacct(needing) } : await earlyResult;
   if ('error' in settled) throw settled.error;
-  const sacct = readSacctOutput(toSlurmOutput(settled.result), { duplicates: true });
+  const sacct = readSacctOutput(toSlurmOutput(settled.result), { duplicates: true, fields: 'follow' });
   if (sacct.kind === 'unavailable') {
     return { views: mergeJobViews(squeue.records, undefined, ids), accounting: 'unavailable', accountingMessage: sacct.message };
   }

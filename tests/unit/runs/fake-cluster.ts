@@ -120,7 +120,7 @@ export class FakeCluster implements Transport {
     return formatSqueueRow(values);
   }
 
-  private sacctRow(j: FakeJob, attempt?: { state: string; exitCode?: string }): string {
+  private sacctRow(fields: readonly string[], j: FakeJob, attempt?: { state: string; exitCode?: string }): string {
     const values: Record<string, string> = {
       JobID: j.id,
       JobIDRaw: rawId(j.id),
@@ -149,11 +149,11 @@ export class FakeCluster implements Transport {
       WorkDir: j.workDir,
       Reason: j.reason ?? 'None',
     };
-    return SACCT_FIELDS.map((key) => values[key] ?? '').join(UNIT_SEPARATOR);
+    return fields.map((key) => values[key] ?? '').join(UNIT_SEPARATOR);
   }
 
   /** The batch step row of an attempt, so tests see that steps of earlier attempts are not counted twice. */
-  private sacctStepRow(j: FakeJob, attempt?: { state: string; exitCode?: string }): string {
+  private sacctStepRow(fields: readonly string[], j: FakeJob, attempt?: { state: string; exitCode?: string }): string {
     const values: Record<string, string> = {
       JobID: `${j.id}.batch`,
       JobIDRaw: `${rawId(j.id)}.batch`,
@@ -165,7 +165,7 @@ export class FakeCluster implements Transport {
       NCPUS: '1',
       MaxRSS: '1024K',
     };
-    return SACCT_FIELDS.map((key) => values[key] ?? '').join(UNIT_SEPARATOR);
+    return fields.map((key) => values[key] ?? '').join(UNIT_SEPARATOR);
   }
 
   private matches(j: FakeJob, ids: readonly string[] | undefined): boolean {
@@ -214,10 +214,12 @@ export class FakeCluster implements Transport {
         const ids = flag(argv, 'jobs')?.split(',');
         const names = flag(argv, 'name')?.split(',');
         const rows = [...this.jobs.values()].filter((j) => this.matches(j, ids) && (!names || names.includes(j.name)) && this.ownedBy(j, flag(argv, 'user')));
+        // The columns asked for, in their order, as sacct prints them.
+        const fields = flag(argv, 'format')?.split(',') ?? SACCT_FIELDS;
         const earlier = argv.includes('--duplicates')
-          ? rows.flatMap((j) => (j.attempts ?? []).flatMap((a) => [this.sacctRow(j, a), this.sacctStepRow(j, a)]))
+          ? rows.flatMap((j) => (j.attempts ?? []).flatMap((a) => [this.sacctRow(fields, j, a), this.sacctStepRow(fields, j, a)]))
           : [];
-        const current = rows.flatMap((j) => [this.sacctRow(j), ...(j.state === 'PENDING' ? [] : [this.sacctStepRow(j)])]);
+        const current = rows.flatMap((j) => [this.sacctRow(fields, j), ...(j.state === 'PENDING' ? [] : [this.sacctStepRow(fields, j)])]);
         return ok([...earlier, ...current].map((row) => `${row}\n`).join(''));
       }
       case 'scancel': {

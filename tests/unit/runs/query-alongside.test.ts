@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ControllerUnreachableError } from '../../../src/errors.js';
 import { queryJobs, type JobQueryOptions } from '../../../src/runs/query.js';
 import type { ExecResult, Transport } from '../../../src/transport/transport.js';
-import { fixture } from '../slurm/fixtures.js';
+import { asFollowFields, fixture } from '../slurm/fixtures.js';
 import { createExecOnlyTransport } from './helpers.js';
 
 /** Answers squeue and sacct with recorded outputs and logs when each call starts and ends. */
@@ -25,6 +25,8 @@ function answering(answers: Record<string, ExecResult>): { transport: Transport;
 const ok = (stdout: string): ExecResult => ({ stdout, stderr: '', code: 0 });
 const realSqueue = fixture('squeue-real-22.05.txt');
 const realSacct = fixture('sacct-real-22.05.txt');
+/** What queryJobs' sacct call prints for the same jobs (it asks for no TRES column). */
+const realSacctFollow = asFollowFields(realSacct);
 const describeViews = (views: Awaited<ReturnType<typeof queryJobs>>['views']): string[] => views.map((v) => JSON.stringify(v));
 
 async function queryBothWays(answers: Record<string, ExecResult>, ids: string[], options: JobQueryOptions = {}) {
@@ -42,7 +44,7 @@ async function queryBothWays(answers: Record<string, ExecResult>, ids: string[],
 describe('queryJobs with accounting alongside squeue (hpcbench status)', () => {
   it('asks sacct before squeue has answered, and gives the views of the sequential path', async () => {
     // Job 2 has aged out of squeue, 14 is finished, 13 is running, 404 is unknown to both.
-    const { sequential, alongside, events, counters } = await queryBothWays({ squeue: ok(realSqueue), sacct: ok(realSacct) }, ['13', '2', '14', '404']);
+    const { sequential, alongside, events, counters } = await queryBothWays({ squeue: ok(realSqueue), sacct: ok(realSacctFollow) }, ['13', '2', '14', '404']);
     expect(events.indexOf('start sacct')).toBeLessThan(events.indexOf('end squeue'));
     expect(counters).toEqual({ squeue: 1, sacct: 1 });
     expect(alongside.accounting).toBe('ok');
@@ -55,7 +57,7 @@ describe('queryJobs with accounting alongside squeue (hpcbench status)', () => {
       .split('\n')
       .filter((l) => /RUNNING|PENDING/.test(l))
       .join('\n');
-    const { sequential, alongside } = await queryBothWays({ squeue: ok(live), sacct: ok(realSacct) }, ['13', '18', '19']);
+    const { sequential, alongside } = await queryBothWays({ squeue: ok(live), sacct: ok(realSacctFollow) }, ['13', '18', '19']);
     expect(alongside.accounting).toBe('not-asked');
     expect(describeViews(alongside.views)).toEqual(describeViews(sequential.views));
   });

@@ -7,7 +7,7 @@ import { createRunRecord } from '../../../src/runs/run-record.js';
 import { writeRunRecord } from '../../../src/runs/registry.js';
 import { formatAccountingStartTime } from '../../../src/runs/query.js';
 import type { ExecResult, Transport } from '../../../src/transport/transport.js';
-import { fixture } from '../slurm/fixtures.js';
+import { asFollowFields, fixture } from '../slurm/fixtures.js';
 import { readSqueueRecords } from '../slurm/squeue-rows.js';
 import { CLUSTER, createExecOnlyTransport, makeRenderedRun, noSleep } from './helpers.js';
 import { FakeCluster } from './fake-cluster.js';
@@ -27,6 +27,8 @@ function answering(answers: Record<string, ExecResult>): { transport: Transport;
 const ok = (stdout: string): ExecResult => ({ stdout, stderr: '', code: 0 });
 const realSqueue = fixture('squeue-real-22.05.txt');
 const realSacct = fixture('sacct-real-22.05.txt');
+/** What queryJobs' sacct call prints for the same jobs (it asks for no TRES column). */
+const realSacctFollow = asFollowFields(realSacct);
 
 describe('queryJobs', () => {
   it('uses one squeue call when every job is live', async () => {
@@ -44,7 +46,7 @@ describe('queryJobs', () => {
   });
 
   it('asks sacct once, only about finished or missing jobs, since the run was created', async () => {
-    const { transport, calls } = answering({ squeue: ok(realSqueue), sacct: ok(realSacct) });
+    const { transport, calls } = answering({ squeue: ok(realSqueue), sacct: ok(realSacctFollow) });
     // Job 2 has aged out of squeue; job 14 is still there but finished.
     const createdAt = new Date(Date.now() - 90 * 60_000).toISOString();
     const result = await queryJobs(transport, ['13', '2', '14', '404'], { runCreatedAt: createdAt });
@@ -81,7 +83,7 @@ describe('queryJobs', () => {
   it('handles a single aged-out id (squeue exits 1) by asking sacct', async () => {
     const { transport } = answering({
       squeue: { stdout: '', stderr: fixture('squeue-invalid-job-id.stderr.txt'), code: 1 },
-      sacct: ok(realSacct),
+      sacct: ok(realSacctFollow),
     });
     const result = await queryJobs(transport, ['3']);
     expect(result.views[0]).toMatchObject({ state: { name: 'TIMEOUT' }, source: 'sacct' });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   SACCT_FIELDS,
+  SACCT_FOLLOW_FIELDS,
   buildSacctArgs,
   findBatchStep,
   parseSacct,
@@ -197,5 +198,34 @@ describe('real SLURM 22.05 sacct output (test cluster)', () => {
     expect(real.get('6')?.timeLimitSeconds).toBeUndefined();
     // Without AccountingStoreFlags=job_comment, sacct leaves Comment empty.
     expect(real.get('1')?.comment).toBeUndefined();
+  });
+});
+
+// Captured on the test cluster (SLURM 22.05.8) from the same seven jobs, one call right after the
+// other, with buildSacctArgs({ jobIds, duplicates: true }) and the same with fields: 'follow':
+// out of memory, failed, an array with a failed task, three requeues then completed, a time-out,
+// a cancelled requeued job and array.
+describe("the 'follow' field set (status, watch): everything but the TRES columns", () => {
+  const full = parseSacct(fixture('sacct-full-pair-real-22.05.txt'), { duplicates: true });
+  const follow = parseSacct(fixture('sacct-follow-pair-real-22.05.txt'), { duplicates: true, fields: 'follow' });
+
+  it('asks sacct for no TRES field, each of which costs a slurmdbd call', () => {
+    const args = buildSacctArgs({ jobIds: ['7'], fields: 'follow' });
+    const format = args.find((a) => a.startsWith('--format='));
+    expect(format).toBe(`--format=${SACCT_FOLLOW_FIELDS.join(',')}`);
+    expect(format).not.toMatch(/TRES/);
+    expect(SACCT_FOLLOW_FIELDS).toHaveLength(SACCT_FIELDS.length - 2);
+  });
+
+  it('reads from real output the same jobs, states, restarts and steps as the full call, without TRES', () => {
+    expect(full.map((j) => `${j.jobId}:${j.state.name}:${j.restarts}`)).toContain('2847:COMPLETED:3');
+    expect(full.some((j) => j.allocTres !== undefined)).toBe(true);
+    const withoutTres = full.map(({ allocTres: _a, reqTres: _r, ...rest }) => rest);
+    expect(follow).toEqual(withoutTres);
+  });
+
+  it('refuses, naming the line, output read with the other field set', () => {
+    expect(() => parseSacct(fixture('sacct-full-pair-real-22.05.txt'), { fields: 'follow' })).toThrow(/sacct output:1: expected 24 fields/);
+    expect(() => readSacctOutput({ stdout: fixture('sacct-follow-pair-real-22.05.txt'), stderr: '', exitCode: 0 })).toThrow(/expected 26 fields/);
   });
 });
