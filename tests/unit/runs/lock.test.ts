@@ -148,25 +148,30 @@ describe('a stale lock taken over by several processes at once', () => {
     expect(existsSync('dist/runs/lock.js'), 'run `npm run build` first (npm test does)').toBe(true);
     const runDir = makeRunDir();
     plantLock(runDir, { pid: deadPid(), host: hostname(), command: 'hpcbench submit', started: '2026-12-01T11:00:00.000Z' });
+    // The winner holds the lock until every process has tried: a release on a timer let a process
+    // that a loaded machine started late find no lock at all, and win too.
     const script = `
       import('${join(process.cwd(), 'dist/runs/lock.js').replace(/\\/g, '/')}').then(({ acquireRunLock }) => {
         try {
           const lock = acquireRunLock(${JSON.stringify(runDir)}, { command: 'hpcbench cancel' });
           process.stdout.write('won');
-          setTimeout(() => lock.release(), 1500);
+          process.stdin.on('end', () => lock.release()).resume();
         } catch (error) {
           process.stdout.write(error.message.includes('is being changed by pid') ? 'refused' : 'error: ' + error.message);
         }
       });`;
-    const runs = Array.from({ length: 4 }, () =>
-      new Promise<string>((done) => {
-        const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-        let out = '';
-        child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-        child.on('close', () => done(out));
-      }),
+    const children = Array.from({ length: 4 }, () => spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] }));
+    const tried = children.map(
+      (child) =>
+        new Promise<string>((done) => {
+          child.stdout.once('data', (chunk: Buffer) => done(chunk.toString()));
+          child.once('close', (code) => done(`exited ${String(code)} without a word`));
+        }),
     );
-    const outcomes = (await Promise.all(runs)).sort();
+    const closed = children.map((child) => new Promise<void>((done) => child.on('close', () => done())));
+    const outcomes = (await Promise.all(tried)).sort();
+    for (const child of children) child.stdin.end();
+    await Promise.all(closed);
     expect(outcomes).toEqual(['refused', 'refused', 'refused', 'won']);
     expect(existsSync(join(runDir, LOCK_FILE))).toBe(false);
   }, 30_000);
