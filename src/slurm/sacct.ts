@@ -67,7 +67,7 @@ type SacctField = (typeof SACCT_FIELDS)[number];
  * ms to 180 ms), and on a site it is load on the shared slurmdbd. The accounting kept with a run's
  * results (fetch) still asks for everything.
  */
-export const SACCT_FOLLOW_FIELDS: readonly SacctField[] = SACCT_FIELDS.filter((f) => f !== 'AllocTRES' && f !== 'ReqTRES');
+const SACCT_FOLLOW_FIELDS: readonly SacctField[] = SACCT_FIELDS.filter((f) => f !== 'AllocTRES' && f !== 'ReqTRES');
 
 /** Which columns a sacct call asks for: all of SACCT_FIELDS, or SACCT_FOLLOW_FIELDS. */
 export type SacctFieldSet = 'full' | 'follow';
