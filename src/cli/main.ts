@@ -2,21 +2,12 @@
  * The CLI entry: the only place that reads argv and maps errors to exit codes.
  */
 import { packageVersion } from './version.js';
-import { HpcbenchError, ExitCode, UsageError } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { asksVerbose, exitQuietlyOnClosedPipe, reportError } from './exit.js';
 import { commandDescriptors, toLazyCommand } from './commands.js';
 import { addGlobalOptions } from './global-options.js';
 import { canLayOutHelp, isTopLevelHelp, renderTopLevelHelp, scriptName, selectHelpWidth, usageText } from './top-level-help.js';
 import { closest } from '../config/suggest.js';
-import { parseStatusArgv } from './run-target-argv.js';
-
-/** `hpcbench … | head` closes stdout early: that is not an error, just stop. */
-function exitQuietlyOnClosedPipe(): void {
-  if (process.stdout.listenerCount('error') > 0) return;
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(0);
-    throw error;
-  });
-}
 
 /** Runs the CLI and returns the exit code; never calls process.exit so tests can call it. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -32,18 +23,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${await renderTopLevelHelp(width)}\n`);
     return ExitCode.ok;
   }
-  const verbose = argv.includes('--verbose') || argv.includes('-v');
-  // `status` is run in loops while people wait: its usual command lines skip yargs (run-target-argv.ts).
-  const status = argv[0] === 'status' ? parseStatusArgv(argv.slice(1)) : undefined;
-  if (status !== undefined) {
-    try {
-      const [{ statusHandler }, { useInterpretedZod }] = await Promise.all([import('./status.js'), import('./zod-one-shot.js')]);
-      useInterpretedZod();
-      await statusHandler(status);
-      return ExitCode.ok;
-    } catch (error) {
-      return reportError(error, verbose);
-    }
+  const verbose = asksVerbose(argv);
+  // `status` is run in loops while people wait: its usual command lines skip yargs (status-main.ts).
+  if (argv[0] === 'status') {
+    const code = await (await import('./status-main.js')).statusMain(argv);
+    if (code !== undefined) return code;
   }
   const [{ default: yargs }, { useInterpretedZod }] = await Promise.all([import('yargs'), import('./zod-one-shot.js')]);
   useInterpretedZod();
@@ -93,18 +77,4 @@ function explainUsage(message: string, knownKeys: readonly string[]): string {
     return guess ? `${arg} (did you mean --${guess}?)` : arg;
   });
   return `${match[0].split(':')[0]}: ${parts.join(', ')}`;
-}
-
-function reportError(error: unknown, verbose: boolean): number {
-  if (error instanceof HpcbenchError) {
-    process.stderr.write(`hpcbench: ${error.message}\n`);
-    if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
-    if (verbose && error.stack) process.stderr.write(`${error.stack}\n`);
-    return error.exitCode;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`hpcbench: internal error: ${message}\n`);
-  if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-  else process.stderr.write('hint: rerun with --verbose for the stack trace, and report it as a bug.\n');
-  return ExitCode.failed;
 }

@@ -38,7 +38,7 @@ const packageOf = (path: string): string | undefined => /(?:^|\/)node_modules\/(
  * e.g. cli/status.js, whether tsc's file or a bundle chunk holding it) and the packages it loaded
  * (from node_modules, or bundled into a chunk it loaded).
  */
-function runBuiltCli(args: string[], cwd = root): { status: number | null; stdout: string; stderr: string; dist: string[]; packages: string[] } {
+function runBuiltCli(args: string[], cwd = root): { status: number | null; stdout: string; stderr: string; dist: string[]; packages: string[]; bundleFiles: string[] } {
   expect(existsSync('dist/cli-bundle/main.js'), 'run `npm run build` first (npm test does)').toBe(true);
   const register = writeRecordingHook();
   const result = spawnSync(process.execPath, ['--import', pathToFileURL(register).href, join(root, 'bin', 'hpcbench.js'), ...args], { encoding: 'utf8', cwd, env: { ...process.env, LANG: 'C' } });
@@ -56,11 +56,12 @@ function runBuiltCli(args: string[], cwd = root): { status: number | null; stdou
   });
   const dist = [...new Set(sources.flatMap((p) => (p.startsWith('src/') ? [p.slice(4).replace(/\.ts$/, '.js')] : p.startsWith('dist/') ? [p.slice(5)] : [])))].sort();
   const packages = [...new Set(sources.flatMap((p) => packageOf(p) ?? []))].sort();
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr.replace(/^LOADED .*\n/gm, ''), dist, packages };
+  const bundleFiles = [...new Set(urls.filter((u) => u.startsWith(`${rootPrefix}dist/cli-bundle/`)).map((u) => u.slice(rootPrefix.length + 'dist/cli-bundle/'.length)))].sort();
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr.replace(/^LOADED .*\n/gm, ''), dist, packages, bundleFiles };
 }
 
 // What the entry needs before it knows the command: nothing of config, render, runs, profile or report.
-const entryModules = ['cli/commands.js', 'cli/global-options.js', 'cli/help-layout.js', 'cli/main.js', 'cli/run-target-argv.js', 'cli/top-level-help.js', 'cli/version.js', 'config/suggest.js', 'errors.js'];
+const entryModules = ['cli/commands.js', 'cli/exit.js', 'cli/global-options.js', 'cli/help-layout.js', 'cli/main.js', 'cli/top-level-help.js', 'cli/version.js', 'config/suggest.js', 'errors.js'];
 
 describe('the CLI loads commands lazily', () => {
   it('--version imports neither yargs nor any command module, and prints the package version', () => {
@@ -97,9 +98,12 @@ describe('the CLI loads commands lazily', () => {
     expect(plain.stderr).toMatch(/no runs? .*results/);
     expect(plain.dist).toContain('cli/status.js');
     expect(plain.packages).not.toContain('yargs');
+    // One bundled file, without main.js or any chunk (scripts/bundle-cli.mjs says why).
+    expect(plain.bundleFiles).toEqual(['status.js']);
     // The same call with a flag the fast path does not read goes through yargs, to the same answer.
     const viaYargs = runBuiltCli(['status', '--results', results, 'latest', '--no-json'], scratch);
     expect(viaYargs.packages).toContain('yargs');
+    expect(viaYargs.bundleFiles).toContain('main.js');
     expect(viaYargs.status).toBe(2);
     expect(viaYargs.stderr).toBe(plain.stderr);
   });
