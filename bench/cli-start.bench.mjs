@@ -133,7 +133,8 @@ async function prepareCluster() {
   const bastion = await prepareRun(c, 'bastion', `{ host: bench-cluster, ssh_config: ${JSON.stringify(sshConfig)} }`);
   const far = await prepareRun(c, 'far', `{ host: bench-far, ssh_config: ${JSON.stringify(sshConfig)} }`);
   const floorArgs = ['--host', c.host, '--port', String(c.port), '--user', c.username, '--key', c.privateKeyPath];
-  return { direct, bastion, far, relay, sshBase, floorArgs, sshViaBastion: ['ssh', '-F', sshConfig, 'bench-cluster'], sshFar: ['ssh', '-F', sshConfig, 'bench-far'], target: `${c.username}@${c.host}:${c.port}` };
+  const floorFarArgs = ['--host', c.host, '--port', String(relayPort), '--user', c.username, '--key', c.privateKeyPath];
+  return { direct, bastion, far, relay, sshBase, floorArgs, floorFarArgs, sshViaBastion: ['ssh', '-F', sshConfig, 'bench-cluster'], sshFar: ['ssh', '-F', sshConfig, 'bench-far'], target: `${c.username}@${c.host}:${c.port}` };
 }
 
 const loadBefore = loadavg()[0];
@@ -162,6 +163,8 @@ if (!cluster.skipped) {
     { name: `hpcbench status <run>, ${RELAY_DELAY_MS * 2} ms RTT`, argv: [process.execPath, cli, 'status', cluster.far.runId], cwd: cluster.far.project },
     { name: `ssh host squeue, ${RELAY_DELAY_MS * 2} ms RTT`, argv: [...cluster.sshFar, 'squeue'] },
     { name: `ssh host "squeue; sacct", ${RELAY_DELAY_MS * 2} ms RTT`, argv: [...cluster.sshFar, queries(cluster.far.jobId)] },
+    // ssh2 makes its own round trips, which no caller of it can take away: the floor over the same link.
+    { name: `node + ssh2: squeue & sacct, ${RELAY_DELAY_MS * 2} ms RTT`, argv: [process.execPath, join(here, 'ssh2-floor.mjs'), ...cluster.floorFarArgs, '--jobs', String(cluster.far.jobId)] },
   );
 } else {
   console.error(`status rows left out: ${cluster.skipped}`);
@@ -195,6 +198,7 @@ const ratios = {
   status_via_bastion_vs_ssh_squeue_sacct: ratio('hpcbench status <run>, via bastion', 'ssh -J bastion host "squeue; sacct"'),
   [`status_${RELAY_DELAY_MS * 2}_ms_rtt_vs_ssh_squeue`]: ratio(`hpcbench status <run>, ${RELAY_DELAY_MS * 2} ms RTT`, `ssh host squeue, ${RELAY_DELAY_MS * 2} ms RTT`),
   [`status_${RELAY_DELAY_MS * 2}_ms_rtt_vs_ssh_squeue_sacct`]: ratio(`hpcbench status <run>, ${RELAY_DELAY_MS * 2} ms RTT`, `ssh host "squeue; sacct", ${RELAY_DELAY_MS * 2} ms RTT`),
+  [`status_${RELAY_DELAY_MS * 2}_ms_rtt_vs_node_ssh2_floor`]: ratio(`hpcbench status <run>, ${RELAY_DELAY_MS * 2} ms RTT`, `node + ssh2: squeue & sacct, ${RELAY_DELAY_MS * 2} ms RTT`),
   ...(option('--compare-bin') ? { status_vs_compare_bin: ratio('hpcbench status <run>', 'status, --compare-bin build') } : {}),
 };
 
