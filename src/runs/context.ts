@@ -5,7 +5,7 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
-import { findConfigFile, loadConfig } from '../config/index.js';
+import { findConfigFile, loadConfigText } from '../config/index.js';
 import { UsageError } from '../errors.js';
 import type { Transport } from '../transport/transport.js';
 import { connectCluster, type ConnectClusterOptions } from './connect.js';
@@ -21,25 +21,25 @@ export function resolveResultsDir(explicit: string | undefined, configOption: st
   if (explicit !== undefined) return resolve(cwd, explicit);
   const config = configOption !== undefined ? resolve(cwd, configOption) : findConfigFile(cwd);
   if (config === undefined || !existsSync(config)) return resolve(cwd, 'results');
-  // Only `root:` moves the project away from the config's folder, and a refused config counts as
-  // having none: a file that cannot name it is not parsed (status runs in loops, and parsing the
-  // config cost it more CPU than reading run.json). YAML could spell the key without the word only
-  // through an escape in a quoted key, hence the backslash.
-  if (!mayNameRoot(config)) return join(dirname(config), 'results');
+  // Only `root:` moves the project away from the config's folder, and a refused or unreadable
+  // config counts as having none: a file that cannot name it is not parsed (status runs in loops,
+  // and parsing the config cost it more CPU than reading run.json). YAML could spell the key
+  // without the word only through an escape in a quoted key, hence the backslash.
+  const text = readTextOrUndefined(config);
+  if (text === undefined || !(text.includes('root') || text.includes('\\'))) return join(dirname(config), 'results');
   try {
-    return join(loadConfig(config).root, 'results');
+    return join(loadConfigText(text, config, dirname(config)).root, 'results');
   } catch {
     // A config that no longer loads must not stop status, fetch or cancel of existing runs.
     return join(dirname(config), 'results');
   }
 }
 
-function mayNameRoot(file: string): boolean {
+function readTextOrUndefined(file: string): string | undefined {
   try {
-    const text = readFileSync(file, 'utf8');
-    return text.includes('root') || text.includes('\\');
+    return readFileSync(file, 'utf8');
   } catch {
-    return true;
+    return undefined;
   }
 }
 

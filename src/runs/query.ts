@@ -15,6 +15,7 @@ import {
   readSqueueOutput,
   type JobFacts,
   type JobView,
+  type SacctFieldSet,
   type SacctJob,
   type SlurmCommandOutput,
   type SlurmJobRecord,
@@ -84,6 +85,9 @@ export function toSlurmOutput(result: ExecResult): SlurmCommandOutput {
   return { stdout: result.stdout, stderr: result.stderr, exitCode: result.code };
 }
 
+/** The sacct columns asked for and read back: no TRES field, which costs slurmdbd a call each poll. */
+const FOLLOW: SacctFieldSet = 'follow';
+
 export async function queryJobs(transport: Transport, ids: readonly string[], options: JobQueryOptions = {}): Promise<JobQueryResult> {
   if (ids.length === 0) return { views: [], accounting: 'not-asked' };
   const execOptions = {
@@ -94,7 +98,7 @@ export async function queryJobs(transport: Transport, ids: readonly string[], op
   const askSacct = (jobIds: readonly string[]): Promise<ExecResult> => {
     if (options.counters) options.counters.sacct += 1;
     const startTime = options.runCreatedAt === undefined ? undefined : formatAccountingStartTime(options.runCreatedAt, new Date());
-    return transport.exec(buildSacctArgs({ jobIds, duplicates: true, fields: 'follow', ...(startTime === undefined ? {} : { startTime }) }), execOptions);
+    return transport.exec(buildSacctArgs({ jobIds, duplicates: true, fields: FOLLOW, ...(startTime === undefined ? {} : { startTime }) }), execOptions);
   };
   const early = options.accountingAlongside === true && options.useAccounting !== false ? askSacct(ids) : undefined;
   // Settled here so that a failed squeue does not leave the early sacct's failure unhandled.
@@ -108,7 +112,7 @@ export async function queryJobs(transport: Transport, ids: readonly string[], op
   }
   const settled = earlyResult === undefined ? { result: await askSacct(needing) } : await earlyResult;
   if ('error' in settled) throw settled.error;
-  const sacct = readSacctOutput(toSlurmOutput(settled.result), { duplicates: true, fields: 'follow' });
+  const sacct = readSacctOutput(toSlurmOutput(settled.result), { duplicates: true, fields: FOLLOW });
   if (sacct.kind === 'unavailable') {
     return { views: mergeJobViews(squeue.records, undefined, ids), accounting: 'unavailable', accountingMessage: sacct.message };
   }

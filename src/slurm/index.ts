@@ -8,7 +8,7 @@ export { parseSlurmDuration, formatSlurmDuration } from './time.js';
 export { type SlurmJobRecord, parseExitStatus } from './job-record.js';
 export { type Dependency, buildSbatchArgs, parseSbatchTestOnly, readSbatchOutput } from './sbatch.js';
 export { buildSqueueArgs, readSqueueOutput } from './squeue.js';
-export { type SacctJob, buildSacctArgs, readSacctOutput, findBatchStep } from './sacct.js';
+export { type SacctJob, type SacctFieldSet, buildSacctArgs, readSacctOutput, findBatchStep } from './sacct.js';
 export { checkpointStopOfExit, explainCheckpointStop } from './checkpoint-stop.js';
 export { buildScancelArgs } from './scancel.js';
 export { type JobView, mergeJobViews, idsNeedingAccounting } from './merge.js';

@@ -163,9 +163,10 @@ export interface ParseSacctOptions {
 }
 
 /**
- * Parses sacct rows written with SACCT_FIELDS (or SACCT_FOLLOW_FIELDS, with `fields: 'follow'`); steps are attached to their job. With
- * `--duplicates` output, a job id seen again is a later attempt: it replaces the earlier one, and
- * `restarts` counts the earlier attempts that were requeued.
+ * Parses sacct rows written with SACCT_FIELDS (or SACCT_FOLLOW_FIELDS, with `fields: 'follow'`);
+ * steps are attached to their job. With `--duplicates` output, a job id seen again is a later
+ * attempt: it replaces the earlier one, and `restarts` counts the earlier attempts that were
+ * requeued.
  */
 export function parseSacct(stdout: string, options: string | ParseSacctOptions = {}): SacctJob[] {
   const opts = typeof options === 'string' ? { delimiter: options } : options;

@@ -4,7 +4,7 @@
  * (src/slurm/sacct.ts) produces a compatible shape, and anything else can be adapted to it.
  */
 import { InputError } from '../../errors.js';
-import { computeEfficiencies } from './sacct.js';
+import { cpuEfficiencyOf } from './sacct.js';
 
 /** The sacct fields these metrics need. Durations in seconds, memory in MiB. */
 export interface AccountingRecord {
@@ -150,10 +150,9 @@ export function computeAccountingMetrics(record: AccountingRecord, options: Acco
     if (Number.isFinite(wait) && wait >= 0) metrics.queueWaitSeconds = wait;
   }
   // Unknown TotalCPU is not 0 % efficiency (a `--format` without TotalCPU says nothing about use).
-  if (record.totalCpuSeconds !== undefined && elapsed !== null && elapsed > 0 && record.ncpus !== null && record.ncpus > 0) {
-    // seff's figure, from whole CPU seconds, as `hpcbench efficiency` prints it (sacct.ts).
-    metrics.cpuEfficiency = computeEfficiencies({ totalCpuSeconds: record.totalCpuSeconds, elapsedSeconds: elapsed, ncpus: record.ncpus, maxRssBytes: null, reqMemBytes: null }).cpuEfficiency ?? undefined;
-  }
+  // seff's figure, from whole CPU seconds, as `hpcbench efficiency` prints it.
+  const cpuEfficiency = cpuEfficiencyOf(record.totalCpuSeconds ?? null, elapsed, record.ncpus);
+  if (cpuEfficiency !== null) metrics.cpuEfficiency = cpuEfficiency;
   if (record.maxRssMiB !== undefined && record.reqMemMiB !== undefined && record.reqMemMiB > 0) {
     metrics.memoryEfficiency = record.maxRssMiB / record.reqMemMiB;
   }

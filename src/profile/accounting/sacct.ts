@@ -172,6 +172,16 @@ function text(value: string | undefined): string | null {
   return value === undefined || value.trim() === '' ? null : value.trim();
 }
 
+/**
+ * seff's CPU efficiency: whole CPU seconds (its steps' seconds, plus their microseconds rounded)
+ * over Elapsed × NCPUS. 5.011 s of 42 is 11.90 %, and 0.126 s is 0 % (seff 22.05.8 on this
+ * project's test cluster). Null where an input is unknown or the denominator is zero.
+ */
+export function cpuEfficiencyOf(totalCpuSeconds: number | null, elapsedSeconds: number | null, ncpus: number | null): number | null {
+  if (totalCpuSeconds === null || elapsedSeconds === null || ncpus === null || elapsedSeconds <= 0 || ncpus <= 0) return null;
+  return Math.floor(totalCpuSeconds + 0.5) / (elapsedSeconds * ncpus);
+}
+
 /** The efficiency ratios from the figures, null where an input is unknown or zero. */
 export function computeEfficiencies(
   f: Pick<SacctJobFigures, 'totalCpuSeconds' | 'elapsedSeconds' | 'ncpus' | 'maxRssBytes' | 'reqMemBytes'> & { allocMemBytes?: number | null; memoryUsedBytes?: number | null },
@@ -179,9 +189,7 @@ export function computeEfficiencies(
   cpuEfficiency: number | null;
   memoryEfficiency: number | null;
 } {
-  // seff counts whole CPU seconds (its steps' seconds, plus their microseconds rounded): 5.011 s
-  // of 42 is 11.90 %, and 0.126 s is 0 % (seff 22.05.8 on this project's test cluster).
-  const cpu = f.totalCpuSeconds !== null && f.elapsedSeconds !== null && f.ncpus !== null && f.elapsedSeconds > 0 && f.ncpus > 0 ? Math.floor(f.totalCpuSeconds + 0.5) / (f.elapsedSeconds * f.ncpus) : null;
+  const cpu = cpuEfficiencyOf(f.totalCpuSeconds, f.elapsedSeconds, f.ncpus);
   const requested = f.reqMemBytes ?? f.allocMemBytes ?? null;
   const used = f.memoryUsedBytes ?? f.maxRssBytes;
   const mem = used !== null && requested !== null && requested > 0 ? used / requested : null;

@@ -5,6 +5,7 @@
 // partition, ReqTRES, time limit or working directory (seen in CI: two sacct calls a second
 // apart gave two different rows). Asked through the project's own Transport, as hpcbench asks.
 import type { Transport } from '../../../src/transport/transport.js';
+import { TERMINAL_STATES } from './remote.js';
 
 /** The fields of sacct's allocation row that slurmdbd fills in from the job's start record. */
 export interface AccountedJob {
@@ -17,7 +18,6 @@ export interface AccountedJob {
 }
 
 const FIELDS = ['JobName', 'Partition', 'State', 'ReqTRES', 'Timelimit', 'WorkDir'] as const;
-const TERMINAL = /^(BOOT_FAIL|CANCELLED|COMPLETED|DEADLINE|FAILED|NODE_FAIL|OUT_OF_MEMORY|PREEMPTED|TIMEOUT)\b/;
 
 function readAllocationRow(stdout: string): AccountedJob | undefined {
   const line = stdout.split('\n').find((l) => l.trim() !== '');
@@ -28,7 +28,7 @@ function readAllocationRow(stdout: string): AccountedJob | undefined {
 }
 
 function isComplete(row: AccountedJob | undefined, expectedName: string | undefined): row is AccountedJob {
-  if (row === undefined || !TERMINAL.test(row.state)) return false;
+  if (row === undefined || !TERMINAL_STATES.has(row.state.split(' ')[0] ?? '')) return false;
   if (expectedName !== undefined ? row.name !== expectedName : row.name === '' || row.name === 'allocation') return false;
   return row.partition !== '' && row.reqTres !== '' && row.timeLimit !== '' && row.workDir !== '';
 }

@@ -158,7 +158,8 @@ export async function withCluster<T>(cluster: TestCluster, fn: (client: Client) 
   }
 }
 
-const TERMINAL_STATES = new Set([
+/** The states in which a job has ended, as sacct's State column starts ("CANCELLED by 0"). */
+export const TERMINAL_STATES: ReadonlySet<string> = new Set([
   'BOOT_FAIL', 'CANCELLED', 'COMPLETED', 'DEADLINE', 'FAILED', 'NODE_FAIL', 'OUT_OF_MEMORY', 'PREEMPTED', 'TIMEOUT',
 ]);
 
