@@ -14,10 +14,11 @@ import { renderRun, type RenderedRun } from '../../src/render/index.js';
 import { parseExitDocument } from '../../src/contracts/exit.js';
 import { shellCommand } from '../../src/shell-quote.js';
 import { describeCluster, type TestCluster } from './support/cluster.js';
-import { connectToCluster, execRemote, execRemoteOk, uploadRenderings } from './support/remote.js';
+import { beginTimeReleaser, connectToCluster, execRemote, execRemoteOk, uploadRenderings, TERMINAL_STATES } from './support/remote.js';
 
 const WORKLOAD = readFileSync(resolve('tests/fixtures/checkpoint/steps.py'), 'utf8');
-const TERMINAL = /^(COMPLETED|FAILED|CANCELLED|TIMEOUT|OUT_OF_MEMORY|NODE_FAIL|PREEMPTED|BOOT_FAIL|DEADLINE)/;
+/** A State column that says the job ended ("CANCELLED by 0" too). */
+const isTerminal = (state: string): boolean => TERMINAL_STATES.has(state.split(' ')[0] ?? '');
 /** Seconds steps.py takes to save on the checkpoint signal; the test checks it exceeds KillWait. */
 const SLOW_SAVE_S = 15;
 /**
@@ -86,29 +87,16 @@ describeCluster('checkpoint and requeue on the real cluster', (cluster) => {
     return { state, reason };
   }
 
-  /**
-   * Follows a job to its end. A requeued job waits ~2 minutes for its BeginTime before SLURM
-   * runs it again; the test releases it a few seconds after the requeue (`scontrol update
-   * StartTime=now`, which the job's owner may do) so the suite stays short. Nothing else about
-   * the job is touched.
-   */
+  /** Follows a job to its end, releasing each requeue from its BeginTime hold (beginTimeReleaser). */
   async function follow(id: string, timeoutMs: number, until: () => Promise<boolean> = async () => false): Promise<string> {
     const deadline = Date.now() + timeoutMs;
-    let waitingSince: number | undefined;
+    const release = beginTimeReleaser(client, id);
     for (;;) {
       const { state, reason } = await queueState(id);
-      // Not in the same second as the requeue: slurmd revokes the previous attempt's credential
-      // with one-second resolution, and refuses a launch credentialed in that second ("Job
-      // credential revoked"); SLURM's own BeginTime delay exists to avoid exactly that.
-      if (state === 'PENDING' && reason === 'BeginTime') {
-        waitingSince ??= Date.now();
-        if (Date.now() - waitingSince >= 3_000) await execRemote(client, shellCommand(['scontrol', 'update', `JobId=${id}`, 'StartTime=now']));
-      } else {
-        waitingSince = undefined;
-      }
+      await release(state, reason);
       if (await until()) return state;
       const final = (await execRemoteOk(client, shellCommand(['sacct', '-n', '-X', '-P', '-j', id, '-o', 'State']))).trim().split('\n')[0] ?? '';
-      if (state === '' || TERMINAL.test(state)) if (TERMINAL.test(final)) return final.split(' ')[0]!;
+      if (state === '' || isTerminal(state)) if (isTerminal(final)) return final.split(' ')[0]!;
       if (Date.now() > deadline) throw new Error(`job ${id} (${state} ${reason}, sacct ${final}) did not get there within ${timeoutMs} ms`);
       await sleep(2_000);
     }

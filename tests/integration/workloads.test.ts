@@ -19,7 +19,7 @@ import { uploadRun } from '../../src/runs/upload.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { REPO_ROOT, describeWithVenv, jobDir, lossesOf, runPython, type PythonRun } from '../unit/workloads/python.js';
 import { describeCluster } from './support/cluster.js';
-import { connectToCluster, execRemote, execRemoteOk, waitForJobEnd } from './support/remote.js';
+import { beginTimeReleaser, connectToCluster, execRemote, execRemoteOk, waitForJobEnd } from './support/remote.js';
 
 const CONFIG = resolve('tests/fixtures/workloads/cluster.yaml');
 const EXPERIMENTS = ['lora', 'infer'] as const;
@@ -87,30 +87,14 @@ describeWithVenv('reference workloads on the test cluster', () => {
       return execRemoteOk(client, shellCommand(['cat', `${jobs.get(name)!.dir}/${path}`]));
     }
 
-    /**
-     * Waits for a job that requeues itself to end. A requeued job is held for about 2 minutes
-     * (SLURM sets its BeginTime); to keep the test short, it is released (`scontrol update
-     * StartTime=now`, which the job's owner may do) once squeue has shown it PENDING with reason
-     * BeginTime for a few seconds. Not at once: when the requeue ends the previous attempt, slurmd
-     * revokes that attempt's credential with one-second resolution and refuses any launch of the
-     * same job credentialed in that second or earlier ("Job credential revoked": the new attempt
-     * ends FAILED 1:0 with no time run, as in a CI run where the release came 0.4 s after the
-     * requeue). SLURM's own BeginTime hold exists to avoid exactly that; squeue shows PENDING only
-     * once the node has finished the previous attempt, so a release seconds later is safe. The
-     * requeue itself is the job script's, untouched.
-     */
+    /** Waits for a job that requeues itself to end, releasing each requeue from its hold (beginTimeReleaser). */
     async function waitThroughRequeues(id: string, timeoutMs: number): Promise<string> {
       const deadline = Date.now() + timeoutMs;
-      let heldSince: number | undefined;
+      const release = beginTimeReleaser(client, id);
       for (;;) {
         const queued = (await execRemoteOk(client, shellCommand(['squeue', '-h', '-j', id, '-o', '%T %r']))).trim();
-        if (queued === 'PENDING BeginTime') {
-          heldSince ??= Date.now();
-          // The job may start between squeue and scontrol (a refused update is then harmless).
-          if (Date.now() - heldSince >= 2_000) await execRemote(client, shellCommand(['scontrol', 'update', `JobId=${id}`, 'StartTime=now']));
-        } else {
-          heldSince = undefined;
-        }
+        const [state = '', reason = ''] = queued.split(' ');
+        await release(state, reason);
         if (queued === '') return waitForJobEnd(client, id, { timeoutMs: Math.max(10_000, deadline - Date.now()) });
         if (Date.now() > deadline) throw new Error(`job ${id} still in the queue after ${timeoutMs} ms (squeue: ${queued})`);
         await new Promise((r) => setTimeout(r, 3_000));

@@ -192,6 +192,30 @@ export async function waitForJobEnd(client: Client, jobId: string, options: Wait
   }
 }
 
+/**
+ * Releases a job that requeued itself from SLURM's BeginTime hold (about 2 minutes), so the suite
+ * stays short: `scontrol update StartTime=now`, which the job's owner may do, once squeue has
+ * shown it PENDING with reason BeginTime for `afterMs`. Not at once: when the requeue ends the
+ * previous attempt, slurmd revokes that attempt's credential with one-second resolution and
+ * refuses any launch of the same job credentialed in that second or earlier ("Job credential
+ * revoked": the new attempt ends FAILED 1:0 with no time run, as in a CI run where the release
+ * came 0.4 s after the requeue). SLURM's own hold exists to avoid exactly that; squeue shows
+ * PENDING only once the node has finished the previous attempt, so seconds later is safe. The
+ * requeue itself is the job script's, untouched. Returns the step to call with each squeue state
+ * and reason seen; the job may start between squeue and scontrol (a refused update is harmless).
+ */
+export function beginTimeReleaser(client: Client, jobId: string, afterMs = 3_000): (state: string, reason: string) => Promise<void> {
+  let heldSince: number | undefined;
+  return async (state, reason) => {
+    if (state !== 'PENDING' || reason !== 'BeginTime') {
+      heldSince = undefined;
+      return;
+    }
+    heldSince ??= Date.now();
+    if (Date.now() - heldSince >= afterMs) await execRemote(client, shellCommand(['scontrol', 'update', `JobId=${jobId}`, 'StartTime=now']));
+  };
+}
+
 function openSftp(client: Client): Promise<SFTPWrapper> {
   return new Promise((res, rej) => client.sftp((error, sftp) => (error ? rej(error) : res(sftp))));
 }
